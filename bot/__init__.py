@@ -1,0 +1,1 @@
+"""lagbot wiring: settings, database, i18n, application factory and command line."""

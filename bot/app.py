@@ -1,0 +1,79 @@
+"""The application factory: one place where lagbot's parts are put together."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from telegram import BotCommand, BotCommandScopeDefault
+from telegram.ext import Application, ApplicationBuilder
+from telegram.request import BaseRequest
+
+from bot.db import Database
+from bot.i18n import N_, translator
+from bot.persistence import SQLPersistence
+from bot.runtime import Runtime, attach
+from bot.settings import Settings
+from handlers import admin, general, onboarding, preferences, privacy
+
+# (Norwegian command, English command, description); both commands always work.
+COMMANDS: list[tuple[str, str, str]] = [
+    ("start", "start", N_("Get started, or show the menu")),
+    ("innstillinger", "settings", N_("Language, district, interests and messages")),
+    ("mine_data", "mydata", N_("See everything stored about you")),
+    ("slett_meg", "deleteme", N_("Erase your data")),
+    ("hjelp", "help", N_("What lagbot can do")),
+]
+
+
+def build_application(
+    settings: Settings,
+    database: Database,
+    *,
+    request: BaseRequest | None = None,
+    clock: Callable[[], datetime] | None = None,
+) -> Application[Any, Any, Any, Any, Any, Any]:
+    """Build the python-telegram-bot Application with persistence and every feature's handlers."""
+    builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
+        Application.builder()
+        .token(settings.require_token())
+        .base_url(settings.telegram_api_base_url)
+        .persistence(SQLPersistence(database, update_interval=settings.persistence_interval))
+        .post_init(set_commands)
+    )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    application = builder.build()
+    runtime = Runtime(settings=settings, db=database)
+    if clock is not None:
+        runtime.clock = clock
+    attach(application, runtime)
+    register_handlers(application)
+    return application
+
+
+def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    general.register_guards(application)
+    onboarding.register(application)
+    general.register(application)
+    preferences.register(application)
+    privacy.register(application)
+    admin.register(application)
+    general.register_fallbacks(application)
+
+
+async def set_commands(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """The command list per language; English is the default for everyone else."""
+    for language in ("nb", "nn", "en"):
+        _ = translator(language)
+        commands = [
+            BotCommand(english if language == "en" else norwegian, _(description))
+            for norwegian, english, description in COMMANDS
+        ]
+        await application.bot.set_my_commands(commands, language_code=language)
+    _ = translator("en")
+    await application.bot.set_my_commands(
+        [BotCommand(english, _(description)) for _n, english, description in COMMANDS],
+        scope=BotCommandScopeDefault(),
+    )

@@ -1,0 +1,76 @@
+"""python-telegram-bot persistence in lagbot's own database (no pickle files)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram.ext import BasePersistence, PersistenceInput
+from telegram.ext._utils.types import ConversationDict, ConversationKey
+
+from bot.db import Database
+from models import persistence_store as store
+
+
+class SQLPersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str, Any]]):
+    """User data and conversation states in the database, so a restart loses no conversation."""
+
+    def __init__(self, database: Database, update_interval: float = 5.0) -> None:
+        super().__init__(
+            store_data=PersistenceInput(bot_data=False, chat_data=False, user_data=True, callback_data=False),
+            update_interval=update_interval,
+        )
+        self.database = database
+
+    async def get_user_data(self) -> dict[int, dict[str, Any]]:
+        async with self.database.session() as session:
+            return await store.load_data(session, store.KIND_USER)
+
+    async def get_chat_data(self) -> dict[int, dict[str, Any]]:
+        return {}
+
+    async def get_bot_data(self) -> dict[str, Any]:
+        return {}
+
+    async def get_callback_data(self) -> None:
+        return None
+
+    async def get_conversations(self, name: str) -> ConversationDict:
+        async with self.database.session() as session:
+            return await store.load_conversations(session, name)
+
+    async def update_conversation(self, name: str, key: ConversationKey, new_state: object | None) -> None:
+        async with self.database.session() as session:
+            await store.save_conversation(session, name, key, new_state)
+
+    async def update_user_data(self, user_id: int, data: dict[str, Any]) -> None:
+        async with self.database.session() as session:
+            await store.save_data(session, store.KIND_USER, user_id, data)
+
+    async def update_chat_data(self, chat_id: int, data: dict[str, Any]) -> None:
+        return None
+
+    async def update_bot_data(self, data: dict[str, Any]) -> None:
+        return None
+
+    async def update_callback_data(self, data: Any) -> None:
+        return None
+
+    async def drop_chat_data(self, chat_id: int) -> None:
+        return None
+
+    async def drop_user_data(self, user_id: int) -> None:
+        async with self.database.session() as session:
+            await store.drop_data(session, store.KIND_USER, user_id)
+            await store.drop_conversations_for(session, user_id)
+
+    async def refresh_user_data(self, user_id: int, user_data: dict[str, Any]) -> None:
+        return None
+
+    async def refresh_chat_data(self, chat_id: int, chat_data: dict[str, Any]) -> None:
+        return None
+
+    async def refresh_bot_data(self, bot_data: dict[str, Any]) -> None:
+        return None
+
+    async def flush(self) -> None:
+        return None

@@ -1,0 +1,35 @@
+"""What handlers need from the wiring: settings and the database, kept in bot_data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from telegram.ext import Application, CallbackContext
+
+from bot.db import Database
+from bot.settings import Settings
+from models.base import utcnow
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    db: Database
+    # Tests and benchmarks replace the clock to simulate time.
+    clock: Any = field(default=utcnow)
+
+    def now(self) -> datetime:
+        return self.clock()
+
+
+RUNTIME_KEY = "lagbot.runtime"
+
+
+def attach(application: Application[Any, Any, Any, Any, Any, Any], runtime: Runtime) -> None:
+    application.bot_data[RUNTIME_KEY] = runtime
+
+
+def runtime_of(context: CallbackContext[Any, Any, Any, Any]) -> Runtime:
+    return context.application.bot_data[RUNTIME_KEY]

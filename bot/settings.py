@@ -1,0 +1,52 @@
+"""Configuration from the environment or a `.env` file."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+TOKEN_PATTERN = re.compile(r"^\d{5,}:[A-Za-z0-9_-]{30,}$")
+TIMEZONE = "Europe/Oslo"
+DEFAULT_LANGUAGE = "nb"
+
+
+class MissingToken(Exception):
+    """The bot token is missing or does not look like one from @BotFather."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    telegram_bot_token: str | None = None
+    telegram_bot_username: str | None = None
+    database_url: str = "sqlite+aiosqlite:///lagbot.db"
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
+    lagbot_admins: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    # How often python-telegram-bot writes conversation state and user data to the database.
+    persistence_interval: float = 5.0
+
+    @field_validator("lagbot_admins", mode="before")
+    @classmethod
+    def _split_admins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [int(part) for part in value.replace(";", ",").split(",") if part.strip()]
+        return value
+
+    def require_token(self) -> str:
+        token = (self.telegram_bot_token or "").strip()
+        if not TOKEN_PATTERN.match(token):
+            problem = "is not set" if not token else "does not look like a bot token"
+            raise MissingToken(
+                f"TELEGRAM_BOT_TOKEN {problem}. Ask @BotFather in Telegram for one (/newbot), "
+                "then put TELEGRAM_BOT_TOKEN=<token> in the environment or in a .env file."
+            )
+        return token
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,66 @@
+"""The board's own tools in chat: list and verify supporters who are not in the register."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+
+from bot.i18n import translator
+from bot.runtime import runtime_of
+from handlers.common import Context, current_member, inline, reply, requires_role
+from models import membership
+from models.errors import MemberNotFound
+from models.member import Member
+from models.phone import display_phone
+
+
+def supporters_view(supporters: list[Member], lang: str) -> tuple[str, object]:
+    _ = translator(lang)
+    if not supporters:
+        return _("No supporters are waiting to be verified."), None
+    lines = [_("Supporters waiting to be verified ({count}):").format(count=len(supporters)), ""]
+    for person in supporters:
+        phone = display_phone(person.phone) if person.phone else _("no number")
+        lines.append(f"• {person.name or '?'} — {phone}")
+    buttons = [[(_("Verify {name}").format(name=(person.name or "?")[:40]), f"adm:verify:{person.id}")] for person in supporters[:20]]
+    return "\n".join(lines), inline(buttons)
+
+
+@requires_role("board")
+async def list_supporters(update: Update, context: Context) -> None:
+    """Show unverified supporters, each with a verify button."""
+    member = await current_member(update, context)
+    assert member is not None
+    async with runtime_of(context).db.session() as session:
+        supporters = await membership.unverified_supporters(session)
+    text, keyboard = supporters_view(supporters, member.language)
+    await reply(update, text, reply_markup=keyboard)
+
+
+@requires_role("board")
+async def verify(update: Update, context: Context) -> None:
+    """Mark one supporter as verified and refresh the list."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    member = await current_member(update, context)
+    assert member is not None
+    _ = translator(member.language)
+    supporter_id = int(query.data.rsplit(":", 1)[1])
+    async with runtime_of(context).db.session() as session:
+        try:
+            verified = await membership.verify_supporter(session, supporter_id)
+        except MemberNotFound:
+            verified = None
+        supporters = await membership.unverified_supporters(session)
+    if verified is None:
+        await query.answer(_("That supporter is already verified or no longer exists."), show_alert=True)
+    else:
+        await query.answer(_("{name} is verified.").format(name=verified.name or "?"))
+    text, keyboard = supporters_view(supporters, member.language)
+    await query.edit_message_text(text, reply_markup=keyboard)
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    private = filters.ChatType.PRIVATE
+    application.add_handler(CommandHandler(["supportere", "supporters"], list_supporters, private))
+    application.add_handler(CallbackQueryHandler(verify, pattern=r"^adm:verify:\d{1,12}$"))

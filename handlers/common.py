@@ -1,0 +1,205 @@
+"""What every feature shares: who is writing, in which language, the main menu, refusals."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any, TypeAlias
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    Update,
+)
+from telegram.ext import ContextTypes
+
+from bot.i18n import LANGUAGES, N_, Translate, language_from_telegram, translator
+from bot.runtime import runtime_of
+from models.member import Member
+from models.membership import has_role, member_by_telegram
+
+Context: TypeAlias = ContextTypes.DEFAULT_TYPE
+Handler: TypeAlias = Callable[[Update, Context], Awaitable[Any]]
+
+DISTRICT_LABELS: dict[str, str] = {
+    "midtbyen": N_("Midtbyen"),
+    "ostbyen": N_("Østbyen"),
+    "lerkendal": N_("Lerkendal"),
+    "heimdal": N_("Heimdal"),
+    "outside": N_("Outside Trondheim"),
+}
+INTEREST_LABELS: dict[str, str] = {
+    "doorknock": N_("Door-knocking"),
+    "phoning": N_("Phoning members"),
+    "social": N_("Social activities"),
+    "programme": N_("Writing the programme"),
+    "campaign": N_("The election campaign"),
+    "courses": N_("Courses"),
+    "district_chapter": N_("A district chapter"),
+}
+ROLE_LABELS: dict[str, str] = {
+    "member": N_("member"),
+    "caller": N_("caller"),
+    "leader": N_("door-knocking leader"),
+    "board": N_("board"),
+    "admin": N_("admin"),
+}
+LANGUAGE_NAMES: dict[str, str] = {"nb": "Bokmål", "nn": "Nynorsk", "en": "English"}
+
+
+@dataclass
+class MenuItem:
+    """One button of the main menu (reply keyboard); features add theirs at import time."""
+
+    key: str
+    label: str  # an N_() marked msgid
+    order: int
+    role: str | None = None
+
+
+MENU: list[MenuItem] = [
+    MenuItem("settings", N_("⚙️ Settings"), 80),
+    MenuItem("mydata", N_("🗂 My data"), 85),
+    MenuItem("help", N_("❓ Help"), 90),
+]
+
+
+def any_language_pattern(msgid: str) -> str:
+    """A regex matching the text of `msgid` in any of the three languages (reply buttons)."""
+    labels = {translator(lang)(msgid) for lang in LANGUAGES} | {msgid}
+    return "^(" + "|".join(re.escape(label) for label in sorted(labels)) + ")$"
+
+
+def menu_label_pattern(key: str) -> str:
+    """A regex that matches the menu button `key` in any of the three languages."""
+    return any_language_pattern(next(i for i in MENU if i.key == key).label)
+
+
+def main_menu(member: Member | None, lang: str, admin_ids: list[int] | None = None) -> ReplyKeyboardMarkup:
+    _ = translator(lang)
+    items = sorted(
+        (i for i in MENU if i.role is None or has_role(member, i.role, admin_ids or [])),
+        key=lambda i: i.order,
+    )
+    labels = [KeyboardButton(_(i.label)) for i in items]
+    rows = [labels[n : n + 2] for n in range(0, len(labels), 2)]
+    return ReplyKeyboardMarkup(rows, resize_keyboard=True, is_persistent=True)
+
+
+def inline(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
+    """Build an inline keyboard from rows of (label, callback_data)."""
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
+    )
+
+
+async def current_member(update: Update, context: Context) -> Member | None:
+    user = update.effective_user
+    if user is None:
+        return None
+    async with runtime_of(context).db.session() as session:
+        return await member_by_telegram(session, user.id)
+
+
+def language_of(update: Update, context: Context, member: Member | None = None) -> str:
+    """The member's chosen language; before they are stored, what Telegram says."""
+    if member is not None:
+        return member.language
+    if context.user_data is not None and context.user_data.get("lang"):
+        return str(context.user_data["lang"])
+    user = update.effective_user
+    return language_from_telegram(user.language_code if user else None)
+
+
+def tr(update: Update, context: Context, member: Member | None = None) -> Translate:
+    return translator(language_of(update, context, member))
+
+
+async def reply(update: Update, text: str, **kwargs: Any) -> None:
+    """Answer in the chat the update came from (message or button press)."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    await chat.send_message(text, **kwargs)
+
+
+async def answer_alert(update: Update, text: str) -> None:
+    """A refusal to a button press shows as an alert; to a message, as a reply."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(text, show_alert=True)
+    else:
+        await reply(update, text)
+
+
+def onboarded(handler: Handler) -> Handler:
+    """Let only members who finished /start through; others are told how to begin."""
+
+    @wraps(handler)
+    async def wrapper(update: Update, context: Context) -> Any:
+        member = await current_member(update, context)
+        if member is None or not member.is_onboarded:
+            _ = tr(update, context, member)
+            await answer_alert(update, _("You need to start lagbot first: send /start."))
+            return None
+        return await handler(update, context)
+
+    return wrapper
+
+
+def requires_role(role: str) -> Callable[[Handler], Handler]:
+    """Refuse, in the member's language and without side effects, anyone who lacks `role`."""
+
+    def decorate(handler: Handler) -> Handler:
+        @wraps(handler)
+        async def wrapper(update: Update, context: Context) -> Any:
+            member = await current_member(update, context)
+            _ = tr(update, context, member)
+            if member is None or not member.is_onboarded:
+                await answer_alert(update, _("You need to start lagbot first: send /start."))
+                return None
+            if not has_role(member, role, runtime_of(context).settings.lagbot_admins):
+                await answer_alert(
+                    update,
+                    _("Only members with the role “{role}” can do that. Ask the board if you think you should have it.").format(
+                        role=_(ROLE_LABELS[role])
+                    ),
+                )
+                return None
+            return await handler(update, context)
+
+        return wrapper
+
+    return decorate
+
+
+async def show_main_menu(update: Update, context: Context, member: Member, text: str | None = None) -> None:
+    _ = translator(member.language)
+    await reply(
+        update,
+        text or _("What would you like to do? Use the menu below."),
+        reply_markup=main_menu(member, member.language, runtime_of(context).settings.lagbot_admins),
+    )
+
+
+DeepLinkHandler: TypeAlias = Callable[[Update, Context, Member, str], Awaitable[None]]
+# Start payloads other than invites ("round_42"): features register the prefix they own.
+DEEP_LINKS: dict[str, DeepLinkHandler] = {}
+
+
+def split_payload(payload: str) -> tuple[str, str]:
+    prefix, _sep, value = payload.partition("_")
+    return prefix, value
+
+
+async def open_deep_link(update: Update, context: Context, member: Member, payload: str) -> bool:
+    """Run the feature that owns this start payload; False when none does."""
+    prefix, value = split_payload(payload)
+    handler = DEEP_LINKS.get(prefix)
+    if handler is None or not value:
+        return False
+    await handler(update, context, member, value)
+    return True

@@ -1,0 +1,111 @@
+"""Help, and the answers to everything no feature expects: groups, unknown commands, stale buttons."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import MessageLimit
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from handlers.common import Context, current_member, menu_label_pattern, reply, show_main_menu, tr
+
+GUARD_GROUP = -10
+FALLBACK_GROUP = 0  # same group as the features, registered last: only what none of them took
+
+
+class _TooLong(filters.MessageFilter):
+    """Text or caption longer than one Telegram message may be."""
+
+    def filter(self, message: Message) -> bool:
+        text = message.text or message.caption or ""
+        return len(text) > MessageLimit.MAX_TEXT_LENGTH
+
+
+TOO_LONG = _TooLong(name="TooLong")
+
+
+async def group_chat(update: Update, context: Context) -> None:
+    """lagbot works in private chats only: point there, store nothing."""
+    message = update.effective_message
+    if message is not None and message.text and message.text.startswith("/"):
+        _ = tr(update, context)
+        username = context.bot.username
+        await message.reply_text(
+            _("Write to me in a private chat, so that what you tell me stays between us."),
+            reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton(_("Open a private chat"), url=f"https://t.me/{username}")]]),
+        )
+    raise ApplicationHandlerStop
+
+
+async def too_long(update: Update, context: Context) -> None:
+    """Refuse overlong text before any feature sees it."""
+    _ = tr(update, context, await current_member(update, context))
+    await reply(update, _("That message is too long. Please keep it under {limit} characters.").format(limit=MessageLimit.MAX_TEXT_LENGTH))
+    raise ApplicationHandlerStop
+
+
+async def help_command(update: Update, context: Context) -> None:
+    """What lagbot does, in the member's language."""
+    member = await current_member(update, context)
+    _ = tr(update, context, member)
+    text = _(
+        "lagbot is Trondheim SV's member bot. Here you can sign up for door-knocking and phone rounds, "
+        "join social events and member meetings, and tell us what you want to help with.\n\n"
+        "/start — get started, or show the menu\n"
+        "/innstillinger — language, district, interests and which messages you get\n"
+        "/mine_data — see everything stored about you\n"
+        "/slett_meg — erase your data\n"
+        "/hjelp — this help\n\n"
+        "Questions? Contact the board of Trondheim SV."
+    )
+    if member is not None and member.is_onboarded:
+        await show_main_menu(update, context, member, text)
+    else:
+        await reply(update, text)
+
+
+async def unknown_command(update: Update, context: Context) -> None:
+    _ = tr(update, context, await current_member(update, context))
+    await reply(update, _("I don't know that command. Send /hjelp to see what I can do."))
+
+
+async def unexpected_message(update: Update, context: Context) -> None:
+    """Text (or anything else) that no conversation expects: a friendly pointer to the menu."""
+    member = await current_member(update, context)
+    _ = tr(update, context, member)
+    if member is None or not member.is_onboarded:
+        await reply(update, _("Hi! Send /start to get started with lagbot."))
+        return
+    await show_main_menu(update, context, member, _("I didn't quite get that. Use the buttons in the menu below."))
+
+
+async def stale_button(update: Update, context: Context) -> None:
+    """A button from an old message, or one that was never ours."""
+    query = update.callback_query
+    assert query is not None
+    _ = tr(update, context, await current_member(update, context))
+    await query.answer(_("This button is no longer valid. Send /start to see the menu."), show_alert=True)
+
+
+def register_guards(application: Application) -> None:  # type: ignore[type-arg]
+    application.add_handler(MessageHandler(filters.ChatType.GROUPS, group_chat), group=GUARD_GROUP)
+    application.add_handler(MessageHandler(filters.ChatType.PRIVATE & TOO_LONG, too_long), group=GUARD_GROUP)
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    private = filters.ChatType.PRIVATE
+    application.add_handler(CommandHandler(["hjelp", "help"], help_command, private))
+    application.add_handler(MessageHandler(private & filters.Regex(menu_label_pattern("help")), help_command))
+
+
+def register_fallbacks(application: Application) -> None:  # type: ignore[type-arg]
+    private = filters.ChatType.PRIVATE
+    application.add_handler(MessageHandler(private & filters.COMMAND, unknown_command), group=FALLBACK_GROUP)
+    application.add_handler(MessageHandler(private & ~filters.COMMAND, unexpected_message), group=FALLBACK_GROUP)
+    application.add_handler(CallbackQueryHandler(stale_button), group=FALLBACK_GROUP)

@@ -1,0 +1,109 @@
+"""Members, their roles and interests, and refusals of consent."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, UTCDateTime, utcnow
+
+DISTRICTS: tuple[str, ...] = ("midtbyen", "ostbyen", "lerkendal", "heimdal", "outside")
+INTERESTS: tuple[str, ...] = (
+    "doorknock",
+    "phoning",
+    "social",
+    "programme",
+    "campaign",
+    "courses",
+    "district_chapter",
+)
+ROLES: tuple[str, ...] = ("member", "caller", "leader", "board", "admin")
+# Kinds of messages a member can turn on and off in /innstillinger.
+MESSAGE_KINDS: tuple[str, ...] = ("reminders", "nudges", "broadcasts")
+
+STATUS_MEMBER = "member"  # in the member register
+STATUS_SUPPORTER = "supporter"  # started the bot, not (yet) found in the register
+STATUS_ERASED = "erased"  # asked to be forgotten; only anonymous counts remain
+
+
+class Member(Base):
+    __tablename__ = "members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    telegram_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(20), index=True)
+    email: Mapped[str | None] = mapped_column(String(254))
+    member_number: Mapped[str | None] = mapped_column(String(40), unique=True)
+    district: Mapped[str | None] = mapped_column(String(20))
+    joined_on: Mapped[date | None] = mapped_column(Date)
+    language: Mapped[str] = mapped_column(String(5), default="nb")
+    status: Mapped[str] = mapped_column(String(12), default=STATUS_MEMBER)
+    verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    invite_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    onboarded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    linked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    wants_reminders: Mapped[bool] = mapped_column(Boolean, default=True)
+    wants_nudges: Mapped[bool] = mapped_column(Boolean, default=True)
+    wants_broadcasts: Mapped[bool] = mapped_column(Boolean, default=True)
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    roles: Mapped[list[MemberRole]] = relationship(
+        back_populates="member", lazy="selectin", cascade="all, delete-orphan"
+    )
+    interests: Mapped[list[MemberInterest]] = relationship(
+        back_populates="member", lazy="selectin", cascade="all, delete-orphan"
+    )
+
+    @property
+    def role_names(self) -> set[str]:
+        return {"member"} | {r.role for r in self.roles}
+
+    @property
+    def interest_names(self) -> set[str]:
+        return {i.interest for i in self.interests}
+
+    @property
+    def is_onboarded(self) -> bool:
+        return self.onboarded_at is not None and self.status != STATUS_ERASED
+
+    def wants(self, kind: str) -> bool:
+        return bool(getattr(self, f"wants_{kind}"))
+
+
+class MemberRole(Base):
+    __tablename__ = "member_roles"
+    __table_args__ = (UniqueConstraint("member_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    member: Mapped[Member] = relationship(back_populates="roles")
+
+
+class MemberInterest(Base):
+    __tablename__ = "member_interests"
+    __table_args__ = (UniqueConstraint("member_id", "interest"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    interest: Mapped[str] = mapped_column(String(30))
+
+    member: Mapped[Member] = relationship(back_populates="interests")
+
+
+class ConsentRefusal(Base):
+    """A declined consent: only a one-way hash of the Telegram id and when."""
+
+    __tablename__ = "consent_refusals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    telegram_hash: Mapped[str] = mapped_column(String(64), index=True)
+    refused_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,283 @@
+"""Linking a Telegram account to the member register, preferences and roles."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterable
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.base import utcnow
+from models.errors import (
+    InviteAlreadyUsed,
+    MemberNotFound,
+    PhoneLinkedElsewhere,
+    UnknownChoice,
+    UnknownInvite,
+)
+from models.member import (
+    DISTRICTS,
+    INTERESTS,
+    MESSAGE_KINDS,
+    ROLES,
+    STATUS_ERASED,
+    STATUS_MEMBER,
+    STATUS_SUPPORTER,
+    ConsentRefusal,
+    Member,
+    MemberInterest,
+    MemberRole,
+)
+from models.phone import normalise_phone
+
+LANGUAGES: tuple[str, ...] = ("nb", "nn", "en")
+
+
+def new_invite_token() -> str:
+    """22 characters of A-Za-z0-9_-: fits a Telegram start payload with room to spare."""
+    return secrets.token_urlsafe(16)
+
+
+def telegram_hash(telegram_id: int) -> str:
+    return hashlib.sha256(f"lagbot:{telegram_id}".encode()).hexdigest()
+
+
+async def member_by_telegram(session: AsyncSession, telegram_id: int) -> Member | None:
+    return await session.scalar(select(Member).where(Member.telegram_id == telegram_id))
+
+
+async def member_by_id(session: AsyncSession, member_id: int) -> Member:
+    member = await session.get(Member, member_id)
+    if member is None or member.status == STATUS_ERASED:
+        raise MemberNotFound(member_id)
+    return member
+
+
+async def member_by_invite(session: AsyncSession, token: str) -> Member:
+    member = await session.scalar(select(Member).where(Member.invite_token == token))
+    if member is None or member.status == STATUS_ERASED:
+        raise UnknownInvite(token)
+    return member
+
+
+async def find_member(
+    session: AsyncSession,
+    *,
+    telegram_id: int | None = None,
+    phone: str | None = None,
+    member_number: str | None = None,
+) -> Member:
+    """Find one live member by exactly one key; raise MemberNotFound."""
+    query = select(Member).where(Member.status != STATUS_ERASED)
+    if telegram_id is not None:
+        query = query.where(Member.telegram_id == telegram_id)
+    elif phone is not None:
+        query = query.where(Member.phone == normalise_phone(phone))
+    elif member_number is not None:
+        query = query.where(Member.member_number == member_number.strip())
+    else:
+        raise MemberNotFound("no key given")
+    member = await session.scalar(query.order_by(Member.id).limit(1))
+    if member is None:
+        raise MemberNotFound(telegram_id or phone or member_number)
+    return member
+
+
+async def record_refusal(session: AsyncSession, telegram_id: int) -> None:
+    session.add(ConsentRefusal(telegram_hash=telegram_hash(telegram_id)))
+    await session.flush()
+
+
+async def link_by_invite(
+    session: AsyncSession, token: str, telegram_id: int, language: str
+) -> Member:
+    """Link the invited member to this Telegram account; they consented just now."""
+    member = await member_by_invite(session, token)
+    if member.telegram_id is not None and member.telegram_id != telegram_id:
+        raise InviteAlreadyUsed(token)
+    await _release_supporter_row(session, telegram_id, keep=member)
+    _link(member, telegram_id, language)
+    await session.flush()
+    return member
+
+
+async def link_by_phone(
+    session: AsyncSession, raw_phone: str, telegram_id: int, name: str, language: str
+) -> Member:
+    """Link by a number proven to be the sender's; unknown numbers become unverified supporters."""
+    phone = normalise_phone(raw_phone)
+    member = await session.scalar(
+        select(Member)
+        .where(Member.phone == phone, Member.status != STATUS_ERASED)
+        .order_by(Member.status != STATUS_MEMBER, Member.id)
+        .limit(1)
+    )
+    if member is not None and member.telegram_id not in (None, telegram_id):
+        raise PhoneLinkedElsewhere(phone)
+    if member is None:
+        member = await member_by_telegram(session, telegram_id)
+        if member is None:
+            member = Member(status=STATUS_SUPPORTER, verified=False, name=name)
+            session.add(member)
+        member.phone = phone
+    else:
+        await _release_supporter_row(session, telegram_id, keep=member)
+    if not member.name:
+        member.name = name
+    _link(member, telegram_id, language)
+    await session.flush()
+    return member
+
+
+async def create_supporter(
+    session: AsyncSession, telegram_id: int, name: str, language: str
+) -> Member:
+    """A person who consented but would not share a number: an unverified supporter."""
+    member = await member_by_telegram(session, telegram_id)
+    if member is None:
+        member = Member(status=STATUS_SUPPORTER, verified=False, name=name)
+        session.add(member)
+    _link(member, telegram_id, language)
+    await session.flush()
+    return member
+
+
+def _link(member: Member, telegram_id: int, language: str) -> None:
+    now = utcnow()
+    member.telegram_id = telegram_id
+    member.language = language if language in LANGUAGES else "nb"
+    member.consent_at = member.consent_at or now
+    member.linked_at = member.linked_at or now
+    if member.invite_token is None:
+        member.invite_token = new_invite_token()
+
+
+async def _release_supporter_row(session: AsyncSession, telegram_id: int, keep: Member) -> None:
+    """A supporter who later proves membership: fold the supporter row into the member."""
+    other = await member_by_telegram(session, telegram_id)
+    if other is None or other.id == keep.id:
+        return
+    if other.status == STATUS_SUPPORTER:
+        keep.district = keep.district or other.district
+        for interest in other.interest_names - keep.interest_names:
+            keep.interests.append(MemberInterest(interest=interest))
+        keep.onboarded_at = keep.onboarded_at or other.onboarded_at
+        await session.delete(other)
+        await session.flush()
+    else:
+        raise InviteAlreadyUsed(keep.invite_token or "")
+
+
+async def set_language(session: AsyncSession, member: Member, language: str) -> None:
+    if language not in LANGUAGES:
+        raise UnknownChoice(language)
+    member.language = language
+    await session.flush()
+
+
+async def set_district(session: AsyncSession, member: Member, district: str) -> None:
+    if district not in DISTRICTS:
+        raise UnknownChoice(district)
+    member.district = district
+    await session.flush()
+
+
+async def toggle_interest(session: AsyncSession, member: Member, interest: str) -> bool:
+    """Flip one interest; return whether it is now on."""
+    if interest not in INTERESTS:
+        raise UnknownChoice(interest)
+    existing = next((i for i in member.interests if i.interest == interest), None)
+    if existing is not None:
+        member.interests.remove(existing)
+        await session.flush()
+        return False
+    member.interests.append(MemberInterest(interest=interest))
+    await session.flush()
+    return True
+
+
+async def set_interests(session: AsyncSession, member: Member, interests: Iterable[str]) -> None:
+    wanted = set(interests)
+    if unknown := wanted - set(INTERESTS):
+        raise UnknownChoice(", ".join(sorted(unknown)))
+    for item in list(member.interests):
+        if item.interest not in wanted:
+            member.interests.remove(item)
+    for interest in sorted(wanted - member.interest_names):
+        member.interests.append(MemberInterest(interest=interest))
+    await session.flush()
+
+
+async def toggle_message_kind(session: AsyncSession, member: Member, kind: str) -> bool:
+    if kind not in MESSAGE_KINDS:
+        raise UnknownChoice(kind)
+    value = not member.wants(kind)
+    setattr(member, f"wants_{kind}", value)
+    await session.flush()
+    return value
+
+
+async def complete_onboarding(session: AsyncSession, member: Member) -> None:
+    member.onboarded_at = member.onboarded_at or utcnow()
+    await session.flush()
+
+
+async def grant_role(session: AsyncSession, member: Member, role: str) -> bool:
+    """Give a role; return False when they already had it."""
+    if role not in ROLES:
+        raise UnknownChoice(role)
+    if role == "member" or role in member.role_names:
+        return False
+    member.roles.append(MemberRole(role=role))
+    await session.flush()
+    return True
+
+
+async def revoke_role(session: AsyncSession, member: Member, role: str) -> bool:
+    if role not in ROLES:
+        raise UnknownChoice(role)
+    existing = next((r for r in member.roles if r.role == role), None)
+    if existing is None:
+        return False
+    member.roles.remove(existing)
+    await session.flush()
+    return True
+
+
+def has_role(member: Member | None, role: str, admin_ids: Iterable[int] = ()) -> bool:
+    """Admins (configured or granted) may act in every role; the board may act as leader too."""
+    if member is None or member.status == STATUS_ERASED:
+        return False
+    roles = member.role_names
+    if member.telegram_id is not None and member.telegram_id in set(admin_ids):
+        roles = roles | {"admin"}
+    if "admin" in roles:
+        return True
+    if role == "leader" and "board" in roles:
+        return True
+    return role in roles
+
+
+async def unverified_supporters(session: AsyncSession) -> list[Member]:
+    rows = await session.scalars(
+        select(Member)
+        .where(Member.status == STATUS_SUPPORTER, Member.verified.is_(False))
+        .order_by(Member.created_at, Member.id)
+    )
+    return list(rows)
+
+
+async def verify_supporter(session: AsyncSession, member_id: int) -> Member:
+    member = await member_by_id(session, member_id)
+    if member.status != STATUS_SUPPORTER or member.verified:
+        raise MemberNotFound(member_id)
+    member.verified = True
+    await session.flush()
+    return member
+
+
+async def count_members(session: AsyncSession) -> dict[str, int]:
+    rows = await session.execute(select(Member.status, func.count()).group_by(Member.status))
+    return {status: count for status, count in rows.all()}
