@@ -1,0 +1,193 @@
+"""The operators' command line: run the bot, migrate, import members, grant roles, demo data."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from bot.db import Database
+from bot.migrate import upgrade
+from bot.settings import MissingToken, Settings, get_settings
+from models import membership
+from models.errors import DomainError, MemberNotFound, UnknownChoice
+from models.member import ROLES
+from models.register import import_register, invite_link, unlinked_members
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "func"):
+        parser.print_help()
+        return 2
+    settings = get_settings()
+    try:
+        return int(args.func(settings, args) or 0)
+    except MissingToken as exc:
+        print(f"lagbot: {exc}", file=sys.stderr)
+        return 2
+    except DomainError as exc:
+        print(f"lagbot: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="lagbot — Trondheim SV's member bot.")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    run = commands.add_parser("run", help="start the bot (long polling); applies pending migrations first")
+    run.set_defaults(func=cmd_run)
+
+    db = commands.add_parser("db", help="database migrations").add_subparsers(title="db commands", metavar="ACTION")
+    db_upgrade = db.add_parser("upgrade", help="apply Alembic migrations up to the newest")
+    db_upgrade.set_defaults(func=cmd_db_upgrade)
+
+    members = commands.add_parser("members", help="the member register").add_subparsers(title="members commands", metavar="ACTION")
+    imp = members.add_parser("import", help="create or update members from a CSV export of the member register")
+    imp.add_argument("file", type=Path, help="CSV (semicolon or comma; UTF-8 with or without BOM, or Windows-1252)")
+    imp.set_defaults(func=cmd_members_import)
+    inv = members.add_parser("invite", help="each unlinked member's personal invite link")
+    inv.add_argument("--csv", action="store_true", help="CSV for an SMS tool: name;phone;link")
+    inv.add_argument("--bot-username", help="the bot's @username (default TELEGRAM_BOT_USERNAME, else asks Telegram)")
+    inv.set_defaults(func=cmd_members_invite)
+
+    roles = commands.add_parser("roles", help="grant or revoke a role").add_subparsers(title="roles commands", metavar="ACTION")
+    for action in ("grant", "revoke"):
+        sub = roles.add_parser(action, help=f"{action} ROLE for one member")
+        sub.add_argument("role", choices=[r for r in ROLES if r != "member"])
+        who = sub.add_mutually_exclusive_group(required=True)
+        who.add_argument("--telegram-id", type=int)
+        who.add_argument("--phone")
+        who.add_argument("--member-number")
+        sub.set_defaults(func=cmd_roles, action=action)
+
+    demo = commands.add_parser("demo", help="fill an empty database with realistic demo members and activity")
+    demo.set_defaults(func=cmd_demo)
+    return parser
+
+
+def with_database(settings: Settings, work: Callable[[Database], Awaitable[int]]) -> int:
+    upgrade(settings.database_url)
+
+    async def runner() -> int:
+        database = Database(settings.database_url)
+        try:
+            return await work(database)
+        finally:
+            await database.dispose()
+
+    return asyncio.run(runner())
+
+
+def cmd_run(settings: Settings, _args: argparse.Namespace) -> int:
+    from telegram import Update
+
+    from bot.app import build_application
+
+    settings.require_token()
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    upgrade(settings.database_url)
+    database = Database(settings.database_url)
+    application = build_application(settings, database)
+    print(f"lagbot: starting on {settings.database_url.split('@')[-1]}; stop with Ctrl+C")
+    application.run_polling(allowed_updates=Update.ALL_TYPES)
+    return 0
+
+
+def cmd_db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
+    upgrade(settings.database_url)
+    print("lagbot: database is up to date")
+    return 0
+
+
+def cmd_members_import(settings: Settings, args: argparse.Namespace) -> int:
+    raw = args.file.read_bytes()
+
+    async def work(database: Database) -> int:
+        async with database.session() as session:
+            report = await import_register(session, raw)
+        print(f"created: {report.created}")
+        print(f"updated: {report.updated}")
+        print(f"unchanged: {report.unchanged}")
+        print(f"rejected: {len(report.rejected)}")
+        for line, reason in report.rejected:
+            print(f"  line {line}: {reason}")
+        return 0
+
+    return with_database(settings, work)
+
+
+def cmd_members_invite(settings: Settings, args: argparse.Namespace) -> int:
+    username = args.bot_username or settings.telegram_bot_username or asyncio.run(_ask_username(settings))
+
+    async def work(database: Database) -> int:
+        async with database.session() as session:
+            members = await unlinked_members(session)
+        if args.csv:
+            writer = csv.writer(sys.stdout, delimiter=";")
+            writer.writerow(["name", "phone", "link"])
+            for member in members:
+                writer.writerow([member.name, member.phone or "", invite_link(username, member.invite_token or "")])
+        else:
+            for member in members:
+                print(f"{member.name}\t{member.phone or '-'}\t{invite_link(username, member.invite_token or '')}")
+            print(f"{len(members)} unlinked members", file=sys.stderr)
+        return 0
+
+    return with_database(settings, work)
+
+
+async def _ask_username(settings: Settings) -> str:
+    from telegram import Bot
+
+    try:
+        async with Bot(settings.require_token(), base_url=settings.telegram_api_base_url) as bot:
+            return str(bot.username)
+    except MissingToken:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any failure means the same advice
+        raise SystemExit(f"lagbot: could not ask Telegram for the bot's username ({exc}); "
+                         "set TELEGRAM_BOT_USERNAME or pass --bot-username") from exc
+
+
+def cmd_roles(settings: Settings, args: argparse.Namespace) -> int:
+    async def work(database: Database) -> int:
+        async with database.session() as session:
+            try:
+                member = await membership.find_member(
+                    session, telegram_id=args.telegram_id, phone=args.phone, member_number=args.member_number
+                )
+            except MemberNotFound:
+                print("lagbot: no such member", file=sys.stderr)
+                return 1
+            change = membership.grant_role if args.action == "grant" else membership.revoke_role
+            changed = await change(session, member, args.role)
+        verb = "granted" if args.action == "grant" else "revoked"
+        print(f"{args.role} {verb} for {member.name}" if changed else f"no change: {member.name} {'already has' if args.action == 'grant' else 'does not have'} {args.role}")
+        return 0
+
+    return with_database(settings, work)
+
+
+def cmd_demo(settings: Settings, _args: argparse.Namespace) -> int:
+    from models.demo import fill_demo
+
+    async def work(database: Database) -> int:
+        async with database.session() as session:
+            summary: dict[str, Any] = await fill_demo(session)
+        for key, value in summary.items():
+            print(f"{key}: {value}")
+        return 0
+
+    try:
+        return with_database(settings, work)
+    except UnknownChoice as exc:
+        print(f"lagbot: {exc}", file=sys.stderr)
+        return 1
