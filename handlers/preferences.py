@@ -56,7 +56,8 @@ def overview(member: Member) -> tuple[str, InlineKeyboardMarkup]:
 
 
 def back_row(lang: str) -> list[tuple[str, str]]:
-    return [(translator(lang)("« Back"), "set:home")]
+    _ = translator(lang)
+    return [(_("« Back"), "set:home")]
 
 
 @onboarded

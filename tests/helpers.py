@@ -1,0 +1,51 @@
+"""Shortcuts that play common steps through the real chat, and read what was stored."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+
+from bot.db import Database
+from models.member import Member
+from models.membership import member_by_telegram
+from models.register import import_register
+from tests.harness import FakeUser
+
+LABELS = {
+    "nb": {"agree": "Ja, jeg godtar", "share": "📱 Del nummeret mitt", "done": "Ferdig"},
+    "nn": {"agree": "Ja, eg godtek", "share": "📱 Del nummeret mitt", "done": "Ferdig"},
+    "en": {"agree": "Yes, I agree", "share": "📱 Share my number", "done": "Done"},
+}
+
+
+async def import_members(db: Database, csv_text: str) -> None:
+    async with db.session() as session:
+        await import_register(session, csv_text.encode("utf-8"))
+
+
+async def onboard(user: FakeUser, phone: str | None = "+4791234567", *, lang: str = "nb",
+                  district: str = "Midtbyen", interests: tuple[str, ...] = ()) -> None:
+    """Go from /start to the main menu in the chat."""
+    labels = LABELS[lang]
+    await user.send("/start")
+    await user.press(labels["agree"])
+    if phone is not None:
+        await user.share_contact(phone)
+    else:
+        skip = {"nb": "Fortsett uten nummer", "nn": "Hald fram utan nummer", "en": "Continue without number"}[lang]
+        await user.send(skip)
+    await user.press(district)
+    for interest in interests:
+        await user.press(interest)
+    await user.press(labels["done"], exact=True)
+
+
+async def stored(db: Database, telegram_id: int) -> Member | None:
+    async with db.session() as session:
+        return await member_by_telegram(session, telegram_id)
+
+
+async def count(db: Database, model: Any) -> int:
+    async with db.session() as session:
+        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
