@@ -24,3 +24,10 @@ def upgrade(database_url: str, revision: str = "head") -> None:
 
 def current_heads(database_url: str) -> None:
     command.current(alembic_config(database_url))
+
+
+async def upgrade_async(database_url: str, revision: str = "head") -> None:
+    """`upgrade` from inside a running event loop: Alembic's own loop runs in a worker thread."""
+    import asyncio
+
+    await asyncio.to_thread(upgrade, database_url, revision)
