@@ -15,7 +15,9 @@ from bot.i18n import N_, translator
 from bot.persistence import SQLPersistence
 from bot.runtime import Runtime, attach
 from bot.settings import Settings
-from handlers import admin, general, onboarding, preferences, privacy
+from bot.broadcasting import refresh_status, start_due
+from bot.delivery import Dispatcher
+from handlers import admin, broadcast, delivery, general, onboarding, preferences, privacy
 
 # (Norwegian command, English command, description); both commands always work.
 COMMANDS: list[tuple[str, str, str]] = [
@@ -24,6 +26,10 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("mine_data", "mydata", N_("See everything stored about you")),
     ("slett_meg", "deleteme", N_("Erase your data")),
     ("hjelp", "help", N_("What lagbot can do")),
+]
+BOARD_COMMANDS: list[tuple[str, str, str]] = [
+    ("utsending", "broadcast", N_("Send a message to members (board)")),
+    ("supportere", "supporters", N_("Verify new supporters (board)")),
 ]
 
 
@@ -49,13 +55,34 @@ def build_application(
     if clock is not None:
         runtime.clock = clock
     attach(application, runtime)
+    runtime.dispatcher = make_dispatcher(settings, database, runtime)
+    if settings.dispatcher_enabled and application.job_queue is not None:
+        application.job_queue.run_repeating(
+            runtime.dispatcher.job, interval=settings.dispatch_interval, first=settings.dispatch_interval,
+            name="outbox-dispatcher", job_kwargs={"max_instances": 1, "coalesce": True},
+        )
     register_handlers(application)
     return application
 
 
+def make_dispatcher(settings: Settings, database: Database, runtime: Runtime) -> Dispatcher:
+    """The outbox dispatcher, with the broadcast bookkeeping it does after each tick."""
+    dispatcher = Dispatcher(settings, database, runtime.now)
+    dispatcher.on_unreachable = lambda telegram_id: runtime.unreachable.add(telegram_id)
+
+    async def broadcasts(bot: Any) -> None:
+        await start_due(database, now=runtime.now(), weekly_cap=settings.weekly_cap)
+        await refresh_status(bot, database)
+
+    dispatcher.after_tick.append(broadcasts)
+    return dispatcher
+
+
 def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     general.register_guards(application)
+    delivery.register_guards(application)
     onboarding.register(application)
+    broadcast.register(application)
     general.register(application)
     preferences.register(application)
     privacy.register(application)

@@ -104,3 +104,28 @@ def fmt_number(value: float, language: str) -> str:
 
 def _known(language: str) -> str:
     return language if language in LANGUAGES else DEFAULT_LANGUAGE
+
+
+class BadTime(ValueError):
+    """Text that is not a date and time we understand."""
+
+
+def parse_oslo_datetime(text: str, now: datetime) -> datetime:
+    """'17.04 12:00', '17.04.2027 12:00' or '2027-04-17 12:00', read as Oslo time; returns UTC-aware."""
+    from datetime import UTC
+
+    cleaned = " ".join(text.strip().replace("kl.", " ").replace("kl", " ").split())
+    local_now = now.astimezone(OSLO)
+    for pattern, has_year in (("%Y-%m-%d %H:%M", True), ("%d.%m.%Y %H:%M", True), ("%d.%m.%y %H:%M", True),
+                              ("%d.%m %H:%M", False), ("%d.%m. %H:%M", False), ("%Y-%m-%d %H.%M", True),
+                              ("%d.%m.%Y %H.%M", True), ("%d.%m %H.%M", False)):
+        try:
+            parsed = datetime.strptime(cleaned if has_year else f"{local_now.year} {cleaned}",
+                                       pattern if has_year else f"%Y {pattern}")
+        except ValueError:
+            continue
+        moment = parsed.replace(tzinfo=OSLO)
+        if not has_year and moment < local_now:
+            moment = moment.replace(year=moment.year + 1)
+        return moment.astimezone(UTC)
+    raise BadTime(text)

@@ -19,6 +19,12 @@ class Runtime:
     db: Database
     # Tests and benchmarks replace the clock to simulate time.
     clock: Any = field(default=utcnow)
+    dispatcher: Any = None
+    # Telegram ids of members who blocked the bot, so that every update need not ask the database.
+    unreachable: set[int] = field(default_factory=set)
+    unreachable_loaded: bool = False
+    # The day each member was last marked active, so that activity costs one write a day.
+    active_on: dict[int, Any] = field(default_factory=dict)
 
     def now(self) -> datetime:
         return self.clock()

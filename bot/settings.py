@@ -29,6 +29,20 @@ class Settings(BaseSettings):
     # How often python-telegram-bot writes conversation state and user data to the database.
     persistence_interval: float = 5.0
 
+    # Delivery: Telegram's limits, quiet hours, the weekly cap (see README, "Delivery").
+    dispatcher_enabled: bool = True
+    dispatch_interval: float = 1.0
+    rate_per_second: float = 30.0
+    rate_chat_interval: float = 1.0
+    rate_group_per_minute: int = 20
+    rate_safety: float = 0.97
+    lease_seconds: int = 60
+    max_attempts: int = 5
+    quiet_start: str = "21:00"
+    quiet_end: str = "09:00"
+    weekly_cap: int = 3
+    board_reply_window_hours: int = 24
+
     @field_validator("lagbot_admins", mode="before")
     @classmethod
     def _split_admins(cls, value: object) -> object:

@@ -13,6 +13,11 @@ from telegram.ext import (
     filters,
 )
 
+from datetime import timedelta
+
+from bot.runtime import runtime_of
+from models import broadcast
+from models.membership import has_role
 from handlers.common import Context, current_member, menu_label_pattern, reply, show_main_menu, tr
 
 GUARD_GROUP = -10
@@ -64,6 +69,10 @@ async def help_command(update: Update, context: Context) -> None:
         "/hjelp — this help\n\n"
         "Questions? Contact the board of Trondheim SV."
     )
+    if has_role(member, "board", runtime_of(context).settings.lagbot_admins):
+        from bot.app import BOARD_COMMANDS
+
+        text += "\n\n" + "\n".join(f"/{command} — {_(description)}" for command, _en, description in BOARD_COMMANDS)
     if member is not None and member.is_onboarded:
         await show_main_menu(update, context, member, text)
     else:
@@ -82,6 +91,17 @@ async def unexpected_message(update: Update, context: Context) -> None:
     if member is None or not member.is_onboarded:
         await reply(update, _("Hi! Send /start to get started with lagbot."))
         return
+    message = update.effective_message
+    if message is not None and message.text:
+        runtime = runtime_of(context)
+        async with runtime.db.session() as session:
+            answered = await broadcast.record_reply(
+                session, member.id, message.text, now=runtime.now(),
+                window=timedelta(hours=runtime.settings.board_reply_window_hours),
+            )
+        if answered is not None:
+            await reply(update, _("Thank you! Your reply has been passed on to the board."))
+            return
     await show_main_menu(update, context, member, _("I didn't quite get that. Use the buttons in the menu below."))
 
 

@@ -109,8 +109,10 @@ async def remember_payload(update: Update, context: Context, payload: str, lang:
         try:
             invited = await membership.member_by_invite(session, value)
         except UnknownInvite:
-            await reply(update, _("That invite link is not valid any more. You can still join by sharing your phone number."))
-            return
+            invited = None
+    if invited is None:
+        await reply(update, _("That invite link is not valid any more. You can still join by sharing your phone number."))
+        return
     if invited.telegram_id is not None and invited.telegram_id != update.effective_user.id:  # type: ignore[union-attr]
         await reply(update, _("That invite link has already been used by another Telegram account. Ask the board for a new one."))
         return

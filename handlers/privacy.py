@@ -21,7 +21,7 @@ async def my_data(update: Update, context: Context) -> None:
     async with runtime_of(context).db.session() as session:
         member = await membership.member_by_telegram(session, update.effective_user.id)  # type: ignore[union-attr]
         assert member is not None
-        document = export_member(member)
+        document = await export_member(session, member)
     _ = translator(member.language)
     payload = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
     await update.effective_chat.send_document(  # type: ignore[union-attr]

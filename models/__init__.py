@@ -11,9 +11,14 @@ from models.member import (
     MemberInterest,
     MemberRole,
 )
+from models.broadcast import Broadcast, BroadcastReply
+from models.outbox import OutboxMessage
 from models.persistence_store import ConversationRow, PersistedData
 
 __all__ = [
+    "Broadcast",
+    "BroadcastReply",
+    "OutboxMessage",
     "Base",
     "DISTRICTS",
     "INTERESTS",

@@ -50,6 +50,9 @@ class Member(Base):
     wants_nudges: Mapped[bool] = mapped_column(Boolean, default=True)
     wants_broadcasts: Mapped[bool] = mapped_column(Boolean, default=True)
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when Telegram says the member blocked the bot (403); cleared when they come back.
+    unreachable_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_active_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Iterable
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -281,3 +282,41 @@ async def verify_supporter(session: AsyncSession, member_id: int) -> Member:
 async def count_members(session: AsyncSession) -> dict[str, int]:
     rows = await session.execute(select(Member.status, func.count()).group_by(Member.status))
     return {status: count for status, count in rows.all()}
+
+
+async def mark_unreachable(session: AsyncSession, member_id: int, now: datetime) -> None:
+    member = await session.get(Member, member_id)
+    if member is not None and member.unreachable_at is None:
+        member.unreachable_at = now
+        await session.flush()
+
+
+async def mark_reachable(session: AsyncSession, telegram_id: int) -> bool:
+    """They wrote to us or unblocked the bot: sending may resume. True if that changed anything."""
+    member = await member_by_telegram(session, telegram_id)
+    if member is None or member.unreachable_at is None:
+        return False
+    member.unreachable_at = None
+    await session.flush()
+    return True
+
+
+async def unreachable_telegram_ids(session: AsyncSession) -> set[int]:
+    rows = await session.scalars(
+        select(Member.telegram_id).where(Member.unreachable_at.is_not(None), Member.telegram_id.is_not(None))
+    )
+    return {int(t) for t in rows if t is not None}
+
+
+async def touch_active(session: AsyncSession, telegram_id: int, now: datetime) -> None:
+    member = await member_by_telegram(session, telegram_id)
+    if member is not None:
+        member.last_active_at = now
+        await session.flush()
+
+
+async def stop_unsolicited(session: AsyncSession, member: Member) -> None:
+    """The stop word: no more broadcasts or suggestions (reminders for what they joined stay)."""
+    member.wants_broadcasts = False
+    member.wants_nudges = False
+    await session.flush()

@@ -5,14 +5,19 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.base import utcnow
+from models.broadcast import BroadcastReply
 from models.member import STATUS_ERASED, Member
+from models.outbox import PENDING, OutboxMessage
 
 
-def export_member(member: Member) -> dict[str, Any]:
+async def export_member(session: AsyncSession, member: Member) -> dict[str, Any]:
     """Everything stored about the member, as plain JSON-ready data."""
+    replies = await session.scalars(select(BroadcastReply).where(BroadcastReply.member_id == member.id).order_by(BroadcastReply.id))
+    messages = await session.scalars(select(OutboxMessage).where(OutboxMessage.member_id == member.id).order_by(OutboxMessage.id))
     def stamp(value: Any) -> str | None:
         return value.isoformat() if value is not None else None
 
@@ -40,6 +45,13 @@ def export_member(member: Member) -> dict[str, Any]:
             "nudges": member.wants_nudges,
             "broadcasts": member.wants_broadcasts,
         },
+        "unreachable_since": stamp(member.unreachable_at),
+        "last_active_at": stamp(member.last_active_at),
+        "replies_to_broadcasts": [{"broadcast": r.broadcast_id, "text": r.text, "at": stamp(r.received_at)} for r in replies],
+        "messages_from_lagbot": [
+            {"kind": m.kind, "status": m.status, "due_at": stamp(m.due_at), "sent_at": stamp(m.sent_at), "text": m.text}
+            for m in messages
+        ],
     }
 
 
@@ -54,6 +66,12 @@ async def erase_member(session: AsyncSession, member: Member) -> None:
     # The month they joined is kept for statistics; the exact day could single them out.
     if member.joined_on is not None:
         member.joined_on = date(member.joined_on.year, member.joined_on.month, 1)
+    await session.execute(delete(BroadcastReply).where(BroadcastReply.member_id == member.id))
+    await session.execute(delete(OutboxMessage).where(OutboxMessage.member_id == member.id, OutboxMessage.status == PENDING))
+    # Sent messages stay as counts; what they said (their name, say) goes.
+    await session.execute(update(OutboxMessage).where(OutboxMessage.member_id == member.id).values(text="", chat_id=None, buttons=None))
+    member.unreachable_at = None
+    member.last_active_at = None
     member.roles.clear()
     member.interests.clear()
     member.wants_reminders = member.wants_nudges = member.wants_broadcasts = False

@@ -1,0 +1,107 @@
+"""Turning a board member's broadcast into outbox rows, and keeping its status message current."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from telegram import Bot
+from telegram.error import TelegramError
+
+from bot.db import Database
+from bot.i18n import fmt_datetime, translator
+from models import broadcast as bc
+from models import outbox as box
+from models.base import utcnow
+
+log = logging.getLogger(__name__)
+
+
+def render(text: str, language: str, *, urgent: bool) -> str:
+    """The message exactly as a member sees it, in their language."""
+    _ = translator(language)
+    prefix = "❗ " if urgent else ""
+    footer = _("— The board of Trondheim SV. Reply “stopp” to get no more messages like this.")
+    return f"{prefix}{text}\n\n{footer}"
+
+
+def progress_text(progress: bc.Progress, language: str, broadcast: bc.Broadcast) -> str:
+    _ = translator(language)
+    state = _("Done.") if progress.done else _("Sending…")
+    lines = [
+        _("Broadcast #{number}: {state}").format(number=broadcast.id, state=state),
+        _("Sent: {count}").format(count=progress.sent),
+        _("Waiting: {count}").format(count=progress.waiting),
+        _("Failed: {count}").format(count=progress.failed),
+        _("Unreachable: {count}").format(count=progress.unreachable),
+    ]
+    if progress.skipped:
+        lines.append(_("Skipped (turned off or weekly cap): {count}").format(count=progress.skipped))
+    return "\n".join(lines)
+
+
+def scheduled_text(broadcast: bc.Broadcast, language: str) -> str:
+    _ = translator(language)
+    assert broadcast.send_at is not None
+    return _("Broadcast #{number} is scheduled for {when}.").format(number=broadcast.id, when=fmt_datetime(broadcast.send_at, language))
+
+
+async def launch(database: Database, broadcast_id: int, *, now: datetime, weekly_cap: int) -> bc.Reach:
+    """Queue one outbox row per recipient, each in the recipient's language."""
+    async with database.session() as session:
+        broadcast = await bc.get(session, broadcast_id)
+        if broadcast.status not in (bc.SCHEDULED, bc.DRAFT):
+            return bc.Reach()
+        audience = bc.Audience.from_json(broadcast.audience)
+        reach = await bc.reach(session, audience, now=now, urgent=broadcast.urgent, weekly_cap=weekly_cap)
+        rows = [
+            {
+                "dedupe_key": f"broadcast:{broadcast.id}:member:{member.id}",
+                "member_id": member.id,
+                "kind": "broadcast",
+                "urgent": broadcast.urgent,
+                "text": render(broadcast.text, member.language, urgent=broadcast.urgent),
+                "due_at": now,
+                "broadcast_id": broadcast.id,
+            }
+            for member in reach.recipients
+        ]
+        await box.schedule_many(session, rows)
+        broadcast.status = bc.SENDING
+    return reach
+
+
+async def start_due(database: Database, *, now: datetime, weekly_cap: int) -> list[int]:
+    async with database.session() as session:
+        due = [b.id for b in await bc.due_scheduled(session, now) if b.send_at is not None]
+    for broadcast_id in due:
+        await launch(database, broadcast_id, now=now, weekly_cap=weekly_cap)
+    return due
+
+
+async def refresh_status(bot: Bot, database: Database, language_of_author: dict[int, str] | None = None) -> None:
+    """Edit each running broadcast's status message in place; mark it done when nothing waits."""
+    async with database.session() as session:
+        running = await bc.active(session)
+        updates = []
+        for broadcast in running:
+            progress = await bc.progress(session, broadcast.id)
+            language = "nb"
+            if broadcast.author_id is not None:
+                from models.member import Member
+
+                author = await session.get(Member, broadcast.author_id)
+                language = author.language if author is not None else "nb"
+            text = progress_text(progress, language, broadcast)
+            if text != broadcast.status_text:
+                broadcast.status_text = text
+                if broadcast.status_chat_id and broadcast.status_message_id:
+                    updates.append((broadcast.status_chat_id, broadcast.status_message_id, text))
+            if progress.done:
+                broadcast.status = bc.DONE
+                broadcast.finished_at = utcnow()
+    for chat_id, message_id, text in updates:
+        try:
+            await bot.edit_message_text(text, chat_id=chat_id, message_id=message_id)
+        except TelegramError as exc:  # the status is a courtesy; the figures stay in the database
+            log.info("could not update broadcast status: %s", exc)

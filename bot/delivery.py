@@ -1,0 +1,173 @@
+"""The dispatcher: sends due outbox rows within Telegram's limits, and records each outcome.
+
+Driven by the JobQueue (APScheduler) every `dispatch_interval` seconds. A row is claimed under a
+lease, sent, and marked sent right after Telegram answers; a process that dies in between leaves
+a claimed row that another tick takes again once the lease has run out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+from collections.abc import Callable
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+
+from bot.db import Database
+from bot.i18n import OSLO
+from bot.ratelimit import RateLimiter
+from bot.settings import Settings
+from models import membership
+from models import outbox as box
+from models.member import STATUS_ERASED, Member
+
+log = logging.getLogger(__name__)
+
+
+def parse_clock(value: str) -> time:
+    hours, minutes = value.split(":")
+    return time(int(hours), int(minutes))
+
+
+def in_quiet_hours(moment: datetime, start: time, end: time) -> bool:
+    local = moment.astimezone(OSLO).time()
+    return local >= start or local < end if start > end else start <= local < end
+
+
+def quiet_hours_end(moment: datetime, end: time) -> datetime:
+    """The next `end` o'clock in Oslo at or after `moment` (09:00 the same or the next morning)."""
+    local = moment.astimezone(OSLO)
+    candidate = datetime.combine(local.date(), end, tzinfo=OSLO)
+    if candidate <= local:
+        candidate = datetime.combine(local.date() + timedelta(days=1), end, tzinfo=OSLO)
+    return candidate.astimezone(moment.tzinfo)
+
+
+def markup_of(row: box.OutboxMessage) -> InlineKeyboardMarkup | None:
+    rows = box.buttons_of(row)
+    if not rows:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b["label"], callback_data=b.get("data"), url=b.get("url")) for b in line] for line in rows]
+    )
+
+
+class Dispatcher:
+    def __init__(self, settings: Settings, database: Database, clock: Callable[[], datetime],
+                 limiter: RateLimiter | None = None, worker: str | None = None) -> None:
+        self.settings, self.db, self.clock = settings, database, clock
+        self.limiter = limiter or RateLimiter(settings.rate_per_second, settings.rate_chat_interval,
+                                              settings.rate_group_per_minute, safety=settings.rate_safety)
+        self.worker = worker or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+        self.quiet_start, self.quiet_end = parse_clock(settings.quiet_start), parse_clock(settings.quiet_end)
+        self.lease = timedelta(seconds=settings.lease_seconds)
+        self.batch = max(1, int(settings.rate_per_second * 2))
+        self._busy = asyncio.Lock()
+        self.on_unreachable: Callable[[int], None] | None = None
+        self.after_tick: list[Callable[[Bot], Any]] = []
+
+    async def job(self, context: Any) -> None:
+        """JobQueue callback."""
+        await self.tick(context.bot)
+
+    async def tick(self, bot: Bot, *, budget: float | None = None) -> int:
+        """Send what is due now; returns how many rows were handled. Overlapping ticks wait."""
+        if self._busy.locked():
+            return 0
+        async with self._busy:
+            handled = 0
+            deadline = asyncio.get_running_loop().time() + (budget or self.lease.total_seconds() / 2)
+            while asyncio.get_running_loop().time() < deadline:
+                async with self.db.session() as session:
+                    rows = await box.claim_due(session, now=self.clock(), limit=self.batch, lease=self.lease, worker=self.worker)
+                if not rows:
+                    break
+                members = await self._members_of(rows)
+                await asyncio.gather(*(self._deliver(bot, row, members.get(row.member_id or -1)) for row in rows))
+                handled += len(rows)
+            for hook in self.after_tick:
+                await hook(bot)
+            return handled
+
+    async def _members_of(self, rows: list[box.OutboxMessage]) -> dict[int, Member]:
+        ids = {row.member_id for row in rows if row.member_id is not None}
+        if not ids:
+            return {}
+        async with self.db.session() as session:
+            from sqlalchemy import select
+
+            found = await session.scalars(select(Member).where(Member.id.in_(ids)))
+            return {member.id: member for member in found}
+
+    async def _hold_reason(self, row: box.OutboxMessage, member: Member | None) -> str | None:
+        """Why this row must not go out now (skipped for good), or None."""
+        if row.member_id is None:
+            return None if row.chat_id else "no recipient"
+        if member is None or member.status == STATUS_ERASED or member.telegram_id is None:
+            return "not on Telegram"
+        if member.unreachable_at is not None:
+            return "unreachable: blocked the bot"
+        preference = box.PREFERENCE_OF_KIND.get(row.kind)
+        if preference and not member.wants(preference):
+            return f"opted out of {preference}"
+        if row.kind in box.CAPPED and not row.urgent:
+            async with self.db.session() as session:
+                sent = await box.capped_sent_since(session, member.id, self.clock() - timedelta(days=7))
+            if sent >= self.settings.weekly_cap:
+                return "weekly cap reached"
+        return None
+
+    async def _deliver(self, bot: Bot, row: box.OutboxMessage, member: Member | None) -> None:
+        now = self.clock()
+        if row.kind in box.DISCRETIONARY and not row.urgent and in_quiet_hours(now, self.quiet_start, self.quiet_end):
+            async with self.db.session() as session:
+                await box.mark_retry(session, row.id, self.worker, due_at=quiet_hours_end(now, self.quiet_end),
+                                     error="held for quiet hours", count_attempt=False)
+            return
+        reason = await self._hold_reason(row, member)
+        if reason is not None:
+            async with self.db.session() as session:
+                await box.mark_skipped(session, row.id, self.worker, reason=reason)
+            return
+        chat_id = int(member.telegram_id if member is not None and member.telegram_id else row.chat_id or 0)
+        await self.limiter.acquire(chat_id)
+        try:
+            message = await bot.send_message(chat_id, row.text, reply_markup=markup_of(row))
+        except RetryAfter as exc:
+            wait = exc.retry_after.total_seconds() if isinstance(exc.retry_after, timedelta) else float(exc.retry_after)
+            self.limiter.pause_chat(chat_id, wait)
+            await self._record(box.mark_retry, row, due_at=self.clock() + timedelta(seconds=wait),
+                               error=f"429: retry after {wait:g}s", count_attempt=False)
+        except Forbidden as exc:
+            await self._record(box.mark_failed, row, error=f"unreachable: {exc.message}")
+            if member is not None:
+                async with self.db.session() as session:
+                    await membership.mark_unreachable(session, member.id, self.clock())
+                if self.on_unreachable and member.telegram_id:
+                    self.on_unreachable(member.telegram_id)
+        except BadRequest as exc:
+            await self._record(box.mark_failed, row, error=f"400: {exc.message}")
+        except (TimedOut, NetworkError) as exc:
+            await self._retry_or_fail(row, f"{type(exc).__name__}: {exc.message}")
+        except TelegramError as exc:
+            await self._retry_or_fail(row, f"{type(exc).__name__}: {exc.message}")
+        else:
+            async with self.db.session() as session:
+                await box.mark_sent(session, row.id, self.worker, message_id=message.message_id, now=self.clock())
+
+    async def _retry_or_fail(self, row: box.OutboxMessage, error: str) -> None:
+        attempts = row.attempts + 1
+        if attempts >= self.settings.max_attempts:
+            await self._record(box.mark_failed, row, error=f"gave up after {attempts} attempts: {error}")
+            return
+        backoff = timedelta(seconds=min(600, 5 * 4 ** (attempts - 1)))
+        await self._record(box.mark_retry, row, due_at=self.clock() + backoff, error=error)
+
+    async def _record(self, marker: Callable[..., Any], row: box.OutboxMessage, **values: Any) -> None:
+        async with self.db.session() as session:
+            await marker(session, row.id, self.worker, **values)

@@ -1,0 +1,82 @@
+"""What members control about unsolicited messages: the stop word, and coming back after a block."""
+
+from __future__ import annotations
+
+from telegram import ChatMember, Update
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    ChatMemberHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.runtime import runtime_of
+from handlers.common import Context, current_member, reply, tr
+from models import membership
+
+STOP_WORDS = r"(?i)^\s*(stopp|stop|avslutt)\s*[.!]*\s*$"
+GUARD_GROUP = -5
+
+
+async def stop_word(update: Update, context: Context) -> None:
+    """`stopp`: no more broadcasts or suggestions; say how to turn them back on."""
+    member = await current_member(update, context)
+    _ = tr(update, context, member)
+    if member is None or not member.is_onboarded:
+        await reply(update, _("We don't send you any messages. Send /start to get started."))
+        raise ApplicationHandlerStop
+    async with runtime_of(context).db.session() as session:
+        stored = await membership.member_by_telegram(session, member.telegram_id or 0)
+        assert stored is not None
+        await membership.stop_unsolicited(session, stored)
+    await reply(update, _("Done: you will get no more messages from the board and no suggestions. "
+                          "Reminders for what you have signed up for still come. "
+                          "Turn them back on under Messages in /innstillinger."))
+    raise ApplicationHandlerStop
+
+
+async def chat_member_changed(update: Update, context: Context) -> None:
+    """Blocking the bot marks the member unreachable; unblocking makes them reachable again."""
+    change = update.my_chat_member
+    if change is None or change.chat.type != "private":
+        return
+    runtime = runtime_of(context)
+    async with runtime.db.session() as session:
+        if change.new_chat_member.status == ChatMember.BANNED:
+            found = await membership.member_by_telegram(session, change.from_user.id)
+            if found is not None:
+                await membership.mark_unreachable(session, found.id, runtime.now())
+                runtime.unreachable.add(change.from_user.id)
+        elif change.new_chat_member.status == ChatMember.MEMBER:
+            await membership.mark_reachable(session, change.from_user.id)
+            runtime.unreachable.discard(change.from_user.id)
+
+
+async def came_back(update: Update, context: Context) -> None:
+    """Any update from a member we could not reach makes them reachable; it also marks activity."""
+    user = update.effective_user
+    runtime = runtime_of(context)
+    if user is None or update.effective_chat is None or update.effective_chat.type != "private":
+        return
+    today = runtime.now().date()
+    if runtime.active_on.get(user.id) != today:
+        async with runtime.db.session() as session:
+            await membership.touch_active(session, user.id, runtime.now())
+        runtime.active_on[user.id] = today
+    if not runtime.unreachable_loaded:
+        async with runtime.db.session() as session:
+            runtime.unreachable = await membership.unreachable_telegram_ids(session)
+        runtime.unreachable_loaded = True
+    if user.id in runtime.unreachable:
+        async with runtime.db.session() as session:
+            await membership.mark_reachable(session, user.id)
+        runtime.unreachable.discard(user.id)
+
+
+def register_guards(application: Application) -> None:  # type: ignore[type-arg]
+    private = filters.ChatType.PRIVATE
+    application.add_handler(TypeHandler(Update, came_back), group=GUARD_GROUP - 1)
+    application.add_handler(MessageHandler(private & filters.Regex(STOP_WORDS), stop_word), group=GUARD_GROUP)
+    application.add_handler(ChatMemberHandler(chat_member_changed, ChatMemberHandler.MY_CHAT_MEMBER), group=GUARD_GROUP)

@@ -1,0 +1,261 @@
+"""The board's broadcasts: who is in an audience, what it would reach, and how it went."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, String, Text, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, UTCDateTime, utcnow
+from models.errors import NotFound, UnknownChoice
+from models.member import DISTRICTS, INTERESTS, ROLES, STATUS_ERASED, STATUS_SUPPORTER, Member, MemberInterest, MemberRole
+from models.outbox import CLAIMED, FAILED, PENDING, SENT, SKIPPED, OutboxMessage, capped_counts_since
+
+DRAFT, SCHEDULED, SENDING, DONE, CANCELLED = "draft", "scheduled", "sending", "done", "cancelled"
+MAX_TEXT = 3500  # leaves room for the footer within Telegram's 4096
+
+
+class Broadcast(Base):
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    audience: Mapped[dict[str, Any]] = mapped_column(JSON)
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(12), default=DRAFT)
+    send_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status_chat_id: Mapped[int | None] = mapped_column()
+    status_message_id: Mapped[int | None] = mapped_column()
+    status_text: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class BroadcastReply(Base):
+    __tablename__ = "broadcast_replies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    broadcast_id: Mapped[int] = mapped_column(ForeignKey("broadcasts.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+@dataclass
+class Audience:
+    """Who a broadcast goes to: AND across kinds of filter, OR within one. No filter = everyone."""
+
+    districts: list[str] = field(default_factory=list)
+    interests: list[str] = field(default_factory=list)
+    roles: list[str] = field(default_factory=list)
+    new_within_days: int | None = None
+    inactive_days: int | None = None
+
+    def validate(self) -> Audience:
+        for values, allowed in ((self.districts, DISTRICTS), (self.interests, INTERESTS), (self.roles, ROLES)):
+            if unknown := set(values) - set(allowed):
+                raise UnknownChoice(", ".join(sorted(unknown)))
+        for days in (self.new_within_days, self.inactive_days):
+            if days is not None and not 1 <= days <= 3650:
+                raise UnknownChoice(str(days))
+        return self
+
+    @property
+    def everyone(self) -> bool:
+        return not (self.districts or self.interests or self.roles or self.new_within_days or self.inactive_days)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> Audience:
+        data = data or {}
+        return cls(
+            districts=list(data.get("districts") or []),
+            interests=list(data.get("interests") or []),
+            roles=list(data.get("roles") or []),
+            new_within_days=data.get("new_within_days"),
+            inactive_days=data.get("inactive_days"),
+        ).validate()
+
+    @classmethod
+    def parse(cls, spec: str) -> Audience:
+        """From the command line: 'district=midtbyen,interest=doorknock,new=30' ('all' = everyone)."""
+        audience = cls()
+        for part in filter(None, (p.strip() for p in spec.split(","))):
+            if part in ("all", "everyone", "alle"):
+                continue
+            key, _sep, value = part.partition("=")
+            match key:
+                case "district":
+                    audience.districts.append(value)
+                case "interest":
+                    audience.interests.append(value)
+                case "role":
+                    audience.roles.append(value)
+                case "new":
+                    audience.new_within_days = int(value)
+                case "inactive":
+                    audience.inactive_days = int(value)
+                case _:
+                    raise UnknownChoice(part)
+        return audience.validate()
+
+
+@dataclass
+class Reach:
+    """An audience counted: who matches, who is taken out and why, who gets it."""
+
+    matching: int = 0
+    not_on_telegram: int = 0
+    opted_out: int = 0
+    unreachable: int = 0
+    over_cap: int = 0
+    recipients: list[Member] = field(default_factory=list)
+
+
+def _audience_query(audience: Audience, now: datetime) -> Any:
+    query = select(Member).where(
+        Member.status != STATUS_ERASED,
+        # Unverified supporters could be anyone: the board's messages wait until they are checked.
+        ~((Member.status == STATUS_SUPPORTER) & Member.verified.is_(False)),
+    )
+    if audience.districts:
+        query = query.where(Member.district.in_(audience.districts))
+    if audience.interests:
+        query = query.where(Member.id.in_(select(MemberInterest.member_id).where(MemberInterest.interest.in_(audience.interests))))
+    if audience.roles:
+        wanted = [r for r in audience.roles if r != "member"]
+        if wanted and len(wanted) == len(audience.roles):
+            query = query.where(Member.id.in_(select(MemberRole.member_id).where(MemberRole.role.in_(wanted))))
+    if audience.new_within_days:
+        since = now - timedelta(days=audience.new_within_days)
+        query = query.where(or_(Member.joined_on >= since.date(), (Member.joined_on.is_(None)) & (Member.created_at >= since)))
+    if audience.inactive_days:
+        since = now - timedelta(days=audience.inactive_days)
+        query = query.where(or_(Member.last_active_at.is_(None), Member.last_active_at < since))
+    return query.order_by(Member.id)
+
+
+async def reach(session: AsyncSession, audience: Audience, *, now: datetime, urgent: bool, weekly_cap: int) -> Reach:
+    members = list(await session.scalars(_audience_query(audience, now)))
+    counts = Reach(matching=len(members))
+    capped = {} if urgent else await capped_counts_since(session, now - timedelta(days=7))
+    for member in members:
+        if member.telegram_id is None or member.onboarded_at is None:
+            counts.not_on_telegram += 1
+        elif not member.wants_broadcasts:
+            counts.opted_out += 1
+        elif member.unreachable_at is not None:
+            counts.unreachable += 1
+        elif capped.get(member.id, 0) >= weekly_cap:
+            counts.over_cap += 1
+        else:
+            counts.recipients.append(member)
+    return counts
+
+
+async def create(session: AsyncSession, *, author_id: int | None, text: str, audience: Audience, urgent: bool,
+                 send_at: datetime | None) -> Broadcast:
+    if not text.strip():
+        raise UnknownChoice("empty text")
+    broadcast = Broadcast(author_id=author_id, text=text.strip()[:MAX_TEXT], audience=audience.validate().to_json(),
+                          urgent=urgent, send_at=send_at, status=SCHEDULED)
+    session.add(broadcast)
+    await session.flush()
+    return broadcast
+
+
+async def get(session: AsyncSession, broadcast_id: int) -> Broadcast:
+    broadcast = await session.get(Broadcast, broadcast_id)
+    if broadcast is None:
+        raise NotFound(broadcast_id)
+    return broadcast
+
+
+async def due_scheduled(session: AsyncSession, now: datetime) -> list[Broadcast]:
+    rows = await session.scalars(
+        select(Broadcast).where(Broadcast.status == SCHEDULED, or_(Broadcast.send_at.is_(None), Broadcast.send_at <= now))
+    )
+    return list(rows)
+
+
+async def active(session: AsyncSession) -> list[Broadcast]:
+    return list(await session.scalars(select(Broadcast).where(Broadcast.status == SENDING).order_by(Broadcast.id)))
+
+
+@dataclass
+class Progress:
+    sent: int = 0
+    waiting: int = 0
+    failed: int = 0
+    unreachable: int = 0
+    skipped: int = 0
+
+    @property
+    def done(self) -> bool:
+        return self.waiting == 0
+
+
+async def progress(session: AsyncSession, broadcast_id: int) -> Progress:
+    rows = await session.execute(
+        select(OutboxMessage.status, OutboxMessage.last_error, func.count())
+        .where(OutboxMessage.broadcast_id == broadcast_id)
+        .group_by(OutboxMessage.status, OutboxMessage.last_error)
+    )
+    result = Progress()
+    for status, error, count in rows.all():
+        if status == SENT:
+            result.sent += count
+        elif status in (PENDING, CLAIMED):
+            result.waiting += count
+        elif status == FAILED and (error or "").startswith("unreachable"):
+            result.unreachable += count
+        elif status == FAILED:
+            result.failed += count
+        elif status == SKIPPED and (error or "").startswith("unreachable"):
+            result.unreachable += count
+        elif status == SKIPPED:
+            result.skipped += count
+    return result
+
+
+async def recent(session: AsyncSession, limit: int = 10) -> list[Broadcast]:
+    return list(await session.scalars(select(Broadcast).order_by(Broadcast.id.desc()).limit(limit)))
+
+
+async def record_reply(session: AsyncSession, member_id: int, text: str, *, now: datetime,
+                       window: timedelta = timedelta(days=1)) -> Broadcast | None:
+    """Keep a member's free text as a reply if a broadcast reached them within `window`."""
+    latest = await session.scalar(
+        select(OutboxMessage)
+        .where(OutboxMessage.member_id == member_id, OutboxMessage.kind == "broadcast",
+               OutboxMessage.status == SENT, OutboxMessage.sent_at >= now - window,
+               OutboxMessage.broadcast_id.is_not(None))
+        .order_by(OutboxMessage.sent_at.desc())
+        .limit(1)
+    )
+    if latest is None or latest.broadcast_id is None:
+        return None
+    session.add(BroadcastReply(broadcast_id=latest.broadcast_id, member_id=member_id, text=text[:4096], received_at=now))
+    await session.flush()
+    return await session.get(Broadcast, latest.broadcast_id)
+
+
+async def replies(session: AsyncSession, broadcast_id: int | None = None, limit: int = 30) -> list[tuple[BroadcastReply, Member | None]]:
+    query = select(BroadcastReply, Member).join(Member, Member.id == BroadcastReply.member_id, isouter=True)
+    if broadcast_id is not None:
+        query = query.where(BroadcastReply.broadcast_id == broadcast_id)
+    rows = await session.execute(query.order_by(BroadcastReply.id.desc()).limit(limit))
+    return [(reply, member) for reply, member in rows.all()]
+
+
+async def replies_count(session: AsyncSession, broadcast_id: int) -> int:
+    return int(await session.scalar(
+        select(func.count()).select_from(BroadcastReply).where(BroadcastReply.broadcast_id == broadcast_id)
+    ) or 0)

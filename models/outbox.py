@@ -1,0 +1,268 @@
+"""The outbox: every message lagbot sends on its own initiative is one row here.
+
+A row is scheduled once per dedupe key, claimed by one dispatcher under a lease, sent, and
+marked with the outcome. Nothing here talks to Telegram: the dispatcher in `bot/delivery.py` does.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    and_,
+    delete,
+    func,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, UTCDateTime, utcnow
+
+KINDS: tuple[str, ...] = ("reminder", "nudge", "welcome", "broadcast", "notice", "task")
+# Which member preference (from /innstillinger) governs each kind; None = always sent.
+PREFERENCE_OF_KIND: dict[str, str | None] = {
+    "reminder": "reminders",
+    "nudge": "nudges",
+    "welcome": "nudges",
+    "broadcast": "broadcasts",
+    "notice": None,
+    "task": None,
+}
+# Kinds held during quiet hours and counted against the weekly cap, unless urgent.
+DISCRETIONARY: frozenset[str] = frozenset({"nudge", "broadcast", "welcome"})
+CAPPED: frozenset[str] = frozenset({"nudge", "broadcast"})
+
+PENDING, CLAIMED, SENT, FAILED, SKIPPED = "pending", "claimed", "sent", "failed", "skipped"
+
+
+class OutboxMessage(Base):
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status_due", "status", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(20))
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    text: Mapped[str] = mapped_column(Text)
+    buttons: Mapped[list[list[dict[str, str]]] | None] = mapped_column(JSON)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(10), default=PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    broadcast_id: Mapped[int | None] = mapped_column(ForeignKey("broadcasts.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+@dataclass(frozen=True)
+class Button:
+    """One inline button: callback data, or a URL."""
+
+    label: str
+    data: str | None = None
+    url: str | None = None
+
+    def as_dict(self) -> dict[str, str]:
+        return {"label": self.label, **({"data": self.data} if self.data else {}), **({"url": self.url} if self.url else {})}
+
+
+def _insert(session: AsyncSession) -> Any:
+    return pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+
+
+async def schedule(
+    session: AsyncSession,
+    *,
+    dedupe_key: str,
+    kind: str,
+    text: str,
+    due_at: datetime,
+    member_id: int | None = None,
+    chat_id: int | None = None,
+    buttons: list[list[Button]] | None = None,
+    urgent: bool = False,
+    broadcast_id: int | None = None,
+) -> bool:
+    """Queue one message; False when that dedupe key was already queued (a no-op)."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown outbox kind {kind!r}")
+    values = {
+        "dedupe_key": dedupe_key,
+        "member_id": member_id,
+        "chat_id": chat_id,
+        "kind": kind,
+        "urgent": urgent,
+        "text": text,
+        "buttons": [[b.as_dict() for b in row] for row in buttons] if buttons else None,
+        "due_at": due_at,
+        "status": PENDING,
+        "attempts": 0,
+        "broadcast_id": broadcast_id,
+        "created_at": utcnow(),
+    }
+    statement = _insert(session)(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    result = await session.execute(statement)
+    return bool(result.rowcount)
+
+
+async def schedule_many(session: AsyncSession, rows: list[dict[str, Any]]) -> int:
+    """Queue many messages in one statement (a broadcast); returns how many were new."""
+    if not rows:
+        return 0
+    now = utcnow()
+    prepared = [
+        {"urgent": False, "buttons": None, "chat_id": None, "broadcast_id": None, **row,
+         "status": PENDING, "attempts": 0, "created_at": now}
+        for row in rows
+    ]
+    inserted = 0
+    for start in range(0, len(prepared), 500):
+        chunk = prepared[start : start + 500]
+        statement = _insert(session)(OutboxMessage).values(chunk).on_conflict_do_nothing(index_elements=["dedupe_key"])
+        result = await session.execute(statement)
+        inserted += max(result.rowcount or 0, 0)
+    return inserted
+
+
+async def cancel(session: AsyncSession, key_prefix: str) -> int:
+    """Remove pending rows whose dedupe key starts with `key_prefix` (a member leaves a round)."""
+    result = await session.execute(
+        delete(OutboxMessage).where(OutboxMessage.dedupe_key.startswith(key_prefix, autoescape=True),
+                                    OutboxMessage.status == PENDING)
+    )
+    return int(result.rowcount or 0)
+
+
+async def reschedule(session: AsyncSession, key_prefix: str, delta: timedelta) -> int:
+    """Move pending rows by `delta` (a round moves); sent ones stay as they were."""
+    rows = await session.scalars(
+        select(OutboxMessage).where(OutboxMessage.dedupe_key.startswith(key_prefix, autoescape=True),
+                                    OutboxMessage.status == PENDING)
+    )
+    moved = 0
+    for row in rows:
+        row.due_at = row.due_at + delta
+        moved += 1
+    await session.flush()
+    return moved
+
+
+def _claimable(now: datetime) -> Any:
+    return or_(
+        and_(OutboxMessage.status == PENDING, OutboxMessage.due_at <= now),
+        and_(OutboxMessage.status == CLAIMED, OutboxMessage.lease_until < now),
+    )
+
+
+async def claim_due(session: AsyncSession, *, now: datetime, limit: int, lease: timedelta, worker: str) -> list[OutboxMessage]:
+    """Claim up to `limit` due rows for this worker; no two workers ever hold the same row.
+
+    PostgreSQL: SELECT … FOR UPDATE SKIP LOCKED, so concurrent dispatchers take disjoint rows.
+    SQLite: one UPDATE … RETURNING, which SQLite runs under its single writer lock.
+    """
+    order = (OutboxMessage.urgent.desc(), OutboxMessage.due_at, OutboxMessage.id)
+    due = select(OutboxMessage.id).where(_claimable(now)).order_by(*order).limit(limit)
+    if session.bind.dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(due.scalar_subquery()))
+        .values(status=CLAIMED, lease_until=now + lease, claimed_by=worker)
+        .returning(OutboxMessage.id)
+    )
+    claimed = [row[0] for row in result.all()]
+    if not claimed:
+        return []
+    rows = await session.scalars(
+        select(OutboxMessage).where(OutboxMessage.id.in_(claimed)).order_by(*order)
+        .execution_options(populate_existing=True)
+    )
+    return list(rows)
+
+
+async def _finish(session: AsyncSession, row_id: int, worker: str, **values: Any) -> bool:
+    """Record an outcome, only if this worker still holds the row."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row_id, OutboxMessage.status == CLAIMED, OutboxMessage.claimed_by == worker)
+        .values(lease_until=None, **values)
+    )
+    return bool(result.rowcount)
+
+
+async def mark_sent(session: AsyncSession, row_id: int, worker: str, *, message_id: int | None, now: datetime) -> bool:
+    return await _finish(session, row_id, worker, status=SENT, sent_at=now, telegram_message_id=message_id,
+                         attempts=OutboxMessage.attempts + 1)
+
+
+async def mark_retry(session: AsyncSession, row_id: int, worker: str, *, due_at: datetime, error: str,
+                     count_attempt: bool = True) -> bool:
+    attempts = OutboxMessage.attempts + (1 if count_attempt else 0)
+    return await _finish(session, row_id, worker, status=PENDING, due_at=due_at, last_error=error[:500],
+                         attempts=attempts, claimed_by=None)
+
+
+async def mark_failed(session: AsyncSession, row_id: int, worker: str, *, error: str) -> bool:
+    return await _finish(session, row_id, worker, status=FAILED, last_error=error[:500], attempts=OutboxMessage.attempts + 1)
+
+
+async def mark_skipped(session: AsyncSession, row_id: int, worker: str, *, reason: str) -> bool:
+    return await _finish(session, row_id, worker, status=SKIPPED, last_error=reason)
+
+
+async def capped_sent_since(session: AsyncSession, member_id: int, since: datetime) -> int:
+    """Nudges and non-urgent broadcasts sent to a member since `since` (for the weekly cap)."""
+    return int(await session.scalar(
+        select(func.count()).select_from(OutboxMessage).where(
+            OutboxMessage.member_id == member_id,
+            OutboxMessage.status == SENT,
+            OutboxMessage.kind.in_(CAPPED),
+            OutboxMessage.urgent.is_(False),
+            OutboxMessage.sent_at >= since,
+        )
+    ) or 0)
+
+
+async def capped_counts_since(session: AsyncSession, since: datetime) -> dict[int, int]:
+    rows = await session.execute(
+        select(OutboxMessage.member_id, func.count()).where(
+            OutboxMessage.status == SENT, OutboxMessage.kind.in_(CAPPED), OutboxMessage.urgent.is_(False),
+            OutboxMessage.sent_at >= since, OutboxMessage.member_id.is_not(None),
+        ).group_by(OutboxMessage.member_id)
+    )
+    return {member_id: count for member_id, count in rows.all()}
+
+
+async def rows_with_prefix(session: AsyncSession, key_prefix: str) -> list[OutboxMessage]:
+    rows = await session.scalars(
+        select(OutboxMessage).where(OutboxMessage.dedupe_key.startswith(key_prefix, autoescape=True)).order_by(OutboxMessage.id)
+    )
+    return list(rows)
+
+
+def buttons_of(row: OutboxMessage) -> list[list[dict[str, str]]]:
+    value = row.buttons
+    if isinstance(value, str):
+        value = json.loads(value)
+    return value or []
