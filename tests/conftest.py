@@ -96,6 +96,9 @@ def settings(database_url: str) -> Settings:
         database_url=database_url,
         lagbot_admins=[ADMIN_ID],
         telegram_bot_username="lagbot_test_bot",
+        # Pacing is tested on its own (test_ratelimit); elsewhere it would only slow the suite.
+        rate_per_second=10000,
+        rate_chat_interval=0.0001,
     )
 
 

@@ -49,3 +49,16 @@ async def stored(db: Database, telegram_id: int) -> Member | None:
 async def count(db: Database, model: Any) -> int:
     async with db.session() as session:
         return int(await session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+async def tick(app: Any) -> int:
+    """Run the outbox dispatcher once, as its JobQueue job would."""
+    from bot.runtime import RUNTIME_KEY
+
+    return await app.bot_data[RUNTIME_KEY].dispatcher.tick(app.bot)
+
+
+def runtime(app: Any) -> Any:
+    from bot.runtime import RUNTIME_KEY
+
+    return app.bot_data[RUNTIME_KEY]
