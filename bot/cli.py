@@ -67,6 +67,15 @@ def build_parser() -> argparse.ArgumentParser:
         who.add_argument("--member-number")
         sub.set_defaults(func=cmd_roles, action=action)
 
+    cast = commands.add_parser("broadcast", help="queue a broadcast from the board to an audience")
+    cast.add_argument("--audience", default="all",
+                      help="comma-separated filters: all | district=D | interest=I | role=R | new=DAYS | inactive=DAYS")
+    cast.add_argument("--text", required=True, help="the message (at most 3500 characters)")
+    cast.add_argument("--urgent", action="store_true", help="ignore quiet hours and the weekly cap")
+    cast.add_argument("--at", help="send at this Oslo time (YYYY-MM-DD HH:MM); default now")
+    cast.add_argument("--preview", action="store_true", help="only count the recipients")
+    cast.set_defaults(func=cmd_broadcast)
+
     demo = commands.add_parser("demo", help="fill an empty database with realistic demo members and activity")
     demo.set_defaults(func=cmd_demo)
     return parser
@@ -171,6 +180,47 @@ def cmd_roles(settings: Settings, args: argparse.Namespace) -> int:
             changed = await change(session, member, args.role)
         verb = "granted" if args.action == "grant" else "revoked"
         print(f"{args.role} {verb} for {member.name}" if changed else f"no change: {member.name} {'already has' if args.action == 'grant' else 'does not have'} {args.role}")
+        return 0
+
+    return with_database(settings, work)
+
+
+def cmd_broadcast(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.broadcasting import launch
+    from bot.i18n import BadTime, parse_oslo_datetime
+    from models import broadcast as bc
+    from models.base import utcnow
+
+    audience = bc.Audience.parse(args.audience)
+    if len(args.text) > bc.MAX_TEXT:
+        print(f"lagbot: the text is {len(args.text)} characters; the limit is {bc.MAX_TEXT}", file=sys.stderr)
+        return 1
+    try:
+        send_at = parse_oslo_datetime(args.at, utcnow()) if args.at else None
+    except BadTime:
+        print(f"lagbot: cannot read the time {args.at!r}; use YYYY-MM-DD HH:MM", file=sys.stderr)
+        return 1
+
+    async def work(database: Database) -> int:
+        now = utcnow()
+        async with database.session() as session:
+            counted = await bc.reach(session, audience, now=now, urgent=args.urgent, weekly_cap=settings.weekly_cap)
+        print(f"matching: {counted.matching}")
+        print(f"not on Telegram: {counted.not_on_telegram}")
+        print(f"turned off broadcasts: {counted.opted_out}")
+        print(f"unreachable: {counted.unreachable}")
+        print(f"over the weekly cap: {counted.over_cap}")
+        print(f"recipients: {len(counted.recipients)}")
+        if args.preview:
+            return 0
+        async with database.session() as session:
+            broadcast = await bc.create(session, author_id=None, text=args.text, audience=audience,
+                                        urgent=args.urgent, send_at=send_at)
+        if send_at is None:
+            await launch(database, broadcast.id, now=now, weekly_cap=settings.weekly_cap)
+            print(f"broadcast #{broadcast.id} queued; the running bot sends it")
+        else:
+            print(f"broadcast #{broadcast.id} scheduled for {args.at} (Oslo time)")
         return 0
 
     return with_database(settings, work)

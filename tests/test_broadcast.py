@@ -1,0 +1,178 @@
+"""A board member broadcasts to a segment, end to end in the chat; members receive and reply."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from models import Broadcast, BroadcastReply, OutboxMessage
+from models.membership import grant_role, member_by_telegram, set_language
+from tests.helpers import count, onboard, stored, tick
+
+
+async def board_member(db, make_user, **kwargs):
+    user = make_user(first_name="Siri", last_name="Styre", **kwargs)
+    await onboard(user, phone="+4745000000", lang=kwargs.get("language_code", "nb") if kwargs.get("language_code") in ("nb", "nn", "en") else "nb")
+    async with db.session() as session:
+        await grant_role(session, await member_by_telegram(session, user.user_id), "board")
+    return user
+
+
+async def members(db, make_user):
+    """Three in Midtbyen (one English-speaking, one who said stop), one in Heimdal."""
+    people = []
+    for n, (district, lang) in enumerate([("Midtbyen", "nb"), ("Midtbyen", "en"), ("Midtbyen", "nb"), ("Heimdal", "nb")]):
+        user = make_user(first_name=f"Medlem{n}", language_code=lang)
+        await onboard(user, phone=f"+474600000{n}", lang=lang, district=district)
+        async with db.session() as session:
+            member = await member_by_telegram(session, user.user_id)
+            member.verified = True  # as if found in the register
+        people.append(user)
+    await people[2].send("stopp")
+    return people
+
+
+async def test_board_broadcasts_to_a_district_end_to_end(db, app, api, make_user, clock):
+    people = await members(db, make_user)
+    board = await board_member(db, make_user)
+    before = {p.user_id: len(p.messages()) for p in people}
+
+    asked = await board.send("/utsending")
+    assert "Skriv meldingen medlemmene skal få" in asked.text
+    picker = await board.send("Vi trenger folk på dørbank lørdag! Meld deg på i boten.")
+    assert "Målgruppe: alle" in picker.text
+    await board.press("Bydeler", exact=True)
+    chosen = await board.press("Midtbyen")
+    assert "Målgruppe: Midtbyen" in chosen.method("editMessageText")[0].text
+    await board.press("« Tilbake")
+    preview = await board.press("Forhåndsvis ▸")
+    shown, summary = preview.texts[0], preview.texts[1]
+    assert shown.startswith("Vi trenger folk på dørbank lørdag!") and "Svar «stopp»" in shown
+    assert "Mottakere: 2" in summary and "Treff i målgruppen: 3" in summary
+    assert "– har slått av meldinger fra styret: 1" in summary
+
+    sent = await board.press("Send nå")
+    assert "Utsending #1: Sender …" in sent.text and "Venter: 2" in sent.text
+    async with db.session() as session:
+        assert await count(db, OutboxMessage) == 2
+    await tick(app)
+    assert people[0].messages()[-1].text.startswith("Vi trenger folk på dørbank lørdag!")
+    assert people[1].messages()[-1].text.endswith("Reply “stopp” to get no more messages like this.")
+    assert len(people[2].messages()) == before[people[2].user_id]  # said stop
+    assert len(people[3].messages()) == before[people[3].user_id]  # Heimdal
+    status = board.api.find(board.chat_id, sent.calls[-1].result["message_id"])
+    assert status.text.startswith("Utsending #1: Ferdig.") and "Sendt: 2" in status.text
+
+    # A member answers within a day: the board can read it.
+    answer = await people[0].send("Jeg kan komme!")
+    assert answer.text == "Takk! Svaret ditt er sendt videre til styret."
+    assert await count(db, BroadcastReply) == 1
+    listing = await board.send("/utsending status")
+    assert "#1 ·" in listing.text and "sendt 2" in listing.text and "svar 1" in listing.text
+    replies = await board.send("/utsending svar")
+    assert "#1 · Medlem0 Nordmann: Jeg kan komme!" in replies.text
+    # A day later, text is not taken as a reply any more.
+    clock.advance(days=2)
+    later = await people[0].send("Hei igjen")
+    assert "Bruk knappene i menyen under" in later.text
+    assert await count(db, BroadcastReply) == 1
+
+
+async def test_scheduled_broadcast_goes_out_at_its_time(db, app, make_user, clock):
+    people = await members(db, make_user)
+    board = await board_member(db, make_user)
+    await board.send("/broadcast")
+    await board.send("Medlemsmøte i kveld!")
+    await board.press("Nye medlemmer: av")
+    await board.press("Forhåndsvis ▸")
+    await board.press("Planlegg …")
+    past = await board.send("01.01.2020 12:00")
+    assert past.text == "Det tidspunktet har passert. Velg et tidspunkt fram i tid."
+    garbage = await board.send("i morgen kanskje")
+    assert "Det tidspunktet skjønte jeg ikke" in garbage.text
+    planned = await board.send("28.11 18:00")
+    assert planned.text == "Utsending #1 er planlagt til lørdag 28. november kl. 18:00."
+    before = len(people[0].messages())
+    await tick(app)
+    assert len(people[0].messages()) == before
+    clock.set(datetime(2026, 11, 28, 17, 0, tzinfo=UTC))
+    await tick(app)  # starts it
+    await tick(app)
+    assert people[0].messages()[-1].text.startswith("Medlemsmøte i kveld!")
+
+
+async def test_broadcast_refused_for_members_and_bad_input(db, app, make_user):
+    member = make_user()
+    await onboard(member)
+    refused = await member.send("/utsending")
+    assert refused.text.startswith("Bare medlemmer med rollen «styret» kan gjøre det.")
+    board = await board_member(db, make_user)
+    await board.send("/utsending")
+    too_long = await board.send("x" * 3600)
+    assert too_long.text.startswith("Det er 3600 tegn; grensen er 3500.")
+    await board.send("Kort melding")
+    typed = await board.send("alle sammen")
+    assert typed.text == "Bruk knappene over, eller /avbryt for å avbryte."
+    forged = await board.press_data("bc:d:oslo")
+    assert forged.alerts
+    cancelled = await board.send("/avbryt")
+    assert cancelled.text == "Avbrutt. Ingenting ble sendt."
+    assert await count(db, Broadcast) == 0
+
+
+async def test_urgent_broadcast_in_english(db, app, make_user, clock):
+    people = await members(db, make_user)
+    board = make_user(first_name="Ann", last_name="Board", language_code="en")
+    await onboard(board, phone="+4745000001", lang="en")
+    async with db.session() as session:
+        boss = await member_by_telegram(session, board.user_id)
+        await grant_role(session, boss, "board")
+        await set_language(session, boss, "en")
+    clock.set(datetime(2026, 11, 27, 22, 30, tzinfo=UTC))  # 23:30 in Oslo: quiet hours
+    await board.send("/broadcast")
+    await board.send("Demo outside city hall now!")
+    await board.press("Urgent: off")
+    await board.press("Preview ▸")
+    await board.press("Send now")
+    await tick(app)
+    assert people[1].messages()[-1].text.startswith("❗ Demo outside city hall now!")
+    member = await stored(db, people[1].user_id)
+    assert member is not None
+
+
+def test_cli_broadcast_queues_rows(monkeypatch, capsys, database_url):
+    import asyncio
+
+    from bot.db import Database
+    from tests.conftest import _empty_tables
+    from tests.test_register import run_cli
+
+    async def setup() -> None:
+        database = Database(database_url)
+        await _empty_tables(database)
+        async with database.session() as session:
+            from models.base import utcnow
+            from models.member import Member
+
+            for n, district in enumerate(["midtbyen", "midtbyen", "heimdal"]):
+                session.add(Member(name=f"M{n}", telegram_id=100 + n, district=district, verified=True,
+                                   onboarded_at=utcnow(), language="nn"))
+        await database.dispose()
+
+    async def queued() -> list[str]:
+        database = Database(database_url)
+        async with database.session() as session:
+            from sqlalchemy import select
+
+            texts = list(await session.scalars(select(OutboxMessage.text)))
+        await _empty_tables(database)
+        await database.dispose()
+        return texts
+
+    asyncio.run(setup())
+    assert run_cli(monkeypatch, database_url, "broadcast", "--audience", "district=midtbyen", "--text", "Hei!", "--preview") == 0
+    assert "recipients: 2" in capsys.readouterr().out
+    assert run_cli(monkeypatch, database_url, "broadcast", "--audience", "district=midtbyen", "--text", "Hei!") == 0
+    assert "broadcast #" in capsys.readouterr().out
+    texts = asyncio.run(queued())
+    assert len(texts) == 2 and all(t.startswith("Hei!") and "sleppe fleire slike meldingar" in t for t in texts)
+    assert run_cli(monkeypatch, database_url, "broadcast", "--audience", "district=oslo", "--text", "x") == 1
