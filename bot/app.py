@@ -50,6 +50,8 @@ def build_application(
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
+    else:
+        builder = builder.connection_pool_size(settings.http_pool_size)
     application = builder.build()
     runtime = Runtime(settings=settings, db=database)
     if clock is not None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import event
@@ -43,6 +45,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+_holding_sqlite_lock: ContextVar[bool] = ContextVar("holding_sqlite_lock", default=False)
+
+
 class Database:
     """One engine and its session factory; `session()` commits on success, rolls back on error."""
 
@@ -50,9 +55,26 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite has one writer at a time. Queueing for it here costs nothing; queueing inside
+        # SQLite means its busy handler polling with sleeps, which made a busy dispatcher crawl.
+        self._sqlite_turn = asyncio.Lock() if url.startswith("sqlite") else None
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
+        if self._sqlite_turn is None or _holding_sqlite_lock.get():
+            async with self._transaction() as session:
+                yield session
+            return
+        async with self._sqlite_turn:
+            token = _holding_sqlite_lock.set(True)
+            try:
+                async with self._transaction() as session:
+                    yield session
+            finally:
+                _holding_sqlite_lock.reset(token)
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[AsyncSession]:
         async with self.sessionmaker() as session:
             try:
                 yield session

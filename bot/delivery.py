@@ -15,6 +15,7 @@ from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from typing import Any
 
+from sqlalchemy import select
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
@@ -68,6 +69,9 @@ class Dispatcher:
         self.lease = timedelta(seconds=settings.lease_seconds)
         self.batch = max(1, int(settings.rate_per_second * 2))
         self._busy = asyncio.Lock()
+        # Messages in flight at once (each waits for its slot first): enough to keep Telegram's
+        # 30/s busy at real latencies, few enough not to swamp the HTTP pool or the database.
+        self._in_flight = asyncio.Semaphore(max(1, settings.dispatch_concurrency))
         self.on_unreachable: Callable[[int], None] | None = None
         self.after_tick: list[Callable[[Bot], Any]] = []
 
@@ -88,7 +92,7 @@ class Dispatcher:
                 if not rows:
                     break
                 members = await self._members_of(rows)
-                await asyncio.gather(*(self._deliver(bot, row, members.get(row.member_id or -1)) for row in rows))
+                await asyncio.gather(*(self._bounded(bot, row, members.get(row.member_id or -1)) for row in rows))
                 handled += len(rows)
             for hook in self.after_tick:
                 await hook(bot)
@@ -99,10 +103,12 @@ class Dispatcher:
         if not ids:
             return {}
         async with self.db.session() as session:
-            from sqlalchemy import select
-
             found = await session.scalars(select(Member).where(Member.id.in_(ids)))
             return {member.id: member for member in found}
+
+    async def _bounded(self, bot: Bot, row: box.OutboxMessage, member: Member | None) -> None:
+        async with self._in_flight:
+            await self._deliver(bot, row, member)
 
     async def _hold_reason(self, row: box.OutboxMessage, member: Member | None) -> str | None:
         """Why this row must not go out now (skipped for good), or None."""

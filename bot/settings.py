@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     rate_chat_interval: float = 1.0
     rate_group_per_minute: int = 20
     rate_safety: float = 0.97
+    dispatch_concurrency: int = 16
+    http_pool_size: int = 32
     lease_seconds: int = 60
     max_attempts: int = 5
     quiet_start: str = "21:00"

@@ -190,6 +190,7 @@ async def claim_due(session: AsyncSession, *, now: datetime, limit: int, lease: 
         .where(OutboxMessage.id.in_(due.scalar_subquery()))
         .values(status=CLAIMED, lease_until=now + lease, claimed_by=worker)
         .returning(OutboxMessage.id)
+        .execution_options(synchronize_session=False)
     )
     claimed = [row[0] for row in result.all()]
     if not claimed:
@@ -207,6 +208,7 @@ async def _finish(session: AsyncSession, row_id: int, worker: str, **values: Any
         update(OutboxMessage)
         .where(OutboxMessage.id == row_id, OutboxMessage.status == CLAIMED, OutboxMessage.claimed_by == worker)
         .values(lease_until=None, **values)
+        .execution_options(synchronize_session=False)
     )
     return bool(result.rowcount)
 

@@ -1,0 +1,184 @@
+"""A fake Telegram Bot API over HTTP on 127.0.0.1 that enforces Telegram's limits and injects faults.
+
+    python bench/fake_bot_api.py --port 8081 [--scale 10] [--fault-5xx 0.05] [--fault-timeout 0.01]
+                                 [--forbidden-every 50]
+
+Limits, multiplied by --scale so runs stay short: 30 messages/s overall, 1/s per private chat,
+20/min per group. Past a limit it answers 429 with retry_after, like Telegram. Faults answer 500
+(never delivered), stall past the client's timeout (never delivered), or 403 for every Nth chat.
+GET /stats returns what was delivered; POST /reset forgets it. The last line printed is the port.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import threading
+import time
+from collections import defaultdict, deque
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs
+
+
+class State:
+    def __init__(self, scale: float, fault_5xx: float, fault_timeout: float, forbidden_every: int,
+                 stall_seconds: float, seed: int = 7) -> None:
+        self.lock = threading.Lock()
+        self.global_limit = 30 * scale
+        self.chat_interval = 1.0 / scale
+        self.group_limit, self.group_window = 20, 60.0 / scale
+        self.fault_5xx, self.fault_timeout, self.forbidden_every = fault_5xx, fault_timeout, forbidden_every
+        self.stall_seconds = stall_seconds
+        self.random = random.Random(seed)
+        self.reset()
+
+    def reset(self) -> None:
+        self.recent: deque[float] = deque()
+        self.last_chat: dict[int, float] = {}
+        self.group_sends: dict[int, deque[float]] = defaultdict(deque)
+        self.deliveries: list[tuple[float, int, str]] = []
+        self.counts: dict[str, int] = defaultdict(int)
+        self.message_id = 0
+
+    def admit(self, chat_id: int) -> tuple[int, dict[str, Any]] | None:
+        """Apply limits and faults; None means deliver. Called under the lock."""
+        now = time.monotonic()
+        while self.recent and self.recent[0] <= now - 1.0:
+            self.recent.popleft()
+        if len(self.recent) >= self.global_limit:
+            self.counts["429_global"] += 1
+            return 429, {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 1",
+                         "parameters": {"retry_after": 1}}
+        if chat_id > 0 and now - self.last_chat.get(chat_id, -1e9) < self.chat_interval:
+            self.counts["429_chat"] += 1
+            return 429, {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 1",
+                         "parameters": {"retry_after": 1}}
+        if chat_id < 0:
+            sends = self.group_sends[chat_id]
+            while sends and sends[0] <= now - self.group_window:
+                sends.popleft()
+            if len(sends) >= self.group_limit:
+                self.counts["429_group"] += 1
+                return 429, {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 1",
+                             "parameters": {"retry_after": 1}}
+        if self.forbidden_every and chat_id % self.forbidden_every == 0:
+            self.counts["403"] += 1
+            return 403, {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}
+        roll = self.random.random()
+        if roll < self.fault_5xx:
+            self.counts["5xx"] += 1
+            return 500, {"ok": False, "error_code": 500, "description": "Internal Server Error"}
+        if roll < self.fault_5xx + self.fault_timeout:
+            self.counts["timeout"] += 1
+            return -1, {}
+        self.recent.append(now)
+        self.last_chat[chat_id] = now
+        if chat_id < 0:
+            self.group_sends[chat_id].append(now)
+        return None
+
+
+def make_handler(state: State) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args: Any) -> None:
+            return
+
+        def _reply(self, status: int, body: dict[str, Any]) -> None:
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            if self.path == "/stats":
+                with state.lock:
+                    self._reply(200, {"deliveries": state.deliveries, "counts": dict(state.counts)})
+            else:
+                self._reply(404, {"ok": False})
+
+        def do_POST(self) -> None:  # noqa: N802
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            if self.path == "/reset":
+                with state.lock:
+                    state.reset()
+                self._reply(200, {"ok": True})
+                return
+            method = self.path.rsplit("/", 1)[-1]
+            params = self._params(raw)
+            if method == "getMe":
+                self._reply(200, {"ok": True, "result": {"id": 7000000001, "is_bot": True, "first_name": "lagbot",
+                                                         "username": "lagbot_bench_bot"}})
+            elif method == "getUpdates":
+                time.sleep(min(float(params.get("timeout") or 0), 0.5))
+                self._reply(200, {"ok": True, "result": []})
+            elif method == "sendMessage":
+                self._send(params)
+            else:
+                self._reply(200, {"ok": True, "result": True})
+
+        def _params(self, raw: bytes) -> dict[str, Any]:
+            kind = self.headers.get("Content-Type", "")
+            if "json" in kind:
+                return json.loads(raw or b"{}")
+            if "urlencoded" in kind:
+                return {k: v[0] for k, v in parse_qs(raw.decode()).items()}
+            return {}
+
+        def _send(self, params: dict[str, Any]) -> None:
+            chat_id = int(params["chat_id"])
+            with state.lock:
+                verdict = state.admit(chat_id)
+                if verdict is None:
+                    state.message_id += 1
+                    message_id = state.message_id
+                    state.deliveries.append((time.monotonic(), chat_id, str(params.get("text", ""))[:60]))
+            if verdict is not None:
+                status, body = verdict
+                if status == -1:
+                    time.sleep(state.stall_seconds)
+                    self.close_connection = True
+                    return
+                self._reply(status, body)
+                return
+            self._reply(200, {"ok": True, "result": {
+                "message_id": message_id, "date": int(time.time()),
+                "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"},
+                "text": params.get("text", ""),
+            }})
+
+    return Handler
+
+
+def serve(port: int, state: State) -> ThreadingHTTPServer:
+    server = ThreadingHTTPServer(("127.0.0.1", port), make_handler(state))
+    server.daemon_threads = True
+    return server
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--fault-5xx", type=float, default=0.0)
+    parser.add_argument("--fault-timeout", type=float, default=0.0)
+    parser.add_argument("--stall-seconds", type=float, default=3.0)
+    parser.add_argument("--forbidden-every", type=int, default=0)
+    args = parser.parse_args()
+    state = State(args.scale, args.fault_5xx, args.fault_timeout, args.forbidden_every, args.stall_seconds)
+    server = serve(args.port, state)
+    print(server.server_address[1], flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()
