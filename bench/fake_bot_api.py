@@ -41,6 +41,8 @@ class State:
         self.deliveries: list[tuple[float, int, str]] = []
         self.counts: dict[str, int] = defaultdict(int)
         self.message_id = 0
+        self.updates: list[dict[str, Any]] = []
+        self.messages: dict[int, list[dict[str, Any]]] = defaultdict(list)
 
     def admit(self, chat_id: int) -> tuple[int, dict[str, Any]] | None:
         """Apply limits and faults; None means deliver. Called under the lock."""
@@ -99,6 +101,9 @@ def make_handler(state: State) -> type[BaseHTTPRequestHandler]:
             if self.path == "/stats":
                 with state.lock:
                     self._reply(200, {"deliveries": state.deliveries, "counts": dict(state.counts)})
+            elif self.path.startswith("/messages/"):
+                with state.lock:
+                    self._reply(200, {"messages": state.messages.get(int(self.path.rsplit("/", 1)[1]), [])})
             else:
                 self._reply(404, {"ok": False})
 
@@ -110,14 +115,30 @@ def make_handler(state: State) -> type[BaseHTTPRequestHandler]:
                     state.reset()
                 self._reply(200, {"ok": True})
                 return
+            if self.path == "/push":
+                with state.lock:
+                    update = json.loads(raw)
+                    update["update_id"] = len(state.updates) + 1
+                    state.updates.append(update)
+                self._reply(200, {"ok": True})
+                return
             method = self.path.rsplit("/", 1)[-1]
             params = self._params(raw)
             if method == "getMe":
                 self._reply(200, {"ok": True, "result": {"id": 7000000001, "is_bot": True, "first_name": "lagbot",
                                                          "username": "lagbot_bench_bot"}})
             elif method == "getUpdates":
-                time.sleep(min(float(params.get("timeout") or 0), 0.5))
-                self._reply(200, {"ok": True, "result": []})
+                offset = int(params.get("offset") or 0)
+                deadline = time.monotonic() + min(float(params.get("timeout") or 0), 0.5)
+                while True:
+                    with state.lock:
+                        waiting = [u for u in state.updates if u["update_id"] >= offset]
+                    if waiting or time.monotonic() >= deadline:
+                        break
+                    time.sleep(0.02)
+                self._reply(200, {"ok": True, "result": waiting})
+            elif method in ("editMessageText", "editMessageReplyMarkup"):
+                self._edit(method, params)
             elif method == "sendMessage":
                 self._send(params)
             else:
@@ -139,6 +160,9 @@ def make_handler(state: State) -> type[BaseHTTPRequestHandler]:
                     state.message_id += 1
                     message_id = state.message_id
                     state.deliveries.append((time.monotonic(), chat_id, str(params.get("text", ""))[:60]))
+                    markup = params.get("reply_markup")
+                    state.messages[chat_id].append({"message_id": message_id, "text": str(params.get("text", "")),
+                                                    "reply_markup": json.loads(markup) if isinstance(markup, str) else markup})
             if verdict is not None:
                 status, body = verdict
                 if status == -1:
@@ -152,6 +176,23 @@ def make_handler(state: State) -> type[BaseHTTPRequestHandler]:
                 "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"},
                 "text": params.get("text", ""),
             }})
+
+        def _edit(self, method: str, params: dict[str, Any]) -> None:
+            chat_id, message_id = int(params["chat_id"]), int(params["message_id"])
+            markup = params.get("reply_markup")
+            markup = json.loads(markup) if isinstance(markup, str) else markup
+            with state.lock:
+                for message in state.messages.get(chat_id, []):
+                    if message["message_id"] == message_id:
+                        if method == "editMessageText":
+                            message["text"] = str(params.get("text", ""))
+                        message["reply_markup"] = markup
+                        text = message["text"]
+                        break
+                else:
+                    text = ""
+            self._reply(200, {"ok": True, "result": {"message_id": message_id, "date": int(time.time()), "text": text,
+                                                     "chat": {"id": chat_id, "type": "private"}}})
 
     return Handler
 

@@ -102,6 +102,7 @@ def cmd_run(settings: Settings, _args: argparse.Namespace) -> int:
     settings.require_token()
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     upgrade(settings.database_url)
     database = Database(settings.database_url)
     application = build_application(settings, database)

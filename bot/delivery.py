@@ -71,7 +71,7 @@ class Dispatcher:
         self._busy = asyncio.Lock()
         # Messages in flight at once (each waits for its slot first): enough to keep Telegram's
         # 30/s busy at real latencies, few enough not to swamp the HTTP pool or the database.
-        self._in_flight = asyncio.Semaphore(max(1, settings.dispatch_concurrency))
+        self.concurrency = max(1, settings.dispatch_concurrency)
         self.on_unreachable: Callable[[int], None] | None = None
         self.after_tick: list[Callable[[Bot], Any]] = []
 
@@ -80,20 +80,41 @@ class Dispatcher:
         await self.tick(context.bot)
 
     async def tick(self, bot: Bot, *, budget: float | None = None) -> int:
-        """Send what is due now; returns how many rows were handled. Overlapping ticks wait."""
+        """Send what is due now; returns how many rows were handled. Overlapping ticks wait.
+
+        One producer claims rows in batches and keeps a queue topped up, so that the workers (each
+        waiting for its slot from the rate limiter) never stand idle between batches.
+        """
         if self._busy.locked():
             return 0
         async with self._busy:
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + (budget or self.lease.total_seconds() / 2)
+            queue: asyncio.Queue[tuple[box.OutboxMessage, Member | None] | None] = asyncio.Queue()
             handled = 0
-            deadline = asyncio.get_running_loop().time() + (budget or self.lease.total_seconds() / 2)
-            while asyncio.get_running_loop().time() < deadline:
-                async with self.db.session() as session:
-                    rows = await box.claim_due(session, now=self.clock(), limit=self.batch, lease=self.lease, worker=self.worker)
-                if not rows:
-                    break
-                members = await self._members_of(rows)
-                await asyncio.gather(*(self._bounded(bot, row, members.get(row.member_id or -1)) for row in rows))
-                handled += len(rows)
+
+            async def worker() -> None:
+                while (item := await queue.get()) is not None:
+                    await self._deliver(bot, *item)
+
+            workers = [asyncio.create_task(worker()) for _ in range(self.concurrency)]
+            try:
+                while loop.time() < deadline:
+                    if queue.qsize() > self.batch // 2:
+                        await asyncio.sleep(0.01)
+                        continue
+                    async with self.db.session() as session:
+                        rows = await box.claim_due(session, now=self.clock(), limit=self.batch, lease=self.lease, worker=self.worker)
+                    if not rows:
+                        break
+                    members = await self._members_of(rows)
+                    for row in rows:
+                        queue.put_nowait((row, members.get(row.member_id or -1)))
+                    handled += len(rows)
+            finally:
+                for _worker in workers:
+                    queue.put_nowait(None)
+                await asyncio.gather(*workers)
             for hook in self.after_tick:
                 await hook(bot)
             return handled
@@ -105,10 +126,6 @@ class Dispatcher:
         async with self.db.session() as session:
             found = await session.scalars(select(Member).where(Member.id.in_(ids)))
             return {member.id: member for member in found}
-
-    async def _bounded(self, bot: Bot, row: box.OutboxMessage, member: Member | None) -> None:
-        async with self._in_flight:
-            await self._deliver(bot, row, member)
 
     async def _hold_reason(self, row: box.OutboxMessage, member: Member | None) -> str | None:
         """Why this row must not go out now (skipped for good), or None."""

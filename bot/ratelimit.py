@@ -22,6 +22,8 @@ class RateLimiter:
         self.group_limit = max(1, int(group_per_minute * safety))
         self.clock, self.sleep = clock, sleep
         self._next_global = 0.0
+        self._window_limit = max(1, int(per_second * safety))
+        self._sent: deque[float] = deque()
         self._next_chat: dict[int, float] = {}
         self._group_sends: dict[int, deque[float]] = {}
 
@@ -43,10 +45,23 @@ class RateLimiter:
         return slot
 
     async def acquire(self, chat_id: int) -> None:
+        """Wait for this chat's slot; then make sure no second holds more than the limit.
+
+        Reserved slots are evenly spaced, but a busy event loop wakes sleepers late and in bunches;
+        the sliding window over actual send times keeps such a bunch from exceeding the limit.
+        """
         slot = self.reserve(chat_id)
         delay = slot - self.clock()
         if delay > 0:
             await self.sleep(delay)
+        while True:
+            now = self.clock()
+            while self._sent and self._sent[0] <= now - 1.0:
+                self._sent.popleft()
+            if len(self._sent) < self._window_limit:
+                self._sent.append(now)
+                return
+            await self.sleep(self._sent[0] + 1.0 - now + 0.001)
 
     def pause_chat(self, chat_id: int, seconds: float) -> None:
         """Telegram said 429 for this chat: nothing more to it until `retry_after` has passed."""
