@@ -67,7 +67,10 @@ class Dispatcher:
         self.worker = worker or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self.quiet_start, self.quiet_end = parse_clock(settings.quiet_start), parse_clock(settings.quiet_end)
         self.lease = timedelta(seconds=settings.lease_seconds)
-        self.batch = max(1, int(settings.rate_per_second * 2))
+        # A quarter second's worth of rows per claim: small claims keep the event loop from
+        # stalling (a stall bunches sends), and a queued row is sent long before its lease ends.
+        self.batch = max(4, int(settings.rate_per_second / 4))
+        self.budget = settings.dispatch_budget
         self._busy = asyncio.Lock()
         # Messages in flight at once (each waits for its slot first): enough to keep Telegram's
         # 30/s busy at real latencies, few enough not to swamp the HTTP pool or the database.
@@ -89,7 +92,8 @@ class Dispatcher:
             return 0
         async with self._busy:
             loop = asyncio.get_running_loop()
-            deadline = loop.time() + (budget or self.lease.total_seconds() / 2)
+            deadline = loop.time() + (budget or self.budget)
+            last_hooks = loop.time()
             queue: asyncio.Queue[tuple[box.OutboxMessage, Member | None] | None] = asyncio.Queue()
             handled = 0
 
@@ -111,13 +115,19 @@ class Dispatcher:
                     for row in rows:
                         queue.put_nowait((row, members.get(row.member_id or -1)))
                     handled += len(rows)
+                    if loop.time() - last_hooks > 2.0:  # keep status messages moving in a long run
+                        await self._run_hooks(bot)
+                        last_hooks = loop.time()
             finally:
                 for _worker in workers:
                     queue.put_nowait(None)
                 await asyncio.gather(*workers)
-            for hook in self.after_tick:
-                await hook(bot)
+            await self._run_hooks(bot)
             return handled
+
+    async def _run_hooks(self, bot: Bot) -> None:
+        for hook in self.after_tick:
+            await hook(bot)
 
     async def _members_of(self, rows: list[box.OutboxMessage]) -> dict[int, Member]:
         ids = {row.member_id for row in rows if row.member_id is not None}

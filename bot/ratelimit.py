@@ -58,10 +58,14 @@ class RateLimiter:
             now = self.clock()
             while self._sent and self._sent[0] <= now - 1.0:
                 self._sent.popleft()
-            if len(self._sent) < self._window_limit:
+            if len(self._sent) >= self._window_limit:
+                await self.sleep(self._sent[0] + 1.0 - now + 0.001)
+            elif self._sent and now - self._sent[-1] < self.spacing * 0.8:
+                # Sleepers woken late would all go at once; spread them out again.
+                await self.sleep(self._sent[-1] + self.spacing * 0.8 - now)
+            else:
                 self._sent.append(now)
                 return
-            await self.sleep(self._sent[0] + 1.0 - now + 0.001)
 
     def pause_chat(self, chat_id: int, seconds: float) -> None:
         """Telegram said 429 for this chat: nothing more to it until `retry_after` has passed."""

@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     rate_group_per_minute: int = 20
     rate_safety: float = 0.97
     dispatch_concurrency: int = 16
+    dispatch_budget: float = 30.0
     http_pool_size: int = 32
     lease_seconds: int = 60
     max_attempts: int = 5
