@@ -17,11 +17,13 @@ from bot.runtime import Runtime, attach
 from bot.settings import Settings
 from bot.broadcasting import refresh_status, start_due
 from bot.delivery import Dispatcher
-from handlers import admin, broadcast, delivery, general, onboarding, preferences, privacy
+from handlers import admin, broadcast, delivery, doorknock, general, onboarding, preferences, privacy
 
 # (Norwegian command, English command, description); both commands always work.
 COMMANDS: list[tuple[str, str, str]] = [
     ("start", "start", N_("Get started, or show the menu")),
+    ("dorbank", "doorknock", N_("Door-knocking rounds coming up")),
+    ("mine", "mine", N_("What you have signed up for")),
     ("innstillinger", "settings", N_("Language, district, interests and messages")),
     ("mine_data", "mydata", N_("See everything stored about you")),
     ("slett_meg", "deleteme", N_("Erase your data")),
@@ -29,6 +31,7 @@ COMMANDS: list[tuple[str, str, str]] = [
 ]
 BOARD_COMMANDS: list[tuple[str, str, str]] = [
     ("utsending", "broadcast", N_("Send a message to members (board)")),
+    ("nyrunde", "newround", N_("Create a door-knocking round (board, leaders)")),
     ("supportere", "supporters", N_("Verify new supporters (board)")),
 ]
 
@@ -85,6 +88,7 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     delivery.register_guards(application)
     onboarding.register(application)
     broadcast.register(application)
+    doorknock.register(application)
     general.register(application)
     preferences.register(application)
     privacy.register(application)

@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     weekly_cap: int = 3
     board_reply_window_hours: int = 24
 
+    # Door-knocking: a member's Nth round makes them a candidate for leader training.
+    leader_threshold: int = 3
+    rounds_goal_per_year: int = 10
+
     @field_validator("lagbot_admins", mode="before")
     @classmethod
     def _split_admins(cls, value: object) -> object:

@@ -14,8 +14,14 @@ from models.member import (
 from models.broadcast import Broadcast, BroadcastReply
 from models.outbox import OutboxMessage
 from models.persistence_store import ConversationRow, PersistedData
+from models.rounds import DoorInput, Round, RoundReport, Signup, Team
 
 __all__ = [
+    "DoorInput",
+    "Round",
+    "RoundReport",
+    "Signup",
+    "Team",
     "Broadcast",
     "BroadcastReply",
     "OutboxMessage",

@@ -320,3 +320,11 @@ async def stop_unsolicited(session: AsyncSession, member: Member) -> None:
     member.wants_broadcasts = False
     member.wants_nudges = False
     await session.flush()
+
+
+async def members_with_role(session: AsyncSession, role: str, admin_ids: Iterable[int] = ()) -> list[Member]:
+    """Live, linked members holding `role` (configured admins count as board too)."""
+    ids = set(admin_ids)
+    query = select(Member).where(Member.status != STATUS_ERASED, Member.telegram_id.is_not(None))
+    rows = [m for m in await session.scalars(query) if role in m.role_names or (m.telegram_id in ids)]
+    return sorted(rows, key=lambda m: m.id)

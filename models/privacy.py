@@ -12,10 +12,15 @@ from models.base import utcnow
 from models.broadcast import BroadcastReply
 from models.member import STATUS_ERASED, Member
 from models.outbox import PENDING, OutboxMessage
+from models.rounds import DoorInput, Round, RoundReport, Signup
 
 
 async def export_member(session: AsyncSession, member: Member) -> dict[str, Any]:
     """Everything stored about the member, as plain JSON-ready data."""
+    signups = (await session.execute(
+        select(Signup, Round).join(Round, Round.id == Signup.round_id).where(Signup.member_id == member.id).order_by(Signup.id)
+    )).all()
+    inputs = await session.scalars(select(DoorInput).where(DoorInput.member_id == member.id).order_by(DoorInput.id))
     replies = await session.scalars(select(BroadcastReply).where(BroadcastReply.member_id == member.id).order_by(BroadcastReply.id))
     messages = await session.scalars(select(OutboxMessage).where(OutboxMessage.member_id == member.id).order_by(OutboxMessage.id))
     def stamp(value: Any) -> str | None:
@@ -47,6 +52,11 @@ async def export_member(session: AsyncSession, member: Member) -> dict[str, Any]
         },
         "unreachable_since": stamp(member.unreachable_at),
         "last_active_at": stamp(member.last_active_at),
+        "door_knocking": [
+            {"round": r.title, "starts_at": stamp(r.starts_at), "status": s.status, "attended": s.attended}
+            for s, r in signups
+        ],
+        "input_from_the_doors": [{"round": i.round_id, "theme": i.theme, "text": i.text, "at": stamp(i.created_at)} for i in inputs],
         "replies_to_broadcasts": [{"broadcast": r.broadcast_id, "text": r.text, "at": stamp(r.received_at)} for r in replies],
         "messages_from_lagbot": [
             {"kind": m.kind, "status": m.status, "due_at": stamp(m.due_at), "sent_at": stamp(m.sent_at), "text": m.text}
@@ -67,6 +77,8 @@ async def erase_member(session: AsyncSession, member: Member) -> None:
     if member.joined_on is not None:
         member.joined_on = date(member.joined_on.year, member.joined_on.month, 1)
     await session.execute(delete(BroadcastReply).where(BroadcastReply.member_id == member.id))
+    await session.execute(delete(DoorInput).where(DoorInput.member_id == member.id))
+    await session.execute(update(RoundReport).where(RoundReport.filed_by == member.id).values(text="", filed_by=None))
     await session.execute(delete(OutboxMessage).where(OutboxMessage.member_id == member.id, OutboxMessage.status == PENDING))
     # Sent messages stay as counts; what they said (their name, say) goes.
     await session.execute(update(OutboxMessage).where(OutboxMessage.member_id == member.id).values(text="", chat_id=None, buttons=None))
