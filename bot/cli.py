@@ -76,6 +76,25 @@ def build_parser() -> argparse.ArgumentParser:
     cast.add_argument("--preview", action="store_true", help="only count the recipients")
     cast.set_defaults(func=cmd_broadcast)
 
+    rounds = commands.add_parser("rounds", help="door-knocking rounds").add_subparsers(title="rounds commands", metavar="ACTION")
+    radd = rounds.add_parser("add", help="create a round (times in Oslo time)")
+    radd.add_argument("--title", required=True)
+    radd.add_argument("--district", required=True, help="midtbyen, ostbyen, lerkendal, heimdal or outside")
+    radd.add_argument("--start", required=True, help='"2027-04-17 12:00"')
+    radd.add_argument("--end", required=True, help='"2027-04-17 15:00"')
+    radd.add_argument("--place", required=True, help="meeting point")
+    radd.add_argument("--capacity", type=int, required=True)
+    radd.add_argument("--leader", help="the leader's phone number")
+    radd.add_argument("--partner")
+    radd.add_argument("--briefing")
+    radd.set_defaults(func=cmd_rounds_add)
+    rlist = rounds.add_parser("list", help="upcoming rounds with seats taken")
+    rlist.add_argument("--all", action="store_true", help="past and cancelled ones too")
+    rlist.set_defaults(func=cmd_rounds_list)
+    rexp = rounds.add_parser("export-input", help="input from the doors by theme and district (Markdown and CSV)")
+    rexp.add_argument("--out", type=Path, default=Path("."), help="folder for innspill-dorbank.md and .csv")
+    rexp.set_defaults(func=cmd_rounds_export)
+
     demo = commands.add_parser("demo", help="fill an empty database with realistic demo members and activity")
     demo.set_defaults(func=cmd_demo)
     return parser
@@ -222,6 +241,80 @@ def cmd_broadcast(settings: Settings, args: argparse.Namespace) -> int:
             print(f"broadcast #{broadcast.id} queued; the running bot sends it")
         else:
             print(f"broadcast #{broadcast.id} scheduled for {args.at} (Oslo time)")
+        return 0
+
+    return with_database(settings, work)
+
+
+def cmd_rounds_add(settings: Settings, args: argparse.Namespace) -> int:
+    from bot import round_messages
+    from bot.i18n import BadTime, parse_oslo_datetime
+    from models import rounds as rd
+    from models.base import utcnow
+
+    now = utcnow()
+    try:
+        start, end = parse_oslo_datetime(args.start, now), parse_oslo_datetime(args.end, now)
+    except BadTime as exc:
+        print(f"lagbot: cannot read the time {exc}; use YYYY-MM-DD HH:MM", file=sys.stderr)
+        return 1
+
+    async def work(database: Database) -> int:
+        async with database.session() as session:
+            leader_id = None
+            if args.leader:
+                try:
+                    leader_id = (await membership.find_member(session, phone=args.leader)).id
+                except MemberNotFound:
+                    print(f"lagbot: no member has the phone number {args.leader}", file=sys.stderr)
+                    return 1
+            try:
+                round_ = await rd.create_round(session, title=args.title, district=args.district, starts_at=start, ends_at=end,
+                                               meeting_point=args.place, capacity=args.capacity, now=now,
+                                               teams=[(leader_id, args.capacity)], partner=args.partner, briefing=args.briefing)
+            except rd.RoundError as exc:
+                reasons = {rd.InPast: "the start is in the past", rd.EndBeforeStart: "the end is not after the start",
+                           rd.BadCapacity: "capacity must be 1 to 500", rd.UnknownLeader: "unknown leader"}
+                print(f"lagbot: {reasons.get(type(exc), f'invalid: {exc}')}", file=sys.stderr)
+                return 1
+            if leader_id is not None:
+                await round_messages.schedule_report_nudge(session, round_, await membership.member_by_id(session, leader_id))
+        print(f"round #{round_.id} created: {round_.title}, link payload round_{round_.id}")
+        return 0
+
+    return with_database(settings, work)
+
+
+def cmd_rounds_list(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.i18n import OSLO
+    from models import rounds as rd
+    from models.base import utcnow
+
+    async def work(database: Database) -> int:
+        async with database.session() as session:
+            items = await rd.all_rounds(session) if args.all else [v.round for v in await rd.upcoming(session, utcnow(), limit=1000)]
+            taken = await rd.counts(session, [r.id for r in items])
+        print("id;start;end;district;title;place;capacity;confirmed;waiting;status")
+        for r in items:
+            confirmed, waiting = taken.get(r.id, (0, 0))
+            print(f"{r.id};{r.starts_at.astimezone(OSLO):%Y-%m-%d %H:%M};{r.ends_at.astimezone(OSLO):%H:%M};{r.district};"
+                  f"{r.title};{r.meeting_point};{r.capacity};{confirmed};{waiting};{r.status}")
+        return 0
+
+    return with_database(settings, work)
+
+
+def cmd_rounds_export(settings: Settings, args: argparse.Namespace) -> int:
+    from handlers.doorknock_board import input_csv, input_markdown
+    from models import rounds as rd
+
+    async def work(database: Database) -> int:
+        async with database.session() as session:
+            items = await rd.inputs_and_reports(session)
+        args.out.mkdir(parents=True, exist_ok=True)
+        (args.out / "innspill-dorbank.md").write_text(input_markdown(items, "nb"), encoding="utf-8")
+        (args.out / "innspill-dorbank.csv").write_text("\ufeff" + input_csv(items), encoding="utf-8")
+        print(f"{len(items)} items written to {args.out / 'innspill-dorbank.md'} and .csv")
         return 0
 
     return with_database(settings, work)
