@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any, TypeAlias
@@ -97,12 +98,29 @@ def inline(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
     )
 
 
+# The member behind the update being handled, so that a role check and the handler after it
+# read the database once. Keyed by update id: nothing carries over to the next update.
+_member_of_update: ContextVar[tuple[int, Member | None] | None] = ContextVar("member_of_update", default=None)
+
+
 async def current_member(update: Update, context: Context) -> Member | None:
+    """The member writing, as stored when this update began to be handled."""
     user = update.effective_user
     if user is None:
         return None
+    cached = _member_of_update.get()
+    if cached is not None and cached[0] == update.update_id and (cached[1] is None or cached[1].telegram_id == user.id):
+        return cached[1]
     async with runtime_of(context).db.session() as session:
-        return await member_by_telegram(session, user.id)
+        member = await member_by_telegram(session, user.id)
+    if member is not None:  # someone who is not a member yet may become one during this update
+        _member_of_update.set((update.update_id, member))
+    return member
+
+
+def forget_current_member() -> None:
+    """After a handler changed the member, later reads in the same update go to the database."""
+    _member_of_update.set(None)
 
 
 def language_of(update: Update, context: Context, member: Member | None = None) -> str:
