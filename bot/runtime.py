@@ -25,6 +25,8 @@ class Runtime:
     unreachable_loaded: bool = False
     # The day each member was last marked active, so that activity costs one write a day.
     active_on: dict[int, Any] = field(default_factory=dict)
+    # Exceptions raised by handlers (the tests assert there were none).
+    errors: list[BaseException | None] = field(default_factory=list)
 
     def now(self) -> datetime:
         return self.clock()

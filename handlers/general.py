@@ -13,6 +13,7 @@ from telegram.ext import (
     filters,
 )
 
+import logging
 from datetime import timedelta
 
 from bot.runtime import runtime_of
@@ -20,6 +21,7 @@ from models import broadcast
 from models.membership import has_role
 from handlers.common import Context, current_member, menu_label_pattern, reply, show_main_menu, tr
 
+log = logging.getLogger(__name__)
 GUARD_GROUP = -10
 FALLBACK_GROUP = 0  # same group as the features, registered last: only what none of them took
 
@@ -113,6 +115,19 @@ async def stale_button(update: Update, context: Context) -> None:
     await query.answer(_("This button is no longer valid. Send /start to see the menu."), show_alert=True)
 
 
+async def on_error(update: object, context: Context) -> None:
+    """Log the failure, keep it for the tests, and tell the member in their language."""
+    runtime = runtime_of(context)
+    runtime.errors.append(context.error)
+    log.error("update failed", exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat is not None and update.effective_chat.type == "private":
+        _ = tr(update, context)
+        try:
+            await reply(update, _("Sorry, something went wrong on our side. Please try again in a little while."))
+        except Exception:  # noqa: BLE001 - the apology is best effort
+            log.warning("could not send the error message", exc_info=True)
+
+
 def register_guards(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(MessageHandler(filters.ChatType.GROUPS, group_chat), group=GUARD_GROUP)
     application.add_handler(MessageHandler(filters.ChatType.PRIVATE & TOO_LONG, too_long), group=GUARD_GROUP)
@@ -125,6 +140,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
 
 
 def register_fallbacks(application: Application) -> None:  # type: ignore[type-arg]
+    application.add_error_handler(on_error)
     private = filters.ChatType.PRIVATE
     application.add_handler(MessageHandler(private & filters.COMMAND, unknown_command), group=FALLBACK_GROUP)
     application.add_handler(MessageHandler(private & ~filters.COMMAND, unexpected_message), group=FALLBACK_GROUP)

@@ -113,6 +113,10 @@ async def app(settings: Settings, db: Database, api: FakeBotAPI, clock: Clock) -
     await application.initialize()
     yield application
     await application.shutdown()
+    from bot.runtime import RUNTIME_KEY
+
+    errors = application.bot_data[RUNTIME_KEY].errors
+    assert not errors, f"handlers raised: {errors!r}"
 
 
 @pytest.fixture

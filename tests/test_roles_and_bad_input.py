@@ -110,3 +110,15 @@ async def test_stale_button_after_onboarding(db, make_user):
 
 def user_text(user) -> str:
     return user.last_message().text
+
+
+async def test_a_failing_handler_apologises_in_the_members_language(db, app, api, make_user):
+    from tests.helpers import runtime
+
+    user = make_user(language_code="nn")
+    api.fail("sendMessage", 400, "Bad Request: message is too long", chat_id=user.chat_id)
+    exchange = await user.send("/hjelp")
+    assert exchange.texts[-1] == "Orsak, noko gjekk gale hos oss. Prøv igjen om litt."
+    errors = runtime(app).errors
+    assert len(errors) == 1 and "too long" in str(errors[0]).lower()
+    errors.clear()
