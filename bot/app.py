@@ -17,13 +17,14 @@ from bot.runtime import Runtime, attach
 from bot.settings import Settings
 from bot.broadcasting import refresh_status, start_due
 from bot.delivery import Dispatcher
-from handlers import admin, broadcast, delivery, doorknock, general, onboarding, preferences, privacy
+from handlers import admin, broadcast, delivery, doorknock, general, onboarding, phonebank, preferences, privacy
 
 # (Norwegian command, English command, description); both commands always work.
 COMMANDS: list[tuple[str, str, str]] = [
     ("start", "start", N_("Get started, or show the menu")),
     ("dorbank", "doorknock", N_("Door-knocking rounds coming up")),
     ("mine", "mine", N_("What you have signed up for")),
+    ("ringerunde", "calls", N_("Phone rounds: call members")),
     ("innstillinger", "settings", N_("Language, district, interests and messages")),
     ("mine_data", "mydata", N_("See everything stored about you")),
     ("slett_meg", "deleteme", N_("Erase your data")),
@@ -32,6 +33,7 @@ COMMANDS: list[tuple[str, str, str]] = [
 BOARD_COMMANDS: list[tuple[str, str, str]] = [
     ("utsending", "broadcast", N_("Send a message to members (board)")),
     ("nyrunde", "newround", N_("Create a door-knocking round (board, leaders)")),
+    ("nyringerunde", "newcalls", N_("Start a phone round (board)")),
     ("supportere", "supporters", N_("Verify new supporters (board)")),
 ]
 
@@ -79,7 +81,11 @@ def make_dispatcher(settings: Settings, database: Database, runtime: Runtime) ->
         await start_due(database, now=runtime.now(), weekly_cap=settings.weekly_cap)
         await refresh_status(bot, database)
 
+    async def call_holds(bot: Any) -> None:
+        await phonebank.expire_holds(bot, runtime)
+
     dispatcher.after_tick.append(broadcasts)
+    dispatcher.after_tick.append(call_holds)
     return dispatcher
 
 
@@ -89,6 +95,7 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     onboarding.register(application)
     broadcast.register(application)
     doorknock.register(application)
+    phonebank.register(application)
     general.register(application)
     preferences.register(application)
     privacy.register(application)

@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     leader_threshold: int = 3
     rounds_goal_per_year: int = 10
 
+    # Phone rounds: no answer → tried again after this many hours (at most 3 attempts).
+    call_cooldown_hours: float = 4.0
+    call_exclude_days: int = 30
+
     @field_validator("lagbot_admins", mode="before")
     @classmethod
     def _split_admins(cls, value: object) -> object:

@@ -14,9 +14,13 @@ from models.member import (
 from models.broadcast import Broadcast, BroadcastReply
 from models.outbox import OutboxMessage
 from models.persistence_store import ConversationRow, PersistedData
+from models.phonebank import CallAttempt, CallTarget, Campaign
 from models.rounds import DoorInput, Round, RoundReport, Signup, Team
 
 __all__ = [
+    "CallAttempt",
+    "CallTarget",
+    "Campaign",
     "DoorInput",
     "Round",
     "RoundReport",

@@ -53,6 +53,8 @@ class Member(Base):
     # Set when Telegram says the member blocked the bot (403); cleared when they come back.
     unreachable_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_active_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Said "do not call me again" to a caller: no phone campaign includes them any more.
+    do_not_call: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

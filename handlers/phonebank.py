@@ -1,0 +1,381 @@
+"""/ringerunde: callers take the next person to call, see the script, and record the outcome."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from telegram import Bot, InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot import call_messages, round_messages
+from bot.db import Database
+from bot.i18n import N_, OSLO, BadTime, fmt_date, parse_oslo_datetime, translator
+from bot.runtime import Runtime, runtime_of
+from handlers.common import (
+    DISTRICT_LABELS,
+    INTEREST_LABELS,
+    MENU,
+    Context,
+    MenuItem,
+    current_member,
+    inline,
+    menu_label_pattern,
+    onboarded,
+    reply,
+)
+from models import membership
+from models import phonebank as pb
+from models import rounds as rd
+from models.errors import NotFound
+from models.member import Member
+from models.phone import display_phone
+
+MENU.append(MenuItem("calls", N_("📞 Phone round"), 30, role="caller"))
+CALLBACK_TIME, NOTE_TEXT = range(2)
+HOLD = timedelta(minutes=30)
+OUTCOME_LABELS: dict[str, str] = {
+    "signed_up": N_("✅ Signed up"),
+    "not_now": N_("🙂 Not now"),
+    "will_call": N_("📞 Will phone others too"),
+    "no_answer": N_("🔕 No answer"),
+    "left_message": N_("💬 Left a message"),
+    "call_back": N_("⏰ Call back at…"),
+    "wrong_number": N_("❌ Wrong number"),
+    "do_not_call": N_("⛔ Do not call again"),
+}
+CODES = {"su": "signed_up", "nn": "not_now", "wc": "will_call", "na": "no_answer", "lm": "left_message",
+         "cb": "call_back", "wn": "wrong_number", "dn": "do_not_call"}
+EMPTY_REASONS = {
+    "all_done": N_("Everyone in this phone round has been called. Thank you!"),
+    "cooling_down": N_("Nobody to call right now: the rest are waiting to be tried again later, at another time of day."),
+    "paused": N_("This phone round is paused by the board."),
+    "closed": N_("This phone round is closed."),
+}
+
+
+def may_call(member: Member, campaign: pb.Campaign, admins: list[int]) -> bool:
+    return campaign.mode == "volunteers" or membership.has_role(member, "caller", admins) or membership.has_role(member, "board", admins)
+
+
+def script_for(campaign: pb.Campaign, lang: str) -> str:
+    scripts = campaign.scripts or {}
+    return scripts.get(lang) or scripts.get("nb") or next(iter(scripts.values()), "")
+
+
+def card(campaign: pb.Campaign, target: pb.CallTarget, person: Member, last_active: str, lang: str) -> str:
+    _ = translator(lang)
+    interests = ", ".join(_(INTEREST_LABELS[i]) for i in sorted(person.interest_names)) or _("none")
+    district = _(DISTRICT_LABELS[person.district]) if person.district else _("not chosen")
+    lines = [
+        f"📞 {campaign.name}",
+        "",
+        f"👤 {person.name or '?'}",
+        f"☎️ {display_phone(person.phone or '')}",
+        f"🏘 {district} · {interests}",
+        "🕓 " + _("Last activity: {when}").format(when=last_active),
+    ]
+    if target.attempts:
+        lines.append(_("Tried {count} times before.").format(count=target.attempts))
+    lines += ["", _("Script:"), script_for(campaign, lang)]
+    return "\n".join(lines)
+
+
+def outcome_keyboard(campaign: pb.Campaign, target_id: int, lang: str) -> InlineKeyboardMarkup:
+    _ = translator(lang)
+    codes = [c for c in CODES if c != "su" or campaign.round_id is not None]
+    buttons = [(_(OUTCOME_LABELS[CODES[c]]), f"pb:o:{target_id}:{c}") for c in codes]
+    rows = [buttons[n : n + 2] for n in range(0, len(buttons), 2)]
+    return inline([*rows, [(_("⏸ Stop calling"), f"pb:stop:{campaign.id}")]])
+
+
+@onboarded
+async def calls_menu(update: Update, context: Context) -> None:
+    """The phone rounds this member may work on, and the board's controls."""
+    member = await current_member(update, context)
+    assert member is not None
+    _ = translator(member.language)
+    runtime = runtime_of(context)
+    admins = runtime.settings.lagbot_admins
+    board = membership.has_role(member, "board", admins)
+    async with runtime.db.session() as session:
+        campaigns = await pb.open_campaigns(session)
+        figures = {c.id: await pb.progress(session, c.id) for c in campaigns}
+    mine = [c for c in campaigns if may_call(member, c, admins) and (c.status == pb.ACTIVE or board)]
+    if not mine and not board:
+        await reply(update, _("There is no phone round you can call in right now. Ask the board if you'd like to help!"))
+        return
+    lines = [_("Phone rounds:")] if mine else [_("No phone rounds are running.")]
+    rows: list[list[tuple[str, str]]] = []
+    for campaign in mine:
+        progress = figures[campaign.id]
+        state = "" if campaign.status == pb.ACTIVE else " (" + _("paused") + ")"
+        lines.append(_("• {name}{state}: {open} left to call of {total}").format(
+            name=campaign.name, state=state, open=progress.open, total=progress.total))
+        if campaign.status == pb.ACTIVE:
+            rows.append([(_("📞 Next call: {name}").format(name=campaign.name[:30]), f"pb:next:{campaign.id}")])
+        if board:
+            toggle = (_("⏸ Pause"), f"pbb:pause:{campaign.id}") if campaign.status == pb.ACTIVE else (_("▶ Resume"), f"pbb:resume:{campaign.id}")
+            rows.append([(_("📊 Progress"), f"pbb:progress:{campaign.id}"), toggle, (_("✖ Close"), f"pbb:close:{campaign.id}")])
+    if board:
+        rows.append([(_("➕ New phone round"), "pbb:new")])
+    await reply(update, "\n".join(lines), reply_markup=inline(rows))
+
+
+@onboarded
+async def next_call(update: Update, context: Context) -> None:
+    """Hand this caller exactly one person, locked to them, with the script."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    member = await current_member(update, context)
+    assert member is not None
+    _ = translator(member.language)
+    runtime = runtime_of(context)
+    campaign_id = int(query.data.rsplit(":", 1)[1])
+    async with runtime.db.session() as session:
+        try:
+            campaign = await pb.get_campaign(session, campaign_id)
+        except NotFound:
+            await query.answer(_("That phone round does not exist (any more)."), show_alert=True)
+            return
+        if not may_call(member, campaign, runtime.settings.lagbot_admins):
+            await query.answer(_("Only members with the role “{role}” can do that. Ask the board if you think you should have it.").format(
+                role=_("caller")), show_alert=True)
+            return
+        claim = await pb.claim_next(session, campaign_id, member.id, runtime.now(), HOLD)
+    await query.answer()
+    if claim.target is None or claim.member is None:
+        await reply(update, _(EMPTY_REASONS[claim.reason or "all_done"]))
+        return
+    person = claim.member
+    last_active = fmt_date(person.last_active_at, member.language) if person.last_active_at else _("none recorded")
+    sent = await update.effective_chat.send_message(  # type: ignore[union-attr]
+        card(campaign, claim.target, person, last_active, member.language),
+        reply_markup=outcome_keyboard(campaign, claim.target.id, member.language))
+    async with runtime.db.session() as session:
+        await pb.set_card(session, claim.target.id, sent.message_id)
+
+
+def redacted(name: str, label: str, lang: str) -> str:
+    _ = translator(lang)
+    return _("{name} — {outcome}. Thank you!").format(name=name, outcome=label)
+
+
+async def apply_outcome(update: Update, context: Context, target_id: int, outcome: str, callback_at: Any = None) -> bool:
+    """Record the outcome and its consequences; edit the card so the number is gone."""
+    member = await current_member(update, context)
+    assert member is not None
+    _ = translator(member.language)
+    runtime = runtime_of(context)
+    now = runtime.now()
+    async with runtime.db.session() as session:
+        try:
+            done = await pb.record(session, target_id, member.id, outcome, now, cooldown=timedelta(hours=runtime.settings.call_cooldown_hours),
+                                   tz=OSLO, callback_at=callback_at)
+        except pb.NotHolding:
+            await answer_or_reply(update, _("You no longer hold this call — it may have gone back to the queue."))
+            return False
+        person, campaign = done.member, done.campaign
+        if outcome == "signed_up" and campaign.round_id is not None:
+            try:
+                signed = await rd.sign_up(session, campaign.round_id, person.id, now)
+            except (rd.AlreadySignedUp, rd.RoundClosed, NotFound):
+                signed = None
+            if signed is not None and person.telegram_id and person.onboarded_at:
+                await call_messages.signed_up_by_phone(session, person, signed.round.title,
+                                                       round_messages.when(signed.round, person.language), now, signed.round.id)
+                if signed.position == 0:
+                    view = await rd.view(session, signed.round)
+                    await round_messages.schedule_for_member(session, signed.round, person, view.leaders, now)
+        if outcome == "will_call":
+            await membership.grant_role(session, person, "caller")
+            if person.telegram_id and person.onboarded_at:
+                await call_messages.caller_invitation(session, person, now)
+        if outcome == "call_back":
+            await call_messages.call_back_reminder(session, member, target_id, campaign.id, person.name or "?", callback_at)
+    label = _(OUTCOME_LABELS[outcome])
+    if outcome == "call_back":
+        label += " " + call_messages.when_text(callback_at, member.language)
+    text = redacted(person.name or "?", label, member.language)
+    keyboard = inline([[(_("📞 Next call"), f"pb:next:{campaign.id}"), (_("📝 Add a note"), f"pb:note:{target_id}")],
+                       [(_("⏸ Stop calling"), f"pb:stop:{campaign.id}")]])
+    if done.target.card_message_id and update.effective_chat is not None:
+        try:
+            await context.bot.edit_message_text(text, chat_id=update.effective_chat.id, message_id=done.target.card_message_id,
+                                                reply_markup=keyboard)
+            return True
+        except TelegramError:
+            pass
+    await reply(update, text, reply_markup=keyboard)
+    return True
+
+
+async def answer_or_reply(update: Update, text: str) -> None:
+    if update.callback_query is not None:
+        await update.callback_query.answer(text, show_alert=True)
+    else:
+        await reply(update, text)
+
+
+@onboarded
+async def outcome_pressed(update: Update, context: Context) -> int | None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    _prefix, _o, target_id, code = query.data.split(":")
+    outcome = CODES[code]
+    if outcome == "call_back":
+        member = await current_member(update, context)
+        assert member is not None and context.user_data is not None
+        _ = translator(member.language)
+        async with runtime_of(context).db.session() as session:
+            target = await pb.held_by(session, int(target_id))
+        if target is None or target.held_by != member.id or target.status != pb.HELD:
+            await query.answer(_("You no longer hold this call — it may have gone back to the queue."), show_alert=True)
+            return ConversationHandler.END
+        context.user_data["callback_target"] = int(target_id)
+        await query.answer()
+        await reply(update, _("When should they be called back? Write a time, for example 18:30 or 28.11 18:30."))
+        return CALLBACK_TIME
+    await query.answer()
+    await apply_outcome(update, context, int(target_id), outcome)
+    return ConversationHandler.END
+
+
+async def callback_time(update: Update, context: Context) -> int:
+    assert update.message is not None and context.user_data is not None
+    member = await current_member(update, context)
+    assert member is not None
+    _ = translator(member.language)
+    runtime = runtime_of(context)
+    text = (update.message.text or "").strip()
+    try:
+        if len(text) <= 5 and (":" in text or "." in text):
+            hours, minutes = text.replace(".", ":").split(":")
+            local = runtime.now().astimezone(OSLO).replace(hour=int(hours), minute=int(minutes), second=0, microsecond=0)
+            if local <= runtime.now().astimezone(OSLO):
+                local += timedelta(days=1)
+            moment = local.astimezone(runtime.now().tzinfo)
+        else:
+            moment = parse_oslo_datetime(text, runtime.now())
+    except (BadTime, ValueError):
+        await reply(update, _("I could not read that time. Write it like 18:30 or 28.11 18:30."))
+        return CALLBACK_TIME
+    if moment <= runtime.now():
+        await reply(update, _("That time has passed. Choose a time in the future."))
+        return CALLBACK_TIME
+    target_id = context.user_data.pop("callback_target")
+    await apply_outcome(update, context, target_id, "call_back", callback_at=moment)
+    return ConversationHandler.END
+
+
+@onboarded
+async def ask_note(update: Update, context: Context) -> int:
+    query = update.callback_query
+    assert query is not None and query.data is not None and context.user_data is not None
+    member = await current_member(update, context)
+    assert member is not None
+    _ = translator(member.language)
+    context.user_data["note_target"] = int(query.data.rsplit(":", 1)[1])
+    await query.answer()
+    await reply(update, _("Write the note (at most 1000 characters). Please write only what the next caller needs."))
+    return NOTE_TEXT
+
+
+async def note_text(update: Update, context: Context) -> int:
+    assert update.message is not None and context.user_data is not None
+    member = await current_member(update, context)
+    assert member is not None
+    _ = translator(member.language)
+    target_id = context.user_data.pop("note_target", None)
+    if target_id is None:
+        return ConversationHandler.END
+    try:
+        async with runtime_of(context).db.session() as session:
+            await pb.add_note(session, target_id, member.id, update.message.text or "")
+    except pb.NotHolding:
+        await reply(update, _("You no longer hold this call — it may have gone back to the queue."))
+        return ConversationHandler.END
+    await reply(update, _("Note saved."))
+    return ConversationHandler.END
+
+
+async def cancel_input(update: Update, context: Context) -> int:
+    member = await current_member(update, context)
+    _ = translator(member.language if member else "nb")
+    if context.user_data is not None:
+        context.user_data.pop("callback_target", None)
+        context.user_data.pop("note_target", None)
+    await reply(update, _("OK, nothing was stored."))
+    return ConversationHandler.END
+
+
+@onboarded
+async def stop_calling(update: Update, context: Context) -> None:
+    """The caller stops; what they hold goes back to the queue and its number disappears."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    member = await current_member(update, context)
+    assert member is not None
+    _ = translator(member.language)
+    campaign_id = int(query.data.rsplit(":", 1)[1])
+    async with runtime_of(context).db.session() as session:
+        released = await pb.release(session, member.id, campaign_id)
+    await query.answer()
+    for target in released:
+        if target.card_message_id:
+            try:
+                await context.bot.edit_message_text(_("Back in the queue."), chat_id=update.effective_chat.id,  # type: ignore[union-attr]
+                                                    message_id=target.card_message_id)
+            except TelegramError:
+                pass
+    await reply(update, _("Thank you for calling! Come back any time with /ringerunde."))
+
+
+async def expire_holds(bot: Bot, runtime: Runtime) -> None:
+    """Dispatcher hook: holds past 30 minutes return to the queue; the caller's card loses the number."""
+    database: Database = runtime.db
+    now = runtime.now()
+    async with database.session() as session:
+        expired = await pb.expire_holds(session, now)
+        edits = []
+        for caller_id, target in expired:
+            caller = await session.get(Member, caller_id)
+            person = await session.get(Member, target.member_id)
+            if caller is None or person is None:
+                continue
+            await call_messages.hold_expired(session, caller, target.id, person.name or "?", now)
+            if caller.telegram_id and target.card_message_id:
+                _ = translator(caller.language)
+                edits.append((caller.telegram_id, target.card_message_id, _("Back in the queue.")))
+    for chat_id, message_id, text in edits:
+        try:
+            await bot.edit_message_text(text, chat_id=chat_id, message_id=message_id)
+        except TelegramError:
+            continue
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    from handlers.phonebank_board import register as register_board
+
+    private = filters.ChatType.PRIVATE
+    text = filters.TEXT & ~filters.COMMAND
+    application.add_handler(CommandHandler(["ringerunde", "calls"], calls_menu, private))
+    application.add_handler(MessageHandler(private & filters.Regex(menu_label_pattern("calls")), calls_menu))
+    application.add_handler(ConversationHandler(
+        entry_points=[CallbackQueryHandler(outcome_pressed, pattern=rf"^pb:o:\d{{1,12}}:({'|'.join(CODES)})$"),
+                      CallbackQueryHandler(ask_note, pattern=r"^pb:note:\d{1,12}$")],
+        states={CALLBACK_TIME: [MessageHandler(text, callback_time)], NOTE_TEXT: [MessageHandler(text, note_text)]},
+        fallbacks=[CommandHandler(["avbryt", "cancel"], cancel_input)],
+        name="calls", persistent=True, allow_reentry=True,
+    ))
+    application.add_handler(CallbackQueryHandler(next_call, pattern=r"^pb:next:\d{1,9}$"))
+    application.add_handler(CallbackQueryHandler(stop_calling, pattern=r"^pb:stop:\d{1,9}$"))
+    register_board(application)
