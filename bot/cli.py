@@ -95,6 +95,20 @@ def build_parser() -> argparse.ArgumentParser:
     rexp.add_argument("--out", type=Path, default=Path("."), help="folder for innspill-dorbank.md and .csv")
     rexp.set_defaults(func=cmd_rounds_export)
 
+    calls = commands.add_parser("calls", help="phone rounds (ringerunder)").add_subparsers(title="calls commands", metavar="ACTION")
+    cadd = calls.add_parser("add", help="start a phone round")
+    cadd.add_argument("--name", required=True)
+    cadd.add_argument("--purpose", default="")
+    cadd.add_argument("--script", required=True, help="the script callers see (Bokmål)")
+    cadd.add_argument("--script-nn", default="", help="the script in Nynorsk")
+    cadd.add_argument("--script-en", default="", help="the script in English")
+    cadd.add_argument("--audience", default="all", help="as for broadcast: all | district=D | interest=I | role=R | new=DAYS | inactive=DAYS")
+    cadd.add_argument("--round", type=int, help="id of the door-knocking round callers sign people up for")
+    cadd.add_argument("--mode", choices=["callers", "volunteers"], default="callers", help="who may call")
+    cadd.set_defaults(func=cmd_calls_add)
+    clist = calls.add_parser("list", help="phone rounds with their progress")
+    clist.set_defaults(func=cmd_calls_list)
+
     demo = commands.add_parser("demo", help="fill an empty database with realistic demo members and activity")
     demo.set_defaults(func=cmd_demo)
     return parser
@@ -315,6 +329,45 @@ def cmd_rounds_export(settings: Settings, args: argparse.Namespace) -> int:
         (args.out / "innspill-dorbank.md").write_text(input_markdown(items, "nb"), encoding="utf-8")
         (args.out / "innspill-dorbank.csv").write_text("\ufeff" + input_csv(items), encoding="utf-8")
         print(f"{len(items)} items written to {args.out / 'innspill-dorbank.md'} and .csv")
+        return 0
+
+    return with_database(settings, work)
+
+
+def cmd_calls_add(settings: Settings, args: argparse.Namespace) -> int:
+    from models import broadcast as bc
+    from models import phonebank as pb
+    from models.base import utcnow
+
+    audience = bc.Audience.parse(args.audience)
+    scripts = {"nb": args.script, "nn": args.script_nn, "en": args.script_en}
+
+    async def work(database: Database) -> int:
+        async with database.session() as session:
+            try:
+                campaign, targets = await pb.create_campaign(session, name=args.name, purpose=args.purpose, scripts=scripts,
+                                                             audience=audience, now=utcnow(), round_id=args.round, mode=args.mode,
+                                                             exclude_days=settings.call_exclude_days)
+            except pb.CampaignError as exc:
+                print(f"lagbot: {exc}", file=sys.stderr)
+                return 1
+        print(f"phone round #{campaign.id} started: {campaign.name}, {targets} people to call")
+        return 0
+
+    return with_database(settings, work)
+
+
+def cmd_calls_list(settings: Settings, _args: argparse.Namespace) -> int:
+    from models import phonebank as pb
+
+    async def work(database: Database) -> int:
+        async with database.session() as session:
+            campaigns = await pb.open_campaigns(session)
+            print("id;name;status;mode;total;reached;signed_up;not_reached;wrong_number;do_not_call;open")
+            for c in campaigns:
+                p = await pb.progress(session, c.id)
+                print(f"{c.id};{c.name};{c.status};{c.mode};{p.total};{p.reached};{p.signed_up};{p.not_reached};"
+                      f"{p.wrong_number};{p.do_not_call};{p.open}")
         return 0
 
     return with_database(settings, work)

@@ -1,0 +1,97 @@
+"""Claims per second with 50 concurrent callers working one campaign of 2,000 people, on SQLite and PostgreSQL.
+
+    python bench/phonebank.py [-n 2000] [--callers 50] [--no-postgres]
+
+Each caller repeatedly claims the next target and records an outcome until the queue is empty.
+Last line: one JSON object with claims/s, p50/p99 claim ms, and the check that no target was handed out twice.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.updates import PG_DEFAULT, fresh_postgres, percentile  # noqa: E402
+from bot.db import Database  # noqa: E402
+from bot.i18n import OSLO  # noqa: E402
+from bot.migrate import upgrade_async  # noqa: E402
+from models import broadcast as bc  # noqa: E402
+from models import phonebank as pb  # noqa: E402
+from models.member import Member  # noqa: E402
+
+
+async def run(url: str, targets: int, callers: int) -> dict[str, Any]:
+    await upgrade_async(url)
+    database = Database(url)
+    now = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+    async with database.session() as session:
+        people = [Member(name=f"Ringer {k}", telegram_id=5_000_000 + k, language="nb") for k in range(callers)]
+        session.add_all(people)
+        await session.flush()
+        await session.execute(Member.__table__.insert(), [
+            {"name": f"Medlem {k}", "phone": f"+4796{k:06d}", "district": "midtbyen", "verified": True, "language": "nb",
+             "status": "member", "wants_reminders": True, "wants_nudges": True, "wants_broadcasts": True,
+             "do_not_call": False, "created_at": now, "updated_at": now} for k in range(targets)])
+    async with database.session() as session:
+        campaign, queued = await pb.create_campaign(session, name="Bench", purpose="", scripts={"nb": "Hei!"},
+                                                    audience=bc.Audience(districts=["midtbyen"]), now=now)
+    latencies: list[float] = []
+    handed: list[int] = []
+
+    async def caller(member: Member) -> None:
+        while True:
+            t0 = time.perf_counter()
+            async with database.session() as session:
+                claim = await pb.claim_next(session, campaign.id, member.id, now, timedelta(minutes=30))
+            latencies.append((time.perf_counter() - t0) * 1000)
+            if claim.target is None:
+                return
+            handed.append(claim.target.id)
+            async with database.session() as session:
+                await pb.record(session, claim.target.id, member.id, "not_now", now, cooldown=timedelta(hours=4), tz=OSLO)
+
+    began = time.perf_counter()
+    await asyncio.gather(*(caller(m) for m in people))
+    elapsed = time.perf_counter() - began
+    await database.dispose()
+    return {
+        "targets": queued,
+        "callers": callers,
+        "claims": len(handed),
+        "handed_out_twice": len(handed) - len(set(handed)),
+        "claims_per_s": round(len(handed) / elapsed, 1),
+        "p50_claim_ms": round(statistics.median(latencies), 2),
+        "p99_claim_ms": round(percentile(latencies, 0.99), 2),
+    }
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", "--targets", type=int, default=2000)
+    parser.add_argument("--callers", type=int, default=50)
+    parser.add_argument("--postgres", default=os.environ.get("BENCH_POSTGRES_URL", PG_DEFAULT))
+    parser.add_argument("--no-postgres", action="store_true")
+    args = parser.parse_args()
+    result: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        result["sqlite"] = await run(f"sqlite+aiosqlite:///{folder}/calls.db", args.targets, args.callers)
+    print(f"sqlite: {result['sqlite']}")
+    if not args.no_postgres and (url := await fresh_postgres(args.postgres)):
+        result["postgres"] = await run(url, args.targets, args.callers)
+        print(f"postgres: {result['postgres']}")
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
