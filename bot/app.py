@@ -17,7 +17,7 @@ from bot.runtime import Runtime, attach
 from bot.settings import Settings
 from bot.broadcasting import refresh_status, start_due
 from bot.delivery import Dispatcher
-from handlers import admin, broadcast, delivery, doorknock, general, onboarding, phonebank, preferences, privacy
+from handlers import admin, broadcast, delivery, doorknock, events, general, onboarding, phonebank, preferences, privacy
 
 # (Norwegian command, English command, description); both commands always work.
 COMMANDS: list[tuple[str, str, str]] = [
@@ -25,6 +25,8 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("dorbank", "doorknock", N_("Door-knocking rounds coming up")),
     ("mine", "mine", N_("What you have signed up for")),
     ("ringerunde", "calls", N_("Phone rounds: call members")),
+    ("arrangementer", "events", N_("Events coming up")),
+    ("arshjul", "calendar", N_("The year's calendar")),
     ("innstillinger", "settings", N_("Language, district, interests and messages")),
     ("mine_data", "mydata", N_("See everything stored about you")),
     ("slett_meg", "deleteme", N_("Erase your data")),
@@ -34,6 +36,7 @@ BOARD_COMMANDS: list[tuple[str, str, str]] = [
     ("utsending", "broadcast", N_("Send a message to members (board)")),
     ("nyrunde", "newround", N_("Create a door-knocking round (board, leaders)")),
     ("nyringerunde", "newcalls", N_("Start a phone round (board)")),
+    ("nyttarrangement", "newevent", N_("Create an event (board)")),
     ("supportere", "supporters", N_("Verify new supporters (board)")),
 ]
 
@@ -85,7 +88,11 @@ def make_dispatcher(settings: Settings, database: Database, runtime: Runtime) ->
         await phonebank.expire_holds(bot, runtime)
 
     dispatcher.after_tick.append(broadcasts)
+    async def calendar(bot: Any) -> None:
+        await events.calendar_upkeep(runtime)
+
     dispatcher.after_tick.append(call_holds)
+    dispatcher.after_tick.append(calendar)
     return dispatcher
 
 
@@ -96,6 +103,7 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     broadcast.register(application)
     doorknock.register(application)
     phonebank.register(application)
+    events.register(application)
     general.register(application)
     preferences.register(application)
     privacy.register(application)

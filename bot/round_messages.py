@@ -42,6 +42,11 @@ def theme_buttons(round_id: int, lang: str) -> list[list[box.Button]]:
     return [*rows, [box.Button(_("Nothing to add"), data=f"rd:nothing:{round_id}")]]
 
 
+def same_time_day_before(moment: datetime) -> datetime:
+    """The same Oslo wall-clock time a day earlier (not 24 hours: the clocks may change overnight)."""
+    return (moment.astimezone(OSLO) - timedelta(days=1)).astimezone(moment.tzinfo)
+
+
 def morning_of(round_: Round) -> datetime:
     local = round_.starts_at.astimezone(OSLO)
     return datetime.combine(local.date(), time(8, 0), tzinfo=OSLO).astimezone(round_.starts_at.tzinfo)
@@ -53,7 +58,7 @@ async def schedule_for_member(session: AsyncSession, round_: Round, member: Memb
     prefix = member_prefix(round_, member.id)
     leader_names = ", ".join(m.name or "?" for m in leaders) or _("not decided yet")
     place = round_.meeting_point
-    day_before = round_.starts_at - timedelta(days=1)
+    day_before = same_time_day_before(round_.starts_at)
     if day_before > now:
         await box.schedule(session, dedupe_key=prefix + "24h", kind="reminder", member_id=member.id, due_at=day_before,
                            text=_("Reminder: door-knocking tomorrow, {when}.\nMeeting point: {place}\nLeader: {leaders}\n"

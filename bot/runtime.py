@@ -27,6 +27,7 @@ class Runtime:
     active_on: dict[int, Any] = field(default_factory=dict)
     # Exceptions raised by handlers (the tests assert there were none).
     errors: list[BaseException | None] = field(default_factory=list)
+    calendar_checked_on: Any = None
 
     def now(self) -> datetime:
         return self.clock()

@@ -54,6 +54,10 @@ class Settings(BaseSettings):
     call_cooldown_hours: float = 4.0
     call_exclude_days: int = 30
 
+    # Always something ahead: warn the board when nothing is planned within this many days.
+    plan_ahead_days: int = 21
+    plan_ahead_nudge_every_days: int = 3
+
     @field_validator("lagbot_admins", mode="before")
     @classmethod
     def _split_admins(cls, value: object) -> object:

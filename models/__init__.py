@@ -12,12 +12,16 @@ from models.member import (
     MemberRole,
 )
 from models.broadcast import Broadcast, BroadcastReply
+from models.events import Event, Rsvp, Series
 from models.outbox import OutboxMessage
 from models.persistence_store import ConversationRow, PersistedData
 from models.phonebank import CallAttempt, CallTarget, Campaign
 from models.rounds import DoorInput, Round, RoundReport, Signup, Team
 
 __all__ = [
+    "Event",
+    "Rsvp",
+    "Series",
     "CallAttempt",
     "CallTarget",
     "Campaign",

@@ -20,6 +20,11 @@ async def export_member(session: AsyncSession, member: Member) -> dict[str, Any]
     signups = (await session.execute(
         select(Signup, Round).join(Round, Round.id == Signup.round_id).where(Signup.member_id == member.id).order_by(Signup.id)
     )).all()
+    from models.events import Event, Rsvp
+
+    answers = (await session.execute(
+        select(Rsvp, Event).join(Event, Event.id == Rsvp.event_id).where(Rsvp.member_id == member.id).order_by(Rsvp.id)
+    )).all()
     inputs = await session.scalars(select(DoorInput).where(DoorInput.member_id == member.id).order_by(DoorInput.id))
     replies = await session.scalars(select(BroadcastReply).where(BroadcastReply.member_id == member.id).order_by(BroadcastReply.id))
     messages = await session.scalars(select(OutboxMessage).where(OutboxMessage.member_id == member.id).order_by(OutboxMessage.id))
@@ -56,6 +61,7 @@ async def export_member(session: AsyncSession, member: Member) -> dict[str, Any]
             {"round": r.title, "starts_at": stamp(r.starts_at), "status": s.status, "attended": s.attended}
             for s, r in signups
         ],
+        "events": [{"event": e.title, "starts_at": stamp(e.starts_at), "answer": r.answer, "attended": r.attended} for r, e in answers],
         "input_from_the_doors": [{"round": i.round_id, "theme": i.theme, "text": i.text, "at": stamp(i.created_at)} for i in inputs],
         "replies_to_broadcasts": [{"broadcast": r.broadcast_id, "text": r.text, "at": stamp(r.received_at)} for r in replies],
         "messages_from_lagbot": [
