@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
+import io
 import logging
 import sys
 from collections.abc import Awaitable, Callable
@@ -108,6 +109,26 @@ def build_parser() -> argparse.ArgumentParser:
     cadd.set_defaults(func=cmd_calls_add)
     clist = calls.add_parser("list", help="phone rounds with their progress")
     clist.set_defaults(func=cmd_calls_list)
+
+    events = commands.add_parser("events", help="events and the year's calendar").add_subparsers(title="events commands", metavar="ACTION")
+    eadd = events.add_parser("add", help="create an event (times in Oslo time)")
+    eadd.add_argument("--kind", required=True, choices=["social", "member_meeting", "course", "open_meeting", "council_group",
+                                                        "movement_day", "programme"])
+    eadd.add_argument("--title", required=True)
+    eadd.add_argument("--start", required=True, help='"2027-05-01 08:00"')
+    eadd.add_argument("--end", required=True, help='"2027-05-01 10:00"')
+    eadd.add_argument("--place", required=True)
+    eadd.add_argument("--description", default="")
+    eadd.add_argument("--capacity", type=int)
+    eadd.add_argument("--partners", default="", help="comma-separated partner organisations")
+    eadd.add_argument("--contact", help="the contact person's phone number")
+    eadd.add_argument("--repeat", help='an RFC 5545 rule for the årshjul, e.g. "FREQ=YEARLY" or "FREQ=MONTHLY;BYDAY=1FR"')
+    eadd.set_defaults(func=cmd_events_add)
+    elist = events.add_parser("list", help="upcoming events with answers")
+    elist.set_defaults(func=cmd_events_list)
+    eimp = events.add_parser("import", help="create events from a CSV: kind;title;start;end;place[;description;capacity;partners]")
+    eimp.add_argument("file", type=Path)
+    eimp.set_defaults(func=cmd_events_import)
 
     demo = commands.add_parser("demo", help="fill an empty database with realistic demo members and activity")
     demo.set_defaults(func=cmd_demo)
@@ -368,6 +389,95 @@ def cmd_calls_list(settings: Settings, _args: argparse.Namespace) -> int:
                 p = await pb.progress(session, c.id)
                 print(f"{c.id};{c.name};{c.status};{c.mode};{p.total};{p.reached};{p.signed_up};{p.not_reached};"
                       f"{p.wrong_number};{p.do_not_call};{p.open}")
+        return 0
+
+    return with_database(settings, work)
+
+
+async def _create_event(session: Any, row: dict[str, Any], now: Any) -> str:
+    from bot.i18n import OSLO, parse_oslo_datetime
+    from models import events as ev
+
+    start, end = parse_oslo_datetime(row["start"], now), parse_oslo_datetime(row["end"], now)
+    contact_id = None
+    if row.get("contact"):
+        contact_id = (await membership.find_member(session, phone=row["contact"])).id
+    partners = [p.strip() for p in (row.get("partners") or "").split(",") if p.strip()]
+    capacity = int(row["capacity"]) if str(row.get("capacity") or "").strip() else None
+    if row.get("repeat"):
+        series = await ev.create_series(session, kind=row["kind"], title=row["title"], rule=row["repeat"],
+                                        first_local=start.astimezone(OSLO), minutes=int((end - start).total_seconds() // 60),
+                                        place=row["place"], now=now, description=row.get("description") or "",
+                                        capacity=capacity, partners=partners, contact_id=contact_id)
+        return f"series #{series.id}"
+    event = await ev.create_event(session, kind=row["kind"], title=row["title"], starts_at=start, ends_at=end, place=row["place"],
+                                  now=now, description=row.get("description") or "", capacity=capacity, partners=partners,
+                                  contact_id=contact_id)
+    return f"event #{event.id}"
+
+
+def cmd_events_add(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.i18n import BadTime
+    from models import events as ev
+    from models.base import utcnow
+
+    row = {k: getattr(args, k) for k in ("kind", "title", "start", "end", "place", "description", "capacity", "partners", "contact", "repeat")}
+
+    async def work(database: Database) -> int:
+        async with database.session() as session:
+            try:
+                made = await _create_event(session, row, utcnow())
+            except (ev.EventError, BadTime, MemberNotFound) as exc:
+                print(f"lagbot: {type(exc).__name__}: {exc}", file=sys.stderr)
+                return 1
+        print(f"{made} created: {args.title}")
+        return 0
+
+    return with_database(settings, work)
+
+
+def cmd_events_list(settings: Settings, _args: argparse.Namespace) -> int:
+    from bot.i18n import OSLO
+    from models import events as ev
+    from models.base import utcnow
+
+    async def work(database: Database) -> int:
+        async with database.session() as session:
+            views = await ev.upcoming(session, utcnow(), limit=1000)
+        print("id;start;end;kind;title;place;capacity;yes;maybe;waiting")
+        for v in views:
+            e = v.event
+            print(f"{e.id};{e.starts_at.astimezone(OSLO):%Y-%m-%d %H:%M};{e.ends_at.astimezone(OSLO):%H:%M};{e.kind};{e.title};"
+                  f"{e.place};{e.capacity or ''};{v.yes};{v.maybe};{v.waiting}")
+        return 0
+
+    return with_database(settings, work)
+
+
+def cmd_events_import(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.i18n import BadTime
+    from models import events as ev
+    from models.base import utcnow
+    from models.register import decode_register
+
+    text = decode_register(args.file.read_bytes())
+    delimiter = ";" if text.splitlines()[0].count(";") >= text.splitlines()[0].count(",") else ","
+    rows = ev.parse_rows([{(k or "").strip().lower(): (v or "").strip() for k, v in r.items()}
+                          for r in csv.DictReader(io.StringIO(text), delimiter=delimiter)])
+
+    async def work(database: Database) -> int:
+        created, rejected = 0, []
+        for line, row in enumerate(rows, start=2):
+            try:
+                async with database.session() as session:
+                    await _create_event(session, row, utcnow())
+                created += 1
+            except (ev.EventError, BadTime, MemberNotFound, KeyError, ValueError) as exc:
+                rejected.append((line, f"{type(exc).__name__}: {exc}"))
+        print(f"created: {created}")
+        print(f"rejected: {len(rejected)}")
+        for line, reason in rejected:
+            print(f"  line {line}: {reason}")
         return 0
 
     return with_database(settings, work)
