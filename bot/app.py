@@ -17,7 +17,7 @@ from bot.runtime import Runtime, attach
 from bot.settings import Settings
 from bot.broadcasting import refresh_status, start_due
 from bot.delivery import Dispatcher
-from handlers import admin, broadcast, delivery, doorknock, events, general, onboarding, phonebank, preferences, privacy
+from handlers import admin, broadcast, delivery, doorknock, events, general, onboarding, phonebank, preferences, privacy, welcome
 
 # (Norwegian command, English command, description); both commands always work.
 COMMANDS: list[tuple[str, str, str]] = [
@@ -37,6 +37,7 @@ BOARD_COMMANDS: list[tuple[str, str, str]] = [
     ("nyrunde", "newround", N_("Create a door-knocking round (board, leaders)")),
     ("nyringerunde", "newcalls", N_("Start a phone round (board)")),
     ("nyttarrangement", "newevent", N_("Create an event (board)")),
+    ("velkomst", "welcome", N_("Welcome calls to new members (AU)")),
     ("supportere", "supporters", N_("Verify new supporters (board)")),
 ]
 
@@ -92,7 +93,11 @@ def make_dispatcher(settings: Settings, database: Database, runtime: Runtime) ->
         await events.calendar_upkeep(runtime)
 
     dispatcher.after_tick.append(call_holds)
+    async def welcomes(bot: Any) -> None:
+        await welcome.upkeep(runtime)
+
     dispatcher.after_tick.append(calendar)
+    dispatcher.after_tick.append(welcomes)
     return dispatcher
 
 
@@ -104,6 +109,7 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     doorknock.register(application)
     phonebank.register(application)
     events.register(application)
+    welcome.register(application)
     general.register(application)
     preferences.register(application)
     privacy.register(application)

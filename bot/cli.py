@@ -175,14 +175,20 @@ def cmd_members_import(settings: Settings, args: argparse.Namespace) -> int:
     raw = args.file.read_bytes()
 
     async def work(database: Database) -> int:
+        from models.base import utcnow
+        from models.welcome import ensure_tasks
+
         async with database.session() as session:
             report = await import_register(session, raw)
+        async with database.session() as session:
+            tasks = await ensure_tasks(session, utcnow())
         print(f"created: {report.created}")
         print(f"updated: {report.updated}")
         print(f"unchanged: {report.unchanged}")
         print(f"rejected: {len(report.rejected)}")
         for line, reason in report.rejected:
             print(f"  line {line}: {reason}")
+        print(f"welcome tasks for new members: {len(tasks)}")
         return 0
 
     return with_database(settings, work)

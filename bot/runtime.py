@@ -28,6 +28,7 @@ class Runtime:
     # Exceptions raised by handlers (the tests assert there were none).
     errors: list[BaseException | None] = field(default_factory=list)
     calendar_checked_on: Any = None
+    welcome_checked_at: Any = None
 
     def now(self) -> datetime:
         return self.clock()

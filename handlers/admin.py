@@ -12,6 +12,7 @@ from models import membership
 from models.errors import MemberNotFound
 from models.member import Member
 from models.phone import display_phone
+from models.welcome import task_for_verified as welcome_task_for
 
 
 def supporters_view(supporters: list[Member], lang: str) -> tuple[str, object]:
@@ -49,6 +50,7 @@ async def verify(update: Update, context: Context) -> None:
     async with runtime_of(context).db.session() as session:
         try:
             verified = await membership.verify_supporter(session, supporter_id)
+            await welcome_task_for(session, verified, runtime_of(context).now())
         except MemberNotFound:
             verified = None
         supporters = await membership.unverified_supporters(session)

@@ -46,6 +46,7 @@ ROLE_LABELS: dict[str, str] = {
     "member": N_("member"),
     "caller": N_("caller"),
     "leader": N_("door-knocking leader"),
+    "welcomer": N_("welcomer"),
     "board": N_("board"),
     "admin": N_("admin"),
 }

@@ -93,6 +93,8 @@ async def list_rounds(update: Update, context: Context) -> None:
         return
     runtime = runtime_of(context)
     _ = translator(member.language)
+    if update.callback_query is not None:
+        await update.callback_query.answer()
     async with runtime.db.session() as session:
         views = await rd.upcoming(session, runtime.now(), limit=20)
         mine = {m.round.id for m in await rd.my_rounds(session, member.id, runtime.now())}
@@ -407,6 +409,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         name="door_input", persistent=True, allow_reentry=True,
     ))
     register_board(application)
+    application.add_handler(CallbackQueryHandler(list_rounds, pattern=r"^rd:list$"))
     application.add_handler(CallbackQueryHandler(join, pattern=r"^rd:join:\d{1,9}$"))
     application.add_handler(CallbackQueryHandler(leave, pattern=r"^rd:(leave|cant):\d{1,9}$"))
     application.add_handler(CallbackQueryHandler(coming, pattern=r"^rd:coming:\d{1,9}$"))

@@ -17,8 +17,10 @@ from models.outbox import OutboxMessage
 from models.persistence_store import ConversationRow, PersistedData
 from models.phonebank import CallAttempt, CallTarget, Campaign
 from models.rounds import DoorInput, Round, RoundReport, Signup, Team
+from models.welcome import WelcomeTask
 
 __all__ = [
+    "WelcomeTask",
     "Event",
     "Rsvp",
     "Series",

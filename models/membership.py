@@ -248,7 +248,7 @@ async def revoke_role(session: AsyncSession, member: Member, role: str) -> bool:
 
 
 def has_role(member: Member | None, role: str, admin_ids: Iterable[int] = ()) -> bool:
-    """Admins (configured or granted) may act in every role; the board may act as leader too."""
+    """Admins (configured or granted) may act in every role; the board also as leader and welcomer."""
     if member is None or member.status == STATUS_ERASED:
         return False
     roles = member.role_names
@@ -256,7 +256,7 @@ def has_role(member: Member | None, role: str, admin_ids: Iterable[int] = ()) ->
         roles = roles | {"admin"}
     if "admin" in roles:
         return True
-    if role == "leader" and "board" in roles:
+    if role in ("leader", "welcomer") and "board" in roles:
         return True
     return role in roles
 

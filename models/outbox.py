@@ -126,6 +126,19 @@ async def schedule(
     return bool(result.rowcount)
 
 
+async def skip(session: AsyncSession, *, dedupe_key: str, kind: str, member_id: int | None, reason: str, now: datetime) -> bool:
+    """Record that a message was considered and not sent (it no longer fitted); the key stays used."""
+    statement = _insert(session)(OutboxMessage).values(
+        dedupe_key=dedupe_key, member_id=member_id, kind=kind, urgent=False, text="", due_at=now, status=SKIPPED,
+        attempts=0, last_error=reason, created_at=utcnow(),
+    ).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    return bool((await session.execute(statement)).rowcount)
+
+
+async def exists(session: AsyncSession, dedupe_key: str) -> bool:
+    return await session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)) is not None
+
+
 async def schedule_many(session: AsyncSession, rows: list[dict[str, Any]]) -> int:
     """Queue many messages in one statement (a broadcast); returns how many were new."""
     if not rows:
