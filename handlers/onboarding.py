@@ -142,7 +142,7 @@ async def consent_given(update: Update, context: Context) -> int:
     if token:
         async with runtime_of(context).db.session() as session:
             try:
-                member = await membership.link_by_invite(session, token, user.id, lang)
+                member = await membership.link_by_invite(session, token, user.id, lang, runtime_of(context).now())
             except (UnknownInvite, InviteAlreadyUsed):
                 member = None
         if member is not None:
@@ -195,7 +195,7 @@ async def contact_shared(update: Update, context: Context) -> int:
         return CONTACT
     async with runtime_of(context).db.session() as session:
         try:
-            member = await membership.link_by_phone(session, contact.phone_number, user.id, user.full_name, lang)
+            member = await membership.link_by_phone(session, contact.phone_number, user.id, user.full_name, lang, runtime_of(context).now())
         except PhoneLinkedElsewhere:
             member = None
             problem = _("That number is already linked to another Telegram account. Ask the board for help, or continue without a number.")
@@ -221,7 +221,7 @@ async def skip_phone(update: Update, context: Context) -> int:
     lang = language_of(update, context)
     _ = translator(lang)
     async with runtime_of(context).db.session() as session:
-        member = await membership.create_supporter(session, user.id, user.full_name, lang)
+        member = await membership.create_supporter(session, user.id, user.full_name, lang, runtime_of(context).now())
     await reply(
         update,
         _("OK. You are registered as a supporter until the board has checked who you are."),
@@ -292,7 +292,7 @@ async def interests_done(update: Update, context: Context) -> int:
         if member is None:
             await query.answer()
             return ConversationHandler.END
-        await membership.complete_onboarding(session, member)
+        await membership.complete_onboarding(session, member, runtime_of(context).now())
     _ = translator(member.language)
     chosen = ", ".join(_(INTEREST_LABELS[i]) for i in INTERESTS if i in member.interest_names) or _("none yet")
     await query.answer()

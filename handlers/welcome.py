@@ -16,7 +16,7 @@ from telegram.ext import (
 )
 
 from bot import welcome_messages
-from bot.i18n import N_, translator
+from bot.i18n import N_, OSLO, fmt_number, translator
 from bot.runtime import Runtime, runtime_of
 from handlers.common import DISTRICT_LABELS, INTEREST_LABELS, MENU, Context, MenuItem, current_member, inline, menu_label_pattern, reply, requires_role
 from models import membership
@@ -37,10 +37,10 @@ CODES = {"ph": "phone", "sms": "sms", "em": "email", "na": "no_answer", "wn": "w
 
 def days_left(task: wl.WelcomeTask, now, lang: str) -> str:  # noqa: ANN001
     _ = translator(lang)
-    left = (task.due_at - now).total_seconds() / 86400
-    if left < 0:
-        return _("{days} days late").format(days=int(-left) + 1)
-    return _("{days} days left").format(days=int(left))
+    due, today = task.due_at.astimezone(OSLO).date(), now.astimezone(OSLO).date()
+    if now >= task.due_at:
+        return _("{days} days late").format(days=(today - due).days + 1)
+    return _("{days} days left").format(days=(due - today).days)
 
 
 @requires_role("welcomer")
@@ -235,7 +235,8 @@ async def welcome_report(update: Update, context: Context) -> None:
     lines = [_("Welcome calls, the last {days} days").format(days=days),
              _("New members: {count}").format(count=figures.new_members),
              _("Contacted within 14 days: {count} ({share} %; the goal is all of them)").format(count=figures.contacted_in_time, share=share),
-             _("Median days to first contact: {days}").format(days=figures.median_days if figures.median_days is not None else "–")]
+             _("Median days to first contact: {days}").format(
+                 days=fmt_number(figures.median_days, member.language) if figures.median_days is not None else "–")]
     if figures.late:
         since = _("{days} days since joining")
         lines += ["", _("Late:")] + [f"• {name} ({since.format(days=age)})" for name, age in figures.late]

@@ -92,20 +92,20 @@ async def record_refusal(session: AsyncSession, telegram_id: int) -> None:
 
 
 async def link_by_invite(
-    session: AsyncSession, token: str, telegram_id: int, language: str
+    session: AsyncSession, token: str, telegram_id: int, language: str, now: datetime | None = None
 ) -> Member:
     """Link the invited member to this Telegram account; they consented just now."""
     member = await member_by_invite(session, token)
     if member.telegram_id is not None and member.telegram_id != telegram_id:
         raise InviteAlreadyUsed(token)
     await _release_supporter_row(session, telegram_id, keep=member)
-    _link(member, telegram_id, language)
+    _link(member, telegram_id, language, now)
     await session.flush()
     return member
 
 
 async def link_by_phone(
-    session: AsyncSession, raw_phone: str, telegram_id: int, name: str, language: str
+    session: AsyncSession, raw_phone: str, telegram_id: int, name: str, language: str, now: datetime | None = None
 ) -> Member:
     """Link by a number proven to be the sender's; unknown numbers become unverified supporters."""
     phone = normalise_phone(raw_phone)
@@ -127,26 +127,26 @@ async def link_by_phone(
         await _release_supporter_row(session, telegram_id, keep=member)
     if not member.name:
         member.name = name
-    _link(member, telegram_id, language)
+    _link(member, telegram_id, language, now)
     await session.flush()
     return member
 
 
 async def create_supporter(
-    session: AsyncSession, telegram_id: int, name: str, language: str
+    session: AsyncSession, telegram_id: int, name: str, language: str, now: datetime | None = None
 ) -> Member:
     """A person who consented but would not share a number: an unverified supporter."""
     member = await member_by_telegram(session, telegram_id)
     if member is None:
-        member = Member(status=STATUS_SUPPORTER, verified=False, name=name)
+        member = Member(status=STATUS_SUPPORTER, verified=False, name=name, created_at=now or utcnow())
         session.add(member)
-    _link(member, telegram_id, language)
+    _link(member, telegram_id, language, now)
     await session.flush()
     return member
 
 
-def _link(member: Member, telegram_id: int, language: str) -> None:
-    now = utcnow()
+def _link(member: Member, telegram_id: int, language: str, now: datetime | None = None) -> None:
+    now = now or utcnow()
     member.telegram_id = telegram_id
     member.language = language if language in LANGUAGES else "nb"
     member.consent_at = member.consent_at or now
@@ -220,8 +220,8 @@ async def toggle_message_kind(session: AsyncSession, member: Member, kind: str) 
     return value
 
 
-async def complete_onboarding(session: AsyncSession, member: Member) -> None:
-    member.onboarded_at = member.onboarded_at or utcnow()
+async def complete_onboarding(session: AsyncSession, member: Member, now: datetime | None = None) -> None:
+    member.onboarded_at = member.onboarded_at or now or utcnow()
     await session.flush()
 
 
