@@ -17,7 +17,7 @@ from bot.runtime import Runtime, attach
 from bot.settings import Settings
 from bot.broadcasting import refresh_status, start_due
 from bot.delivery import Dispatcher
-from handlers import admin, broadcast, delivery, doorknock, events, general, onboarding, phonebank, preferences, privacy, welcome
+from handlers import admin, broadcast, delivery, doorknock, events, general, nudges, onboarding, phonebank, preferences, privacy, welcome
 
 # (Norwegian command, English command, description); both commands always work.
 COMMANDS: list[tuple[str, str, str]] = [
@@ -97,7 +97,11 @@ def make_dispatcher(settings: Settings, database: Database, runtime: Runtime) ->
         await welcome.upkeep(runtime)
 
     dispatcher.after_tick.append(calendar)
+    async def suggestions(bot: Any) -> None:
+        await nudges.upkeep(runtime)
+
     dispatcher.after_tick.append(welcomes)
+    dispatcher.after_tick.append(suggestions)
     return dispatcher
 
 
@@ -110,6 +114,7 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     phonebank.register(application)
     events.register(application)
     welcome.register(application)
+    nudges.register(application)
     general.register(application)
     preferences.register(application)
     privacy.register(application)

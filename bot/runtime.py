@@ -29,6 +29,7 @@ class Runtime:
     errors: list[BaseException | None] = field(default_factory=list)
     calendar_checked_on: Any = None
     welcome_checked_at: Any = None
+    nudges_checked_at: Any = None
 
     def now(self) -> datetime:
         return self.clock()

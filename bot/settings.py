@@ -58,6 +58,10 @@ class Settings(BaseSettings):
     plan_ahead_days: int = 21
     plan_ahead_nudge_every_days: int = 3
 
+    # The board's weekly digest: weekday (0 = Monday) and Oslo time.
+    digest_weekday: int = 0
+    digest_time: str = "09:00"
+
     @field_validator("lagbot_admins", mode="before")
     @classmethod
     def _split_admins(cls, value: object) -> object:

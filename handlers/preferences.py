@@ -19,7 +19,9 @@ from handlers.common import (
     show_main_menu,
 )
 from handlers.onboarding import district_keyboard, interests_keyboard
+from bot.nudge_messages import RULE_LABELS
 from models import membership
+from models import nudges as ng
 from models.member import DISTRICTS, INTERESTS, MESSAGE_KINDS, Member
 
 KIND_LABELS: dict[str, str] = {
@@ -90,6 +92,10 @@ async def on_button(update: Update, context: Context) -> None:
             await membership.toggle_interest(session, member, choice)
         elif section == "msg" and choice:
             await membership.toggle_message_kind(session, member, choice)
+        elif section == "ng" and choice:
+            states = await ng.states_of(session, member.id)
+            await ng.set_off(session, member.id, choice, not (states[choice].off if choice in states else False))
+        rules_off = {rule for rule, state in (await ng.states_of(session, member.id)).items() if state.off}
     await query.answer()
     lang = member.language
     if section == "district" and choice is None:
@@ -98,9 +104,10 @@ async def on_button(update: Update, context: Context) -> None:
     elif section == "int":
         keyboard = interests_keyboard(lang, "set:int", member.interest_names, None)
         await query.edit_message_reply_markup(InlineKeyboardMarkup([*keyboard.inline_keyboard, _buttons(back_row(lang))]))
-    elif section == "msg":
+    elif section in ("msg", "ng"):
         _ = translator(lang)
         rows = [[(f"{'✅' if member.wants(k) else '🚫'} {_(KIND_LABELS[k])}", f"set:msg:{k}")] for k in MESSAGE_KINDS]
+        rows += [[(f"{'🚫' if rule in rules_off else '✅'} {_(RULE_LABELS[rule])}", f"set:ng:{rule}")] for rule in ng.RULES]
         text, _keyboard = overview(member)
         await query.edit_message_text(text, reply_markup=inline([*rows, back_row(lang)]))
     elif section == "lang" and choice is None:
@@ -125,6 +132,6 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     pattern = (
         rf"^set:(home|lang|district|int|msg"
         rf"|lang:({'|'.join(LANGUAGES)})|district:({'|'.join(DISTRICTS)})"
-        rf"|int:({'|'.join(INTERESTS)})|msg:({'|'.join(MESSAGE_KINDS)}))$"
+        rf"|int:({'|'.join(INTERESTS)})|msg:({'|'.join(MESSAGE_KINDS)})|ng:({'|'.join(ng.RULES)}))$"
     )
     application.add_handler(CallbackQueryHandler(on_button, pattern=pattern))

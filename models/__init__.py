@@ -13,6 +13,7 @@ from models.member import (
 )
 from models.broadcast import Broadcast, BroadcastReply
 from models.events import Event, Rsvp, Series
+from models.nudges import NudgeState, RuleSwitch
 from models.outbox import OutboxMessage
 from models.persistence_store import ConversationRow, PersistedData
 from models.phonebank import CallAttempt, CallTarget, Campaign
@@ -20,6 +21,8 @@ from models.rounds import DoorInput, Round, RoundReport, Signup, Team
 from models.welcome import WelcomeTask
 
 __all__ = [
+    "NudgeState",
+    "RuleSwitch",
     "WelcomeTask",
     "Event",
     "Rsvp",

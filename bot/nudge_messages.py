@@ -1,0 +1,123 @@
+"""Rendering nudges and the board's weekly digest into the outbox."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.i18n import N_, OSLO, fmt_datetime, translator
+from models import events as ev
+from models import membership
+from models import nudges as ng
+from models import outbox as box
+from models import phonebank as pb
+from models import rounds as rd
+from models.member import Member
+
+RULE_LABELS: dict[str, str] = {
+    "doorknock": N_("Door-knocking rounds with free seats"),
+    "social": N_("Social activities"),
+    "caller": N_("Phone rounds that need callers"),
+    "newcomer": N_("Easy ways in for new members"),
+}
+
+
+def key(candidate: ng.Candidate, now: datetime) -> str:
+    cooldown = ng.COOLDOWN_DAYS[candidate.rule]
+    period = "once" if cooldown is None else str(int(now.timestamp() // (cooldown * 86400)))
+    return f"nudge:{candidate.rule}:member:{candidate.member.id}:{period}"
+
+
+async def render(session: AsyncSession, candidate: ng.Candidate) -> tuple[str, list[list[box.Button]]]:
+    member = candidate.member
+    lang = member.language
+    _ = translator(lang)
+    controls = [box.Button(_("Not now"), data=f"ng:snooze:{candidate.rule}"),
+                box.Button(_("Don't ask me about this"), data=f"ng:off:{candidate.rule}")]
+    if candidate.rule == "doorknock":
+        round_ = await rd.get_round(session, candidate.target_id or 0)
+        from bot.round_messages import when
+
+        return (_("A door-knocking round with free seats is coming up: “{title}”, {when}, meeting at {place}. Join with one tap?").format(
+                    title=round_.title, when=when(round_, lang), place=round_.meeting_point),
+                [[box.Button(_("Join"), data=f"rd:join:{round_.id}")], controls])
+    if candidate.rule == "social":
+        event = await ev.get_event(session, candidate.target_id or 0)
+        return (_("It's been a while! “{title}”, {when}, at {place}. Will you come?").format(
+                    title=event.title, when=fmt_datetime(event.starts_at, lang), place=event.place),
+                [[box.Button(_("✅ Yes"), data=f"ev:rsvp:{event.id}:yes"), box.Button(_("🤔 Maybe"), data=f"ev:rsvp:{event.id}:maybe")], controls])
+    if candidate.rule == "caller":
+        campaign = await pb.get_campaign(session, candidate.target_id or 0)
+        return (_("{count} members are waiting to be called in “{name}”. Do you have a quarter of an hour?").format(
+                    count=candidate.count, name=campaign.name),
+                [[box.Button(_("📞 Next call"), data=f"pb:next:{campaign.id}")], controls])
+    return (_("Finding your way in can take a little time. Three easy ways to start: a social evening, door-knocking in pairs, "
+              "or a course. Have a look:"),
+            [[box.Button(_("📅 Social"), data="ev:kind:social"), box.Button(_("🚪 Rounds"), data="rd:list"),
+              box.Button(_("🎓 Courses"), data="ev:kind:course")], controls])
+
+
+async def run(session: AsyncSession, now: datetime) -> list[ng.Candidate]:
+    """Queue a nudge for every candidate; the outbox applies preferences, quiet hours and the weekly cap."""
+    found = await ng.candidates(session, now)
+    for candidate in found:
+        text, buttons = await render(session, candidate)
+        await box.schedule(session, dedupe_key=key(candidate, now), kind="nudge", member_id=candidate.member.id, due_at=now,
+                           text=text, buttons=buttons)
+    return found
+
+
+def digest_due(now: datetime, weekday: int, at: time) -> bool:
+    local = now.astimezone(OSLO)
+    return local.weekday() == weekday and local.time() >= at
+
+
+async def send_digest(session: AsyncSession, now: datetime, admins: list[int], plan_ahead_days: int) -> int:
+    figures = await ng.digest(session, now, plan_ahead_days)
+    board = await membership.members_with_role(session, "board", admins)
+    year, week, _day = now.astimezone(OSLO).isocalendar()
+    for person in board:
+        text = render_digest(figures, person.language, await ng.missing_leaders(figures.week_ahead_rounds))
+        await box.schedule(session, dedupe_key=f"digest:{year}-W{week:02d}:member:{person.id}", kind="task", member_id=person.id,
+                           due_at=now, text=text[:4000])
+    return len(board)
+
+
+def render_digest(figures: ng.Digest, lang: str, missing: list[str]) -> str:
+    _ = translator(lang)
+    lines = [_("📋 The week for the board"), "", _("The week ahead:")]
+    for view in figures.week_ahead_rounds:
+        lines.append("🚪 " + _("{title}, {when}: {seats} seats left").format(
+            title=view.round.title, when=fmt_datetime(view.round.starts_at, lang), seats=view.seats_left))
+    for view in figures.week_ahead_events:
+        seats = "" if view.seats_left is None else " " + _("({count} places left)").format(count=view.seats_left)
+        lines.append("📅 " + _("{title}, {when}: {yes} coming").format(
+            title=view.event.title, when=fmt_datetime(view.event.starts_at, lang), yes=view.yes) + seats)
+    if not figures.week_ahead_rounds and not figures.week_ahead_events:
+        lines.append("–")
+    for title in missing:
+        lines.append("⚠️ " + _("No leader yet: {title}").format(title=title))
+    lines += ["", _("Last week:"),
+              _("Sign-ups: {count}").format(count=figures.signups),
+              _("Rounds held: {count} · doors: {doors}").format(count=figures.rounds_held, doors=figures.doors),
+              _("Calls that reached someone: {count}").format(count=figures.calls_reached),
+              _("New members: {count}").format(count=figures.new_members),
+              _("Welcome calls late: {count}").format(count=figures.welcome_late)]
+    waiting = []
+    for title in figures.reports_missing:
+        waiting.append("• " + _("Report missing: {title}").format(title=title))
+    if figures.unverified:
+        waiting.append("• " + _("Supporters to verify: {count} (/supportere)").format(count=figures.unverified))
+    if figures.nothing_planned:
+        waiting.append("• " + _("Nothing planned that members can join in the coming weeks."))
+    if waiting:
+        lines += ["", _("Waiting for you:")] + waiting
+    return "\n".join(lines)
+
+
+async def upkeep_due(last: datetime | None, now: datetime) -> bool:
+    return last is None or now - last >= timedelta(hours=1)
+
+
+__all__ = ["RULE_LABELS", "Member", "digest_due", "key", "render", "run", "send_digest"]

@@ -1,0 +1,287 @@
+"""Nudges: who should be asked, by which rule and why — and the board's weekly figures. No Telegram here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models import events as ev
+from models import phonebank as pb
+from models import rounds as rd
+from models.base import Base, UTCDateTime
+from models.errors import DomainError
+from models.member import STATUS_ERASED, STATUS_SUPPORTER, Member, MemberInterest, MemberRole
+from models.outbox import SENT, OutboxMessage
+
+RULES: tuple[str, ...] = ("doorknock", "social", "caller", "newcomer")
+COOLDOWN_DAYS: dict[str, int | None] = {"doorknock": 14, "social": 30, "caller": 7, "newcomer": None}  # None: only ever once
+SNOOZE_DAYS = 30
+
+
+class UnknownRule(DomainError):
+    """No nudge rule has that name."""
+
+
+class NudgeState(Base):
+    """Per member and rule: snoozed ("not now") or turned off ("don't ask me about this")."""
+
+    __tablename__ = "nudge_states"
+    __table_args__ = (UniqueConstraint("member_id", "rule"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    rule: Mapped[str] = mapped_column(String(20))
+    snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    off: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class RuleSwitch(Base):
+    """The board's on/off switch per rule (`python -m bot nudges on|off RULE`)."""
+
+    __tablename__ = "nudge_rules"
+
+    rule: Mapped[str] = mapped_column(String(20), primary_key=True)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+@dataclass
+class Candidate:
+    member: Member
+    rule: str
+    reason: str
+    target_id: int | None = None  # the round, event or campaign to offer
+    count: int = 0  # people waiting, for the caller rule
+
+
+def _check(rule: str) -> None:
+    if rule not in RULES:
+        raise UnknownRule(rule)
+
+
+async def enabled_rules(session: AsyncSession) -> list[str]:
+    switches = {s.rule: s.enabled for s in await session.scalars(select(RuleSwitch))}
+    return [rule for rule in RULES if switches.get(rule, True)]
+
+
+async def switch(session: AsyncSession, rule: str, enabled: bool) -> None:
+    _check(rule)
+    row = await session.get(RuleSwitch, rule)
+    if row is None:
+        session.add(RuleSwitch(rule=rule, enabled=enabled))
+    else:
+        row.enabled = enabled
+    await session.flush()
+
+
+async def _state(session: AsyncSession, member_id: int, rule: str) -> NudgeState:
+    state = await session.scalar(select(NudgeState).where(NudgeState.member_id == member_id, NudgeState.rule == rule))
+    if state is None:
+        state = NudgeState(member_id=member_id, rule=rule)
+        session.add(state)
+    return state
+
+
+async def snooze(session: AsyncSession, member_id: int, rule: str, now: datetime) -> None:
+    _check(rule)
+    (await _state(session, member_id, rule)).snoozed_until = now + timedelta(days=SNOOZE_DAYS)
+    await session.flush()
+
+
+async def set_off(session: AsyncSession, member_id: int, rule: str, off: bool) -> None:
+    _check(rule)
+    (await _state(session, member_id, rule)).off = off
+    await session.flush()
+
+
+async def states_of(session: AsyncSession, member_id: int) -> dict[str, NudgeState]:
+    return {s.rule: s for s in await session.scalars(select(NudgeState).where(NudgeState.member_id == member_id))}
+
+
+async def last_sent(session: AsyncSession, rule: str) -> dict[int, datetime]:
+    rows = await session.execute(select(OutboxMessage.member_id, func.max(OutboxMessage.sent_at)).where(
+        OutboxMessage.kind == "nudge", OutboxMessage.status == SENT, OutboxMessage.dedupe_key.startswith(f"nudge:{rule}:"))
+        .group_by(OutboxMessage.member_id))
+    return {member_id: at for member_id, at in rows.all() if member_id is not None}
+
+
+async def ever_queued(session: AsyncSession, rule: str) -> set[int]:
+    return set(await session.scalars(select(OutboxMessage.member_id).where(OutboxMessage.dedupe_key.startswith(f"nudge:{rule}:"))))
+
+
+async def candidates(session: AsyncSession, now: datetime) -> list[Candidate]:
+    """Every member who should get a nudge now, by rule, with the reason in words for the preview."""
+    members = list(await session.scalars(select(Member).where(
+        Member.status != STATUS_ERASED, Member.telegram_id.is_not(None), Member.onboarded_at.is_not(None),
+        Member.wants_nudges.is_(True), Member.unreachable_at.is_(None),
+        ~((Member.status == STATUS_SUPPORTER) & Member.verified.is_(False)))))
+    states = {(s.member_id, s.rule): s for s in await session.scalars(select(NudgeState))}
+    found: list[Candidate] = []
+    for rule in await enabled_rules(session):
+        sent = await last_sent(session, rule)
+        queued_once = await ever_queued(session, rule) if COOLDOWN_DAYS[rule] is None else set()
+        eligible = []
+        for member in members:
+            state = states.get((member.id, rule))
+            if state is not None and (state.off or (state.snoozed_until and state.snoozed_until > now)):
+                continue
+            cooldown = COOLDOWN_DAYS[rule]
+            if cooldown is None and member.id in queued_once:
+                continue
+            if cooldown is not None and member.id in sent and now - sent[member.id] < timedelta(days=cooldown):
+                continue
+            eligible.append(member)
+        found += await RULE_FUNCTIONS[rule](session, eligible, now)
+    return found
+
+
+async def _doorknock(session: AsyncSession, members: list[Member], now: datetime) -> list[Candidate]:
+    views = [v for v in await rd.upcoming(session, now, limit=50) if v.seats_left and v.round.starts_at <= now + timedelta(days=14)]
+    if not views:
+        return []
+    result = []
+    for member in members:
+        if "doorknock" not in member.interest_names:
+            continue
+        recent = await session.scalar(select(func.count()).select_from(rd.Signup).where(
+            rd.Signup.member_id == member.id, rd.Signup.created_at >= now - timedelta(days=30)))
+        if recent:
+            continue
+        mine = {s.round_id for s in await session.scalars(select(rd.Signup).where(rd.Signup.member_id == member.id))}
+        offer = sorted((v for v in views if v.round.id not in mine), key=lambda v: (v.round.district != member.district, v.round.starts_at))
+        if offer:
+            result.append(Candidate(member, "doorknock", "interested in door-knocking, no round for 30 days, a round with free seats within 14 days",
+                                    offer[0].round.id))
+    return result
+
+
+async def _social(session: AsyncSession, members: list[Member], now: datetime) -> list[Candidate]:
+    upcoming = await ev.upcoming(session, now, kind="social", limit=5)
+    if not upcoming:
+        return []
+    result = []
+    for member in members:
+        if "social" not in member.interest_names:
+            continue
+        recent = await session.scalar(select(func.count()).select_from(ev.Rsvp).join(ev.Event, ev.Event.id == ev.Rsvp.event_id).where(
+            ev.Rsvp.member_id == member.id, ev.Rsvp.answer == "yes", ev.Event.kind == "social",
+            ev.Event.starts_at >= now - timedelta(days=60)))
+        if recent:
+            continue
+        answered = set(await session.scalars(select(ev.Rsvp.event_id).where(ev.Rsvp.member_id == member.id)))
+        offer = [v for v in upcoming if v.event.id not in answered]
+        if offer:
+            result.append(Candidate(member, "social", "interested in social activities, none for 60 days", offer[0].event.id))
+    return result
+
+
+async def _caller(session: AsyncSession, members: list[Member], now: datetime) -> list[Candidate]:
+    campaigns = [c for c in await pb.open_campaigns(session) if c.status == pb.ACTIVE]
+    waiting: list[tuple[pb.Campaign, int]] = []
+    for campaign in campaigns:
+        count = await session.scalar(select(func.count()).select_from(pb.CallTarget).where(
+            pb.CallTarget.campaign_id == campaign.id, pb.CallTarget.status == pb.QUEUED,
+            (pb.CallTarget.next_attempt_at.is_(None)) | (pb.CallTarget.next_attempt_at <= now),
+            pb.CallTarget.reserved_for.is_(None)))
+        if count:
+            waiting.append((campaign, int(count)))
+    if not waiting:
+        return []
+    campaign, count = max(waiting, key=lambda item: item[1])
+    result = []
+    for member in members:
+        if "caller" not in member.role_names:
+            continue
+        last = await pb.last_call_by(session, member.id)
+        if last is not None and now - last < timedelta(days=14):
+            continue
+        result.append(Candidate(member, "caller", f"caller, {count} people waiting, no call for 14 days", campaign.id, count))
+    return result
+
+
+async def _newcomer(session: AsyncSession, members: list[Member], now: datetime) -> list[Candidate]:
+    result = []
+    for member in members:
+        joined = member.joined_on
+        started = member.onboarded_at
+        if started is None:
+            continue
+        if joined is not None and joined < (now - timedelta(days=60)).date():
+            continue
+        if joined is None and started < now - timedelta(days=60):
+            continue
+        if now - started < timedelta(days=22):  # after the welcome sequence (its last step is day 21)
+            continue
+        did = await session.scalar(select(func.count()).select_from(rd.Signup).where(rd.Signup.member_id == member.id))
+        did = (did or 0) + (await session.scalar(select(func.count()).select_from(ev.Rsvp).where(
+            ev.Rsvp.member_id == member.id, ev.Rsvp.answer.in_(("yes", "maybe")))) or 0)
+        did += await session.scalar(select(func.count()).select_from(pb.CallAttempt).where(pb.CallAttempt.caller_id == member.id)) or 0
+        if did:
+            continue
+        result.append(Candidate(member, "newcomer", "joined within 60 days, has done nothing since the welcome"))
+    return result
+
+
+RULE_FUNCTIONS = {"doorknock": _doorknock, "social": _social, "caller": _caller, "newcomer": _newcomer}
+
+
+@dataclass
+class Digest:
+    week_ahead_rounds: list[rd.RoundView] = field(default_factory=list)
+    week_ahead_events: list[ev.EventView] = field(default_factory=list)
+    signups: int = 0
+    rounds_held: int = 0
+    doors: int = 0
+    calls_reached: int = 0
+    new_members: int = 0
+    welcome_late: int = 0
+    reports_missing: list[str] = field(default_factory=list)
+    unverified: int = 0
+    nothing_planned: bool = False
+
+
+async def digest(session: AsyncSession, now: datetime, plan_ahead_days: int = 21) -> Digest:
+    """The board's Monday figures: the week ahead, last week, and what waits for them."""
+    from models.welcome import WelcomeTask
+
+    week_ago, week_ahead = now - timedelta(days=7), now + timedelta(days=7)
+    result = Digest()
+    result.week_ahead_rounds = [v for v in await rd.upcoming(session, now, limit=50) if v.round.starts_at < week_ahead]
+    result.week_ahead_events = await ev.upcoming(session, now, until=week_ahead, limit=50)
+    result.signups = int(await session.scalar(select(func.count()).select_from(rd.Signup).where(rd.Signup.created_at >= week_ago)) or 0)
+    result.signups += int(await session.scalar(select(func.count()).select_from(ev.Rsvp).where(
+        ev.Rsvp.changed_at >= week_ago, ev.Rsvp.answer == "yes")) or 0)
+    held = [r for r in await rd.all_rounds(session, since=week_ago, until=now) if r.status == rd.PLANNED and r.ends_at <= now]
+    result.rounds_held = len(held)
+    for round_ in held:
+        report = await rd.report_of(session, round_.id)
+        if report is not None:
+            result.doors += report.doors
+    ended = [r for r in await rd.all_rounds(session, since=now - timedelta(days=30), until=now)
+             if r.status == rd.PLANNED and r.ends_at <= now - timedelta(days=1)]
+    result.reports_missing = [r.title for r in ended if await rd.report_of(session, r.id) is None]
+    result.calls_reached = int(await session.scalar(select(func.count()).select_from(pb.CallAttempt).where(
+        pb.CallAttempt.at >= week_ago, pb.CallAttempt.outcome.in_(("signed_up", "not_now", "will_call")))) or 0)
+    result.new_members = int(await session.scalar(select(func.count()).select_from(Member).where(
+        Member.joined_on >= week_ago.date(), Member.status != STATUS_ERASED)) or 0)
+    result.welcome_late = int(await session.scalar(select(func.count()).select_from(WelcomeTask).where(
+        WelcomeTask.status != "done", WelcomeTask.due_at < now)) or 0)
+    result.unverified = int(await session.scalar(select(func.count()).select_from(Member).where(
+        Member.status == STATUS_SUPPORTER, Member.verified.is_(False))) or 0)
+    result.nothing_planned = await ev.joinable_within(session, now, plan_ahead_days) == 0
+    return result
+
+
+async def missing_leaders(views: list[rd.RoundView]) -> list[str]:
+    return [v.round.title for v in views if not any(t.leader_id for t in v.round.teams)]
+
+
+def describe(candidate: Candidate) -> dict[str, Any]:
+    return {"member": candidate.member.name, "rule": candidate.rule, "reason": candidate.reason, "target": candidate.target_id}
+
+
+__all__ = ["RULES", "Candidate", "Digest", "NudgeState", "RuleSwitch", "candidates", "digest", "MemberInterest", "MemberRole"]
