@@ -130,6 +130,15 @@ def build_parser() -> argparse.ArgumentParser:
     eimp.add_argument("file", type=Path)
     eimp.set_defaults(func=cmd_events_import)
 
+    nudges = commands.add_parser("nudges", help="suggestions to members").add_subparsers(title="nudges commands", metavar="ACTION")
+    npre = nudges.add_parser("preview", help="dry run: who would get which nudge that day, and why")
+    npre.add_argument("--date", help="YYYY-MM-DD (10:00 Oslo time that day); default now")
+    npre.set_defaults(func=cmd_nudges_preview)
+    for action in ("on", "off"):
+        switch = nudges.add_parser(action, help=f"turn a rule {action} for everyone")
+        switch.add_argument("rule", choices=["doorknock", "social", "caller", "newcomer"])
+        switch.set_defaults(func=cmd_nudges_switch, action=action)
+
     demo = commands.add_parser("demo", help="fill an empty database with realistic demo members and activity")
     demo.set_defaults(func=cmd_demo)
     return parser
@@ -484,6 +493,47 @@ def cmd_events_import(settings: Settings, args: argparse.Namespace) -> int:
         print(f"rejected: {len(rejected)}")
         for line, reason in rejected:
             print(f"  line {line}: {reason}")
+        return 0
+
+    return with_database(settings, work)
+
+
+def cmd_nudges_preview(settings: Settings, args: argparse.Namespace) -> int:
+    from datetime import datetime
+
+    from bot.i18n import OSLO
+    from models import nudges as ng
+    from models.base import utcnow
+
+    when = utcnow()
+    if args.date:
+        try:
+            when = datetime.strptime(args.date, "%Y-%m-%d").replace(hour=10, tzinfo=OSLO)
+        except ValueError:
+            print("lagbot: --date must be YYYY-MM-DD", file=sys.stderr)
+            return 1
+
+    async def work(database: Database) -> int:
+        async with database.session() as session:
+            found = await ng.candidates(session, when)
+            enabled = await ng.enabled_rules(session)
+        print(f"rules on: {', '.join(enabled) or 'none'}")
+        print("member;rule;reason;target")
+        for candidate in found:
+            print(f"{candidate.member.name};{candidate.rule};{candidate.reason};{candidate.target_id or ''}")
+        print(f"{len(found)} nudges would be queued (the outbox then applies quiet hours and the weekly cap)", file=sys.stderr)
+        return 0
+
+    return with_database(settings, work)
+
+
+def cmd_nudges_switch(settings: Settings, args: argparse.Namespace) -> int:
+    from models import nudges as ng
+
+    async def work(database: Database) -> int:
+        async with database.session() as session:
+            await ng.switch(session, args.rule, args.action == "on")
+        print(f"nudge rule {args.rule} is {args.action}")
         return 0
 
     return with_database(settings, work)

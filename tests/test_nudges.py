@@ -1,0 +1,179 @@
+"""Nudges: each rule, its cooldown, snooze and off switch, the board's digest, and the preview."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from bot import nudge_messages
+from models import Member, OutboxMessage
+from models import broadcast as bc
+from models import events as ev
+from models import nudges as ng
+from models import phonebank as pb
+from models import rounds as rd
+from models.membership import grant_role, member_by_telegram, set_interests
+from tests.helpers import onboard, runtime, tick
+
+MONDAY = datetime(2026, 11, 30, 9, 30, tzinfo=UTC)  # Monday 10:30 in Oslo
+
+
+async def member(db, make_user, *, interests=(), phone="+4747000000", roles=(), lang="nb"):
+    user = make_user(language_code=lang)
+    await onboard(user, phone=phone, lang=lang, district="Lerkendal")
+    async with db.session() as session:
+        stored = await member_by_telegram(session, user.user_id)
+        stored.verified = True
+        await set_interests(session, stored, interests)
+        for role in roles:
+            await grant_role(session, stored, role)
+    return user
+
+
+async def nudge_texts(user) -> list[str]:
+    """Nudges the member received: each carried the “Not now” button when it was sent."""
+    sent = [c for c in user.api.sent_to(user.chat_id, "sendMessage") if any(
+        b.get("callback_data", "").startswith("ng:") for row in (c.markup or {}).get("inline_keyboard", []) for b in row)]
+    return [c.text for c in sent]
+
+
+async def run_hooks(app, clock, moment):
+    clock.set(moment)
+    runtime(app).nudges_checked_at = None
+    await tick(app)
+    await tick(app)
+
+
+async def test_doorknock_rule_offers_a_round_with_one_tap(db, app, make_user, clock):
+    user = await member(db, make_user, interests=("doorknock",))
+    uninterested = await member(db, make_user, phone="+4747000001")
+    async with db.session() as session:
+        round_ = await rd.create_round(session, title="Dørbank Moholt", district="lerkendal", starts_at=MONDAY + timedelta(days=5),
+                                       ends_at=MONDAY + timedelta(days=5, hours=3), meeting_point="Moholt torg", capacity=6, now=clock())
+    await run_hooks(app, clock, MONDAY)
+    [text] = await nudge_texts(user)
+    assert text.startswith("Snart er det en dørbankrunde med ledige plasser: «Dørbank Moholt»")
+    assert await nudge_texts(uninterested) == []
+    joined = await user.press("Bli med")
+    assert joined.text.startswith("Du er påmeldt «Dørbank Moholt»")
+    # Within the cooldown nothing more, even with a new round.
+    async with db.session() as session:
+        await rd.create_round(session, title="Dørbank Nardo", district="lerkendal", starts_at=MONDAY + timedelta(days=9),
+                              ends_at=MONDAY + timedelta(days=9, hours=2), meeting_point="Nardo", capacity=6, now=clock())
+    await run_hooks(app, clock, MONDAY + timedelta(days=2))
+    assert len(await nudge_texts(user)) == 1
+    assert round_.id
+
+
+async def test_social_rule_snooze_and_off(db, app, make_user, clock):
+    user = await member(db, make_user, interests=("social",))
+    async with db.session() as session:
+        await ng.switch(session, "newcomer", False)  # this member is new too; keep to one rule here
+        await ev.create_event(session, kind="social", title="Quiz på Lyche", starts_at=MONDAY + timedelta(days=3),
+                              ends_at=MONDAY + timedelta(days=3, hours=3), place="Lyche", now=clock())
+    await run_hooks(app, clock, MONDAY)
+    [text] = await nudge_texts(user)
+    assert text.startswith("Det er en stund siden sist! «Quiz på Lyche»")
+    snoozed = await user.press("Ikke nå")
+    assert snoozed.text == "Greit — ingen flere forslag om «Sosiale aktiviteter» den neste måneden."
+    async with db.session() as session:
+        await ev.create_event(session, kind="social", title="Pub", starts_at=MONDAY + timedelta(days=40),
+                              ends_at=MONDAY + timedelta(days=40, hours=3), place="Tapperiet", now=clock())
+    await run_hooks(app, clock, MONDAY + timedelta(days=31, hours=1))  # past both the snooze and the cooldown
+    assert len(await nudge_texts(user)) == 2
+    off = await user.press("Ikke spør meg om dette")
+    assert "Du kan slå dem på igjen under Meldinger i /innstillinger" in off.text
+    await run_hooks(app, clock, MONDAY + timedelta(days=70))
+    assert len(await nudge_texts(user)) == 2
+    # /innstillinger turns it back on.
+    await user.send("/innstillinger")
+    await user.press("Meldinger", exact=True)
+    back = await user.press("🚫 Sosiale aktiviteter")
+    assert "✅ Sosiale aktiviteter" in [label for label, _d in user.last_message().inline_buttons]
+    assert back.method("editMessageText")
+
+
+async def test_caller_rule_and_newcomer_rule(db, app, make_user, clock):
+    caller = await member(db, make_user, roles=("caller",))
+    newcomer = await member(db, make_user, phone="+4747000002")
+    async with db.session() as session:
+        for k in range(3):
+            session.add(Member(name=f"T{k}", phone=f"+4798{k:06d}", district="midtbyen", verified=True, language="nb"))
+        await session.flush()
+        await pb.create_campaign(session, name="Ring inn folk", purpose="", scripts={"nb": "Hei, vil du bli med?"},
+                                 audience=bc.Audience(districts=["midtbyen"]), now=clock())
+        stored = await member_by_telegram(session, newcomer.user_id)
+        stored.joined_on = clock().date()
+    await run_hooks(app, clock, MONDAY)
+    assert (await nudge_texts(caller))[0] == "3 medlemmer venter på å bli ringt i «Ring inn folk». Har du et kvarter?"
+    assert await nudge_texts(newcomer) == []  # still in the welcome weeks
+    await run_hooks(app, clock, MONDAY + timedelta(days=23))
+    [gentle] = await nudge_texts(newcomer)
+    assert gentle.startswith("Det kan ta litt tid å finne sin plass.")
+    await run_hooks(app, clock, MONDAY + timedelta(days=50))
+    assert len(await nudge_texts(newcomer)) == 1  # only ever once
+
+
+async def test_preview_matches_what_is_sent_and_board_switch(db, app, make_user, clock, monkeypatch, capsys):
+    first = await member(db, make_user, interests=("doorknock", "social"))
+    await member(db, make_user, interests=("social",), phone="+4747000003")
+    async with db.session() as session:
+        await rd.create_round(session, title="Runde", district="midtbyen", starts_at=MONDAY + timedelta(days=4),
+                              ends_at=MONDAY + timedelta(days=4, hours=2), meeting_point="Torget", capacity=4, now=clock())
+        await ev.create_event(session, kind="social", title="Pub", starts_at=MONDAY + timedelta(days=4),
+                              ends_at=MONDAY + timedelta(days=4, hours=2), place="Tapperiet", now=clock())
+        preview = sorted((c.member.name, c.rule) for c in await ng.candidates(session, MONDAY))
+    await run_hooks(app, clock, MONDAY)
+    async with db.session() as session:
+        queued = []
+        for row in await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "nudge")):
+            queued.append(((await session.get(Member, row.member_id)).name, row.dedupe_key.split(":")[1]))
+    assert sorted(queued) == preview and len(preview) == 3
+    async with db.session() as session:
+        await ng.switch(session, "social", False)
+        assert "social" not in [c.rule for c in await ng.candidates(session, MONDAY + timedelta(days=40))]
+    assert first
+
+
+def test_cli_preview_and_switch(monkeypatch, capsys, database_url):
+    import asyncio
+
+    from bot.db import Database
+    from tests.conftest import _empty_tables
+    from tests.test_register import run_cli
+
+    async def empty() -> None:
+        database = Database(database_url)
+        await _empty_tables(database)
+        await database.dispose()
+
+    asyncio.run(empty())
+    assert run_cli(monkeypatch, database_url, "nudges", "off", "caller") == 0
+    assert "nudge rule caller is off" in capsys.readouterr().out
+    assert run_cli(monkeypatch, database_url, "nudges", "preview", "--date", "2026-12-01") == 0
+    out = capsys.readouterr().out
+    assert out.startswith("rules on: doorknock, social, newcomer") and "member;rule;reason;target" in out
+    assert run_cli(monkeypatch, database_url, "nudges", "on", "caller") == 0
+
+
+async def test_weekly_digest_for_the_board(db, app, make_user, clock):
+    board = await member(db, make_user, roles=("board",))
+    async with db.session() as session:
+        await rd.create_round(session, title="Dørbank Heimdal", district="heimdal", starts_at=MONDAY + timedelta(days=3),
+                              ends_at=MONDAY + timedelta(days=3, hours=3), meeting_point="Heimdal stasjon", capacity=8, now=clock())
+        session.add(Member(name="Ny Supporter", status="supporter", verified=False, language="nb"))
+    clock.set(datetime(2026, 11, 30, 7, 0, tzinfo=UTC))  # Monday 08:00: not yet
+    await tick(app)
+    assert not [m for m in board.messages() if m.text.startswith("📋")]
+    clock.set(datetime(2026, 11, 30, 8, 0, tzinfo=UTC))  # Monday 09:00
+    await tick(app)
+    await tick(app)
+    [digest] = [m.text for m in board.messages() if m.text.startswith("📋")]
+    assert "🚪 Dørbank Heimdal, torsdag 3. desember kl. 10:30: 8 ledige plasser" in digest
+    assert "⚠️ Mangler dørbankgeneral: Dørbank Heimdal" in digest
+    assert "Støttespillere som venter på bekreftelse: 1 (/supportere)" in digest
+    clock.advance(hours=3)
+    await tick(app)
+    assert len([m for m in board.messages() if m.text.startswith("📋")]) == 1  # once a week
+    assert nudge_messages.digest_due(datetime(2026, 12, 1, 8, 0, tzinfo=UTC), 0, __import__("datetime").time(9, 0)) is False
