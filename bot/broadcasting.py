@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import Any
 
 from telegram import Bot
 from telegram.error import TelegramError
@@ -23,6 +24,26 @@ def render(text: str, language: str, *, urgent: bool) -> str:
     prefix = "❗ " if urgent else ""
     footer = _("— The board of Trondheim SV. Reply “stopp” to get no more messages like this.")
     return f"{prefix}{text}\n\n{footer}"
+
+
+BUTTON_DATA = {"round": "rd:join:{id}", "event": "ev:show:{id}", "calls": "pb:next:{id}"}
+
+
+def button_label(button: dict[str, Any], language: str) -> str:
+    _ = translator(language)
+    return {"round": _("🚪 Join the round"), "event": _("📅 See and answer"), "calls": _("📞 Take a call")}[button["kind"]]
+
+
+async def button_options(session: Any, now: datetime) -> list[tuple[str, int, str, str]]:
+    """What a broadcast can point to: upcoming rounds and events, running phone rounds."""
+    from models import events as ev
+    from models import phonebank as pb
+    from models import rounds as rd
+
+    options: list[tuple[str, int, str, str]] = [("round", v.round.id, v.round.title, "🚪") for v in await rd.upcoming(session, now, limit=4)]
+    options += [("event", v.event.id, v.event.title, "📅") for v in await ev.upcoming(session, now, limit=4)]
+    options += [("calls", c.id, c.name, "📞") for c in await pb.open_campaigns(session) if c.status == pb.ACTIVE]
+    return options
 
 
 def progress_text(progress: bc.Progress, language: str, broadcast: bc.Broadcast) -> str:
@@ -61,6 +82,8 @@ async def launch(database: Database, broadcast_id: int, *, now: datetime, weekly
                 "kind": "broadcast",
                 "urgent": broadcast.urgent,
                 "text": render(broadcast.text, member.language, urgent=broadcast.urgent),
+                "buttons": [[{"label": button_label(broadcast.button, member.language), "data": broadcast.button["data"]}]]
+                if broadcast.button else None,
                 "due_at": now,
                 "broadcast_id": broadcast.id,
             }

@@ -76,11 +76,32 @@ async def schedule_for_member(session: AsyncSession, round_: Round, member: Memb
         await box.schedule(session, dedupe_key=prefix + "briefing", kind="reminder", member_id=member.id, due_at=briefing_at,
                            text=_("Briefing for today's door-knocking ({title}):\n\n{briefing}").format(
                                title=round_.title, briefing=round_.briefing))
+    if round_.debrief_event_id:
+        await invite_to_debrief(session, round_, member)
     await box.schedule(session, dedupe_key=prefix + "followup", kind="reminder", member_id=member.id,
                        due_at=round_.ends_at + timedelta(minutes=30),
                        text=_("Thank you for knocking on doors today! How did it go — what did people talk about? "
                               "Pick a theme. Please don't write names or addresses of the people you met."),
                        buttons=theme_buttons(round_.id, member.language))
+
+
+async def invite_to_debrief(session: AsyncSession, round_: Round, member: Member) -> None:
+    """The gathering after the round, offered to a participant as the round ends."""
+    from models import events as ev
+
+    try:
+        event = await ev.get_event(session, round_.debrief_event_id or 0)
+    except Exception:  # noqa: BLE001 - the gathering was deleted: nothing to invite to
+        return
+    if event.status != ev.PLANNED:
+        return
+    _ = translator(member.language)
+    await box.schedule(session, dedupe_key=member_prefix(round_, member.id) + f"debrief:{event.id}", kind="reminder",
+                       member_id=member.id, due_at=max(round_.ends_at - timedelta(minutes=30), round_.starts_at),
+                       text=_("After the round we meet at “{title}”, {when}, {place}. Will you join us?").format(
+                           title=event.title, when=fmt_datetime(event.starts_at, member.language), place=event.place),
+                       buttons=[[box.Button(_("✅ Yes"), data=f"ev:rsvp:{event.id}:yes"),
+                                 box.Button(_("🤔 Maybe"), data=f"ev:rsvp:{event.id}:maybe")]])
 
 
 async def cancel_for_member(session: AsyncSession, round_: Round, member_id: int) -> None:

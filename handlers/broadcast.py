@@ -172,7 +172,9 @@ async def preview(update: Update, context: Context) -> int:
     async with runtime.db.session() as session:
         counted = await bc.reach(session, audience, now=runtime.now(), urgent=draft["urgent"], weekly_cap=runtime.settings.weekly_cap)
     await query.answer()
-    await reply(update, broadcasting.render(draft["text"], member.language, urgent=draft["urgent"]))
+    button = draft.get("button")
+    await reply(update, broadcasting.render(draft["text"], member.language, urgent=draft["urgent"]),
+                reply_markup=inline([[(broadcasting.button_label(button, member.language), button["data"])]]) if button else None)
     summary = "\n".join([
         _("Preview above. Audience: {audience}").format(audience=describe(audience, member.language)),
         _("Recipients: {count}").format(count=len(counted.recipients)),
@@ -184,9 +186,37 @@ async def preview(update: Update, context: Context) -> int:
     ])
     await reply(update, summary, reply_markup=inline([
         [(_("Send now"), "bc:send"), (_("Schedule…"), "bc:schedule")],
-        [(_("« Change audience"), "bc:back"), (_("Cancel"), "bc:cancel")],
+        [(_("🔘 Add a button"), "bc:button"), (_("« Change audience"), "bc:back")],
+        [(_("Cancel"), "bc:cancel")],
     ]))
     return AUDIENCE
+
+
+async def choose_button(update: Update, context: Context) -> int:
+    """Offer one button for the message: join a round, answer an event, or take a call."""
+    query = update.callback_query
+    assert query is not None
+    member = await current_member(update, context)
+    assert member is not None
+    _ = translator(member.language)
+    runtime = runtime_of(context)
+    async with runtime.db.session() as session:
+        options = await broadcasting.button_options(session, runtime.now())
+    await query.answer()
+    rows = [[(f"{icon} {title[:40]}", f"bc:pick:{kind}:{item_id}")] for kind, item_id, title, icon in options[:8]]
+    rows.append([(_("No button"), "bc:pick:none:0")])
+    await reply(update, _("Which button should the message have?"), reply_markup=inline(rows))
+    return AUDIENCE
+
+
+async def pick_button(update: Update, context: Context) -> int:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    _prefix, _pick, kind, item_id = query.data.split(":")
+    draft = draft_of(context)
+    draft["button"] = None if kind == "none" else {"kind": kind, "data": broadcasting.BUTTON_DATA[kind].format(id=item_id)}
+    await query.edit_message_reply_markup(None)
+    return await preview(update, context)  # answers the button press
 
 
 async def send_now(update: Update, context: Context) -> int:
@@ -235,7 +265,8 @@ async def create_and_report(update: Update, context: Context, *, send_at: Any) -
     runtime = runtime_of(context)
     async with runtime.db.session() as session:
         broadcast = await bc.create(session, author_id=member.id, text=draft["text"],
-                                    audience=bc.Audience.from_json(draft["audience"]), urgent=draft["urgent"], send_at=send_at)
+                                    audience=bc.Audience.from_json(draft["audience"]), urgent=draft["urgent"], send_at=send_at,
+                                    button=draft.get("button"))
     if send_at is not None:
         status = await update.effective_chat.send_message(broadcasting.scheduled_text(broadcast, member.language))  # type: ignore[union-attr]
     else:
@@ -317,6 +348,8 @@ def conversation() -> ConversationHandler:
             AUDIENCE: [
                 CallbackQueryHandler(preview, pattern=r"^bc:preview$"),
                 CallbackQueryHandler(send_now, pattern=r"^bc:send$"),
+                CallbackQueryHandler(choose_button, pattern=r"^bc:button$"),
+                CallbackQueryHandler(pick_button, pattern=r"^bc:pick:(round|event|calls|none):\d{1,9}$"),
                 CallbackQueryHandler(ask_when, pattern=r"^bc:schedule$"),
                 CallbackQueryHandler(cancel, pattern=r"^bc:cancel$"),
                 CallbackQueryHandler(audience_button, pattern=rf"^bc:(menu:({sections})|{toggles}|new|inactive|urgent|all|back)$"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
@@ -308,6 +308,7 @@ def admin_keyboard(round_id: int, lang: str) -> InlineKeyboardMarkup:
     return inline([
         [(_("QR code"), f"rdm:qr:{round_id}"), (_("Team"), f"rdm:team:{round_id}")],
         [(_("Move"), f"rdm:move:{round_id}"), (_("Cancel round"), f"rdm:cancel:{round_id}")],
+        [(_("🍻 Link a gathering afterwards"), f"rdm:debrief:{round_id}")],
     ])
 
 
@@ -398,6 +399,56 @@ async def team_view(update: Update, context: Context) -> None:
 
     await update.callback_query.answer()  # type: ignore[union-attr]
     await send_team(update, context, member, round_.id)
+
+
+async def choose_debrief(update: Update, context: Context) -> None:
+    """Pick the event after the round (a debrief or social gathering) its participants are invited to."""
+    loaded = await load_managed(update, context)
+    if loaded is None:
+        return
+    member, _, round_ = loaded
+    from models import events as ev
+
+    runtime = runtime_of(context)
+    async with runtime.db.session() as session:
+        views = await ev.upcoming(session, round_.starts_at, until=round_.ends_at + timedelta(days=2), limit=8)
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    if not views:
+        await reply(update, _("No event is planned right after the round. Create one with /nyttarrangement first."))
+        return
+    rows = [[(f"{v.event.title[:30]} · {msgs.when(v.event, member.language)[:24]}", f"rdm:link:{round_.id}:{v.event.id}")] for v in views]
+    await reply(update, _("Which gathering comes after “{title}”?").format(title=round_.title), reply_markup=inline(rows))
+
+
+async def link_debrief(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    _prefix, _link, round_id, event_id = query.data.split(":")
+    member, _ = await lang_of(update, context)
+    runtime = runtime_of(context)
+    async with runtime.db.session() as session:
+        try:
+            round_ = await rd.get_round(session, int(round_id))
+        except NotFound:
+            round_ = None
+        if round_ is None or not await may_manage(context, member, round_):
+            await query.answer(_("Only the board or the round's leader can do that."), show_alert=True)
+            return
+        from models import events as ev
+
+        try:
+            event = await ev.get_event(session, int(event_id))
+        except NotFound:
+            await query.answer(_("That event does not exist (any more)."), show_alert=True)
+            return
+        round_ = await rd.link_debrief(session, round_.id, event.id)
+        invited = 0
+        for _signup, person in await rd.participants(session, round_.id):
+            await msgs.invite_to_debrief(session, round_, person)
+            invited += 1
+    await query.answer()
+    await query.edit_message_text(_("“{event}” is linked to “{title}”; {count} participants are invited as the round ends.").format(
+        event=event.title, title=round_.title, count=invited))
 
 
 async def ask_cancel(update: Update, context: Context) -> None:
@@ -734,6 +785,8 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     ))
     application.add_handler(CallbackQueryHandler(manage_list, pattern=r"^rd:manage$"))
     application.add_handler(CallbackQueryHandler(send_qr, pattern=r"^rdm:qr:\d{1,9}$"))
+    application.add_handler(CallbackQueryHandler(choose_debrief, pattern=r"^rdm:debrief:\d{1,9}$"))
+    application.add_handler(CallbackQueryHandler(link_debrief, pattern=r"^rdm:link:\d{1,9}:\d{1,9}$"))
     application.add_handler(CallbackQueryHandler(team_view, pattern=r"^rdm:team:\d{1,9}$"))
     application.add_handler(CallbackQueryHandler(ask_cancel, pattern=r"^rdm:cancel:\d{1,9}$"))
     application.add_handler(CallbackQueryHandler(do_cancel, pattern=r"^rdm:cancelyes:\d{1,9}$"))

@@ -27,6 +27,8 @@ class Broadcast(Base):
     text: Mapped[str] = mapped_column(Text)
     audience: Mapped[dict[str, Any]] = mapped_column(JSON)
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    # One optional button: {"kind": "round"|"event"|"calls", "data": callback data}.
+    button: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(12), default=DRAFT)
     send_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status_chat_id: Mapped[int | None] = mapped_column()
@@ -161,11 +163,11 @@ async def reach(session: AsyncSession, audience: Audience, *, now: datetime, urg
 
 
 async def create(session: AsyncSession, *, author_id: int | None, text: str, audience: Audience, urgent: bool,
-                 send_at: datetime | None) -> Broadcast:
+                 send_at: datetime | None, button: dict[str, Any] | None = None) -> Broadcast:
     if not text.strip():
         raise UnknownChoice("empty text")
     broadcast = Broadcast(author_id=author_id, text=text.strip()[:MAX_TEXT], audience=audience.validate().to_json(),
-                          urgent=urgent, send_at=send_at, status=SCHEDULED)
+                          urgent=urgent, send_at=send_at, status=SCHEDULED, button=button)
     session.add(broadcast)
     await session.flush()
     return broadcast

@@ -78,6 +78,8 @@ class Round(Base):
     partner: Mapped[str | None] = mapped_column(String(200))
     briefing: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(12), default=PLANNED)
+    # A debrief or social gathering afterwards, to which the participants are invited.
+    debrief_event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))
     # Bumped when the round moves, so that reminders for the new time get new dedupe keys.
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
@@ -362,6 +364,13 @@ async def cancel(session: AsyncSession, round_id: int) -> Round:
     if round_.status != PLANNED:
         raise RoundClosed(round_id)
     round_.status = CANCELLED
+    await session.flush()
+    return round_
+
+
+async def link_debrief(session: AsyncSession, round_id: int, event_id: int | None) -> Round:
+    round_ = await get_round(session, round_id, lock=True)
+    round_.debrief_event_id = event_id
     await session.flush()
     return round_
 

@@ -176,3 +176,28 @@ def test_cli_broadcast_queues_rows(monkeypatch, capsys, database_url):
     texts = asyncio.run(queued())
     assert len(texts) == 2 and all(t.startswith("Hei!") and "sleppe fleire slike meldingar" in t for t in texts)
     assert run_cli(monkeypatch, database_url, "broadcast", "--audience", "district=oslo", "--text", "x") == 1
+
+
+async def test_broadcast_with_a_button_that_joins_a_round(db, app, make_user, clock):
+    from datetime import timedelta
+
+    from models import rounds as rd
+
+    people = await members(db, make_user)
+    board = await board_member(db, make_user)
+    async with db.session() as session:
+        round_ = await rd.create_round(session, title="Dørbank lørdag", district="midtbyen", starts_at=clock() + timedelta(days=8),
+                                       ends_at=clock() + timedelta(days=8, hours=3), meeting_point="Torget", capacity=10, now=clock())
+    await board.send("/utsending")
+    await board.send("Bli med på dørbank på lørdag!")
+    await board.press("Forhåndsvis ▸")
+    await board.press("🔘 Legg til en knapp")
+    shown = await board.press("🚪 Dørbank lørdag")
+    assert shown.texts[0].startswith("Bli med på dørbank på lørdag!") and "🚪 Bli med på runden" in shown.buttons
+    assert len(shown.method("answerCallbackQuery")) == 1
+    await board.press("Send nå")
+    await tick(app)
+    message = people[0].last_message()
+    assert message.inline_buttons == [("🚪 Bli med på runden", f"rd:join:{round_.id}")]
+    joined = await people[0].press("🚪 Bli med på runden")
+    assert joined.text.startswith("Du er påmeldt «Dørbank lørdag»")

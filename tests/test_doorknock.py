@@ -378,3 +378,30 @@ async def test_fifty_press_join_for_the_last_five_seats(db, clock):
     # In order of arrival: each got the next place, and the queue stands in the order they arrived.
     assert [r.position for r in sorted((r for r in results if r.position), key=lambda r: r.signup.id)] == list(range(1, 46))
     assert [s.id for s, _m in queue] == sorted(s.id for s, _m in queue)
+
+
+async def test_a_gathering_after_the_round_invites_its_participants(db, app, make_user, clock):
+    from models import events as ev
+
+    board, member, late = await people(make_user, 3)
+    async with db.session() as session:
+        await grant_role(session, await member_by_telegram(session, board.user_id), "board")
+    round_id = await make_round(db, clock)
+    async with db.session() as session:
+        gathering = await ev.create_event(session, kind="social", title="Pizza etter dørbank", starts_at=START + timedelta(hours=3, minutes=30),
+                                          ends_at=START + timedelta(hours=5), place="Lade Pizza", now=clock())
+    await member.press_data(f"rd:join:{round_id}")
+    await board.send("/dorbank")
+    await board.press("⚙️ Administrer runder")
+    await board.press("🍻 Koble til en samling etterpå")
+    linked = await board.press("Pizza etter dørbank")
+    assert "1 deltakere blir invitert" in linked.method("editMessageText")[0].text
+    await late.press_data(f"rd:join:{round_id}")  # joins after the link: invited too
+    clock.set(START + timedelta(hours=2, minutes=30))
+    await tick(app)
+    for user in (member, late):
+        assert user.last_message().text.startswith("Etter runden møtes vi på «Pizza etter dørbank»")
+    await member.press("✅ Ja")
+    async with db.session() as session:
+        stored = await member_by_telegram(session, member.user_id)
+        assert (await ev.rsvp_of(session, gathering.id, stored.id)).answer == "yes"
