@@ -53,7 +53,8 @@ async def fill_demo(session: AsyncSession, members: int = 60, seed: int = 2027) 
     for member, role in zip(created[5:], ["board", "board", "board", "leader", "leader", "caller", "caller", "caller"], strict=False):
         member.roles.append(MemberRole(role=role))
     await session.flush()
-    return {
+    activity = await _activity(session, created, created[8:10], rng)
+    return {**activity,
         "members": sum(1 for m in created if m.status == STATUS_MEMBER),
         "supporters": sum(1 for m in created if m.status == STATUS_SUPPORTER),
         "new_members_last_14_days": 5,
@@ -62,3 +63,47 @@ async def fill_demo(session: AsyncSession, members: int = 60, seed: int = 2027) 
         "callers": 3,
         "joined_on_range": f"{min(m.joined_on for m in created if m.joined_on)}..{date.today()}",
     }
+
+
+async def _activity(session: AsyncSession, members: list[Member], leaders: list[Member], rng: random.Random) -> dict[str, Any]:
+    """Rounds, events, a phone round and some sign-ups, so every menu has something in it."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from models import broadcast as bc
+    from models import events as ev
+    from models import phonebank as pb
+    from models import rounds as rd
+
+    oslo = ZoneInfo("Europe/Oslo")
+    now = utcnow()
+    today = now.astimezone(oslo).date()
+
+    def at(days: int, hour: int) -> datetime:
+        return datetime.combine(today + timedelta(days=days), datetime.min.time(), tzinfo=oslo).replace(hour=hour)
+
+    rounds = []
+    for days, district, title, place in ((5, "lerkendal", "Dørbank på Moholt", "Moholt torg"),
+                                         (12, "ostbyen", "Dørbank på Lade", "Lade kirke"),
+                                         (19, "heimdal", "Dørbank på Heimdal", "Heimdal stasjon")):
+        leader = leaders[len(rounds) % len(leaders)] if leaders else None
+        rounds.append(await rd.create_round(session, title=title, district=district, starts_at=at(days, 12), ends_at=at(days, 15),
+                                            meeting_point=place, capacity=10, now=now, teams=[(leader.id if leader else None, 10)],
+                                            briefing="Snakk om barnehagepris og kollektivtrafikk."))
+    events = [
+        await ev.create_event(session, kind="social", title="Pubkveld på Tapperiet", starts_at=at(3, 19), ends_at=at(3, 22),
+                              place="Tapperiet", now=now),
+        await ev.create_event(session, kind="member_meeting", title="Medlemsmøte: boligpolitikk", starts_at=at(9, 18),
+                              ends_at=at(9, 20), place="Folkets hus", now=now),
+        await ev.create_event(session, kind="course", title="Kurs i direkte velgerkontakt", starts_at=at(16, 11), ends_at=at(16, 15),
+                              place="Folkets hus", now=now, capacity=20),
+    ]
+    for member in members[:25]:
+        if rng.random() < 0.4:
+            await rd.sign_up(session, rng.choice(rounds).id, member.id, now)
+        if rng.random() < 0.5:
+            await ev.answer(session, rng.choice(events).id, member.id, rng.choice(("yes", "yes", "maybe")), now)
+    _campaign, targets = await pb.create_campaign(session, name="Ring for dørbank", purpose="Få folk med på rundene",
+                                                  scripts={"nb": "Hei! Jeg ringer fra Trondheim SV. Vi banker dører snart — vil du bli med?"},
+                                                  audience=bc.Audience(interests=["doorknock"]), now=now, round_id=rounds[0].id)
+    return {"rounds": len(rounds), "events": len(events), "people_to_call": targets}

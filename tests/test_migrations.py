@@ -19,3 +19,22 @@ async def test_migrations_match_models(database_url):
     finally:
         await engine.dispose()
     assert diff == []
+
+
+def test_upgrade_keeps_existing_rows(tmp_path):
+    """Later migrations apply to a database that already has members (new NOT NULL columns get defaults)."""
+    import asyncio
+    import sqlite3
+
+    from bot.migrate import upgrade
+
+    url = f"sqlite+aiosqlite:///{tmp_path}/old.db"
+    upgrade(url, "0001")
+    with sqlite3.connect(tmp_path / "old.db") as connection:
+        connection.execute(
+            "INSERT INTO members (name, language, status, verified, wants_reminders, wants_nudges, wants_broadcasts, "
+            "created_at, updated_at) VALUES ('Kari', 'nb', 'member', 1, 1, 1, 1, '2026-01-01 00:00:00', '2026-01-01 00:00:00')")
+    upgrade(url)
+    with sqlite3.connect(tmp_path / "old.db") as connection:
+        assert connection.execute("SELECT name, do_not_call FROM members").fetchall() == [("Kari", 0)]
+    assert asyncio  # the upgrade runs its own event loop

@@ -142,3 +142,23 @@ def test_run_without_token_says_how_to_get_one(monkeypatch, capsys):
     assert main(["run"]) == 2
     assert "does not look like a bot token" in capsys.readouterr().err
     get_settings.cache_clear()
+
+
+def test_cli_demo_fills_an_empty_database_once(monkeypatch, capsys, database_url):
+    import asyncio
+
+    from bot.db import Database
+    from tests.conftest import _empty_tables
+
+    async def empty() -> None:
+        database = Database(database_url)
+        await _empty_tables(database)
+        await database.dispose()
+
+    asyncio.run(empty())
+    assert run_cli(monkeypatch, database_url, "demo") == 0
+    out = capsys.readouterr().out
+    assert "members: 55" in out and "rounds: 3" in out and "events: 3" in out
+    assert run_cli(monkeypatch, database_url, "demo") == 1
+    assert "only into an empty one" in capsys.readouterr().err
+    asyncio.run(empty())
