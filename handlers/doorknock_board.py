@@ -18,8 +18,9 @@ from telegram.ext import (
 )
 
 from bot import round_messages as msgs
-from bot.i18n import OSLO, BadTime, parse_oslo_datetime, translator
+from bot.i18n import OSLO, translator
 from bot.runtime import runtime_of
+from handlers.times import read_end, read_start
 from handlers.common import DISTRICT_LABELS, Context, current_member, inline, reply, requires_role
 from models import membership
 from models import rounds as rd
@@ -105,41 +106,18 @@ async def got_district(update: Update, context: Context) -> int:
 
 
 async def got_start(update: Update, context: Context) -> int:
-    member, _ = await lang_of(update, context)
-    runtime = runtime_of(context)
-    try:
-        start = parse_oslo_datetime(update.message.text or "", runtime.now())  # type: ignore[union-attr]
-    except BadTime:
-        await reply(update, _("I could not read that time. Write it like 17.04 12:00 or 2027-04-17 12:00."))
-        return START
-    if start <= runtime.now():
-        await reply(update, _("That time has passed. Choose a time in the future."))
+    start = await read_start(update, context)
+    if start is None:
         return START
     draft(context)["start"] = start.isoformat()
-    await reply(update, _("When does it end? Write the time (for example 15:00), or date and time."))
     return END
-
-
-def parse_end(text: str, start: datetime, now: datetime) -> datetime:
-    cleaned = text.strip().replace(".", ":")
-    if len(cleaned) <= 5 and ":" in cleaned:
-        hours, minutes = cleaned.split(":")
-        local = start.astimezone(OSLO)
-        return local.replace(hour=int(hours), minute=int(minutes)).astimezone(start.tzinfo)
-    return parse_oslo_datetime(text, now)
 
 
 async def got_end(update: Update, context: Context) -> int:
     member, _ = await lang_of(update, context)
     data = draft(context)
-    start = datetime.fromisoformat(data["start"])
-    try:
-        end = parse_end(update.message.text or "", start, runtime_of(context).now())  # type: ignore[union-attr]
-    except (BadTime, ValueError):
-        await reply(update, _("I could not read that time. Write it like 15:00 or 17.04 15:00."))
-        return END
-    if end <= start:
-        await reply(update, _("The end must be after the start. Try again."))
+    end = await read_end(update, context, datetime.fromisoformat(data["start"]))
+    if end is None:
         return END
     data["end"] = end.isoformat()
     await reply(update, _("Where do you meet? Write the meeting point, or send a location pin (📎 → Location)."))
@@ -511,18 +489,10 @@ async def ask_move(update: Update, context: Context) -> int | None:
 
 
 async def move_start(update: Update, context: Context) -> int:
-    member, _ = await lang_of(update, context)
-    runtime = runtime_of(context)
-    try:
-        start = parse_oslo_datetime(update.message.text or "", runtime.now())  # type: ignore[union-attr]
-    except BadTime:
-        await reply(update, _("I could not read that time. Write it like 17.04 12:00 or 2027-04-17 12:00."))
-        return MOVE_START
-    if start <= runtime.now():
-        await reply(update, _("That time has passed. Choose a time in the future."))
+    start = await read_start(update, context)
+    if start is None:
         return MOVE_START
     draft(context)["start"] = start.isoformat()
-    await reply(update, _("When does it end? Write the time (for example 15:00), or date and time."))
     return MOVE_END
 
 
@@ -531,13 +501,8 @@ async def move_end(update: Update, context: Context) -> int:
     runtime = runtime_of(context)
     data = draft(context)
     start = datetime.fromisoformat(data["start"])
-    try:
-        end = parse_end(update.message.text or "", start, runtime.now())  # type: ignore[union-attr]
-    except (BadTime, ValueError):
-        await reply(update, _("I could not read that time. Write it like 15:00 or 17.04 15:00."))
-        return MOVE_END
-    if end <= start:
-        await reply(update, _("The end must be after the start. Try again."))
+    end = await read_end(update, context, start)
+    if end is None:
         return MOVE_END
     assert context.user_data is not None
     context.user_data.pop(DRAFT, None)

@@ -17,11 +17,11 @@ from telegram.ext import (
 )
 
 from bot import event_messages as msgs
-from bot.i18n import N_, OSLO, BadTime, fmt_date, parse_oslo_datetime, translator
+from bot.i18n import N_, OSLO, fmt_date, translator
 from bot.runtime import Runtime, runtime_of
 from handlers.common import MENU, Context, MenuItem, current_member, inline, menu_label_pattern, onboarded, reply, requires_role
 from handlers.doorknock import MINE_PROVIDERS
-from handlers.doorknock_board import parse_end
+from handlers.times import read_end, read_start
 from models import events as ev
 from models import membership
 from models.errors import InvalidPhone, MemberNotFound, NotFound
@@ -299,32 +299,18 @@ async def got_description(update: Update, context: Context) -> int:
 
 
 async def got_start(update: Update, context: Context) -> int:
-    member, _ = await lang(update, context)
-    runtime = runtime_of(context)
-    try:
-        start = parse_oslo_datetime(update.message.text or "", runtime.now())  # type: ignore[union-attr]
-    except BadTime:
-        await reply(update, _("I could not read that time. Write it like 17.04 12:00 or 2027-04-17 12:00."))
-        return START
-    if start <= runtime.now():
-        await reply(update, _("That time has passed. Choose a time in the future."))
+    start = await read_start(update, context)
+    if start is None:
         return START
     draft(context)["start"] = start.isoformat()
-    await reply(update, _("When does it end? Write the time (for example 15:00), or date and time."))
     return END
 
 
 async def got_end(update: Update, context: Context) -> int:
     member, _ = await lang(update, context)
     data = draft(context)
-    start = datetime.fromisoformat(data["start"])
-    try:
-        end = parse_end(update.message.text or "", start, runtime_of(context).now())  # type: ignore[union-attr]
-    except (BadTime, ValueError):
-        await reply(update, _("I could not read that time. Write it like 15:00 or 17.04 15:00."))
-        return END
-    if end <= start:
-        await reply(update, _("The end must be after the start. Try again."))
+    end = await read_end(update, context, datetime.fromisoformat(data["start"]))
+    if end is None:
         return END
     data["end"] = end.isoformat()
     await reply(update, _("Where? Write the place, or send a location pin (📎 → Location)."))
@@ -430,7 +416,7 @@ async def create(update: Update, context: Context) -> int:
     start, end = datetime.fromisoformat(data["start"]), datetime.fromisoformat(data["end"])
     async with runtime.db.session() as session:
         if data["repeat"] == "none":
-            event = await ev.create_event(session, kind=data["kind"], title=data["title"], starts_at=start, ends_at=end, place=data["place"],
+            await ev.create_event(session, kind=data["kind"], title=data["title"], starts_at=start, ends_at=end, place=data["place"],
                                           now=runtime.now(), description=data.get("description", ""), capacity=data.get("capacity"),
                                           partners=data.get("partners"), contact_id=data.get("contact"), latitude=data.get("lat"),
                                           longitude=data.get("lon"), created_by=member.id)
@@ -604,18 +590,10 @@ async def ask_move(update: Update, context: Context) -> int | None:
 
 
 async def move_start(update: Update, context: Context) -> int:
-    member, _ = await lang(update, context)
-    runtime = runtime_of(context)
-    try:
-        start = parse_oslo_datetime(update.message.text or "", runtime.now())  # type: ignore[union-attr]
-    except BadTime:
-        await reply(update, _("I could not read that time. Write it like 17.04 12:00 or 2027-04-17 12:00."))
-        return MOVE_START
-    if start <= runtime.now():
-        await reply(update, _("That time has passed. Choose a time in the future."))
+    start = await read_start(update, context)
+    if start is None:
         return MOVE_START
     draft(context)["start"] = start.isoformat()
-    await reply(update, _("When does it end? Write the time (for example 15:00), or date and time."))
     return MOVE_END
 
 
@@ -624,13 +602,8 @@ async def move_end(update: Update, context: Context) -> int:
     runtime = runtime_of(context)
     data = draft(context)
     start = datetime.fromisoformat(data["start"])
-    try:
-        end = parse_end(update.message.text or "", start, runtime.now())  # type: ignore[union-attr]
-    except (BadTime, ValueError):
-        await reply(update, _("I could not read that time. Write it like 15:00 or 17.04 15:00."))
-        return MOVE_END
-    if end <= start:
-        await reply(update, _("The end must be after the start. Try again."))
+    end = await read_end(update, context, start)
+    if end is None:
         return MOVE_END
     context.user_data.pop(DRAFT, None)  # type: ignore[union-attr]
     from models import outbox as box

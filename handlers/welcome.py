@@ -22,7 +22,7 @@ from handlers.common import DISTRICT_LABELS, INTEREST_LABELS, MENU, Context, Men
 from models import membership
 from models import welcome as wl
 from models.errors import NotFound
-from models.member import INTERESTS, Member
+from models.member import INTERESTS
 from models.phone import display_phone
 from models.register import invite_link
 

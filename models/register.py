@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.errors import InvalidPhone
-from models.member import DISTRICTS, STATUS_ERASED, STATUS_MEMBER, STATUS_SUPPORTER, Member
+from models.member import STATUS_ERASED, STATUS_MEMBER, STATUS_SUPPORTER, Member
 from models.membership import new_invite_token
 from models.phone import normalise_phone
 

@@ -52,7 +52,7 @@ async def test_board_broadcasts_to_a_district_end_to_end(db, app, api, make_user
 
     sent = await board.press("Send nå")
     assert "Utsending #1: Sender …" in sent.text and "Venter: 2" in sent.text
-    async with db.session() as session:
+    async with db.session():
         assert await count(db, OutboxMessage) == 2
     await tick(app)
     assert people[0].messages()[-1].text.startswith("Vi trenger folk på dørbank lørdag!")

@@ -13,7 +13,7 @@ from bot import round_messages
 from models import DoorInput, Member, OutboxMessage, Round, RoundReport, Signup
 from models import rounds as rd
 from models.membership import grant_role, member_by_telegram
-from tests.helpers import count, onboard, runtime, stored, tick
+from tests.helpers import count, onboard, tick
 
 START = datetime(2026, 12, 5, 11, 0, tzinfo=UTC)  # Saturday 5 December, 12:00 in Oslo
 

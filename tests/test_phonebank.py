@@ -14,7 +14,7 @@ from models import broadcast as bc
 from models import phonebank as pb
 from models import rounds as rd
 from models.membership import grant_role, member_by_telegram
-from tests.helpers import onboard, stored, tick
+from tests.helpers import onboard, tick
 
 SCRIPT = "Hei! Jeg ringer fra Trondheim SV. Vi skal banke dører på lørdag — vil du bli med?"
 
