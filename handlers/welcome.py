@@ -106,6 +106,7 @@ async def take(update: Update, context: Context) -> None:
     text = "\n".join([
         f"👋 {person.name or '?'}",
         f"☎️ {display_phone(person.phone) if person.phone else _('no number')}",
+        f"✉️ {person.email or '–'}",
         f"🏘 {district}",
         f"⏳ {days_left(task, runtime.now(), welcomer.language)}",
         f"🔗 {link}",
