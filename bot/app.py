@@ -85,9 +85,13 @@ def make_dispatcher(settings: Settings, database: Database, runtime: Runtime) ->
         await start_due(database, now=runtime.now(), weekly_cap=settings.weekly_cap)
         await refresh_status(bot, database)
 
+    async def broadcast_status(bot: Any) -> None:
+        await refresh_status(bot, database)
+
     async def call_holds(bot: Any) -> None:
         await phonebank.expire_holds(bot, runtime)
 
+    dispatcher.during_tick.append(broadcast_status)
     dispatcher.after_tick.append(broadcasts)
     async def calendar(bot: Any) -> None:
         await events.calendar_upkeep(runtime)

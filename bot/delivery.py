@@ -70,6 +70,8 @@ class Dispatcher:
         # A quarter second's worth of rows per claim: small claims keep the event loop from
         # stalling (a stall bunches sends), and a queued row is sent long before its lease ends.
         self.batch = max(4, int(settings.rate_per_second / 4))
+        # About a second of sending waits in the queue, so a slow claim or hook never starves the workers.
+        self.queue_depth = max(self.batch, int(settings.rate_per_second))
         self.budget = settings.dispatch_budget
         self._busy = asyncio.Lock()
         # Messages in flight at once (each waits for its slot first): enough to keep Telegram's
@@ -77,6 +79,7 @@ class Dispatcher:
         self.concurrency = max(1, settings.dispatch_concurrency)
         self.on_unreachable: Callable[[int], None] | None = None
         self.after_tick: list[Callable[[Bot], Any]] = []
+        self.during_tick: list[Callable[[Bot], Any]] = []
 
     async def job(self, context: Any) -> None:
         """JobQueue callback."""
@@ -104,7 +107,7 @@ class Dispatcher:
             workers = [asyncio.create_task(worker()) for _ in range(self.concurrency)]
             try:
                 while loop.time() < deadline:
-                    if queue.qsize() > self.batch // 2:
+                    if queue.qsize() >= self.queue_depth:
                         await asyncio.sleep(0.01)
                         continue
                     async with self.db.session() as session:
@@ -116,7 +119,8 @@ class Dispatcher:
                         queue.put_nowait((row, members.get(row.member_id or -1)))
                     handled += len(rows)
                     if loop.time() - last_hooks > 2.0:  # keep status messages moving in a long run
-                        await self._run_hooks(bot)
+                        for hook in self.during_tick:
+                            await hook(bot)
                         last_hooks = loop.time()
             finally:
                 for _worker in workers:
