@@ -72,6 +72,10 @@ def build_application(
             runtime.dispatcher.job, interval=settings.dispatch_interval, first=settings.dispatch_interval,
             name="outbox-dispatcher", job_kwargs={"max_instances": 1, "coalesce": True},
         )
+        application.job_queue.run_repeating(
+            runtime.dispatcher.upkeep_job, interval=settings.upkeep_interval, first=settings.dispatch_interval,
+            name="upkeep", job_kwargs={"max_instances": 1, "coalesce": True},
+        )
     register_handlers(application)
     return application
 

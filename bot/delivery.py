@@ -126,12 +126,15 @@ class Dispatcher:
                 for _worker in workers:
                     queue.put_nowait(None)
                 await asyncio.gather(*workers)
-            await self._run_hooks(bot)
             return handled
 
-    async def _run_hooks(self, bot: Bot) -> None:
+    async def upkeep(self, bot: Bot) -> None:
+        """The periodic bookkeeping that fills the outbox (its own JobQueue job, apart from sending)."""
         for hook in self.after_tick:
             await hook(bot)
+
+    async def upkeep_job(self, context: Any) -> None:
+        await self.upkeep(context.bot)
 
     async def _members_of(self, rows: list[box.OutboxMessage]) -> dict[int, Member]:
         ids = {row.member_id for row in rows if row.member_id is not None}

@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     rate_safety: float = 0.97
     dispatch_concurrency: int = 16
     dispatch_budget: float = 30.0
+    # Reminders, welcome steps, nudges, escalations and the digest are queued by this job.
+    upkeep_interval: float = 20.0
     http_pool_size: int = 32
     lease_seconds: int = 60
     max_attempts: int = 5

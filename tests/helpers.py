@@ -52,10 +52,13 @@ async def count(db: Database, model: Any) -> int:
 
 
 async def tick(app: Any) -> int:
-    """Run the outbox dispatcher once, as its JobQueue job would."""
+    """Run the outbox dispatcher once, then the upkeep job, as their JobQueue jobs would."""
     from bot.runtime import RUNTIME_KEY
 
-    return await app.bot_data[RUNTIME_KEY].dispatcher.tick(app.bot)
+    dispatcher = app.bot_data[RUNTIME_KEY].dispatcher
+    handled = await dispatcher.tick(app.bot)
+    await dispatcher.upkeep(app.bot)
+    return handled
 
 
 def runtime(app: Any) -> Any:
