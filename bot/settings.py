@@ -35,9 +35,9 @@ class Settings(BaseSettings):
     rate_per_second: float = 30.0
     rate_chat_interval: float = 1.0
     rate_group_per_minute: int = 20
-    rate_safety: float = 0.97
+    rate_safety: float = 0.98
     dispatch_concurrency: int = 16
-    dispatch_budget: float = 30.0
+    dispatch_budget: float = 300.0
     # Reminders, welcome steps, nudges, escalations and the digest are queued by this job.
     upkeep_interval: float = 20.0
     http_pool_size: int = 32
