@@ -130,6 +130,13 @@ async def moved(session: AsyncSession, round_: Round, member: Member, now: datet
                      title=round_.title, when=when(round_, member.language), place=round_.meeting_point), now)
 
 
+async def place_changed(session: AsyncSession, round_: Round, member: Member, now: datetime) -> None:
+    _ = translator(member.language)
+    await notify(session, member, f"notice:round:{round_.id}:member:{member.id}:place:{int(now.timestamp())}",
+                 _("Change: the meeting point for “{title}”, {when}, is now {place}.").format(
+                     title=round_.title, when=when(round_, member.language), place=round_.meeting_point), now)
+
+
 async def cancelled(session: AsyncSession, round_: Round, member: Member, now: datetime) -> None:
     _ = translator(member.language)
     await notify(session, member, f"notice:round:{round_.id}:member:{member.id}:cancelled",

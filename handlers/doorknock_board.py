@@ -29,6 +29,7 @@ from models.member import DISTRICTS, Member
 
 TITLE, DISTRICT, START, END, PLACE, CAPACITY, LEADER, MORE_TEAMS, PARTNER, BRIEFING, CONFIRM = range(11)
 MOVE_START, MOVE_END = range(11, 13)
+EDIT_FIELD, EDIT_VALUE = range(17, 19)
 R_DOORS, R_CONVERSATIONS, R_THEMES, R_TEXT = range(13, 17)
 DRAFT = "round_draft"
 REPORT = "round_report"
@@ -286,7 +287,7 @@ def admin_keyboard(round_id: int, lang: str) -> InlineKeyboardMarkup:
     return inline([
         [(_("QR code"), f"rdm:qr:{round_id}"), (_("Team"), f"rdm:team:{round_id}")],
         [(_("Move"), f"rdm:move:{round_id}"), (_("Cancel round"), f"rdm:cancel:{round_id}")],
-        [(_("🍻 Link a gathering afterwards"), f"rdm:debrief:{round_id}")],
+        [(_("✏️ Edit"), f"rdm:edit:{round_id}"), (_("🍻 Link a gathering afterwards"), f"rdm:debrief:{round_id}")],
     ])
 
 
@@ -377,6 +378,76 @@ async def team_view(update: Update, context: Context) -> None:
 
     await update.callback_query.answer()  # type: ignore[union-attr]
     await send_team(update, context, member, round_.id)
+
+
+async def ask_edit(update: Update, context: Context) -> int | None:
+    """What to change: title, meeting point or seats."""
+    loaded = await load_managed(update, context)
+    if loaded is None:
+        return None
+    member, _, round_ = loaded
+    draft(context)["edit"] = round_.id
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    await reply(update, _("What do you want to change in “{title}”?").format(title=round_.title), reply_markup=inline([
+        [(_("Title"), "rde:title"), (_("Meeting point"), "rde:place"), (_("Seats"), "rde:capacity")],
+        [(_("Cancel"), "rdc:cancel")]]))
+    return EDIT_FIELD
+
+
+async def edit_field(update: Update, context: Context) -> int:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    member, _ = await lang_of(update, context)
+    field = query.data.split(":")[1]
+    draft(context)["field"] = field
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    await reply(update, {"title": _("Write the new title."), "place": _("Write the new meeting point."),
+                         "capacity": _("How many seats in all?")}[field])
+    return EDIT_VALUE
+
+
+async def edit_value(update: Update, context: Context) -> int:
+    """Save the change; a new meeting point is told to everyone, new seats go to the waiting list."""
+    member, _ = await lang_of(update, context)
+    assert context.user_data is not None
+    data = draft(context)
+    text = (update.message.text or "").strip()  # type: ignore[union-attr]
+    runtime = runtime_of(context)
+    changes: dict[str, Any] = {}
+    if data["field"] == "capacity":
+        if not text.isdigit():
+            await reply(update, _("Write a number from 1 to 500."))
+            return EDIT_VALUE
+        changes["capacity"] = int(text)
+    elif not 2 <= len(text) <= 300:
+        await reply(update, _("Write between 2 and 300 characters."))
+        return EDIT_VALUE
+    else:
+        changes["title" if data["field"] == "title" else "meeting_point"] = text
+    now = runtime.now()
+    try:
+        async with runtime.db.session() as session:
+            round_, promoted = await rd.edit(session, data["edit"], now=now, **changes)
+            view = await rd.view(session, round_)
+            for person in promoted:
+                await msgs.promoted(session, round_, person, view.leaders, now)
+            if "meeting_point" in changes:
+                for _signup, person in await rd.participants(session, round_.id):
+                    await msgs.place_changed(session, round_, person, now)
+    except rd.CapacityTooSmall as exc:
+        await reply(update, _("{count} people already have seats, so there must be at least that many.").format(count=exc.args[0]))
+        return EDIT_VALUE
+    except rd.BadCapacity:
+        await reply(update, _("Write a number from 1 to 500."))
+        return EDIT_VALUE
+    except (rd.RoundClosed, NotFound):
+        context.user_data.pop(DRAFT, None)
+        await reply(update, _("That round is over or cancelled."))
+        return ConversationHandler.END
+    context.user_data.pop(DRAFT, None)
+    await reply(update, _("Saved.") + ("\n" + _("{count} from the waiting list got a seat.").format(count=len(promoted)) if promoted else ""))
+    return ConversationHandler.END
 
 
 async def choose_debrief(update: Update, context: Context) -> None:
@@ -747,6 +818,12 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
             R_TEXT: [CallbackQueryHandler(report_save, pattern=r"^rdr:skip$"), MessageHandler(text, report_save)],
         },
         fallbacks=cancel, name="round_report", persistent=True, allow_reentry=True,
+    ))
+    application.add_handler(ConversationHandler(
+        entry_points=[CallbackQueryHandler(ask_edit, pattern=r"^rdm:edit:\d{1,9}$")],
+        states={EDIT_FIELD: [CallbackQueryHandler(edit_field, pattern=r"^rde:(title|place|capacity)$"), MessageHandler(text, buttons_expected)],
+                EDIT_VALUE: [MessageHandler(text, edit_value)]},
+        fallbacks=cancel, name="round_edit", persistent=True, allow_reentry=True,
     ))
     application.add_handler(CallbackQueryHandler(manage_list, pattern=r"^rd:manage$"))
     application.add_handler(CallbackQueryHandler(send_qr, pattern=r"^rdm:qr:\d{1,9}$"))

@@ -30,6 +30,7 @@ from models.member import Member
 MENU.append(MenuItem("events", N_("📅 Events"), 15))
 KIND, TITLE, DESCRIPTION, START, END, PLACE, CAPACITY, PARTNERS, CONTACT, REPEAT, CONFIRM = range(40, 51)
 MOVE_START, MOVE_END = range(51, 53)
+EDIT_FIELD, EDIT_VALUE = range(53, 55)
 DRAFT = "event_draft"
 ANSWER_LABELS = {"yes": N_("✅ Yes"), "maybe": N_("🤔 Maybe"), "no": N_("❌ No")}
 
@@ -470,7 +471,7 @@ async def manage(update: Update, context: Context) -> None:
     for view in views:
         await reply(update, card(view, member.language), reply_markup=inline([
             [(_("Check in"), f"evm:people:{view.event.id}"), (_("Move"), f"evm:move:{view.event.id}")],
-            [(_("Cancel event"), f"evm:cancel:{view.event.id}")]]))
+            [(_("✏️ Edit"), f"evm:edit:{view.event.id}"), (_("Cancel event"), f"evm:cancel:{view.event.id}")]]))
 
 
 async def load_managed(update: Update, context: Context) -> tuple[Member, Any, ev.Event] | None:
@@ -624,6 +625,75 @@ async def move_end(update: Update, context: Context) -> int:
     return ConversationHandler.END
 
 
+async def ask_edit(update: Update, context: Context) -> int | None:
+    loaded = await load_managed(update, context)
+    if loaded is None:
+        return None
+    member, _, event = loaded
+    draft(context)["edit"] = event.id
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    await reply(update, _("What do you want to change in “{title}”?").format(title=event.title), reply_markup=inline([
+        [(_("Title"), "eve:title"), (_("Place"), "eve:place")], [(_("Description"), "eve:description"), (_("Places"), "eve:capacity")],
+        [(_("Cancel"), "evc:cancel")]]))
+    return EDIT_FIELD
+
+
+async def edit_field(update: Update, context: Context) -> int:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    member, _ = await lang(update, context)
+    field = query.data.split(":")[1]
+    draft(context)["field"] = field
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    await reply(update, {"title": _("Write the new title."), "place": _("Write the new place."),
+                         "description": _("Write the new description."), "capacity": _("How many places in all?")}[field])
+    return EDIT_VALUE
+
+
+async def edit_value(update: Update, context: Context) -> int:
+    """Save the change; a new place is told to those coming, new places go to the waiting list."""
+    member, _ = await lang(update, context)
+    assert context.user_data is not None
+    data = draft(context)
+    text = (update.message.text or "").strip()  # type: ignore[union-attr]
+    runtime = runtime_of(context)
+    changes: dict[str, Any] = {}
+    if data["field"] == "capacity":
+        if not text.isdigit():
+            await reply(update, _("Write a number from 1 to 5000, or tap “No limit”."))
+            return EDIT_VALUE
+        changes["capacity"] = int(text)
+    elif not 2 <= len(text) <= (3000 if data["field"] == "description" else 300):
+        await reply(update, _("That is {length} characters; the limit is {limit}. Please shorten it and send it again.").format(
+            length=len(text), limit=3000 if data["field"] == "description" else 300))
+        return EDIT_VALUE
+    else:
+        changes[data["field"]] = text
+    now = runtime.now()
+    try:
+        async with runtime.db.session() as session:
+            event, promoted = await ev.edit(session, data["edit"], now=now, **changes)
+            for person in promoted:
+                await msgs.promoted(session, event, person, now)
+            if "place" in changes:
+                for _answer, person in await ev.attendees(session, event.id, ("yes", "maybe")):
+                    await msgs.moved(session, event, person, now)
+    except ev.CapacityTooSmall as exc:
+        await reply(update, _("{count} people already have seats, so there must be at least that many.").format(count=exc.args[0]))
+        return EDIT_VALUE
+    except ev.EventClosed:
+        context.user_data.pop(DRAFT, None)
+        await reply(update, _("That event is over or cancelled."))
+        return ConversationHandler.END
+    except ev.EventError:
+        await reply(update, _("Write a number from 1 to 5000, or tap “No limit”."))
+        return EDIT_VALUE
+    context.user_data.pop(DRAFT, None)
+    await reply(update, _("Saved.") + ("\n" + _("{count} from the waiting list got a seat.").format(count=len(promoted)) if promoted else ""))
+    return ConversationHandler.END
+
+
 async def calendar_upkeep(runtime: Runtime) -> None:
     """Dispatcher hook: keep a year of recurring events ahead, and warn the board when nothing is planned."""
     now = runtime.now()
@@ -671,6 +741,13 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         entry_points=[CallbackQueryHandler(ask_move, pattern=r"^evm:move:\d{1,9}$")],
         states={MOVE_START: [MessageHandler(text, move_start)], MOVE_END: [MessageHandler(text, move_end)]},
         fallbacks=cancel, name="event_move", persistent=True, allow_reentry=True,
+    ))
+    application.add_handler(ConversationHandler(
+        entry_points=[CallbackQueryHandler(ask_edit, pattern=r"^evm:edit:\d{1,9}$")],
+        states={EDIT_FIELD: [CallbackQueryHandler(edit_field, pattern=r"^eve:(title|place|description|capacity)$"),
+                             MessageHandler(text, buttons_expected)],
+                EDIT_VALUE: [MessageHandler(text, edit_value)]},
+        fallbacks=cancel, name="event_edit", persistent=True, allow_reentry=True,
     ))
     application.add_handler(CallbackQueryHandler(list_events, pattern=rf"^ev:kind:({'|'.join(ev.KINDS)}|all)$"))
     application.add_handler(CallbackQueryHandler(show, pattern=r"^ev:show:\d{1,9}$"))

@@ -276,6 +276,37 @@ async def cancel(session: AsyncSession, event_id: int) -> Event:
     return event
 
 
+class CapacityTooSmall(EventError):
+    """More people already have places than the new capacity."""
+
+
+async def edit(session: AsyncSession, event_id: int, *, now: datetime, title: str | None = None, place: str | None = None,
+               description: str | None = None, capacity: int | None = None) -> tuple[Event, list[Member]]:
+    """Change a planned event; more places go to the waiting list first. Returns (event, promoted)."""
+    event = await get_event(session, event_id, lock=True)
+    if event.status != PLANNED or event.ends_at <= now:
+        raise EventClosed(event_id)
+    if title is not None:
+        event.title = title.strip()[:200]
+    if place is not None:
+        event.place = place.strip()[:300]
+    if description is not None:
+        event.description = description.strip()[:3000]
+    promoted: list[Member] = []
+    if capacity is not None:
+        if not 1 <= capacity <= 5000:
+            raise EventError("capacity")
+        yes, _maybe, _waiting = (await counts(session, [event_id]))[event_id]
+        if capacity < yes:
+            raise CapacityTooSmall(yes)
+        event.capacity = capacity
+        await session.flush()
+        while (member := await _promote(session, event, now)) is not None:
+            promoted.append(member)
+    await session.flush()
+    return event, promoted
+
+
 async def set_attendance(session: AsyncSession, rsvp_id: int, attended: bool) -> Rsvp:
     rsvp = await session.get(Rsvp, rsvp_id)
     if rsvp is None:

@@ -368,6 +368,38 @@ async def cancel(session: AsyncSession, round_id: int) -> Round:
     return round_
 
 
+class CapacityTooSmall(RoundError):
+    """More people already have seats than the new capacity."""
+
+
+async def edit(session: AsyncSession, round_id: int, *, now: datetime, title: str | None = None,
+               meeting_point: str | None = None, capacity: int | None = None) -> tuple[Round, list[Member]]:
+    """Change a planned round; more seats go to the waiting list first. Returns (round, promoted)."""
+    round_ = await get_round(session, round_id, lock=True)
+    if round_.status != PLANNED or round_.ends_at <= now:
+        raise RoundClosed(round_id)
+    if title is not None:
+        round_.title = title.strip()[:200]
+    if meeting_point is not None:
+        round_.meeting_point = meeting_point.strip()[:300]
+    promoted: list[Member] = []
+    if capacity is not None:
+        if not 1 <= capacity <= 500:
+            raise BadCapacity(capacity)
+        confirmed, _waiting = (await counts(session, [round_id]))[round_id]
+        if capacity < confirmed:
+            raise CapacityTooSmall(confirmed)
+        grow = capacity - round_.capacity
+        round_.capacity = capacity
+        if grow > 0 and round_.teams:
+            round_.teams[0].capacity += grow
+        await session.flush()
+        while (member := await _promote(session, round_, now)) is not None:
+            promoted.append(member)
+    await session.flush()
+    return round_, promoted
+
+
 async def link_debrief(session: AsyncSession, round_id: int, event_id: int | None) -> Round:
     round_ = await get_round(session, round_id, lock=True)
     round_.debrief_event_id = event_id

@@ -405,3 +405,31 @@ async def test_a_gathering_after_the_round_invites_its_participants(db, app, mak
     async with db.session() as session:
         stored = await member_by_telegram(session, member.user_id)
         assert (await ev.rsvp_of(session, gathering.id, stored.id)).answer == "yes"
+
+
+async def test_board_edits_place_and_seats(db, app, make_user, clock):
+    board, first, other, second = await people(make_user, 4)
+    async with db.session() as session:
+        await grant_role(session, await member_by_telegram(session, board.user_id), "board")
+    round_id = await make_round(db, clock, capacity=2)
+    await first.press_data(f"rd:join:{round_id}")
+    await other.press_data(f"rd:join:{round_id}")
+    await second.press_data(f"rd:join:{round_id}")  # waiting list
+    await board.send("/dorbank")
+    await board.press("⚙️ Administrer runder")
+    await board.press("✏️ Endre")
+    await board.press("Plasser")
+    assert (await board.send("0")).text == "Skriv et tall fra 1 til 500."
+    assert (await board.send("1")).text == "2 personer har allerede plass, så det må være minst så mange."
+    saved = await board.send("3")
+    assert saved.text == "Lagret.\n1 fra ventelisten fikk plass."
+    await board.press_data(f"rdm:edit:{round_id}", board.messages()[-5])
+    await board.press("Oppmøtested")
+    assert (await board.send("Lade arena, hovedinngangen")).text == "Lagret."
+    await tick(app)
+    assert second.messages()[-2].text.startswith("Gode nyheter: Det ble ledig plass på «Dørbank på Lade»")
+    assert first.last_message().text.startswith("Endring: Oppmøtestedet for «Dørbank på Lade»")
+    assert "er nå Lade arena, hovedinngangen." in second.last_message().text
+    async with db.session() as session:
+        round_ = await rd.get_round(session, round_id)
+    assert (round_.capacity, round_.meeting_point) == (3, "Lade arena, hovedinngangen")

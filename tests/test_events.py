@@ -254,3 +254,20 @@ def test_cli_events_add_import_and_list(tmp_path, monkeypatch, capsys, database_
     listing = capsys.readouterr().out
     assert ";course;Dørbankkurs;Rådhuset;20;" in listing and "2027-05-01 08:00;10:00;movement_day;1. mai-frokost" in listing
     aio.run(empty())
+
+
+async def test_board_edits_an_event(db, app, make_user, clock):
+    board, coming = await members(make_user, 2)
+    async with db.session() as session:
+        await grant_role(session, await member_by_telegram(session, board.user_id), "board")
+    event_id = await make_event(db, clock, capacity=10)
+    await coming.press_data(f"ev:rsvp:{event_id}:yes")
+    await board.send("/arrangementer")
+    await board.press("⚙️ Administrer arrangementer")
+    await board.press("✏️ Endre")
+    await board.press("Sted")
+    assert (await board.send("Antikvariatet")).text == "Lagret."
+    await tick(app)
+    assert coming.last_message().text == "Endring: «Pubkveld på Tapperiet» er flyttet til fredag 4. desember kl. 19:00–22:00, Antikvariatet."
+    async with db.session() as session:
+        assert (await ev.get_event(session, event_id)).place == "Antikvariatet"
