@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import MessageLimit
+from telegram.error import BadRequest
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -118,6 +119,8 @@ async def stale_button(update: Update, context: Context) -> None:
 async def on_error(update: object, context: Context) -> None:
     """Log the failure, keep it for the tests, and tell the member in their language."""
     runtime = runtime_of(context)
+    if isinstance(context.error, BadRequest) and "not modified" in context.error.message.lower():
+        return  # a button pressed twice: the message already shows what it should
     runtime.errors.append(context.error)
     log.error("update failed", exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat is not None and update.effective_chat.type == "private":

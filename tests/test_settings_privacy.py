@@ -99,3 +99,13 @@ async def test_delete_me_without_data(db, make_user):
     user = make_user()
     exchange = await user.send("/slett_meg")
     assert exchange.text == "Vi har ingen personopplysninger lagret om deg."
+
+
+async def test_pressing_the_same_button_twice_is_harmless(db, make_user):
+    user = make_user()
+    await onboard(user)
+    await user.send("/innstillinger")
+    await user.press("Språk", exact=True)
+    again = await user.press_data("set:lang", user.last_message())
+    assert again.method("editMessageReplyMarkup")[0].result["error_code"] == 400  # Telegram: not modified
+    assert not [t for t in again.texts if t.startswith("Beklager")]

@@ -103,7 +103,7 @@ class FakeBotAPI(BaseRequest):
             for name, part in request_data.multipart_data.items():
                 content = part[1] if isinstance(part, tuple) else part
                 files[name] = content if isinstance(content, bytes) else content.read()
-        failure = self._take_failure(api_method, params)
+        failure = self._take_failure(api_method, params) or self._not_modified(api_method, params)
         if failure is not None:
             body: dict[str, Any] = {"ok": False, "error_code": failure.status, "description": failure.description}
             if failure.retry_after is not None:
@@ -113,6 +113,22 @@ class FakeBotAPI(BaseRequest):
         result = self._answer(api_method, params, files)
         self.calls.append(ApiCall(api_method, params, files, result=result))
         return 200, json.dumps({"ok": True, "result": result}).encode()
+
+    def _not_modified(self, method: str, params: dict[str, Any]) -> Failure | None:
+        """Telegram refuses an edit that changes nothing; so does this fake."""
+        if method not in {"editMessageText", "editMessageReplyMarkup"} or "message_id" not in params:
+            return None
+        try:
+            message = self.find(int(params["chat_id"]), int(params["message_id"]))
+        except KeyError:
+            return None
+        markup = params.get("reply_markup")
+        markup = json.loads(markup) if isinstance(markup, str) else markup
+        same_text = method == "editMessageReplyMarkup" or str(params.get("text")) == message.text
+        if same_text and (markup or None) == (message.markup or None):
+            return Failure(400, "Bad Request: message is not modified: specified new message content and reply markup "
+                                "are exactly the same as a current content and reply markup of the message")
+        return None
 
     def _take_failure(self, method: str, params: dict[str, Any]) -> Failure | None:
         for failure in self.failures.get(method, []):
