@@ -7,7 +7,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 
 from bot.i18n import translator
 from bot.runtime import runtime_of
-from handlers.common import Context, current_member, inline, reply, requires_role
+from handlers.common import clip, Context, current_member, inline, reply, requires_role
 from models import membership
 from models.errors import MemberNotFound
 from models.member import Member
@@ -59,7 +59,7 @@ async def verify(update: Update, context: Context) -> None:
     else:
         await query.answer(_("{name} is verified.").format(name=verified.name or "?"))
     text, keyboard = supporters_view(supporters, member.language)
-    await query.edit_message_text(text, reply_markup=keyboard)
+    await query.edit_message_text(clip(text), reply_markup=keyboard)
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

@@ -93,7 +93,9 @@ def main_menu(member: Member | None, lang: str, admin_ids: list[int] | None = No
 
 
 def inline(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
-    """Build an inline keyboard from rows of (label, callback_data)."""
+    """Build an inline keyboard from rows of (label, callback_data); the last row always survives."""
+    if len(rows) > MAX_BUTTON_ROWS:
+        rows = [*rows[: MAX_BUTTON_ROWS - 1], rows[-1]]
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
     )
@@ -138,12 +140,20 @@ def tr(update: Update, context: Context, member: Member | None = None) -> Transl
     return translator(language_of(update, context, member))
 
 
+MAX_BUTTON_ROWS = 45  # Telegram refuses keyboards of much more than 100 buttons
+
+
+def clip(text: str, limit: int = 4096) -> str:
+    """Long lists are cut rather than refused by Telegram."""
+    return text if len(text) <= limit else text[: limit - 2].rsplit("\n", 1)[0] + "\n…"
+
+
 async def reply(update: Update, text: str, **kwargs: Any) -> None:
     """Answer in the chat the update came from (message or button press)."""
     chat = update.effective_chat
     if chat is None:
         return
-    await chat.send_message(text, **kwargs)
+    await chat.send_message(clip(text), **kwargs)
 
 
 async def answer_alert(update: Update, text: str) -> None:

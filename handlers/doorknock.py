@@ -23,6 +23,7 @@ from handlers.common import (
     MENU,
     Context,
     MenuItem,
+    clip,
     current_member,
     inline,
     menu_label_pattern,
@@ -355,7 +356,7 @@ async def send_team(update: Update, context: Context, leader: Member, round_id: 
     rows.append([(_("File the report"), f"rd:report:{round_id}")])
     query = update.callback_query
     if edit and query is not None:
-        await query.edit_message_text("\n".join(lines), reply_markup=inline(rows))
+        await query.edit_message_text(clip("\n".join(lines)), reply_markup=inline(rows))
     else:
         await reply(update, "\n".join(lines), reply_markup=inline(rows))
 

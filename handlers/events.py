@@ -19,7 +19,7 @@ from telegram.ext import (
 from bot import event_messages as msgs
 from bot.i18n import N_, OSLO, fmt_date, translator
 from bot.runtime import Runtime, runtime_of
-from handlers.common import MENU, Context, MenuItem, current_member, inline, menu_label_pattern, onboarded, reply, requires_role
+from handlers.common import clip, MENU, Context, MenuItem, current_member, inline, menu_label_pattern, onboarded, reply, requires_role
 from handlers.doorknock import MINE_PROVIDERS
 from handlers.times import read_end, read_start
 from models import events as ev
@@ -536,7 +536,7 @@ async def check_in(update: Update, context: Context) -> None:
         return
     text, keyboard = people_view(event, coming, member.language)
     await query.answer()
-    await query.edit_message_text(text, reply_markup=keyboard)
+    await query.edit_message_text(clip(text), reply_markup=keyboard)
 
 
 async def ask_cancel(update: Update, context: Context) -> None:

@@ -122,3 +122,18 @@ async def test_a_failing_handler_apologises_in_the_members_language(db, app, api
     errors = runtime(app).errors
     assert len(errors) == 1 and "too long" in str(errors[0]).lower()
     errors.clear()
+
+
+async def test_long_lists_are_cut_not_refused(db, make_user):
+    from models import Member
+
+    async with db.session() as session:
+        session.add_all([Member(name=f"Støttespiller nummer {k} med et langt navn", phone=f"+4741{k:06d}", status="supporter",
+                                verified=False, language="nb") for k in range(300)])
+    board = make_user()
+    await onboard(board, phone="+4740000077")
+    await make_board(db, board)
+    listing = await board.send("/supportere")
+    [call] = listing.method("sendMessage")
+    assert len(call.text) <= 4096 and call.text.endswith("…")
+    assert len(call.markup["inline_keyboard"]) <= 45
