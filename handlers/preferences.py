@@ -12,6 +12,7 @@ from handlers.common import (
     INTEREST_LABELS,
     LANGUAGE_NAMES,
     Context,
+    current_member,
     inline,
     menu_label_pattern,
     onboarded,
@@ -65,8 +66,7 @@ def back_row(lang: str) -> list[tuple[str, str]]:
 @onboarded
 async def show_settings(update: Update, context: Context) -> None:
     """Send the settings overview."""
-    async with runtime_of(context).db.session() as session:
-        member = await membership.member_by_telegram(session, update.effective_user.id)  # type: ignore[union-attr]
+    member = await current_member(update, context)
     assert member is not None
     text, keyboard = overview(member)
     await reply(update, text, reply_markup=keyboard)
@@ -78,9 +78,10 @@ async def on_button(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     parts = query.data.split(":")
+    member = await current_member(update, context)
+    assert member is not None
     async with runtime_of(context).db.session() as session:
-        member = await membership.member_by_telegram(session, update.effective_user.id)  # type: ignore[union-attr]
-        assert member is not None
+        session.add(member)  # read once by the decorator; changed and saved here
         section = parts[1]
         choice = parts[2] if len(parts) > 2 else None
         language_before = member.language
