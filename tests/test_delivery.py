@@ -325,7 +325,7 @@ async def test_job_queue_drives_the_dispatcher(db, settings, api, clock):
         user = FakeUser(application, api, 777)
         await onboard(user)
         await queue(db, "notice:job", (await stored(db, user.user_id)).id, kind="notice", due=clock(), text="Fra jobben")
-        for _wait in range(100):
+        for _wait in range(500):  # up to 10 s on a busy machine
             if received(user)[-1:] == ["Fra jobben"]:
                 break
             await asyncio.sleep(0.02)
