@@ -12,6 +12,7 @@ from telegram.error import TelegramError
 from bot.db import Database
 from bot.i18n import fmt_datetime, translator
 from models import broadcast as bc
+from models import membership
 from models import outbox as box
 from models.base import utcnow
 
@@ -110,11 +111,9 @@ async def refresh_status(bot: Bot, database: Database, language_of_author: dict[
         for broadcast in running:
             progress = await bc.progress(session, broadcast.id)
             language = "nb"
-            if broadcast.author_id is not None:
-                from models.member import Member
-
-                author = await session.get(Member, broadcast.author_id)
-                language = author.language if author is not None else "nb"
+            author = await membership.member_or_none(session, broadcast.author_id)
+            if author is not None:
+                language = author.language
             text = progress_text(progress, language, broadcast)
             if text != broadcast.status_text:
                 broadcast.status_text = text

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import select
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
@@ -137,12 +136,8 @@ class Dispatcher:
         await self.upkeep(context.bot)
 
     async def _members_of(self, rows: list[box.OutboxMessage]) -> dict[int, Member]:
-        ids = {row.member_id for row in rows if row.member_id is not None}
-        if not ids:
-            return {}
         async with self.db.session() as session:
-            found = await session.scalars(select(Member).where(Member.id.in_(ids)))
-            return {member.id: member for member in found}
+            return await membership.members_by_ids(session, (row.member_id for row in rows if row.member_id is not None))
 
     async def _hold_reason(self, row: box.OutboxMessage, member: Member | None) -> str | None:
         """Why this row must not go out now (skipped for good), or None."""

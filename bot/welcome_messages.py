@@ -82,7 +82,7 @@ async def escalate(session: AsyncSession, now: datetime, admins: list[int], link
                                    name=member.name or "?", days=(now - task.joined_at).days),
                                buttons=[[box.Button(_("Take it"), data=f"wl:take:{task.id}")]])
     for task, member in found.to_leader:
-        taker = await session.get(Member, task.taken_by) if task.taken_by else None
+        taker = await membership.member_or_none(session, task.taken_by)
         for person in chairs:
             _ = translator(person.language)
             await box.schedule(session, dedupe_key=f"welcome:task:{task.id}:leader:{person.id}", kind="task", member_id=person.id,

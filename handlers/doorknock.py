@@ -372,13 +372,14 @@ async def check_in(update: Update, context: Context) -> None:
     present = query.data.startswith("rd:in:")
     signup_id = int(query.data.rsplit(":", 1)[1])
     async with runtime.db.session() as session:
-        from models.rounds import Signup
-
-        signup = await session.get(Signup, signup_id)
-        round_ = await rd.get_round(session, signup.round_id) if signup is not None else None
-        if signup is None or round_ is None or not (rd.leads(round_, leader.id) or membership.has_role(leader, "board", runtime.settings.lagbot_admins)):
+        try:
+            signup, round_ = await rd.signup_with_round(session, signup_id)
+        except NotFound:
+            signup = round_ = None
+        if round_ is None or not (rd.leads(round_, leader.id) or membership.has_role(leader, "board", runtime.settings.lagbot_admins)):
             await query.answer(_("Only the leader of this team can check people in."), show_alert=True)
             return
+        assert signup is not None
         if runtime.now() < round_.starts_at - timedelta(hours=2):
             await query.answer(_("Check-in opens two hours before the round starts."), show_alert=True)
             return
@@ -386,7 +387,7 @@ async def check_in(update: Update, context: Context) -> None:
         if present:
             count = await rd.rounds_attended(session, signup.member_id, runtime.now())
             if count == runtime.settings.leader_threshold:
-                person = await session.get(Member, signup.member_id)
+                person = await membership.member_or_none(session, signup.member_id)
                 board = await membership.members_with_role(session, "board", runtime.settings.lagbot_admins)
                 if person is not None and "leader" not in person.role_names:
                     await msgs.leader_candidate(session, person, board, count, runtime.now())

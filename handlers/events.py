@@ -104,7 +104,7 @@ async def show_event(update: Update, context: Context, member: Member | None = N
             event = await ev.get_event(session, event_id)
             view = await ev.view(session, event)
             mine = await ev.rsvp_of(session, event_id, member.id)
-            contact = await session.get(Member, event.contact_id) if event.contact_id else None
+            contact = await membership.member_or_none(session, event.contact_id)
     except NotFound:
         await reply(update, _("That event does not exist (any more)."))
         return
@@ -429,9 +429,7 @@ async def create(update: Update, context: Context) -> int:
                                             place=data["place"], now=runtime.now() - timedelta(seconds=1),
                                             description=data.get("description", ""), capacity=data.get("capacity"),
                                             partners=data.get("partners"), contact_id=data.get("contact"))
-            from sqlalchemy import select
-
-            count = len(list(await session.scalars(select(ev.Event.id).where(ev.Event.series_id == series.id))))
+            count = await ev.occurrence_count(session, series.id)
     await reply(update, _("Created: {count} event(s). Members find them under /arrangementer.").format(count=count))
     return ConversationHandler.END
 
@@ -524,8 +522,8 @@ async def check_in(update: Update, context: Context) -> None:
     try:
         async with runtime_of(context).db.session() as session:
             event = await ev.get_event(session, int(event_id))
-            answer = await session.get(ev.Rsvp, int(rsvp_id))
-            allowed = answer is not None and answer.event_id == event.id and await may_manage(context, member, event)
+            answer = await ev.get_rsvp(session, int(rsvp_id))
+            allowed = answer.event_id == event.id and await may_manage(context, member, event)
             if allowed:
                 await ev.set_attendance(session, int(rsvp_id), action == "in")
                 coming = await ev.attendees(session, event.id, ("yes",))

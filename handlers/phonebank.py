@@ -347,8 +347,8 @@ async def expire_holds(bot: Bot, runtime: Runtime) -> None:
         expired = await pb.expire_holds(session, now)
         edits = []
         for caller_id, target in expired:
-            caller = await session.get(Member, caller_id)
-            person = await session.get(Member, target.member_id)
+            caller = await membership.member_or_none(session, caller_id)
+            person = await membership.member_or_none(session, target.member_id)
             if caller is None or person is None:
                 continue
             await call_messages.hold_expired(session, caller, target.id, person.name or "?", now)

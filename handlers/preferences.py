@@ -81,7 +81,7 @@ async def on_button(update: Update, context: Context) -> None:
     member = await current_member(update, context)
     assert member is not None
     async with runtime_of(context).db.session() as session:
-        session.add(member)  # read once by the decorator; changed and saved here
+        membership.adopt(session, member)  # read once by the decorator; changed and saved here
         section = parts[1]
         choice = parts[2] if len(parts) > 2 else None
         language_before = member.language

@@ -307,6 +307,17 @@ async def edit(session: AsyncSession, event_id: int, *, now: datetime, title: st
     return event, promoted
 
 
+async def get_rsvp(session: AsyncSession, rsvp_id: int) -> Rsvp:
+    rsvp = await session.get(Rsvp, rsvp_id)
+    if rsvp is None:
+        raise NotFound(rsvp_id)
+    return rsvp
+
+
+async def occurrence_count(session: AsyncSession, series_id: int) -> int:
+    return int(await session.scalar(select(func.count()).select_from(Event).where(Event.series_id == series_id)) or 0)
+
+
 async def set_attendance(session: AsyncSession, rsvp_id: int, attended: bool) -> Rsvp:
     rsvp = await session.get(Rsvp, rsvp_id)
     if rsvp is None:

@@ -328,3 +328,21 @@ async def members_with_role(session: AsyncSession, role: str, admin_ids: Iterabl
     query = select(Member).where(Member.status != STATUS_ERASED, Member.telegram_id.is_not(None))
     rows = [m for m in await session.scalars(query) if role in m.role_names or (m.telegram_id in ids)]
     return sorted(rows, key=lambda m: m.id)
+
+
+async def member_or_none(session: AsyncSession, member_id: int | None) -> Member | None:
+    """A member by id, or None (no id, never existed); erased members are returned as they are."""
+    return await session.get(Member, member_id) if member_id is not None else None
+
+
+async def members_by_ids(session: AsyncSession, ids: Iterable[int]) -> dict[int, Member]:
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    return {member.id: member for member in await session.scalars(select(Member).where(Member.id.in_(wanted)))}
+
+
+def adopt(session: AsyncSession, member: Member) -> Member:
+    """Take a member read earlier in this update into `session`, so that changes to it are saved."""
+    session.add(member)
+    return member

@@ -423,6 +423,13 @@ def phones_visible(round_: Round, now: datetime) -> bool:
     return round_.starts_at - timedelta(days=1) <= now <= round_.ends_at + timedelta(days=1)
 
 
+async def signup_with_round(session: AsyncSession, signup_id: int) -> tuple[Signup, Round]:
+    signup = await session.get(Signup, signup_id)
+    if signup is None:
+        raise NotFound(signup_id)
+    return signup, await get_round(session, signup.round_id)
+
+
 async def set_attendance(session: AsyncSession, signup_id: int, attended: bool) -> Signup:
     signup = await session.get(Signup, signup_id)
     if signup is None or signup.status != CONFIRMED:
