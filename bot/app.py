@@ -10,14 +10,27 @@ from telegram import BotCommand, BotCommandScopeDefault
 from telegram.ext import Application, ApplicationBuilder
 from telegram.request import BaseRequest
 
+from bot.broadcasting import refresh_status, start_due
 from bot.db import Database
+from bot.delivery import Dispatcher
 from bot.i18n import N_, translator
 from bot.persistence import SQLPersistence
 from bot.runtime import Runtime, attach
 from bot.settings import Settings
-from bot.broadcasting import refresh_status, start_due
-from bot.delivery import Dispatcher
-from handlers import admin, broadcast, delivery, doorknock, events, general, nudges, onboarding, phonebank, preferences, privacy, welcome
+from handlers import (
+    admin,
+    broadcast,
+    delivery,
+    doorknock,
+    events,
+    general,
+    nudges,
+    onboarding,
+    phonebank,
+    preferences,
+    privacy,
+    welcome,
+)
 
 # (Norwegian command, English command, description); both commands always work.
 COMMANDS: list[tuple[str, str, str]] = [

@@ -7,7 +7,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 
 from bot.i18n import translator
 from bot.runtime import runtime_of
-from handlers.common import clip, Context, current_member, inline, reply, requires_role
+from handlers.common import Context, clip, current_member, inline, reply, requires_role
 from models import membership
 from models.errors import MemberNotFound
 from models.member import Member

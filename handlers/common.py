@@ -121,6 +121,18 @@ async def current_member(update: Update, context: Context) -> Member | None:
     return member
 
 
+async def known_member(update: Update, context: Context) -> Member:
+    """The member behind an update that a role check or `onboarded` has already let through."""
+    member = await current_member(update, context)
+    assert member is not None
+    return member
+
+
+async def member_and_translator(update: Update, context: Context) -> tuple[Member, Translate]:
+    member = await known_member(update, context)
+    return member, translator(member.language)
+
+
 def forget_current_member() -> None:
     """After a handler changed the member, later reads in the same update go to the database."""
     _member_of_update.set(None)

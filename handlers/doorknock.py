@@ -26,6 +26,7 @@ from handlers.common import (
     clip,
     current_member,
     inline,
+    known_member,
     menu_label_pattern,
     onboarded,
     reply,
@@ -65,16 +66,10 @@ def join_label(view: rd.RoundView, lang: str) -> str:
     return (_("Join {day}") if view.seats_left else _("Waiting list {day}")).format(day=day)
 
 
-async def member_of(update: Update, context: Context) -> Member:
-    member = await current_member(update, context)
-    assert member is not None
-    return member
-
-
 @onboarded
 async def list_rounds(update: Update, context: Context) -> None:
     """Upcoming rounds, the member's own district first, each with a join button."""
-    member = await member_of(update, context)
+    member = await known_member(update, context)
     argument = (context.args or [""])[0].lower() if context.args else ""
     if argument in ("ledere", "leaders"):
         await leader_candidates(update, context)
@@ -146,7 +141,7 @@ async def join(update: Update, context: Context) -> None:
     """One tap: a seat, or a place on the waiting list."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    member = await member_of(update, context)
+    member = await known_member(update, context)
     _ = translator(member.language)
     runtime = runtime_of(context)
     round_id = int(query.data.rsplit(":", 1)[1])
@@ -181,7 +176,7 @@ async def leave(update: Update, context: Context) -> None:
     """Give up the seat; the first on the waiting list gets it and is told at once."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    member = await member_of(update, context)
+    member = await known_member(update, context)
     _ = translator(member.language)
     runtime = runtime_of(context)
     round_id = int(query.data.rsplit(":", 1)[1])
@@ -207,7 +202,7 @@ async def leave(update: Update, context: Context) -> None:
 async def coming(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
-    member = await member_of(update, context)
+    member = await known_member(update, context)
     _ = translator(member.language)
     await query.answer(_("Great — see you there!"))
     await query.edit_message_reply_markup(None)
@@ -216,7 +211,7 @@ async def coming(update: Update, context: Context) -> None:
 @onboarded
 async def my_signups(update: Update, context: Context) -> None:
     """/mine: everything the member has signed up for, with leave buttons."""
-    member = await member_of(update, context)
+    member = await known_member(update, context)
     _ = translator(member.language)
     runtime = runtime_of(context)
     async with runtime.db.session() as session:
@@ -294,7 +289,7 @@ async def input_cancel(update: Update, context: Context) -> int:
 async def nothing_to_add(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
-    member = await member_of(update, context)
+    member = await known_member(update, context)
     _ = translator(member.language)
     await query.answer()
     await query.edit_message_reply_markup(None)
@@ -303,7 +298,7 @@ async def nothing_to_add(update: Update, context: Context) -> None:
 
 @requires_role("board")
 async def leader_candidates(update: Update, context: Context) -> None:
-    member = await member_of(update, context)
+    member = await known_member(update, context)
     _ = translator(member.language)
     runtime = runtime_of(context)
     async with runtime.db.session() as session:
@@ -320,7 +315,7 @@ async def leader_candidates(update: Update, context: Context) -> None:
 @onboarded
 async def my_teams(update: Update, context: Context) -> None:
     """A leader's rounds: the team, with check-in buttons."""
-    member = await member_of(update, context)
+    member = await known_member(update, context)
     _ = translator(member.language)
     runtime = runtime_of(context)
     async with runtime.db.session() as session:
@@ -366,7 +361,7 @@ async def check_in(update: Update, context: Context) -> None:
     """The leader marks one person present or absent; the third round suggests leader training."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    leader = await member_of(update, context)
+    leader = await known_member(update, context)
     _ = translator(leader.language)
     runtime = runtime_of(context)
     present = query.data.startswith("rd:in:")

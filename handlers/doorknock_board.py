@@ -20,8 +20,16 @@ from telegram.ext import (
 from bot import round_messages as msgs
 from bot.i18n import OSLO, translator
 from bot.runtime import runtime_of
+from handlers.common import (
+    DISTRICT_LABELS,
+    Context,
+    current_member,
+    inline,
+    member_and_translator,
+    reply,
+    requires_role,
+)
 from handlers.times import read_end, read_start
-from handlers.common import DISTRICT_LABELS, Context, current_member, inline, reply, requires_role
 from models import membership
 from models import rounds as rd
 from models.errors import InvalidPhone, MemberNotFound, NotFound
@@ -38,12 +46,6 @@ REPORT = "round_report"
 def draft(context: Context) -> dict[str, Any]:
     assert context.user_data is not None
     return context.user_data.setdefault(DRAFT, {})
-
-
-async def lang_of(update: Update, context: Context) -> tuple[Member, Any]:
-    member = await current_member(update, context)
-    assert member is not None
-    return member, translator(member.language)
 
 
 def summary(data: dict[str, Any], lang: str, leaders: dict[int, str]) -> str:
@@ -73,7 +75,7 @@ def summary(data: dict[str, Any], lang: str, leaders: dict[int, str]) -> str:
 @requires_role("leader")
 async def new_round(update: Update, context: Context) -> int | None:
     """Start creating a round (board, and leaders for rounds they lead themselves)."""
-    member, _ = await lang_of(update, context)
+    member, _ = await member_and_translator(update, context)
     assert context.user_data is not None
     context.user_data[DRAFT] = {}
     if update.callback_query is not None:
@@ -83,7 +85,7 @@ async def new_round(update: Update, context: Context) -> int | None:
 
 
 async def got_title(update: Update, context: Context) -> int:
-    member, _ = await lang_of(update, context)
+    member, _ = await member_and_translator(update, context)
     title = (update.message.text or "").strip()  # type: ignore[union-attr]
     if not 3 <= len(title) <= 200:
         await reply(update, _("The title must be between 3 and 200 characters. Try again."))
@@ -97,7 +99,7 @@ async def got_title(update: Update, context: Context) -> int:
 async def got_district(update: Update, context: Context) -> int:
     query = update.callback_query
     assert query is not None and query.data is not None
-    member, _ = await lang_of(update, context)
+    member, _ = await member_and_translator(update, context)
     district = query.data.rsplit(":", 1)[1]
     draft(context)["district"] = district
     await query.answer()
@@ -115,7 +117,7 @@ async def got_start(update: Update, context: Context) -> int:
 
 
 async def got_end(update: Update, context: Context) -> int:
-    member, _ = await lang_of(update, context)
+    member, _ = await member_and_translator(update, context)
     data = draft(context)
     end = await read_end(update, context, datetime.fromisoformat(data["start"]))
     if end is None:
@@ -126,7 +128,7 @@ async def got_end(update: Update, context: Context) -> int:
 
 
 async def got_place(update: Update, context: Context) -> int:
-    member, _ = await lang_of(update, context)
+    member, _ = await member_and_translator(update, context)
     message = update.message
     assert message is not None
     data = draft(context)
@@ -144,7 +146,7 @@ async def got_place(update: Update, context: Context) -> int:
 
 
 async def got_capacity(update: Update, context: Context) -> int:
-    member, _ = await lang_of(update, context)
+    member, _ = await member_and_translator(update, context)
     text = (update.message.text or "").strip()  # type: ignore[union-attr]
     if not text.isdigit() or not 1 <= int(text) <= 500:
         await reply(update, _("Write a number from 1 to 500."))
@@ -164,7 +166,7 @@ async def ask_leader(update: Update, context: Context, member: Member) -> int:
 
 
 async def got_leader(update: Update, context: Context) -> int:
-    member, _ = await lang_of(update, context)
+    member, _ = await member_and_translator(update, context)
     data = draft(context)
     runtime = runtime_of(context)
     is_board = membership.has_role(member, "board", runtime.settings.lagbot_admins)
@@ -193,7 +195,7 @@ async def got_leader(update: Update, context: Context) -> int:
 async def more_teams(update: Update, context: Context) -> int:
     query = update.callback_query
     assert query is not None
-    member, _ = await lang_of(update, context)
+    member, _ = await member_and_translator(update, context)
     await query.answer()
     await query.edit_message_reply_markup(None)
     data = draft(context)
@@ -205,7 +207,7 @@ async def more_teams(update: Update, context: Context) -> int:
 
 
 async def got_partner(update: Update, context: Context) -> int:
-    member, _ = await lang_of(update, context)
+    member, _ = await member_and_translator(update, context)
     if update.callback_query is not None:
         await update.callback_query.answer()
     else:
@@ -216,7 +218,7 @@ async def got_partner(update: Update, context: Context) -> int:
 
 
 async def got_briefing(update: Update, context: Context) -> int:
-    member, _ = await lang_of(update, context)
+    member, _ = await member_and_translator(update, context)
     data = draft(context)
     if update.callback_query is not None:
         await update.callback_query.answer()
@@ -252,7 +254,7 @@ def split_seats(capacity: int, teams: int) -> list[int]:
 async def create(update: Update, context: Context) -> int:
     query = update.callback_query
     assert query is not None and context.user_data is not None
-    member, _ = await lang_of(update, context)
+    member, _ = await member_and_translator(update, context)
     data = context.user_data.pop(DRAFT, {})
     runtime = runtime_of(context)
     leaders = data.get("leaders") or [None]
@@ -292,7 +294,7 @@ def admin_keyboard(round_id: int, lang: str) -> InlineKeyboardMarkup:
 
 
 async def cancel_draft(update: Update, context: Context) -> int:
-    member, _ = await lang_of(update, context)
+    member, _ = await member_and_translator(update, context)
     if context.user_data is not None:
         context.user_data.pop(DRAFT, None)
         context.user_data.pop(REPORT, None)
@@ -304,12 +306,12 @@ async def cancel_draft(update: Update, context: Context) -> int:
 
 
 async def text_expected(update: Update, context: Context) -> None:
-    member, _ = await lang_of(update, context)
+    member, _ = await member_and_translator(update, context)
     await reply(update, _("Please answer with text, or /avbryt to stop."))
 
 
 async def buttons_expected(update: Update, context: Context) -> None:
-    member, _ = await lang_of(update, context)
+    member, _ = await member_and_translator(update, context)
     await reply(update, _("Please use the buttons above, or /avbryt to cancel."))
 
 
@@ -320,7 +322,7 @@ async def may_manage(context: Context, member: Member, round_: rd.Round) -> bool
 @requires_role("leader")
 async def manage_list(update: Update, context: Context) -> None:
     """Rounds this person may manage, each with its admin buttons."""
-    member, _ = await lang_of(update, context)
+    member, _ = await member_and_translator(update, context)
     runtime = runtime_of(context)
     if update.callback_query is not None:
         await update.callback_query.answer()
@@ -340,7 +342,7 @@ async def manage_list(update: Update, context: Context) -> None:
 async def load_managed(update: Update, context: Context) -> tuple[Member, Any, rd.Round] | None:
     query = update.callback_query
     assert query is not None and query.data is not None
-    member, _ = await lang_of(update, context)
+    member, _ = await member_and_translator(update, context)
     round_id = int(query.data.rsplit(":", 1)[1])
     async with runtime_of(context).db.session() as session:
         try:
@@ -397,7 +399,7 @@ async def ask_edit(update: Update, context: Context) -> int | None:
 async def edit_field(update: Update, context: Context) -> int:
     query = update.callback_query
     assert query is not None and query.data is not None
-    member, _ = await lang_of(update, context)
+    member, _ = await member_and_translator(update, context)
     field = query.data.split(":")[1]
     draft(context)["field"] = field
     await query.answer()
@@ -409,7 +411,7 @@ async def edit_field(update: Update, context: Context) -> int:
 
 async def edit_value(update: Update, context: Context) -> int:
     """Save the change; a new meeting point is told to everyone, new seats go to the waiting list."""
-    member, _ = await lang_of(update, context)
+    member, _ = await member_and_translator(update, context)
     assert context.user_data is not None
     data = draft(context)
     text = (update.message.text or "").strip()  # type: ignore[union-attr]
@@ -473,7 +475,7 @@ async def link_debrief(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     _prefix, _link, round_id, event_id = query.data.split(":")
-    member, _ = await lang_of(update, context)
+    member, _ = await member_and_translator(update, context)
     runtime = runtime_of(context)
     async with runtime.db.session() as session:
         try:
@@ -541,7 +543,7 @@ async def msgs_cancel_all(session: Any, round_: rd.Round) -> None:
 
 
 async def no_op(update: Update, context: Context) -> None:
-    member, _ = await lang_of(update, context)
+    member, _ = await member_and_translator(update, context)
     assert update.callback_query is not None
     await update.callback_query.answer()
     await update.callback_query.edit_message_text(_("Nothing was changed."))
@@ -568,7 +570,7 @@ async def move_start(update: Update, context: Context) -> int:
 
 
 async def move_end(update: Update, context: Context) -> int:
-    member, _ = await lang_of(update, context)
+    member, _ = await member_and_translator(update, context)
     runtime = runtime_of(context)
     data = draft(context)
     start = datetime.fromisoformat(data["start"])
@@ -625,7 +627,7 @@ async def start_report(update: Update, context: Context) -> int | None:
 
 
 async def report_number(update: Update, context: Context) -> int:
-    member, _ = await lang_of(update, context)
+    member, _ = await member_and_translator(update, context)
     text = (update.message.text or "").strip()  # type: ignore[union-attr]
     data = context.user_data[REPORT]  # type: ignore[index]
     if not text.isdigit() or int(text) > 100000:
@@ -650,7 +652,7 @@ def report_themes(data: dict[str, Any], lang: str) -> InlineKeyboardMarkup:
 async def report_theme(update: Update, context: Context) -> int:
     query = update.callback_query
     assert query is not None and query.data is not None
-    member, _ = await lang_of(update, context)
+    member, _ = await member_and_translator(update, context)
     data = context.user_data[REPORT]  # type: ignore[index]
     theme = query.data.rsplit(":", 1)[1]
     data["themes"].remove(theme) if theme in data["themes"] else data["themes"].append(theme)
@@ -662,7 +664,7 @@ async def report_theme(update: Update, context: Context) -> int:
 async def report_themes_done(update: Update, context: Context) -> int:
     query = update.callback_query
     assert query is not None
-    member, _ = await lang_of(update, context)
+    member, _ = await member_and_translator(update, context)
     await query.answer()
     await query.edit_message_reply_markup(None)
     await reply(update, _("Anything else the programme committee should know? Write it (no names or addresses), or skip."),
@@ -671,7 +673,7 @@ async def report_themes_done(update: Update, context: Context) -> int:
 
 
 async def report_save(update: Update, context: Context) -> int:
-    member, _ = await lang_of(update, context)
+    member, _ = await member_and_translator(update, context)
     assert context.user_data is not None
     data = context.user_data.pop(REPORT)
     text = "" if update.callback_query is not None else (update.message.text or "")  # type: ignore[union-attr]
@@ -690,7 +692,7 @@ async def report_save(update: Update, context: Context) -> int:
 @requires_role("board")
 async def year_report(update: Update, context: Context) -> None:
     """Rounds this year against the plan's goal, by district and month, as text and a chart."""
-    member, _ = await lang_of(update, context)
+    member, _ = await member_and_translator(update, context)
     runtime = runtime_of(context)
     now = runtime.now().astimezone(OSLO)
     year_start = datetime(now.year, 1, 1, tzinfo=OSLO)
@@ -768,7 +770,7 @@ def input_csv(items: list[dict[str, Any]]) -> str:
 @requires_role("board")
 async def export_input(update: Update, context: Context) -> None:
     """For the programme committee: input grouped by theme and district, as Markdown and CSV files."""
-    member, _ = await lang_of(update, context)
+    member, _ = await member_and_translator(update, context)
     async with runtime_of(context).db.session() as session:
         items = await rd.inputs_and_reports(session)
     if not items:

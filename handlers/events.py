@@ -19,7 +19,19 @@ from telegram.ext import (
 from bot import event_messages as msgs
 from bot.i18n import N_, OSLO, fmt_date, translator
 from bot.runtime import Runtime, runtime_of
-from handlers.common import clip, MENU, Context, MenuItem, current_member, inline, menu_label_pattern, onboarded, reply, requires_role
+from handlers.common import (
+    MENU,
+    Context,
+    MenuItem,
+    clip,
+    inline,
+    known_member,
+    member_and_translator,
+    menu_label_pattern,
+    onboarded,
+    reply,
+    requires_role,
+)
 from handlers.doorknock import MINE_PROVIDERS
 from handlers.times import read_end, read_start
 from models import events as ev
@@ -58,16 +70,10 @@ def rsvp_keyboard(event_id: int, lang: str, current: str | None) -> InlineKeyboa
     return inline([row, [(_("📅 Calendar file"), f"ev:ics:{event_id}")]])
 
 
-async def member_of(update: Update, context: Context) -> Member:
-    member = await current_member(update, context)
-    assert member is not None
-    return member
-
-
 @onboarded
 async def list_events(update: Update, context: Context) -> None:
     """Upcoming events, filterable by kind; each opens a card with RSVP buttons."""
-    member = await member_of(update, context)
+    member = await known_member(update, context)
     _ = translator(member.language)
     runtime = runtime_of(context)
     argument = (context.args or [""])[0].lower() if context.args else ""
@@ -92,7 +98,7 @@ async def list_events(update: Update, context: Context) -> None:
 
 
 async def show_event(update: Update, context: Context, member: Member | None = None, event_id: int | None = None) -> None:
-    member = member or await member_of(update, context)
+    member = member or await known_member(update, context)
     _ = translator(member.language)
     if event_id is None:
         assert update.callback_query is not None and update.callback_query.data is not None
@@ -132,7 +138,7 @@ async def rsvp(update: Update, context: Context) -> None:
     """Yes, maybe or no; a confirmation carries a calendar file."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    member = await member_of(update, context)
+    member = await known_member(update, context)
     _ = translator(member.language)
     runtime = runtime_of(context)
     _prefix, _r, event_id, choice = query.data.split(":")
@@ -177,7 +183,7 @@ async def send_ics(update: Update, event: ev.Event, lang: str) -> None:
 async def ics(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
-    member = await member_of(update, context)
+    member = await known_member(update, context)
     _ = translator(member.language)
     try:
         async with runtime_of(context).db.session() as session:
@@ -206,7 +212,7 @@ async def mine(update: Update, context: Context, member: Member) -> tuple[list[s
 @onboarded
 async def yearly_calendar(update: Update, context: Context) -> None:
     """/arshjul: the coming twelve months, by month."""
-    member = await member_of(update, context)
+    member = await known_member(update, context)
     _ = translator(member.language)
     runtime = runtime_of(context)
     async with runtime.db.session() as session:
@@ -230,7 +236,7 @@ async def yearly_calendar(update: Update, context: Context) -> None:
 
 @requires_role("board")
 async def year_report(update: Update, context: Context) -> None:
-    member = await member_of(update, context)
+    member = await known_member(update, context)
     _ = translator(member.language)
     runtime = runtime_of(context)
     now = runtime.now().astimezone(OSLO)
@@ -249,14 +255,9 @@ def draft(context: Context) -> dict[str, Any]:
     return context.user_data.setdefault(DRAFT, {})
 
 
-async def lang(update: Update, context: Context) -> tuple[Member, Any]:
-    member = await member_of(update, context)
-    return member, translator(member.language)
-
-
 @requires_role("board")
 async def new_event(update: Update, context: Context) -> int | None:
-    member, _ = await lang(update, context)
+    member, _ = await member_and_translator(update, context)
     assert context.user_data is not None
     context.user_data[DRAFT] = {}
     if update.callback_query is not None:
@@ -269,7 +270,7 @@ async def new_event(update: Update, context: Context) -> int | None:
 async def got_kind(update: Update, context: Context) -> int:
     query = update.callback_query
     assert query is not None and query.data is not None
-    member, _ = await lang(update, context)
+    member, _ = await member_and_translator(update, context)
     draft(context)["kind"] = query.data.rsplit(":", 1)[1]
     await query.answer()
     await query.edit_message_reply_markup(None)
@@ -278,7 +279,7 @@ async def got_kind(update: Update, context: Context) -> int:
 
 
 async def got_title(update: Update, context: Context) -> int:
-    member, _ = await lang(update, context)
+    member, _ = await member_and_translator(update, context)
     title = (update.message.text or "").strip()  # type: ignore[union-attr]
     if not 3 <= len(title) <= 200:
         await reply(update, _("The title must be between 3 and 200 characters. Try again."))
@@ -289,7 +290,7 @@ async def got_title(update: Update, context: Context) -> int:
 
 
 async def got_description(update: Update, context: Context) -> int:
-    member, _ = await lang(update, context)
+    member, _ = await member_and_translator(update, context)
     if update.callback_query is not None:
         await update.callback_query.answer()
         draft(context)["description"] = ""
@@ -308,7 +309,7 @@ async def got_start(update: Update, context: Context) -> int:
 
 
 async def got_end(update: Update, context: Context) -> int:
-    member, _ = await lang(update, context)
+    member, _ = await member_and_translator(update, context)
     data = draft(context)
     end = await read_end(update, context, datetime.fromisoformat(data["start"]))
     if end is None:
@@ -319,7 +320,7 @@ async def got_end(update: Update, context: Context) -> int:
 
 
 async def got_place(update: Update, context: Context) -> int:
-    member, _ = await lang(update, context)
+    member, _ = await member_and_translator(update, context)
     message = update.message
     assert message is not None
     data = draft(context)
@@ -337,7 +338,7 @@ async def got_place(update: Update, context: Context) -> int:
 
 
 async def got_capacity(update: Update, context: Context) -> int:
-    member, _ = await lang(update, context)
+    member, _ = await member_and_translator(update, context)
     if update.callback_query is not None:
         await update.callback_query.answer()
         draft(context)["capacity"] = None
@@ -352,7 +353,7 @@ async def got_capacity(update: Update, context: Context) -> int:
 
 
 async def got_partners(update: Update, context: Context) -> int:
-    member, _ = await lang(update, context)
+    member, _ = await member_and_translator(update, context)
     if update.callback_query is not None:
         await update.callback_query.answer()
         draft(context)["partners"] = []
@@ -363,7 +364,7 @@ async def got_partners(update: Update, context: Context) -> int:
 
 
 async def got_contact(update: Update, context: Context) -> int:
-    member, _ = await lang(update, context)
+    member, _ = await member_and_translator(update, context)
     if update.callback_query is not None:
         await update.callback_query.answer()
         draft(context)["contact"] = member.id
@@ -384,7 +385,7 @@ async def got_contact(update: Update, context: Context) -> int:
 async def got_repeat(update: Update, context: Context) -> int:
     query = update.callback_query
     assert query is not None and query.data is not None
-    member, _ = await lang(update, context)
+    member, _ = await member_and_translator(update, context)
     data = draft(context)
     data["repeat"] = query.data.rsplit(":", 1)[1]
     await query.answer()
@@ -409,7 +410,7 @@ def monthly_rule(start: datetime) -> str:
 async def create(update: Update, context: Context) -> int:
     query = update.callback_query
     assert query is not None and context.user_data is not None
-    member, _ = await lang(update, context)
+    member, _ = await member_and_translator(update, context)
     data = context.user_data.pop(DRAFT, {})
     runtime = runtime_of(context)
     await query.answer()
@@ -435,7 +436,7 @@ async def create(update: Update, context: Context) -> int:
 
 
 async def cancel_draft(update: Update, context: Context) -> int:
-    member, _ = await lang(update, context)
+    member, _ = await member_and_translator(update, context)
     if context.user_data is not None:
         context.user_data.pop(DRAFT, None)
     if update.callback_query is not None:
@@ -446,7 +447,7 @@ async def cancel_draft(update: Update, context: Context) -> int:
 
 
 async def buttons_expected(update: Update, context: Context) -> None:
-    member, _ = await lang(update, context)
+    member, _ = await member_and_translator(update, context)
     await reply(update, _("Please use the buttons above, or /avbryt to cancel."))
 
 
@@ -456,7 +457,7 @@ async def may_manage(context: Context, member: Member, event: ev.Event) -> bool:
 
 @onboarded
 async def manage(update: Update, context: Context) -> None:
-    member, _ = await lang(update, context)
+    member, _ = await member_and_translator(update, context)
     runtime = runtime_of(context)
     if update.callback_query is not None:
         await update.callback_query.answer()
@@ -475,7 +476,7 @@ async def manage(update: Update, context: Context) -> None:
 async def load_managed(update: Update, context: Context) -> tuple[Member, Any, ev.Event] | None:
     query = update.callback_query
     assert query is not None and query.data is not None
-    member, _ = await lang(update, context)
+    member, _ = await member_and_translator(update, context)
     try:
         async with runtime_of(context).db.session() as session:
             event = await ev.get_event(session, int(query.data.rsplit(":", 1)[1]))
@@ -518,7 +519,7 @@ async def check_in(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     _prefix, action, event_id, rsvp_id = query.data.split(":")
-    member, _ = await lang(update, context)
+    member, _ = await member_and_translator(update, context)
     try:
         async with runtime_of(context).db.session() as session:
             event = await ev.get_event(session, int(event_id))
@@ -572,7 +573,7 @@ async def do_cancel(update: Update, context: Context) -> None:
 
 
 async def no_op(update: Update, context: Context) -> None:
-    member, _ = await lang(update, context)
+    member, _ = await member_and_translator(update, context)
     await update.callback_query.answer()  # type: ignore[union-attr]
     await update.callback_query.edit_message_text(_("Nothing was changed."))  # type: ignore[union-attr]
 
@@ -597,7 +598,7 @@ async def move_start(update: Update, context: Context) -> int:
 
 
 async def move_end(update: Update, context: Context) -> int:
-    member, _ = await lang(update, context)
+    member, _ = await member_and_translator(update, context)
     runtime = runtime_of(context)
     data = draft(context)
     start = datetime.fromisoformat(data["start"])
@@ -639,7 +640,7 @@ async def ask_edit(update: Update, context: Context) -> int | None:
 async def edit_field(update: Update, context: Context) -> int:
     query = update.callback_query
     assert query is not None and query.data is not None
-    member, _ = await lang(update, context)
+    member, _ = await member_and_translator(update, context)
     field = query.data.split(":")[1]
     draft(context)["field"] = field
     await query.answer()
@@ -651,7 +652,7 @@ async def edit_field(update: Update, context: Context) -> int:
 
 async def edit_value(update: Update, context: Context) -> int:
     """Save the change; a new place is told to those coming, new places go to the waiting list."""
-    member, _ = await lang(update, context)
+    member, _ = await member_and_translator(update, context)
     assert context.user_data is not None
     data = draft(context)
     text = (update.message.text or "").strip()  # type: ignore[union-attr]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+from datetime import timedelta
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import MessageLimit
 from telegram.error import BadRequest
@@ -14,13 +17,17 @@ from telegram.ext import (
     filters,
 )
 
-import logging
-from datetime import timedelta
-
 from bot.runtime import runtime_of
+from handlers.common import (
+    Context,
+    current_member,
+    menu_label_pattern,
+    reply,
+    show_main_menu,
+    tr,
+)
 from models import broadcast
 from models.membership import has_role
-from handlers.common import Context, current_member, menu_label_pattern, reply, show_main_menu, tr
 
 log = logging.getLogger(__name__)
 GUARD_GROUP = -10

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
+from telegram import (
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -29,7 +35,12 @@ from handlers.common import (
     split_payload,
 )
 from models import membership
-from models.errors import InvalidPhone, InviteAlreadyUsed, PhoneLinkedElsewhere, UnknownInvite
+from models.errors import (
+    InvalidPhone,
+    InviteAlreadyUsed,
+    PhoneLinkedElsewhere,
+    UnknownInvite,
+)
 from models.member import DISTRICTS, INTERESTS, STATUS_MEMBER, Member
 
 CONSENT, CONTACT, DISTRICT, INTERESTS_STATE = range(4)

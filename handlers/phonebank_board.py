@@ -17,7 +17,16 @@ from telegram.ext import (
 
 from bot.i18n import LANGUAGES, translator
 from bot.runtime import runtime_of
-from handlers.common import DISTRICT_LABELS, INTEREST_LABELS, LANGUAGE_NAMES, Context, current_member, inline, reply, requires_role
+from handlers.common import (
+    DISTRICT_LABELS,
+    INTEREST_LABELS,
+    LANGUAGE_NAMES,
+    Context,
+    inline,
+    member_and_translator,
+    reply,
+    requires_role,
+)
 from models import broadcast as bc
 from models import phonebank as pb
 from models import rounds as rd
@@ -33,16 +42,10 @@ def draft(context: Context) -> dict[str, Any]:
     return context.user_data.setdefault(DRAFT, {})
 
 
-async def who(update: Update, context: Context) -> tuple[Any, Any]:
-    member = await current_member(update, context)
-    assert member is not None
-    return member, translator(member.language)
-
-
 @requires_role("board")
 async def new_campaign(update: Update, context: Context) -> int | None:
     """Start a phone round: name, purpose, script, audience, linked round, who may call."""
-    member, _ = await who(update, context)
+    member, _ = await member_and_translator(update, context)
     assert context.user_data is not None
     context.user_data[DRAFT] = {"scripts": {}, "audience": {}}
     if update.callback_query is not None:
@@ -52,7 +55,7 @@ async def new_campaign(update: Update, context: Context) -> int | None:
 
 
 async def got_name(update: Update, context: Context) -> int:
-    member, _ = await who(update, context)
+    member, _ = await member_and_translator(update, context)
     name = (update.message.text or "").strip()  # type: ignore[union-attr]
     if not 3 <= len(name) <= 200:
         await reply(update, _("The title must be between 3 and 200 characters. Try again."))
@@ -63,7 +66,7 @@ async def got_name(update: Update, context: Context) -> int:
 
 
 async def got_purpose(update: Update, context: Context) -> int:
-    member, _ = await who(update, context)
+    member, _ = await member_and_translator(update, context)
     draft(context)["purpose"] = (update.message.text or "").strip()[:1000]  # type: ignore[union-attr]
     draft(context)["script_lang"] = member.language
     await reply(update, _("Write the script callers will see, in {language}.").format(language=LANGUAGE_NAMES[member.language]))
@@ -71,7 +74,7 @@ async def got_purpose(update: Update, context: Context) -> int:
 
 
 async def got_script(update: Update, context: Context) -> int:
-    member, _ = await who(update, context)
+    member, _ = await member_and_translator(update, context)
     data = draft(context)
     text = (update.message.text or "").strip()  # type: ignore[union-attr]
     if not 10 <= len(text) <= 3000:
@@ -82,7 +85,7 @@ async def got_script(update: Update, context: Context) -> int:
 
 
 async def offer_languages(update: Update, context: Context) -> int:
-    member, _ = await who(update, context)
+    member, _ = await member_and_translator(update, context)
     data = draft(context)
     missing = [code for code in LANGUAGES if code not in data["scripts"]]
     rows = [[(_("Add the script in {language}").format(language=LANGUAGE_NAMES[code]), f"pbc:lang:{code}") for code in missing]]
@@ -94,7 +97,7 @@ async def offer_languages(update: Update, context: Context) -> int:
 async def script_language(update: Update, context: Context) -> int:
     query = update.callback_query
     assert query is not None and query.data is not None
-    member, _ = await who(update, context)
+    member, _ = await member_and_translator(update, context)
     await query.answer()
     await query.edit_message_reply_markup(None)
     choice = query.data.rsplit(":", 1)[1]
@@ -123,7 +126,7 @@ def audience_view(data: dict[str, Any], lang: str) -> tuple[str, InlineKeyboardM
 async def audience_button(update: Update, context: Context) -> int:
     query = update.callback_query
     assert query is not None and query.data is not None
-    member, _ = await who(update, context)
+    member, _ = await member_and_translator(update, context)
     data = draft(context)
     audience = bc.Audience.from_json(data["audience"])
     parts = query.data.split(":")
@@ -142,7 +145,7 @@ async def audience_button(update: Update, context: Context) -> int:
 async def audience_done(update: Update, context: Context) -> int:
     query = update.callback_query
     assert query is not None
-    member, _ = await who(update, context)
+    member, _ = await member_and_translator(update, context)
     runtime = runtime_of(context)
     await query.answer()
     await query.edit_message_reply_markup(None)
@@ -159,7 +162,7 @@ async def audience_done(update: Update, context: Context) -> int:
 async def got_round(update: Update, context: Context) -> int:
     query = update.callback_query
     assert query is not None and query.data is not None
-    member, _ = await who(update, context)
+    member, _ = await member_and_translator(update, context)
     round_id = int(query.data.rsplit(":", 1)[1])
     draft(context)["round"] = round_id or None
     await query.answer()
@@ -172,7 +175,7 @@ async def got_round(update: Update, context: Context) -> int:
 async def got_mode(update: Update, context: Context) -> int:
     query = update.callback_query
     assert query is not None and query.data is not None
-    member, _ = await who(update, context)
+    member, _ = await member_and_translator(update, context)
     data = draft(context)
     data["mode"] = query.data.rsplit(":", 1)[1]
     await query.answer()
@@ -192,7 +195,7 @@ async def got_mode(update: Update, context: Context) -> int:
 async def create(update: Update, context: Context) -> int:
     query = update.callback_query
     assert query is not None and context.user_data is not None
-    member, _ = await who(update, context)
+    member, _ = await member_and_translator(update, context)
     data = context.user_data.pop(DRAFT, {})
     runtime = runtime_of(context)
     await query.answer()
@@ -208,7 +211,7 @@ async def create(update: Update, context: Context) -> int:
 
 
 async def cancel(update: Update, context: Context) -> int:
-    member, _ = await who(update, context)
+    member, _ = await member_and_translator(update, context)
     if context.user_data is not None:
         context.user_data.pop(DRAFT, None)
     if update.callback_query is not None:
@@ -219,7 +222,7 @@ async def cancel(update: Update, context: Context) -> int:
 
 
 async def buttons_expected(update: Update, context: Context) -> None:
-    member, _ = await who(update, context)
+    member, _ = await member_and_translator(update, context)
     await reply(update, _("Please use the buttons above, or /avbryt to cancel."))
 
 
@@ -227,7 +230,7 @@ async def buttons_expected(update: Update, context: Context) -> None:
 async def change_status(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
-    member, _ = await who(update, context)
+    member, _ = await member_and_translator(update, context)
     _prefix, action, campaign_id = query.data.split(":")
     status = {"pause": pb.PAUSED, "resume": pb.ACTIVE, "close": pb.CLOSED}[action]
     try:
@@ -246,7 +249,7 @@ async def show_progress(update: Update, context: Context) -> None:
     """Targets total / reached / signed up / not reached / wrong number / do-not-call, and per caller."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    member, _ = await who(update, context)
+    member, _ = await member_and_translator(update, context)
     campaign_id = int(query.data.rsplit(":", 1)[1])
     async with runtime_of(context).db.session() as session:
         try:

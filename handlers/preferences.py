@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
 
 from bot.i18n import LANGUAGES, N_, translator
+from bot.nudge_messages import RULE_LABELS
 from bot.runtime import runtime_of
 from handlers.common import (
     DISTRICT_LABELS,
@@ -20,7 +27,6 @@ from handlers.common import (
     show_main_menu,
 )
 from handlers.onboarding import district_keyboard, interests_keyboard
-from bot.nudge_messages import RULE_LABELS
 from models import membership
 from models import nudges as ng
 from models.member import DISTRICTS, INTERESTS, MESSAGE_KINDS, Member

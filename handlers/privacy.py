@@ -6,11 +6,25 @@ import io
 import json
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
 
 from bot.i18n import translator
 from bot.runtime import runtime_of
-from handlers.common import Context, current_member, inline, menu_label_pattern, onboarded, reply, tr
+from handlers.common import (
+    Context,
+    current_member,
+    inline,
+    menu_label_pattern,
+    onboarded,
+    reply,
+    tr,
+)
 from models import membership
 from models.privacy import erase_member, export_member
 

@@ -18,7 +18,18 @@ from telegram.ext import (
 from bot import welcome_messages
 from bot.i18n import N_, OSLO, fmt_number, translator
 from bot.runtime import Runtime, runtime_of
-from handlers.common import DISTRICT_LABELS, INTEREST_LABELS, MENU, Context, MenuItem, current_member, inline, menu_label_pattern, reply, requires_role
+from handlers.common import (
+    DISTRICT_LABELS,
+    INTEREST_LABELS,
+    MENU,
+    Context,
+    MenuItem,
+    current_member,
+    inline,
+    menu_label_pattern,
+    reply,
+    requires_role,
+)
 from models import membership
 from models import welcome as wl
 from models.errors import NotFound

@@ -1,6 +1,8 @@
 """lagbot's tables and domain operations. No Telegram imports: any front end can reuse this."""
 
 from models.base import Base
+from models.broadcast import Broadcast, BroadcastReply
+from models.events import Event, Rsvp, Series
 from models.member import (
     DISTRICTS,
     INTERESTS,
@@ -11,8 +13,6 @@ from models.member import (
     MemberInterest,
     MemberRole,
 )
-from models.broadcast import Broadcast, BroadcastReply
-from models.events import Event, Rsvp, Series
 from models.nudges import NudgeState, RuleSwitch
 from models.outbox import OutboxMessage
 from models.persistence_store import ConversationRow, PersistedData
