@@ -18,7 +18,7 @@ from telegram.ext import (
 )
 
 from bot import round_messages as msgs
-from bot.i18n import OSLO, translator
+from bot.i18n import N_, OSLO, translator
 from bot.runtime import runtime_of
 from handlers.common import (
     DISTRICT_LABELS,
@@ -29,7 +29,7 @@ from handlers.common import (
     reply,
     requires_role,
 )
-from handlers.times import read_end, read_start
+from handlers.questions import read_end, read_place, read_start
 from models import membership
 from models import rounds as rd
 from models.errors import InvalidPhone, MemberNotFound, NotFound
@@ -129,16 +129,11 @@ async def got_end(update: Update, context: Context) -> int:
 
 async def got_place(update: Update, context: Context) -> int:
     member, _ = await member_and_translator(update, context)
-    message = update.message
-    assert message is not None
     data = draft(context)
-    if message.location is not None:
-        data["lat"], data["lon"] = message.location.latitude, message.location.longitude
-        await reply(update, _("Pin saved. Now describe the meeting point in words (for example “outside Lade church”)."))
-        return PLACE
-    place = (message.text or "").strip()
-    if not 2 <= len(place) <= 300:
-        await reply(update, _("Write the meeting point in 2 to 300 characters."))
+    place = await read_place(update, context, data,
+                             pin_saved=N_("Pin saved. Now describe the meeting point in words (for example “outside Lade church”)."),
+                             too_short=N_("Write the meeting point in 2 to 300 characters."))
+    if place is None:
         return PLACE
     data["place"] = place
     await reply(update, _("How many can join (seats in all)?"))

@@ -33,7 +33,7 @@ from handlers.common import (
     requires_role,
 )
 from handlers.doorknock import MINE_PROVIDERS
-from handlers.times import read_end, read_start
+from handlers.questions import read_end, read_place, read_start
 from models import events as ev
 from models import membership
 from models.errors import InvalidPhone, MemberNotFound, NotFound
@@ -321,16 +321,10 @@ async def got_end(update: Update, context: Context) -> int:
 
 async def got_place(update: Update, context: Context) -> int:
     member, _ = await member_and_translator(update, context)
-    message = update.message
-    assert message is not None
     data = draft(context)
-    if message.location is not None:
-        data["lat"], data["lon"] = message.location.latitude, message.location.longitude
-        await reply(update, _("Pin saved. Now write the name of the place."))
-        return PLACE
-    place = (message.text or "").strip()
-    if not 2 <= len(place) <= 300:
-        await reply(update, _("Write the place in 2 to 300 characters."))
+    place = await read_place(update, context, data, pin_saved=N_("Pin saved. Now write the name of the place."),
+                             too_short=N_("Write the place in 2 to 300 characters."))
+    if place is None:
         return PLACE
     data["place"] = place
     await reply(update, _("Is there a limit on how many can come? Write a number, or skip."), reply_markup=inline([[(_("No limit"), "evc:skip")]]))

@@ -1,4 +1,4 @@
-"""Asking for a start and an end time in a conversation: parsed in Oslo time, refused with the reason."""
+"""Questions the creation conversations share: start, end (Oslo time) and place, refused with the reason."""
 
 from __future__ import annotations
 
@@ -40,6 +40,22 @@ async def read_start(update: Update, context: Context) -> datetime | None:
         return None
     await reply(update, _("When does it end? Write the time (for example 15:00), or date and time."))
     return start
+
+
+async def read_place(update: Update, context: Context, data: dict[str, object], *, pin_saved: str, too_short: str) -> str | None:
+    """A place in words; a location pin is kept in `data` and the words asked for next. None: ask again."""
+    _ = translator(await _language(update, context))
+    message = update.message
+    assert message is not None
+    if message.location is not None:
+        data["lat"], data["lon"] = message.location.latitude, message.location.longitude
+        await reply(update, _(pin_saved))
+        return None
+    place = (message.text or "").strip()
+    if not 2 <= len(place) <= 300:
+        await reply(update, _(too_short))
+        return None
+    return place
 
 
 async def read_end(update: Update, context: Context, start: datetime) -> datetime | None:
