@@ -15,13 +15,15 @@ from telegram.ext import (
 )
 
 from bot import broadcasting
-from bot.i18n import BadTime, fmt_datetime, parse_oslo_datetime, translator
+from bot.i18n import N_, BadTime, fmt_datetime, parse_oslo_datetime, translator
 from bot.runtime import runtime_of
 from handlers.common import (
     DISTRICT_LABELS,
     INTEREST_LABELS,
     ROLE_LABELS,
     Context,
+    buttons_expected,
+    cancel_conversation,
     current_member,
     inline,
     reply,
@@ -279,25 +281,6 @@ async def create_and_report(update: Update, context: Context, *, send_at: Any) -
         stored.status_text = status.text
 
 
-async def cancel(update: Update, context: Context) -> int:
-    member = await current_member(update, context)
-    _ = translator(member.language if member else "nb")
-    if context.user_data is not None:
-        context.user_data.pop(DRAFT_KEY, None)
-    if update.callback_query is not None:
-        await update.callback_query.answer()
-        await update.callback_query.edit_message_reply_markup(None)
-    await reply(update, _("Cancelled. Nothing was sent."))
-    return ConversationHandler.END
-
-
-async def buttons_expected(update: Update, context: Context) -> int:
-    member = await current_member(update, context)
-    _ = translator(member.language if member else "nb")
-    await reply(update, _("Please use the buttons above, or /avbryt to cancel."))
-    return AUDIENCE
-
-
 @requires_role("board")
 async def show_status(update: Update, context: Context) -> None:
     """Recent broadcasts with their figures."""
@@ -362,6 +345,9 @@ def conversation() -> ConversationHandler:
         persistent=True,
         allow_reentry=True,
     )
+
+
+cancel = cancel_conversation(N_("Cancelled. Nothing was sent."), DRAFT_KEY)
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

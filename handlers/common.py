@@ -16,7 +16,7 @@ from telegram import (
     ReplyKeyboardMarkup,
     Update,
 )
-from telegram.ext import ContextTypes
+from telegram.ext import ContextTypes, ConversationHandler
 
 from bot.i18n import LANGUAGES, N_, Translate, language_from_telegram, translator
 from bot.runtime import runtime_of
@@ -224,6 +224,29 @@ async def show_main_menu(update: Update, context: Context, member: Member, text:
         text or _("What would you like to do? Use the menu below."),
         reply_markup=main_menu(member, member.language, runtime_of(context).settings.lagbot_admins),
     )
+
+
+def cancel_conversation(message: str, *draft_keys: str) -> Callable[[Update, Context], Awaitable[int]]:
+    """A /avbryt (or Cancel button) handler: forget the drafts, take the buttons away, say `message`."""
+
+    async def cancel(update: Update, context: Context) -> int:
+        _ = tr(update, context, await current_member(update, context))
+        if context.user_data is not None:
+            for key in draft_keys:
+                context.user_data.pop(key, None)
+        if update.callback_query is not None:
+            await update.callback_query.answer()
+            await update.callback_query.edit_message_reply_markup(None)
+        await reply(update, _(message))
+        return ConversationHandler.END
+
+    return cancel
+
+
+async def buttons_expected(update: Update, context: Context) -> None:
+    """Text where the conversation's buttons were expected: say so, and stay at the same step."""
+    _ = tr(update, context, await current_member(update, context))
+    await reply(update, _("Please use the buttons above, or /avbryt to cancel."))
 
 
 DeepLinkHandler: TypeAlias = Callable[[Update, Context, Member, str], Awaitable[None]]

@@ -23,6 +23,7 @@ from handlers.common import (
     MENU,
     Context,
     MenuItem,
+    cancel_conversation,
     clip,
     current_member,
     inline,
@@ -276,15 +277,6 @@ async def input_text(update: Update, context: Context) -> int:
     return ConversationHandler.END
 
 
-async def input_cancel(update: Update, context: Context) -> int:
-    member = await current_member(update, context)
-    _ = translator(member.language if member else "nb")
-    if context.user_data is not None:
-        context.user_data.pop(INPUT_KEY, None)
-    await reply(update, _("OK, nothing was stored."))
-    return ConversationHandler.END
-
-
 @onboarded
 async def nothing_to_add(update: Update, context: Context) -> None:
     query = update.callback_query
@@ -388,6 +380,9 @@ async def check_in(update: Update, context: Context) -> None:
                     await msgs.leader_candidate(session, person, board, count, runtime.now())
     await query.answer()
     await send_team(update, context, leader, round_.id, edit=True)
+
+
+input_cancel = cancel_conversation(N_("OK, nothing was stored."), INPUT_KEY)
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

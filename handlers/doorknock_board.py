@@ -23,6 +23,8 @@ from bot.runtime import runtime_of
 from handlers.common import (
     DISTRICT_LABELS,
     Context,
+    buttons_expected,
+    cancel_conversation,
     current_member,
     inline,
     member_and_translator,
@@ -286,28 +288,6 @@ def admin_keyboard(round_id: int, lang: str) -> InlineKeyboardMarkup:
         [(_("Move"), f"rdm:move:{round_id}"), (_("Cancel round"), f"rdm:cancel:{round_id}")],
         [(_("✏️ Edit"), f"rdm:edit:{round_id}"), (_("🍻 Link a gathering afterwards"), f"rdm:debrief:{round_id}")],
     ])
-
-
-async def cancel_draft(update: Update, context: Context) -> int:
-    member, _ = await member_and_translator(update, context)
-    if context.user_data is not None:
-        context.user_data.pop(DRAFT, None)
-        context.user_data.pop(REPORT, None)
-    if update.callback_query is not None:
-        await update.callback_query.answer()
-        await update.callback_query.edit_message_reply_markup(None)
-    await reply(update, _("Cancelled. Nothing was changed."))
-    return ConversationHandler.END
-
-
-async def text_expected(update: Update, context: Context) -> None:
-    member, _ = await member_and_translator(update, context)
-    await reply(update, _("Please answer with text, or /avbryt to stop."))
-
-
-async def buttons_expected(update: Update, context: Context) -> None:
-    member, _ = await member_and_translator(update, context)
-    await reply(update, _("Please use the buttons above, or /avbryt to cancel."))
 
 
 async def may_manage(context: Context, member: Member, round_: rd.Round) -> bool:
@@ -776,6 +756,9 @@ async def export_input(update: Update, context: Context) -> None:
     await chat.send_document(io.BytesIO(input_markdown(items, member.language).encode("utf-8")), filename="innspill-dorbank.md",
                              caption=_("Input from the doors: {count} items, by theme and district.").format(count=len(items)))
     await chat.send_document(io.BytesIO(("\ufeff" + input_csv(items)).encode("utf-8")), filename="innspill-dorbank.csv")
+
+
+cancel_draft = cancel_conversation(N_("Cancelled. Nothing was changed."), DRAFT, REPORT)
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

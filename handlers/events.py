@@ -23,6 +23,8 @@ from handlers.common import (
     MENU,
     Context,
     MenuItem,
+    buttons_expected,
+    cancel_conversation,
     clip,
     inline,
     known_member,
@@ -429,22 +431,6 @@ async def create(update: Update, context: Context) -> int:
     return ConversationHandler.END
 
 
-async def cancel_draft(update: Update, context: Context) -> int:
-    member, _ = await member_and_translator(update, context)
-    if context.user_data is not None:
-        context.user_data.pop(DRAFT, None)
-    if update.callback_query is not None:
-        await update.callback_query.answer()
-        await update.callback_query.edit_message_reply_markup(None)
-    await reply(update, _("Cancelled. Nothing was changed."))
-    return ConversationHandler.END
-
-
-async def buttons_expected(update: Update, context: Context) -> None:
-    member, _ = await member_and_translator(update, context)
-    await reply(update, _("Please use the buttons above, or /avbryt to cancel."))
-
-
 async def may_manage(context: Context, member: Member, event: ev.Event) -> bool:
     return membership.has_role(member, "board", runtime_of(context).settings.lagbot_admins) or event.contact_id == member.id
 
@@ -700,6 +686,9 @@ async def calendar_upkeep(runtime: Runtime) -> None:
         if await ev.joinable_within(session, now, settings.plan_ahead_days) == 0:
             board = await membership.members_with_role(session, "board", settings.lagbot_admins)
             await msgs.nothing_planned(session, board, settings.plan_ahead_days, now, settings.plan_ahead_nudge_every_days)
+
+
+cancel_draft = cancel_conversation(N_("Cancelled. Nothing was changed."), DRAFT)
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

@@ -26,6 +26,7 @@ from handlers.common import (
     MENU,
     Context,
     MenuItem,
+    cancel_conversation,
     current_member,
     inline,
     menu_label_pattern,
@@ -307,16 +308,6 @@ async def note_text(update: Update, context: Context) -> int:
     return ConversationHandler.END
 
 
-async def cancel_input(update: Update, context: Context) -> int:
-    member = await current_member(update, context)
-    _ = translator(member.language if member else "nb")
-    if context.user_data is not None:
-        context.user_data.pop("callback_target", None)
-        context.user_data.pop("note_target", None)
-    await reply(update, _("OK, nothing was stored."))
-    return ConversationHandler.END
-
-
 @onboarded
 async def stop_calling(update: Update, context: Context) -> None:
     """The caller stops; what they hold goes back to the queue and its number disappears."""
@@ -360,6 +351,9 @@ async def expire_holds(bot: Bot, runtime: Runtime) -> None:
             await bot.edit_message_text(text, chat_id=chat_id, message_id=message_id)
         except TelegramError:
             continue
+
+
+cancel_input = cancel_conversation(N_("OK, nothing was stored."), "callback_target", "note_target")
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

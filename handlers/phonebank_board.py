@@ -15,13 +15,15 @@ from telegram.ext import (
     filters,
 )
 
-from bot.i18n import LANGUAGES, translator
+from bot.i18n import LANGUAGES, N_, translator
 from bot.runtime import runtime_of
 from handlers.common import (
     DISTRICT_LABELS,
     INTEREST_LABELS,
     LANGUAGE_NAMES,
     Context,
+    buttons_expected,
+    cancel_conversation,
     inline,
     member_and_translator,
     reply,
@@ -210,22 +212,6 @@ async def create(update: Update, context: Context) -> int:
     return ConversationHandler.END
 
 
-async def cancel(update: Update, context: Context) -> int:
-    member, _ = await member_and_translator(update, context)
-    if context.user_data is not None:
-        context.user_data.pop(DRAFT, None)
-    if update.callback_query is not None:
-        await update.callback_query.answer()
-        await update.callback_query.edit_message_reply_markup(None)
-    await reply(update, _("Cancelled. Nothing was changed."))
-    return ConversationHandler.END
-
-
-async def buttons_expected(update: Update, context: Context) -> None:
-    member, _ = await member_and_translator(update, context)
-    await reply(update, _("Please use the buttons above, or /avbryt to cancel."))
-
-
 @requires_role("board")
 async def change_status(update: Update, context: Context) -> None:
     query = update.callback_query
@@ -295,6 +281,9 @@ def chart(figures: pb.Progress, lang: str, name: str) -> bytes:
     fig.savefig(buffer, format="png")
     plt.close(fig)
     return buffer.getvalue()
+
+
+cancel = cancel_conversation(N_("Cancelled. Nothing was changed."), DRAFT)
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

@@ -24,6 +24,7 @@ from handlers.common import (
     MENU,
     Context,
     MenuItem,
+    cancel_conversation,
     current_member,
     inline,
     menu_label_pattern,
@@ -222,14 +223,6 @@ async def got_note(update: Update, context: Context) -> int:
     return ConversationHandler.END
 
 
-async def cancel_note(update: Update, context: Context) -> int:
-    member = await current_member(update, context)
-    if context.user_data is not None:
-        context.user_data.pop("welcome_note", None)
-    await reply(update, translator(member.language if member else "nb")("OK, nothing was stored."))
-    return ConversationHandler.END
-
-
 @requires_role("board")
 async def welcome_report(update: Update, context: Context) -> None:
     """New members in a period, share contacted within 14 days, median days, late ones by name."""
@@ -288,6 +281,9 @@ async def upkeep(runtime: Runtime) -> None:
         await welcome_messages.escalate(session, now, runtime.settings.lagbot_admins)
         for member in await wl.new_members_for_sequence(session, now):
             await welcome_messages.run_sequence(session, member, now)
+
+
+cancel_note = cancel_conversation(N_("OK, nothing was stored."), "welcome_note")
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
