@@ -16,11 +16,11 @@ catalogs: $(STAMP)
 
 extract: $(STAMP)
 	$(VENV)/bin/pybabel extract --mapping babel.cfg --keywords N_ --no-location --sort-output \
-		--project lagbot --output-file locales/lagbot.pot bot handlers models
+		--width 100 --project lagbot --output-file locales/lagbot.pot bot handlers models
 
 update-catalogs: extract
 	$(VENV)/bin/pybabel update --domain lagbot --input-file locales/lagbot.pot --output-dir locales \
-		--no-fuzzy-matching --ignore-obsolete
+		--no-fuzzy-matching --ignore-obsolete --width 100
 
 run: catalogs
 	$(PY) -m bot run

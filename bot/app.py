@@ -11,6 +11,8 @@ from telegram.ext import Application, ApplicationBuilder
 from telegram.request import BaseRequest
 
 from bot.broadcasting import refresh_status, start_due
+from bot import context as update_context
+from bot.context import CONTEXT_TYPES
 from bot.db import Database
 from bot.delivery import Dispatcher
 from bot.i18n import N_, translator
@@ -69,6 +71,7 @@ def build_application(
         .base_url(settings.telegram_api_base_url)
         .persistence(SQLPersistence(database, update_interval=settings.persistence_interval))
         .post_init(set_commands)
+        .context_types(CONTEXT_TYPES)
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
@@ -127,6 +130,7 @@ def make_dispatcher(settings: Settings, database: Database, runtime: Runtime) ->
 
 
 def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    update_context.register(application)
     general.register_guards(application)
     delivery.register_guards(application)
     onboarding.register(application)

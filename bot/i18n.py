@@ -7,7 +7,6 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime, format_time
 from babel.messages.mofile import write_mo
@@ -15,12 +14,11 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import Translations
 
-from bot.settings import DEFAULT_LANGUAGE, TIMEZONE
+from models.constants import DEFAULT_LANGUAGE, LANGUAGES, OSLO
+from models.timeparse import BadTime, parse_oslo_datetime
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "lagbot"
-LANGUAGES: tuple[str, ...] = ("nb", "nn", "en")
-OSLO = ZoneInfo(TIMEZONE)
 
 Translate = Callable[[str], str]
 
@@ -76,8 +74,11 @@ def translator(language: str) -> Translate:
     return translations(language).gettext
 
 
-def plural(language: str, singular: str, plural_: str, count: int) -> str:
-    return translations(language).ngettext(singular, plural_, count)
+def ngettext_for(language: str) -> Callable[[str, str, int], str]:
+    """The plural-aware translator: `ngettext = ngettext_for(lang)`, then
+    `ngettext("{count} seat left", "{count} seats left", n).format(count=n)` (the name
+    `ngettext` is what the catalog extraction looks for)."""
+    return translations(language).ngettext
 
 
 def to_oslo(moment: datetime) -> datetime:
@@ -106,26 +107,4 @@ def _known(language: str) -> str:
     return language if language in LANGUAGES else DEFAULT_LANGUAGE
 
 
-class BadTime(ValueError):
-    """Text that is not a date and time we understand."""
-
-
-def parse_oslo_datetime(text: str, now: datetime) -> datetime:
-    """'17.04 12:00', '17.04.2027 12:00' or '2027-04-17 12:00', read as Oslo time; returns UTC-aware."""
-    from datetime import UTC
-
-    cleaned = " ".join(text.strip().replace("kl.", " ").replace("kl", " ").split())
-    local_now = now.astimezone(OSLO)
-    for pattern, has_year in (("%Y-%m-%d %H:%M", True), ("%d.%m.%Y %H:%M", True), ("%d.%m.%y %H:%M", True),
-                              ("%d.%m %H:%M", False), ("%d.%m. %H:%M", False), ("%Y-%m-%d %H.%M", True),
-                              ("%d.%m.%Y %H.%M", True), ("%d.%m %H.%M", False)):
-        try:
-            parsed = datetime.strptime(cleaned if has_year else f"{local_now.year} {cleaned}",
-                                       pattern if has_year else f"%Y {pattern}")
-        except ValueError:
-            continue
-        moment = parsed.replace(tzinfo=OSLO)
-        if not has_year and moment < local_now:
-            moment = moment.replace(year=moment.year + 1)
-        return moment.astimezone(UTC)
-    raise BadTime(text)
+__all__ = ["BadTime", "parse_oslo_datetime", "OSLO", "LANGUAGES"]

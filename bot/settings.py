@@ -9,9 +9,9 @@ from typing import Annotated
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from models.constants import DEFAULT_LANGUAGE, TIMEZONE  # noqa: F401 - re-exported for the settings
+
 TOKEN_PATTERN = re.compile(r"^\d{5,}:[A-Za-z0-9_-]{30,}$")
-TIMEZONE = "Europe/Oslo"
-DEFAULT_LANGUAGE = "nb"
 
 
 class MissingToken(Exception):

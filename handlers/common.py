@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
-from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any, TypeAlias
 
@@ -16,14 +15,15 @@ from telegram import (
     ReplyKeyboardMarkup,
     Update,
 )
-from telegram.ext import ContextTypes, ConversationHandler
+from telegram.ext import Application, ConversationHandler
 
+from bot.context import LagbotContext
 from bot.i18n import LANGUAGES, N_, Translate, language_from_telegram, translator
 from bot.runtime import runtime_of
 from models.member import Member
 from models.membership import has_role, member_by_telegram
 
-Context: TypeAlias = ContextTypes.DEFAULT_TYPE
+Context: TypeAlias = LagbotContext
 Handler: TypeAlias = Callable[[Update, Context], Awaitable[Any]]
 
 DISTRICT_LABELS: dict[str, str] = {
@@ -55,7 +55,7 @@ LANGUAGE_NAMES: dict[str, str] = {"nb": "Bokmål", "nn": "Nynorsk", "en": "Engli
 
 @dataclass
 class MenuItem:
-    """One button of the main menu (reply keyboard); features add theirs at import time."""
+    """One button of the main menu (reply keyboard)."""
 
     key: str
     label: str  # an N_() marked msgid
@@ -63,11 +63,35 @@ class MenuItem:
     role: str | None = None
 
 
-MENU: list[MenuItem] = [
-    MenuItem("settings", N_("⚙️ Settings"), 80),
-    MenuItem("mydata", N_("🗂 My data"), 85),
-    MenuItem("help", N_("❓ Help"), 90),
-]
+DeepLinkHandler: TypeAlias = Callable[[Update, "Context", Member, str], Awaitable[None]]
+MineProvider: TypeAlias = Callable[[Update, "Context", Member], Awaitable[Any]]
+
+
+@dataclass
+class Features:
+    """What the features register with each other, built afresh by `build_application`:
+    menu buttons, start payloads other than invites ("round_42"), and sections of /mine."""
+
+    menu: list[MenuItem] = field(default_factory=lambda: [
+        MenuItem("settings", N_("⚙️ Settings"), 80),
+        MenuItem("mydata", N_("🗂 My data"), 85),
+        MenuItem("help", N_("❓ Help"), 90),
+    ])
+    deep_links: dict[str, DeepLinkHandler] = field(default_factory=dict)
+    mine: list[MineProvider] = field(default_factory=list)
+
+
+FEATURES_KEY = "lagbot.features"
+
+
+def features(application: Application[Any, Any, Any, Any, Any, Any]) -> Features:
+    return application.bot_data.setdefault(FEATURES_KEY, Features())
+
+
+def add_menu(application: Application[Any, Any, Any, Any, Any, Any], item: MenuItem) -> str:
+    """Put a button in the main menu; returns the pattern that matches it in any language."""
+    features(application).menu.append(item)
+    return any_language_pattern(item.label)
 
 
 def any_language_pattern(msgid: str) -> str:
@@ -76,15 +100,15 @@ def any_language_pattern(msgid: str) -> str:
     return "^(" + "|".join(re.escape(label) for label in sorted(labels)) + ")$"
 
 
-def menu_label_pattern(key: str) -> str:
+def menu_label_pattern(application: Application[Any, Any, Any, Any, Any, Any], key: str) -> str:
     """A regex that matches the menu button `key` in any of the three languages."""
-    return any_language_pattern(next(i for i in MENU if i.key == key).label)
+    return any_language_pattern(next(i for i in features(application).menu if i.key == key).label)
 
 
-def main_menu(member: Member | None, lang: str, admin_ids: list[int] | None = None) -> ReplyKeyboardMarkup:
+def main_menu(menu: list[MenuItem], member: Member | None, lang: str, admin_ids: list[int] | None = None) -> ReplyKeyboardMarkup:
     _ = translator(lang)
     items = sorted(
-        (i for i in MENU if i.role is None or has_role(member, i.role, admin_ids or [])),
+        (i for i in menu if i.role is None or has_role(member, i.role, admin_ids or [])),
         key=lambda i: i.order,
     )
     labels = [KeyboardButton(_(i.label)) for i in items]
@@ -101,24 +125,9 @@ def inline(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
     )
 
 
-# The member behind the update being handled, so that a role check and the handler after it
-# read the database once. Keyed by update id: nothing carries over to the next update.
-_member_of_update: ContextVar[tuple[int, Member | None] | None] = ContextVar("member_of_update", default=None)
-
-
 async def current_member(update: Update, context: Context) -> Member | None:
     """The member writing, as stored when this update began to be handled."""
-    user = update.effective_user
-    if user is None:
-        return None
-    cached = _member_of_update.get()
-    if cached is not None and cached[0] == update.update_id and (cached[1] is None or cached[1].telegram_id == user.id):
-        return cached[1]
-    async with runtime_of(context).db.session() as session:
-        member = await member_by_telegram(session, user.id)
-    if member is not None:  # someone who is not a member yet may become one during this update
-        _member_of_update.set((update.update_id, member))
-    return member
+    return await context.load_member(update)
 
 
 async def known_member(update: Update, context: Context) -> Member:
@@ -131,11 +140,6 @@ async def known_member(update: Update, context: Context) -> Member:
 async def member_and_translator(update: Update, context: Context) -> tuple[Member, Translate]:
     member = await known_member(update, context)
     return member, translator(member.language)
-
-
-def forget_current_member() -> None:
-    """After a handler changed the member, later reads in the same update go to the database."""
-    _member_of_update.set(None)
 
 
 def language_of(update: Update, context: Context, member: Member | None = None) -> str:
@@ -222,7 +226,8 @@ async def show_main_menu(update: Update, context: Context, member: Member, text:
     await reply(
         update,
         text or _("What would you like to do? Use the menu below."),
-        reply_markup=main_menu(member, member.language, runtime_of(context).settings.lagbot_admins),
+        reply_markup=main_menu(features(context.application).menu, member, member.language,
+                               runtime_of(context).settings.lagbot_admins),
     )
 
 
@@ -249,11 +254,6 @@ async def buttons_expected(update: Update, context: Context) -> None:
     await reply(update, _("Please use the buttons above, or /avbryt to cancel."))
 
 
-DeepLinkHandler: TypeAlias = Callable[[Update, Context, Member, str], Awaitable[None]]
-# Start payloads other than invites ("round_42"): features register the prefix they own.
-DEEP_LINKS: dict[str, DeepLinkHandler] = {}
-
-
 def split_payload(payload: str) -> tuple[str, str]:
     prefix, _sep, value = payload.partition("_")
     return prefix, value
@@ -262,7 +262,7 @@ def split_payload(payload: str) -> tuple[str, str]:
 async def open_deep_link(update: Update, context: Context, member: Member, payload: str) -> bool:
     """Run the feature that owns this start payload; False when none does."""
     prefix, value = split_payload(payload)
-    handler = DEEP_LINKS.get(prefix)
+    handler = features(context.application).deep_links.get(prefix)
     if handler is None or not value:
         return False
     await handler(update, context, member, value)

@@ -18,9 +18,9 @@ from bot import round_messages as msgs
 from bot.i18n import N_, fmt_date, translator
 from bot.runtime import runtime_of
 from handlers.common import (
-    DEEP_LINKS,
     DISTRICT_LABELS,
-    MENU,
+    add_menu,
+    features,
     Context,
     MenuItem,
     cancel_conversation,
@@ -28,7 +28,6 @@ from handlers.common import (
     current_member,
     inline,
     known_member,
-    menu_label_pattern,
     onboarded,
     reply,
     requires_role,
@@ -39,8 +38,6 @@ from models.errors import NotFound
 from models.member import Member
 from models.phone import display_phone
 
-MENU.append(MenuItem("doorknock", N_("🚪 Door-knocking"), 10))
-MENU.append(MenuItem("mine", N_("📋 My sign-ups"), 20))
 INPUT_TEXT = 0
 INPUT_KEY = "door_input"
 
@@ -217,7 +214,7 @@ async def my_signups(update: Update, context: Context) -> None:
     runtime = runtime_of(context)
     async with runtime.db.session() as session:
         mine = await rd.my_rounds(session, member.id, runtime.now())
-    extra = [await provider(update, context, member) for provider in MINE_PROVIDERS]
+    extra = [await provider(update, context, member) for provider in features(context.application).mine]
     lines: list[str] = []
     rows: list[list[tuple[str, str]]] = []
     for item in mine:
@@ -234,7 +231,6 @@ async def my_signups(update: Update, context: Context) -> None:
 
 
 # Other features (events) add their sign-ups to /mine: each returns (lines, button rows).
-MINE_PROVIDERS: list = []
 
 
 async def theme_chosen(update: Update, context: Context) -> int | None:
@@ -389,11 +385,11 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     from handlers.doorknock_board import register as register_board
 
     private = filters.ChatType.PRIVATE
-    DEEP_LINKS["round"] = show_round
+    features(application).deep_links["round"] = show_round
     application.add_handler(CommandHandler(["dorbank", "doorknock"], list_rounds, private))
-    application.add_handler(MessageHandler(private & filters.Regex(menu_label_pattern("doorknock")), list_rounds))
+    application.add_handler(MessageHandler(private & filters.Regex(add_menu(application, MenuItem("doorknock", N_("🚪 Door-knocking"), 10))), list_rounds))
     application.add_handler(CommandHandler(["mine"], my_signups, private))
-    application.add_handler(MessageHandler(private & filters.Regex(menu_label_pattern("mine")), my_signups))
+    application.add_handler(MessageHandler(private & filters.Regex(add_menu(application, MenuItem("mine", N_("📋 My sign-ups"), 20))), my_signups))
     application.add_handler(ConversationHandler(
         entry_points=[CallbackQueryHandler(theme_chosen, pattern=rf"^rd:theme:\d+:({'|'.join(rd.THEMES)})$")],
         states={INPUT_TEXT: [MessageHandler(filters.TEXT & ~filters.COMMAND, input_text)]},

@@ -20,7 +20,8 @@ from bot import event_messages as msgs
 from bot.i18n import N_, OSLO, fmt_date, translator
 from bot.runtime import Runtime, runtime_of
 from handlers.common import (
-    MENU,
+    add_menu,
+    features,
     Context,
     MenuItem,
     buttons_expected,
@@ -29,19 +30,16 @@ from handlers.common import (
     inline,
     known_member,
     member_and_translator,
-    menu_label_pattern,
     onboarded,
     reply,
     requires_role,
 )
-from handlers.doorknock import MINE_PROVIDERS
 from handlers.questions import read_end, read_place, read_start
 from models import events as ev
 from models import membership
 from models.errors import InvalidPhone, MemberNotFound, NotFound
 from models.member import Member
 
-MENU.append(MenuItem("events", N_("📅 Events"), 15))
 KIND, TITLE, DESCRIPTION, START, END, PLACE, CAPACITY, PARTNERS, CONTACT, REPEAT, CONFIRM = range(40, 51)
 MOVE_START, MOVE_END = range(51, 53)
 EDIT_FIELD, EDIT_VALUE = range(53, 55)
@@ -692,14 +690,13 @@ cancel_draft = cancel_conversation(N_("Cancelled. Nothing was changed."), DRAFT)
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
-    from handlers.common import DEEP_LINKS
 
     private = filters.ChatType.PRIVATE
     text = filters.TEXT & ~filters.COMMAND
-    DEEP_LINKS["event"] = deep_link
-    MINE_PROVIDERS.append(mine)
+    features(application).deep_links["event"] = deep_link
+    features(application).mine.append(mine)
     application.add_handler(CommandHandler(["arrangementer", "events"], list_events, private))
-    application.add_handler(MessageHandler(private & filters.Regex(menu_label_pattern("events")), list_events))
+    application.add_handler(MessageHandler(private & filters.Regex(add_menu(application, MenuItem("events", N_("📅 Events"), 15))), list_events))
     application.add_handler(CommandHandler(["arshjul", "calendar"], yearly_calendar, private))
     cancel = [CommandHandler(["avbryt", "cancel"], cancel_draft), CallbackQueryHandler(cancel_draft, pattern=r"^evc:cancel$")]
     application.add_handler(ConversationHandler(

@@ -146,7 +146,7 @@ def register_guards(application: Application) -> None:  # type: ignore[type-arg]
 def register(application: Application) -> None:  # type: ignore[type-arg]
     private = filters.ChatType.PRIVATE
     application.add_handler(CommandHandler(["hjelp", "help"], help_command, private))
-    application.add_handler(MessageHandler(private & filters.Regex(menu_label_pattern("help")), help_command))
+    application.add_handler(MessageHandler(private & filters.Regex(menu_label_pattern(application, "help")), help_command))
 
 
 def register_fallbacks(application: Application) -> None:  # type: ignore[type-arg]

@@ -23,13 +23,12 @@ from bot.runtime import Runtime, runtime_of
 from handlers.common import (
     DISTRICT_LABELS,
     INTEREST_LABELS,
-    MENU,
+    add_menu,
     Context,
     MenuItem,
     cancel_conversation,
     current_member,
     inline,
-    menu_label_pattern,
     onboarded,
     reply,
 )
@@ -40,7 +39,6 @@ from models.errors import NotFound
 from models.member import Member
 from models.phone import display_phone
 
-MENU.append(MenuItem("calls", N_("📞 Phone round"), 30, role="caller"))
 CALLBACK_TIME, NOTE_TEXT = range(2)
 HOLD = timedelta(minutes=30)
 OUTCOME_LABELS: dict[str, str] = {
@@ -362,7 +360,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     private = filters.ChatType.PRIVATE
     text = filters.TEXT & ~filters.COMMAND
     application.add_handler(CommandHandler(["ringerunde", "calls"], calls_menu, private))
-    application.add_handler(MessageHandler(private & filters.Regex(menu_label_pattern("calls")), calls_menu))
+    application.add_handler(MessageHandler(private & filters.Regex(add_menu(application, MenuItem("calls", N_("📞 Phone round"), 30, role="caller"))), calls_menu))
     application.add_handler(ConversationHandler(
         entry_points=[CallbackQueryHandler(outcome_pressed, pattern=rf"^pb:o:\d{{1,12}}:({'|'.join(CODES)})$"),
                       CallbackQueryHandler(ask_note, pattern=r"^pb:note:\d{1,12}$")],

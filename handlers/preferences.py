@@ -135,7 +135,7 @@ def _buttons(row: list[tuple[str, str]]):  # noqa: ANN202 - a row of InlineKeybo
 def register(application: Application) -> None:  # type: ignore[type-arg]
     private = filters.ChatType.PRIVATE
     application.add_handler(CommandHandler(["innstillinger", "innstillingar", "settings"], show_settings, private))
-    application.add_handler(MessageHandler(private & filters.Regex(menu_label_pattern("settings")), show_settings))
+    application.add_handler(MessageHandler(private & filters.Regex(menu_label_pattern(application, "settings")), show_settings))
     pattern = (
         rf"^set:(home|lang|district|int|msg"
         rf"|lang:({'|'.join(LANGUAGES)})|district:({'|'.join(DISTRICTS)})"

@@ -89,6 +89,6 @@ async def confirm_delete(update: Update, context: Context) -> None:
 def register(application: Application) -> None:  # type: ignore[type-arg]
     private = filters.ChatType.PRIVATE
     application.add_handler(CommandHandler(["mine_data", "mydata"], my_data, private))
-    application.add_handler(MessageHandler(private & filters.Regex(menu_label_pattern("mydata")), my_data))
+    application.add_handler(MessageHandler(private & filters.Regex(menu_label_pattern(application, "mydata")), my_data))
     application.add_handler(CommandHandler(["slett_meg", "deleteme"], delete_me, private))
     application.add_handler(CallbackQueryHandler(confirm_delete, pattern=r"^priv:erase:(yes|no)$"))

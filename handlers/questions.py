@@ -1,4 +1,4 @@
-"""Questions the creation conversations share: start, end (Oslo time) and place, refused with the reason."""
+"""Questions the creation and change flows share: start, end (Oslo time) and place, refused with the reason."""
 
 from __future__ import annotations
 
@@ -6,45 +6,54 @@ from datetime import datetime
 
 from telegram import Update
 
-from bot.i18n import OSLO, BadTime, parse_oslo_datetime, translator
-from bot.runtime import runtime_of
-from handlers.common import Context, current_member, reply
+from bot.i18n import N_, fmt_datetime, fmt_time
+from handlers.common import Context, reply
+from models.timeparse import BadTime, Moment, NoSuchDate, SkippedHour
+from models.timeparse import read_end as parse_end
+from models.timeparse import read_moment
 
 
-def parse_end(text: str, start: datetime, now: datetime) -> datetime:
-    """'15:00' is that time on the start's day; anything longer is a full date and time."""
-    cleaned = text.strip().replace(".", ":")
-    if len(cleaned) <= 5 and ":" in cleaned:
-        hours, minutes = cleaned.split(":")
-        local = start.astimezone(OSLO)
-        return local.replace(hour=int(hours), minute=int(minutes)).astimezone(start.tzinfo)
-    return parse_oslo_datetime(text, now)
+async def _refuse(update: Update, context: Context, error: BadTime, unreadable: str) -> None:
+    """Say what was wrong with the time the user wrote."""
+    _ = context._
+    if isinstance(error, NoSuchDate):
+        text = _("There is no {day}.{month:02d}.{year} in the calendar. Check the date and try again.").format(
+            day=error.day, month=error.month, year=error.year)
+    elif isinstance(error, SkippedHour):
+        text = _("The clocks skip from 02:00 to 03:00 that night (summer time starts), so "
+                 "{time} does not exist. Choose another time.").format(time=error.local.strftime("%H:%M"))
+    else:
+        text = _(unreadable)
+    await reply(update, text)
 
 
-async def _language(update: Update, context: Context) -> str:
-    member = await current_member(update, context)
-    return member.language if member else "nb"
+async def _tell_if_ambiguous(update: Update, context: Context, moment: Moment) -> None:
+    if moment.ambiguous:
+        await reply(update, context._("That night the clocks go back and {time} happens twice; I use the first "
+                                      "(summer time): {when}.").format(
+            time=fmt_time(moment.at, context.lang), when=fmt_datetime(moment.at, context.lang)))
 
 
 async def read_start(update: Update, context: Context) -> datetime | None:
     """The start the user wrote, or None after telling them what was wrong (and asking again)."""
-    _ = translator(await _language(update, context))
-    now = runtime_of(context).now()
+    _ = context._
+    now = context.runtime.now()
     try:
-        start = parse_oslo_datetime(update.message.text or "", now)  # type: ignore[union-attr]
-    except BadTime:
-        await reply(update, _("I could not read that time. Write it like 17.04 12:00 or 2027-04-17 12:00."))
+        moment = read_moment(update.message.text or "", now)  # type: ignore[union-attr]
+    except BadTime as error:
+        await _refuse(update, context, error, N_("I could not read that time. Write it like 17.04 12:00 or 2027-04-17 12:00."))
         return None
-    if start <= now:
+    if moment.at <= now:
         await reply(update, _("That time has passed. Choose a time in the future."))
         return None
+    await _tell_if_ambiguous(update, context, moment)
     await reply(update, _("When does it end? Write the time (for example 15:00), or date and time."))
-    return start
+    return moment.at
 
 
 async def read_place(update: Update, context: Context, data: dict[str, object], *, pin_saved: str, too_short: str) -> str | None:
     """A place in words; a location pin is kept in `data` and the words asked for next. None: ask again."""
-    _ = translator(await _language(update, context))
+    _ = context._
     message = update.message
     assert message is not None
     if message.location is not None:
@@ -60,13 +69,14 @@ async def read_place(update: Update, context: Context, data: dict[str, object], 
 
 async def read_end(update: Update, context: Context, start: datetime) -> datetime | None:
     """The end the user wrote, after `start`; None after saying why not."""
-    _ = translator(await _language(update, context))
+    _ = context._
     try:
-        end = parse_end(update.message.text or "", start, runtime_of(context).now())  # type: ignore[union-attr]
-    except (BadTime, ValueError):
-        await reply(update, _("I could not read that time. Write it like 15:00 or 17.04 15:00."))
+        moment = parse_end(update.message.text or "", start, context.runtime.now())  # type: ignore[union-attr]
+    except BadTime as error:
+        await _refuse(update, context, error, N_("I could not read that time. Write it like 15:00 or 17.04 15:00."))
         return None
-    if end <= start:
+    if moment.at <= start:
         await reply(update, _("The end must be after the start. Try again."))
         return None
-    return end
+    await _tell_if_ambiguous(update, context, moment)
+    return moment.at

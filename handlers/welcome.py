@@ -21,13 +21,12 @@ from bot.runtime import Runtime, runtime_of
 from handlers.common import (
     DISTRICT_LABELS,
     INTEREST_LABELS,
-    MENU,
+    add_menu,
     Context,
     MenuItem,
     cancel_conversation,
     current_member,
     inline,
-    menu_label_pattern,
     reply,
     requires_role,
 )
@@ -38,7 +37,6 @@ from models.member import INTERESTS
 from models.phone import display_phone
 from models.register import invite_link
 
-MENU.append(MenuItem("welcome", N_("👋 Welcome calls"), 40, role="welcomer"))
 NOTE = 60
 OUTCOME_LABELS = {"phone": N_("📞 Reached by phone"), "sms": N_("💬 Sent SMS"), "email": N_("✉️ Sent e-mail"),
                   "no_answer": N_("🔕 No answer"), "wrong_number": N_("❌ Wrong number")}
@@ -289,7 +287,7 @@ cancel_note = cancel_conversation(N_("OK, nothing was stored."), "welcome_note")
 def register(application: Application) -> None:  # type: ignore[type-arg]
     private = filters.ChatType.PRIVATE
     application.add_handler(CommandHandler(["velkomst", "welcome"], list_tasks, private))
-    application.add_handler(MessageHandler(private & filters.Regex(menu_label_pattern("welcome")), list_tasks))
+    application.add_handler(MessageHandler(private & filters.Regex(add_menu(application, MenuItem("welcome", N_("👋 Welcome calls"), 40, role="welcomer"))), list_tasks))
     application.add_handler(ConversationHandler(
         entry_points=[CallbackQueryHandler(ask_note, pattern=r"^wl:note:\d{1,9}$")],
         states={NOTE: [MessageHandler(filters.TEXT & ~filters.COMMAND, got_note)]},

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.constants import OSLO
 from models.base import utcnow
 from models.errors import DomainError
 from models.member import (
@@ -76,14 +77,13 @@ async def fill_demo(session: AsyncSession, members: int = 60, seed: int = 2027) 
 async def _activity(session: AsyncSession, members: list[Member], leaders: list[Member], rng: random.Random) -> dict[str, Any]:
     """Rounds, events, a phone round and some sign-ups, so every menu has something in it."""
     from datetime import datetime
-    from zoneinfo import ZoneInfo
-
+    
     from models import broadcast as bc
     from models import events as ev
     from models import phonebank as pb
     from models import rounds as rd
 
-    oslo = ZoneInfo("Europe/Oslo")
+    oslo = OSLO
     now = utcnow()
     today = now.astimezone(oslo).date()
 

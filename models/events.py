@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
 from sqlalchemy import (
@@ -24,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from models.constants import OSLO
 from models.base import Base, UTCDateTime, utcnow
 from models.errors import DomainError, NotFound
 from models.member import STATUS_ERASED, Member
@@ -32,7 +32,6 @@ KINDS: tuple[str, ...] = ("social", "member_meeting", "course", "open_meeting", 
 ANSWERS: tuple[str, ...] = ("yes", "maybe", "no")
 PLANNED, CANCELLED = "planned", "cancelled"
 CONFIRMED, WAITING, NONE = "confirmed", "waiting", "none"
-OSLO = ZoneInfo("Europe/Oslo")
 
 
 class EventError(DomainError):

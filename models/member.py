@@ -8,20 +8,7 @@ from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, String, UniqueCons
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, UTCDateTime, utcnow
-
-DISTRICTS: tuple[str, ...] = ("midtbyen", "ostbyen", "lerkendal", "heimdal", "outside")
-INTERESTS: tuple[str, ...] = (
-    "doorknock",
-    "phoning",
-    "social",
-    "programme",
-    "campaign",
-    "courses",
-    "district_chapter",
-)
-ROLES: tuple[str, ...] = ("member", "caller", "leader", "welcomer", "board", "admin")
-# Kinds of messages a member can turn on and off in /innstillinger.
-MESSAGE_KINDS: tuple[str, ...] = ("reminders", "nudges", "broadcasts")
+from models.constants import DISTRICTS, INTERESTS, MESSAGE_KINDS, ROLES  # noqa: F401 - the vocabulary's home
 
 STATUS_MEMBER = "member"  # in the member register
 STATUS_SUPPORTER = "supporter"  # started the bot, not (yet) found in the register

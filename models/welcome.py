@@ -5,12 +5,12 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Boolean, ForeignKey, String, Text, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from models.constants import OSLO
 from models.base import Base, UTCDateTime, utcnow
 from models.errors import DomainError, NotFound
 from models.member import STATUS_ERASED, STATUS_MEMBER, Member
@@ -19,7 +19,6 @@ OPEN, TAKEN, DONE = "open", "taken", "done"
 OUTCOMES = ("phone", "sms", "email", "no_answer", "wrong_number")
 CONTACTED = {"phone", "sms", "email"}
 DAYS_TO_CONTACT = 14
-OSLO = ZoneInfo("Europe/Oslo")
 
 
 class WelcomeError(DomainError):

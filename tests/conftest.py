@@ -21,7 +21,8 @@ from models import Base
 from tests.harness import FakeBotAPI, FakeUser
 
 FAKE_TOKEN = "123456789:AAFakeTokenForTestsOnly_abcdefghijklmnop"
-ADMIN_ID = 900001
+# Realistic Telegram ids: new accounts are well above 2**31, so every id column must be 64-bit.
+ADMIN_ID = 7_100_900_001
 
 
 class Clock:
@@ -121,7 +122,7 @@ async def app(settings: Settings, db: Database, api: FakeBotAPI, clock: Clock) -
 
 @pytest.fixture
 def make_user(app: Any, api: FakeBotAPI) -> Callable[..., FakeUser]:
-    ids = iter(range(5001, 9000))
+    ids = iter(range(6_200_005_001, 6_200_009_000))
 
     def make(user_id: int | None = None, **kwargs: Any) -> FakeUser:
         return FakeUser(app, api, user_id if user_id is not None else next(ids), **kwargs)

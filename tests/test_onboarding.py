@@ -113,7 +113,7 @@ async def test_someone_elses_contact_is_refused(db, make_user):
     user = make_user()
     await user.send("/start")
     await user.press("Ja, jeg godtar")
-    refused = await user.share_contact("+4791234567", user_id=424242)
+    refused = await user.share_contact("+4791234567", user_id=5_424_242_424)
     assert "kontakten til noen andre" in refused.text
     no_id = await user.share_contact("+4791234567", user_id=None)
     assert "kontakten til noen andre" in no_id.text
