@@ -42,6 +42,7 @@ class State:
         self.counts: dict[str, int] = defaultdict(int)
         self.message_id = 0
         self.updates: list[dict[str, Any]] = []
+        self.last_update_id = 0
         self.messages: dict[int, list[dict[str, Any]]] = defaultdict(list)
 
     def admit(self, chat_id: int) -> tuple[int, dict[str, Any]] | None:
@@ -118,7 +119,8 @@ def make_handler(state: State) -> type[BaseHTTPRequestHandler]:
             if self.path == "/push":
                 with state.lock:
                     update = json.loads(raw)
-                    update["update_id"] = len(state.updates) + 1
+                    state.last_update_id += 1
+                    update["update_id"] = state.last_update_id
                     state.updates.append(update)
                 self._reply(200, {"ok": True})
                 return
@@ -129,6 +131,9 @@ def make_handler(state: State) -> type[BaseHTTPRequestHandler]:
                                                          "username": "lagbot_bench_bot"}})
             elif method == "getUpdates":
                 offset = int(params.get("offset") or 0)
+                if offset:  # as Telegram does: an offset confirms, and forgets, every update before it
+                    with state.lock:
+                        state.updates = [u for u in state.updates if u["update_id"] >= offset]
                 deadline = time.monotonic() + min(float(params.get("timeout") or 0), 0.5)
                 while True:
                     with state.lock:
@@ -153,6 +158,9 @@ def make_handler(state: State) -> type[BaseHTTPRequestHandler]:
             return {}
 
         def _send(self, params: dict[str, Any]) -> None:
+            if "chat_id" not in params:  # a body cut off (a client killed mid-request)
+                self._reply(400, {"ok": False, "error_code": 400, "description": "Bad Request: chat_id is empty"})
+                return
             chat_id = int(params["chat_id"])
             with state.lock:
                 verdict = state.admit(chat_id)

@@ -8,14 +8,15 @@ from typing import Any
 
 from telegram import BotCommand, BotCommandScopeDefault
 from telegram.ext import Application, ApplicationBuilder
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
-from bot.broadcasting import refresh_status, start_due
 from bot import context as update_context
+from bot.broadcasting import refresh_status, start_due
 from bot.context import CONTEXT_TYPES
 from bot.db import Database
 from bot.delivery import Dispatcher
 from bot.i18n import N_, translator
+from bot.inbox import DurableApplication, DurableUpdates, PerChatOrder, replay
 from bot.persistence import SQLPersistence
 from bot.runtime import Runtime, attach
 from bot.settings import Settings
@@ -33,6 +34,7 @@ from handlers import (
     privacy,
     welcome,
 )
+from models.base import utcnow
 
 # (Norwegian command, English command, description); both commands always work.
 COMMANDS: list[tuple[str, str, str]] = [
@@ -65,18 +67,22 @@ def build_application(
     clock: Callable[[], datetime] | None = None,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """Build the python-telegram-bot Application with persistence and every feature's handlers."""
+    clock_of = clock or utcnow
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         Application.builder()
+        .application_class(DurableApplication)
         .token(settings.require_token())
         .base_url(settings.telegram_api_base_url)
         .persistence(SQLPersistence(database, update_interval=settings.persistence_interval))
-        .post_init(set_commands)
+        .post_init(start_up)
         .context_types(CONTEXT_TYPES)
+        .concurrent_updates(PerChatOrder(settings.concurrent_updates))
     )
     if request is not None:
-        builder = builder.request(request).get_updates_request(request)
+        builder = builder.request(request).get_updates_request(DurableUpdates(request, database, clock_of))
     else:
-        builder = builder.connection_pool_size(settings.http_pool_size)
+        builder = builder.connection_pool_size(settings.http_pool_size).get_updates_request(
+            DurableUpdates(HTTPXRequest(connection_pool_size=1), database, clock_of))
     application = builder.build()
     runtime = Runtime(settings=settings, db=database)
     if clock is not None:
@@ -145,6 +151,12 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     privacy.register(application)
     admin.register(application)
     general.register_fallbacks(application)
+
+
+async def start_up(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Before polling starts: the command lists, and what the inbox holds from before a stop."""
+    await set_commands(application)
+    await replay(application)
 
 
 async def set_commands(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

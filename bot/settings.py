@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     lagbot_admins: Annotated[list[int], NoDecode] = Field(default_factory=list)
     # How often python-telegram-bot writes conversation state and user data to the database.
     persistence_interval: float = 5.0
+    # Updates handled at once (one chat's updates always one after the other, in order). Members
+    # of different chats do not wait for each other; 32 keeps a 300-member rush moving without
+    # more open database transactions than the pool allows.
+    concurrent_updates: int = 32
 
     # Delivery: Telegram's limits, quiet hours, the weekly cap (see README, "Delivery").
     dispatcher_enabled: bool = True

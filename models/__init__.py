@@ -3,6 +3,7 @@
 from models.base import Base
 from models.broadcast import Broadcast, BroadcastReply
 from models.events import Event, Rsvp, Series
+from models.inbox import InboxUpdate
 from models.member import (
     DISTRICTS,
     INTERESTS,
@@ -21,6 +22,7 @@ from models.rounds import DoorInput, Round, RoundReport, Signup, Team
 from models.welcome import WelcomeTask
 
 __all__ = [
+    "InboxUpdate",
     "NudgeState",
     "RuleSwitch",
     "WelcomeTask",

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models import inbox
 from models.base import utcnow
 from models.broadcast import BroadcastReply
 from models.member import STATUS_ERASED, Member
@@ -73,6 +74,8 @@ async def export_member(session: AsyncSession, member: Member) -> dict[str, Any]
 
 async def erase_member(session: AsyncSession, member: Member) -> None:
     """Forget who they are; keep a row without identity so counts stay right."""
+    if member.telegram_id is not None:  # their private chat's id is their Telegram id
+        await inbox.forget_chat(session, member.telegram_id)
     member.name = None
     member.phone = None
     member.email = None

@@ -90,7 +90,7 @@ def test_run_onboards_three_languages_over_http(tmp_path):
     failure: AssertionError | None = None
     try:
         for n, (lang, (agree, district_question, done, menu)) in enumerate(LANGUAGES.items()):
-            uid = 424200 + n
+            uid = 6_300_424_200 + n
             server.push(text(uid, lang, "/start"))
             consent = server.wait_for(uid, agree)
             server.push(press(uid, lang, consent, agree))
