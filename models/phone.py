@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import phonenumbers
 
@@ -11,12 +12,28 @@ from models.errors import InvalidPhone
 DEFAULT_REGION = "NO"
 
 
+# An eight-digit Norwegian number, bare or with +47, 0047 or a bare 47 in front (spreadsheets drop the +).
+NORWEGIAN = re.compile(r"(?:\+47|0047|47)?([2-9]\d{7})")
+
+
+@lru_cache(maxsize=None)
+def _norwegian_prefix_is_valid(prefix: str) -> bool:
+    """libphonenumber's Norwegian ranges are decided by the first five digits (the rest is any digit),
+    so one answer per prefix is exact, and an import of 100,000 members asks a few hundred times."""
+    return phonenumbers.is_valid_number(phonenumbers.parse(f"+47{prefix}000", DEFAULT_REGION))
+
+
 def normalise_phone(raw: str) -> str:
     """Return `raw` in E.164, reading bare numbers as Norwegian; raise InvalidPhone."""
     text = (raw or "").strip()
     digits = re.sub(r"[^\d+]", "", text)
     if not digits:
         raise InvalidPhone(raw)
+    if (norwegian := NORWEGIAN.fullmatch(digits)) is not None:
+        national = norwegian.group(1)
+        if not _norwegian_prefix_is_valid(national[:5]):
+            raise InvalidPhone(raw)
+        return "+47" + national
     # Telegram and spreadsheets drop the '+': "4791234567" is a Norwegian number with its
     # country code, not a ten-digit national one.
     if not digits.startswith("+") and not digits.startswith("00") and len(digits) > 8:

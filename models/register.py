@@ -2,44 +2,20 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.errors import InvalidPhone
 from models.member import STATUS_ERASED, STATUS_MEMBER, STATUS_SUPPORTER, Member
 from models.membership import new_invite_token
 from models.phone import normalise_phone
-
-HEADERS: dict[str, str] = {
-    "navn": "name",
-    "name": "name",
-    "fullt navn": "name",
-    "telefon": "phone",
-    "phone": "phone",
-    "mobil": "phone",
-    "mobile": "phone",
-    "tlf": "phone",
-    "epost": "email",
-    "e-post": "email",
-    "email": "email",
-    "e-mail": "email",
-    "bydel": "district",
-    "district": "district",
-    "innmeldt": "joined_on",
-    "joined_on": "joined_on",
-    "joined": "joined_on",
-    "innmeldingsdato": "joined_on",
-    "medlemsnummer": "member_number",
-    "member_number": "member_number",
-    "medlemsnr": "member_number",
-}
+from models.register_file import decode_lines, decode_register, read_rows  # noqa: F401 - decode_register for events import
 
 DISTRICT_NAMES: dict[str, str] = {
     "midtbyen": "midtbyen",
@@ -68,45 +44,23 @@ class RowError(Exception):
     """One row of the register cannot be imported; the message says why."""
 
 
-def decode_register(raw: bytes) -> str:
-    """Excel writes UTF-8 with a BOM, or Windows-1252; accept both, and plain UTF-8."""
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8")
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252")
-
-
-def read_rows(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    """Return the canonical headers found and (line number, row) pairs."""
-    first_line = text.splitlines()[0] if text.strip() else ""
-    delimiter = max(";,\t", key=first_line.count) if first_line else ";"
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    try:
-        header_row = next(reader)
-    except StopIteration:
-        return [], []
-    headers = [HEADERS.get(h.strip().lower().lstrip("\ufeff"), "") for h in header_row]
-    rows: list[tuple[int, dict[str, str]]] = []
-    for cells in reader:
-        if not any(cell.strip() for cell in cells):
-            continue
-        row = {
-            key: cell.strip()
-            for key, cell in zip(headers, cells, strict=False)
-            if key and cell.strip()
-        }
-        rows.append((reader.line_num, row))
-    return [h for h in headers if h], rows
+DATE_FORMATS = (
+    (re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"), (1, 2, 3)),
+    (re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})"), (3, 2, 1)),
+    (re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})"), (3, 2, 1)),
+    (re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{2})"), (3, 2, 1)),
+)
 
 
 def parse_date(value: str) -> date:
-    for pattern in ("%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y", "%d/%m/%Y"):
-        try:
-            return datetime.strptime(value, pattern).date()
-        except ValueError:
-            continue
+    """YYYY-MM-DD, DD.MM.YYYY, DD/MM/YYYY or DD.MM.YY; a day that does not exist is refused."""
+    for pattern, (year, month, day) in DATE_FORMATS:
+        if (match := pattern.fullmatch(value.strip())) is not None:
+            years = int(match.group(year))
+            try:
+                return date(years + 2000 if years < 100 else years, int(match.group(month)), int(match.group(day)))
+            except ValueError:
+                break
     raise RowError(f"date '{value}' is not YYYY-MM-DD or DD.MM.YYYY")
 
 
@@ -133,6 +87,8 @@ def clean_row(row: dict[str, str]) -> dict[str, object]:
             raise RowError(f"phone '{row['phone']}' is not a valid number") from exc
     if "email" in row:
         email = row["email"]
+        if len(email) > 254:
+            raise RowError("e-mail is longer than 254 characters")
         if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
             raise RowError(f"e-mail '{email}' is not valid")
         values["email"] = email.lower()
@@ -141,66 +97,118 @@ def clean_row(row: dict[str, str]) -> dict[str, object]:
     if "joined_on" in row:
         values["joined_on"] = parse_date(row["joined_on"])
     if "member_number" in row:
+        if len(row["member_number"]) > 40:
+            raise RowError("member number is longer than 40 characters")
         values["member_number"] = row["member_number"]
     if "phone" not in values and "member_number" not in values:
         raise RowError("neither phone nor member number: nothing to recognise the member by")
     return values
 
 
+CHUNK = 1000
+TRACKED = ("name", "phone", "email", "district", "joined_on", "member_number")
+
+
 async def import_register(session: AsyncSession, raw: bytes) -> ImportReport:
-    """Create or update members; the key is the member number, else the phone number."""
+    """Create or update members; the key is the member number, else the phone number.
+
+    Rows go in chunks, each read and written in a few statements; a chunk the database refuses
+    (a member number taken by someone matched by phone, say) is retried row by row so that only
+    the bad row is rejected, on PostgreSQL as on SQLite."""
     report = ImportReport()
-    headers, rows = read_rows(decode_register(raw))
+    text, unreadable = decode_lines(raw)
+    headers, rows, refused = read_rows(text)
+    report.rejected.extend(unreadable + refused)
     if "name" not in headers:
         report.rejected.append((1, "no name/navn column in the header"))
         return report
+    cleaned: list[tuple[int, dict[str, object]]] = []
     for line, row in rows:
         try:
-            values = clean_row(row)
+            cleaned.append((line, clean_row(row)))
         except RowError as exc:
             report.rejected.append((line, str(exc)))
-            continue
-        async with session.begin_nested():
-            outcome = await _upsert(session, values)
-        if outcome == "created":
-            report.created += 1
-        elif outcome == "updated":
-            report.updated += 1
-        else:
-            report.unchanged += 1
+    for start in range(0, len(cleaned), CHUNK):
+        chunk = cleaned[start : start + CHUNK]
+        try:
+            async with session.begin_nested():
+                outcomes = await _upsert_chunk(session, chunk)
+        except DBAPIError:
+            outcomes = await _row_by_row(session, chunk, report)
+        for outcome in outcomes:
+            setattr(report, outcome, getattr(report, outcome) + 1)
+    report.rejected.sort()
     return report
 
 
-async def _upsert(session: AsyncSession, values: dict[str, object]) -> str:
-    member: Member | None = None
-    if "member_number" in values:
-        member = await session.scalar(
-            select(Member).where(Member.member_number == values["member_number"])
-        )
-    if member is None and "phone" in values:
-        member = await session.scalar(
-            select(Member)
-            .where(Member.phone == values["phone"], Member.status != STATUS_ERASED)
-            .order_by(Member.status != STATUS_MEMBER, Member.id)
-            .limit(1)
-        )
-    if member is None:
-        member = Member(status=STATUS_MEMBER, verified=True, invite_token=new_invite_token(), **values)
-        session.add(member)
-        await session.flush()
-        return "created"
-    changed = False
-    if member.status == STATUS_SUPPORTER or not member.verified:
+async def _row_by_row(session: AsyncSession, chunk: list[tuple[int, dict[str, object]]], report: ImportReport) -> list[str]:
+    outcomes: list[str] = []
+    for line, values in chunk:
+        try:
+            async with session.begin_nested():
+                outcomes.extend(await _upsert_chunk(session, [(line, values)]))
+        except DBAPIError as exc:
+            report.rejected.append((line, f"the database refused the row: {str(exc.orig)[:200]}"))
+    return outcomes
+
+
+async def _upsert_chunk(session: AsyncSession, chunk: list[tuple[int, dict[str, object]]]) -> list[str]:
+    """Outcomes ("created", "updated", "unchanged") in row order; a later row about the same
+    member sees what an earlier one wrote, as if the rows went one at a time."""
+    numbers = [v["member_number"] for _line, v in chunk if "member_number" in v]
+    phones = [v["phone"] for _line, v in chunk if "phone" in v]
+    columns = (Member.id, Member.status, Member.verified, Member.invite_token, *(getattr(Member, c) for c in TRACKED))
+    known: dict[int, dict[str, object]] = {}
+    by_number: dict[object, dict[str, object]] = {}
+    by_phone: dict[object, dict[str, object]] = {}
+    if numbers:
+        for row in (await session.execute(select(*columns).where(Member.member_number.in_(numbers)))).mappings():
+            by_number[row["member_number"]] = known.setdefault(row["id"], dict(row))
+    if phones:
+        query = (select(*columns).where(Member.phone.in_(phones), Member.status != STATUS_ERASED)
+                 .order_by(Member.status != STATUS_MEMBER, Member.id))
+        for row in (await session.execute(query)).mappings():
+            by_phone.setdefault(row["phone"], known.setdefault(row["id"], dict(row)))
+    new: list[dict[str, object]] = []
+    changed: dict[int, dict[str, object]] = {}
+    outcomes: list[str] = []
+    for _line, values in chunk:
+        member = by_number.get(values.get("member_number")) if "member_number" in values else None
+        if member is None and "phone" in values:
+            member = by_phone.get(values["phone"])
+        if member is None:
+            member = {"status": STATUS_MEMBER, "verified": True, "invite_token": new_invite_token(), **values}
+            new.append(member)
+            outcomes.append("created")
+        else:
+            outcomes.append(_merge(member, values, changed))
+        if "member_number" in member and member["member_number"] is not None:
+            by_number[member["member_number"]] = member
+        if member.get("phone") is not None:
+            by_phone.setdefault(member["phone"], member)
+    if new:
+        # Core, not the ORM's bulk insert: the column defaults apply and 1,000 rows are one statement.
+        await session.execute(insert(Member.__table__), [{**dict.fromkeys(TRACKED), **m} for m in new])
+    if changed:
+        await session.execute(update(Member), list(changed.values()))
+    return outcomes
+
+
+def _merge(member: dict[str, object], values: dict[str, object], changed: dict[int, dict[str, object]]) -> str:
+    """Apply one row to a member read (or created) earlier; record what the database must change."""
+    updates: dict[str, object] = {}
+    if member["status"] == STATUS_SUPPORTER or not member["verified"]:
         # A supporter who started the bot first is now found in the register.
-        member.status, member.verified, changed = STATUS_MEMBER, True, True
-    for key, value in values.items():
-        if getattr(member, key) != value:
-            setattr(member, key, value)
-            changed = True
-    if member.invite_token is None:
-        member.invite_token = new_invite_token()
-    await session.flush()
-    return "updated" if changed else "unchanged"
+        updates.update(status=STATUS_MEMBER, verified=True)
+    updates.update({key: value for key, value in values.items() if member.get(key) != value})
+    if member.get("invite_token") is None:
+        updates["invite_token"] = new_invite_token()
+    member.update(updates)
+    if "id" not in member:  # created earlier in this chunk: the insert carries the change
+        return "updated" if updates else "unchanged"
+    if updates:
+        changed.setdefault(int(member["id"]), {"id": member["id"]}).update(updates)  # type: ignore[call-overload]
+    return "updated" if updates else "unchanged"
 
 
 async def unlinked_members(session: AsyncSession) -> list[Member]:
