@@ -4,6 +4,7 @@ from models.base import Base
 from models.broadcast import Broadcast, BroadcastReply
 from models.events import Event, Rsvp, Series
 from models.inbox import InboxUpdate
+from models.secrets import Secret
 from models.member import (
     DISTRICTS,
     INTERESTS,
@@ -22,6 +23,7 @@ from models.rounds import DoorInput, Round, RoundReport, Signup, Team
 from models.welcome import WelcomeTask
 
 __all__ = [
+    "Secret",
     "InboxUpdate",
     "NudgeState",
     "RuleSwitch",

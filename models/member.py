@@ -92,10 +92,12 @@ class MemberInterest(Base):
 
 
 class ConsentRefusal(Base):
-    """A declined consent: only a one-way hash of the Telegram id and when."""
+    """A declined consent: only a keyed one-way hash of the Telegram id and when."""
 
     __tablename__ = "consent_refusals"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     telegram_hash: Mapped[str] = mapped_column(String(64), index=True)
+    # "hmac" (keyed, models/secrets.py); rows from before were a bare SHA-256: "sha256".
+    hash_kind: Mapped[str] = mapped_column(String(10), default="hmac", server_default="sha256")
     refused_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

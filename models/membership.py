@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections.abc import Iterable
 from datetime import datetime
@@ -11,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.base import utcnow
+from models.constants import LANGUAGES
 from models.errors import (
     InviteAlreadyUsed,
     MemberNotFound,
@@ -32,17 +32,12 @@ from models.member import (
     MemberRole,
 )
 from models.phone import normalise_phone
-
-LANGUAGES: tuple[str, ...] = ("nb", "nn", "en")
+from models.secrets import telegram_hash
 
 
 def new_invite_token() -> str:
     """22 characters of A-Za-z0-9_-: fits a Telegram start payload with room to spare."""
     return secrets.token_urlsafe(16)
-
-
-def telegram_hash(telegram_id: int) -> str:
-    return hashlib.sha256(f"lagbot:{telegram_id}".encode()).hexdigest()
 
 
 async def member_by_telegram(session: AsyncSession, telegram_id: int) -> Member | None:
@@ -87,7 +82,7 @@ async def find_member(
 
 
 async def record_refusal(session: AsyncSession, telegram_id: int) -> None:
-    session.add(ConsentRefusal(telegram_hash=telegram_hash(telegram_id)))
+    session.add(ConsentRefusal(telegram_hash=await telegram_hash(session, telegram_id), hash_kind="hmac"))
     await session.flush()
 
 
