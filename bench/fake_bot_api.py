@@ -42,7 +42,9 @@ class State:
         self.counts: dict[str, int] = defaultdict(int)
         self.message_id = 0
         self.updates: list[dict[str, Any]] = []
-        self.last_update_id = 0
+        # Telegram's update ids go on from where they were; a fresh server must not reuse ids a
+        # database from an earlier run has seen (the inbox drops an id it has stored).
+        self.last_update_id = int(time.time() * 1000) % 1_000_000_000
         self.messages: dict[int, list[dict[str, Any]]] = defaultdict(list)
 
     def admit(self, chat_id: int) -> tuple[int, dict[str, Any]] | None:

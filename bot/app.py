@@ -17,8 +17,9 @@ from bot.db import Database
 from bot.delivery import Dispatcher
 from bot.i18n import N_, translator
 from bot.inbox import DurableApplication, DurableUpdates, PerChatOrder, replay
+from bot.leader import PollingLock
 from bot.persistence import SQLPersistence
-from bot.runtime import Runtime, attach
+from bot.runtime import RUNTIME_KEY, Runtime, attach
 from bot.settings import Settings
 from handlers import (
     admin,
@@ -35,6 +36,8 @@ from handlers import (
     welcome,
 )
 from models.base import utcnow
+
+POLLING_LOCK_KEY = "lagbot.polling_lock"
 
 # (Norwegian command, English command, description); both commands always work.
 COMMANDS: list[tuple[str, str, str]] = [
@@ -75,6 +78,7 @@ def build_application(
         .base_url(settings.telegram_api_base_url)
         .persistence(SQLPersistence(database, update_interval=settings.persistence_interval))
         .post_init(start_up)
+        .post_shutdown(shut_down)
         .context_types(CONTEXT_TYPES)
         .concurrent_updates(PerChatOrder(settings.concurrent_updates))
     )
@@ -154,9 +158,19 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
 
 
 async def start_up(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Before polling starts: the command lists, and what the inbox holds from before a stop."""
+    """Before polling starts: be the only poller (PostgreSQL), set the command lists, and queue
+    what the inbox holds from before a stop."""
+    lock = PollingLock(application.bot_data[RUNTIME_KEY].db)
+    application.bot_data[POLLING_LOCK_KEY] = lock
+    await lock.acquire()
     await set_commands(application)
     await replay(application)
+
+
+async def shut_down(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    lock = application.bot_data.get(POLLING_LOCK_KEY)
+    if lock is not None:
+        await lock.release()
 
 
 async def set_commands(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

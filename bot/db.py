@@ -22,8 +22,12 @@ def make_engine(url: str) -> AsyncEngine:
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"timeout": 30}
     else:
+        # Two instances (one polling, one on standby) must fit PostgreSQL's default
+        # max_connections of 100 beside psql and the benchmarks: at most 30 each.
         kwargs["pool_size"] = 10
-        kwargs["max_overflow"] = 60
+        kwargs["max_overflow"] = 20
+        # A connection the server dropped (a restart, a network cut) is noticed before use.
+        kwargs["pool_pre_ping"] = True
     engine = create_async_engine(url, **kwargs)
     if url.startswith("sqlite"):
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)

@@ -157,3 +157,46 @@ def test_kill_9_during_a_rush_loses_no_update(tmp_path):
         output = bot.communicate(timeout=20)[0]
         server.process.terminate()
     assert "Traceback" not in output, output[-3000:]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (os.environ.get("TEST_DATABASE_URL") or "").startswith("postgresql"), reason="PostgreSQL only")
+def test_a_second_instance_takes_over_polling_when_the_first_dies(tmp_path):
+    server = Server()
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": FAKE_TOKEN, "DATABASE_URL": os.environ["TEST_DATABASE_URL"],
+           "PYTHONPATH": str(ROOT), "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{server.port}/bot"}
+
+    def start_bot() -> subprocess.Popen[str]:
+        return subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=tmp_path, env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+    def answered(uid: int) -> bool:
+        return any("godtar" in json.dumps(m, ensure_ascii=False) for m in server.messages(uid))
+
+    def wait(uid: int, seconds: float) -> float:
+        started = time.monotonic()
+        while time.monotonic() - started < seconds and not answered(uid):
+            time.sleep(0.1)
+        assert answered(uid), f"no answer within {seconds} s"
+        return time.monotonic() - started
+
+    first = start_bot()
+    second = None
+    try:
+        server.push(text(6_600_000_001, "nb", "/start"))
+        wait(6_600_000_001, 60)
+        second = start_bot()  # waits on the lock: it must not poll while the first one does
+        time.sleep(3)
+        os.kill(first.pid, signal.SIGKILL)
+        first.wait(timeout=10)
+        server.push(text(6_600_000_002, "nb", "/start"))
+        took = wait(6_600_000_002, 45)
+        print(f"takeover: answered {took:.1f} s after the first instance died")
+        assert took < 30
+    finally:
+        for process in (first, second):
+            if process is not None:
+                process.kill()
+        outputs = [p.communicate(timeout=20)[0] for p in (first, second) if p is not None]
+        server.process.terminate()
+    assert "Conflict" not in "".join(outputs) and "Traceback" not in outputs[-1], outputs[-1][-3000:]

@@ -1,0 +1,56 @@
+"""One poller per bot: with long polling only one process may call getUpdates (Telegram answers a
+second one with 409 Conflict). On PostgreSQL the process that holds an advisory lock polls; another
+instance waits for the lock and takes over within seconds of the first one's death, because
+PostgreSQL releases a session's advisory locks when its connection goes. SQLite is one process."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.db import Database
+
+log = logging.getLogger(__name__)
+
+LOCK_KEY = 0x6C616762  # "lagb"
+RETRY_SECONDS = 5.0
+
+
+class PollingLock:
+    """Held for the life of the process on a connection of its own."""
+
+    def __init__(self, database: Database) -> None:
+        self.db = database
+        self.connection: AsyncConnection | None = None
+
+    @property
+    def needed(self) -> bool:
+        return self.db.url.startswith("postgresql")
+
+    async def acquire(self, *, retry_seconds: float = RETRY_SECONDS) -> None:
+        """Return once this process may poll (at once on SQLite)."""
+        if not self.needed:
+            return
+        told = False
+        while True:
+            connection = await self.db.engine.connect()
+            got = await connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": LOCK_KEY})
+            await connection.commit()
+            if got:
+                self.connection = connection
+                if told:
+                    log.info("the other instance is gone: this one polls now")
+                return
+            await connection.close()
+            if not told:
+                log.info("another instance polls this bot; waiting to take over if it stops")
+                told = True
+            await asyncio.sleep(retry_seconds)
+
+    async def release(self) -> None:
+        if self.connection is not None:
+            await self.connection.close()
+            self.connection = None
