@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from telegram.ext import BasePersistence, PersistenceInput
@@ -20,10 +21,15 @@ class SQLPersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str, A
             update_interval=update_interval,
         )
         self.database = database
+        # What was last written (or read) per user: PTB hands over the user_data of every user
+        # seen since the last flush, changed or not, and an unchanged one costs nothing here.
+        self._written: dict[int, str] = {}
 
     async def get_user_data(self) -> dict[int, dict[str, Any]]:
         async with self.database.session() as session:
-            return await store.load_data(session, store.KIND_USER)
+            loaded = await store.load_data(session, store.KIND_USER)
+        self._written = {user_id: _snapshot(data) for user_id, data in loaded.items()}
+        return loaded
 
     async def get_chat_data(self) -> dict[int, dict[str, Any]]:
         return {}
@@ -43,8 +49,12 @@ class SQLPersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str, A
             await store.save_conversation(session, name, key, new_state)
 
     async def update_user_data(self, user_id: int, data: dict[str, Any]) -> None:
+        snapshot = _snapshot(data)
+        if self._written.get(user_id, "{}") == snapshot:
+            return
         async with self.database.session() as session:
             await store.save_data(session, store.KIND_USER, user_id, data)
+        self._written[user_id] = snapshot
 
     async def update_chat_data(self, chat_id: int, data: dict[str, Any]) -> None:
         return None
@@ -59,6 +69,7 @@ class SQLPersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str, A
         return None
 
     async def drop_user_data(self, user_id: int) -> None:
+        self._written.pop(user_id, None)
         async with self.database.session() as session:
             await store.drop_data(session, store.KIND_USER, user_id)
             await store.drop_conversations_for(session, user_id)
@@ -74,3 +85,7 @@ class SQLPersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str, A
 
     async def flush(self) -> None:
         return None
+
+
+def _snapshot(data: dict[str, Any]) -> str:
+    return json.dumps(data, sort_keys=True, default=str)
