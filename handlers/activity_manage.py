@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot.activity_buttons import (
     ActivityAction,
@@ -24,6 +24,7 @@ from bot.i18n import N_, translator
 from handlers.activity_kinds import EVENTS, KINDS, ROUNDS, ActivityKind
 from handlers.common import Context, buttons_expected, cancel_conversation, clip, inline, onboarded, reply, requires_role
 from handlers.flows import Flow
+from handlers.presses import Press
 from handlers.questions import read_end, read_start
 from models import events as ev
 from models import rounds as rd
@@ -320,19 +321,19 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     text = filters.TEXT & ~filters.COMMAND
     application.add_handler(Flow(
         application, "activity_change", title=N_("changing a round or event"), drafts=(DRAFT,),
-        entry_points=[CallbackQueryHandler(ask_move, pattern=is_action("move")), CallbackQueryHandler(ask_edit, pattern=is_action("edit"))],
+        entry_points=[Press(ask_move, pattern=is_action("move")), Press(ask_edit, pattern=is_action("edit"))],
         states={
             MOVE_START: [MessageHandler(text, move_start)],
             MOVE_END: [MessageHandler(text, move_end)],
-            EDIT_FIELD: [CallbackQueryHandler(edit_field, pattern=EditField.filter()), MessageHandler(text, buttons_expected)],
+            EDIT_FIELD: [Press(edit_field, pattern=EditField.filter()), MessageHandler(text, buttons_expected)],
             EDIT_VALUE: [MessageHandler(text, edit_value)],
         },
-        fallbacks=[CommandHandler(["avbryt", "cancel"], cancel_draft), CallbackQueryHandler(cancel_draft, pattern=StopFlow.filter())],
+        fallbacks=[CommandHandler(["avbryt", "cancel"], cancel_draft), Press(cancel_draft, pattern=StopFlow.filter())],
     ))
-    application.add_handler(CallbackQueryHandler(manage_rounds, pattern=ManageRounds.filter()))
-    application.add_handler(CallbackQueryHandler(manage_events, pattern=ManageEvents.filter()))
-    application.add_handler(CallbackQueryHandler(ask_cancel, pattern=is_action("cancel")))
-    application.add_handler(CallbackQueryHandler(people, pattern=is_action("people", ("ev",))))
-    application.add_handler(CallbackQueryHandler(do_cancel, pattern=ConfirmCancel.filter()))
-    application.add_handler(CallbackQueryHandler(keep, pattern=KeepActivity.filter()))
-    application.add_handler(CallbackQueryHandler(check_in, pattern=EventCheckIn.filter()))
+    application.add_handler(Press(manage_rounds, pattern=ManageRounds.filter()))
+    application.add_handler(Press(manage_events, pattern=ManageEvents.filter()))
+    application.add_handler(Press(ask_cancel, pattern=is_action("cancel")))
+    application.add_handler(Press(people, pattern=is_action("people", ("ev",))))
+    application.add_handler(Press(do_cancel, pattern=ConfirmCancel.filter()))
+    application.add_handler(Press(keep, pattern=KeepActivity.filter()))
+    application.add_handler(Press(check_in, pattern=EventCheckIn.filter()))

@@ -5,7 +5,7 @@ and activity_manage."""
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot import round_messages as msgs
 from bot.activity_buttons import (
@@ -36,6 +36,7 @@ from handlers.common import (
     reply,
 )
 from handlers.flows import Flow
+from handlers.presses import Press
 from models import membership
 from models import rounds as rd
 from models.errors import NotFound
@@ -252,12 +253,12 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(MessageHandler(private & filters.Regex(add_menu(application, MenuItem("mine", N_("📋 My sign-ups"), 20))), my_signups))
     application.add_handler(Flow(
         application, "door_input", title=N_("telling what you heard at the doors"),
-        entry_points=[CallbackQueryHandler(theme_chosen, pattern=accepts(DoorTheme))],
+        entry_points=[Press(theme_chosen, pattern=accepts(DoorTheme))],
         states={INPUT_TEXT: [MessageHandler(filters.TEXT & ~filters.COMMAND, input_text)]},
         fallbacks=[CommandHandler(["avbryt", "cancel"], input_cancel)], drafts=(INPUT_KEY,),
     ))
-    application.add_handler(CallbackQueryHandler(list_rounds, pattern=accepts(RoundList)))
-    application.add_handler(CallbackQueryHandler(join, pattern=accepts(JoinRound)))
-    application.add_handler(CallbackQueryHandler(leave, pattern=lambda d: LeaveRound.matches(d) or accepts(CantCome)(d)))
-    application.add_handler(CallbackQueryHandler(coming, pattern=accepts(Coming)))
-    application.add_handler(CallbackQueryHandler(nothing_to_add, pattern=accepts(NothingToAdd)))
+    application.add_handler(Press(list_rounds, pattern=accepts(RoundList)))
+    application.add_handler(Press(join, pattern=accepts(JoinRound)))
+    application.add_handler(Press(leave, pattern=lambda d: LeaveRound.matches(d) or accepts(CantCome)(d)))
+    application.add_handler(Press(coming, pattern=accepts(Coming)))
+    application.add_handler(Press(nothing_to_add, pattern=accepts(NothingToAdd)))

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot import round_messages as msgs
 from bot.activity_buttons import CreateDraft, DraftDistrict, DraftLeader, DraftTeams, NewRound, SkipStep, StopFlow
@@ -14,6 +14,7 @@ from bot.i18n import N_, ngettext_for, translator
 from handlers.common import DISTRICT_LABELS, Context, buttons_expected, cancel_conversation, inline, reply, requires_role
 from handlers.doorknock_team import admin_keyboard, round_link
 from handlers.flows import Flow
+from handlers.presses import Press
 from handlers.questions import read_end, read_place, read_start
 from models import membership
 from models import rounds as rd
@@ -259,19 +260,19 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(Flow(
         application, "round_create", title=N_("creating a round"), role="leader", drafts=(DRAFT,),
         entry_points=[CommandHandler(["nyrunde", "newround"], new_round, filters.ChatType.PRIVATE),
-                      CallbackQueryHandler(new_round, pattern=NewRound.filter())],
+                      Press(new_round, pattern=NewRound.filter())],
         states={
             TITLE: [MessageHandler(text, got_title)],
-            DISTRICT: [CallbackQueryHandler(got_district, pattern=DraftDistrict.filter()), MessageHandler(text, buttons_expected)],
+            DISTRICT: [Press(got_district, pattern=DraftDistrict.filter()), MessageHandler(text, buttons_expected)],
             START: [MessageHandler(text, got_start)],
             END: [MessageHandler(text, got_end)],
             PLACE: [MessageHandler(filters.LOCATION | text, got_place)],
             CAPACITY: [MessageHandler(text, got_capacity)],
-            LEADER: [CallbackQueryHandler(got_leader, pattern=DraftLeader.filter()), MessageHandler(text, got_leader)],
-            MORE_TEAMS: [CallbackQueryHandler(more_teams, pattern=DraftTeams.filter()), MessageHandler(text, buttons_expected)],
-            PARTNER: [CallbackQueryHandler(got_partner, pattern=SkipStep.filter()), MessageHandler(text, got_partner)],
-            BRIEFING: [CallbackQueryHandler(got_briefing, pattern=SkipStep.filter()), MessageHandler(text, got_briefing)],
-            CONFIRM: [CallbackQueryHandler(create, pattern=CreateDraft.filter()), MessageHandler(text, buttons_expected)],
+            LEADER: [Press(got_leader, pattern=DraftLeader.filter()), MessageHandler(text, got_leader)],
+            MORE_TEAMS: [Press(more_teams, pattern=DraftTeams.filter()), MessageHandler(text, buttons_expected)],
+            PARTNER: [Press(got_partner, pattern=SkipStep.filter()), MessageHandler(text, got_partner)],
+            BRIEFING: [Press(got_briefing, pattern=SkipStep.filter()), MessageHandler(text, got_briefing)],
+            CONFIRM: [Press(create, pattern=CreateDraft.filter()), MessageHandler(text, buttons_expected)],
         },
-        fallbacks=[CommandHandler(["avbryt", "cancel"], cancel_draft), CallbackQueryHandler(cancel_draft, pattern=StopFlow.filter())],
+        fallbacks=[CommandHandler(["avbryt", "cancel"], cancel_draft), Press(cancel_draft, pattern=StopFlow.filter())],
     ))

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot import round_messages as msgs
 from bot.activity_buttons import FileReport, ReportSkipText, ReportTheme, ReportThemesDone, StopFlow, accepts, read
@@ -17,6 +17,7 @@ from bot.reports import rounds as reports
 from handlers.common import Context, buttons_expected, cancel_conversation, inline, onboarded, reply, requires_role
 from handlers.doorknock_team import managed_round
 from handlers.flows import Flow
+from handlers.presses import Press
 from models import rounds as rd
 from models.constants import OSLO
 
@@ -148,14 +149,14 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     text = filters.TEXT & ~filters.COMMAND
     application.add_handler(Flow(
         application, "round_report", title=N_("filing a round report"),
-        entry_points=[CallbackQueryHandler(start_report, pattern=accepts(FileReport))],
+        entry_points=[Press(start_report, pattern=accepts(FileReport))],
         states={
             R_DOORS: [MessageHandler(text, report_number)],
             R_CONVERSATIONS: [MessageHandler(text, report_number)],
-            R_THEMES: [CallbackQueryHandler(report_theme, pattern=ReportTheme.filter()),
-                       CallbackQueryHandler(report_themes_done, pattern=ReportThemesDone.filter()), MessageHandler(text, buttons_expected)],
-            R_TEXT: [CallbackQueryHandler(report_save, pattern=ReportSkipText.filter()), MessageHandler(text, report_save)],
+            R_THEMES: [Press(report_theme, pattern=ReportTheme.filter()),
+                       Press(report_themes_done, pattern=ReportThemesDone.filter()), MessageHandler(text, buttons_expected)],
+            R_TEXT: [Press(report_save, pattern=ReportSkipText.filter()), MessageHandler(text, report_save)],
         },
-        fallbacks=[CommandHandler(["avbryt", "cancel"], cancel_report), CallbackQueryHandler(cancel_report, pattern=StopFlow.filter())],
+        fallbacks=[CommandHandler(["avbryt", "cancel"], cancel_report), Press(cancel_report, pattern=StopFlow.filter())],
         drafts=(REPORT,),
     ))

@@ -7,7 +7,7 @@ import io
 from datetime import timedelta
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import Application, CallbackQueryHandler
+from telegram.ext import Application
 
 from bot import round_messages as msgs
 from bot.activity_buttons import (
@@ -20,6 +20,7 @@ from bot.activity_buttons import (
     TeamCheckIn,
 )
 from bot.i18n import translator
+from handlers.presses import Press
 from handlers.common import Context, clip, inline, onboarded, reply, requires_role
 from models import events as ev
 from models import membership
@@ -226,8 +227,8 @@ async def link_debrief(update: Update, context: Context) -> None:
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
-    application.add_handler(CallbackQueryHandler(check_in, pattern=TeamCheckIn.filter()))
-    application.add_handler(CallbackQueryHandler(send_qr, pattern=RoundQr.filter()))
-    application.add_handler(CallbackQueryHandler(team_view, pattern=RoundTeam.filter()))
-    application.add_handler(CallbackQueryHandler(choose_debrief, pattern=ChooseDebrief.filter()))
-    application.add_handler(CallbackQueryHandler(link_debrief, pattern=LinkDebrief.filter()))
+    application.add_handler(Press(check_in, pattern=TeamCheckIn.filter()))
+    application.add_handler(Press(send_qr, pattern=RoundQr.filter()))
+    application.add_handler(Press(team_view, pattern=RoundTeam.filter()))
+    application.add_handler(Press(choose_debrief, pattern=ChooseDebrief.filter()))
+    application.add_handler(Press(link_debrief, pattern=LinkDebrief.filter()))

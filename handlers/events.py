@@ -7,13 +7,14 @@ import io
 from datetime import datetime
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot import event_messages as msgs
 from bot.activity_buttons import EventCalendarFile, EventKind, ManageEvents, NewEvent, Rsvp, ShowEvent, accepts, read
 from bot.i18n import N_, fmt_date
 from bot.reports import events as reports
 from handlers.cards import event_card, rsvp_keyboard
+from handlers.presses import Press
 from handlers.common import Context, MenuItem, add_menu, features, inline, onboarded, reply, requires_role
 from models import events as ev
 from models import membership
@@ -191,7 +192,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler(["arrangementer", "events"], list_events, private))
     application.add_handler(MessageHandler(private & filters.Regex(add_menu(application, MenuItem("events", N_("📅 Events"), 15))), list_events))
     application.add_handler(CommandHandler(["arshjul", "calendar"], yearly_calendar, private))
-    application.add_handler(CallbackQueryHandler(list_events, pattern=accepts(EventKind)))
-    application.add_handler(CallbackQueryHandler(show, pattern=accepts(ShowEvent)))
-    application.add_handler(CallbackQueryHandler(rsvp, pattern=accepts(Rsvp)))
-    application.add_handler(CallbackQueryHandler(ics, pattern=EventCalendarFile.filter()))
+    application.add_handler(Press(list_events, pattern=accepts(EventKind)))
+    application.add_handler(Press(show, pattern=accepts(ShowEvent)))
+    application.add_handler(Press(rsvp, pattern=accepts(Rsvp)))
+    application.add_handler(Press(ics, pattern=EventCalendarFile.filter()))

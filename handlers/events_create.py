@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot import event_messages as msgs
 from bot.activity_buttons import CreateDraft, DraftContactMe, DraftKind, DraftRepeat, NewEvent, SkipStep, StopFlow
@@ -14,6 +14,7 @@ from bot.i18n import N_
 from handlers.cards import event_card
 from handlers.common import Context, buttons_expected, cancel_conversation, inline, reply, requires_role
 from handlers.flows import Flow
+from handlers.presses import Press
 from handlers.questions import read_end, read_place, read_start
 from models import events as ev
 from models import membership
@@ -216,19 +217,19 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(Flow(
         application, "event_create", title=N_("creating an event"), role="board", drafts=(DRAFT,),
         entry_points=[CommandHandler(["nyttarrangement", "newevent"], new_event, filters.ChatType.PRIVATE),
-                      CallbackQueryHandler(new_event, pattern=NewEvent.filter())],
+                      Press(new_event, pattern=NewEvent.filter())],
         states={
-            KIND: [CallbackQueryHandler(got_kind, pattern=DraftKind.filter()), MessageHandler(text, buttons_expected)],
+            KIND: [Press(got_kind, pattern=DraftKind.filter()), MessageHandler(text, buttons_expected)],
             TITLE: [MessageHandler(text, got_title)],
-            DESCRIPTION: [CallbackQueryHandler(got_description, pattern=skip), MessageHandler(text, got_description)],
+            DESCRIPTION: [Press(got_description, pattern=skip), MessageHandler(text, got_description)],
             START: [MessageHandler(text, got_start)],
             END: [MessageHandler(text, got_end)],
             PLACE: [MessageHandler(filters.LOCATION | text, got_place)],
-            CAPACITY: [CallbackQueryHandler(got_capacity, pattern=skip), MessageHandler(text, got_capacity)],
-            PARTNERS: [CallbackQueryHandler(got_partners, pattern=skip), MessageHandler(text, got_partners)],
-            CONTACT: [CallbackQueryHandler(got_contact, pattern=DraftContactMe.filter()), MessageHandler(text, got_contact)],
-            REPEAT: [CallbackQueryHandler(got_repeat, pattern=DraftRepeat.filter()), MessageHandler(text, buttons_expected)],
-            CONFIRM: [CallbackQueryHandler(create, pattern=CreateDraft.filter()), MessageHandler(text, buttons_expected)],
+            CAPACITY: [Press(got_capacity, pattern=skip), MessageHandler(text, got_capacity)],
+            PARTNERS: [Press(got_partners, pattern=skip), MessageHandler(text, got_partners)],
+            CONTACT: [Press(got_contact, pattern=DraftContactMe.filter()), MessageHandler(text, got_contact)],
+            REPEAT: [Press(got_repeat, pattern=DraftRepeat.filter()), MessageHandler(text, buttons_expected)],
+            CONFIRM: [Press(create, pattern=CreateDraft.filter()), MessageHandler(text, buttons_expected)],
         },
-        fallbacks=[CommandHandler(["avbryt", "cancel"], cancel_draft), CallbackQueryHandler(cancel_draft, pattern=StopFlow.filter())],
+        fallbacks=[CommandHandler(["avbryt", "cancel"], cancel_draft), Press(cancel_draft, pattern=StopFlow.filter())],
     ))
