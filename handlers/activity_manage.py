@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
@@ -25,11 +26,12 @@ from handlers.activity_kinds import EVENTS, KINDS, ROUNDS, ActivityKind
 from handlers.common import Context, buttons_expected, cancel_conversation, clip, inline, onboarded, reply, requires_role
 from handlers.flows import Flow
 from handlers.presses import Press
-from handlers.questions import read_end, read_start
+from handlers.questions import end_step, start_step
 from models import events as ev
 from models import rounds as rd
 from models.errors import NotFound
 from models.member import Member
+from models.membership import member_by_telegram
 
 MOVE_START, MOVE_END, EDIT_FIELD, EDIT_VALUE = range(60, 64)
 DRAFT = "activity_draft"
@@ -66,14 +68,18 @@ async def manage_events(update: Update, context: Context) -> None:
     await list_managed(update, context, EVENTS, N_("There are no upcoming events you can manage."))
 
 
-async def managed(update: Update, context: Context, kind: ActivityKind, activity_id: int) -> Any | None:
-    """The activity, read now, if the member (read now too) may still manage it; else None after saying why."""
-    member = await context.reload_member()
-    async with context.runtime.db.session() as session:
-        try:
-            activity = await kind.load(session, activity_id)
-        except NotFound:
-            activity = None
+async def managed(update: Update, context: Context, kind: ActivityKind, activity_id: int,
+                  session: AsyncSession | None = None) -> Any | None:
+    """The activity, if the member may manage it; else None after saying why. Both are read in
+    `session`, so a change made in the same session is guarded by what holds at that moment."""
+    if session is None:
+        async with context.runtime.db.session() as own:
+            return await managed(update, context, kind, activity_id, own)
+    member = await member_by_telegram(session, context.known.telegram_id)
+    try:
+        activity = await kind.load(session, activity_id)
+    except NotFound:
+        activity = None
     if activity is None or member is None or not kind.may_manage(context, member, activity):
         text = context._(kind.not_allowed)
         if update.callback_query is not None:
@@ -84,7 +90,9 @@ async def managed(update: Update, context: Context, kind: ActivityKind, activity
     return activity
 
 
-async def pressed_action(update: Update, context: Context) -> tuple[ActivityKind, Any] | tuple[None, None]:
+async def pressed_action(update: Update, context: Context, *, draft: bool = False) -> tuple[ActivityKind, Any] | tuple[None, None]:
+    """The kind and activity a management button is about, if this member may manage it; with `draft`,
+    a flow starts: its draft names the activity."""
     assert update.callback_query is not None
     action = ActivityAction.parse(update.callback_query.data)
     kind = KINDS[action.kind]
@@ -92,43 +100,39 @@ async def pressed_action(update: Update, context: Context) -> tuple[ActivityKind
     if activity is None:
         return None, None
     await update.callback_query.answer()
+    if draft and context.user_data is not None:
+        context.user_data[DRAFT] = {"kind": kind.kind, "id": activity.id}
     return kind, activity
 
 
 @onboarded
 async def ask_move(update: Update, context: Context) -> int | None:
-    kind, activity = await pressed_action(update, context)
+    kind, activity = await pressed_action(update, context, draft=True)
     if kind is None:
         return None
-    assert context.user_data is not None
-    context.user_data[DRAFT] = {"kind": kind.kind, "id": activity.id}
     await reply(update, context._("New start? Write date and time, for example 17.04 12:00. (/avbryt to stop)"))
     return MOVE_START
 
 
 async def move_start(update: Update, context: Context) -> int:
-    start = await read_start(update, context)
-    if start is None:
-        return MOVE_START
-    draft(context)["start"] = start.isoformat()
-    return MOVE_END
+    return await start_step(update, context, draft(context), MOVE_START, MOVE_END)
 
 
 async def move_end(update: Update, context: Context) -> int:
     data = draft(context)
-    start = datetime.fromisoformat(data["start"])
-    end = await read_end(update, context, start)
+    end = await end_step(update, context, data)
     if end is None:
         return MOVE_END
+    start = datetime.fromisoformat(data["start"])
     assert context.user_data is not None
     context.user_data.pop(DRAFT, None)
     kind = KINDS[data["kind"]]
-    activity = await managed(update, context, kind, data["id"])
-    if activity is None:
-        return Flow.END
     _, runtime = context._, context.runtime
     try:
         async with runtime.db.session() as session:
+            activity = await managed(update, context, kind, data["id"], session)
+            if activity is None:
+                return Flow.END
             activity, told = await kind.move(session, activity, start, end, runtime.now())
     except kind.closed_errors:
         await reply(update, _(kind.closed))
@@ -149,11 +153,9 @@ def field_keyboard(kind: ActivityKind, activity_id: int, lang: str) -> InlineKey
 @onboarded
 async def ask_edit(update: Update, context: Context) -> int | None:
     """What to change: the fields this kind of activity has."""
-    kind, activity = await pressed_action(update, context)
+    kind, activity = await pressed_action(update, context, draft=True)
     if kind is None:
         return None
-    assert context.user_data is not None
-    context.user_data[DRAFT] = {"kind": kind.kind, "id": activity.id}
     await reply(update, context._("What do you want to change in “{title}”?").format(title=activity.title),
                 reply_markup=field_keyboard(kind, activity.id, context.lang))
     return EDIT_FIELD
@@ -191,12 +193,12 @@ async def edit_value(update: Update, context: Context) -> int:
         await reply(update, _(kind.capacity_refused) if field == "capacity" else
                     _("Write between 2 and {limit} characters.").format(limit=kind.text_limit(field)))
         return EDIT_VALUE
-    activity = await managed(update, context, kind, data["id"])
-    if activity is None:
-        context.user_data.pop(DRAFT, None)  # type: ignore[union-attr]
-        return Flow.END
     try:
         async with context.runtime.db.session() as session:
+            activity = await managed(update, context, kind, data["id"], session)
+            if activity is None:
+                context.user_data.pop(DRAFT, None)  # type: ignore[union-attr]
+                return Flow.END
             activity, promoted = await kind.edit(session, activity, field, value, context.runtime.now())
     except (rd.CapacityTooSmall, ev.CapacityTooSmall) as exc:
         await reply(update, context.ngettext("{count} person already has a seat, so there must be at least that many.",
@@ -233,11 +235,11 @@ async def do_cancel(update: Update, context: Context) -> None:
     assert query is not None
     pressed = ConfirmCancel.parse(query.data)
     kind = KINDS[pressed.kind]
-    activity = await managed(update, context, kind, pressed.activity_id)
-    if activity is None:
-        return
     try:
         async with context.runtime.db.session() as session:
+            activity = await managed(update, context, kind, pressed.activity_id, session)
+            if activity is None:
+                return
             activity, told = await kind.cancel(session, activity, context.runtime.now())
     except kind.closed_errors:
         await query.answer(context._(kind.closed), show_alert=True)
@@ -286,10 +288,10 @@ async def check_in(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
     pressed = EventCheckIn.parse(query.data)
-    event = await managed(update, context, EVENTS, pressed.event_id)
-    if event is None:
-        return
     async with context.runtime.db.session() as session:
+        event = await managed(update, context, EVENTS, pressed.event_id, session)
+        if event is None:
+            return
         try:
             answer = await ev.get_rsvp(session, pressed.rsvp_id)
         except NotFound:

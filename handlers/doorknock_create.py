@@ -15,7 +15,7 @@ from handlers.common import DISTRICT_LABELS, Context, buttons_expected, cancel_c
 from handlers.doorknock_team import admin_keyboard, round_link
 from handlers.flows import Flow
 from handlers.presses import Press
-from handlers.questions import read_end, read_place, read_start
+from handlers.questions import place_step, role_gone, title_step, when_steps
 from models import membership
 from models import rounds as rd
 from models.constants import DISTRICTS
@@ -24,6 +24,7 @@ from models.errors import InvalidPhone, MemberNotFound
 TITLE, DISTRICT, START, END, PLACE, CAPACITY, LEADER, MORE_TEAMS, PARTNER, BRIEFING, CONFIRM = range(11)
 DRAFT = "round_draft"
 MAX_SEATS = 500
+TITLE_OF_FLOW = N_("creating a round")
 
 
 def draft(context: Context) -> dict[str, Any]:
@@ -66,12 +67,9 @@ async def new_round(update: Update, context: Context) -> int | None:
 
 
 async def got_title(update: Update, context: Context) -> int:
-    _ = context._
-    title = (update.message.text or "").strip()  # type: ignore[union-attr]
-    if not 3 <= len(title) <= 200:
-        await reply(update, _("The title must be between 3 and 200 characters. Try again."))
+    if not await title_step(update, context, draft(context)):
         return TITLE
-    draft(context)["title"] = title
+    _ = context._
     buttons = [(_(DISTRICT_LABELS[d]), DraftDistrict(district=d).pack()) for d in DISTRICTS]
     await reply(update, _("Which district?"), reply_markup=inline([buttons[0:2], buttons[2:4], buttons[4:]]))
     return DISTRICT
@@ -92,32 +90,14 @@ async def got_district(update: Update, context: Context) -> int:
     return START
 
 
-async def got_start(update: Update, context: Context) -> int:
-    start = await read_start(update, context)
-    if start is None:
-        return START
-    draft(context)["start"] = start.isoformat()
-    return END
-
-
-async def got_end(update: Update, context: Context) -> int:
-    data = draft(context)
-    end = await read_end(update, context, datetime.fromisoformat(data["start"]))
-    if end is None:
-        return END
-    data["end"] = end.isoformat()
-    await reply(update, context._("Where do you meet? Write the meeting point, or send a location pin (📎 → Location)."))
-    return PLACE
+got_start, got_end = when_steps(DRAFT, START, END, PLACE, N_("Where do you meet? Write the meeting point, or send a location pin (📎 → Location)."))
 
 
 async def got_place(update: Update, context: Context) -> int:
-    data = draft(context)
-    place = await read_place(update, context, data,
-                             pin_saved=N_("Pin saved. Now describe the meeting point in words (for example “outside Lade church”)."),
-                             too_short=N_("Write the meeting point in 2 to 300 characters."))
-    if place is None:
+    if not await place_step(update, context, draft(context),
+                            pin_saved=N_("Pin saved. Now describe the meeting point in words (for example “outside Lade church”)."),
+                            too_short=N_("Write the meeting point in 2 to 300 characters.")):
         return PLACE
-    data["place"] = place
     await reply(update, context._("How many can join (seats in all)?"))
     return CAPACITY
 
@@ -237,6 +217,8 @@ async def create(update: Update, context: Context) -> int:
     await query.edit_message_reply_markup(None)
     try:
         async with runtime.db.session() as session:
+            if await role_gone(update, context, session, "leader", TITLE_OF_FLOW):
+                return Flow.END
             round_ = await rd.create_round(
                 session, title=data["title"], district=data["district"], starts_at=datetime.fromisoformat(data["start"]),
                 ends_at=datetime.fromisoformat(data["end"]), meeting_point=data["place"], capacity=data["capacity"],
@@ -258,7 +240,7 @@ cancel_draft = cancel_conversation(N_("Cancelled. Nothing was changed."), DRAFT)
 def register(application: Application) -> None:  # type: ignore[type-arg]
     text = filters.TEXT & ~filters.COMMAND
     application.add_handler(Flow(
-        application, "round_create", title=N_("creating a round"), role="leader", drafts=(DRAFT,),
+        application, "round_create", title=TITLE_OF_FLOW, role="leader", drafts=(DRAFT,),
         entry_points=[CommandHandler(["nyrunde", "newround"], new_round, filters.ChatType.PRIVATE),
                       Press(new_round, pattern=NewRound.filter())],
         states={

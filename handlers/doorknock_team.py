@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application
 
@@ -50,14 +51,18 @@ def may_manage_round(context: Context, member: Member, round_: rd.Round) -> bool
     return membership.has_role(member, "board", context.runtime.settings.lagbot_admins) or rd.leads(round_, member.id)
 
 
-async def managed_round(update: Update, context: Context, round_id: int) -> rd.Round | None:
-    """The round, if the member may manage it; otherwise None after saying so."""
-    async with context.runtime.db.session() as session:
-        try:
-            round_: rd.Round | None = await rd.get_round(session, round_id)
-        except NotFound:
-            round_ = None
-    if round_ is None or not may_manage_round(context, context.known, round_):
+async def managed_round(update: Update, context: Context, round_id: int, session: AsyncSession | None = None) -> rd.Round | None:
+    """The round, if the member (read again, in `session` when a change follows there) may manage it;
+    otherwise None after saying so."""
+    if session is None:
+        async with context.runtime.db.session() as own:
+            return await managed_round(update, context, round_id, own)
+    member = await membership.member_by_telegram(session, context.known.telegram_id)
+    try:
+        round_: rd.Round | None = await rd.get_round(session, round_id)
+    except NotFound:
+        round_ = None
+    if round_ is None or member is None or not may_manage_round(context, member, round_):
         assert update.callback_query is not None
         await update.callback_query.answer(context._("Only the board or the round's leader can do that."), show_alert=True)
         return None
@@ -127,14 +132,15 @@ async def check_in(update: Update, context: Context) -> None:
     """The leader marks one person present or absent; the third round suggests leader training."""
     query = update.callback_query
     assert query is not None
-    leader, runtime, _ = context.known, context.runtime, context._
+    runtime, _ = context.runtime, context._
     pressed = TeamCheckIn.parse(query.data)
     async with runtime.db.session() as session:
+        leader = await membership.member_by_telegram(session, context.known.telegram_id)  # the right, read with the change
         try:
             signup, round_ = await rd.signup_with_round(session, pressed.signup_id)
         except NotFound:
             signup = round_ = None
-        if round_ is None or not may_manage_round(context, leader, round_):
+        if round_ is None or leader is None or not may_manage_round(context, leader, round_):
             await query.answer(_("Only the leader of this team can check people in."), show_alert=True)
             return
         assert signup is not None
@@ -204,11 +210,11 @@ async def link_debrief(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
     pressed = LinkDebrief.parse(query.data)
-    round_ = await managed_round(update, context, pressed.round_id)
-    if round_ is None:
-        return
     _ = context._
     async with context.runtime.db.session() as session:
+        round_ = await managed_round(update, context, pressed.round_id, session)
+        if round_ is None:
+            return
         try:
             event = await ev.get_event(session, pressed.event_id)
         except NotFound:

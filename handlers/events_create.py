@@ -15,7 +15,7 @@ from handlers.cards import event_card
 from handlers.common import Context, buttons_expected, cancel_conversation, inline, reply, requires_role
 from handlers.flows import Flow
 from handlers.presses import Press
-from handlers.questions import read_end, read_place, read_start
+from handlers.questions import place_step, role_gone, title_step, when_steps
 from models import events as ev
 from models import membership
 from models.constants import MAX_CAPACITY, OSLO
@@ -23,6 +23,7 @@ from models.errors import InvalidPhone, MemberNotFound
 
 KIND, TITLE, DESCRIPTION, START, END, PLACE, CAPACITY, PARTNERS, CONTACT, REPEAT, CONFIRM = range(40, 51)
 DRAFT = "event_draft"
+TITLE_OF_FLOW = N_("creating an event")
 REPEATS = {"none": "", "monthly": N_("Every month, same weekday"), "yearly": N_("Every year, same date")}
 
 
@@ -62,12 +63,9 @@ async def got_kind(update: Update, context: Context) -> int:
 
 
 async def got_title(update: Update, context: Context) -> int:
-    _ = context._
-    title = (update.message.text or "").strip()  # type: ignore[union-attr]
-    if not 3 <= len(title) <= 200:
-        await reply(update, _("The title must be between 3 and 200 characters. Try again."))
+    if not await title_step(update, context, draft(context)):
         return TITLE
-    draft(context)["title"] = title
+    _ = context._
     await reply(update, _("A short description? Write it, or skip."), reply_markup=skip_button(context))
     return DESCRIPTION
 
@@ -82,31 +80,13 @@ async def got_description(update: Update, context: Context) -> int:
     return START
 
 
-async def got_start(update: Update, context: Context) -> int:
-    start = await read_start(update, context)
-    if start is None:
-        return START
-    draft(context)["start"] = start.isoformat()
-    return END
-
-
-async def got_end(update: Update, context: Context) -> int:
-    data = draft(context)
-    end = await read_end(update, context, datetime.fromisoformat(data["start"]))
-    if end is None:
-        return END
-    data["end"] = end.isoformat()
-    await reply(update, context._("Where? Write the place, or send a location pin (📎 → Location)."))
-    return PLACE
+got_start, got_end = when_steps(DRAFT, START, END, PLACE, N_("Where? Write the place, or send a location pin (📎 → Location)."))
 
 
 async def got_place(update: Update, context: Context) -> int:
-    data = draft(context)
-    place = await read_place(update, context, data, pin_saved=N_("Pin saved. Now write the name of the place."),
-                             too_short=N_("Write the place in 2 to 300 characters."))
-    if place is None:
+    if not await place_step(update, context, draft(context), pin_saved=N_("Pin saved. Now write the name of the place."),
+                            too_short=N_("Write the place in 2 to 300 characters.")):
         return PLACE
-    data["place"] = place
     await reply(update, context._("Is there a limit on how many can come? Write a number, or skip."),
                 reply_markup=skip_button(context, N_("No limit")))
     return CAPACITY
@@ -193,6 +173,8 @@ async def create(update: Update, context: Context) -> int:
                               "description": data.get("description", ""), "capacity": data.get("capacity"),
                               "partners": data.get("partners"), "contact_id": data.get("contact")}
     async with runtime.db.session() as session:
+        if await role_gone(update, context, session, "board", TITLE_OF_FLOW):
+            return Flow.END
         if data["repeat"] == "none":
             await ev.create_event(session, starts_at=start, ends_at=end, now=runtime.now(), latitude=data.get("lat"),
                                   longitude=data.get("lon"), created_by=member.id, **common)
@@ -215,7 +197,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     text = filters.TEXT & ~filters.COMMAND
     skip = SkipStep.filter()
     application.add_handler(Flow(
-        application, "event_create", title=N_("creating an event"), role="board", drafts=(DRAFT,),
+        application, "event_create", title=TITLE_OF_FLOW, role="board", drafts=(DRAFT,),
         entry_points=[CommandHandler(["nyttarrangement", "newevent"], new_event, filters.ChatType.PRIVATE),
                       Press(new_event, pattern=NewEvent.filter())],
         states={

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 
 from bot.i18n import N_, fmt_datetime, fmt_time
 from handlers.common import Context, reply
+from models.membership import has_role, member_by_telegram
 from models.timeparse import BadTime, Moment, NoSuchDate, SkippedHour
 from models.timeparse import read_end as parse_end
 from models.timeparse import read_moment
+
+Step = Callable[[Update, Context], Awaitable[int]]
 
 
 async def _refuse(update: Update, context: Context, error: BadTime, unreadable: str) -> None:
@@ -80,3 +86,68 @@ async def read_end(update: Update, context: Context, start: datetime) -> datetim
         return None
     await _tell_if_ambiguous(update, context, moment)
     return moment.at
+
+
+async def start_step(update: Update, context: Context, draft: dict[str, Any], stay: int, then: int) -> int:
+    """A flow's "when does it start?" step: keep the start in the draft and go on, or ask again."""
+    start = await read_start(update, context)
+    if start is None:
+        return stay
+    draft["start"] = start.isoformat()
+    return then
+
+
+async def end_step(update: Update, context: Context, draft: dict[str, Any]) -> datetime | None:
+    """A flow's "when does it end?" step: the end after the draft's start, kept in the draft; None: ask again."""
+    end = await read_end(update, context, datetime.fromisoformat(draft["start"]))
+    if end is not None:
+        draft["end"] = end.isoformat()
+    return end
+
+
+async def place_step(update: Update, context: Context, draft: dict[str, Any], *, pin_saved: str, too_short: str) -> bool:
+    """A flow's "where?" step: the place (and any pin) kept in the draft; False: ask again."""
+    place = await read_place(update, context, draft, pin_saved=pin_saved, too_short=too_short)
+    if place is not None:
+        draft["place"] = place
+    return place is not None
+
+
+def when_steps(draft_key: str, start: int, end: int, then: int, next_question: str) -> tuple[Step, Step]:
+    """The start and end steps of a creation flow, the end step going on to `then` with `next_question`."""
+
+    def draft(context: Context) -> dict[str, Any]:
+        assert context.user_data is not None
+        return context.user_data.setdefault(draft_key, {})
+
+    async def got_start(update: Update, context: Context) -> int:
+        return await start_step(update, context, draft(context), start, end)
+
+    async def got_end(update: Update, context: Context) -> int:
+        if await end_step(update, context, draft(context)) is None:
+            return end
+        await reply(update, context._(next_question))
+        return then
+
+    return got_start, got_end
+
+
+async def title_step(update: Update, context: Context, draft: dict[str, Any]) -> bool:
+    """A flow's "what is it called?" step: 3 to 200 characters kept in the draft; False: ask again."""
+    title = (update.message.text or "").strip()  # type: ignore[union-attr]
+    if not 3 <= len(title) <= 200:
+        await reply(update, context._("The title must be between 3 and 200 characters. Try again."))
+        return False
+    draft["title"] = title
+    return True
+
+
+async def role_gone(update: Update, context: Context, session: AsyncSession, role: str, flow_title: str) -> bool:
+    """The last step of a flow for a role reads the role again in the transaction that stores the
+    result: True (after saying so) when it is gone."""
+    member = await member_by_telegram(session, context.known.telegram_id)
+    if member is not None and has_role(member, role, context.runtime.settings.lagbot_admins):
+        return False
+    await reply(update, context._("You no longer have the role needed for “{flow}”, so I stopped it. "
+                                  "Nothing was changed.").format(flow=context._(flow_title)))
+    return True

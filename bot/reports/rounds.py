@@ -8,6 +8,7 @@ import io
 from typing import Any
 
 from bot.i18n import N_, translator
+from bot.reports.charts import bar_chart
 from bot.round_messages import THEME_LABELS
 from models import rounds as rd
 from models.constants import DISTRICTS, OSLO
@@ -36,25 +37,13 @@ def year_text(figures: rd.YearFigures, lang: str, year: int) -> str:
 
 def chart(figures: rd.YearFigures, lang: str, year: int) -> bytes:
     """Rounds per month as a PNG bar chart."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     from babel.dates import get_month_names
 
     _ = translator(lang)
     months = get_month_names("abbreviated", locale=lang)
-    fig, ax = plt.subplots(figsize=(8, 4), dpi=100)
-    values = [figures.by_month.get(m, 0) for m in range(1, 13)]
-    ax.bar([months[m] for m in range(1, 13)], values, color="#c8102e")
-    ax.set_title(_("Door-knocking rounds {year}: {held} of {goal}").format(year=year, held=figures.rounds_held, goal=figures.goal))
-    ax.set_ylabel(_("Rounds"))
-    ax.yaxis.get_major_locator().set_params(integer=True)
-    fig.tight_layout()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
-    plt.close(fig)
-    return buffer.getvalue()
+    title = _("Door-knocking rounds {year}: {held} of {goal}").format(year=year, held=figures.rounds_held, goal=figures.goal)
+    return bar_chart([months[m] for m in range(1, 13)], [figures.by_month.get(m, 0) for m in range(1, 13)], title,
+                     ylabel=_("Rounds"))
 
 
 def input_markdown(items: list[dict[str, Any]], lang: str) -> str:
