@@ -107,8 +107,9 @@ async def report_save(update: Update, context: Context) -> int:
         await rd.file_report(session, round_.id, doors=data["doors"], conversations=data["conversations"],
                              themes=data["themes"], text=text, filed_by=context.known.id)
         await msgs.cancel_report_nudges(session, round_)
-    await reply(update, context._("Thank you! The report is saved: {doors} doors, {conversations} conversations.").format(
-        doors=data["doors"], conversations=data["conversations"]))
+    doors = context.ngettext("{count} door", "{count} doors", data["doors"]).format(count=data["doors"])
+    talks = context.ngettext("{count} conversation", "{count} conversations", data["conversations"]).format(count=data["conversations"])
+    await reply(update, context._("Thank you! The report is saved: {doors}, {conversations}.").format(doors=doors, conversations=talks))
     return Flow.END
 
 
