@@ -36,13 +36,18 @@ from handlers.common import (
     reply,
 )
 from handlers.flows import Flow
-from handlers.presses import Press
+from handlers.presses import Press, refuse
 from models import membership
 from models import rounds as rd
 from models.errors import NotFound
 from models.member import Member
 
 INPUT_TEXT = 0
+JOIN_REFUSED: dict[type[Exception], str] = {
+    NotFound: N_("That round does not exist (any more)."),
+    rd.RoundClosed: N_("That round is over or cancelled."),
+    rd.AlreadySignedUp: N_("You are already signed up for that round."),
+}
 INPUT_KEY = "door_input"
 # "/dorbank lag" and the like: the leaders' and the board's views behind the same command.
 SUBCOMMANDS = {"ledere": team.leader_candidates, "leaders": team.leader_candidates,
@@ -117,14 +122,8 @@ async def join(update: Update, context: Context) -> None:
     async with runtime.db.session() as session:
         try:
             result = await rd.sign_up(session, round_id, member.id, now)
-        except NotFound:
-            await query.answer(_("That round does not exist (any more)."), show_alert=True)
-            return
-        except rd.RoundClosed:
-            await query.answer(_("That round is over or cancelled."), show_alert=True)
-            return
-        except rd.AlreadySignedUp:
-            await query.answer(_("You are already signed up for that round."), show_alert=True)
+        except tuple(JOIN_REFUSED) as error:
+            await refuse(update, context, error, JOIN_REFUSED)
             return
         view = await rd.view(session, result.round)
         if result.position == 0:

@@ -14,7 +14,7 @@ from bot.activity_buttons import EventCalendarFile, EventKind, ManageEvents, New
 from bot.i18n import N_, fmt_date
 from bot.reports import events as reports
 from handlers.cards import event_card, rsvp_keyboard
-from handlers.presses import Press
+from handlers.presses import Press, refuse
 from handlers.common import Context, MenuItem, add_menu, features, inline, onboarded, reply, requires_role
 from models import events as ev
 from models import membership
@@ -23,6 +23,10 @@ from models.errors import NotFound
 from models.member import Member
 
 LIST_KINDS = ("social", "member_meeting", "course", "open_meeting")
+RSVP_REFUSED: dict[type[Exception], str] = {
+    NotFound: N_("That event does not exist (any more)."),
+    ev.EventClosed: N_("That event is over or cancelled."),
+}
 
 
 @onboarded
@@ -92,11 +96,8 @@ async def rsvp(update: Update, context: Context) -> None:
     async with runtime.db.session() as session:
         try:
             result = await ev.answer(session, pressed.event_id, member.id, choice, now)
-        except NotFound:
-            await query.answer(_("That event does not exist (any more)."), show_alert=True)
-            return
-        except ev.EventClosed:
-            await query.answer(_("That event is over or cancelled."), show_alert=True)
+        except tuple(RSVP_REFUSED) as error:
+            await refuse(update, context, error, RSVP_REFUSED)
             return
         event = result.event
         await msgs.cancel_for_member(session, event, member.id)

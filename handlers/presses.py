@@ -16,3 +16,10 @@ class Press(CallbackQueryHandler[Any, Any]):
         if isinstance(update, Update) and update.callback_query is not None and not update.callback_query.data:
             return False
         return super().check_update(update)
+
+
+async def refuse(update: Update, context: Any, error: Exception, refusals: dict[type[Exception], str]) -> None:
+    """Answer a press that a domain error refused, with the msgid listed for that kind of error."""
+    msgid = next(text for kind, text in refusals.items() if isinstance(error, kind))
+    assert update.callback_query is not None
+    await update.callback_query.answer(context._(msgid), show_alert=True)

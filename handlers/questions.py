@@ -40,20 +40,30 @@ async def _tell_if_ambiguous(update: Update, context: Context, moment: Moment) -
             time=fmt_time(moment.at, context.lang), when=fmt_datetime(moment.at, context.lang)))
 
 
-async def read_start(update: Update, context: Context) -> datetime | None:
-    """The start the user wrote, or None after telling them what was wrong (and asking again)."""
-    _ = context._
-    now = context.runtime.now()
+async def _read(update: Update, context: Context, parse: Callable[[str], Moment], unreadable: str,
+                earliest: datetime, too_early: str) -> Moment | None:
+    """A moment the user wrote, after `earliest`; None after saying what was wrong."""
     try:
-        moment = read_moment(update.message.text or "", now)  # type: ignore[union-attr]
+        moment = parse(update.message.text or "")  # type: ignore[union-attr]
     except BadTime as error:
-        await _refuse(update, context, error, N_("I could not read that time. Write it like 17.04 12:00 or 2027-04-17 12:00."))
+        await _refuse(update, context, error, unreadable)
         return None
-    if moment.at <= now:
-        await reply(update, _("That time has passed. Choose a time in the future."))
+    if moment.at <= earliest:
+        await reply(update, context._(too_early))
         return None
     await _tell_if_ambiguous(update, context, moment)
-    await reply(update, _("When does it end? Write the time (for example 15:00), or date and time."))
+    return moment
+
+
+async def read_start(update: Update, context: Context) -> datetime | None:
+    """The start the user wrote, or None after telling them what was wrong (and asking again)."""
+    now = context.runtime.now()
+    moment = await _read(update, context, lambda text: read_moment(text, now),
+                         N_("I could not read that time. Write it like 17.04 12:00 or 2027-04-17 12:00."),
+                         now, N_("That time has passed. Choose a time in the future."))
+    if moment is None:
+        return None
+    await reply(update, context._("When does it end? Write the time (for example 15:00), or date and time."))
     return moment.at
 
 
@@ -75,17 +85,10 @@ async def read_place(update: Update, context: Context, data: dict[str, object], 
 
 async def read_end(update: Update, context: Context, start: datetime) -> datetime | None:
     """The end the user wrote, after `start`; None after saying why not."""
-    _ = context._
-    try:
-        moment = parse_end(update.message.text or "", start, context.runtime.now())  # type: ignore[union-attr]
-    except BadTime as error:
-        await _refuse(update, context, error, N_("I could not read that time. Write it like 15:00 or 17.04 15:00."))
-        return None
-    if moment.at <= start:
-        await reply(update, _("The end must be after the start. Try again."))
-        return None
-    await _tell_if_ambiguous(update, context, moment)
-    return moment.at
+    moment = await _read(update, context, lambda text: parse_end(text, start, context.runtime.now()),
+                         N_("I could not read that time. Write it like 15:00 or 17.04 15:00."),
+                         start, N_("The end must be after the start. Try again."))
+    return None if moment is None else moment.at
 
 
 async def start_step(update: Update, context: Context, draft: dict[str, Any], stay: int, then: int) -> int:
