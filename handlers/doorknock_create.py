@@ -15,7 +15,7 @@ from handlers.common import DISTRICT_LABELS, Context, buttons_expected, cancel_c
 from handlers.doorknock_team import admin_keyboard, round_link
 from handlers.flows import Flow
 from handlers.presses import Press
-from handlers.questions import place_step, role_gone, title_step, when_steps
+from handlers.questions import place_step, role_gone, skip_button, skippable, title_step, when_steps
 from models import membership
 from models import rounds as rd
 from models.constants import DISTRICTS
@@ -155,29 +155,24 @@ async def more_teams(update: Update, context: Context) -> int:
     if DraftTeams.parse(query.data).choice == "more" and len(data["leaders"]) < min(10, data["capacity"]):
         return await ask_leader(update, context)
     _ = context._
-    await reply(update, _("Together with a partner organisation? Write its name, or skip."),
-                reply_markup=inline([[(_("Skip"), SkipStep().pack())]]))
+    await reply(update, _("Together with a partner organisation? Write its name, or skip."), reply_markup=skip_button(context))
     return PARTNER
 
 
 async def got_partner(update: Update, context: Context) -> int:
-    _ = context._
-    if update.callback_query is not None:
-        await update.callback_query.answer()
-    else:
-        draft(context)["partner"] = (update.message.text or "").strip()[:200]  # type: ignore[union-attr]
-    await reply(update, _("A briefing for the team (talking points, candidates)? It is sent to them on the morning of the round. Write it, or skip."),
-                reply_markup=inline([[(_("Skip"), SkipStep().pack())]]))
+    partner = await skippable(update)
+    if partner:
+        draft(context)["partner"] = partner[:200]
+    await reply(update, context._("A briefing for the team (talking points, candidates)? It is sent to them on the morning of the "
+                                  "round. Write it, or skip."), reply_markup=skip_button(context))
     return BRIEFING
 
 
 async def got_briefing(update: Update, context: Context) -> int:
     _ = context._
     data = draft(context)
-    if update.callback_query is not None:
-        await update.callback_query.answer()
-    else:
-        text = (update.message.text or "").strip()  # type: ignore[union-attr]
+    text = await skippable(update)
+    if text is not None:
         if len(text) > 3000:
             await reply(update, _("That is {length} characters; the limit is {limit}. Please shorten it and send it again.").format(
                 length=len(text), limit=3000))

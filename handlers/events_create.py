@@ -15,7 +15,7 @@ from handlers.cards import event_card
 from handlers.common import Context, buttons_expected, cancel_conversation, inline, reply, requires_role
 from handlers.flows import Flow
 from handlers.presses import Press
-from handlers.questions import place_step, role_gone, title_step, when_steps
+from handlers.questions import place_step, role_gone, skip_button, skippable, title_step, when_steps
 from models import events as ev
 from models import membership
 from models.constants import MAX_CAPACITY, OSLO
@@ -31,9 +31,6 @@ def draft(context: Context) -> dict[str, Any]:
     assert context.user_data is not None
     return context.user_data.setdefault(DRAFT, {})
 
-
-def skip_button(context: Context, label: str = N_("Skip")) -> Any:
-    return inline([[(context._(label), SkipStep().pack())]])
 
 
 @requires_role("board")
@@ -71,11 +68,7 @@ async def got_title(update: Update, context: Context) -> int:
 
 
 async def got_description(update: Update, context: Context) -> int:
-    if update.callback_query is not None:
-        await update.callback_query.answer()
-        draft(context)["description"] = ""
-    else:
-        draft(context)["description"] = (update.message.text or "").strip()[:3000]  # type: ignore[union-attr]
+    draft(context)["description"] = ((await skippable(update)) or "")[:3000]
     await reply(update, context._("When does it start? Write date and time, for example 17.04 12:00."))
     return START
 
@@ -93,26 +86,19 @@ async def got_place(update: Update, context: Context) -> int:
 
 
 async def got_capacity(update: Update, context: Context) -> int:
-    if update.callback_query is not None:
-        await update.callback_query.answer()
-        draft(context)["capacity"] = None
-    else:
-        text = (update.message.text or "").strip()  # type: ignore[union-attr]
-        if not text.isdigit() or not 1 <= int(text) <= MAX_CAPACITY:
-            await reply(update, context._("Write a number from 1 to 5000, or tap “No limit”."))
-            return CAPACITY
-        draft(context)["capacity"] = int(text)
+    text = await skippable(update)
+    if text is not None and not (text.isdigit() and 1 <= int(text) <= MAX_CAPACITY):
+        await reply(update, context._("Write a number from 1 to 5000, or tap “No limit”."))
+        return CAPACITY
+    draft(context)["capacity"] = None if text is None else int(text)
     await reply(update, context._("Partner organisations? Write them separated by commas, or skip."), reply_markup=skip_button(context))
     return PARTNERS
 
 
 async def got_partners(update: Update, context: Context) -> int:
     _ = context._
-    if update.callback_query is not None:
-        await update.callback_query.answer()
-        draft(context)["partners"] = []
-    else:
-        draft(context)["partners"] = [p.strip() for p in (update.message.text or "").split(",") if p.strip()][:10]  # type: ignore[union-attr]
+    written = await skippable(update) or ""
+    draft(context)["partners"] = [p.strip() for p in written.split(",") if p.strip()][:10]
     await reply(update, _("Who is the contact person? Send their phone number, or tap “Me”."),
                 reply_markup=inline([[(_("Me"), DraftContactMe().pack())]]))
     return CONTACT
@@ -120,13 +106,13 @@ async def got_partners(update: Update, context: Context) -> int:
 
 async def got_contact(update: Update, context: Context) -> int:
     _ = context._
-    if update.callback_query is not None:
-        await update.callback_query.answer()
+    phone = await skippable(update)
+    if phone is None:
         draft(context)["contact"] = context.known.id
     else:
         try:
             async with context.runtime.db.session() as session:
-                contact = await membership.find_member(session, phone=update.message.text or "")  # type: ignore[union-attr]
+                contact = await membership.find_member(session, phone=phone)
         except (MemberNotFound, InvalidPhone):
             await reply(update, _("No member has that number. Check it, or tap “Me”."))
             return CONTACT

@@ -7,10 +7,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 
 from bot.i18n import N_, fmt_datetime, fmt_time
-from handlers.common import Context, reply
+from bot.activity_buttons import SkipStep
+from handlers.common import Context, inline, reply
 from models.membership import has_role, member_by_telegram
 from models.timeparse import BadTime, Moment, NoSuchDate, SkippedHour
 from models.timeparse import read_end as parse_end
@@ -154,3 +155,15 @@ async def role_gone(update: Update, context: Context, session: AsyncSession, rol
     await reply(update, context._("You no longer have the role needed for “{flow}”, so I stopped it. "
                                   "Nothing was changed.").format(flow=context._(flow_title)))
     return True
+
+
+async def skippable(update: Update) -> str | None:
+    """The text written at an optional step, or None when its button ("Skip", "No limit", "Me") was pressed."""
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+        return None
+    return (update.message.text or "").strip()  # type: ignore[union-attr]
+
+
+def skip_button(context: Context, label: str = N_("Skip")) -> InlineKeyboardMarkup:
+    return inline([[(context._(label), SkipStep().pack())]])
