@@ -13,9 +13,8 @@ from bot.activity_buttons import ActivityAction, JoinRound, Rsvp, read
 from bot.callbacks import BadCallback
 from models import Event, Round, Signup
 from models import events as ev
-from models import rounds as rd
 from models.membership import grant_role, member_by_telegram, revoke_role
-from tests.helpers import count, onboard, tick
+from tests.helpers import count
 from tests.test_doorknock import START, make_round, people
 
 STALE = "Denne knappen virker ikke lenger. Send /start for å se menyen."
@@ -150,12 +149,25 @@ async def test_the_same_move_flow_serves_an_event_and_rereads_the_right_to_manag
     assert stored.title == "Pubkveld" and stored.starts_at == datetime(2026, 12, 6, 18, 0, tzinfo=UTC)
 
 
-async def test_round_seats_are_counted_in_words(db, app, make_user, clock):
+async def test_seats_and_notices_are_counted_in_words(db, app, make_user, clock):
     [member, other] = await people(make_user, 2, lang="en")
+    [norwegian] = await people(make_user, 1, start=2)
     round_id = await make_round(db, clock, capacity=2)
     await other.press_data(JoinRound(round_id=round_id).pack())
-    listing = await member.send("/doorknock")
-    assert "1 seat left" in listing.text
-    async with db.session() as session:
-        assert (await rd.get_round(session, round_id)).capacity == 2
-    await tick(app)
+    assert "1 seat left" in (await member.send("/doorknock")).text
+    assert "1 ledig plass" in (await norwegian.send("/dorbank")).text
+    await with_role(db, norwegian, "board")
+    await norwegian.send("/nyttarrangement")
+    await norwegian.press("Sosialt")
+    await norwegian.send("Sommerfest")
+    await norwegian.press("Hopp over")
+    await norwegian.send("12.12 18:00")
+    await norwegian.send("22:00")
+    await norwegian.send("Tapperiet")
+    await norwegian.press("Ingen grense")
+    await norwegian.press("Hopp over")
+    await norwegian.press("Meg")
+    await norwegian.press("Nei", exact=True)
+    created = await norwegian.press("✅ Opprett")
+    assert created.text == "Opprettet: 1 arrangement. Medlemmene finner det under /arrangementer."
+    assert await count(db, Event) == 1
