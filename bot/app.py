@@ -21,12 +21,18 @@ from bot.leader import PollingLock
 from bot.persistence import SQLPersistence
 from bot.runtime import RUNTIME_KEY, Runtime, attach
 from bot.settings import Settings
+from bot.upkeep.calendar import calendar_upkeep
 from handlers import (
+    activity_manage,
     admin,
     broadcast,
     delivery,
     doorknock,
+    doorknock_create,
+    doorknock_report,
+    doorknock_team,
     events,
+    events_create,
     general,
     nudges,
     onboarding,
@@ -124,7 +130,7 @@ def make_dispatcher(settings: Settings, database: Database, runtime: Runtime) ->
     dispatcher.during_tick.append(broadcast_status)
     dispatcher.after_tick.append(broadcasts)
     async def calendar(bot: Any) -> None:
-        await events.calendar_upkeep(runtime)
+        await calendar_upkeep(runtime)
 
     dispatcher.after_tick.append(call_holds)
     async def welcomes(bot: Any) -> None:
@@ -146,8 +152,13 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     onboarding.register(application)
     broadcast.register(application)
     doorknock.register(application)
+    doorknock_create.register(application)
+    doorknock_report.register(application)
+    doorknock_team.register(application)
+    activity_manage.register(application)
     phonebank.register(application)
     events.register(application)
+    events_create.register(application)
     welcome.register(application)
     nudges.register(application)
     general.register(application)

@@ -81,7 +81,7 @@ async def test_waiting_list_promotion_is_told_at_once(db, app, make_user, clock)
     assert "nummer 1 på ventelisten" in waiting.text
     third_wait = await third.press_data(f"rd:join:{round_id}", (await third.send("/dorbank")) and third.last_message())
     assert "nummer 2 på ventelisten" in third_wait.text
-    await first.press_data(f"rd:leave:{round_id}")
+    await first.press_data(f"rd.leave:{round_id}")
     assert await signups(db, round_id) == [("Person1 Nordmann", "confirmed"), ("Person2 Nordmann", "waiting")]
     await tick(app)
     assert second.last_message().text.startswith("Gode nyheter: Det ble ledig plass på «Dørbank på Lade»")
@@ -145,7 +145,7 @@ async def test_moved_and_cancelled_rounds_tell_everyone(db, app, make_user, cloc
     await board.press("Flytt")
     await board.send("06.12 13:00")
     moved = await board.send("16:00")
-    assert "søndag 6. desember kl. 13:00" in moved.text and "1 personer får beskjed" in moved.text
+    assert "søndag 6. desember kl. 13:00" in moved.text and "1 person får beskjed" in moved.text
     await tick(app)
     assert member.last_message().text.startswith("Endring: «Dørbank på Lade» er flyttet til søndag 6. desember kl. 13:00–16:00.")
     async with db.session() as session:
@@ -154,7 +154,7 @@ async def test_moved_and_cancelled_rounds_tell_everyone(db, app, make_user, cloc
     assert due["24h"] == datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
     await board.press("Avlys runden")
     cancelled = await board.press("Ja, avlys runden")
-    assert "er avlyst; 1 personer får beskjed" in cancelled.method("editMessageText")[0].text
+    assert "er avlyst; 1 person får beskjed" in cancelled.method("editMessageText")[0].text
     await tick(app)
     assert member.last_message().text.startswith("Avlyst: «Dørbank på Lade»")
     async with db.session() as session:
@@ -179,7 +179,7 @@ async def test_leader_sees_team_phones_only_near_the_round_and_checks_in(db, app
     clock.set(START - timedelta(minutes=10))
     near = await leader.send("/dorbank lag")
     assert "Person1 Nordmann — +47 41 00 00 01" in near.text
-    forged = await member.press_data(f"rd:in:{(await signup(db, round_id, member)).id}", leader.last_message())
+    forged = await member.press_data(f"rd.in:{(await signup(db, round_id, member)).id}:1", leader.last_message())
     assert forged.alerts == ["Bare lagets dørbankgeneral kan sjekke inn folk."]
     await leader.press("Person1 Nordmann: her")
     assert "✅ Person1 Nordmann" in leader.last_message().text
@@ -205,7 +205,7 @@ async def test_third_round_suggests_leader_training(db, app, make_user, clock, s
         await member.press_data(f"rd:join:{round_id}")
     for round_id, start in zip(ids, starts, strict=True):
         clock.set(start)
-        await leader.press_data(f"rd:in:{(await signup(db, round_id, member)).id}")
+        await leader.press_data(f"rd.in:{(await signup(db, round_id, member)).id}:1")
     await tick(app)
     assert board.last_message().text.startswith("Person1 Nordmann har nå vært med på 3 dørbankrunder")
     listing = await board.send("/dorbank ledere")
@@ -395,7 +395,7 @@ async def test_a_gathering_after_the_round_invites_its_participants(db, app, mak
     await board.press("⚙️ Administrer runder")
     await board.press("🍻 Koble til en samling etterpå")
     linked = await board.press("Pizza etter dørbank")
-    assert "1 deltakere blir invitert" in linked.method("editMessageText")[0].text
+    assert "1 deltaker blir invitert" in linked.method("editMessageText")[0].text
     await late.press_data(f"rd:join:{round_id}")  # joins after the link: invited too
     clock.set(START + timedelta(hours=2, minutes=30))
     await tick(app)
@@ -423,7 +423,7 @@ async def test_board_edits_place_and_seats(db, app, make_user, clock):
     assert (await board.send("1")).text == "2 personer har allerede plass, så det må være minst så mange."
     saved = await board.send("3")
     assert saved.text == "Lagret.\n1 fra ventelisten fikk plass."
-    await board.press_data(f"rdm:edit:{round_id}", board.messages()[-5])
+    await board.press_data(f"act.do:rd:edit:{round_id}", board.messages()[-5])
     await board.press("Oppmøtested")
     assert (await board.send("Lade arena, hovedinngangen")).text == "Lagret."
     await tick(app)

@@ -148,7 +148,7 @@ async def test_board_creates_a_monthly_event_and_adjusts_one(db, app, make_user,
     summary = await board.press("Hver måned, samme ukedag")
     assert "🔁 Hver måned, samme ukedag" in summary.text and "Rødt, MDG" in summary.text
     created = await board.press("✅ Opprett")
-    assert created.text.startswith("Opprettet: 13 arrangement(er).")
+    assert created.text.startswith("Opprettet: 13 arrangementer.")
     async with db.session() as session:
         dates = [e.starts_at.astimezone(OSLO) for e in await session.scalars(select(Event).order_by(Event.starts_at))]
     assert all(d.weekday() == 4 and d.day <= 7 and d.hour == 19 for d in dates)
@@ -191,8 +191,8 @@ async def test_contact_person_checks_in_and_the_report_counts(db, app, make_user
     await member.press_data(f"ev:rsvp:{course}:yes")
     await contact.send("/arrangementer")
     await contact.press("⚙️ Administrer arrangementer")
-    await contact.press_data(f"evm:people:{course}")
-    forged = await stranger.press_data(f"evm:in:{course}:1", contact.last_message())
+    await contact.press_data(f"act.do:ev:people:{course}")
+    forged = await stranger.press_data(f"ev.in:{course}:1:1", contact.last_message())
     assert forged.alerts == ["Bare styret eller kontaktpersonen for arrangementet kan gjøre det."]
     checked = await contact.press("Deltaker1 Nordmann: her")
     assert "✅ Deltaker1 Nordmann" in checked.method("editMessageText")[0].text

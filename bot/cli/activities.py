@@ -116,7 +116,7 @@ def cmd_rounds_list(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_rounds_export(settings: Settings, args: argparse.Namespace) -> int:
-    from handlers.doorknock_board import input_csv, input_markdown
+    from bot.reports.rounds import input_csv, input_markdown
     from models import rounds as rd
 
     async def work(database: Database) -> int:

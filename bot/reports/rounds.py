@@ -1,0 +1,73 @@
+"""Door-knocking figures for the board and the programme committee: the year report, its chart, and
+the input from the doors as Markdown and CSV."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.csvfile import csv_text
+from bot.i18n import N_, translator
+from bot.reports.charts import bar_chart
+from bot.round_messages import THEME_LABELS
+from models import rounds as rd
+from models.constants import DISTRICTS, OSLO
+
+# The same msgids as the district buttons in handlers/common.py, so one translation serves both.
+DISTRICT_LABELS: dict[str, str] = {
+    "midtbyen": N_("Midtbyen"), "ostbyen": N_("Østbyen"), "lerkendal": N_("Lerkendal"),
+    "heimdal": N_("Heimdal"), "outside": N_("Outside Trondheim"),
+}
+
+
+def year_text(figures: rd.YearFigures, lang: str, year: int) -> str:
+    _ = translator(lang)
+    lines = [
+        _("Door-knocking {year}").format(year=year),
+        _("Rounds held: {held} of the goal of {goal}").format(held=figures.rounds_held, goal=figures.goal),
+        _("Participants: {count} (first time: {first})").format(count=figures.participants, first=figures.first_timers),
+        _("Doors: {doors} · conversations: {conversations}").format(doors=figures.doors, conversations=figures.conversations),
+        _("Most teams out at once: {count}").format(count=figures.max_teams_at_once),
+        "",
+        _("By district:"),
+    ]
+    lines += [f"• {_(DISTRICT_LABELS[d])}: {n}" for d, n in sorted(figures.by_district.items())] or ["–"]
+    return "\n".join(lines)
+
+
+def chart(figures: rd.YearFigures, lang: str, year: int) -> bytes:
+    """Rounds per month as a PNG bar chart."""
+    from babel.dates import get_month_names
+
+    _ = translator(lang)
+    months = get_month_names("abbreviated", locale=lang)
+    title = _("Door-knocking rounds {year}: {held} of {goal}").format(year=year, held=figures.rounds_held, goal=figures.goal)
+    return bar_chart([months[m] for m in range(1, 13)], [figures.by_month.get(m, 0) for m in range(1, 13)], title,
+                     ylabel=_("Rounds"))
+
+
+def input_markdown(items: list[dict[str, Any]], lang: str) -> str:
+    """What was heard at the doors, by theme and then district."""
+    _ = translator(lang)
+    heading = _("What we heard at the doors")
+    lines = [f"# {heading}", ""]
+    for theme in rd.THEMES:
+        chosen = [i for i in items if i["theme"] == theme]
+        if not chosen:
+            continue
+        lines.append(f"## {_(THEME_LABELS[theme])}")
+        for district in DISTRICTS:
+            in_district = [i for i in chosen if i["district"] == district]
+            if not in_district:
+                continue
+            lines.append(f"### {_(DISTRICT_LABELS[district])}")
+            lines += [f"- {i['text']} ({i['round']}, {i['date'].astimezone(OSLO):%d.%m.%Y})" for i in in_district]
+            lines.append("")
+    return "\n".join(lines)
+
+
+def input_csv(items: list[dict[str, Any]]) -> str:
+    """Formula-safe: what members wrote at the doors is free text and could start with "="."""
+    ordered = sorted(items, key=lambda i: (rd.THEMES.index(i["theme"]), i["district"], i["date"]))
+    return csv_text(["theme", "district", "round", "date", "source", "text"], (
+        [item["theme"], item["district"], item["round"], f"{item['date'].astimezone(OSLO):%Y-%m-%d}",
+         item["source"], item["text"]] for item in ordered))

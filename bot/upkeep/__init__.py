@@ -1,0 +1,1 @@
+"""Upkeep run by the dispatcher after each tick, one module per concern."""

@@ -1,0 +1,203 @@
+"""What the one manage/edit/move/cancel flow (activity_manage) needs to know of rounds and of events:
+which domain functions to call, which notices to queue, and the words to use."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import event_messages as ev_msgs
+from bot import round_messages as rd_msgs
+from bot.activity_buttons import ActivityAction, Kind
+from bot.i18n import N_, translator
+from handlers.cards import event_card, round_card
+from handlers.common import Context, inline
+from handlers.doorknock_team import admin_keyboard, may_manage_round
+from models import events as ev
+from models import membership
+from models import outbox as box
+from models import rounds as rd
+from models.errors import NotFound
+from models.member import Member
+
+Changed = tuple[Any, int]  # the activity after a change, and how many people are told
+
+
+@dataclass(frozen=True)
+class ActivityKind:
+    """One kind of activity as the management flow sees it."""
+
+    kind: Kind
+    not_allowed: str  # msgids, N_() marked
+    closed: str
+    cancel_question: str
+    cancel_yes: str
+    fields: tuple[tuple[str, str, str], ...]  # (field, button label, question)
+    capacity_refused: str
+    closed_errors: tuple[type[Exception], ...]
+    capacity_errors: tuple[type[Exception], ...]
+    load: Callable[[AsyncSession, int], Awaitable[Any]]
+    may_manage: Callable[[Context, Member, Any], bool]
+    when: Callable[[Any, str], str]
+    edit: Callable[[AsyncSession, Any, str, str | int, datetime], Awaitable[Changed]]
+    move: Callable[[AsyncSession, Any, datetime, datetime, datetime], Awaitable[Changed]]
+    cancel: Callable[[AsyncSession, Any, datetime], Awaitable[Changed]]
+    manageable: Callable[[AsyncSession, datetime], Awaitable[list[Any]]]
+    of_view: Callable[[Any], Any]  # the activity a view (RoundView, EventView) shows
+    managed_card: Callable[[Any, str], tuple[str, Any]]  # (text, keyboard) of one activity in the manage list
+    text_limit: Callable[[str], int]
+
+    def field_names(self) -> tuple[str, ...]:
+        return tuple(name for name, _label, _question in self.fields)
+
+
+# Rounds ------------------------------------------------------------------------------------------
+
+
+async def _round_edit(session: AsyncSession, round_: rd.Round, field: str, value: str | int, now: datetime) -> Changed:
+    key = {"place": "meeting_point"}.get(field, field)
+    round_, promoted = await rd.edit(session, round_.id, now=now, **{key: value})
+    view = await rd.view(session, round_)
+    for person in promoted:
+        await rd_msgs.promoted(session, round_, person, view.leaders, now)
+    if field == "place":
+        for _signup, person in await rd.participants(session, round_.id):
+            await rd_msgs.place_changed(session, round_, person, now)
+    return round_, len(promoted)
+
+
+async def _round_everyone(session: AsyncSession, round_: rd.Round) -> list[tuple[str, Member]]:
+    return [(status, person) for status in (rd.CONFIRMED, rd.WAITING)
+            for _signup, person in await rd.participants(session, round_.id, status=status)]
+
+
+async def _round_move(session: AsyncSession, round_: rd.Round, start: datetime, end: datetime, now: datetime) -> Changed:
+    await box.cancel(session, rd_msgs.round_prefix(round_))
+    round_ = await rd.move(session, round_.id, starts_at=start, ends_at=end, now=now)
+    view = await rd.view(session, round_)
+    everyone = await _round_everyone(session, round_)
+    for status, person in everyone:
+        await rd_msgs.moved(session, round_, person, now)
+        if status == rd.CONFIRMED:
+            await rd_msgs.schedule_for_member(session, round_, person, view.leaders, now)
+    for leader in view.leaders:
+        await rd_msgs.schedule_report_nudge(session, round_, leader)
+    return round_, len(everyone)
+
+
+async def _round_cancel(session: AsyncSession, round_: rd.Round, now: datetime) -> Changed:
+    round_ = await rd.cancel(session, round_.id)
+    await box.cancel(session, rd_msgs.round_prefix(round_))
+    everyone = await _round_everyone(session, round_)
+    for _status, person in everyone:
+        await rd_msgs.cancelled(session, round_, person, now)
+    return round_, len(everyone)
+
+
+def _round_card(view: rd.RoundView, lang: str) -> tuple[str, Any]:
+    _ = translator(lang)
+    text = round_card(view, lang) + "\n" + _("Signed up: {count}").format(count=view.confirmed)
+    return text, admin_keyboard(view.round.id, lang)
+
+
+ROUNDS = ActivityKind(
+    kind="rd",
+    not_allowed=N_("Only the board or the round's leader can do that."),
+    closed=N_("That round is over or cancelled."),
+    cancel_question=N_("Cancel “{title}”? Everyone signed up is told at once."),
+    cancel_yes=N_("Yes, cancel the round"),
+    fields=(("title", N_("Title"), N_("Write the new title.")), ("place", N_("Meeting point"), N_("Write the new meeting point.")),
+            ("capacity", N_("Seats"), N_("How many seats in all?"))),
+    capacity_refused=N_("Write a number from 1 to 500."),
+    closed_errors=(rd.RoundClosed, NotFound),
+    capacity_errors=(rd.BadCapacity,),
+    load=rd.get_round,
+    may_manage=may_manage_round,
+    when=rd_msgs.when,
+    edit=_round_edit,
+    move=_round_move,
+    cancel=_round_cancel,
+    manageable=lambda session, now: rd.upcoming(session, now, limit=30),
+    of_view=lambda view: view.round,
+    managed_card=_round_card,
+    text_limit=lambda field: 300,
+)
+
+
+# Events ------------------------------------------------------------------------------------------
+
+
+def _may_manage_event(context: Context, member: Member, event: ev.Event) -> bool:
+    return membership.has_role(member, "board", context.runtime.settings.lagbot_admins) or event.contact_id == member.id
+
+
+async def _event_edit(session: AsyncSession, event: ev.Event, field: str, value: str | int, now: datetime) -> Changed:
+    event, promoted = await ev.edit(session, event.id, now=now, **{field: value})
+    for person in promoted:
+        await ev_msgs.promoted(session, event, person, now)
+    if field == "place":
+        for _answer, person in await ev.attendees(session, event.id, ("yes", "maybe")):
+            await ev_msgs.moved(session, event, person, now)
+    return event, len(promoted)
+
+
+async def _event_move(session: AsyncSession, event: ev.Event, start: datetime, end: datetime, now: datetime) -> Changed:
+    await box.cancel(session, ev_msgs.prefix(event))
+    event = await ev.move(session, event.id, starts_at=start, ends_at=end, now=now)
+    everyone = await ev.attendees(session, event.id, ("yes", "maybe"))
+    for answer, person in everyone:
+        await ev_msgs.moved(session, event, person, now)
+        if answer.answer == "maybe" or answer.seat == ev.CONFIRMED:
+            await ev_msgs.schedule_for_member(session, event, person, now)
+    return event, len(everyone)
+
+
+async def _event_cancel(session: AsyncSession, event: ev.Event, now: datetime) -> Changed:
+    event = await ev.cancel(session, event.id)
+    await box.cancel(session, ev_msgs.prefix(event))
+    everyone = await ev.attendees(session, event.id, ("yes", "maybe"))
+    for _answer, person in everyone:
+        await ev_msgs.cancelled(session, event, person, now)
+    return event, len(everyone)
+
+
+def _event_card(view: ev.EventView, lang: str) -> tuple[str, Any]:
+    _ = translator(lang)
+    event_id = view.event.id
+
+    def action(label: str, name: Any) -> tuple[str, str]:
+        return _(label), ActivityAction(kind="ev", action=name, activity_id=event_id).pack()
+
+    return event_card(view, lang), inline([[action(N_("Check in"), "people"), action(N_("Move"), "move")],
+                                           [action(N_("✏️ Edit"), "edit"), action(N_("Cancel event"), "cancel")]])
+
+
+EVENTS = ActivityKind(
+    kind="ev",
+    not_allowed=N_("Only the board or the event's contact person can do that."),
+    closed=N_("That event is over or cancelled."),
+    cancel_question=N_("Cancel “{title}”? Everyone who answered yes or maybe is told at once."),
+    cancel_yes=N_("Yes, cancel the event"),
+    fields=(("title", N_("Title"), N_("Write the new title.")), ("place", N_("Place"), N_("Write the new place.")),
+            ("description", N_("Description"), N_("Write the new description.")),
+            ("capacity", N_("Places"), N_("How many places in all?"))),
+    capacity_refused=N_("Write a number from 1 to 5000, or tap “No limit”."),
+    closed_errors=(ev.EventClosed, NotFound),
+    capacity_errors=(ev.EventError,),
+    load=ev.get_event,
+    may_manage=_may_manage_event,
+    when=ev_msgs.when,
+    edit=_event_edit,
+    move=_event_move,
+    cancel=_event_cancel,
+    manageable=lambda session, now: ev.upcoming(session, now - timedelta(hours=12), limit=30),
+    of_view=lambda view: view.event,
+    managed_card=_event_card,
+    text_limit=lambda field: 3000 if field == "description" else 300,
+)
+
+KINDS: dict[str, ActivityKind] = {"rd": ROUNDS, "ev": EVENTS}

@@ -1,0 +1,67 @@
+"""How a round and an event look in the chat: the cards members, leaders and the board all see."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardMarkup
+
+from bot import event_messages as ev_msgs
+from bot import round_messages as rd_msgs
+from bot.activity_buttons import EventCalendarFile, Rsvp
+from bot.i18n import N_, fmt_date, ngettext_for, translator
+from handlers.common import DISTRICT_LABELS, inline
+from models import events as ev
+from models import rounds as rd
+
+ANSWER_LABELS = {"yes": N_("✅ Yes"), "maybe": N_("🤔 Maybe"), "no": N_("❌ No")}
+
+
+def seats_line(seats_left: int, waiting: int, lang: str, *, seat: bool = True) -> str:
+    """'3 seats left', or 'Full — 2 on the waiting list' (events count places, rounds seats)."""
+    _ = translator(lang)
+    ngettext = ngettext_for(lang)
+    if not seats_left:
+        return "🪑 " + _("Full — {count} on the waiting list").format(count=waiting)
+    if seat:
+        return "🪑 " + ngettext("{count} seat left", "{count} seats left", seats_left).format(count=seats_left)
+    return "🪑 " + ngettext("{count} place left", "{count} places left", seats_left).format(count=seats_left)
+
+
+def round_card(view: rd.RoundView, lang: str) -> str:
+    _ = translator(lang)
+    round_ = view.round
+    lines = [f"🚪 {round_.title}", f"🗓 {rd_msgs.when(round_, lang)}", f"🏘 {_(DISTRICT_LABELS[round_.district])}",
+             f"📍 {round_.meeting_point}"]
+    leaders = ", ".join(m.name or "?" for m in view.leaders)
+    lines.append("👤 " + (_("Leader: {names}").format(names=leaders) if leaders else _("Leader: not decided yet")))
+    if round_.partner:
+        lines.append("🤝 " + _("Together with {partner}").format(partner=round_.partner))
+    lines.append(seats_line(view.seats_left, view.waiting, lang))
+    return "\n".join(lines)
+
+
+def join_label(view: rd.RoundView, lang: str) -> str:
+    _ = translator(lang)
+    day = fmt_date(view.round.starts_at, lang)
+    return (_("Join {day}") if view.seats_left else _("Waiting list {day}")).format(day=day)
+
+
+def event_card(view: ev.EventView, lang: str, contact: str | None = None) -> str:
+    _ = translator(lang)
+    event = view.event
+    lines = [f"📅 {event.title}", f"🏷 {_(ev_msgs.KIND_LABELS[event.kind])}", f"🗓 {ev_msgs.when(event, lang)}", f"📍 {event.place}"]
+    if event.description:
+        lines.append(event.description)
+    if event.partners:
+        lines.append("🤝 " + _("Together with {partner}").format(partner=", ".join(event.partners)))
+    if contact:
+        lines.append("👤 " + _("Contact: {name}").format(name=contact))
+    if view.seats_left is not None:
+        lines.append(seats_line(view.seats_left, view.waiting, lang, seat=False))
+    lines.append(_("Coming: {yes} · maybe: {maybe}").format(yes=view.yes, maybe=view.maybe))
+    return "\n".join(lines)
+
+
+def rsvp_keyboard(event_id: int, lang: str, current: str | None) -> InlineKeyboardMarkup:
+    _ = translator(lang)
+    row = [(("• " if current == a else "") + _(ANSWER_LABELS[a]), Rsvp(event_id=event_id, answer=a).pack()) for a in ev.ANSWERS]
+    return inline([row, [(_("📅 Calendar file"), EventCalendarFile(event_id=event_id).pack())]])

@@ -1,0 +1,163 @@
+"""Door-knocking reports: the leader files the round's report; the board sees the year and exports
+what was heard at the doors (rendered in bot/reports/rounds.py, which the CLI uses too)."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+from typing import Any
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import Application, CommandHandler, MessageHandler, filters
+
+from bot import round_messages as msgs
+from bot.activity_buttons import FileReport, ReportSkipText, ReportTheme, ReportThemesDone, StopFlow, accepts, read
+from bot.i18n import N_, translator
+from bot.reports import rounds as reports
+from handlers.common import Context, buttons_expected, cancel_conversation, inline, onboarded, reply, requires_role
+from handlers.doorknock_team import managed_round
+from handlers.flows import Flow
+from handlers.presses import Press
+from models import rounds as rd
+from models.constants import OSLO
+
+R_DOORS, R_CONVERSATIONS, R_THEMES, R_TEXT = range(13, 17)
+REPORT = "round_report"
+
+
+@onboarded
+async def start_report(update: Update, context: Context) -> int | None:
+    """The leader files the round's report: doors, conversations, themes, free text."""
+    query = update.callback_query
+    assert query is not None and context.user_data is not None
+    round_ = await managed_round(update, context, read(FileReport, query.data).round_id)
+    if round_ is None:
+        return None
+    if context.runtime.now() < round_.starts_at:
+        await query.answer(context._("The report can be filed once the round has started."), show_alert=True)
+        return None
+    context.user_data[REPORT] = {"round": round_.id, "themes": []}
+    await query.answer()
+    await reply(update, context._("Report for “{title}”. How many doors did you knock on? (a number; /avbryt to stop)").format(
+        title=round_.title))
+    return R_DOORS
+
+
+def report_draft(context: Context) -> dict[str, Any]:
+    assert context.user_data is not None
+    return context.user_data[REPORT]
+
+
+async def report_number(update: Update, context: Context) -> int:
+    _ = context._
+    text = (update.message.text or "").strip()  # type: ignore[union-attr]
+    data = report_draft(context)
+    if not text.isdigit() or int(text) > 100000:
+        await reply(update, _("Write a number, for example 120."))
+        return R_DOORS if "doors" not in data else R_CONVERSATIONS
+    if "doors" not in data:
+        data["doors"] = int(text)
+        await reply(update, _("And how many real conversations?"))
+        return R_CONVERSATIONS
+    data["conversations"] = int(text)
+    await reply(update, _("What did people talk about? Tap the themes, then “Done”."), reply_markup=report_themes(data, context.lang))
+    return R_THEMES
+
+
+def report_themes(data: dict[str, Any], lang: str) -> InlineKeyboardMarkup:
+    _ = translator(lang)
+    round_id = data["round"]
+    buttons = [(("✅ " if t in data["themes"] else "▫️ ") + _(msgs.THEME_LABELS[t]), ReportTheme(round_id=round_id, theme=t).pack())
+               for t in rd.THEMES]
+    rows = [buttons[n : n + 2] for n in range(0, len(buttons), 2)]
+    return inline([*rows, [(_("Done"), ReportThemesDone(round_id=round_id).pack())]])
+
+
+async def report_theme(update: Update, context: Context) -> int:
+    query = update.callback_query
+    assert query is not None
+    data = report_draft(context)
+    theme = ReportTheme.parse(query.data).theme
+    if theme in rd.THEMES:
+        data["themes"].remove(theme) if theme in data["themes"] else data["themes"].append(theme)
+    await query.answer()
+    await query.edit_message_reply_markup(report_themes(data, context.lang))
+    return R_THEMES
+
+
+async def report_themes_done(update: Update, context: Context) -> int:
+    query = update.callback_query
+    assert query is not None
+    _ = context._
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    await reply(update, _("Anything else the programme committee should know? Write it (no names or addresses), or skip."),
+                reply_markup=inline([[(_("Skip"), ReportSkipText(round_id=report_draft(context)["round"]).pack())]]))
+    return R_TEXT
+
+
+async def report_save(update: Update, context: Context) -> int:
+    assert context.user_data is not None
+    data = context.user_data.pop(REPORT)
+    text = "" if update.callback_query is not None else (update.message.text or "")  # type: ignore[union-attr]
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    async with context.runtime.db.session() as session:
+        round_ = await rd.get_round(session, data["round"])
+        await rd.file_report(session, round_.id, doors=data["doors"], conversations=data["conversations"],
+                             themes=data["themes"], text=text, filed_by=context.known.id)
+        await msgs.cancel_report_nudges(session, round_)
+    doors = context.ngettext("{count} door", "{count} doors", data["doors"]).format(count=data["doors"])
+    talks = context.ngettext("{count} conversation", "{count} conversations", data["conversations"]).format(count=data["conversations"])
+    await reply(update, context._("Thank you! The report is saved: {doors}, {conversations}.").format(doors=doors, conversations=talks))
+    return Flow.END
+
+
+@requires_role("board")
+async def year_report(update: Update, context: Context) -> None:
+    """Rounds this year against the plan's goal, by district and month, as text and a chart."""
+    runtime = context.runtime
+    now = runtime.now().astimezone(OSLO)
+    async with runtime.db.session() as session:
+        figures = await rd.year_figures(session, datetime(now.year, 1, 1, tzinfo=OSLO), datetime(now.year + 1, 1, 1, tzinfo=OSLO),
+                                        runtime.now(), runtime.settings.rounds_goal_per_year)
+    await reply(update, reports.year_text(figures, context.lang, now.year))
+    png = reports.chart(figures, context.lang, now.year)
+    await update.effective_chat.send_photo(png, caption=context._("Rounds per month, {year}").format(year=now.year))  # type: ignore[union-attr]
+
+
+@requires_role("board")
+async def export_input(update: Update, context: Context) -> None:
+    """For the programme committee: input grouped by theme and district, as Markdown and CSV files."""
+    async with context.runtime.db.session() as session:
+        items = await rd.inputs_and_reports(session)
+    if not items:
+        await reply(update, context._("No input from the doors yet."))
+        return
+    chat = update.effective_chat
+    assert chat is not None
+    caption = context.ngettext("Input from the doors: {count} item, by theme and district.",
+                               "Input from the doors: {count} items, by theme and district.", len(items)).format(count=len(items))
+    await chat.send_document(io.BytesIO(reports.input_markdown(items, context.lang).encode("utf-8")),
+                             filename="innspill-dorbank.md", caption=caption)
+    await chat.send_document(io.BytesIO(("\ufeff" + reports.input_csv(items)).encode("utf-8")), filename="innspill-dorbank.csv")
+
+
+cancel_report = cancel_conversation(N_("Cancelled. Nothing was changed."), REPORT)
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    text = filters.TEXT & ~filters.COMMAND
+    application.add_handler(Flow(
+        application, "round_report", title=N_("filing a round report"),
+        entry_points=[Press(start_report, pattern=accepts(FileReport))],
+        states={
+            R_DOORS: [MessageHandler(text, report_number)],
+            R_CONVERSATIONS: [MessageHandler(text, report_number)],
+            R_THEMES: [Press(report_theme, pattern=ReportTheme.filter()),
+                       Press(report_themes_done, pattern=ReportThemesDone.filter()), MessageHandler(text, buttons_expected)],
+            R_TEXT: [Press(report_save, pattern=ReportSkipText.filter()), MessageHandler(text, report_save)],
+        },
+        fallbacks=[CommandHandler(["avbryt", "cancel"], cancel_report), Press(cancel_report, pattern=StopFlow.filter())],
+        drafts=(REPORT,),
+    ))

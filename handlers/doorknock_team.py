@@ -1,0 +1,240 @@
+"""Door-knocking for leaders: their team with check-in, the round's QR code, the gathering after the
+round, and who could be offered leader training."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import Application
+
+from bot import round_messages as msgs
+from bot.activity_buttons import (
+    ActivityAction,
+    ChooseDebrief,
+    FileReport,
+    LinkDebrief,
+    RoundQr,
+    RoundTeam,
+    TeamCheckIn,
+)
+from bot.i18n import translator
+from handlers.presses import Press
+from handlers.common import Context, clip, inline, onboarded, reply, requires_role
+from models import events as ev
+from models import membership
+from models import rounds as rd
+from models.errors import NotFound
+from models.member import Member
+from models.phone import display_phone
+
+
+def round_link(context: Context, round_id: int) -> str:
+    username = context.bot.username or context.runtime.settings.telegram_bot_username or "lagbot"
+    return f"https://t.me/{username}?start=round_{round_id}"
+
+
+def admin_keyboard(round_id: int, lang: str) -> InlineKeyboardMarkup:
+    _ = translator(lang)
+    return inline([
+        [(_("QR code"), RoundQr(round_id=round_id).pack()), (_("Team"), RoundTeam(round_id=round_id).pack())],
+        [(_("Move"), ActivityAction(kind="rd", action="move", activity_id=round_id).pack()),
+         (_("Cancel round"), ActivityAction(kind="rd", action="cancel", activity_id=round_id).pack())],
+        [(_("✏️ Edit"), ActivityAction(kind="rd", action="edit", activity_id=round_id).pack()),
+         (_("🍻 Link a gathering afterwards"), ChooseDebrief(round_id=round_id).pack())],
+    ])
+
+
+def may_manage_round(context: Context, member: Member, round_: rd.Round) -> bool:
+    return membership.has_role(member, "board", context.runtime.settings.lagbot_admins) or rd.leads(round_, member.id)
+
+
+async def managed_round(update: Update, context: Context, round_id: int, session: AsyncSession | None = None) -> rd.Round | None:
+    """The round, if the member (read again, in `session` when a change follows there) may manage it;
+    otherwise None after saying so."""
+    if session is None:
+        async with context.runtime.db.session() as own:
+            return await managed_round(update, context, round_id, own)
+    member = await membership.member_by_telegram(session, context.known.telegram_id)
+    try:
+        round_: rd.Round | None = await rd.get_round(session, round_id)
+    except NotFound:
+        round_ = None
+    if round_ is None or member is None or not may_manage_round(context, member, round_):
+        assert update.callback_query is not None
+        await update.callback_query.answer(context._("Only the board or the round's leader can do that."), show_alert=True)
+        return None
+    return round_
+
+
+@requires_role("board")
+async def leader_candidates(update: Update, context: Context) -> None:
+    runtime, _ = context.runtime, context._
+    async with runtime.db.session() as session:
+        found = await rd.leader_candidates(session, runtime.now(), runtime.settings.leader_threshold)
+    if not found:
+        threshold = runtime.settings.leader_threshold
+        await reply(update, context.ngettext("Nobody has taken part in {count} round yet without being a leader.",
+                                             "Nobody has taken part in {count} rounds yet without being a leader.",
+                                             threshold).format(count=threshold))
+        return
+    lines = [_("Could be offered leader training (rounds taken part in):")]
+    lines += [f"• {person.name} — {count}" for person, count in found]
+    await reply(update, "\n".join(lines))
+
+
+@onboarded
+async def my_teams(update: Update, context: Context) -> None:
+    """A leader's rounds: the team, with check-in buttons."""
+    member, runtime = context.known, context.runtime
+    async with runtime.db.session() as session:
+        upcoming = await rd.upcoming(session, runtime.now() - timedelta(days=2), limit=50)
+    led = [v for v in upcoming if rd.leads(v.round, member.id)]
+    if not led:
+        await reply(update, context._("You are not leading any round right now."))
+        return
+    for view in led[:5]:
+        await send_team(update, context, view.round.id)
+
+
+async def send_team(update: Update, context: Context, round_id: int, *, edit: bool = False) -> None:
+    leader, runtime, _ = context.known, context.runtime, context._
+    now = runtime.now()
+    async with runtime.db.session() as session:
+        round_ = await rd.get_round(session, round_id)
+        team = await rd.team_of_leader(session, round_, leader.id)
+    show_phones = rd.phones_visible(round_, now)
+    lines = [_("Your team for “{title}”, {when}:").format(title=round_.title, when=msgs.when(round_, leader.language))]
+    rows = []
+    for signup, person in team:
+        mark = {True: "✅", False: "❌", None: "▫️"}[signup.attended]
+        phone = f" — {display_phone(person.phone)}" if show_phones and person.phone else ""
+        lines.append(f"{mark} {person.name or '?'}{phone}")
+        rows.append([(_("{name}: here").format(name=(person.name or "?")[:20]), TeamCheckIn(signup_id=signup.id, present=True).pack()),
+                     (_("didn't come"), TeamCheckIn(signup_id=signup.id, present=False).pack())])
+    if not team:
+        lines.append(_("Nobody has signed up yet."))
+    if not show_phones:
+        lines.append("")
+        lines.append(_("Phone numbers are shown from the day before until the day after the round."))
+    rows.append([(_("File the report"), FileReport(round_id=round_id).pack())])
+    query = update.callback_query
+    if edit and query is not None:
+        await query.edit_message_text(clip("\n".join(lines)), reply_markup=inline(rows))
+    else:
+        await reply(update, "\n".join(lines), reply_markup=inline(rows))
+
+
+@onboarded
+async def check_in(update: Update, context: Context) -> None:
+    """The leader marks one person present or absent; the third round suggests leader training."""
+    query = update.callback_query
+    assert query is not None
+    runtime, _ = context.runtime, context._
+    pressed = TeamCheckIn.parse(query.data)
+    async with runtime.db.session() as session:
+        leader = await membership.member_by_telegram(session, context.known.telegram_id)  # the right, read with the change
+        try:
+            signup, round_ = await rd.signup_with_round(session, pressed.signup_id)
+        except NotFound:
+            signup = round_ = None
+        if round_ is None or leader is None or not may_manage_round(context, leader, round_):
+            await query.answer(_("Only the leader of this team can check people in."), show_alert=True)
+            return
+        assert signup is not None
+        if runtime.now() < round_.starts_at - timedelta(hours=2):
+            await query.answer(_("Check-in opens two hours before the round starts."), show_alert=True)
+            return
+        await rd.set_attendance(session, signup.id, pressed.present)
+        if pressed.present:
+            count = await rd.rounds_attended(session, signup.member_id, runtime.now())
+            if count == runtime.settings.leader_threshold:
+                person = await membership.member_or_none(session, signup.member_id)
+                board = await membership.members_with_role(session, "board", runtime.settings.lagbot_admins)
+                if person is not None and "leader" not in person.role_names:
+                    await msgs.leader_candidate(session, person, board, count, runtime.now())
+    await query.answer()
+    await send_team(update, context, round_.id, edit=True)
+
+
+@onboarded
+async def send_qr(update: Update, context: Context) -> None:
+    """A QR code (PNG) of the round's deep link, for posters and paper forms."""
+    round_ = await managed_round(update, context, RoundQr.parse(update.callback_query.data).round_id)  # type: ignore[union-attr]
+    if round_ is None:
+        return
+    import segno
+
+    link = round_link(context, round_.id)
+    buffer = io.BytesIO()
+    segno.make(link, error="m").save(buffer, kind="png", scale=10, border=3)
+    buffer.seek(0)
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    await update.effective_chat.send_photo(  # type: ignore[union-attr]
+        buffer, caption=context._("Scan to join “{title}”: {link}").format(title=round_.title, link=link))
+
+
+@onboarded
+async def team_view(update: Update, context: Context) -> None:
+    round_ = await managed_round(update, context, RoundTeam.parse(update.callback_query.data).round_id)  # type: ignore[union-attr]
+    if round_ is None:
+        return
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    await send_team(update, context, round_.id)
+
+
+@onboarded
+async def choose_debrief(update: Update, context: Context) -> None:
+    """Pick the event after the round (a debrief or social gathering) its participants are invited to."""
+    round_ = await managed_round(update, context, ChooseDebrief.parse(update.callback_query.data).round_id)  # type: ignore[union-attr]
+    if round_ is None:
+        return
+    _, lang = context._, context.lang
+    async with context.runtime.db.session() as session:
+        views = await ev.upcoming(session, round_.starts_at, until=round_.ends_at + timedelta(days=2), limit=8)
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    if not views:
+        await reply(update, _("No event is planned right after the round. Create one with /nyttarrangement first."))
+        return
+    from bot.event_messages import when
+
+    rows = [[(f"{v.event.title[:30]} · {when(v.event, lang)[:24]}", LinkDebrief(round_id=round_.id, event_id=v.event.id).pack())]
+            for v in views]
+    await reply(update, _("Which gathering comes after “{title}”?").format(title=round_.title), reply_markup=inline(rows))
+
+
+@onboarded
+async def link_debrief(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query is not None
+    pressed = LinkDebrief.parse(query.data)
+    _ = context._
+    async with context.runtime.db.session() as session:
+        round_ = await managed_round(update, context, pressed.round_id, session)
+        if round_ is None:
+            return
+        try:
+            event = await ev.get_event(session, pressed.event_id)
+        except NotFound:
+            await query.answer(_("That event does not exist (any more)."), show_alert=True)
+            return
+        round_ = await rd.link_debrief(session, round_.id, event.id)
+        invited = 0
+        for _signup, person in await rd.participants(session, round_.id):
+            await msgs.invite_to_debrief(session, round_, person)
+            invited += 1
+    await query.answer()
+    await query.edit_message_text(context.ngettext(
+        "“{event}” is linked to “{title}”; {count} participant is invited as the round ends.",
+        "“{event}” is linked to “{title}”; {count} participants are invited as the round ends.",
+        invited).format(event=event.title, title=round_.title, count=invited))
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    application.add_handler(Press(check_in, pattern=TeamCheckIn.filter()))
+    application.add_handler(Press(send_qr, pattern=RoundQr.filter()))
+    application.add_handler(Press(team_view, pattern=RoundTeam.filter()))
+    application.add_handler(Press(choose_debrief, pattern=ChooseDebrief.filter()))
+    application.add_handler(Press(link_debrief, pattern=LinkDebrief.filter()))
