@@ -111,7 +111,7 @@ async def test_escalation_on_days_three_ten_and_fourteen(db, app, make_user, clo
     task = await task_of(db, "Nora Ny")
     assert task.late and task.status == "taken"
     listing = await first.send("/velkomst")
-    assert "• Nora Ny: 1 dager for sent" in listing.text
+    assert "• Nora Ny: 1 dag for sent" in listing.text
 
 
 async def test_invite_link_greets_by_name_and_runs_the_welcome_sequence(db, app, make_user, clock):
