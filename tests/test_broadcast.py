@@ -112,7 +112,7 @@ async def test_broadcast_refused_for_members_and_bad_input(db, app, make_user):
     await board.send("Kort melding")
     typed = await board.send("alle sammen")
     assert typed.text == "Bruk knappene over, eller /avbryt for å avbryte."
-    forged = await board.press_data("bc:d:oslo")
+    forged = await board.press_data("bc.tog:1:d:oslo")  # a known family, but no such district
     assert forged.alerts
     cancelled = await board.send("/avbryt")
     assert cancelled.text == "Avbrutt. Ingenting ble sendt."

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import io
-
 from bot.i18n import fmt_number, ngettext_for, translator
+from bot.reports import plot
 from models import welcome as wl
 
 
@@ -27,21 +26,12 @@ def text(figures: wl.Report, days: int, lang: str) -> str:
 
 
 def chart(figures: wl.Report, lang: str) -> bytes:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     _ = translator(lang)
     late = len(figures.late)
     values = [figures.contacted_in_time, late, max(0, figures.new_members - figures.contacted_in_time - late)]
     labels = [_("In time"), _("Late"), _("Not due yet")]
-    fig, ax = plt.subplots(figsize=(6, 3.5), dpi=100)
+    fig, ax = plot.axes(6, 3.5)
     ax.bar(labels, values, color=["#2e7d32", "#c8102e", "#9e9e9e"])
     ax.set_title(_("Welcome calls: contacted within 14 days"))
     ax.yaxis.get_major_locator().set_params(integer=True)
-    fig.tight_layout()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
-    plt.close(fig)
-    return buffer.getvalue()
+    return plot.png(fig)
