@@ -15,6 +15,7 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
@@ -63,6 +64,15 @@ async def edited(update: Update, context: Context) -> None:
     """An edit of an earlier message is not read again: a flow would take it for a new answer."""
     await reply(update, context._("I don't read edited messages. If you meant something else, send it again as a new message."))
     raise ApplicationHandlerStop
+
+
+async def empty_button(update: Update, context: Context) -> None:
+    """A press without callback data (or with empty data) is no button of ours: stale, before any
+    feature tries to read it."""
+    query = update.callback_query
+    if query is not None and not query.data:
+        await stale_button(update, context)
+        raise ApplicationHandlerStop
 
 
 async def help_command(update: Update, context: Context) -> None:
@@ -142,6 +152,7 @@ def register_guards(application: Application) -> None:  # type: ignore[type-arg]
     private = filters.ChatType.PRIVATE
     application.add_handler(MessageHandler(filters.ChatType.GROUPS, group_chat), group=GUARD_GROUP)
     application.add_handler(MessageHandler(private & filters.UpdateType.EDITED, edited), group=GUARD_GROUP)
+    application.add_handler(TypeHandler(Update, empty_button), group=GUARD_GROUP)
     application.add_handler(MessageHandler(private & TOO_LONG, too_long), group=GUARD_GROUP)
 
 
