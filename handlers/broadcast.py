@@ -20,16 +20,15 @@ from handlers.broadcast_audience import (
     change,
     describe,
     is_choice,
-    picker_press,
+    picker_family,
 )
 from handlers.common import (
     Context,
     buttons_expected,
     cancel_conversation,
-    draft_for,
+    flow_step,
     inline,
     new_draft,
-    pressed,
     reply,
     requires_role,
 )
@@ -74,14 +73,6 @@ def draft_of(context: Context) -> dict[str, Any]:
     return context.user_data[DRAFT_KEY]
 
 
-async def step_draft(update: Update, context: Context, draft_id: int) -> dict[str, Any] | None:
-    """The draft a button belongs to; one from an earlier broadcast is answered as stale."""
-    draft = draft_for(context, DRAFT_KEY, draft_id)
-    if draft is None and update.callback_query is not None:
-        await update.callback_query.answer(context._("This button is no longer valid. Send /start to see the menu."), show_alert=True)
-    return draft
-
-
 @requires_role("board")
 async def start(update: Update, context: Context) -> int | None:
     """Begin a broadcast, or show status/replies when asked with an argument."""
@@ -120,30 +111,29 @@ async def not_text(update: Update, context: Context) -> int:
 
 async def audience_button(update: Update, context: Context) -> int | None:
     """Toggle a filter, open a section, or go back; the picker is edited in place."""
-    query, press = update.callback_query, picker_press(update)
+    query = update.callback_query
     assert query is not None
-    draft = await step_draft(update, context, press.draft_id)
-    if draft is None:
+    if (step := await flow_step(update, context, picker_family(update), DRAFT_KEY, close=False)) is None:
         return None
+    press, draft = step
     section = change(draft, press)
     text, keyboard = audience_view(draft, context.lang, section)
-    await query.answer()
     await query.edit_message_text(text, reply_markup=keyboard)
     return AUDIENCE
 
 
-async def preview(update: Update, context: Context, draft: dict[str, Any] | None = None) -> int | None:
+async def preview(update: Update, context: Context) -> int | None:
     """The message exactly as members will see it, and how many it reaches."""
-    query = update.callback_query
-    assert query is not None
-    draft = draft or await step_draft(update, context, pressed(update, Preview).draft_id)
-    if draft is None:
+    if (step := await flow_step(update, context, Preview, DRAFT_KEY, close=False)) is None:
         return None
+    return await show_preview(update, context, step[1])
+
+
+async def show_preview(update: Update, context: Context, draft: dict[str, Any]) -> int:
     lang, _, runtime = context.lang, context._, context.runtime
     audience = bc.Audience.from_json(draft["audience"])
     async with runtime.db.session() as session:
         counted = await bc.reach(session, audience, now=runtime.now(), urgent=draft["urgent"], weekly_cap=runtime.settings.weekly_cap)
-    await query.answer()
     button = draft.get("button")
     await reply(update, broadcasting.render(draft["text"], lang, urgent=draft["urgent"]),
                 reply_markup=inline([[(broadcasting.button_label(button, lang), button["data"])]]) if button else None)
@@ -167,15 +157,11 @@ async def preview(update: Update, context: Context, draft: dict[str, Any] | None
 
 async def choose_button(update: Update, context: Context) -> int | None:
     """Offer one button for the message: join a round, answer an event, or take a call."""
-    query = update.callback_query
-    assert query is not None
-    draft = await step_draft(update, context, pressed(update, ChooseButton).draft_id)
-    if draft is None:
+    if (step := await flow_step(update, context, ChooseButton, DRAFT_KEY, close=False)) is None:
         return None
-    runtime = context.runtime
+    draft, runtime = step[1], context.runtime
     async with runtime.db.session() as session:
         options = await broadcasting.button_options(session, runtime.now())
-    await query.answer()
     rows = [[(f"{icon} {title[:40]}", PickButton(draft["id"], kind, item_id).pack())]  # type: ignore[arg-type]
             for kind, item_id, title, icon in options[:8]]
     rows.append([(context._("No button"), NoButton(draft["id"]).pack())])
@@ -186,34 +172,24 @@ async def choose_button(update: Update, context: Context) -> int | None:
 async def pick_button(update: Update, context: Context) -> int | None:
     query = update.callback_query
     assert query is not None
-    press = PickButton.parse(query.data) if PickButton.matches(query.data) else pressed(update, NoButton)
-    draft = await step_draft(update, context, press.draft_id)
-    if draft is None:
+    if (step := await flow_step(update, context, PickButton if PickButton.matches(query.data) else NoButton, DRAFT_KEY)) is None:
         return None
+    press, draft = step
     draft["button"] = ({"kind": press.kind, "data": broadcasting.BUTTON_DATA[press.kind].format(id=press.item_id)}
                        if isinstance(press, PickButton) else None)
-    await query.edit_message_reply_markup(None)
-    return await preview(update, context, draft)  # answers the button press
+    return await show_preview(update, context, draft)
 
 
 async def send_now(update: Update, context: Context) -> int | None:
-    query = update.callback_query
-    assert query is not None
-    draft = await step_draft(update, context, pressed(update, SendNow).draft_id)
-    if draft is None:
+    if await flow_step(update, context, SendNow, DRAFT_KEY) is None:
         return None
-    await query.answer()
-    await query.edit_message_reply_markup(None)
     await create_and_report(update, context, send_at=None)
     return Flow.END
 
 
 async def ask_when(update: Update, context: Context) -> int | None:
-    query = update.callback_query
-    assert query is not None
-    if await step_draft(update, context, pressed(update, Schedule).draft_id) is None:
+    if await flow_step(update, context, Schedule, DRAFT_KEY, close=False) is None:
         return None
-    await query.answer()
     await reply(update, context._("When should it go out? Write a date and time in Oslo time, for example 17.04 12:00 or 2027-04-17 12:00."))
     return WHEN
 

@@ -105,10 +105,10 @@ def is_choice(data: object) -> bool:
     return press.code in SECTIONS[press.section][0]
 
 
-def picker_press(update: Update) -> OpenSection | ToggleChoice | AudienceOption:
+def picker_family(update: Update) -> type[OpenSection | ToggleChoice | AudienceOption]:
+    """Which of the picker's button families was pressed (the handler's pattern let only these in)."""
     data = update.callback_query.data if update.callback_query else None
-    family = next(f for f in (OpenSection, ToggleChoice, AudienceOption) if f.matches(data))
-    return family.parse(data)  # type: ignore[return-value]
+    return next(f for f in (OpenSection, ToggleChoice, AudienceOption) if f.matches(data))
 
 
 def change(draft: dict[str, Any], press: OpenSection | ToggleChoice | AudienceOption) -> str | None:

@@ -307,3 +307,21 @@ def draft_for(context: Context, key: str, draft_id: int) -> dict[str, Any] | Non
     """The draft a step button acts on, if it is still the one being written."""
     draft = (context.user_data or {}).get(key)
     return draft if isinstance(draft, dict) and draft.get("id") == draft_id else None
+
+
+async def flow_step(update: Update, context: Context, family: type[Pressed], key: str, *,
+                    close: bool = True) -> tuple[Pressed, dict[str, Any]] | None:
+    """A flow's step button (its family has a `draft_id`): parsed and answered, with the draft it
+    belongs to; `close` takes the pressed keyboard away. A button of an earlier draft is answered as
+    stale and gives None (the flow stays where it is)."""
+    query = update.callback_query
+    assert query is not None
+    press = family.parse(query.data)
+    draft = draft_for(context, key, press.draft_id)  # type: ignore[attr-defined]
+    if draft is None:
+        await query.answer(context._("This button is no longer valid. Send /start to see the menu."), show_alert=True)
+        return None
+    await query.answer()
+    if close:
+        await query.edit_message_reply_markup(None)
+    return press, draft

@@ -152,7 +152,8 @@ def register_guards(application: Application) -> None:  # type: ignore[type-arg]
     private = filters.ChatType.PRIVATE
     application.add_handler(MessageHandler(filters.ChatType.GROUPS, group_chat), group=GUARD_GROUP)
     application.add_handler(MessageHandler(private & filters.UpdateType.EDITED, edited), group=GUARD_GROUP)
-    application.add_handler(TypeHandler(Update, empty_button), group=GUARD_GROUP)
+    # A group of its own: a TypeHandler matches every update, and a group runs only its first match.
+    application.add_handler(TypeHandler(Update, empty_button), group=GUARD_GROUP - 1)
     application.add_handler(MessageHandler(private & TOO_LONG, too_long), group=GUARD_GROUP)
 
 

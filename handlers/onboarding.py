@@ -16,7 +16,6 @@ from telegram.ext import (
     Application,
     CallbackQueryHandler,
     CommandHandler,
-    ConversationHandler,
     MessageHandler,
     filters,
 )
@@ -128,9 +127,9 @@ async def start(update: Update, context: Context) -> int:
     payload = context.args[0] if context.args else None
     if member is not None and member.is_onboarded:
         if payload and not payload.startswith("inv_") and await open_deep_link(update, context, member, payload):
-            return ConversationHandler.END
+            return Flow.END
         await show_main_menu(update, context, member, context._("Welcome back, {name}!").format(name=member.name or ""))
-        return ConversationHandler.END
+        return Flow.END
     lang = context.lang
     context.user_data["lang"] = lang
     if payload:
@@ -222,7 +221,7 @@ async def consent_refused(update: Update, context: Context) -> int:
         _("That's fine — we have stored nothing about you except that you said no. "
           "If you change your mind, just send /start.")
     )
-    return ConversationHandler.END
+    return Flow.END
 
 
 async def contact_shared(update: Update, context: Context) -> int:
@@ -283,16 +282,22 @@ async def ask_district(update: Update, context: Context, member: Member) -> int:
     return DISTRICT
 
 
+async def member_of(update: Update, context: Context) -> Member | None:
+    """The member onboarding (stored since the contact step); None if they were erased meanwhile."""
+    if context.member is None and update.callback_query is not None:
+        await update.callback_query.answer()
+    return context.member
+
+
 async def district_chosen(update: Update, context: Context) -> int:
     """Store the district and offer the interests."""
     query = update.callback_query
     assert query is not None
     district = pressed(update, PickDistrict).code
+    if (member := await member_of(update, context)) is None:
+        return Flow.END
     async with context.runtime.db.session() as session:
-        member = await membership.member_by_telegram(session, update.effective_user.id)  # type: ignore[union-attr]
-        if member is None:
-            await query.answer()
-            return ConversationHandler.END
+        membership.adopt(session, member)
         await membership.set_district(session, member, district)
     _ = translator(member.language)
     await query.answer()
@@ -309,11 +314,10 @@ async def interest_toggled(update: Update, context: Context) -> int:
     query = update.callback_query
     assert query is not None
     interest = pressed(update, ToggleInterest).code
+    if (member := await member_of(update, context)) is None:
+        return Flow.END
     async with context.runtime.db.session() as session:
-        member = await membership.member_by_telegram(session, update.effective_user.id)  # type: ignore[union-attr]
-        if member is None:
-            await query.answer()
-            return ConversationHandler.END
+        membership.adopt(session, member)
         await membership.toggle_interest(session, member, interest)
     await query.answer()
     await query.edit_message_reply_markup(
@@ -327,11 +331,10 @@ async def interests_done(update: Update, context: Context) -> int:
     assert context.user_data is not None
     query = update.callback_query
     assert query is not None
+    if (member := await member_of(update, context)) is None:
+        return Flow.END
     async with context.runtime.db.session() as session:
-        member = await membership.member_by_telegram(session, update.effective_user.id)  # type: ignore[union-attr]
-        if member is None:
-            await query.answer()
-            return ConversationHandler.END
+        membership.adopt(session, member)
         await membership.complete_onboarding(session, member, context.runtime.now())
     _ = translator(member.language)
     chosen = ", ".join(_(INTEREST_LABELS[i]) for i in INTERESTS if i in member.interest_names) or _("none yet")
@@ -345,7 +348,7 @@ async def interests_done(update: Update, context: Context) -> int:
     context.user_data.pop("lang", None)
     if payload:
         await open_deep_link(update, context, member, payload)
-    return ConversationHandler.END
+    return Flow.END
 
 
 async def buttons_expected(update: Update, context: Context) -> int | None:

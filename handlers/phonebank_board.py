@@ -19,7 +19,7 @@ from handlers.common import (
     Context,
     buttons_expected,
     cancel_conversation,
-    draft_for,
+    flow_step,
     inline,
     new_draft,
     one_of,
@@ -102,14 +102,6 @@ def draft(context: Context) -> dict[str, Any]:
     return context.user_data.setdefault(DRAFT, {})
 
 
-async def step_draft(update: Update, context: Context, draft_id: int) -> dict[str, Any] | None:
-    """The draft a step button belongs to; a button of an earlier draft is answered as stale."""
-    data = draft_for(context, DRAFT, draft_id)
-    if data is None and update.callback_query is not None:
-        await update.callback_query.answer(context._("This button is no longer valid. Send /start to see the menu."), show_alert=True)
-    return data
-
-
 @requires_role("board")
 async def new_campaign(update: Update, context: Context) -> int | None:
     """Start a phone round: name, purpose, script, audience, linked round, who may call."""
@@ -155,13 +147,9 @@ async def got_script(update: Update, context: Context) -> int:
 
 
 async def script_language(update: Update, context: Context) -> int | None:
-    query, press = update.callback_query, pressed(update, ScriptLanguage)
-    assert query is not None
-    data = await step_draft(update, context, press.draft_id)
-    if data is None:
+    if (step := await flow_step(update, context, ScriptLanguage, DRAFT)) is None:
         return None
-    await query.answer()
-    await query.edit_message_reply_markup(None)
+    press, data = step
     if press.code != "done":
         data["script_lang"] = press.code
         await reply(update, context._("Write the script callers will see, in {language}.").format(language=LANGUAGE_NAMES[press.code]))
@@ -196,10 +184,10 @@ def _audience_choice(data: object) -> bool:
 async def audience_button(update: Update, context: Context) -> int | None:
     query = update.callback_query
     assert query is not None
-    press = AudienceToggle.parse(query.data) if AudienceToggle.matches(query.data) else pressed(update, AudienceEveryone)
-    data = await step_draft(update, context, press.draft_id)
-    if data is None:
+    family = AudienceToggle if AudienceToggle.matches(query.data) else AudienceEveryone
+    if (step := await flow_step(update, context, family, DRAFT, close=False)) is None:
         return None
+    press, data = step
     audience = bc.Audience.from_json(data["audience"])
     if isinstance(press, AudienceEveryone):
         audience = bc.Audience()
@@ -208,20 +196,14 @@ async def audience_button(update: Update, context: Context) -> int | None:
         values.remove(press.code) if press.code in values else values.append(press.code)
     data["audience"] = audience.to_json()
     text, keyboard = audience_view(data, context.lang)
-    await query.answer()
     await query.edit_message_text(text, reply_markup=keyboard)
     return AUDIENCE
 
 
 async def audience_done(update: Update, context: Context) -> int | None:
-    query = update.callback_query
-    assert query is not None
-    data = await step_draft(update, context, pressed(update, AudienceDone).draft_id)
-    if data is None:
+    if (step := await flow_step(update, context, AudienceDone, DRAFT)) is None:
         return None
-    runtime, _ = context.runtime, context._
-    await query.answer()
-    await query.edit_message_reply_markup(None)
+    data, runtime, _ = step[1], context.runtime, context._
     async with runtime.db.session() as session:
         upcoming = await rd.upcoming(session, runtime.now(), limit=6)
     rows = [[(f"🚪 {v.round.title[:25]} · {when(v.round, context.lang)[:22]}", LinkRound(data["id"], v.round.id).pack())]
@@ -232,15 +214,10 @@ async def audience_done(update: Update, context: Context) -> int | None:
 
 
 async def got_round(update: Update, context: Context) -> int | None:
-    query, press = update.callback_query, pressed(update, LinkRound)
-    assert query is not None
-    data = await step_draft(update, context, press.draft_id)
-    if data is None:
+    if (step := await flow_step(update, context, LinkRound, DRAFT)) is None:
         return None
-    _ = context._
+    (press, data), _ = step, context._
     data["round"] = press.round_id
-    await query.answer()
-    await query.edit_message_reply_markup(None)
     await reply(update, _("Who may call?"), reply_markup=inline([
         [(_("Members with the caller role"), CallerMode(data["id"], "callers").pack())],
         [(_("Any member who volunteers"), CallerMode(data["id"], "volunteers").pack())]]))
@@ -248,15 +225,10 @@ async def got_round(update: Update, context: Context) -> int | None:
 
 
 async def got_mode(update: Update, context: Context) -> int | None:
-    query, press = update.callback_query, pressed(update, CallerMode)
-    assert query is not None
-    data = await step_draft(update, context, press.draft_id)
-    if data is None:
+    if (step := await flow_step(update, context, CallerMode, DRAFT)) is None:
         return None
-    _ = context._
+    (press, data), _ = step, context._
     data["mode"] = press.mode
-    await query.answer()
-    await query.edit_message_reply_markup(None)
     audience = bc.Audience.from_json(data["audience"])
     lines = [_("New phone round:"), f"📞 {data['name']}", f"🎯 {data['purpose']}",
              "👥 " + describe(audience, context.lang),
@@ -269,15 +241,11 @@ async def got_mode(update: Update, context: Context) -> int | None:
 
 
 async def create(update: Update, context: Context) -> int | None:
-    query, press = update.callback_query, pressed(update, CreateCampaign)
-    assert query is not None and context.user_data is not None
-    data = await step_draft(update, context, press.draft_id)
-    if data is None:
+    if (step := await flow_step(update, context, CreateCampaign, DRAFT)) is None:
         return None
+    data, runtime = step[1], context.runtime
+    assert context.user_data is not None
     context.user_data.pop(DRAFT, None)
-    runtime = context.runtime
-    await query.answer()
-    await query.edit_message_reply_markup(None)
     async with runtime.db.session() as session:
         campaign, targets = await pb.create_campaign(
             session, name=data["name"], purpose=data.get("purpose", ""), scripts=data["scripts"],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from handlers.admin import VerifySupporter
+from handlers.onboarding import Consent
 from models import Member, PersistedData
 from models.membership import grant_role
 from tests.conftest import ADMIN_ID
@@ -103,7 +104,7 @@ async def test_stale_button_after_onboarding(db, make_user):
     await user.send("/start")
     consent = user.last_message()
     await onboard(user)
-    stale = await user.press_data("ob:consent:yes", consent)
+    stale = await user.press_data(Consent("yes").pack(), consent)
     assert stale.alerts == ["Denne knappen virker ikke lenger. Send /start for å se menyen."]
     forged = await user.press_data("x" * 64)
     assert forged.alerts
