@@ -23,21 +23,8 @@ from bot.settings import Settings
 from bot.upkeep import calls as call_upkeep
 from bot.upkeep import nudges as nudge_upkeep
 from bot.upkeep import welcome as welcome_upkeep
-from handlers import (
-    admin,
-    broadcast,
-    delivery,
-    doorknock,
-    events,
-    general,
-    nudges,
-    onboarding,
-    phonebank,
-    phonebank_board,
-    preferences,
-    privacy,
-    welcome,
-)
+from handlers import (admin, broadcast, delivery, doorknock, events, general, nudges, onboarding, phonebank,
+    phonebank_board, preferences, privacy, welcome)
 
 Hook: TypeAlias = Callable[[Any], Awaitable[None]]
 

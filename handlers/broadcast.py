@@ -11,27 +11,10 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 from bot import broadcasting
 from bot.callbacks import Id, callback
 from bot.i18n import N_, fmt_datetime
-from handlers.broadcast_audience import (
-    AudienceOption,
-    CancelBroadcast,
-    OpenSection,
-    Preview,
-    audience_view,
-    change,
-    describe,
-    is_choice,
-    picker_family,
-)
-from handlers.common import (
-    Context,
-    buttons_expected,
-    cancel_conversation,
-    flow_step,
-    inline,
-    new_draft,
-    reply,
-    requires_role,
-)
+from handlers.broadcast_audience import (AudienceOption, CancelBroadcast, OpenSection, Preview, audience_view, change,
+    describe, is_choice, picker_family)
+from handlers.common import (Context, buttons_expected, cancel_conversation, flow_step, inline, new_draft, reply,
+    requires_role)
 from handlers.flows import Flow
 from handlers.questions import _refuse as refuse_time
 from models import broadcast as bc

@@ -2,48 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Literal, TypeAlias
+from collections.abc import Awaitable, Callable
+from typing import Any, Literal, TypeAlias
 
-from telegram import (
-    InlineKeyboardMarkup,
-    KeyboardButton,
-    ReplyKeyboardMarkup,
-    ReplyKeyboardRemove,
-    Update,
-)
-from telegram.ext import (
-    Application,
-    CallbackQueryHandler,
-    CommandHandler,
-    MessageHandler,
-    filters,
-)
+from telegram import InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.callbacks import CallbackData, callback
 from bot.i18n import LANGUAGES, N_, translator
-from handlers.common import (
-    DISTRICT_LABELS,
-    INTEREST_LABELS,
-    LANGUAGE_NAMES,
-    Context,
-    any_language_pattern,
-    inline,
-    one_of,
-    open_deep_link,
-    pressed,
-    reply,
-    show_main_menu,
-    split_payload,
-)
+from handlers.common import (DISTRICT_LABELS, INTEREST_LABELS, LANGUAGE_NAMES, Context, any_language_pattern, inline,
+    one_of, open_deep_link, pressed, reply, show_main_menu, split_payload)
 from handlers.flows import Flow
 from models import membership
-from models.errors import (
-    InvalidPhone,
-    InviteAlreadyUsed,
-    PhoneLinkedElsewhere,
-    UnknownInvite,
-)
+from models.errors import InvalidPhone, InviteAlreadyUsed, PhoneLinkedElsewhere, UnknownInvite
 from models.member import DISTRICTS, INTERESTS, STATUS_MEMBER, Member
 
 CONSENT, CONTACT, DISTRICT, INTERESTS_STATE = range(4)
@@ -282,11 +253,19 @@ async def ask_district(update: Update, context: Context, member: Member) -> int:
     return DISTRICT
 
 
-async def member_of(update: Update, context: Context) -> Member | None:
-    """The member onboarding (stored since the contact step); None if they were erased meanwhile."""
-    if context.member is None and update.callback_query is not None:
-        await update.callback_query.answer()
-    return context.member
+async def changed_member(update: Update, context: Context,
+                         change: Callable[[Any, Member], Awaitable[Any]]) -> Member | None:
+    """Apply `change(session, member)` to the member onboarding (stored since the contact step);
+    None if they were erased meanwhile."""
+    member = context.member
+    if member is None:
+        if update.callback_query is not None:
+            await update.callback_query.answer()
+        return None
+    async with context.runtime.db.session() as session:
+        membership.adopt(session, member)
+        await change(session, member)
+    return member
 
 
 async def district_chosen(update: Update, context: Context) -> int:
@@ -294,11 +273,9 @@ async def district_chosen(update: Update, context: Context) -> int:
     query = update.callback_query
     assert query is not None
     district = pressed(update, PickDistrict).code
-    if (member := await member_of(update, context)) is None:
+    member = await changed_member(update, context, lambda s, m: membership.set_district(s, m, district))
+    if member is None:
         return Flow.END
-    async with context.runtime.db.session() as session:
-        membership.adopt(session, member)
-        await membership.set_district(session, member, district)
     _ = translator(member.language)
     await query.answer()
     await query.edit_message_text(_("District: {district}").format(district=_(DISTRICT_LABELS[district])))
@@ -314,11 +291,9 @@ async def interest_toggled(update: Update, context: Context) -> int:
     query = update.callback_query
     assert query is not None
     interest = pressed(update, ToggleInterest).code
-    if (member := await member_of(update, context)) is None:
+    member = await changed_member(update, context, lambda s, m: membership.toggle_interest(s, m, interest))
+    if member is None:
         return Flow.END
-    async with context.runtime.db.session() as session:
-        membership.adopt(session, member)
-        await membership.toggle_interest(session, member, interest)
     await query.answer()
     await query.edit_message_reply_markup(
         interests_keyboard(member.language, ToggleInterest, member.interest_names, DONE)
@@ -331,11 +306,9 @@ async def interests_done(update: Update, context: Context) -> int:
     assert context.user_data is not None
     query = update.callback_query
     assert query is not None
-    if (member := await member_of(update, context)) is None:
+    member = await changed_member(update, context, lambda s, m: membership.complete_onboarding(s, m, context.runtime.now()))
+    if member is None:
         return Flow.END
-    async with context.runtime.db.session() as session:
-        membership.adopt(session, member)
-        await membership.complete_onboarding(session, member, context.runtime.now())
     _ = translator(member.language)
     chosen = ", ".join(_(INTEREST_LABELS[i]) for i in INTERESTS if i in member.interest_names) or _("none yet")
     await query.answer()

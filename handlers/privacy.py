@@ -7,13 +7,7 @@ import json
 from typing import Literal
 
 from telegram import Update
-from telegram.ext import (
-    Application,
-    CallbackQueryHandler,
-    CommandHandler,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.callbacks import callback
 from handlers.common import Context, inline, menu_label_pattern, onboarded, pressed, reply

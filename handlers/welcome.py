@@ -12,19 +12,8 @@ from bot.callbacks import Id, callback
 from bot.i18n import N_, OSLO, ngettext_for, translator
 from bot.member_buttons import WelcomeStep
 from bot.reports import welcome as welcome_report_of
-from handlers.common import (
-    DISTRICT_LABELS,
-    INTEREST_LABELS,
-    Context,
-    MenuItem,
-    add_menu,
-    cancel_conversation,
-    inline,
-    one_of,
-    pressed,
-    reply,
-    requires_role,
-)
+from handlers.common import (DISTRICT_LABELS, INTEREST_LABELS, Context, MenuItem, add_menu, cancel_conversation,
+    inline, one_of, pressed, reply, requires_role)
 from handlers.flows import Flow
 from models import membership
 from models import welcome as wl
