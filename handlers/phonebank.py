@@ -242,6 +242,7 @@ async def outcome_pressed(update: Update, context: Context) -> int | None:
     return Flow.END
 
 
+@onboarded
 async def callback_time(update: Update, context: Context) -> int:
     """"18:30" is the next such time; a date and time is that moment (Oslo)."""
     assert update.message is not None and context.user_data is not None
@@ -272,6 +273,7 @@ async def ask_note(update: Update, context: Context) -> int:
     return NOTE_TEXT
 
 
+@onboarded
 async def note_text(update: Update, context: Context) -> int:
     assert update.message is not None and context.user_data is not None
     _ = context._

@@ -11,6 +11,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 
 from bot.callbacks import callback
 from handlers.common import Context, inline, menu_label_pattern, onboarded, pressed, reply
+from handlers.flows import switch_of
 from models import membership
 from models.privacy import erase_member, export_member
 
@@ -66,6 +67,10 @@ async def confirm_delete(update: Update, context: Context) -> None:
         stored = await membership.member_by_telegram(session, user.id)
         if stored is not None:
             await erase_member(session, stored)
+    key = (query.message.chat.id if query.message else user.id, user.id)
+    for flow in switch_of(context.application).flows:  # no flow outlives the data it was about
+        if key in flow.conversations_view:
+            flow.end(key, context)
     if context.user_data is not None:
         context.user_data.clear()
     context.application.drop_user_data(user.id)

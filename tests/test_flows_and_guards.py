@@ -179,3 +179,13 @@ async def test_outbox_buttons_still_work_when_pressed(db, make_user):
     assert opened.method("editMessageReplyMarkup")
     snoozed = await user.press_data("ng:snooze:social")
     assert snoozed.text.startswith("Greit — ingen flere forslag om")
+
+
+async def test_erasing_ones_data_ends_the_flow_one_was_in(db, make_user):
+    board = await board_member(db, make_user)
+    await board.send("/utsending")
+    await board.send("/slett_meg")
+    await board.press("Ja, slett dataene mine")
+    after = await board.send("Husk medlemsmøtet!")
+    assert after.text == "Hei! Send /start for å komme i gang med lagbot."
+    assert await count(db, Broadcast) == 0
