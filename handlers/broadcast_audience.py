@@ -69,7 +69,8 @@ def describe(audience: bc.Audience, lang: str) -> str:
 def _days(days: int | None, lang: str) -> str:
     if not days:
         return translator(lang)("off")
-    return ngettext_for(lang)("{days} day", "{days} days", days).format(days=days)
+    ngettext = ngettext_for(lang)
+    return ngettext("{days} day", "{days} days", days).format(days=days)
 
 
 def audience_view(draft: dict[str, Any], lang: str, section: str | None = None) -> tuple[str, InlineKeyboardMarkup]:

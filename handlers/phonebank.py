@@ -86,7 +86,8 @@ def card(campaign: pb.Campaign, target: pb.CallTarget, person: Member, last_acti
         "🕓 " + _("Last activity: {when}").format(when=last_active),
     ]
     if target.attempts:
-        lines.append(ngettext_for(lang)("Tried {count} time before.", "Tried {count} times before.", target.attempts).format(
+        ngettext = ngettext_for(lang)
+        lines.append(ngettext("Tried {count} time before.", "Tried {count} times before.", target.attempts).format(
             count=target.attempts))
     lines += ["", _("Script:"), script_for(campaign, lang)]
     return "\n".join(lines)

@@ -8,7 +8,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.callbacks import Id, callback
-from bot.i18n import LANGUAGES, N_, ngettext_for, translator
+from bot.i18n import LANGUAGES, N_, translator
 from bot.reports import calls as report
 from bot.round_messages import when
 from handlers.broadcast_audience import describe
@@ -238,7 +238,7 @@ async def create(update: Update, context: Context) -> int | None:
             session, name=data["name"], purpose=data.get("purpose", ""), scripts=data["scripts"],
             audience=bc.Audience.from_json(data["audience"]), now=runtime.now(), round_id=data.get("round"),
             mode=data["mode"], exclude_days=runtime.settings.call_exclude_days, created_by=context.known.id)
-    started = ngettext_for(context.lang)(
+    started = context.ngettext(
         "The phone round “{name}” has started with {count} person to call. Callers find it under /ringerunde.",
         "The phone round “{name}” has started with {count} people to call. Callers find it under /ringerunde.", targets)
     await reply(update, started.format(name=campaign.name, count=targets))
