@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeAlias
 
 from telegram import BotCommand, BotCommandScopeDefault
 from telegram.ext import Application, ApplicationBuilder
@@ -12,15 +12,19 @@ from telegram.request import BaseRequest, HTTPXRequest
 
 from bot import context as update_context
 from bot.broadcasting import refresh_status, start_due
+from bot.commands import BOARD_COMMANDS, COMMANDS  # noqa: F401 - BOARD_COMMANDS: importable from here as before
 from bot.context import CONTEXT_TYPES
 from bot.db import Database
 from bot.delivery import Dispatcher
-from bot.i18n import N_, translator
+from bot.i18n import translator
 from bot.inbox import DurableApplication, DurableUpdates, PerChatOrder, replay
 from bot.leader import PollingLock
 from bot.persistence import SQLPersistence
 from bot.runtime import RUNTIME_KEY, Runtime, attach
 from bot.settings import Settings
+from bot.upkeep import calls as call_upkeep
+from bot.upkeep import nudges as nudge_upkeep
+from bot.upkeep import welcome as welcome_upkeep
 from bot.upkeep.calendar import calendar_upkeep
 from handlers import (
     activity_manage,
@@ -37,6 +41,7 @@ from handlers import (
     nudges,
     onboarding,
     phonebank,
+    phonebank_board,
     preferences,
     privacy,
     welcome,
@@ -45,27 +50,7 @@ from models.base import utcnow
 
 POLLING_LOCK_KEY = "lagbot.polling_lock"
 
-# (Norwegian command, English command, description); both commands always work.
-COMMANDS: list[tuple[str, str, str]] = [
-    ("start", "start", N_("Get started, or show the menu")),
-    ("dorbank", "doorknock", N_("Door-knocking rounds coming up")),
-    ("mine", "mine", N_("What you have signed up for")),
-    ("ringerunde", "calls", N_("Phone rounds: call members")),
-    ("arrangementer", "events", N_("Events coming up")),
-    ("arshjul", "calendar", N_("The year's calendar")),
-    ("innstillinger", "settings", N_("Language, district, interests and messages")),
-    ("mine_data", "mydata", N_("See everything stored about you")),
-    ("slett_meg", "deleteme", N_("Erase your data")),
-    ("hjelp", "help", N_("What lagbot can do")),
-]
-BOARD_COMMANDS: list[tuple[str, str, str]] = [
-    ("utsending", "broadcast", N_("Send a message to members (board)")),
-    ("nyrunde", "newround", N_("Create a door-knocking round (board, leaders)")),
-    ("nyringerunde", "newcalls", N_("Start a phone round (board)")),
-    ("nyttarrangement", "newevent", N_("Create an event (board)")),
-    ("velkomst", "welcome", N_("Welcome calls to new members (AU)")),
-    ("supportere", "supporters", N_("Verify new supporters (board)")),
-]
+Hook: TypeAlias = Callable[[Any], Awaitable[None]]
 
 
 def build_application(
@@ -98,51 +83,66 @@ def build_application(
     if clock is not None:
         runtime.clock = clock
     attach(application, runtime)
-    runtime.dispatcher = make_dispatcher(settings, database, runtime)
+    concerns = upkeep_concerns(settings, database, runtime)
+    runtime.dispatcher = make_dispatcher(settings, database, runtime, concerns)
     if settings.dispatcher_enabled and application.job_queue is not None:
         application.job_queue.run_repeating(
             runtime.dispatcher.job, interval=settings.dispatch_interval, first=settings.dispatch_interval,
             name="outbox-dispatcher", job_kwargs={"max_instances": 1, "coalesce": True},
         )
-        application.job_queue.run_repeating(
-            runtime.dispatcher.upkeep_job, interval=settings.upkeep_interval, first=settings.dispatch_interval,
-            name="upkeep", job_kwargs={"max_instances": 1, "coalesce": True},
-        )
+        for name, hook in concerns:
+            application.job_queue.run_repeating(
+                _job(hook), interval=settings.upkeep_interval, first=settings.dispatch_interval,
+                name=f"upkeep-{name}", job_kwargs={"max_instances": 1, "coalesce": True},
+            )
     register_handlers(application)
     return application
 
 
-def make_dispatcher(settings: Settings, database: Database, runtime: Runtime) -> Dispatcher:
-    """The outbox dispatcher, with the broadcast bookkeeping it does after each tick."""
+def make_dispatcher(settings: Settings, database: Database, runtime: Runtime,
+                    concerns: list[tuple[str, Hook]] | None = None) -> Dispatcher:
+    """The outbox dispatcher; `dispatcher.upkeep` runs every upkeep concern in order (as the tests'
+    tick does), while a running bot gives each concern its own JobQueue job."""
     dispatcher = Dispatcher(settings, database, runtime.now)
     dispatcher.on_unreachable = lambda telegram_id: runtime.unreachable.add(telegram_id)
+
+    async def broadcast_status(bot: Any) -> None:
+        await refresh_status(bot, database)
+
+    dispatcher.during_tick.append(broadcast_status)
+    for _name, hook in upkeep_concerns(settings, database, runtime) if concerns is None else concerns:
+        dispatcher.after_tick.append(hook)
+    return dispatcher
+
+
+def upkeep_concerns(settings: Settings, database: Database, runtime: Runtime) -> list[tuple[str, Hook]]:
+    """The periodic work that fills the outbox, one named concern each (built per application)."""
 
     async def broadcasts(bot: Any) -> None:
         await start_due(database, now=runtime.now(), weekly_cap=settings.weekly_cap)
         await refresh_status(bot, database)
 
-    async def broadcast_status(bot: Any) -> None:
-        await refresh_status(bot, database)
-
     async def call_holds(bot: Any) -> None:
-        await phonebank.expire_holds(bot, runtime)
+        await call_upkeep.expire_holds(bot, runtime)
 
-    dispatcher.during_tick.append(broadcast_status)
-    dispatcher.after_tick.append(broadcasts)
     async def calendar(bot: Any) -> None:
         await calendar_upkeep(runtime)
 
-    dispatcher.after_tick.append(call_holds)
     async def welcomes(bot: Any) -> None:
-        await welcome.upkeep(runtime)
+        await welcome_upkeep.run(runtime)
 
-    dispatcher.after_tick.append(calendar)
     async def suggestions(bot: Any) -> None:
-        await nudges.upkeep(runtime)
+        await nudge_upkeep.run(runtime)
 
-    dispatcher.after_tick.append(welcomes)
-    dispatcher.after_tick.append(suggestions)
-    return dispatcher
+    return [("broadcasts", broadcasts), ("call-holds", call_holds), ("calendar", calendar),
+            ("welcome", welcomes), ("nudges", suggestions)]
+
+
+def _job(hook: Hook) -> Callable[[Any], Awaitable[None]]:
+    async def job(context: Any) -> None:
+        await hook(context.bot)
+
+    return job
 
 
 def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -157,6 +157,7 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     doorknock_team.register(application)
     activity_manage.register(application)
     phonebank.register(application)
+    phonebank_board.register(application)
     events.register(application)
     events_create.register(application)
     welcome.register(application)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
+from bot.callbacks import Id, callback
 from bot.i18n import translator
-from bot.runtime import runtime_of
-from handlers.common import Context, clip, current_member, inline, reply, requires_role
+from handlers.common import Context, clip, inline, pressed, reply, requires_role
 from models import membership
 from models.errors import MemberNotFound
 from models.member import Member
@@ -15,7 +15,12 @@ from models.phone import display_phone
 from models.welcome import task_for_verified as welcome_task_for
 
 
-def supporters_view(supporters: list[Member], lang: str) -> tuple[str, object]:
+@callback("adm.verify")
+class VerifySupporter:
+    member_id: Id
+
+
+def supporters_view(supporters: list[Member], lang: str) -> tuple[str, InlineKeyboardMarkup | None]:
     _ = translator(lang)
     if not supporters:
         return _("No supporters are waiting to be verified."), None
@@ -23,34 +28,30 @@ def supporters_view(supporters: list[Member], lang: str) -> tuple[str, object]:
     for person in supporters:
         phone = display_phone(person.phone) if person.phone else _("no number")
         lines.append(f"• {person.name or '?'} — {phone}")
-    buttons = [[(_("Verify {name}").format(name=(person.name or "?")[:40]), f"adm:verify:{person.id}")] for person in supporters[:20]]
+    buttons = [[(_("Verify {name}").format(name=(person.name or "?")[:40]), VerifySupporter(person.id).pack())]
+               for person in supporters[:20]]
     return "\n".join(lines), inline(buttons)
 
 
 @requires_role("board")
 async def list_supporters(update: Update, context: Context) -> None:
     """Show unverified supporters, each with a verify button."""
-    member = await current_member(update, context)
-    assert member is not None
-    async with runtime_of(context).db.session() as session:
+    async with context.runtime.db.session() as session:
         supporters = await membership.unverified_supporters(session)
-    text, keyboard = supporters_view(supporters, member.language)
+    text, keyboard = supporters_view(supporters, context.lang)
     await reply(update, text, reply_markup=keyboard)
 
 
 @requires_role("board")
 async def verify(update: Update, context: Context) -> None:
     """Mark one supporter as verified and refresh the list."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    member = await current_member(update, context)
-    assert member is not None
-    _ = translator(member.language)
-    supporter_id = int(query.data.rsplit(":", 1)[1])
-    async with runtime_of(context).db.session() as session:
+    query, press = update.callback_query, pressed(update, VerifySupporter)
+    assert query is not None
+    _, runtime = context._, context.runtime
+    async with runtime.db.session() as session:
         try:
-            verified = await membership.verify_supporter(session, supporter_id)
-            await welcome_task_for(session, verified, runtime_of(context).now())
+            verified = await membership.verify_supporter(session, press.member_id)
+            await welcome_task_for(session, verified, runtime.now())
         except MemberNotFound:
             verified = None
         supporters = await membership.unverified_supporters(session)
@@ -58,11 +59,11 @@ async def verify(update: Update, context: Context) -> None:
         await query.answer(_("That supporter is already verified or no longer exists."), show_alert=True)
     else:
         await query.answer(_("{name} is verified.").format(name=verified.name or "?"))
-    text, keyboard = supporters_view(supporters, member.language)
+    text, keyboard = supporters_view(supporters, context.lang)
     await query.edit_message_text(clip(text), reply_markup=keyboard)
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
     private = filters.ChatType.PRIVATE
     application.add_handler(CommandHandler(["supportere", "supporters"], list_supporters, private))
-    application.add_handler(CallbackQueryHandler(verify, pattern=r"^adm:verify:\d{1,12}$"))
+    application.add_handler(CallbackQueryHandler(verify, pattern=VerifySupporter.filter()))

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from functools import wraps
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, TypeVar
 
 from telegram import (
     InlineKeyboardButton,
@@ -17,9 +17,9 @@ from telegram import (
 )
 from telegram.ext import Application, ConversationHandler
 
+from bot.callbacks import BadCallback, CallbackData
 from bot.context import LagbotContext
 from bot.i18n import LANGUAGES, N_, Translate, language_from_telegram, translator
-from bot.runtime import runtime_of
 from models.member import Member
 from models.membership import has_role, member_by_telegram
 
@@ -185,10 +185,9 @@ def onboarded(handler: Handler) -> Handler:
 
     @wraps(handler)
     async def wrapper(update: Update, context: Context) -> Any:
-        member = await current_member(update, context)
+        member = await context.load_member(update)
         if member is None or not member.is_onboarded:
-            _ = tr(update, context, member)
-            await answer_alert(update, _("You need to start lagbot first: send /start."))
+            await answer_alert(update, context._("You need to start lagbot first: send /start."))
             return None
         return await handler(update, context)
 
@@ -201,12 +200,12 @@ def requires_role(role: str) -> Callable[[Handler], Handler]:
     def decorate(handler: Handler) -> Handler:
         @wraps(handler)
         async def wrapper(update: Update, context: Context) -> Any:
-            member = await current_member(update, context)
-            _ = tr(update, context, member)
+            member = await context.load_member(update)
+            _ = context._
             if member is None or not member.is_onboarded:
                 await answer_alert(update, _("You need to start lagbot first: send /start."))
                 return None
-            if not has_role(member, role, runtime_of(context).settings.lagbot_admins):
+            if not has_role(member, role, context.runtime.settings.lagbot_admins):
                 await answer_alert(
                     update,
                     _("Only members with the role “{role}” can do that. Ask the board if you think you should have it.").format(
@@ -227,7 +226,7 @@ async def show_main_menu(update: Update, context: Context, member: Member, text:
         update,
         text or _("What would you like to do? Use the menu below."),
         reply_markup=main_menu(features(context.application).menu, member, member.language,
-                               runtime_of(context).settings.lagbot_admins),
+                               context.runtime.settings.lagbot_admins),
     )
 
 
@@ -235,7 +234,7 @@ def cancel_conversation(message: str, *draft_keys: str) -> Callable[[Update, Con
     """A /avbryt (or Cancel button) handler: forget the drafts, take the buttons away, say `message`."""
 
     async def cancel(update: Update, context: Context) -> int:
-        _ = tr(update, context, await current_member(update, context))
+        _ = context._
         if context.user_data is not None:
             for key in draft_keys:
                 context.user_data.pop(key, None)
@@ -250,8 +249,7 @@ def cancel_conversation(message: str, *draft_keys: str) -> Callable[[Update, Con
 
 async def buttons_expected(update: Update, context: Context) -> None:
     """Text where the conversation's buttons were expected: say so, and stay at the same step."""
-    _ = tr(update, context, await current_member(update, context))
-    await reply(update, _("Please use the buttons above, or /avbryt to cancel."))
+    await reply(update, context._("Please use the buttons above, or /avbryt to cancel."))
 
 
 def split_payload(payload: str) -> tuple[str, str]:
@@ -267,3 +265,63 @@ async def open_deep_link(update: Update, context: Context, member: Member, paylo
         return False
     await handler(update, context, member, value)
     return True
+
+
+Pressed = TypeVar("Pressed", bound=CallbackData)
+
+
+def one_of(family: type[CallbackData], **allowed: Iterable[str]) -> Callable[[object], bool]:
+    """A `pattern=` for presses of `family` whose word fields are among the allowed values
+    (`one_of(PickDistrict, code=DISTRICTS)`); anything else falls through to the stale answer."""
+    choices = {name: frozenset(values) for name, values in allowed.items()}
+
+    def check(data: object) -> bool:
+        try:
+            parsed = family.parse(data)
+        except BadCallback:
+            return False
+        return all(getattr(parsed, name) in values for name, values in choices.items())
+
+    return check
+
+
+def pressed(update: Update, family: type[Pressed]) -> Pressed:
+    """The press of a handler registered with `family.filter()` (or `one_of`), parsed."""
+    assert update.callback_query is not None
+    return family.parse(update.callback_query.data)
+
+
+DRAFT_SEQUENCE = "draft_sequence"
+
+
+def new_draft(context: Context, key: str, **fields: Any) -> dict[str, Any]:
+    """Start a flow's draft with an id of its own, which its step buttons carry."""
+    assert context.user_data is not None
+    number = int(context.user_data.get(DRAFT_SEQUENCE, 0)) + 1
+    context.user_data[DRAFT_SEQUENCE] = number
+    context.user_data[key] = {"id": number, **fields}
+    return context.user_data[key]
+
+
+def draft_for(context: Context, key: str, draft_id: int) -> dict[str, Any] | None:
+    """The draft a step button acts on, if it is still the one being written."""
+    draft = (context.user_data or {}).get(key)
+    return draft if isinstance(draft, dict) and draft.get("id") == draft_id else None
+
+
+async def flow_step(update: Update, context: Context, family: type[Pressed], key: str, *,
+                    close: bool = True) -> tuple[Pressed, dict[str, Any]] | None:
+    """A flow's step button (its family has a `draft_id`): parsed and answered, with the draft it
+    belongs to; `close` takes the pressed keyboard away. A button of an earlier draft is answered as
+    stale and gives None (the flow stays where it is)."""
+    query = update.callback_query
+    assert query is not None
+    press = family.parse(query.data)
+    draft = draft_for(context, key, press.draft_id)  # type: ignore[attr-defined]
+    if draft is None:
+        await query.answer(context._("This button is no longer valid. Send /start to see the menu."), show_alert=True)
+        return None
+    await query.answer()
+    if close:
+        await query.edit_message_reply_markup(None)
+    return press, draft

@@ -3,17 +3,9 @@
 from __future__ import annotations
 
 from telegram import ChatMember, Update
-from telegram.ext import (
-    Application,
-    ApplicationHandlerStop,
-    ChatMemberHandler,
-    MessageHandler,
-    TypeHandler,
-    filters,
-)
+from telegram.ext import Application, ApplicationHandlerStop, ChatMemberHandler, MessageHandler, TypeHandler, filters
 
-from bot.runtime import runtime_of
-from handlers.common import Context, current_member, reply, tr
+from handlers.common import Context, reply
 from models import membership
 
 STOP_WORDS = r"(?i)^\s*(stopp|stop|avslutt)\s*[.!]*\s*$"
@@ -22,12 +14,11 @@ GUARD_GROUP = -5
 
 async def stop_word(update: Update, context: Context) -> None:
     """`stopp`: no more broadcasts or suggestions; say how to turn them back on."""
-    member = await current_member(update, context)
-    _ = tr(update, context, member)
+    member, _ = context.member, context._
     if member is None or not member.is_onboarded:
         await reply(update, _("We don't send you any messages. Send /start to get started."))
         raise ApplicationHandlerStop
-    async with runtime_of(context).db.session() as session:
+    async with context.runtime.db.session() as session:
         stored = await membership.member_by_telegram(session, member.telegram_id or 0)
         assert stored is not None
         await membership.stop_unsolicited(session, stored)
@@ -42,7 +33,7 @@ async def chat_member_changed(update: Update, context: Context) -> None:
     change = update.my_chat_member
     if change is None or change.chat.type != "private":
         return
-    runtime = runtime_of(context)
+    runtime = context.runtime
     async with runtime.db.session() as session:
         if change.new_chat_member.status == ChatMember.BANNED:
             found = await membership.member_by_telegram(session, change.from_user.id)
@@ -57,7 +48,7 @@ async def chat_member_changed(update: Update, context: Context) -> None:
 async def came_back(update: Update, context: Context) -> None:
     """Any update from a member we could not reach makes them reachable; it also marks activity."""
     user = update.effective_user
-    runtime = runtime_of(context)
+    runtime = context.runtime
     if user is None or update.effective_chat is None or update.effective_chat.type != "private":
         return
     today = runtime.now().date()

@@ -1,4 +1,5 @@
-"""Help, and the answers to everything no feature expects: groups, unknown commands, stale buttons."""
+"""Help, and the answers to everything no feature expects: groups, unknown commands, edited
+messages, stale or forged buttons, and people who have not started yet."""
 
 from __future__ import annotations
 
@@ -8,24 +9,11 @@ from datetime import timedelta
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import MessageLimit
 from telegram.error import BadRequest
-from telegram.ext import (
-    Application,
-    ApplicationHandlerStop,
-    CallbackQueryHandler,
-    CommandHandler,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import (Application, ApplicationHandlerStop, CallbackQueryHandler, CommandHandler, MessageHandler,
+    TypeHandler, filters)
 
-from bot.runtime import runtime_of
-from handlers.common import (
-    Context,
-    current_member,
-    menu_label_pattern,
-    reply,
-    show_main_menu,
-    tr,
-)
+from bot.commands import BOARD_COMMANDS
+from handlers.common import Context, menu_label_pattern, reply, show_main_menu
 from models import broadcast
 from models.membership import has_role
 
@@ -49,7 +37,7 @@ async def group_chat(update: Update, context: Context) -> None:
     """lagbot works in private chats only: point there, store nothing."""
     message = update.effective_message
     if message is not None and message.text and message.text.startswith("/"):
-        _ = tr(update, context)
+        _ = context._
         username = context.bot.username
         await message.reply_text(
             _("Write to me in a private chat, so that what you tell me stays between us."),
@@ -60,15 +48,29 @@ async def group_chat(update: Update, context: Context) -> None:
 
 async def too_long(update: Update, context: Context) -> None:
     """Refuse overlong text before any feature sees it."""
-    _ = tr(update, context, await current_member(update, context))
-    await reply(update, _("That message is too long. Please keep it under {limit} characters.").format(limit=MessageLimit.MAX_TEXT_LENGTH))
+    await reply(update, context._("That message is too long. Please keep it under {limit} characters.").format(
+        limit=MessageLimit.MAX_TEXT_LENGTH))
     raise ApplicationHandlerStop
+
+
+async def edited(update: Update, context: Context) -> None:
+    """An edit of an earlier message is not read again: a flow would take it for a new answer."""
+    await reply(update, context._("I don't read edited messages. If you meant something else, send it again as a new message."))
+    raise ApplicationHandlerStop
+
+
+async def empty_button(update: Update, context: Context) -> None:
+    """A press without callback data (or with empty data) is no button of ours: stale, before any
+    feature tries to read it."""
+    query = update.callback_query
+    if query is not None and not query.data:
+        await stale_button(update, context)
+        raise ApplicationHandlerStop
 
 
 async def help_command(update: Update, context: Context) -> None:
     """What lagbot does, in the member's language."""
-    member = await current_member(update, context)
-    _ = tr(update, context, member)
+    member, _ = context.member, context._
     text = _(
         "lagbot is Trondheim SV's member bot. Here you can sign up for door-knocking and phone rounds, "
         "join social events and member meetings, and tell us what you want to help with.\n\n"
@@ -79,9 +81,7 @@ async def help_command(update: Update, context: Context) -> None:
         "/hjelp — this help\n\n"
         "Questions? Contact the board of Trondheim SV."
     )
-    if has_role(member, "board", runtime_of(context).settings.lagbot_admins):
-        from bot.app import BOARD_COMMANDS
-
+    if has_role(member, "board", context.runtime.settings.lagbot_admins):
         text += "\n\n" + "\n".join(f"/{command} — {_(description)}" for command, _en, description in BOARD_COMMANDS)
     if member is not None and member.is_onboarded:
         await show_main_menu(update, context, member, text)
@@ -90,20 +90,18 @@ async def help_command(update: Update, context: Context) -> None:
 
 
 async def unknown_command(update: Update, context: Context) -> None:
-    _ = tr(update, context, await current_member(update, context))
-    await reply(update, _("I don't know that command. Send /hjelp to see what I can do."))
+    await reply(update, context._("I don't know that command. Send /hjelp to see what I can do."))
 
 
 async def unexpected_message(update: Update, context: Context) -> None:
     """Text (or anything else) that no conversation expects: a friendly pointer to the menu."""
-    member = await current_member(update, context)
-    _ = tr(update, context, member)
+    member, _ = context.member, context._
     if member is None or not member.is_onboarded:
         await reply(update, _("Hi! Send /start to get started with lagbot."))
         return
     message = update.effective_message
     if message is not None and message.text:
-        runtime = runtime_of(context)
+        runtime = context.runtime
         async with runtime.db.session() as session:
             answered = await broadcast.record_reply(
                 session, member.id, message.text, now=runtime.now(),
@@ -116,31 +114,40 @@ async def unexpected_message(update: Update, context: Context) -> None:
 
 
 async def stale_button(update: Update, context: Context) -> None:
-    """A button from an old message, or one that was never ours."""
+    """A button no feature took: from an old message, forged, empty — or pressed by someone who has
+    not started lagbot (or has erased their data)."""
     query = update.callback_query
-    assert query is not None
-    _ = tr(update, context, await current_member(update, context))
+    if query is None:
+        return
+    _ = context._
+    if context.member is None:
+        await query.answer(_("You need to start lagbot first: send /start."), show_alert=True)
+        return
     await query.answer(_("This button is no longer valid. Send /start to see the menu."), show_alert=True)
 
 
 async def on_error(update: object, context: Context) -> None:
     """Log the failure, keep it for the tests, and tell the member in their language."""
-    runtime = runtime_of(context)
+    runtime = context.runtime
     if isinstance(context.error, BadRequest) and "not modified" in context.error.message.lower():
         return  # a button pressed twice: the message already shows what it should
     runtime.errors.append(context.error)
     log.error("update failed", exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat is not None and update.effective_chat.type == "private":
-        _ = tr(update, context)
         try:
-            await reply(update, _("Sorry, something went wrong on our side. Please try again in a little while."))
+            await context.load_member(update)  # the error handler gets a context of its own
+            await reply(update, context._("Sorry, something went wrong on our side. Please try again in a little while."))
         except Exception:  # noqa: BLE001 - the apology is best effort
             log.warning("could not send the error message", exc_info=True)
 
 
 def register_guards(application: Application) -> None:  # type: ignore[type-arg]
+    private = filters.ChatType.PRIVATE
     application.add_handler(MessageHandler(filters.ChatType.GROUPS, group_chat), group=GUARD_GROUP)
-    application.add_handler(MessageHandler(filters.ChatType.PRIVATE & TOO_LONG, too_long), group=GUARD_GROUP)
+    application.add_handler(MessageHandler(private & filters.UpdateType.EDITED, edited), group=GUARD_GROUP)
+    # A group of its own: a TypeHandler matches every update, and a group runs only its first match.
+    application.add_handler(TypeHandler(Update, empty_button), group=GUARD_GROUP - 1)
+    application.add_handler(MessageHandler(private & TOO_LONG, too_long), group=GUARD_GROUP)
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

@@ -2,50 +2,53 @@
 
 from __future__ import annotations
 
-from telegram import (
-    InlineKeyboardMarkup,
-    KeyboardButton,
-    ReplyKeyboardMarkup,
-    ReplyKeyboardRemove,
-    Update,
-)
-from telegram.ext import (
-    Application,
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
+from collections.abc import Awaitable, Callable
+from typing import Any, Literal, TypeAlias
 
+from telegram import InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.callbacks import CallbackData, callback
 from bot.i18n import LANGUAGES, N_, translator
-from bot.runtime import runtime_of
-from handlers.common import (
-    DISTRICT_LABELS,
-    INTEREST_LABELS,
-    LANGUAGE_NAMES,
-    Context,
-    any_language_pattern,
-    current_member,
-    inline,
-    language_of,
-    open_deep_link,
-    reply,
-    show_main_menu,
-    split_payload,
-)
+from handlers.common import (DISTRICT_LABELS, INTEREST_LABELS, LANGUAGE_NAMES, Context, any_language_pattern, inline,
+    one_of, open_deep_link, pressed, reply, show_main_menu, split_payload)
+from handlers.flows import Flow
 from models import membership
-from models.errors import (
-    InvalidPhone,
-    InviteAlreadyUsed,
-    PhoneLinkedElsewhere,
-    UnknownInvite,
-)
+from models.errors import InvalidPhone, InviteAlreadyUsed, PhoneLinkedElsewhere, UnknownInvite
 from models.member import DISTRICTS, INTERESTS, STATUS_MEMBER, Member
 
 CONSENT, CONTACT, DISTRICT, INTERESTS_STATE = range(4)
 SKIP_PHONE = N_("Continue without number")
 SHARE_PHONE = N_("📱 Share my number")
+
+
+@callback("ob.consent")
+class Consent:
+    answer: Literal["yes", "no"]
+
+
+@callback("ob.lang")
+class ConsentLanguage:
+    code: Literal["nb", "nn", "en"]
+
+
+@callback("ob.district")
+class PickDistrict:
+    code: str
+
+
+@callback("ob.int")
+class ToggleInterest:
+    code: str
+
+
+@callback("ob.done")
+class InterestsDone:
+    """Onboarding's last step: acts on the member pressing it, so it carries nothing."""
+
+
+DONE = (N_("Done"), InterestsDone().pack())
+Choice: TypeAlias = Callable[[str], CallbackData]  # a family of one word: what a choice button packs
 
 
 def consent_text(lang: str) -> str:
@@ -62,43 +65,43 @@ def consent_text(lang: str) -> str:
 
 def consent_keyboard(lang: str) -> InlineKeyboardMarkup:
     _ = translator(lang)
-    languages = [(LANGUAGE_NAMES[code], f"ob:lang:{code}") for code in LANGUAGES if code != lang]
-    return inline([[(_("Yes, I agree"), "ob:consent:yes"), (_("No thanks"), "ob:consent:no")], languages])
+    languages = [(LANGUAGE_NAMES[code], ConsentLanguage(code).pack()) for code in LANGUAGES if code != lang]
+    return inline([[(_("Yes, I agree"), Consent("yes").pack()), (_("No thanks"), Consent("no").pack())], languages])
 
 
-def district_keyboard(lang: str, prefix: str, chosen: str | None = None) -> InlineKeyboardMarkup:
+def district_keyboard(lang: str, family: Choice, chosen: str | None = None) -> InlineKeyboardMarkup:
     _ = translator(lang)
     buttons = [
-        (("✅ " if code == chosen else "") + _(DISTRICT_LABELS[code]), f"{prefix}:{code}")
+        (("✅ " if code == chosen else "") + _(DISTRICT_LABELS[code]), family(code).pack())
         for code in DISTRICTS
     ]
     return inline([buttons[0:2], buttons[2:4], buttons[4:]])
 
 
-def interests_keyboard(lang: str, prefix: str, chosen: set[str], done: str | None) -> InlineKeyboardMarkup:
+def interests_keyboard(lang: str, family: Choice, chosen: set[str], done: tuple[str, str] | None) -> InlineKeyboardMarkup:
+    """The interests to toggle; `done` is (msgid, callback data) of a closing button."""
     _ = translator(lang)
     buttons = [
-        (("✅ " if code in chosen else "▫️ ") + _(INTEREST_LABELS[code]), f"{prefix}:{code}")
+        (("✅ " if code in chosen else "▫️ ") + _(INTEREST_LABELS[code]), family(code).pack())
         for code in INTERESTS
     ]
     rows = [buttons[n : n + 2] for n in range(0, len(buttons), 2)]
     if done is not None:
-        rows.append([(_(done), f"{prefix}:done")])
+        rows.append([(_(done[0]), done[1])])
     return inline(rows)
 
 
 async def start(update: Update, context: Context) -> int:
     """Greet a known member with the menu; walk anyone else through consent."""
     assert context.user_data is not None
-    member = await current_member(update, context)
+    member = context.member
     payload = context.args[0] if context.args else None
     if member is not None and member.is_onboarded:
         if payload and not payload.startswith("inv_") and await open_deep_link(update, context, member, payload):
-            return ConversationHandler.END
-        _ = translator(member.language)
-        await show_main_menu(update, context, member, _("Welcome back, {name}!").format(name=member.name or ""))
-        return ConversationHandler.END
-    lang = language_of(update, context, member)
+            return Flow.END
+        await show_main_menu(update, context, member, context._("Welcome back, {name}!").format(name=member.name or ""))
+        return Flow.END
+    lang = context.lang
     context.user_data["lang"] = lang
     if payload:
         await remember_payload(update, context, payload, lang)
@@ -116,7 +119,7 @@ async def remember_payload(update: Update, context: Context, payload: str, lang:
         context.user_data["after_onboarding"] = payload
         return
     _ = translator(lang)
-    async with runtime_of(context).db.session() as session:
+    async with context.runtime.db.session() as session:
         try:
             invited = await membership.member_by_invite(session, value)
         except UnknownInvite:
@@ -133,7 +136,7 @@ async def remember_payload(update: Update, context: Context, payload: str, lang:
 async def choose_language(update: Update, context: Context) -> int:
     """Show the consent text again in the language picked."""
     assert update.callback_query is not None and context.user_data is not None
-    lang = update.callback_query.data.rsplit(":", 1)[1]  # type: ignore[union-attr]
+    lang = pressed(update, ConsentLanguage).code
     context.user_data["lang"] = lang
     await update.callback_query.answer()
     await update.callback_query.edit_message_text(consent_text(lang), reply_markup=consent_keyboard(lang))
@@ -145,15 +148,14 @@ async def consent_given(update: Update, context: Context) -> int:
     assert update.callback_query is not None and context.user_data is not None
     query, user = update.callback_query, update.effective_user
     assert user is not None
-    lang = language_of(update, context)
-    _ = translator(lang)
+    lang, _ = context.lang, context._
     await query.answer()
     await query.edit_message_text(consent_text(lang) + "\n\n✅ " + _("You agreed."))
     token = context.user_data.pop("invite", None)
     if token:
-        async with runtime_of(context).db.session() as session:
+        async with context.runtime.db.session() as session:
             try:
-                member = await membership.link_by_invite(session, token, user.id, lang, runtime_of(context).now())
+                member = await membership.link_by_invite(session, token, user.id, lang, context.runtime.now())
             except (UnknownInvite, InviteAlreadyUsed):
                 member = None
         if member is not None:
@@ -163,7 +165,7 @@ async def consent_given(update: Update, context: Context) -> int:
 
 
 async def ask_contact(update: Update, context: Context) -> int:
-    _ = translator(language_of(update, context))
+    _ = context._
     keyboard = ReplyKeyboardMarkup(
         [[KeyboardButton(_(SHARE_PHONE), request_contact=True)], [KeyboardButton(_(SKIP_PHONE))]],
         resize_keyboard=True,
@@ -181,9 +183,8 @@ async def ask_contact(update: Update, context: Context) -> int:
 async def consent_refused(update: Update, context: Context) -> int:
     """Store only the refusal and explain how to come back."""
     assert update.callback_query is not None and context.user_data is not None
-    lang = language_of(update, context)
-    _ = translator(lang)
-    async with runtime_of(context).db.session() as session:
+    _ = context._
+    async with context.runtime.db.session() as session:
         await membership.record_refusal(session, update.effective_user.id)  # type: ignore[union-attr]
     context.user_data.clear()
     await update.callback_query.answer()
@@ -191,7 +192,7 @@ async def consent_refused(update: Update, context: Context) -> int:
         _("That's fine — we have stored nothing about you except that you said no. "
           "If you change your mind, just send /start.")
     )
-    return ConversationHandler.END
+    return Flow.END
 
 
 async def contact_shared(update: Update, context: Context) -> int:
@@ -199,14 +200,13 @@ async def contact_shared(update: Update, context: Context) -> int:
     assert update.message is not None and update.message.contact is not None
     user, contact = update.effective_user, update.message.contact
     assert user is not None
-    lang = language_of(update, context)
-    _ = translator(lang)
+    lang, _ = context.lang, context._
     if contact.user_id != user.id:
         await reply(update, _("That is someone else's contact. Tap “Share my number” to send your own."))
         return CONTACT
-    async with runtime_of(context).db.session() as session:
+    async with context.runtime.db.session() as session:
         try:
-            member = await membership.link_by_phone(session, contact.phone_number, user.id, user.full_name, lang, runtime_of(context).now())
+            member = await membership.link_by_phone(session, contact.phone_number, user.id, user.full_name, lang, context.runtime.now())
         except PhoneLinkedElsewhere:
             member = None
             problem = _("That number is already linked to another Telegram account. Ask the board for help, or continue without a number.")
@@ -229,10 +229,9 @@ async def skip_phone(update: Update, context: Context) -> int:
     """Go on as an unverified supporter without sharing a number."""
     user = update.effective_user
     assert user is not None
-    lang = language_of(update, context)
-    _ = translator(lang)
-    async with runtime_of(context).db.session() as session:
-        member = await membership.create_supporter(session, user.id, user.full_name, lang, runtime_of(context).now())
+    lang, _ = context.lang, context._
+    async with context.runtime.db.session() as session:
+        member = await membership.create_supporter(session, user.id, user.full_name, lang, context.runtime.now())
     await reply(
         update,
         _("OK. You are registered as a supporter until the board has checked who you are."),
@@ -243,52 +242,61 @@ async def skip_phone(update: Update, context: Context) -> int:
 
 async def contact_expected(update: Update, context: Context) -> int:
     """Text where the contact button was expected."""
-    _ = translator(language_of(update, context))
+    _ = context._
     await reply(update, _("Please tap “Share my number” below, or “Continue without number”."))
     return CONTACT
 
 
 async def ask_district(update: Update, context: Context, member: Member) -> int:
     _ = translator(member.language)
-    await reply(update, _("Which district do you live in?"), reply_markup=district_keyboard(member.language, "ob:district"))
+    await reply(update, _("Which district do you live in?"), reply_markup=district_keyboard(member.language, PickDistrict))
     return DISTRICT
+
+
+async def changed_member(update: Update, context: Context,
+                         change: Callable[[Any, Member], Awaitable[Any]]) -> Member | None:
+    """Apply `change(session, member)` to the member onboarding (stored since the contact step);
+    None if they were erased meanwhile."""
+    member = context.member
+    if member is None:
+        if update.callback_query is not None:
+            await update.callback_query.answer()
+        return None
+    async with context.runtime.db.session() as session:
+        membership.adopt(session, member)
+        await change(session, member)
+    return member
 
 
 async def district_chosen(update: Update, context: Context) -> int:
     """Store the district and offer the interests."""
     query = update.callback_query
-    assert query is not None and query.data is not None
-    district = query.data.rsplit(":", 1)[1]
-    async with runtime_of(context).db.session() as session:
-        member = await membership.member_by_telegram(session, update.effective_user.id)  # type: ignore[union-attr]
-        if member is None:
-            await query.answer()
-            return ConversationHandler.END
-        await membership.set_district(session, member, district)
+    assert query is not None
+    district = pressed(update, PickDistrict).code
+    member = await changed_member(update, context, lambda s, m: membership.set_district(s, m, district))
+    if member is None:
+        return Flow.END
     _ = translator(member.language)
     await query.answer()
     await query.edit_message_text(_("District: {district}").format(district=_(DISTRICT_LABELS[district])))
     await reply(
         update,
         _("What would you like to help with? Tap all that fit, then “Done”."),
-        reply_markup=interests_keyboard(member.language, "ob:int", member.interest_names, N_("Done")),
+        reply_markup=interests_keyboard(member.language, ToggleInterest, member.interest_names, DONE),
     )
     return INTERESTS_STATE
 
 
 async def interest_toggled(update: Update, context: Context) -> int:
     query = update.callback_query
-    assert query is not None and query.data is not None
-    interest = query.data.rsplit(":", 1)[1]
-    async with runtime_of(context).db.session() as session:
-        member = await membership.member_by_telegram(session, update.effective_user.id)  # type: ignore[union-attr]
-        if member is None:
-            await query.answer()
-            return ConversationHandler.END
-        await membership.toggle_interest(session, member, interest)
+    assert query is not None
+    interest = pressed(update, ToggleInterest).code
+    member = await changed_member(update, context, lambda s, m: membership.toggle_interest(s, m, interest))
+    if member is None:
+        return Flow.END
     await query.answer()
     await query.edit_message_reply_markup(
-        interests_keyboard(member.language, "ob:int", member.interest_names, N_("Done"))
+        interests_keyboard(member.language, ToggleInterest, member.interest_names, DONE)
     )
     return INTERESTS_STATE
 
@@ -298,12 +306,9 @@ async def interests_done(update: Update, context: Context) -> int:
     assert context.user_data is not None
     query = update.callback_query
     assert query is not None
-    async with runtime_of(context).db.session() as session:
-        member = await membership.member_by_telegram(session, update.effective_user.id)  # type: ignore[union-attr]
-        if member is None:
-            await query.answer()
-            return ConversationHandler.END
-        await membership.complete_onboarding(session, member, runtime_of(context).now())
+    member = await changed_member(update, context, lambda s, m: membership.complete_onboarding(s, m, context.runtime.now()))
+    if member is None:
+        return Flow.END
     _ = translator(member.language)
     chosen = ", ".join(_(INTEREST_LABELS[i]) for i in INTERESTS if i in member.interest_names) or _("none yet")
     await query.answer()
@@ -316,27 +321,25 @@ async def interests_done(update: Update, context: Context) -> int:
     context.user_data.pop("lang", None)
     if payload:
         await open_deep_link(update, context, member, payload)
-    return ConversationHandler.END
+    return Flow.END
 
 
 async def buttons_expected(update: Update, context: Context) -> int | None:
     """Text where one of the inline buttons was expected: say so and stay."""
-    _ = translator(language_of(update, context, await current_member(update, context)))
-    await reply(update, _("Please answer with the buttons above."))
+    await reply(update, context._("Please answer with the buttons above."))
     return None
 
 
-def conversation() -> ConversationHandler:
-    districts = "|".join(DISTRICTS)
-    interests = "|".join(INTERESTS)
+def register(application: Application) -> None:  # type: ignore[type-arg]
     text = filters.TEXT & ~filters.COMMAND
-    return ConversationHandler(
+    application.add_handler(Flow(
+        application, "onboarding", title=N_("getting started"),
         entry_points=[CommandHandler("start", start, filters.ChatType.PRIVATE)],
         states={
             CONSENT: [
-                CallbackQueryHandler(consent_given, pattern=r"^ob:consent:yes$"),
-                CallbackQueryHandler(consent_refused, pattern=r"^ob:consent:no$"),
-                CallbackQueryHandler(choose_language, pattern=rf"^ob:lang:({'|'.join(LANGUAGES)})$"),
+                CallbackQueryHandler(consent_given, pattern=one_of(Consent, answer=["yes"])),
+                CallbackQueryHandler(consent_refused, pattern=one_of(Consent, answer=["no"])),
+                CallbackQueryHandler(choose_language, pattern=ConsentLanguage.filter()),
                 MessageHandler(text, buttons_expected),
             ],
             CONTACT: [
@@ -345,21 +348,15 @@ def conversation() -> ConversationHandler:
                 MessageHandler(text, contact_expected),
             ],
             DISTRICT: [
-                CallbackQueryHandler(district_chosen, pattern=rf"^ob:district:({districts})$"),
+                CallbackQueryHandler(district_chosen, pattern=one_of(PickDistrict, code=DISTRICTS)),
                 MessageHandler(text, buttons_expected),
             ],
             INTERESTS_STATE: [
-                CallbackQueryHandler(interests_done, pattern=r"^ob:int:done$"),
-                CallbackQueryHandler(interest_toggled, pattern=rf"^ob:int:({interests})$"),
+                CallbackQueryHandler(interests_done, pattern=InterestsDone.filter()),
+                CallbackQueryHandler(interest_toggled, pattern=one_of(ToggleInterest, code=INTERESTS)),
                 MessageHandler(text, buttons_expected),
             ],
         },
         fallbacks=[],
-        allow_reentry=True,
-        name="onboarding",
-        persistent=True,
-    )
-
-
-def register(application: Application) -> None:  # type: ignore[type-arg]
-    application.add_handler(conversation())
+        drafts=("invite", "after_onboarding"),
+    ))

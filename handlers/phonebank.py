@@ -1,43 +1,32 @@
-"""/ringerunde: callers take the next person to call, see the script, and record the outcome."""
+"""/ringerunde: callers take the next person to call, see the script, and record the outcome.
+(Holds that run out are returned to the queue by bot/upkeep/calls.py.)"""
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Literal
 
-from telegram import Bot, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
-from telegram.ext import (
-    Application,
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import call_messages, round_messages
-from bot.db import Database
-from bot.i18n import N_, OSLO, BadTime, fmt_date, parse_oslo_datetime, translator
-from bot.runtime import Runtime, runtime_of
-from handlers.common import (
-    DISTRICT_LABELS,
-    INTEREST_LABELS,
-    add_menu,
-    Context,
-    MenuItem,
-    cancel_conversation,
-    current_member,
-    inline,
-    onboarded,
-    reply,
-)
+from bot.callbacks import Id, callback
+from bot.i18n import N_, fmt_date, ngettext_for, translator
+from bot.member_buttons import CallStep
+from handlers.common import (DISTRICT_LABELS, INTEREST_LABELS, Context, MenuItem, add_menu, cancel_conversation,
+    inline, one_of, onboarded, pressed, reply)
+from handlers.flows import Flow
+from handlers.phonebank_board import CampaignAction, NewCampaign
+from handlers.questions import _refuse as refuse_time
 from models import membership
 from models import phonebank as pb
 from models import rounds as rd
+from models.constants import OSLO
 from models.errors import NotFound
 from models.member import Member
 from models.phone import display_phone
+from models.timeparse import BadTime, read_end
 
 CALLBACK_TIME, NOTE_TEXT = range(2)
 HOLD = timedelta(minutes=30)
@@ -53,6 +42,20 @@ OUTCOME_LABELS: dict[str, str] = {
 }
 CODES = {"su": "signed_up", "nn": "not_now", "wc": "will_call", "na": "no_answer", "lm": "left_message",
          "cb": "call_back", "wn": "wrong_number", "dn": "do_not_call"}
+CALL_DRAFTS = ("callback_target", "note_target")
+
+
+@callback("pb.o")
+class CallOutcome:
+    target_id: Id
+    code: Literal["su", "nn", "wc", "na", "lm", "cb", "wn", "dn"]
+
+
+@callback("pb.note")
+class CallNote:
+    target_id: Id
+
+
 EMPTY_REASONS = {
     "all_done": N_("Everyone in this phone round has been called. Thank you!"),
     "cooling_down": N_("Nobody to call right now: the rest are waiting to be tried again later, at another time of day."),
@@ -83,7 +86,9 @@ def card(campaign: pb.Campaign, target: pb.CallTarget, person: Member, last_acti
         "🕓 " + _("Last activity: {when}").format(when=last_active),
     ]
     if target.attempts:
-        lines.append(_("Tried {count} times before.").format(count=target.attempts))
+        ngettext = ngettext_for(lang)
+        lines.append(ngettext("Tried {count} time before.", "Tried {count} times before.", target.attempts).format(
+            count=target.attempts))
     lines += ["", _("Script:"), script_for(campaign, lang)]
     return "\n".join(lines)
 
@@ -91,18 +96,15 @@ def card(campaign: pb.Campaign, target: pb.CallTarget, person: Member, last_acti
 def outcome_keyboard(campaign: pb.Campaign, target_id: int, lang: str) -> InlineKeyboardMarkup:
     _ = translator(lang)
     codes = [c for c in CODES if c != "su" or campaign.round_id is not None]
-    buttons = [(_(OUTCOME_LABELS[CODES[c]]), f"pb:o:{target_id}:{c}") for c in codes]
+    buttons = [(_(OUTCOME_LABELS[CODES[c]]), CallOutcome(target_id, c).pack()) for c in codes]  # type: ignore[arg-type]
     rows = [buttons[n : n + 2] for n in range(0, len(buttons), 2)]
-    return inline([*rows, [(_("⏸ Stop calling"), f"pb:stop:{campaign.id}")]])
+    return inline([*rows, [(_("⏸ Stop calling"), CallStep("stop", campaign.id).pack())]])
 
 
 @onboarded
 async def calls_menu(update: Update, context: Context) -> None:
     """The phone rounds this member may work on, and the board's controls."""
-    member = await current_member(update, context)
-    assert member is not None
-    _ = translator(member.language)
-    runtime = runtime_of(context)
+    member, _, runtime = context.known, context._, context.runtime
     admins = runtime.settings.lagbot_admins
     board = membership.has_role(member, "board", admins)
     async with runtime.db.session() as session:
@@ -120,25 +122,23 @@ async def calls_menu(update: Update, context: Context) -> None:
         lines.append(_("• {name}{state}: {open} left to call of {total}").format(
             name=campaign.name, state=state, open=progress.open, total=progress.total))
         if campaign.status == pb.ACTIVE:
-            rows.append([(_("📞 Next call: {name}").format(name=campaign.name[:30]), f"pb:next:{campaign.id}")])
+            rows.append([(_("📞 Next call: {name}").format(name=campaign.name[:30]), CallStep("next", campaign.id).pack())])
         if board:
-            toggle = (_("⏸ Pause"), f"pbb:pause:{campaign.id}") if campaign.status == pb.ACTIVE else (_("▶ Resume"), f"pbb:resume:{campaign.id}")
-            rows.append([(_("📊 Progress"), f"pbb:progress:{campaign.id}"), toggle, (_("✖ Close"), f"pbb:close:{campaign.id}")])
+            toggle = ((_("⏸ Pause"), CampaignAction("pause", campaign.id).pack()) if campaign.status == pb.ACTIVE
+                      else (_("▶ Resume"), CampaignAction("resume", campaign.id).pack()))
+            rows.append([(_("📊 Progress"), CampaignAction("progress", campaign.id).pack()), toggle,
+                         (_("✖ Close"), CampaignAction("close", campaign.id).pack())])
     if board:
-        rows.append([(_("➕ New phone round"), "pbb:new")])
+        rows.append([(_("➕ New phone round"), NewCampaign().pack())])
     await reply(update, "\n".join(lines), reply_markup=inline(rows))
 
 
 @onboarded
 async def next_call(update: Update, context: Context) -> None:
     """Hand this caller exactly one person, locked to them, with the script."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    member = await current_member(update, context)
-    assert member is not None
-    _ = translator(member.language)
-    runtime = runtime_of(context)
-    campaign_id = int(query.data.rsplit(":", 1)[1])
+    query, campaign_id = update.callback_query, pressed(update, CallStep).campaign_id
+    assert query is not None
+    member, _, runtime = context.known, context._, context.runtime
     async with runtime.db.session() as session:
         try:
             campaign = await pb.get_campaign(session, campaign_id)
@@ -168,12 +168,9 @@ def redacted(name: str, label: str, lang: str) -> str:
     return _("{name} — {outcome}. Thank you!").format(name=name, outcome=label)
 
 
-async def apply_outcome(update: Update, context: Context, target_id: int, outcome: str, callback_at: Any = None) -> bool:
+async def apply_outcome(update: Update, context: Context, target_id: int, outcome: str, callback_at: datetime | None = None) -> bool:
     """Record the outcome and its consequences; edit the card so the number is gone."""
-    member = await current_member(update, context)
-    assert member is not None
-    _ = translator(member.language)
-    runtime = runtime_of(context)
+    member, _, runtime = context.known, context._, context.runtime
     now = runtime.now()
     async with runtime.db.session() as session:
         try:
@@ -204,8 +201,8 @@ async def apply_outcome(update: Update, context: Context, target_id: int, outcom
     if outcome == "call_back":
         label += " " + call_messages.when_text(callback_at, member.language)
     text = redacted(person.name or "?", label, member.language)
-    keyboard = inline([[(_("📞 Next call"), f"pb:next:{campaign.id}"), (_("📝 Add a note"), f"pb:note:{target_id}")],
-                       [(_("⏸ Stop calling"), f"pb:stop:{campaign.id}")]])
+    keyboard = inline([[(_("📞 Next call"), CallStep("next", campaign.id).pack()), (_("📝 Add a note"), CallNote(target_id).pack())],
+                       [(_("⏸ Stop calling"), CallStep("stop", campaign.id).pack())]])
     if done.target.card_message_id and update.effective_chat is not None:
         try:
             await context.bot.edit_message_text(text, chat_id=update.effective_chat.id, message_id=done.target.card_message_id,
@@ -226,97 +223,82 @@ async def answer_or_reply(update: Update, text: str) -> None:
 
 @onboarded
 async def outcome_pressed(update: Update, context: Context) -> int | None:
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    _prefix, _o, target_id, code = query.data.split(":")
-    outcome = CODES[code]
+    query, press = update.callback_query, pressed(update, CallOutcome)
+    assert query is not None
+    outcome = CODES[press.code]
     if outcome == "call_back":
-        member = await current_member(update, context)
-        assert member is not None and context.user_data is not None
-        _ = translator(member.language)
-        async with runtime_of(context).db.session() as session:
-            target = await pb.held_by(session, int(target_id))
-        if target is None or target.held_by != member.id or target.status != pb.HELD:
+        assert context.user_data is not None
+        _ = context._
+        async with context.runtime.db.session() as session:
+            target = await pb.held_by(session, press.target_id)
+        if target is None or target.held_by != context.known.id or target.status != pb.HELD:
             await query.answer(_("You no longer hold this call — it may have gone back to the queue."), show_alert=True)
-            return ConversationHandler.END
-        context.user_data["callback_target"] = int(target_id)
+            return Flow.END
+        context.user_data["callback_target"] = press.target_id
         await query.answer()
         await reply(update, _("When should they be called back? Write a time, for example 18:30 or 28.11 18:30."))
         return CALLBACK_TIME
     await query.answer()
-    await apply_outcome(update, context, int(target_id), outcome)
-    return ConversationHandler.END
+    await apply_outcome(update, context, press.target_id, outcome)
+    return Flow.END
 
 
+@onboarded
 async def callback_time(update: Update, context: Context) -> int:
+    """"18:30" is the next such time; a date and time is that moment (Oslo)."""
     assert update.message is not None and context.user_data is not None
-    member = await current_member(update, context)
-    assert member is not None
-    _ = translator(member.language)
-    runtime = runtime_of(context)
+    _, now = context._, context.runtime.now()
     text = (update.message.text or "").strip()
     try:
-        if len(text) <= 5 and (":" in text or "." in text):
-            hours, minutes = text.replace(".", ":").split(":")
-            local = runtime.now().astimezone(OSLO).replace(hour=int(hours), minute=int(minutes), second=0, microsecond=0)
-            if local <= runtime.now().astimezone(OSLO):
-                local += timedelta(days=1)
-            moment = local.astimezone(runtime.now().tzinfo)
-        else:
-            moment = parse_oslo_datetime(text, runtime.now())
-    except (BadTime, ValueError):
-        await reply(update, _("I could not read that time. Write it like 18:30 or 28.11 18:30."))
+        moment = read_end(text, now, now)
+        if moment.at <= now and len(text) <= 5:
+            moment = read_end(text, now + timedelta(days=1), now)
+    except BadTime as error:
+        await refuse_time(update, context, error, N_("I could not read that time. Write it like 18:30 or 28.11 18:30."))
         return CALLBACK_TIME
-    if moment <= runtime.now():
+    if moment.at <= now:
         await reply(update, _("That time has passed. Choose a time in the future."))
         return CALLBACK_TIME
     target_id = context.user_data.pop("callback_target")
-    await apply_outcome(update, context, target_id, "call_back", callback_at=moment)
-    return ConversationHandler.END
+    await apply_outcome(update, context, target_id, "call_back", callback_at=moment.at)
+    return Flow.END
 
 
 @onboarded
 async def ask_note(update: Update, context: Context) -> int:
     query = update.callback_query
-    assert query is not None and query.data is not None and context.user_data is not None
-    member = await current_member(update, context)
-    assert member is not None
-    _ = translator(member.language)
-    context.user_data["note_target"] = int(query.data.rsplit(":", 1)[1])
+    assert query is not None and context.user_data is not None
+    context.user_data["note_target"] = pressed(update, CallNote).target_id
     await query.answer()
-    await reply(update, _("Write the note (at most 1000 characters). Please write only what the next caller needs."))
+    await reply(update, context._("Write the note (at most 1000 characters). Please write only what the next caller needs."))
     return NOTE_TEXT
 
 
+@onboarded
 async def note_text(update: Update, context: Context) -> int:
     assert update.message is not None and context.user_data is not None
-    member = await current_member(update, context)
-    assert member is not None
-    _ = translator(member.language)
+    _ = context._
     target_id = context.user_data.pop("note_target", None)
     if target_id is None:
-        return ConversationHandler.END
+        return Flow.END
     try:
-        async with runtime_of(context).db.session() as session:
-            await pb.add_note(session, target_id, member.id, update.message.text or "")
+        async with context.runtime.db.session() as session:
+            await pb.add_note(session, target_id, context.known.id, update.message.text or "")
     except pb.NotHolding:
         await reply(update, _("You no longer hold this call — it may have gone back to the queue."))
-        return ConversationHandler.END
+        return Flow.END
     await reply(update, _("Note saved."))
-    return ConversationHandler.END
+    return Flow.END
 
 
 @onboarded
 async def stop_calling(update: Update, context: Context) -> None:
     """The caller stops; what they hold goes back to the queue and its number disappears."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    member = await current_member(update, context)
-    assert member is not None
-    _ = translator(member.language)
-    campaign_id = int(query.data.rsplit(":", 1)[1])
-    async with runtime_of(context).db.session() as session:
-        released = await pb.release(session, member.id, campaign_id)
+    query, campaign_id = update.callback_query, pressed(update, CallStep).campaign_id
+    assert query is not None
+    _ = context._
+    async with context.runtime.db.session() as session:
+        released = await pb.release(session, context.known.id, campaign_id)
     await query.answer()
     for target in released:
         if target.card_message_id:
@@ -328,46 +310,20 @@ async def stop_calling(update: Update, context: Context) -> None:
     await reply(update, _("Thank you for calling! Come back any time with /ringerunde."))
 
 
-async def expire_holds(bot: Bot, runtime: Runtime) -> None:
-    """Dispatcher hook: holds past 30 minutes return to the queue; the caller's card loses the number."""
-    database: Database = runtime.db
-    now = runtime.now()
-    async with database.session() as session:
-        expired = await pb.expire_holds(session, now)
-        edits = []
-        for caller_id, target in expired:
-            caller = await membership.member_or_none(session, caller_id)
-            person = await membership.member_or_none(session, target.member_id)
-            if caller is None or person is None:
-                continue
-            await call_messages.hold_expired(session, caller, target.id, person.name or "?", now)
-            if caller.telegram_id and target.card_message_id:
-                _ = translator(caller.language)
-                edits.append((caller.telegram_id, target.card_message_id, _("Back in the queue.")))
-    for chat_id, message_id, text in edits:
-        try:
-            await bot.edit_message_text(text, chat_id=chat_id, message_id=message_id)
-        except TelegramError:
-            continue
-
-
-cancel_input = cancel_conversation(N_("OK, nothing was stored."), "callback_target", "note_target")
+cancel_input = cancel_conversation(N_("OK, nothing was stored."), *CALL_DRAFTS)
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
-    from handlers.phonebank_board import register as register_board
-
     private = filters.ChatType.PRIVATE
     text = filters.TEXT & ~filters.COMMAND
     application.add_handler(CommandHandler(["ringerunde", "calls"], calls_menu, private))
     application.add_handler(MessageHandler(private & filters.Regex(add_menu(application, MenuItem("calls", N_("📞 Phone round"), 30, role="caller"))), calls_menu))
-    application.add_handler(ConversationHandler(
-        entry_points=[CallbackQueryHandler(outcome_pressed, pattern=rf"^pb:o:\d{{1,12}}:({'|'.join(CODES)})$"),
-                      CallbackQueryHandler(ask_note, pattern=r"^pb:note:\d{1,12}$")],
+    application.add_handler(Flow(
+        application, "calls", title=N_("recording a call"), drafts=CALL_DRAFTS,
+        entry_points=[CallbackQueryHandler(outcome_pressed, pattern=CallOutcome.filter()),
+                      CallbackQueryHandler(ask_note, pattern=CallNote.filter())],
         states={CALLBACK_TIME: [MessageHandler(text, callback_time)], NOTE_TEXT: [MessageHandler(text, note_text)]},
         fallbacks=[CommandHandler(["avbryt", "cancel"], cancel_input)],
-        name="calls", persistent=True, allow_reentry=True,
     ))
-    application.add_handler(CallbackQueryHandler(next_call, pattern=r"^pb:next:\d{1,9}$"))
-    application.add_handler(CallbackQueryHandler(stop_calling, pattern=r"^pb:stop:\d{1,9}$"))
-    register_board(application)
+    application.add_handler(CallbackQueryHandler(next_call, pattern=one_of(CallStep, step=["next"])))
+    application.add_handler(CallbackQueryHandler(stop_calling, pattern=one_of(CallStep, step=["stop"])))

@@ -2,33 +2,19 @@
 
 from __future__ import annotations
 
-import io
-from typing import Any
+from typing import Any, Literal
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import (
-    Application,
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.callbacks import Id, callback
 from bot.i18n import LANGUAGES, N_, translator
-from bot.runtime import runtime_of
-from handlers.common import (
-    DISTRICT_LABELS,
-    INTEREST_LABELS,
-    LANGUAGE_NAMES,
-    Context,
-    buttons_expected,
-    cancel_conversation,
-    inline,
-    member_and_translator,
-    reply,
-    requires_role,
-)
+from bot.reports import calls as report
+from bot.round_messages import when
+from handlers.broadcast_audience import describe
+from handlers.common import (DISTRICT_LABELS, INTEREST_LABELS, LANGUAGE_NAMES, Context, buttons_expected,
+    cancel_conversation, flow_step, inline, new_draft, one_of, pressed, reply, requires_role)
+from handlers.flows import Flow
 from models import broadcast as bc
 from models import phonebank as pb
 from models import rounds as rd
@@ -39,6 +25,65 @@ NAME, PURPOSE, SCRIPT, MORE_SCRIPTS, AUDIENCE, ROUND, MODE, CONFIRM = range(20, 
 DRAFT = "campaign_draft"
 
 
+@callback("pbb")
+class CampaignAction:
+    """The board's controls on one running phone round."""
+
+    action: Literal["pause", "resume", "close", "progress"]
+    campaign_id: Id
+
+
+@callback("pbb.new")
+class NewCampaign:
+    """Start creating a phone round (nothing to act on yet)."""
+
+
+# The creation flow's steps; each carries the id of the draft it belongs to.
+@callback("pbc.lang")
+class ScriptLanguage:
+    draft_id: Id
+    code: Literal["nb", "nn", "en", "done"]
+
+
+@callback("pbc.aud")
+class AudienceToggle:
+    draft_id: Id
+    section: Literal["d", "i"]
+    code: str
+
+
+@callback("pbc.all")
+class AudienceEveryone:
+    draft_id: Id
+
+
+@callback("pbc.next")
+class AudienceDone:
+    draft_id: Id
+
+
+@callback("pbc.round")
+class LinkRound:
+    draft_id: Id
+    round_id: Id | None
+
+
+@callback("pbc.mode")
+class CallerMode:
+    draft_id: Id
+    mode: Literal["callers", "volunteers"]
+
+
+@callback("pbc.create")
+class CreateCampaign:
+    draft_id: Id
+
+
+@callback("pbc.cancel")
+class CancelCampaign:
+    draft_id: Id
+
+
 def draft(context: Context) -> dict[str, Any]:
     assert context.user_data is not None
     return context.user_data.setdefault(DRAFT, {})
@@ -47,17 +92,15 @@ def draft(context: Context) -> dict[str, Any]:
 @requires_role("board")
 async def new_campaign(update: Update, context: Context) -> int | None:
     """Start a phone round: name, purpose, script, audience, linked round, who may call."""
-    member, _ = await member_and_translator(update, context)
-    assert context.user_data is not None
-    context.user_data[DRAFT] = {"scripts": {}, "audience": {}}
+    new_draft(context, DRAFT, scripts={}, audience={})
     if update.callback_query is not None:
         await update.callback_query.answer()
-    await reply(update, _("New phone round. What is it called? (/avbryt to stop)"))
+    await reply(update, context._("New phone round. What is it called? (/avbryt to stop)"))
     return NAME
 
 
 async def got_name(update: Update, context: Context) -> int:
-    member, _ = await member_and_translator(update, context)
+    _ = context._
     name = (update.message.text or "").strip()  # type: ignore[union-attr]
     if not 3 <= len(name) <= 200:
         await reply(update, _("The title must be between 3 and 200 characters. Try again."))
@@ -68,46 +111,37 @@ async def got_name(update: Update, context: Context) -> int:
 
 
 async def got_purpose(update: Update, context: Context) -> int:
-    member, _ = await member_and_translator(update, context)
     draft(context)["purpose"] = (update.message.text or "").strip()[:1000]  # type: ignore[union-attr]
-    draft(context)["script_lang"] = member.language
-    await reply(update, _("Write the script callers will see, in {language}.").format(language=LANGUAGE_NAMES[member.language]))
+    draft(context)["script_lang"] = context.lang
+    await reply(update, context._("Write the script callers will see, in {language}.").format(language=LANGUAGE_NAMES[context.lang]))
     return SCRIPT
 
 
 async def got_script(update: Update, context: Context) -> int:
-    member, _ = await member_and_translator(update, context)
     data = draft(context)
     text = (update.message.text or "").strip()  # type: ignore[union-attr]
     if not 10 <= len(text) <= 3000:
-        await reply(update, _("The script must be between 10 and 3000 characters."))
+        await reply(update, context._("The script must be between 10 and 3000 characters."))
         return SCRIPT
     data["scripts"][data["script_lang"]] = text
-    return await offer_languages(update, context)
-
-
-async def offer_languages(update: Update, context: Context) -> int:
-    member, _ = await member_and_translator(update, context)
-    data = draft(context)
+    _ = context._
     missing = [code for code in LANGUAGES if code not in data["scripts"]]
-    rows = [[(_("Add the script in {language}").format(language=LANGUAGE_NAMES[code]), f"pbc:lang:{code}") for code in missing]]
-    rows.append([(_("Continue"), "pbc:lang:done")])
+    rows = [[(_("Add the script in {language}").format(language=LANGUAGE_NAMES[code]), ScriptLanguage(data["id"], code).pack())
+             for code in missing]]  # type: ignore[arg-type]
+    rows.append([(_("Continue"), ScriptLanguage(data["id"], "done").pack())])
     await reply(update, _("Callers see the script in their own language when there is one."), reply_markup=inline(rows))
     return MORE_SCRIPTS
 
 
-async def script_language(update: Update, context: Context) -> int:
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    member, _ = await member_and_translator(update, context)
-    await query.answer()
-    await query.edit_message_reply_markup(None)
-    choice = query.data.rsplit(":", 1)[1]
-    if choice != "done":
-        draft(context)["script_lang"] = choice
-        await reply(update, _("Write the script callers will see, in {language}.").format(language=LANGUAGE_NAMES[choice]))
+async def script_language(update: Update, context: Context) -> int | None:
+    if (step := await flow_step(update, context, ScriptLanguage, DRAFT)) is None:
+        return None
+    press, data = step
+    if press.code != "done":
+        data["script_lang"] = press.code
+        await reply(update, context._("Write the script callers will see, in {language}.").format(language=LANGUAGE_NAMES[press.code]))
         return SCRIPT
-    text, keyboard = audience_view(draft(context), member.language)
+    text, keyboard = audience_view(data, context.lang)
     await reply(update, text, reply_markup=keyboard)
     return AUDIENCE
 
@@ -115,113 +149,111 @@ async def script_language(update: Update, context: Context) -> int:
 def audience_view(data: dict[str, Any], lang: str) -> tuple[str, InlineKeyboardMarkup]:
     _ = translator(lang)
     audience = bc.Audience.from_json(data["audience"])
-    from handlers.broadcast import describe
-
+    draft_id = data["id"]
     text = _("Who should be called?\nAudience: {audience}").format(audience=describe(audience, lang))
-    districts = [(("✅ " if d in audience.districts else "") + _(DISTRICT_LABELS[d]), f"pbc:d:{d}") for d in DISTRICTS]
-    interests = [(("✅ " if i in audience.interests else "") + _(INTEREST_LABELS[i]), f"pbc:i:{i}") for i in INTERESTS]
+    districts = [(("✅ " if d in audience.districts else "") + _(DISTRICT_LABELS[d]), AudienceToggle(draft_id, "d", d).pack())
+                 for d in DISTRICTS]
+    interests = [(("✅ " if i in audience.interests else "") + _(INTEREST_LABELS[i]), AudienceToggle(draft_id, "i", i).pack())
+                 for i in INTERESTS]
     rows = [districts[0:3], districts[3:], interests[0:2], interests[2:4], interests[4:6], interests[6:],
-            [(_("Everyone"), "pbc:all"), (_("Continue"), "pbc:audience:done")]]
+            [(_("Everyone"), AudienceEveryone(draft_id).pack()), (_("Continue"), AudienceDone(draft_id).pack())]]
     return text, inline(rows)
 
 
-async def audience_button(update: Update, context: Context) -> int:
+def _audience_choice(data: object) -> bool:
+    try:
+        press = AudienceToggle.parse(data)
+    except ValueError:
+        return False
+    return press.code in (DISTRICTS if press.section == "d" else INTERESTS)
+
+
+async def audience_button(update: Update, context: Context) -> int | None:
     query = update.callback_query
-    assert query is not None and query.data is not None
-    member, _ = await member_and_translator(update, context)
-    data = draft(context)
+    assert query is not None
+    family = AudienceToggle if AudienceToggle.matches(query.data) else AudienceEveryone
+    if (step := await flow_step(update, context, family, DRAFT, close=False)) is None:
+        return None
+    press, data = step
     audience = bc.Audience.from_json(data["audience"])
-    parts = query.data.split(":")
-    if parts[1] == "all":
+    if isinstance(press, AudienceEveryone):
         audience = bc.Audience()
     else:
-        values = audience.districts if parts[1] == "d" else audience.interests
-        values.remove(parts[2]) if parts[2] in values else values.append(parts[2])
+        values = audience.districts if press.section == "d" else audience.interests
+        values.remove(press.code) if press.code in values else values.append(press.code)
     data["audience"] = audience.to_json()
-    text, keyboard = audience_view(data, member.language)
-    await query.answer()
+    text, keyboard = audience_view(data, context.lang)
     await query.edit_message_text(text, reply_markup=keyboard)
     return AUDIENCE
 
 
-async def audience_done(update: Update, context: Context) -> int:
-    query = update.callback_query
-    assert query is not None
-    member, _ = await member_and_translator(update, context)
-    runtime = runtime_of(context)
-    await query.answer()
-    await query.edit_message_reply_markup(None)
+async def audience_done(update: Update, context: Context) -> int | None:
+    if (step := await flow_step(update, context, AudienceDone, DRAFT)) is None:
+        return None
+    data, runtime, _ = step[1], context.runtime, context._
     async with runtime.db.session() as session:
         upcoming = await rd.upcoming(session, runtime.now(), limit=6)
-    from bot.round_messages import when
-
-    rows = [[(f"🚪 {v.round.title[:25]} · {when(v.round, member.language)[:22]}", f"pbc:round:{v.round.id}")] for v in upcoming]
-    rows.append([(_("No linked round"), "pbc:round:0")])
+    rows = [[(f"🚪 {v.round.title[:25]} · {when(v.round, context.lang)[:22]}", LinkRound(data["id"], v.round.id).pack())]
+            for v in upcoming]
+    rows.append([(_("No linked round"), LinkRound(data["id"], None).pack())])
     await reply(update, _("Should callers sign people up for a door-knocking round?"), reply_markup=inline(rows))
     return ROUND
 
 
-async def got_round(update: Update, context: Context) -> int:
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    member, _ = await member_and_translator(update, context)
-    round_id = int(query.data.rsplit(":", 1)[1])
-    draft(context)["round"] = round_id or None
-    await query.answer()
-    await query.edit_message_reply_markup(None)
-    await reply(update, _("Who may call?"), reply_markup=inline([[(_("Members with the caller role"), "pbc:mode:callers")],
-                                                               [(_("Any member who volunteers"), "pbc:mode:volunteers")]]))
+async def got_round(update: Update, context: Context) -> int | None:
+    if (step := await flow_step(update, context, LinkRound, DRAFT)) is None:
+        return None
+    (press, data), _ = step, context._
+    data["round"] = press.round_id
+    await reply(update, _("Who may call?"), reply_markup=inline([
+        [(_("Members with the caller role"), CallerMode(data["id"], "callers").pack())],
+        [(_("Any member who volunteers"), CallerMode(data["id"], "volunteers").pack())]]))
     return MODE
 
 
-async def got_mode(update: Update, context: Context) -> int:
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    member, _ = await member_and_translator(update, context)
-    data = draft(context)
-    data["mode"] = query.data.rsplit(":", 1)[1]
-    await query.answer()
-    await query.edit_message_reply_markup(None)
-    from handlers.broadcast import describe
-
+async def got_mode(update: Update, context: Context) -> int | None:
+    if (step := await flow_step(update, context, CallerMode, DRAFT)) is None:
+        return None
+    (press, data), _ = step, context._
+    data["mode"] = press.mode
     audience = bc.Audience.from_json(data["audience"])
     lines = [_("New phone round:"), f"📞 {data['name']}", f"🎯 {data['purpose']}",
-             "👥 " + describe(audience, member.language),
+             "👥 " + describe(audience, context.lang),
              "🗣 " + ", ".join(LANGUAGE_NAMES[c] for c in data["scripts"]),
              "🚪 " + (_("Signs people up for round #{number}").format(number=data["round"]) if data.get("round") else _("No linked round")),
              "☎️ " + (_("Members with the caller role") if data["mode"] == "callers" else _("Any member who volunteers"))]
-    await reply(update, "\n".join(lines), reply_markup=inline([[(_("✅ Start the phone round"), "pbc:create"), (_("Cancel"), "pbc:cancel")]]))
+    await reply(update, "\n".join(lines), reply_markup=inline([[(_("✅ Start the phone round"), CreateCampaign(data["id"]).pack()),
+                                                                (_("Cancel"), CancelCampaign(data["id"]).pack())]]))
     return CONFIRM
 
 
-async def create(update: Update, context: Context) -> int:
-    query = update.callback_query
-    assert query is not None and context.user_data is not None
-    member, _ = await member_and_translator(update, context)
-    data = context.user_data.pop(DRAFT, {})
-    runtime = runtime_of(context)
-    await query.answer()
-    await query.edit_message_reply_markup(None)
+async def create(update: Update, context: Context) -> int | None:
+    if (step := await flow_step(update, context, CreateCampaign, DRAFT)) is None:
+        return None
+    data, runtime = step[1], context.runtime
+    assert context.user_data is not None
+    context.user_data.pop(DRAFT, None)
     async with runtime.db.session() as session:
         campaign, targets = await pb.create_campaign(
             session, name=data["name"], purpose=data.get("purpose", ""), scripts=data["scripts"],
             audience=bc.Audience.from_json(data["audience"]), now=runtime.now(), round_id=data.get("round"),
-            mode=data["mode"], exclude_days=runtime.settings.call_exclude_days, created_by=member.id)
-    await reply(update, _("The phone round “{name}” has started with {count} people to call. Callers find it under /ringerunde.").format(
-        name=campaign.name, count=targets))
-    return ConversationHandler.END
+            mode=data["mode"], exclude_days=runtime.settings.call_exclude_days, created_by=context.known.id)
+    started = context.ngettext(
+        "The phone round “{name}” has started with {count} person to call. Callers find it under /ringerunde.",
+        "The phone round “{name}” has started with {count} people to call. Callers find it under /ringerunde.", targets)
+    await reply(update, started.format(name=campaign.name, count=targets))
+    return Flow.END
 
 
 @requires_role("board")
 async def change_status(update: Update, context: Context) -> None:
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    member, _ = await member_and_translator(update, context)
-    _prefix, action, campaign_id = query.data.split(":")
-    status = {"pause": pb.PAUSED, "resume": pb.ACTIVE, "close": pb.CLOSED}[action]
+    query, press = update.callback_query, pressed(update, CampaignAction)
+    assert query is not None
+    _ = context._
+    status = {"pause": pb.PAUSED, "resume": pb.ACTIVE, "close": pb.CLOSED}[press.action]
     try:
-        async with runtime_of(context).db.session() as session:
-            campaign = await pb.set_status(session, int(campaign_id), status)
+        async with context.runtime.db.session() as session:
+            campaign = await pb.set_status(session, press.campaign_id, status)
     except (NotFound, pb.CampaignError):
         await query.answer(_("That phone round is closed."), show_alert=True)
         return
@@ -232,55 +264,19 @@ async def change_status(update: Update, context: Context) -> None:
 
 @requires_role("board")
 async def show_progress(update: Update, context: Context) -> None:
-    """Targets total / reached / signed up / not reached / wrong number / do-not-call, and per caller."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    member, _ = await member_and_translator(update, context)
-    campaign_id = int(query.data.rsplit(":", 1)[1])
-    async with runtime_of(context).db.session() as session:
+    """The round's figures and chart (bot/reports/calls.py)."""
+    query, press = update.callback_query, pressed(update, CampaignAction)
+    assert query is not None
+    async with context.runtime.db.session() as session:
         try:
-            campaign = await pb.get_campaign(session, campaign_id)
+            campaign = await pb.get_campaign(session, press.campaign_id)
         except NotFound:
-            await query.answer(_("That phone round does not exist (any more)."), show_alert=True)
+            await query.answer(context._("That phone round does not exist (any more)."), show_alert=True)
             return
-        figures = await pb.progress(session, campaign_id)
+        figures = await pb.progress(session, press.campaign_id)
     await query.answer()
-    lines = [
-        f"📊 {campaign.name}",
-        _("People to call: {count}").format(count=figures.total),
-        _("Reached: {count}").format(count=figures.reached),
-        _("Signed up: {count}").format(count=figures.signed_up),
-        _("Will phone others: {count}").format(count=figures.will_call),
-        _("Not reached: {count}").format(count=figures.not_reached),
-        _("Wrong number: {count}").format(count=figures.wrong_number),
-        _("Do not call: {count}").format(count=figures.do_not_call),
-        _("Still to call: {count}").format(count=figures.open),
-        "",
-        _("Calls per caller:"),
-    ]
-    lines += [f"• {name}: {count}" for name, count in figures.per_caller.items()] or ["–"]
-    await reply(update, "\n".join(lines))
-    await update.effective_chat.send_photo(chart(figures, member.language, campaign.name))  # type: ignore[union-attr]
-
-
-def chart(figures: pb.Progress, lang: str, name: str) -> bytes:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    _ = translator(lang)
-    labels = [_("Signed up"), _("Reached"), _("Not reached"), _("Wrong number"), _("Do not call"), _("Still to call")]
-    values = [figures.signed_up, figures.reached, figures.not_reached, figures.wrong_number, figures.do_not_call, figures.open]
-    fig, ax = plt.subplots(figsize=(8, 4), dpi=100)
-    ax.barh(labels[::-1], values[::-1], color="#c8102e")
-    ax.set_title(name)
-    ax.xaxis.get_major_locator().set_params(integer=True)
-    fig.tight_layout()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
-    plt.close(fig)
-    return buffer.getvalue()
+    await reply(update, report.text(figures, context.lang, campaign.name))
+    await update.effective_chat.send_photo(report.chart(figures, context.lang, campaign.name))  # type: ignore[union-attr]
 
 
 cancel = cancel_conversation(N_("Cancelled. Nothing was changed."), DRAFT)
@@ -288,24 +284,27 @@ cancel = cancel_conversation(N_("Cancelled. Nothing was changed."), DRAFT)
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
     text = filters.TEXT & ~filters.COMMAND
-    application.add_handler(ConversationHandler(
+
+    def step(callback: Any, pattern: Any) -> list[Any]:
+        return [CallbackQueryHandler(callback, pattern=pattern), MessageHandler(text, buttons_expected)]
+
+    application.add_handler(Flow(
+        application, "campaign_create", title=N_("creating a phone round"), role="board", drafts=(DRAFT,),
         entry_points=[CommandHandler(["nyringerunde", "newcalls"], new_campaign, filters.ChatType.PRIVATE),
-                      CallbackQueryHandler(new_campaign, pattern=r"^pbb:new$")],
+                      CallbackQueryHandler(new_campaign, pattern=NewCampaign.filter())],
         states={
             NAME: [MessageHandler(text, got_name)],
             PURPOSE: [MessageHandler(text, got_purpose)],
             SCRIPT: [MessageHandler(text, got_script)],
-            MORE_SCRIPTS: [CallbackQueryHandler(script_language, pattern=rf"^pbc:lang:({'|'.join(LANGUAGES)}|done)$"),
-                           MessageHandler(text, buttons_expected)],
-            AUDIENCE: [CallbackQueryHandler(audience_done, pattern=r"^pbc:audience:done$"),
-                       CallbackQueryHandler(audience_button, pattern=rf"^pbc:(all|d:({'|'.join(DISTRICTS)})|i:({'|'.join(INTERESTS)}))$"),
-                       MessageHandler(text, buttons_expected)],
-            ROUND: [CallbackQueryHandler(got_round, pattern=r"^pbc:round:\d{1,9}$"), MessageHandler(text, buttons_expected)],
-            MODE: [CallbackQueryHandler(got_mode, pattern=r"^pbc:mode:(callers|volunteers)$"), MessageHandler(text, buttons_expected)],
-            CONFIRM: [CallbackQueryHandler(create, pattern=r"^pbc:create$"), MessageHandler(text, buttons_expected)],
+            MORE_SCRIPTS: step(script_language, ScriptLanguage.filter()),
+            AUDIENCE: [CallbackQueryHandler(audience_done, pattern=AudienceDone.filter()),
+                       CallbackQueryHandler(audience_button, pattern=AudienceEveryone.filter()),
+                       *step(audience_button, _audience_choice)],
+            ROUND: step(got_round, LinkRound.filter()),
+            MODE: step(got_mode, CallerMode.filter()),
+            CONFIRM: step(create, CreateCampaign.filter()),
         },
-        fallbacks=[CommandHandler(["avbryt", "cancel"], cancel), CallbackQueryHandler(cancel, pattern=r"^pbc:cancel$")],
-        name="campaign_create", persistent=True, allow_reentry=True,
+        fallbacks=[CommandHandler(["avbryt", "cancel"], cancel), CallbackQueryHandler(cancel, pattern=CancelCampaign.filter())],
     ))
-    application.add_handler(CallbackQueryHandler(change_status, pattern=r"^pbb:(pause|resume|close):\d{1,9}$"))
-    application.add_handler(CallbackQueryHandler(show_progress, pattern=r"^pbb:progress:\d{1,9}$"))
+    application.add_handler(CallbackQueryHandler(change_status, pattern=one_of(CampaignAction, action=["pause", "resume", "close"])))
+    application.add_handler(CallbackQueryHandler(show_progress, pattern=one_of(CampaignAction, action=["progress"])))

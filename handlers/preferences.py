@@ -3,33 +3,43 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import (
-    Application,
-    CallbackQueryHandler,
-    CommandHandler,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.callbacks import CallbackData, callback
 from bot.i18n import LANGUAGES, N_, translator
+from bot.member_buttons import SettingsPage
 from bot.nudge_messages import RULE_LABELS
-from bot.runtime import runtime_of
-from handlers.common import (
-    DISTRICT_LABELS,
-    INTEREST_LABELS,
-    LANGUAGE_NAMES,
-    Context,
-    current_member,
-    inline,
-    menu_label_pattern,
-    onboarded,
-    reply,
-    show_main_menu,
-)
+from handlers.common import (DISTRICT_LABELS, INTEREST_LABELS, LANGUAGE_NAMES, Context, inline, menu_label_pattern,
+    one_of, onboarded, reply, show_main_menu)
 from handlers.onboarding import district_keyboard, interests_keyboard
 from models import membership
 from models import nudges as ng
 from models.member import DISTRICTS, INTERESTS, MESSAGE_KINDS, Member
+
+@callback("set.lang")
+class SetLanguage:
+    code: str
+
+
+@callback("set.district")
+class SetDistrict:
+    code: str
+
+
+@callback("set.int")
+class SetInterest:
+    code: str
+
+
+@callback("set.msg")
+class SetMessageKind:
+    code: str
+
+
+@callback("set.ng")
+class SetSuggestions:
+    code: str
+
 
 KIND_LABELS: dict[str, str] = {
     "reminders": N_("Reminders for what I signed up for"),
@@ -57,8 +67,8 @@ def overview(member: Member) -> tuple[str, InlineKeyboardMarkup]:
     )
     keyboard = inline(
         [
-            [(_("Language"), "set:lang"), (_("District"), "set:district")],
-            [(_("Interests"), "set:int"), (_("Messages"), "set:msg")],
+            [(_("Language"), SettingsPage("lang").pack()), (_("District"), SettingsPage("district").pack())],
+            [(_("Interests"), SettingsPage("int").pack()), (_("Messages"), SettingsPage("msg").pack())],
         ]
     )
     return text, keyboard
@@ -66,66 +76,85 @@ def overview(member: Member) -> tuple[str, InlineKeyboardMarkup]:
 
 def back_row(lang: str) -> list[tuple[str, str]]:
     _ = translator(lang)
-    return [(_("« Back"), "set:home")]
+    return [(_("« Back"), SettingsPage("home").pack())]
 
 
 @onboarded
 async def show_settings(update: Update, context: Context) -> None:
     """Send the settings overview."""
-    member = await current_member(update, context)
-    assert member is not None
-    text, keyboard = overview(member)
+    text, keyboard = overview(context.known)
     await reply(update, text, reply_markup=keyboard)
 
 
 @onboarded
-async def on_button(update: Update, context: Context) -> None:
-    """Every settings button edits the same message in place."""
+async def on_page(update: Update, context: Context) -> None:
+    """Open a section of the settings message (or go back to its overview), in place."""
     query = update.callback_query
-    assert query is not None and query.data is not None
-    parts = query.data.split(":")
-    member = await current_member(update, context)
-    assert member is not None
-    async with runtime_of(context).db.session() as session:
-        membership.adopt(session, member)  # read once by the decorator; changed and saved here
-        section = parts[1]
-        choice = parts[2] if len(parts) > 2 else None
-        language_before = member.language
-        if section == "lang" and choice:
-            await membership.set_language(session, member, choice)
-        elif section == "district" and choice:
-            await membership.set_district(session, member, choice)
-        elif section == "int" and choice:
-            await membership.toggle_interest(session, member, choice)
-        elif section == "msg" and choice:
-            await membership.toggle_message_kind(session, member, choice)
-        elif section == "ng" and choice:
-            states = await ng.states_of(session, member.id)
-            await ng.set_off(session, member.id, choice, not (states[choice].off if choice in states else False))
-        rules_off = {rule for rule, state in (await ng.states_of(session, member.id)).items() if state.off}
+    assert query is not None
+    page = SettingsPage.parse(query.data).page
     await query.answer()
-    lang = member.language
-    if section == "district" and choice is None:
-        keyboard = district_keyboard(lang, "set:district", member.district)
+    await show_page(update, context, page, choice_made=False)
+
+
+CHOICES: dict[type[CallbackData], tuple[str, tuple[str, ...]]] = {
+    SetLanguage: ("lang", LANGUAGES), SetDistrict: ("district", DISTRICTS), SetInterest: ("int", INTERESTS),
+    SetMessageKind: ("msg", MESSAGE_KINDS), SetSuggestions: ("ng", ng.RULES),
+}
+
+
+@onboarded
+async def on_choice(update: Update, context: Context) -> None:
+    """A choice in a section: stored at once, and the same message shows the new state."""
+    query = update.callback_query
+    assert query is not None
+    family = next(f for f in CHOICES if f.matches(query.data))
+    section, code = CHOICES[family][0], family.parse(query.data).code  # type: ignore[attr-defined]
+    member = context.known
+    async with context.runtime.db.session() as session:
+        membership.adopt(session, member)  # read once per update; changed and saved here
+        language_before = member.language
+        if section == "lang":
+            await membership.set_language(session, member, code)
+        elif section == "district":
+            await membership.set_district(session, member, code)
+        elif section == "int":
+            await membership.toggle_interest(session, member, code)
+        elif section == "msg":
+            await membership.toggle_message_kind(session, member, code)
+        else:
+            states = await ng.states_of(session, member.id)
+            await ng.set_off(session, member.id, code, not (states[code].off if code in states else False))
+    context.set_member(member)
+    await query.answer()
+    await show_page(update, context, "msg" if section == "ng" else section, choice_made=True)
+    if section == "lang" and code != language_before:
+        await show_main_menu(update, context, member, context._("Language changed to {language}.").format(
+            language=LANGUAGE_NAMES[member.language]))
+
+
+async def show_page(update: Update, context: Context, page: str, *, choice_made: bool) -> None:
+    query = update.callback_query
+    assert query is not None
+    member, lang, _ = context.known, context.lang, context._
+    if page == "district" and not choice_made:
+        keyboard = district_keyboard(lang, SetDistrict, member.district)
         await query.edit_message_reply_markup(InlineKeyboardMarkup([*keyboard.inline_keyboard, _buttons(back_row(lang))]))
-    elif section == "int":
-        keyboard = interests_keyboard(lang, "set:int", member.interest_names, None)
+    elif page == "int":
+        keyboard = interests_keyboard(lang, SetInterest, member.interest_names, None)
         await query.edit_message_reply_markup(InlineKeyboardMarkup([*keyboard.inline_keyboard, _buttons(back_row(lang))]))
-    elif section in ("msg", "ng"):
-        _ = translator(lang)
-        rows = [[(f"{'✅' if member.wants(k) else '🚫'} {_(KIND_LABELS[k])}", f"set:msg:{k}")] for k in MESSAGE_KINDS]
-        rows += [[(f"{'🚫' if rule in rules_off else '✅'} {_(RULE_LABELS[rule])}", f"set:ng:{rule}")] for rule in ng.RULES]
+    elif page == "msg":
+        async with context.runtime.db.session() as session:
+            rules_off = {rule for rule, state in (await ng.states_of(session, member.id)).items() if state.off}
+        rows = [[(f"{'✅' if member.wants(k) else '🚫'} {_(KIND_LABELS[k])}", SetMessageKind(k).pack())] for k in MESSAGE_KINDS]
+        rows += [[(f"{'🚫' if rule in rules_off else '✅'} {_(RULE_LABELS[rule])}", SetSuggestions(rule).pack())] for rule in ng.RULES]
         text, _keyboard = overview(member)
         await query.edit_message_text(text, reply_markup=inline([*rows, back_row(lang)]))
-    elif section == "lang" and choice is None:
-        rows = [[(("✅ " if code == lang else "") + LANGUAGE_NAMES[code], f"set:lang:{code}")] for code in LANGUAGES]
+    elif page == "lang" and not choice_made:
+        rows = [[(("✅ " if code == lang else "") + LANGUAGE_NAMES[code], SetLanguage(code).pack())] for code in LANGUAGES]
         await query.edit_message_reply_markup(inline([*rows, back_row(lang)]))
     else:
         text, keyboard = overview(member)
         await query.edit_message_text(text, reply_markup=keyboard)
-    if section == "lang" and choice and choice != language_before:
-        _ = translator(lang)
-        await show_main_menu(update, context, member, _("Language changed to {language}.").format(language=LANGUAGE_NAMES[lang]))
 
 
 def _buttons(row: list[tuple[str, str]]):  # noqa: ANN202 - a row of InlineKeyboardButton
@@ -136,9 +165,6 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     private = filters.ChatType.PRIVATE
     application.add_handler(CommandHandler(["innstillinger", "innstillingar", "settings"], show_settings, private))
     application.add_handler(MessageHandler(private & filters.Regex(menu_label_pattern(application, "settings")), show_settings))
-    pattern = (
-        rf"^set:(home|lang|district|int|msg"
-        rf"|lang:({'|'.join(LANGUAGES)})|district:({'|'.join(DISTRICTS)})"
-        rf"|int:({'|'.join(INTERESTS)})|msg:({'|'.join(MESSAGE_KINDS)})|ng:({'|'.join(ng.RULES)}))$"
-    )
-    application.add_handler(CallbackQueryHandler(on_button, pattern=pattern))
+    application.add_handler(CallbackQueryHandler(on_page, pattern=SettingsPage.filter()))
+    for family, (_section, codes) in CHOICES.items():
+        application.add_handler(CallbackQueryHandler(on_choice, pattern=one_of(family, code=codes)))

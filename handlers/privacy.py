@@ -4,80 +4,73 @@ from __future__ import annotations
 
 import io
 import json
+from typing import Literal
 
 from telegram import Update
-from telegram.ext import (
-    Application,
-    CallbackQueryHandler,
-    CommandHandler,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.i18n import translator
-from bot.runtime import runtime_of
-from handlers.common import (
-    Context,
-    current_member,
-    inline,
-    menu_label_pattern,
-    onboarded,
-    reply,
-    tr,
-)
+from bot.callbacks import callback
+from handlers.common import Context, inline, menu_label_pattern, onboarded, pressed, reply
+from handlers.flows import switch_of
 from models import membership
 from models.privacy import erase_member, export_member
+
+
+@callback("priv.erase")
+class ConfirmErase:
+    answer: Literal["yes", "no"]
 
 
 @onboarded
 async def my_data(update: Update, context: Context) -> None:
     """Send the member everything stored about them as a JSON file."""
-    async with runtime_of(context).db.session() as session:
-        member = await membership.member_by_telegram(session, update.effective_user.id)  # type: ignore[union-attr]
+    async with context.runtime.db.session() as session:
+        member = await membership.member_by_telegram(session, context.known.telegram_id or 0)
         assert member is not None
         document = await export_member(session, member)
-    _ = translator(member.language)
     payload = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
     await update.effective_chat.send_document(  # type: ignore[union-attr]
         io.BytesIO(payload),
         filename="lagbot-mine-data.json",
-        caption=_("This is everything lagbot stores about you. To erase it, send /slett_meg."),
+        caption=context._("This is everything lagbot stores about you. To erase it, send /slett_meg."),
     )
 
 
 async def delete_me(update: Update, context: Context) -> None:
     """Ask for confirmation before erasing anything."""
-    member = await current_member(update, context)
-    _ = tr(update, context, member)
-    if member is None:
+    _ = context._
+    if context.member is None:
         await reply(update, _("We have no personal data stored about you."))
         return
     await reply(
         update,
         _("This erases your name, phone number, e-mail, Telegram link, interests and anything you have "
           "written to lagbot. Only anonymous counts are kept. It cannot be undone.\n\nErase your data?"),
-        reply_markup=inline([[(_("Yes, erase my data"), "priv:erase:yes"), (_("No, keep it"), "priv:erase:no")]]),
+        reply_markup=inline([[(_("Yes, erase my data"), ConfirmErase("yes").pack()),
+                              (_("No, keep it"), ConfirmErase("no").pack())]]),
     )
 
 
 async def confirm_delete(update: Update, context: Context) -> None:
     """Erase on yes; on no, say nothing changed."""
-    query = update.callback_query
-    user = update.effective_user
+    query, user, press = update.callback_query, update.effective_user, pressed(update, ConfirmErase)
     assert query is not None and user is not None
-    member = await current_member(update, context)
-    _ = tr(update, context, member)
+    _ = context._
     await query.answer()
-    if query.data == "priv:erase:no":
+    if press.answer == "no":
         await query.edit_message_text(_("Nothing was erased."))
         return
-    if member is None:
+    if context.member is None:
         await query.edit_message_text(_("We have no personal data stored about you."))
         return
-    async with runtime_of(context).db.session() as session:
+    async with context.runtime.db.session() as session:
         stored = await membership.member_by_telegram(session, user.id)
         if stored is not None:
             await erase_member(session, stored)
+    key = (query.message.chat.id if query.message else user.id, user.id)
+    for flow in switch_of(context.application).flows:  # no flow outlives the data it was about
+        if key in flow.conversations_view:
+            flow.end(key, context)
     if context.user_data is not None:
         context.user_data.clear()
     context.application.drop_user_data(user.id)
@@ -91,4 +84,4 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler(["mine_data", "mydata"], my_data, private))
     application.add_handler(MessageHandler(private & filters.Regex(menu_label_pattern(application, "mydata")), my_data))
     application.add_handler(CommandHandler(["slett_meg", "deleteme"], delete_me, private))
-    application.add_handler(CallbackQueryHandler(confirm_delete, pattern=r"^priv:erase:(yes|no)$"))
+    application.add_handler(CallbackQueryHandler(confirm_delete, pattern=ConfirmErase.filter()))

@@ -2,34 +2,19 @@
 
 from __future__ import annotations
 
-import io
 from datetime import timedelta
+from typing import Literal
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import (
-    Application,
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot import welcome_messages
-from bot.i18n import N_, OSLO, fmt_number, translator
-from bot.runtime import Runtime, runtime_of
-from handlers.common import (
-    DISTRICT_LABELS,
-    INTEREST_LABELS,
-    add_menu,
-    Context,
-    MenuItem,
-    cancel_conversation,
-    current_member,
-    inline,
-    reply,
-    requires_role,
-)
+from bot.callbacks import Id, callback
+from bot.i18n import N_, OSLO, ngettext_for, translator
+from bot.member_buttons import WelcomeStep
+from bot.reports import welcome as welcome_report_of
+from handlers.common import (DISTRICT_LABELS, INTEREST_LABELS, Context, MenuItem, add_menu, cancel_conversation,
+    inline, one_of, pressed, reply, requires_role)
+from handlers.flows import Flow
 from models import membership
 from models import welcome as wl
 from models.errors import NotFound
@@ -38,6 +23,7 @@ from models.phone import display_phone
 from models.register import invite_link
 
 NOTE = 60
+NOTE_DRAFT = "welcome_note"
 OUTCOME_LABELS = {"phone": N_("📞 Reached by phone"), "sms": N_("💬 Sent SMS"), "email": N_("✉️ Sent e-mail"),
                   "no_answer": N_("🔕 No answer"), "wrong_number": N_("❌ Wrong number")}
 SMS = N_("Hi {first_name}! Welcome to Trondheim SV — great to have you with us. I'm {welcomer} from the chapter. "
@@ -45,21 +31,32 @@ SMS = N_("Hi {first_name}! Welcome to Trondheim SV — great to have you with us
 CODES = {"ph": "phone", "sms": "sms", "em": "email", "na": "no_answer", "wn": "wrong_number"}
 
 
+@callback("wl.o")
+class WelcomeOutcome:
+    task_id: Id
+    code: Literal["ph", "sms", "em", "na", "wn"]
+
+
+@callback("wl.int")
+class WelcomeInterest:
+    task_id: Id
+    code: str
+
+
 def days_left(task: wl.WelcomeTask, now, lang: str) -> str:  # noqa: ANN001
-    _ = translator(lang)
+    ngettext = ngettext_for(lang)
     due, today = task.due_at.astimezone(OSLO).date(), now.astimezone(OSLO).date()
     if now >= task.due_at:
-        return _("{days} days late").format(days=(today - due).days + 1)
-    return _("{days} days left").format(days=(due - today).days)
+        late = (today - due).days + 1
+        return ngettext("{days} day late", "{days} days late", late).format(days=late)
+    left = (due - today).days
+    return ngettext("{days} day left", "{days} days left", left).format(days=left)
 
 
 @requires_role("welcomer")
 async def list_tasks(update: Update, context: Context) -> None:
     """Open welcome tasks, most urgent first."""
-    member = await current_member(update, context)
-    assert member is not None
-    _ = translator(member.language)
-    runtime = runtime_of(context)
+    member, _, runtime = context.known, context._, context.runtime
     if context.args and context.args[0].lower() in ("rapport", "report"):
         await welcome_report(update, context)
         return
@@ -79,28 +76,25 @@ async def list_tasks(update: Update, context: Context) -> None:
         lines.append(f"• {person.name or '?'}: {days_left(task, runtime.now(), member.language)}{taker}")
         if task.taken_by in (None, member.id):
             label = _("Open: {name}") if task.taken_by == member.id else _("Take: {name}")
-            rows.append([(label.format(name=(person.name or "?")[:30]), f"wl:take:{task.id}")])
+            rows.append([(label.format(name=(person.name or "?")[:30]), WelcomeStep("take", task.id).pack())])
     await reply(update, "\n".join(lines), reply_markup=inline(rows) if rows else None)
 
 
 def outcome_keyboard(task_id: int, lang: str) -> InlineKeyboardMarkup:
     _ = translator(lang)
-    buttons = [(_(OUTCOME_LABELS[outcome]), f"wl:o:{task_id}:{code}") for code, outcome in CODES.items()]
+    buttons = [(_(OUTCOME_LABELS[outcome]), WelcomeOutcome(task_id, code).pack()) for code, outcome in CODES.items()]  # type: ignore[arg-type]
     return inline([buttons[0:2], buttons[2:4], buttons[4:]])
 
 
 @requires_role("welcomer")
 async def take(update: Update, context: Context) -> None:
     """Assign the task to this welcomer and show what they need to make the call."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    welcomer = await current_member(update, context)
-    assert welcomer is not None
-    _ = translator(welcomer.language)
-    runtime = runtime_of(context)
+    query, press = update.callback_query, pressed(update, WelcomeStep)
+    assert query is not None
+    welcomer, _, runtime = context.known, context._, context.runtime
     try:
         async with runtime.db.session() as session:
-            task, person = await wl.take(session, int(query.data.rsplit(":", 1)[1]), welcomer.id, runtime.now())
+            task, person = await wl.take(session, press.task_id, welcomer.id, runtime.now())
     except wl.TakenByOther:
         await query.answer(_("Someone else has already taken this welcome call."), show_alert=True)
         return
@@ -129,23 +123,20 @@ async def take(update: Update, context: Context) -> None:
 
 def interests_keyboard(task_id: int, chosen: set[str], lang: str) -> InlineKeyboardMarkup:
     _ = translator(lang)
-    buttons = [(("✅ " if i in chosen else "▫️ ") + _(INTEREST_LABELS[i]), f"wl:int:{task_id}:{i}") for i in INTERESTS]
+    buttons = [(("✅ " if i in chosen else "▫️ ") + _(INTEREST_LABELS[i]), WelcomeInterest(task_id, i).pack()) for i in INTERESTS]
     rows = [buttons[n : n + 2] for n in range(0, len(buttons), 2)]
-    return inline([*rows, [(_("📝 Add a note"), f"wl:note:{task_id}"), (_("Done"), f"wl:done:{task_id}")]])
+    return inline([*rows, [(_("📝 Add a note"), WelcomeStep("note", task_id).pack()),
+                           (_("Done"), WelcomeStep("done", task_id).pack())]])
 
 
 @requires_role("welcomer")
 async def outcome(update: Update, context: Context) -> None:
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    welcomer = await current_member(update, context)
-    assert welcomer is not None
-    _ = translator(welcomer.language)
-    runtime = runtime_of(context)
-    _prefix, _o, task_id, code = query.data.split(":")
+    query, press = update.callback_query, pressed(update, WelcomeOutcome)
+    assert query is not None
+    welcomer, _, runtime = context.known, context._, context.runtime
     try:
         async with runtime.db.session() as session:
-            task, person = await wl.record(session, int(task_id), welcomer.id, CODES[code], runtime.now())
+            task, person = await wl.record(session, press.task_id, welcomer.id, CODES[press.code], runtime.now())
     except (wl.TakenByOther, NotFound):
         await query.answer(_("Take the welcome call first."), show_alert=True)
         return
@@ -163,138 +154,86 @@ async def outcome(update: Update, context: Context) -> None:
 
 @requires_role("welcomer")
 async def interest(update: Update, context: Context) -> None:
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    welcomer = await current_member(update, context)
-    assert welcomer is not None
-    _prefix, _i, task_id, choice = query.data.split(":")
-    async with runtime_of(context).db.session() as session:
-        task, person = await wl.get_task(session, int(task_id))
-        if task.taken_by != welcomer.id:
-            await query.answer(translator(welcomer.language)("Take the welcome call first."), show_alert=True)
+    query, press = update.callback_query, pressed(update, WelcomeInterest)
+    assert query is not None
+    welcomer = context.known
+    async with context.runtime.db.session() as session:
+        try:
+            task, person = await wl.get_task(session, press.task_id)
+        except NotFound:
+            task = None
+        if task is None or task.taken_by != welcomer.id:
+            await query.answer(context._("Take the welcome call first."), show_alert=True)
             return
-        await membership.toggle_interest(session, person, choice)
+        await membership.toggle_interest(session, person, press.code)
         chosen = person.interest_names
     await query.answer()
-    await query.edit_message_reply_markup(interests_keyboard(int(task_id), chosen, welcomer.language))
+    await query.edit_message_reply_markup(interests_keyboard(press.task_id, chosen, welcomer.language))
 
 
 @requires_role("welcomer")
 async def done(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
-    welcomer = await current_member(update, context)
-    assert welcomer is not None
-    _ = translator(welcomer.language)
     await query.answer()
     await query.edit_message_reply_markup(None)
-    await reply(update, _("Saved. Thank you for welcoming a new member!"))
+    await reply(update, context._("Saved. Thank you for welcoming a new member!"))
 
 
 @requires_role("welcomer")
 async def ask_note(update: Update, context: Context) -> int | None:
-    query = update.callback_query
-    assert query is not None and query.data is not None and context.user_data is not None
-    welcomer = await current_member(update, context)
-    assert welcomer is not None
-    context.user_data["welcome_note"] = int(query.data.rsplit(":", 1)[1])
+    query, press = update.callback_query, pressed(update, WelcomeStep)
+    assert query is not None and context.user_data is not None
+    context.user_data[NOTE_DRAFT] = press.task_id
     await query.answer()
-    await reply(update, translator(welcomer.language)("Write the note (at most 1000 characters)."))
+    await reply(update, context._("Write the note (at most 1000 characters)."))
     return NOTE
 
 
 async def got_note(update: Update, context: Context) -> int:
     assert update.message is not None and context.user_data is not None
-    welcomer = await current_member(update, context)
-    assert welcomer is not None
-    _ = translator(welcomer.language)
-    task_id = context.user_data.pop("welcome_note", None)
+    welcomer, _ = context.known, context._
+    task_id = context.user_data.pop(NOTE_DRAFT, None)
     if task_id is None:
-        return ConversationHandler.END
+        return Flow.END
     try:
-        async with runtime_of(context).db.session() as session:
+        async with context.runtime.db.session() as session:
             await wl.set_note(session, task_id, welcomer.id, update.message.text or "")
     except (wl.TakenByOther, NotFound):
         await reply(update, _("Take the welcome call first."))
-        return ConversationHandler.END
+        return Flow.END
     await reply(update, _("Note saved."))
-    return ConversationHandler.END
+    return Flow.END
 
 
 @requires_role("board")
 async def welcome_report(update: Update, context: Context) -> None:
-    """New members in a period, share contacted within 14 days, median days, late ones by name."""
-    member = await current_member(update, context)
-    assert member is not None
-    _ = translator(member.language)
-    runtime = runtime_of(context)
+    """/velkomst rapport [days]: the board's report and chart for the last 90 days (or as asked)."""
+    runtime = context.runtime
     days = 90
     if context.args and len(context.args) > 1 and context.args[1].isdigit():
         days = max(1, min(3650, int(context.args[1])))
     now = runtime.now()
     async with runtime.db.session() as session:
         figures = await wl.report(session, now - timedelta(days=days), now + timedelta(seconds=1), now)
-    share = round(100 * figures.share_in_time)
-    lines = [_("Welcome calls, the last {days} days").format(days=days),
-             _("New members: {count}").format(count=figures.new_members),
-             _("Contacted within 14 days: {count} ({share} %; the goal is all of them)").format(count=figures.contacted_in_time, share=share),
-             _("Median days to first contact: {days}").format(
-                 days=fmt_number(figures.median_days, member.language) if figures.median_days is not None else "–")]
-    if figures.late:
-        since = _("{days} days since joining")
-        lines += ["", _("Late:")] + [f"• {name} ({since.format(days=age)})" for name, age in figures.late]
-    await reply(update, "\n".join(lines))
-    await update.effective_chat.send_photo(chart(figures, member.language))  # type: ignore[union-attr]
+    await reply(update, welcome_report_of.text(figures, days, context.lang))
+    await update.effective_chat.send_photo(welcome_report_of.chart(figures, context.lang))  # type: ignore[union-attr]
 
 
-def chart(figures: wl.Report, lang: str) -> bytes:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    _ = translator(lang)
-    late = len(figures.late)
-    values = [figures.contacted_in_time, late, max(0, figures.new_members - figures.contacted_in_time - late)]
-    labels = [_("In time"), _("Late"), _("Not due yet")]
-    fig, ax = plt.subplots(figsize=(6, 3.5), dpi=100)
-    ax.bar(labels, values, color=["#2e7d32", "#c8102e", "#9e9e9e"])
-    ax.set_title(_("Welcome calls: contacted within 14 days"))
-    ax.yaxis.get_major_locator().set_params(integer=True)
-    fig.tight_layout()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
-    plt.close(fig)
-    return buffer.getvalue()
-
-
-async def upkeep(runtime: Runtime) -> None:
-    """Dispatcher hook, at most once a minute: tasks for new members, escalation, welcome sequences."""
-    now = runtime.now()
-    if runtime.welcome_checked_at is not None and now - runtime.welcome_checked_at < timedelta(minutes=1):
-        return
-    runtime.welcome_checked_at = now
-    async with runtime.db.session() as session:
-        await wl.ensure_tasks(session, now)
-        await welcome_messages.escalate(session, now, runtime.settings.lagbot_admins)
-        for member in await wl.new_members_for_sequence(session, now):
-            await welcome_messages.run_sequence(session, member, now)
-
-
-cancel_note = cancel_conversation(N_("OK, nothing was stored."), "welcome_note")
+cancel_note = cancel_conversation(N_("OK, nothing was stored."), NOTE_DRAFT)
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
     private = filters.ChatType.PRIVATE
     application.add_handler(CommandHandler(["velkomst", "welcome"], list_tasks, private))
     application.add_handler(MessageHandler(private & filters.Regex(add_menu(application, MenuItem("welcome", N_("👋 Welcome calls"), 40, role="welcomer"))), list_tasks))
-    application.add_handler(ConversationHandler(
-        entry_points=[CallbackQueryHandler(ask_note, pattern=r"^wl:note:\d{1,9}$")],
+    application.add_handler(Flow(
+        application, "welcome_note", title=N_("a note on a welcome call"), role="welcomer", drafts=(NOTE_DRAFT,),
+        entry_points=[CallbackQueryHandler(ask_note, pattern=one_of(WelcomeStep, step=["note"]))],
         states={NOTE: [MessageHandler(filters.TEXT & ~filters.COMMAND, got_note)]},
         fallbacks=[CommandHandler(["avbryt", "cancel"], cancel_note)],
-        name="welcome_note", persistent=True, allow_reentry=True,
     ))
-    application.add_handler(CallbackQueryHandler(take, pattern=r"^wl:take:\d{1,9}$"))
-    application.add_handler(CallbackQueryHandler(outcome, pattern=rf"^wl:o:\d{{1,9}}:({'|'.join(CODES)})$"))
-    application.add_handler(CallbackQueryHandler(interest, pattern=rf"^wl:int:\d{{1,9}}:({'|'.join(INTERESTS)})$"))
-    application.add_handler(CallbackQueryHandler(done, pattern=r"^wl:done:\d{1,9}$"))
+    application.add_handler(CallbackQueryHandler(take, pattern=one_of(WelcomeStep, step=["take"])))
+    application.add_handler(CallbackQueryHandler(outcome, pattern=WelcomeOutcome.filter()))
+    application.add_handler(CallbackQueryHandler(interest, pattern=one_of(WelcomeInterest, code=INTERESTS)))
+    application.add_handler(CallbackQueryHandler(done, pattern=one_of(WelcomeStep, step=["done"])))

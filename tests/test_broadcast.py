@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from models import Broadcast, BroadcastReply, OutboxMessage
+from models import broadcast as bc
 from models.membership import grant_role, member_by_telegram, set_language
 from tests.helpers import count, onboard, stored, tick
 
@@ -112,7 +113,7 @@ async def test_broadcast_refused_for_members_and_bad_input(db, app, make_user):
     await board.send("Kort melding")
     typed = await board.send("alle sammen")
     assert typed.text == "Bruk knappene over, eller /avbryt for å avbryte."
-    forged = await board.press_data("bc:d:oslo")
+    forged = await board.press_data("bc.tog:1:d:oslo")  # a known family, but no such district
     assert forged.alerts
     cancelled = await board.send("/avbryt")
     assert cancelled.text == "Avbrutt. Ingenting ble sendt."
@@ -201,3 +202,12 @@ async def test_broadcast_with_a_button_that_joins_a_round(db, app, make_user, cl
     assert message.inline_buttons == [("🚪 Bli med på runden", f"rd:join:{round_.id}")]
     joined = await people[0].press("🚪 Bli med på runden")
     assert joined.text.startswith("Du er påmeldt «Dørbank lørdag»")
+
+
+def test_audience_day_counts_are_plural_aware():
+    from handlers.broadcast_audience import describe
+
+    one = bc.Audience(new_within_days=1, inactive_days=1)
+    assert describe(one, "nb") == "innmeldt siste 1 dag + inaktive i 1 dag"
+    assert describe(bc.Audience(inactive_days=30), "nn") == "inaktive i 30 dagar"
+    assert describe(one, "en") == "joined in the last 1 day + inactive for 1 day"

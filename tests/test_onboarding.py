@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from handlers.onboarding import Consent
 from models import ConsentRefusal, Member, PersistedData
 from models.member import STATUS_MEMBER, STATUS_SUPPORTER
 from tests.helpers import LABELS, count, import_members, onboard, stored
@@ -186,9 +187,9 @@ async def test_stale_and_forged_buttons(db, make_user):
     consent_message = user.last_message()
     await user.press("Ja, jeg godtar")
     await user.share_contact("+4791234567")
-    forged = await user.press_data("ob:district:oslo")
+    forged = await user.press_data("ob.district:oslo")  # a known family, but no such district
     assert forged.alerts == ["Denne knappen virker ikke lenger. Send /start for å se menyen."]
-    stale = await user.press_data("ob:consent:no", consent_message)
+    stale = await user.press_data(Consent("no").pack(), consent_message)
     assert stale.alerts
     member = await stored(db, user.user_id)
     assert member is not None and member.district is None

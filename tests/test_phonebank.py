@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 
 from bot.i18n import OSLO
+from handlers.phonebank import CallOutcome
 from models import CallAttempt, CallTarget, Campaign, Member
 from models import broadcast as bc
 from models import phonebank as pb
@@ -172,7 +173,7 @@ async def test_no_answer_cools_down_at_another_time_and_gives_up_after_three(db,
         card = await user.press("📞 Neste samtale")
         assert "Callee 0" in card.text
         if attempt:
-            assert f"Prøvd {attempt} ganger før." in card.text
+            assert ("Prøvd 1 gang før." if attempt == 1 else f"Prøvd {attempt} ganger før.") in card.text
         await user.press("🔕 Svarte ikke")
         target = await target_of(db, "Callee 0")
         if attempt < 2:
@@ -226,7 +227,7 @@ async def test_hold_expires_after_thirty_minutes_and_number_is_removed(db, app, 
     await tick(app)  # …and the notice goes out on the next one
     assert user.api.find(user.chat_id, card_id).text == "Tilbake i køen."
     assert any(m.text.startswith(f"Samtalen med {held_name} gikk tilbake i køen") for m in user.messages())
-    late = await user.press_data(f"pb:o:{(await target_of(db, held_name)).id}:nn", user.api.find(user.chat_id, card_id))
+    late = await user.press_data(CallOutcome((await target_of(db, held_name)).id, "nn").pack(), user.api.find(user.chat_id, card_id))
     assert late.alerts == ["Du har ikke denne samtalen lenger — den kan ha gått tilbake i køen."]
     assert campaign_id
 

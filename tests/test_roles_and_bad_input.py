@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from handlers.admin import VerifySupporter
+from handlers.onboarding import Consent
 from models import Member, PersistedData
 from models.membership import grant_role
 from tests.conftest import ADMIN_ID
@@ -23,7 +25,7 @@ async def test_member_without_board_role_is_refused(db, make_user):
     await onboard(member, lang="nn", phone="+4798765432")
     refused = await member.send("/supportere")
     assert refused.text.startswith("Berre medlemmer med rolla «styret» kan gjere det.")
-    forged = await member.press_data(f"adm:verify:{(await stored(db, supporter.user_id)).id}")
+    forged = await member.press_data(VerifySupporter((await stored(db, supporter.user_id)).id).pack())
     assert forged.alerts and forged.alerts[0].startswith("Berre medlemmer med rolla «styret»")
     assert not (await stored(db, supporter.user_id)).verified
 
@@ -40,7 +42,7 @@ async def test_board_lists_and_verifies_supporters(db, make_user):
     assert verified.method("answerCallbackQuery")[0].params["text"] == "Per Sjøberg er bekreftet."
     assert "Per Sjøberg" not in user_text(board)
     assert (await stored(db, supporter.user_id)).verified
-    again = await board.press_data(f"adm:verify:{(await stored(db, supporter.user_id)).id}")
+    again = await board.press_data(VerifySupporter((await stored(db, supporter.user_id)).id).pack())
     assert again.alerts == ["Den støttespilleren er allerede bekreftet eller finnes ikke lenger."]
 
 
@@ -102,7 +104,7 @@ async def test_stale_button_after_onboarding(db, make_user):
     await user.send("/start")
     consent = user.last_message()
     await onboard(user)
-    stale = await user.press_data("ob:consent:yes", consent)
+    stale = await user.press_data(Consent("yes").pack(), consent)
     assert stale.alerts == ["Denne knappen virker ikke lenger. Send /start for å se menyen."]
     forged = await user.press_data("x" * 64)
     assert forged.alerts

@@ -1,0 +1,28 @@
+"""The command list Telegram shows, and the board's part of /hjelp (apart from bot/app.py, which
+imports every handler, so that handlers can read it without an import cycle)."""
+
+from __future__ import annotations
+
+from bot.i18n import N_
+
+# (Norwegian command, English command, description); both commands always work.
+COMMANDS: list[tuple[str, str, str]] = [
+    ("start", "start", N_("Get started, or show the menu")),
+    ("dorbank", "doorknock", N_("Door-knocking rounds coming up")),
+    ("mine", "mine", N_("What you have signed up for")),
+    ("ringerunde", "calls", N_("Phone rounds: call members")),
+    ("arrangementer", "events", N_("Events coming up")),
+    ("arshjul", "calendar", N_("The year's calendar")),
+    ("innstillinger", "settings", N_("Language, district, interests and messages")),
+    ("mine_data", "mydata", N_("See everything stored about you")),
+    ("slett_meg", "deleteme", N_("Erase your data")),
+    ("hjelp", "help", N_("What lagbot can do")),
+]
+BOARD_COMMANDS: list[tuple[str, str, str]] = [
+    ("utsending", "broadcast", N_("Send a message to members (board)")),
+    ("nyrunde", "newround", N_("Create a door-knocking round (board, leaders)")),
+    ("nyringerunde", "newcalls", N_("Start a phone round (board)")),
+    ("nyttarrangement", "newevent", N_("Create an event (board)")),
+    ("velkomst", "welcome", N_("Welcome calls to new members (AU)")),
+    ("supportere", "supporters", N_("Verify new supporters (board)")),
+]

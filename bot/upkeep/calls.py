@@ -1,0 +1,33 @@
+"""Phone-round upkeep: a call held past its 30 minutes goes back to the queue, and the caller's
+card loses the number."""
+
+from __future__ import annotations
+
+from telegram import Bot
+from telegram.error import TelegramError
+
+from bot import call_messages
+from bot.i18n import translator
+from bot.runtime import Runtime
+from models import membership
+from models import phonebank as pb
+
+
+async def expire_holds(bot: Bot, runtime: Runtime) -> None:
+    now = runtime.now()
+    async with runtime.db.session() as session:
+        expired = await pb.expire_holds(session, now)
+        edits = []
+        for caller_id, target in expired:
+            caller = await membership.member_or_none(session, caller_id)
+            person = await membership.member_or_none(session, target.member_id)
+            if caller is None or person is None:
+                continue
+            await call_messages.hold_expired(session, caller, target.id, person.name or "?", now)
+            if caller.telegram_id and target.card_message_id:
+                edits.append((caller.telegram_id, target.card_message_id, translator(caller.language)("Back in the queue.")))
+    for chat_id, message_id, text in edits:
+        try:
+            await bot.edit_message_text(text, chat_id=chat_id, message_id=message_id)
+        except TelegramError:
+            continue

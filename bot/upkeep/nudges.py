@@ -1,0 +1,21 @@
+"""Suggestion upkeep: nudges at most hourly, and the board's weekly digest at its hour."""
+
+from __future__ import annotations
+
+from datetime import time
+
+from bot import nudge_messages
+from bot.runtime import Runtime
+
+
+async def run(runtime: Runtime) -> None:
+    now = runtime.now()
+    settings = runtime.settings
+    if await nudge_messages.upkeep_due(runtime.nudges_checked_at, now):
+        runtime.nudges_checked_at = now
+        async with runtime.db.session() as session:
+            await nudge_messages.run(session, now)
+    hours, minutes = (int(part) for part in settings.digest_time.split(":"))
+    if nudge_messages.digest_due(now, settings.digest_weekday, time(hours, minutes)):
+        async with runtime.db.session() as session:
+            await nudge_messages.send_digest(session, now, settings.lagbot_admins, settings.plan_ahead_days)
