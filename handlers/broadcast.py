@@ -16,7 +16,7 @@ from handlers.broadcast_audience import (AudienceOption, CancelBroadcast, OpenSe
 from handlers.common import (Context, buttons_expected, cancel_conversation, flow_step, inline, new_draft, reply,
     requires_role)
 from handlers.flows import Flow
-from handlers.questions import _refuse as refuse_time
+from handlers.questions import refuse_time
 from models import broadcast as bc
 from models.timeparse import BadTime, read_moment
 

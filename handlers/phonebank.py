@@ -18,7 +18,7 @@ from handlers.common import (DISTRICT_LABELS, INTEREST_LABELS, Context, MenuItem
     inline, one_of, onboarded, pressed, reply)
 from handlers.flows import Flow
 from handlers.phonebank_board import CampaignAction, NewCampaign
-from handlers.questions import _refuse as refuse_time
+from handlers.questions import refuse_time
 from models import membership
 from models import phonebank as pb
 from models import rounds as rd

@@ -20,7 +20,7 @@ from models.timeparse import read_moment
 Step = Callable[[Update, Context], Awaitable[int]]
 
 
-async def _refuse(update: Update, context: Context, error: BadTime, unreadable: str) -> None:
+async def refuse_time(update: Update, context: Context, error: BadTime, unreadable: str) -> None:
     """Say what was wrong with the time the user wrote."""
     _ = context._
     if isinstance(error, NoSuchDate):
@@ -47,7 +47,7 @@ async def _read(update: Update, context: Context, parse: Callable[[str], Moment]
     try:
         moment = parse(update.message.text or "")  # type: ignore[union-attr]
     except BadTime as error:
-        await _refuse(update, context, error, unreadable)
+        await refuse_time(update, context, error, unreadable)
         return None
     if moment.at <= earliest:
         await reply(update, context._(too_early))
