@@ -38,3 +38,17 @@ def test_upgrade_keeps_existing_rows(tmp_path):
     with sqlite3.connect(tmp_path / "old.db") as connection:
         assert connection.execute("SELECT name, do_not_call FROM members").fetchall() == [("Kari", 0)]
     assert asyncio  # the upgrade runs its own event loop
+
+
+async def test_broadcast_status_ids_are_64_bit(db):
+    """A real Telegram chat id (above 2**31) fits the broadcast status columns on every database."""
+    from sqlalchemy import select
+
+    from models.broadcast import Broadcast
+
+    big = 7_100_900_001
+    async with db.session() as session:
+        session.add(Broadcast(text="x", audience={}, status_chat_id=big, status_message_id=big + 1))
+    async with db.session() as session:
+        stored = await session.scalar(select(Broadcast))
+        assert (stored.status_chat_id, stored.status_message_id) == (big, big + 1)
