@@ -9,6 +9,7 @@ from typing import Any
 from dateutil.rrule import rrulestr
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     Float,
@@ -23,31 +24,40 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.constants import OSLO
+from models import activity as act
+from models.activity import CANCELLED, CONFIRMED, PLANNED, WAITING  # noqa: F401 - importable from here as before
 from models.base import Base, UTCDateTime, utcnow
-from models.errors import DomainError, NotFound
+from models.constants import COURSES_PER_YEAR_GOAL, EVENT_KINDS, OPEN_MEETINGS_PER_YEAR_GOAL, OSLO
+from models.errors import NotFound
 from models.member import STATUS_ERASED, Member
 
-KINDS: tuple[str, ...] = ("social", "member_meeting", "course", "open_meeting", "council_group", "movement_day", "programme")
+KINDS: tuple[str, ...] = EVENT_KINDS
 ANSWERS: tuple[str, ...] = ("yes", "maybe", "no")
-PLANNED, CANCELLED = "planned", "cancelled"
-CONFIRMED, WAITING, NONE = "confirmed", "waiting", "none"
+NONE = "none"
 
 
-class EventError(DomainError):
+class EventError(act.ActivityError):
     """An event cannot be created, changed or answered as asked."""
 
 
-class InPast(EventError):
+class InPast(EventError, act.InPast):
     """The start is in the past."""
 
 
-class EndBeforeStart(EventError):
+class EndBeforeStart(EventError, act.EndBeforeStart):
     """The end is not after the start."""
 
 
-class EventClosed(EventError):
+class EventClosed(EventError, act.Closed):
     """The event is cancelled or has started."""
+
+
+class BadCapacity(EventError, act.BadCapacity):
+    """Capacity must be between 1 and MAX_CAPACITY."""
+
+
+class CapacityTooSmall(EventError, act.CapacityTooSmall):
+    """More people already have places than the new capacity."""
 
 
 class Event(Base):
@@ -104,6 +114,8 @@ class Rsvp(Base):
     answer: Mapped[str] = mapped_column(String(8))
     seat: Mapped[str] = mapped_column(String(12), default=NONE)  # confirmed / waiting / none
     attended: Mapped[bool | None] = mapped_column(Boolean)
+    # Place in the event's queue, drawn under the event's lock: the waiting list's order.
+    queue: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -128,15 +140,18 @@ class RsvpResult:
     promoted: Member | None = None
 
 
+SEATS = act.Seats(
+    activity=Event, holder=Rsvp, activity_column="event_id", state_column="seat",
+    errors={act.InPast: InPast, act.EndBeforeStart: EndBeforeStart, act.BadCapacity: BadCapacity,
+            act.Closed: EventClosed, act.CapacityTooSmall: CapacityTooSmall},
+)
+
+
 def validate(kind: str, starts_at: datetime, ends_at: datetime, capacity: int | None, now: datetime) -> None:
     if kind not in KINDS:
         raise EventError(kind)
-    if starts_at <= now:
-        raise InPast(starts_at)
-    if ends_at <= starts_at:
-        raise EndBeforeStart(ends_at)
-    if capacity is not None and not 1 <= capacity <= 5000:
-        raise EventError("capacity")
+    act.check_times(SEATS, starts_at, ends_at, now)
+    act.check_capacity(SEATS, capacity)
 
 
 async def create_event(session: AsyncSession, *, kind: str, title: str, starts_at: datetime, ends_at: datetime, place: str,
@@ -153,30 +168,19 @@ async def create_event(session: AsyncSession, *, kind: str, title: str, starts_a
 
 
 async def get_event(session: AsyncSession, event_id: int, *, lock: bool = False) -> Event:
-    query = select(Event).where(Event.id == event_id)
-    if lock and session.bind.dialect.name == "postgresql":
-        query = query.with_for_update()
-    event = await session.scalar(query)
-    if event is None:
-        raise NotFound(event_id)
+    event: Event = await act.get(session, SEATS, event_id, lock=lock)
     return event
 
 
 async def counts(session: AsyncSession, event_ids: list[int]) -> dict[int, tuple[int, int, int]]:
     """Per event: (yes with a seat, maybe, waiting)."""
-    result = {eid: [0, 0, 0] for eid in event_ids}
     if not event_ids:
         return {}
-    rows = await session.execute(select(Rsvp.event_id, Rsvp.answer, Rsvp.seat, func.count()).where(Rsvp.event_id.in_(event_ids))
-                                 .group_by(Rsvp.event_id, Rsvp.answer, Rsvp.seat))
-    for event_id, answer, seat, count in rows.all():
-        if answer == "yes" and seat == CONFIRMED:
-            result[event_id][0] += count
-        elif answer == "maybe":
-            result[event_id][1] += count
-        elif seat == WAITING:
-            result[event_id][2] += count
-    return {eid: (a, b, c) for eid, (a, b, c) in result.items()}
+    seats = await act.seat_counts(session, SEATS, event_ids)
+    rows = await session.execute(select(Rsvp.event_id, func.count()).where(Rsvp.event_id.in_(event_ids), Rsvp.answer == "maybe")
+                                 .group_by(Rsvp.event_id))
+    maybe = {event_id: count for event_id, count in rows.all()}
+    return {eid: (seats[eid][0], maybe.get(eid, 0), seats[eid][1]) for eid in event_ids}
 
 
 async def view(session: AsyncSession, event: Event) -> EventView:
@@ -201,12 +205,12 @@ async def rsvp_of(session: AsyncSession, event_id: int, member_id: int) -> Rsvp 
 
 
 async def answer(session: AsyncSession, event_id: int, member_id: int, reply: str, now: datetime) -> RsvpResult:
-    """Yes takes a seat if one is free (else the waiting list); maybe and no take none.
-    Giving up a seat hands it to the first on the waiting list. Serialised per event as for rounds."""
+    """Yes takes a seat if one is free (else the waiting list, in the order answers commit); maybe
+    and no take none. Giving up a seat hands it to the first on the waiting list."""
     if reply not in ANSWERS:
         raise EventError(reply)
     event = await get_event(session, event_id, lock=True)
-    if event.status != PLANNED or event.starts_at <= now:
+    if not act.open_for_sign_up(event, now):
         raise EventClosed(event_id)
     rsvp = await rsvp_of(session, event_id, member_id)
     had_seat = rsvp is not None and rsvp.seat == CONFIRMED
@@ -217,46 +221,28 @@ async def answer(session: AsyncSession, event_id: int, member_id: int, reply: st
         position = await waiting_position(session, rsvp) if rsvp.seat == WAITING else 0
         return RsvpResult(rsvp, event, position)
     rsvp.answer, rsvp.changed_at = reply, now
+    position = 0
     if reply == "yes":
-        yes, _maybe, _waiting = (await counts(session, [event_id]))[event_id]
-        free = event.capacity is None or yes < event.capacity
-        rsvp.seat = CONFIRMED if free else WAITING
-        if rsvp.seat == WAITING:
-            rsvp.created_at = now  # the queue is in order of asking
+        position = await act.take_seat(session, SEATS, event, rsvp, now)
     else:
         rsvp.seat = NONE
-    await session.flush()
+        await session.flush()
     promoted = await _promote(session, event, now) if had_seat and rsvp.seat != CONFIRMED else None
-    position = await waiting_position(session, rsvp) if rsvp.seat == WAITING else 0
     return RsvpResult(rsvp, event, position, promoted)
 
 
 async def waiting_position(session: AsyncSession, rsvp: Rsvp) -> int:
-    ahead = await session.scalar(select(func.count()).select_from(Rsvp).where(
-        Rsvp.event_id == rsvp.event_id, Rsvp.seat == WAITING,
-        (Rsvp.created_at < rsvp.created_at) | ((Rsvp.created_at == rsvp.created_at) & (Rsvp.id < rsvp.id))))
-    return int(ahead or 0) + 1
+    return await act.waiting_position(session, SEATS, rsvp)
 
 
 async def _promote(session: AsyncSession, event: Event, now: datetime) -> Member | None:
-    if event.capacity is None:
-        return None
-    yes, _maybe, _waiting = (await counts(session, [event.id]))[event.id]
-    if yes >= event.capacity:
-        return None
-    first = await session.scalar(select(Rsvp).where(Rsvp.event_id == event.id, Rsvp.seat == WAITING)
-                                 .order_by(Rsvp.created_at, Rsvp.id).limit(1))
-    if first is None:
-        return None
-    first.seat, first.changed_at = CONFIRMED, now
-    await session.flush()
-    return await session.get(Member, first.member_id)
+    return await act.member_of(session, await act.promote(session, SEATS, event, now))
 
 
 async def attendees(session: AsyncSession, event_id: int, answers: tuple[str, ...] = ("yes", "maybe")) -> list[tuple[Rsvp, Member]]:
     rows = await session.execute(select(Rsvp, Member).join(Member, Member.id == Rsvp.member_id)
                                  .where(Rsvp.event_id == event_id, Rsvp.answer.in_(answers), Member.status != STATUS_ERASED)
-                                 .order_by(Rsvp.created_at, Rsvp.id))
+                                 .order_by(Rsvp.queue, Rsvp.id))
     return [(r, m) for r, m in rows.all()]
 
 
@@ -268,35 +254,20 @@ async def my_events(session: AsyncSession, member_id: int, now: datetime) -> lis
 
 
 async def move(session: AsyncSession, event_id: int, *, starts_at: datetime, ends_at: datetime, now: datetime) -> Event:
-    event = await get_event(session, event_id, lock=True)
-    if event.status != PLANNED:
-        raise EventClosed(event_id)
-    validate(event.kind, starts_at, ends_at, event.capacity, now)
-    event.starts_at, event.ends_at = starts_at, ends_at
-    event.version += 1
-    await session.flush()
+    event: Event = await act.move(session, SEATS, event_id, starts_at=starts_at, ends_at=ends_at, now=now)
     return event
 
 
 async def cancel(session: AsyncSession, event_id: int) -> Event:
-    event = await get_event(session, event_id, lock=True)
-    if event.status != PLANNED:
-        raise EventClosed(event_id)
-    event.status = CANCELLED
-    await session.flush()
+    event: Event = await act.cancel(session, SEATS, event_id)
     return event
-
-
-class CapacityTooSmall(EventError):
-    """More people already have places than the new capacity."""
 
 
 async def edit(session: AsyncSession, event_id: int, *, now: datetime, title: str | None = None, place: str | None = None,
                description: str | None = None, capacity: int | None = None) -> tuple[Event, list[Member]]:
-    """Change a planned event; more places go to the waiting list first. Returns (event, promoted)."""
-    event = await get_event(session, event_id, lock=True)
-    if event.status != PLANNED or event.ends_at <= now:
-        raise EventClosed(event_id)
+    """Change a planned event (a new version, so each change is announced once); more places go to
+    the waiting list first. Returns (event, promoted)."""
+    event: Event = await act.changeable(session, SEATS, event_id, now)
     if title is not None:
         event.title = title.strip()[:200]
     if place is not None:
@@ -305,15 +276,10 @@ async def edit(session: AsyncSession, event_id: int, *, now: datetime, title: st
         event.description = description.strip()[:3000]
     promoted: list[Member] = []
     if capacity is not None:
-        if not 1 <= capacity <= 5000:
-            raise EventError("capacity")
-        yes, _maybe, _waiting = (await counts(session, [event_id]))[event_id]
-        if capacity < yes:
-            raise CapacityTooSmall(yes)
-        event.capacity = capacity
-        await session.flush()
-        while (member := await _promote(session, event, now)) is not None:
-            promoted.append(member)
+        for rsvp in await act.resize(session, SEATS, event, capacity, now):
+            if (member := await act.member_of(session, rsvp)) is not None:
+                promoted.append(member)
+    act.bump(event)
     await session.flush()
     return event, promoted
 
@@ -330,11 +296,7 @@ async def occurrence_count(session: AsyncSession, series_id: int) -> int:
 
 
 async def set_attendance(session: AsyncSession, rsvp_id: int, attended: bool) -> Rsvp:
-    rsvp = await session.get(Rsvp, rsvp_id)
-    if rsvp is None:
-        raise NotFound(rsvp_id)
-    rsvp.attended = attended
-    await session.flush()
+    rsvp: Rsvp = await act.set_attendance(session, SEATS, rsvp_id, attended)
     return rsvp
 
 
@@ -422,8 +384,8 @@ async def year_figures(session: AsyncSession, year_start: datetime, year_end: da
             Rsvp.event_id == event.id, (Rsvp.attended.is_(True)) | ((Rsvp.attended.is_(None)) & (Rsvp.seat == CONFIRMED))))
         attendance[event.kind] = attendance.get(event.kind, 0) + int(present or 0)
     return YearFigures(
-        courses=sum(1 for e in held if e.kind == "course"), courses_goal=2,
-        open_with_partners=sum(1 for e in held if e.kind == "open_meeting" and e.partners), open_goal=1,
+        courses=sum(1 for e in held if e.kind == "course"), courses_goal=COURSES_PER_YEAR_GOAL,
+        open_with_partners=sum(1 for e in held if e.kind == "open_meeting" and e.partners), open_goal=OPEN_MEETINGS_PER_YEAR_GOAL,
         attendance=attendance,
     )
 

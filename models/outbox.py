@@ -61,6 +61,13 @@ class OutboxMessage(Base):
     chat_id: Mapped[int | None] = mapped_column(BigInteger)
     kind: Mapped[str] = mapped_column(String(20))
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    # What the message is about, rendered when it is sent (bot/render.py): a topic such as
+    # "round.reminder_24h", the activity it concerns, a member it names, and small parameters.
+    # Rows without a topic (broadcasts the board wrote, older rows) carry their `text` as written.
+    topic: Mapped[str | None] = mapped_column(String(40))
+    subject_id: Mapped[int | None] = mapped_column(BigInteger)
+    about_member_id: Mapped[int | None] = mapped_column(BigInteger)
+    params: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     text: Mapped[str] = mapped_column(Text)
     buttons: Mapped[list[list[dict[str, str]]] | None] = mapped_column(JSON)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)

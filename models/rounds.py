@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Float,
     ForeignKey,
@@ -21,46 +22,51 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from models import activity as act
+from models.activity import CANCELLED, CONFIRMED, PLANNED, WAITING  # noqa: F401 - importable from here as before
 from models.base import Base, UTCDateTime, utcnow
-from models.errors import DomainError, NotFound
+from models.constants import ROUNDS_PER_YEAR_GOAL, THEMES
+from models.errors import NotFound
 from models.member import DISTRICTS, STATUS_ERASED, Member
 
-THEMES: tuple[str, ...] = ("housing", "health", "schools", "climate", "transport", "culture", "economy", "other")
-PLANNED, CANCELLED = "planned", "cancelled"
-CONFIRMED, WAITING, LEFT = "confirmed", "waiting", "left"
+LEFT = "left"
 MAX_TEXT = 2000
 
 
-class RoundError(DomainError):
+class RoundError(act.ActivityError):
     """A round cannot be created, changed or joined as asked."""
 
 
-class InPast(RoundError):
+class InPast(RoundError, act.InPast):
     """The start is in the past."""
 
 
-class EndBeforeStart(RoundError):
+class EndBeforeStart(RoundError, act.EndBeforeStart):
     """The end is not after the start."""
 
 
-class BadCapacity(RoundError):
-    """Capacity must be at least 1 (and at most 500)."""
+class BadCapacity(RoundError, act.BadCapacity):
+    """Capacity must be at least 1 (and at most MAX_CAPACITY)."""
 
 
 class UnknownLeader(RoundError):
     """The leader is not a member."""
 
 
-class RoundClosed(RoundError):
+class RoundClosed(RoundError, act.Closed):
     """The round is cancelled or has already started."""
 
 
-class AlreadySignedUp(RoundError):
+class AlreadySignedUp(RoundError, act.AlreadySignedUp):
     """The member already has a seat or a place on the waiting list."""
 
 
-class NotSignedUp(RoundError):
+class NotSignedUp(RoundError, act.NotSignedUp):
     """The member is not signed up for the round."""
+
+
+class CapacityTooSmall(RoundError, act.CapacityTooSmall):
+    """More people already have seats than the new capacity."""
 
 
 class Round(Base):
@@ -110,6 +116,8 @@ class Signup(Base):
     team_id: Mapped[int | None] = mapped_column(ForeignKey("round_teams.id", ondelete="SET NULL"))
     status: Mapped[str] = mapped_column(String(12))
     attended: Mapped[bool | None] = mapped_column(Boolean)  # None until the leader checks in
+    # Place in the round's queue, drawn under the round's lock: the waiting list's order.
+    queue: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -166,15 +174,19 @@ class LeaveResult:
     promoted: Member | None
 
 
+SEATS = act.Seats(
+    activity=Round, holder=Signup, activity_column="round_id",
+    errors={act.InPast: InPast, act.EndBeforeStart: EndBeforeStart, act.BadCapacity: BadCapacity,
+            act.Closed: RoundClosed, act.AlreadySignedUp: AlreadySignedUp, act.NotSignedUp: NotSignedUp,
+            act.CapacityTooSmall: CapacityTooSmall},
+)
+
+
 def validate(*, starts_at: datetime, ends_at: datetime, capacity: int, now: datetime, district: str) -> None:
     if district not in DISTRICTS:
         raise RoundError(district)
-    if starts_at <= now:
-        raise InPast(starts_at)
-    if ends_at <= starts_at:
-        raise EndBeforeStart(ends_at)
-    if not 1 <= capacity <= 500:
-        raise BadCapacity(capacity)
+    act.check_times(SEATS, starts_at, ends_at, now)
+    act.check_capacity(SEATS, capacity)
 
 
 async def create_round(session: AsyncSession, *, title: str, district: str, starts_at: datetime, ends_at: datetime,
@@ -201,36 +213,31 @@ async def create_round(session: AsyncSession, *, title: str, district: str, star
 
 
 async def get_round(session: AsyncSession, round_id: int, *, lock: bool = False) -> Round:
-    query = select(Round).where(Round.id == round_id)
-    if lock and session.bind.dialect.name == "postgresql":
-        query = query.with_for_update()
-    round_ = await session.scalar(query)
-    if round_ is None:
-        raise NotFound(round_id)
+    round_: Round = await act.get(session, SEATS, round_id, lock=lock)
     return round_
 
 
 async def counts(session: AsyncSession, round_ids: list[int]) -> dict[int, tuple[int, int]]:
-    if not round_ids:
-        return {}
-    rows = await session.execute(
-        select(Signup.round_id, Signup.status, func.count()).where(Signup.round_id.in_(round_ids))
-        .group_by(Signup.round_id, Signup.status)
-    )
-    result: dict[int, list[int]] = {rid: [0, 0] for rid in round_ids}
-    for round_id, status, count in rows.all():
-        if status == CONFIRMED:
-            result[round_id][0] = count
-        elif status == WAITING:
-            result[round_id][1] = count
-    return {rid: (c, w) for rid, (c, w) in result.items()}
+    """Per round: (confirmed, waiting)."""
+    return await act.seat_counts(session, SEATS, round_ids)
+
+
+def leaders_of(round_: Round) -> list[int]:
+    return [t.leader_id for t in round_.teams if t.leader_id is not None]
+
+
+async def current_leaders(session: AsyncSession, round_: Round) -> list[Member]:
+    """The round's leaders as they are now; a leader who erased their data is no longer named."""
+    ids = leaders_of(round_)
+    if not ids:
+        return []
+    found = await session.scalars(select(Member).where(Member.id.in_(ids), Member.status != STATUS_ERASED))
+    return sorted(found, key=lambda m: ids.index(m.id))
 
 
 async def view(session: AsyncSession, round_: Round) -> RoundView:
     confirmed, waiting = (await counts(session, [round_.id]))[round_.id]
-    leader_ids = [t.leader_id for t in round_.teams if t.leader_id is not None]
-    leaders = list(await session.scalars(select(Member).where(Member.id.in_(leader_ids)))) if leader_ids else []
-    return RoundView(round_, confirmed, waiting, leaders)
+    return RoundView(round_, confirmed, waiting, await current_leaders(session, round_))
 
 
 async def upcoming(session: AsyncSession, now: datetime, *, district: str | None = None, limit: int = 10) -> list[RoundView]:
@@ -257,35 +264,27 @@ async def _team_with_room(session: AsyncSession, round_: Round) -> int | None:
 
 
 async def sign_up(session: AsyncSession, round_id: int, member_id: int, now: datetime) -> SignupResult:
-    """A seat if one is free, else the end of the waiting list. Safe when many press at once:
-    PostgreSQL locks the round row; SQLite runs one writing transaction at a time."""
+    """A seat if one is free, else the end of the waiting list, in the order sign-ups commit
+    (see models/activity.py)."""
     round_ = await get_round(session, round_id, lock=True)
-    if round_.status != PLANNED or round_.starts_at <= now:
+    if not act.open_for_sign_up(round_, now):
         raise RoundClosed(round_id)
     existing = await signup_of(session, round_id, member_id)
     if existing is not None and existing.status in (CONFIRMED, WAITING):
         raise AlreadySignedUp(round_id)
-    confirmed, _waiting = (await counts(session, [round_id]))[round_id]
-    status = CONFIRMED if confirmed < round_.capacity else WAITING
-    team_id = await _team_with_room(session, round_) if status == CONFIRMED else None
     if existing is None:
-        existing = Signup(round_id=round_id, member_id=member_id, status=status, team_id=team_id, created_at=now, changed_at=now)
+        existing = Signup(round_id=round_id, member_id=member_id, status=WAITING, created_at=now, changed_at=now)
         session.add(existing)
-    else:
-        existing.status, existing.team_id, existing.created_at, existing.changed_at = status, team_id, now, now
-    await session.flush()
-    position = 0 if status == CONFIRMED else await waiting_position(session, existing)
+    existing.created_at, existing.team_id = now, None
+    position = await act.take_seat(session, SEATS, round_, existing, now)
+    if position == 0:
+        existing.team_id = await _team_with_room(session, round_)
+        await session.flush()
     return SignupResult(existing, round_, position)
 
 
 async def waiting_position(session: AsyncSession, signup: Signup) -> int:
-    ahead = await session.scalar(
-        select(func.count()).select_from(Signup).where(
-            Signup.round_id == signup.round_id, Signup.status == WAITING,
-            (Signup.created_at < signup.created_at) | ((Signup.created_at == signup.created_at) & (Signup.id < signup.id)),
-        )
-    )
-    return int(ahead or 0) + 1
+    return await act.waiting_position(session, SEATS, signup)
 
 
 async def leave(session: AsyncSession, round_id: int, member_id: int, now: datetime) -> LeaveResult:
@@ -298,25 +297,18 @@ async def leave(session: AsyncSession, round_id: int, member_id: int, now: datet
     signup.status, signup.changed_at = LEFT, now
     await session.flush()
     promoted: Member | None = None
-    if freed and round_.status == PLANNED and round_.starts_at > now:
+    if freed and act.open_for_sign_up(round_, now):
         promoted = await _promote(session, round_, now)
     return LeaveResult(round_, promoted)
 
 
 async def _promote(session: AsyncSession, round_: Round, now: datetime) -> Member | None:
-    confirmed, _waiting = (await counts(session, [round_.id]))[round_.id]
-    if confirmed >= round_.capacity:
+    signup = await act.promote(session, SEATS, round_, now)
+    if signup is None:
         return None
-    first = await session.scalar(
-        select(Signup).where(Signup.round_id == round_.id, Signup.status == WAITING)
-        .order_by(Signup.created_at, Signup.id).limit(1)
-    )
-    if first is None:
-        return None
-    first.status, first.changed_at = CONFIRMED, now
-    first.team_id = await _team_with_room(session, round_)
+    signup.team_id = await _team_with_room(session, round_)
     await session.flush()
-    return await session.get(Member, first.member_id)
+    return await act.member_of(session, signup)
 
 
 @dataclass
@@ -341,61 +333,45 @@ async def my_rounds(session: AsyncSession, member_id: int, now: datetime) -> lis
 
 
 async def participants(session: AsyncSession, round_id: int, *, status: str = CONFIRMED) -> list[tuple[Signup, Member]]:
+    """Confirmed in the order they signed up, or the waiting list in its order."""
     rows = await session.execute(
         select(Signup, Member).join(Member, Member.id == Signup.member_id)
-        .where(Signup.round_id == round_id, Signup.status == status).order_by(Signup.created_at, Signup.id)
+        .where(Signup.round_id == round_id, Signup.status == status).order_by(Signup.queue, Signup.id)
     )
     return [(signup, member) for signup, member in rows.all()]
 
 
 async def move(session: AsyncSession, round_id: int, *, starts_at: datetime, ends_at: datetime, now: datetime) -> Round:
-    round_ = await get_round(session, round_id, lock=True)
-    if round_.status != PLANNED:
-        raise RoundClosed(round_id)
-    validate(starts_at=starts_at, ends_at=ends_at, capacity=round_.capacity, now=now, district=round_.district)
-    round_.starts_at, round_.ends_at = starts_at, ends_at
-    round_.version += 1
-    await session.flush()
+    round_: Round = await act.move(session, SEATS, round_id, starts_at=starts_at, ends_at=ends_at, now=now)
     return round_
 
 
 async def cancel(session: AsyncSession, round_id: int) -> Round:
-    round_ = await get_round(session, round_id, lock=True)
-    if round_.status != PLANNED:
-        raise RoundClosed(round_id)
-    round_.status = CANCELLED
-    await session.flush()
+    round_: Round = await act.cancel(session, SEATS, round_id)
     return round_
-
-
-class CapacityTooSmall(RoundError):
-    """More people already have seats than the new capacity."""
 
 
 async def edit(session: AsyncSession, round_id: int, *, now: datetime, title: str | None = None,
                meeting_point: str | None = None, capacity: int | None = None) -> tuple[Round, list[Member]]:
-    """Change a planned round; more seats go to the waiting list first. Returns (round, promoted)."""
-    round_ = await get_round(session, round_id, lock=True)
-    if round_.status != PLANNED or round_.ends_at <= now:
-        raise RoundClosed(round_id)
+    """Change a planned round (a new version); more seats go to the waiting list first.
+    Returns (round, promoted)."""
+    round_: Round = await act.changeable(session, SEATS, round_id, now)
     if title is not None:
         round_.title = title.strip()[:200]
     if meeting_point is not None:
         round_.meeting_point = meeting_point.strip()[:300]
     promoted: list[Member] = []
     if capacity is not None:
-        if not 1 <= capacity <= 500:
-            raise BadCapacity(capacity)
-        confirmed, _waiting = (await counts(session, [round_id]))[round_id]
-        if capacity < confirmed:
-            raise CapacityTooSmall(confirmed)
         grow = capacity - round_.capacity
-        round_.capacity = capacity
+        seated = await act.resize(session, SEATS, round_, capacity, now)
         if grow > 0 and round_.teams:
             round_.teams[0].capacity += grow
-        await session.flush()
-        while (member := await _promote(session, round_, now)) is not None:
-            promoted.append(member)
+        for signup in seated:  # into a team once the first team has grown
+            signup.team_id = await _team_with_room(session, round_)
+            await session.flush()
+            if (member := await act.member_of(session, signup)) is not None:
+                promoted.append(member)
+    act.bump(round_)
     await session.flush()
     return round_, promoted
 
@@ -431,11 +407,7 @@ async def signup_with_round(session: AsyncSession, signup_id: int) -> tuple[Sign
 
 
 async def set_attendance(session: AsyncSession, signup_id: int, attended: bool) -> Signup:
-    signup = await session.get(Signup, signup_id)
-    if signup is None or signup.status != CONFIRMED:
-        raise NotFound(signup_id)
-    signup.attended = attended
-    await session.flush()
+    signup: Signup = await act.set_attendance(session, SEATS, signup_id, attended, seated_only=True)
     return signup
 
 
@@ -444,7 +416,7 @@ async def rounds_attended(session: AsyncSession, member_id: int, now: datetime) 
     return int(await session.scalar(
         select(func.count()).select_from(Signup).join(Round, Round.id == Signup.round_id).where(
             Signup.member_id == member_id, Signup.status == CONFIRMED, Round.status == PLANNED,
-            (Signup.attended.is_(True)) | ((Signup.attended.is_(None)) & (Round.ends_at <= now)),
+            act.attended_condition(SEATS, Round.ends_at, now),
         )
     ) or 0)
 
@@ -453,7 +425,7 @@ async def leader_candidates(session: AsyncSession, now: datetime, threshold: int
     rows = await session.execute(
         select(Member, func.count(Signup.id)).join(Signup, Signup.member_id == Member.id).join(Round, Round.id == Signup.round_id)
         .where(Signup.status == CONFIRMED, Round.status == PLANNED, Member.status != STATUS_ERASED,
-               (Signup.attended.is_(True)) | ((Signup.attended.is_(None)) & (Round.ends_at <= now)))
+               act.attended_condition(SEATS, Round.ends_at, now))
         .group_by(Member.id).having(func.count(Signup.id) >= threshold).order_by(func.count(Signup.id).desc(), Member.name)
     )
     return [(member, count) for member, count in rows.all() if "leader" not in member.role_names]
@@ -517,7 +489,7 @@ async def inputs_and_reports(session: AsyncSession) -> list[dict[str, Any]]:
 @dataclass
 class YearFigures:
     rounds_held: int = 0
-    goal: int = 10
+    goal: int = ROUNDS_PER_YEAR_GOAL
     participants: int = 0
     first_timers: int = 0
     doors: int = 0
@@ -527,7 +499,7 @@ class YearFigures:
     by_month: dict[int, int] = field(default_factory=dict)
 
 
-async def year_figures(session: AsyncSession, year_start: datetime, year_end: datetime, now: datetime, goal: int = 10) -> YearFigures:
+async def year_figures(session: AsyncSession, year_start: datetime, year_end: datetime, now: datetime, goal: int = ROUNDS_PER_YEAR_GOAL) -> YearFigures:
     rounds = [r for r in await all_rounds(session, since=year_start, until=year_end) if r.status == PLANNED and r.ends_at <= now]
     figures = YearFigures(rounds_held=len(rounds), goal=goal)
     seen_before: set[int] = set(await session.scalars(
