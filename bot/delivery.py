@@ -25,6 +25,9 @@ from telegram.error import (
     TimedOut,
 )
 
+# The message modules register their renderers (bot/render.py) when imported.
+from bot import event_messages, round_messages  # noqa: F401
+from bot import render
 from bot.db import Database
 from bot.i18n import OSLO
 from bot.ratelimit import RateLimiter
@@ -56,7 +59,10 @@ def quiet_hours_end(moment: datetime, end: time) -> datetime:
 
 
 def markup_of(row: box.OutboxMessage) -> InlineKeyboardMarkup | None:
-    rows = box.buttons_of(row)
+    return keyboard(box.buttons_of(row))
+
+
+def keyboard(rows: list[list[dict[str, str]]]) -> InlineKeyboardMarkup | None:
     if not rows:
         return None
     return InlineKeyboardMarkup(
@@ -172,6 +178,12 @@ class Dispatcher:
                                      error="held for quiet hours", count_attempt=False)
             return
         reason = await self._hold_reason(row, member)
+        text, markup = row.text, markup_of(row)
+        if reason is None and row.topic:
+            try:
+                text, markup = await self._render(row, member)
+            except render.Gone as gone:
+                reason = str(gone)
         if reason is not None:
             async with self.db.session() as session:
                 await box.mark_skipped(session, row.id, self.worker, reason=reason)
@@ -179,7 +191,7 @@ class Dispatcher:
         chat_id = int(member.telegram_id if member is not None and member.telegram_id else row.chat_id or 0)
         await self.limiter.acquire(chat_id)
         try:
-            message = await bot.send_message(chat_id, row.text, reply_markup=markup_of(row))
+            message = await bot.send_message(chat_id, text, reply_markup=markup)
         except RetryAfter as exc:
             wait = exc.retry_after.total_seconds() if isinstance(exc.retry_after, timedelta) else float(exc.retry_after)
             self.limiter.pause_chat(chat_id, wait)
@@ -201,6 +213,14 @@ class Dispatcher:
         else:
             async with self.db.session() as session:
                 await box.mark_sent(session, row.id, self.worker, message_id=message.message_id, now=self.clock())
+
+    async def _render(self, row: box.OutboxMessage, member: Member | None) -> tuple[str, InlineKeyboardMarkup | None]:
+        """The row's text and buttons as of now, in the recipient's current language."""
+        if member is None:
+            raise render.Gone("a rendered message needs a member to address")
+        async with self.db.session() as session:
+            message = await render.render(session, row, member)
+        return message.text, keyboard([[b.as_dict() for b in line] for line in message.buttons])
 
     async def _retry_or_fail(self, row: box.OutboxMessage, error: str) -> None:
         attempts = row.attempts + 1
