@@ -37,6 +37,8 @@ from models import outbox as box
 from models.member import STATUS_ERASED, Member
 
 log = logging.getLogger(__name__)
+# A row's text and buttons rendered at send time, or why it is dropped; None for rows sent as written.
+Rendered = tuple[str, InlineKeyboardMarkup | None] | render.Gone | None
 
 
 def parse_clock(value: str) -> time:
@@ -109,7 +111,7 @@ class Dispatcher:
             loop = asyncio.get_running_loop()
             deadline = loop.time() + (budget or self.budget)
             last_hooks = loop.time()
-            queue: asyncio.Queue[tuple[box.OutboxMessage, Member | None] | None] = asyncio.Queue()
+            queue: asyncio.Queue[tuple[box.OutboxMessage, Member | None, Rendered] | None] = asyncio.Queue()
             handled = 0
 
             async def worker() -> None:
@@ -127,8 +129,10 @@ class Dispatcher:
                     if not rows:
                         break
                     members = await self._members_of(rows)
+                    # Rendered here, in claim order, so one chat's messages keep their order.
+                    rendered = await self._render_all(rows, members)
                     for row in rows:
-                        queue.put_nowait((row, members.get(row.member_id or -1)))
+                        queue.put_nowait((row, members.get(row.member_id or -1), rendered.get(row.id)))
                     handled += len(rows)
                     if loop.time() - last_hooks > 2.0:  # keep status messages moving in a long run
                         for hook in self.during_tick:
@@ -170,7 +174,7 @@ class Dispatcher:
                 return "weekly cap reached"
         return None
 
-    async def _deliver(self, bot: Bot, row: box.OutboxMessage, member: Member | None) -> None:
+    async def _deliver(self, bot: Bot, row: box.OutboxMessage, member: Member | None, rendered: Rendered = None) -> None:
         now = self.clock()
         if row.kind in box.DISCRETIONARY and not row.urgent and in_quiet_hours(now, self.quiet_start, self.quiet_end):
             async with self.db.session() as session:
@@ -179,11 +183,10 @@ class Dispatcher:
             return
         reason = await self._hold_reason(row, member)
         text, markup = row.text, markup_of(row)
-        if reason is None and row.topic:
-            try:
-                text, markup = await self._render(row, member)
-            except render.Gone as gone:
-                reason = str(gone)
+        if reason is None and isinstance(rendered, render.Gone):
+            reason = str(rendered)
+        elif rendered is not None and not isinstance(rendered, render.Gone):
+            text, markup = rendered
         if reason is not None:
             async with self.db.session() as session:
                 await box.mark_skipped(session, row.id, self.worker, reason=reason)
@@ -214,13 +217,25 @@ class Dispatcher:
             async with self.db.session() as session:
                 await box.mark_sent(session, row.id, self.worker, message_id=message.message_id, now=self.clock())
 
-    async def _render(self, row: box.OutboxMessage, member: Member | None) -> tuple[str, InlineKeyboardMarkup | None]:
-        """The row's text and buttons as of now, in the recipient's current language."""
-        if member is None:
-            raise render.Gone("a rendered message needs a member to address")
+    async def _render_all(self, rows: list[box.OutboxMessage], members: dict[int, Member]) -> dict[int, Rendered]:
+        """Text and buttons of the rows that carry a topic, as of now, in each recipient's current
+        language; or why the row must not be sent (render.Gone)."""
+        topical = [row for row in rows if row.topic]
+        if not topical:
+            return {}
+        result: dict[int, Rendered] = {}
         async with self.db.session() as session:
-            message = await render.render(session, row, member)
-        return message.text, keyboard([[b.as_dict() for b in line] for line in message.buttons])
+            for row in topical:
+                member = members.get(row.member_id or -1)
+                try:
+                    if member is None:
+                        raise render.Gone("a rendered message needs a member to address")
+                    message = await render.render(session, row, member)
+                except render.Gone as gone:
+                    result[row.id] = gone
+                else:
+                    result[row.id] = (message.text, keyboard([[b.as_dict() for b in line] for line in message.buttons]))
+        return result
 
     async def _retry_or_fail(self, row: box.OutboxMessage, error: str) -> None:
         attempts = row.attempts + 1
