@@ -1,152 +1,52 @@
-"""Door-knocking rounds (dørbank): teams, sign-ups with a waiting list, check-in, reports and input."""
+"""Door-knocking rounds (dørbank): teams, sign-ups with a waiting list, check-in, reports and input.
+
+Seats, the waiting list and versioned changes follow the rules shared with events
+(models/activity.py); the tables are in models/round_tables.py, what rounds leave behind
+(input, reports, figures) in models/round_reports.py. Everything stays importable from here."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import (
-    JSON,
-    BigInteger,
-    Boolean,
-    Float,
-    ForeignKey,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-    func,
-    select,
-)
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models import activity as act
 from models.activity import CANCELLED, CONFIRMED, PLANNED, WAITING  # noqa: F401 - importable from here as before
-from models.base import Base, UTCDateTime, utcnow
-from models.constants import ROUNDS_PER_YEAR_GOAL, THEMES
+from models.constants import THEMES  # noqa: F401
 from models.errors import NotFound
 from models.member import DISTRICTS, STATUS_ERASED, Member
-
-LEFT = "left"
-MAX_TEXT = 2000
-
-
-class RoundError(act.ActivityError):
-    """A round cannot be created, changed or joined as asked."""
-
-
-class InPast(RoundError, act.InPast):
-    """The start is in the past."""
-
-
-class EndBeforeStart(RoundError, act.EndBeforeStart):
-    """The end is not after the start."""
-
-
-class BadCapacity(RoundError, act.BadCapacity):
-    """Capacity must be at least 1 (and at most MAX_CAPACITY)."""
-
-
-class UnknownLeader(RoundError):
-    """The leader is not a member."""
-
-
-class RoundClosed(RoundError, act.Closed):
-    """The round is cancelled or has already started."""
-
-
-class AlreadySignedUp(RoundError, act.AlreadySignedUp):
-    """The member already has a seat or a place on the waiting list."""
-
-
-class NotSignedUp(RoundError, act.NotSignedUp):
-    """The member is not signed up for the round."""
-
-
-class CapacityTooSmall(RoundError, act.CapacityTooSmall):
-    """More people already have seats than the new capacity."""
-
-
-class Round(Base):
-    __tablename__ = "rounds"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    title: Mapped[str] = mapped_column(String(200))
-    district: Mapped[str] = mapped_column(String(20))
-    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    meeting_point: Mapped[str] = mapped_column(String(300))
-    latitude: Mapped[float | None] = mapped_column(Float)
-    longitude: Mapped[float | None] = mapped_column(Float)
-    capacity: Mapped[int] = mapped_column(Integer)
-    partner: Mapped[str | None] = mapped_column(String(200))
-    briefing: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(12), default=PLANNED)
-    # A debrief or social gathering afterwards, to which the participants are invited.
-    debrief_event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))
-    # Bumped when the round moves, so that reminders for the new time get new dedupe keys.
-    version: Mapped[int] = mapped_column(Integer, default=1)
-    created_by: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    teams: Mapped[list[Team]] = relationship(back_populates="round", lazy="selectin", cascade="all, delete-orphan",
-                                             order_by="Team.id")
-
-
-class Team(Base):
-    __tablename__ = "round_teams"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
-    leader_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
-    capacity: Mapped[int] = mapped_column(Integer)
-
-    round: Mapped[Round] = relationship(back_populates="teams")
-
-
-class Signup(Base):
-    __tablename__ = "round_signups"
-    __table_args__ = (UniqueConstraint("round_id", "member_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
-    team_id: Mapped[int | None] = mapped_column(ForeignKey("round_teams.id", ondelete="SET NULL"))
-    status: Mapped[str] = mapped_column(String(12))
-    attended: Mapped[bool | None] = mapped_column(Boolean)  # None until the leader checks in
-    # Place in the round's queue, drawn under the round's lock: the waiting list's order.
-    queue: Mapped[int | None] = mapped_column(BigInteger)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class DoorInput(Base):
-    """What a member heard at the doors: a theme and free text; never a voter's name or address."""
-
-    __tablename__ = "door_inputs"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
-    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"), index=True)
-    district: Mapped[str] = mapped_column(String(20))
-    theme: Mapped[str] = mapped_column(String(20))
-    text: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class RoundReport(Base):
-    __tablename__ = "round_reports"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), unique=True)
-    doors: Mapped[int] = mapped_column(Integer)
-    conversations: Mapped[int] = mapped_column(Integer)
-    themes: Mapped[list[str]] = mapped_column(JSON)
-    text: Mapped[str] = mapped_column(Text, default="")
-    filed_by: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
-    filed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+from models.round_reports import (  # noqa: F401 - importable from here as before
+    YearFigures,
+    add_input,
+    all_rounds,
+    file_report,
+    inputs_and_reports,
+    leader_candidates,
+    report_of,
+    rounds_attended,
+    year_figures,
+)
+from models.round_tables import (  # noqa: F401 - importable from here as before
+    LEFT,
+    MAX_TEXT,
+    SEATS,
+    AlreadySignedUp,
+    BadCapacity,
+    CapacityTooSmall,
+    DoorInput,
+    EndBeforeStart,
+    InPast,
+    NotSignedUp,
+    Round,
+    RoundClosed,
+    RoundError,
+    RoundReport,
+    Signup,
+    Team,
+    UnknownLeader,
+)
 
 
 @dataclass
@@ -173,13 +73,6 @@ class LeaveResult:
     round: Round
     promoted: Member | None
 
-
-SEATS = act.Seats(
-    activity=Round, holder=Signup, activity_column="round_id",
-    errors={act.InPast: InPast, act.EndBeforeStart: EndBeforeStart, act.BadCapacity: BadCapacity,
-            act.Closed: RoundClosed, act.AlreadySignedUp: AlreadySignedUp, act.NotSignedUp: NotSignedUp,
-            act.CapacityTooSmall: CapacityTooSmall},
-)
 
 
 def validate(*, starts_at: datetime, ends_at: datetime, capacity: int, now: datetime, district: str) -> None:
@@ -411,116 +304,3 @@ async def set_attendance(session: AsyncSession, signup_id: int, attended: bool) 
     return signup
 
 
-async def rounds_attended(session: AsyncSession, member_id: int, now: datetime) -> int:
-    """Rounds the member took part in: checked in, or confirmed for a finished round nobody checked."""
-    return int(await session.scalar(
-        select(func.count()).select_from(Signup).join(Round, Round.id == Signup.round_id).where(
-            Signup.member_id == member_id, Signup.status == CONFIRMED, Round.status == PLANNED,
-            act.attended_condition(SEATS, Round.ends_at, now),
-        )
-    ) or 0)
-
-
-async def leader_candidates(session: AsyncSession, now: datetime, threshold: int) -> list[tuple[Member, int]]:
-    rows = await session.execute(
-        select(Member, func.count(Signup.id)).join(Signup, Signup.member_id == Member.id).join(Round, Round.id == Signup.round_id)
-        .where(Signup.status == CONFIRMED, Round.status == PLANNED, Member.status != STATUS_ERASED,
-               act.attended_condition(SEATS, Round.ends_at, now))
-        .group_by(Member.id).having(func.count(Signup.id) >= threshold).order_by(func.count(Signup.id).desc(), Member.name)
-    )
-    return [(member, count) for member, count in rows.all() if "leader" not in member.role_names]
-
-
-async def add_input(session: AsyncSession, round_id: int, member_id: int, theme: str, text: str) -> DoorInput:
-    if theme not in THEMES:
-        raise RoundError(theme)
-    round_ = await get_round(session, round_id)
-    item = DoorInput(round_id=round_id, member_id=member_id, district=round_.district, theme=theme, text=text.strip()[:MAX_TEXT])
-    session.add(item)
-    await session.flush()
-    return item
-
-
-async def file_report(session: AsyncSession, round_id: int, *, doors: int, conversations: int, themes: list[str],
-                      text: str, filed_by: int | None) -> RoundReport:
-    if doors < 0 or conversations < 0 or conversations > max(doors, 0) + 10000:
-        raise RoundError("negative figures")
-    if unknown := set(themes) - set(THEMES):
-        raise RoundError(", ".join(unknown))
-    existing = await session.scalar(select(RoundReport).where(RoundReport.round_id == round_id))
-    report = existing or RoundReport(round_id=round_id)
-    report.doors, report.conversations, report.themes = doors, conversations, sorted(set(themes))
-    report.text, report.filed_by, report.filed_at = text.strip()[:MAX_TEXT], filed_by, utcnow()
-    if existing is None:
-        session.add(report)
-    await session.flush()
-    return report
-
-
-async def report_of(session: AsyncSession, round_id: int) -> RoundReport | None:
-    return await session.scalar(select(RoundReport).where(RoundReport.round_id == round_id))
-
-
-async def all_rounds(session: AsyncSession, *, since: datetime | None = None, until: datetime | None = None) -> list[Round]:
-    query = select(Round).order_by(Round.starts_at)
-    if since is not None:
-        query = query.where(Round.starts_at >= since)
-    if until is not None:
-        query = query.where(Round.starts_at < until)
-    return list(await session.scalars(query))
-
-
-async def inputs_and_reports(session: AsyncSession) -> list[dict[str, Any]]:
-    """Everything said at the doors, for the programme committee: theme, district, round, text."""
-    items: list[dict[str, Any]] = []
-    rows = await session.execute(select(DoorInput, Round).join(Round, Round.id == DoorInput.round_id).order_by(DoorInput.id))
-    for item, round_ in rows.all():
-        items.append({"theme": item.theme, "district": item.district, "round": round_.title, "date": round_.starts_at,
-                      "source": "participant", "text": item.text})
-    reports = await session.execute(select(RoundReport, Round).join(Round, Round.id == RoundReport.round_id).order_by(RoundReport.id))
-    for report, round_ in reports.all():
-        if report.text:
-            for theme in report.themes or ["other"]:
-                items.append({"theme": theme, "district": round_.district, "round": round_.title, "date": round_.starts_at,
-                              "source": "leader report", "text": report.text})
-    return items
-
-
-@dataclass
-class YearFigures:
-    rounds_held: int = 0
-    goal: int = ROUNDS_PER_YEAR_GOAL
-    participants: int = 0
-    first_timers: int = 0
-    doors: int = 0
-    conversations: int = 0
-    max_teams_at_once: int = 0
-    by_district: dict[str, int] = field(default_factory=dict)
-    by_month: dict[int, int] = field(default_factory=dict)
-
-
-async def year_figures(session: AsyncSession, year_start: datetime, year_end: datetime, now: datetime, goal: int = ROUNDS_PER_YEAR_GOAL) -> YearFigures:
-    rounds = [r for r in await all_rounds(session, since=year_start, until=year_end) if r.status == PLANNED and r.ends_at <= now]
-    figures = YearFigures(rounds_held=len(rounds), goal=goal)
-    seen_before: set[int] = set(await session.scalars(
-        select(Signup.member_id).join(Round, Round.id == Signup.round_id)
-        .where(Round.starts_at < year_start, Signup.status == CONFIRMED)
-    ))
-    people: set[int] = set()
-    for round_ in rounds:
-        figures.by_district[round_.district] = figures.by_district.get(round_.district, 0) + 1
-        month = round_.starts_at.month
-        figures.by_month[month] = figures.by_month.get(month, 0) + 1
-        for signup, _member in await participants(session, round_.id):
-            if signup.attended is False:
-                continue
-            people.add(signup.member_id)
-        report = await report_of(session, round_.id)
-        if report is not None:
-            figures.doors += report.doors
-            figures.conversations += report.conversations
-        overlapping = sum(len(r.teams) for r in rounds if r.starts_at < round_.ends_at and r.ends_at > round_.starts_at)
-        figures.max_teams_at_once = max(figures.max_teams_at_once, overlapping)
-    figures.participants = len(people)
-    figures.first_timers = len(people - seen_before)
-    return figures
