@@ -26,7 +26,13 @@ from telegram.error import (
 )
 
 # The message modules register their renderers (bot/render.py) when imported.
-from bot import event_messages, round_messages  # noqa: F401
+from bot import (  # noqa: F401
+    call_messages,
+    event_messages,
+    nudge_messages,
+    round_messages,
+    welcome_messages,
+)
 from bot import render
 from bot.db import Database
 from bot.i18n import OSLO

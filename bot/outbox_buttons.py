@@ -29,3 +29,7 @@ def file_report(round_id: int) -> str:
 
 def rsvp(event_id: int, answer: str) -> str:
     return f"ev:rsvp:{event_id}:{answer}"
+
+
+def join_round(round_id: int) -> str:
+    return f"rd:join:{round_id}"
