@@ -33,3 +33,11 @@ def rsvp(event_id: int, answer: str) -> str:
 
 def join_round(round_id: int) -> str:
     return f"rd:join:{round_id}"
+
+
+def next_call(campaign_id: int) -> str:
+    return f"pb:next:{campaign_id}"
+
+
+def take_welcome_call(task_id: int) -> str:
+    return f"wl:take:{task_id}"

@@ -111,18 +111,40 @@ async def escalate(session: AsyncSession, now: datetime, admins: list[int], link
     chairs = await membership.members_with_role(session, "admin", admins)
     for task, member in found.offer_to_all:
         for person in welcomers.values():
-            _ = translator(person.language)
             await box.schedule(session, dedupe_key=f"welcome:task:{task.id}:offer:{person.id}", kind="task", member_id=person.id,
-                               due_at=now, text=_("{name} joined {days} days ago, and nobody has taken the welcome call yet. Can you?").format(
-                                   name=member.name or "?", days=(now - task.joined_at).days),
-                               buttons=[[box.Button(_("Take it"), data=f"wl:take:{task.id}")]])
+                               due_at=now, topic="welcome.offer", subject_id=task.id, about_member_id=member.id)
     for task, member in found.to_leader:
-        taker = await membership.member_or_none(session, task.taken_by)
         for person in chairs:
-            _ = translator(person.language)
             await box.schedule(session, dedupe_key=f"welcome:task:{task.id}:leader:{person.id}", kind="task", member_id=person.id,
-                               due_at=now, text=_("The welcome call to {name} is still not done after 10 days (taken by: {who}). "
-                                                  "See /velkomst.").format(name=member.name or "?", who=taker.name if taker else _("nobody")))
+                               due_at=now, topic="welcome.late", subject_id=task.id, about_member_id=member.id)
+
+
+async def _task(session: AsyncSession, row: box.OutboxMessage) -> tuple[WelcomeTask, str]:
+    task = await session.get(WelcomeTask, row.subject_id or 0)
+    if task is None:
+        raise Gone("the welcome task is gone")
+    member = await session.get(Member, row.about_member_id or 0)
+    return task, (member.name if member else None) or "?"
+
+
+@renderer("welcome.offer")
+async def _offer(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
+    task, name = await _task(session, row)
+    if task.taken_by is not None:
+        raise Gone("someone took the welcome call")
+    _ = translator(to.language)
+    return Message(_("{name} joined {days} days ago, and nobody has taken the welcome call yet. Can you?").format(
+        name=name, days=(row.due_at - task.joined_at).days),
+        [[box.Button(_("Take it"), data=data.take_welcome_call(task.id))]])
+
+
+@renderer("welcome.late")
+async def _late(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
+    task, name = await _task(session, row)
+    taker = await membership.member_or_none(session, task.taken_by)
+    _ = translator(to.language)
+    return Message(_("The welcome call to {name} is still not done after 10 days (taken by: {who}). "
+                     "See /velkomst.").format(name=name, who=(taker.name if taker else None) or _("nobody")))
 
 
 def is_late(task: WelcomeTask, now: datetime) -> bool:
