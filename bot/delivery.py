@@ -221,7 +221,8 @@ class Dispatcher:
             await self._retry_or_fail(row, f"{type(exc).__name__}: {exc.message}")
         else:
             async with self.db.session() as session:
-                await box.mark_sent(session, row.id, self.worker, message_id=message.message_id, now=self.clock())
+                await box.mark_sent(session, row.id, self.worker, message_id=message.message_id, now=self.clock(),
+                                    text=text if row.topic else None)
 
     async def _render_all(self, rows: list[box.OutboxMessage], members: dict[int, Member]) -> dict[int, Rendered]:
         """Text and buttons of the rows that carry a topic, as of now, in each recipient's current

@@ -257,9 +257,12 @@ async def _finish(session: AsyncSession, row_id: int, worker: str, **values: Any
     return bool(result.rowcount)
 
 
-async def mark_sent(session: AsyncSession, row_id: int, worker: str, *, message_id: int | None, now: datetime) -> bool:
+async def mark_sent(session: AsyncSession, row_id: int, worker: str, *, message_id: int | None, now: datetime,
+                    text: str | None = None) -> bool:
+    """Sent; `text` records what a rendered row said (for the member's data export; erasure clears it)."""
+    extra = {"text": text} if text is not None else {}
     return await _finish(session, row_id, worker, status=SENT, sent_at=now, telegram_message_id=message_id,
-                         attempts=OutboxMessage.attempts + 1)
+                         attempts=OutboxMessage.attempts + 1, **extra)
 
 
 async def mark_retry(session: AsyncSession, row_id: int, worker: str, *, due_at: datetime, error: str,
