@@ -52,3 +52,23 @@ async def test_broadcast_status_ids_are_64_bit(db):
     async with db.session() as session:
         stored = await session.scalar(select(Broadcast))
         assert (stored.status_chat_id, stored.status_message_id) == (big, big + 1)
+
+
+async def test_database_ids_are_64_bit(db):
+    """Primary and foreign keys hold ids above 2**31 (PostgreSQL: BIGINT columns and sequences)."""
+    from sqlalchemy import select, text
+
+    from models.member import Member, MemberRole
+
+    big = 2**31 + 7
+    async with db.session() as session:
+        session.add(Member(id=big, name="Stor", telegram_id=7_100_900_002, language="nb"))
+        await session.flush()
+        session.add(MemberRole(member_id=big, role="board"))
+    async with db.session() as session:
+        assert (await session.scalar(select(MemberRole.member_id))) == big
+        if db.url.startswith("postgresql"):
+            await session.execute(text("SELECT setval(pg_get_serial_sequence('members', 'id'), :at)"), {"at": big + 1})
+            session.add(Member(name="Neste", language="nb"))
+            await session.flush()
+            assert await session.scalar(select(Member.id).where(Member.name == "Neste")) == big + 2
