@@ -166,3 +166,31 @@ async def test_a_reminder_speaks_the_language_chosen_after_it_was_queued(db, app
     clock.set(DAY_BEFORE)
     await tick(app)
     assert user.last_message().text == "Reminder: “Pubkveld” is tomorrow, Saturday 5 December at 12:00–15:00, at Tapperiet."
+
+
+async def test_a_notice_speaks_the_language_chosen_after_it_was_queued(db, app, make_user, clock):
+    user = await member(make_user, 0)
+    round_id = await joined_round(db, clock, user)
+    async with db.session() as session:
+        round_ = await rd.cancel(session, round_id)
+        person = await member_by_telegram(session, user.user_id)
+        await round_messages.cancelled(session, round_, person, clock())
+        person.language = "en"
+    await tick(app)
+    assert user.last_message().text.startswith("Cancelled: “Dørbank på Lade” on Saturday 5 December at 12:00–15:00 will not")
+
+
+async def test_a_welcome_offer_of_a_cancelled_event_is_dropped(db, app, make_user, clock):
+    from bot import welcome_messages
+
+    user = await member(make_user, 0)
+    async with db.session() as session:
+        event = await ev.create_event(session, kind="social", title="Brettspill", starts_at=START,
+                                      ends_at=START + timedelta(hours=3), place="Tapperiet", now=clock())
+        person = await member_by_telegram(session, user.user_id)
+        person.onboarded_at = clock() - timedelta(days=2, minutes=1)
+        await welcome_messages.run_sequence(session, person, clock())
+        await ev.cancel(session, event.id)
+    await tick(app)
+    assert ("skipped", "the event offered is cancelled or gone") in await outcomes(db, "welcome")
+    assert not any("Brettspill" in m.text for m in user.messages())
