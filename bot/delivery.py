@@ -44,7 +44,7 @@ from models.member import STATUS_ERASED, Member
 
 log = logging.getLogger(__name__)
 # A row's text and buttons rendered at send time, or why it is dropped; None for rows sent as written.
-Rendered = tuple[str, InlineKeyboardMarkup | None] | render.Gone | None
+Rendered = tuple[str, InlineKeyboardMarkup | None] | render.Gone | render.Broken | None
 
 
 def parse_clock(value: str) -> time:
@@ -189,9 +189,12 @@ class Dispatcher:
             return
         reason = await self._hold_reason(row, member)
         text, markup = row.text, markup_of(row)
+        if reason is None and isinstance(rendered, render.Broken):
+            await self._record(box.mark_failed, row, error=str(rendered))
+            return
         if reason is None and isinstance(rendered, render.Gone):
             reason = str(rendered)
-        elif rendered is not None and not isinstance(rendered, render.Gone):
+        elif isinstance(rendered, tuple):
             text, markup = rendered
         if reason is not None:
             async with self.db.session() as session:
@@ -240,6 +243,10 @@ class Dispatcher:
                     message = await render.render(session, row, member)
                 except render.Gone as gone:
                     result[row.id] = gone
+                except Exception as exc:  # noqa: BLE001 - one broken renderer must not stop the others
+                    log.exception("rendering outbox row %s (%s) failed", row.id, row.topic)
+                    result[row.id] = render.Broken(f"render error: {exc!r}"[:500])
+                    await session.rollback()
                 else:
                     result[row.id] = (message.text, keyboard([[b.as_dict() for b in line] for line in message.buttons]))
         return result

@@ -29,6 +29,10 @@ class Gone(Exception):  # noqa: N818 - reads as "the message is gone", which it 
     """The message no longer fits; the argument is the reason recorded on the skipped row."""
 
 
+class Broken(Exception):  # noqa: N818 - the row's renderer failed: recorded as failed, not sent
+    """A renderer raised something unexpected (a bug); the row is marked failed with this text."""
+
+
 Renderer = Callable[[AsyncSession, box.OutboxMessage, Member], Awaitable[Message]]
 # Topic → renderer. Filled once, as bot/*_messages.py are imported (bot/delivery.py imports them);
 # it never grows after that, however many applications are built.

@@ -194,3 +194,23 @@ async def test_a_welcome_offer_of_a_cancelled_event_is_dropped(db, app, make_use
     await tick(app)
     assert ("skipped", "the event offered is cancelled or gone") in await outcomes(db, "welcome")
     assert not any("Brettspill" in m.text for m in user.messages())
+
+
+async def test_a_broken_renderer_fails_its_row_and_the_others_go_out(db, app, make_user, clock, monkeypatch):
+    from bot import render
+    from models import outbox as box
+
+    async def broken(session, row, to):
+        raise KeyError("oops")
+
+    monkeypatch.setitem(render.RENDERERS, "test.broken", broken)
+    user = await member(make_user, 0)
+    person = await stored(db, user)
+    async with db.session() as session:
+        await box.schedule(session, dedupe_key="test:broken", kind="notice", member_id=person.id, due_at=clock(),
+                           topic="test.broken")
+        await round_messages.notify(session, person, "test:plain", "Fortsatt her", clock())
+    await tick(app)
+    assert user.last_message().text == "Fortsatt her"
+    [(status, error)] = await outcomes(db, "test.broken")
+    assert status == "failed" and "KeyError" in error
