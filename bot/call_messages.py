@@ -1,4 +1,7 @@
-"""Outbox messages for phone rounds: call-back reminders, invitations, notices of expired holds."""
+"""Outbox messages for phone rounds: call-back reminders, invitations, notices of expired holds.
+
+Rendered when sent (bot/render.py): the person to call is named as they are then, and a message
+naming someone who erased their data is dropped."""
 
 from __future__ import annotations
 
@@ -6,40 +9,79 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import activity_messages as am
+from bot import outbox_buttons as data
 from bot.i18n import fmt_datetime, translator
+from bot.render import Message, renderer
 from models import outbox as box
+from models import phonebank as pb
+from models import rounds as rd
 from models.member import Member
+
+
+async def _callee(session: AsyncSession, target_id: int) -> int | None:
+    target = await session.get(pb.CallTarget, target_id)
+    return target.member_id if target is not None else None
 
 
 async def call_back_reminder(session: AsyncSession, caller: Member, target_id: int, campaign_id: int, name: str,
                              at: datetime) -> None:
-    _ = translator(caller.language)
+    """`name` is no longer stored: the reminder names the person as they are when it is sent."""
     await box.schedule(session, dedupe_key=f"call:{campaign_id}:target:{target_id}:callback:{int(at.timestamp())}",
-                       kind="task", member_id=caller.id, due_at=at,
-                       text=_("Time to call {name} back, as agreed.").format(name=name),
-                       buttons=[[box.Button(_("📞 Next call"), data=f"pb:next:{campaign_id}")]])
+                       kind="task", member_id=caller.id, due_at=at, topic="call.callback", subject_id=campaign_id,
+                       about_member_id=await _callee(session, target_id))
 
 
 async def caller_invitation(session: AsyncSession, member: Member, now: datetime) -> None:
-    _ = translator(member.language)
     await box.schedule(session, dedupe_key=f"call:invite-caller:member:{member.id}", kind="notice", member_id=member.id,
-                       due_at=now, text=_("Thank you for offering to phone other members! Open /ringerunde when you have "
-                                          "a quarter of an hour — the bot gives you one person at a time, with a script."))
+                       due_at=now, topic="call.invitation")
 
 
 async def signed_up_by_phone(session: AsyncSession, member: Member, title: str, when: str, now: datetime, round_id: int) -> None:
-    _ = translator(member.language)
+    """`title` and `when` are read from the round when the notice is sent."""
     await box.schedule(session, dedupe_key=f"call:signed-up:round:{round_id}:member:{member.id}", kind="notice",
-                       member_id=member.id, due_at=now,
-                       text=_("As agreed on the phone, you are signed up for “{title}”, {when}. See /mine.").format(title=title, when=when))
+                       member_id=member.id, due_at=now, topic="call.signed_up", subject_id=round_id)
 
 
 async def hold_expired(session: AsyncSession, caller: Member, target_id: int, name: str, now: datetime) -> None:
-    _ = translator(caller.language)
     await box.schedule(session, dedupe_key=f"call:target:{target_id}:expired:{int(now.timestamp())}", kind="notice",
-                       member_id=caller.id, due_at=now,
-                       text=_("The call to {name} went back to the queue after 30 minutes without an outcome.").format(name=name))
+                       member_id=caller.id, due_at=now, topic="call.hold_expired",
+                       about_member_id=await _callee(session, target_id))
 
 
 def when_text(moment: datetime, language: str) -> str:
     return fmt_datetime(moment, language)
+
+
+async def _name(session: AsyncSession, row: box.OutboxMessage) -> str:
+    person = await session.get(Member, row.about_member_id or 0)
+    return (person.name if person else None) or "?"
+
+
+@renderer("call.callback")
+async def _callback(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
+    _ = translator(to.language)
+    return Message(_("Time to call {name} back, as agreed.").format(name=await _name(session, row)),
+                   [[box.Button(_("📞 Next call"), data=data.next_call(row.subject_id or 0))]])
+
+
+@renderer("call.invitation")
+async def _invitation(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
+    _ = translator(to.language)
+    return Message(_("Thank you for offering to phone other members! Open /ringerunde when you have "
+                     "a quarter of an hour — the bot gives you one person at a time, with a script."))
+
+
+@renderer("call.signed_up")
+async def _signed_up(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
+    round_ = await am.subject(session, rd.SEATS, row)
+    _ = translator(to.language)
+    return Message(_("As agreed on the phone, you are signed up for “{title}”, {when}. See /mine.").format(
+        title=round_.title, when=am.when(round_, to.language)))
+
+
+@renderer("call.hold_expired")
+async def _hold_expired(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
+    _ = translator(to.language)
+    return Message(_("The call to {name} went back to the queue after 30 minutes without an outcome.").format(
+        name=await _name(session, row)))

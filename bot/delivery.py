@@ -25,6 +25,15 @@ from telegram.error import (
     TimedOut,
 )
 
+# The message modules register their renderers (bot/render.py) when imported.
+from bot import (  # noqa: F401
+    call_messages,
+    event_messages,
+    nudge_messages,
+    round_messages,
+    welcome_messages,
+)
+from bot import render
 from bot.db import Database
 from bot.i18n import OSLO
 from bot.ratelimit import RateLimiter
@@ -34,6 +43,8 @@ from models import outbox as box
 from models.member import STATUS_ERASED, Member
 
 log = logging.getLogger(__name__)
+# A row's text and buttons rendered at send time, or why it is dropped; None for rows sent as written.
+Rendered = tuple[str, InlineKeyboardMarkup | None] | render.Gone | render.Broken | None
 
 
 def parse_clock(value: str) -> time:
@@ -56,7 +67,10 @@ def quiet_hours_end(moment: datetime, end: time) -> datetime:
 
 
 def markup_of(row: box.OutboxMessage) -> InlineKeyboardMarkup | None:
-    rows = box.buttons_of(row)
+    return keyboard(box.buttons_of(row))
+
+
+def keyboard(rows: list[list[dict[str, str]]]) -> InlineKeyboardMarkup | None:
     if not rows:
         return None
     return InlineKeyboardMarkup(
@@ -103,7 +117,7 @@ class Dispatcher:
             loop = asyncio.get_running_loop()
             deadline = loop.time() + (budget or self.budget)
             last_hooks = loop.time()
-            queue: asyncio.Queue[tuple[box.OutboxMessage, Member | None] | None] = asyncio.Queue()
+            queue: asyncio.Queue[tuple[box.OutboxMessage, Member | None, Rendered] | None] = asyncio.Queue()
             handled = 0
 
             async def worker() -> None:
@@ -121,8 +135,10 @@ class Dispatcher:
                     if not rows:
                         break
                     members = await self._members_of(rows)
+                    # Rendered here, in claim order, so one chat's messages keep their order.
+                    rendered = await self._render_all(rows, members)
                     for row in rows:
-                        queue.put_nowait((row, members.get(row.member_id or -1)))
+                        queue.put_nowait((row, members.get(row.member_id or -1), rendered.get(row.id)))
                     handled += len(rows)
                     if loop.time() - last_hooks > 2.0:  # keep status messages moving in a long run
                         for hook in self.during_tick:
@@ -164,7 +180,7 @@ class Dispatcher:
                 return "weekly cap reached"
         return None
 
-    async def _deliver(self, bot: Bot, row: box.OutboxMessage, member: Member | None) -> None:
+    async def _deliver(self, bot: Bot, row: box.OutboxMessage, member: Member | None, rendered: Rendered = None) -> None:
         now = self.clock()
         if row.kind in box.DISCRETIONARY and not row.urgent and in_quiet_hours(now, self.quiet_start, self.quiet_end):
             async with self.db.session() as session:
@@ -172,6 +188,14 @@ class Dispatcher:
                                      error="held for quiet hours", count_attempt=False)
             return
         reason = await self._hold_reason(row, member)
+        text, markup = row.text, markup_of(row)
+        if reason is None and isinstance(rendered, render.Broken):
+            await self._record(box.mark_failed, row, error=str(rendered))
+            return
+        if reason is None and isinstance(rendered, render.Gone):
+            reason = str(rendered)
+        elif isinstance(rendered, tuple):
+            text, markup = rendered
         if reason is not None:
             async with self.db.session() as session:
                 await box.mark_skipped(session, row.id, self.worker, reason=reason)
@@ -179,7 +203,7 @@ class Dispatcher:
         chat_id = int(member.telegram_id if member is not None and member.telegram_id else row.chat_id or 0)
         await self.limiter.acquire(chat_id)
         try:
-            message = await bot.send_message(chat_id, row.text, reply_markup=markup_of(row))
+            message = await bot.send_message(chat_id, text, reply_markup=markup)
         except RetryAfter as exc:
             wait = exc.retry_after.total_seconds() if isinstance(exc.retry_after, timedelta) else float(exc.retry_after)
             self.limiter.pause_chat(chat_id, wait)
@@ -200,7 +224,32 @@ class Dispatcher:
             await self._retry_or_fail(row, f"{type(exc).__name__}: {exc.message}")
         else:
             async with self.db.session() as session:
-                await box.mark_sent(session, row.id, self.worker, message_id=message.message_id, now=self.clock())
+                await box.mark_sent(session, row.id, self.worker, message_id=message.message_id, now=self.clock(),
+                                    text=text if row.topic else None)
+
+    async def _render_all(self, rows: list[box.OutboxMessage], members: dict[int, Member]) -> dict[int, Rendered]:
+        """Text and buttons of the rows that carry a topic, as of now, in each recipient's current
+        language; or why the row must not be sent (render.Gone)."""
+        topical = [row for row in rows if row.topic]
+        if not topical:
+            return {}
+        result: dict[int, Rendered] = {}
+        async with self.db.session() as session:
+            for row in topical:
+                member = members.get(row.member_id or -1)
+                try:
+                    if member is None:
+                        raise render.Gone("a rendered message needs a member to address")
+                    message = await render.render(session, row, member)
+                except render.Gone as gone:
+                    result[row.id] = gone
+                except Exception as exc:  # noqa: BLE001 - one broken renderer must not stop the others
+                    log.exception("rendering outbox row %s (%s) failed", row.id, row.topic)
+                    result[row.id] = render.Broken(f"render error: {exc!r}"[:500])
+                    await session.rollback()
+                else:
+                    result[row.id] = (message.text, keyboard([[b.as_dict() for b in line] for line in message.buttons]))
+        return result
 
     async def _retry_or_fail(self, row: box.OutboxMessage, error: str) -> None:
         attempts = row.attempts + 1

@@ -1,13 +1,18 @@
-"""Outbox messages for events: reminders to those who said yes or maybe, notices of change."""
+"""Outbox messages for events: reminders to those who said yes or maybe, notices of change.
+
+Rows are queued with a topic and rendered when sent (bot/render.py), so an edit of the place or
+title reaches reminders already queued, and every change is announced once."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import N_, fmt_datetime, fmt_time, translator
-from bot.round_messages import same_time_day_before
+from bot import activity_messages as am
+from bot.i18n import N_, fmt_time, translator
+from bot.render import Message, renderer
+from models import events as ev
 from models import outbox as box
 from models.events import Event
 from models.member import Member
@@ -22,9 +27,7 @@ KIND_LABELS: dict[str, str] = {
     "programme": N_("Programme writing"),
 }
 
-
-def when(event: Event, lang: str) -> str:
-    return f"{fmt_datetime(event.starts_at, lang)}–{fmt_time(event.ends_at, lang)}"
+when = am.when
 
 
 def prefix(event: Event) -> str:
@@ -32,22 +35,14 @@ def prefix(event: Event) -> str:
 
 
 def member_prefix(event: Event, member_id: int) -> str:
-    return f"event:{event.id}:v{event.version}:member:{member_id}:"
+    """Every reminder of this event for this member, whatever version it was queued for."""
+    return f"event:{event.id}:member:{member_id}:"
 
 
 async def schedule_for_member(session: AsyncSession, event: Event, member: Member, now: datetime) -> None:
-    _ = translator(member.language)
-    key = member_prefix(event, member.id)
-    day_before = same_time_day_before(event.starts_at)
-    if day_before > now:
-        await box.schedule(session, dedupe_key=key + "24h", kind="reminder", member_id=member.id, due_at=day_before,
-                           text=_("Reminder: “{title}” is tomorrow, {when}, at {place}.").format(
-                               title=event.title, when=when(event, member.language), place=event.place))
-    two_hours = event.starts_at - timedelta(hours=2)
-    if two_hours > now:
-        await box.schedule(session, dedupe_key=key + "2h", kind="reminder", member_id=member.id, due_at=two_hours,
-                           text=_("“{title}” starts in two hours, at {time}: {place}. Welcome!").format(
-                               title=event.title, time=fmt_time(event.starts_at, member.language), place=event.place))
+    for name, due in am.reminder_times(event, now).items():
+        await am.schedule_about(session, event, member, key=f"{member_prefix(event, member.id)}v{event.version}:{name}",
+                                topic=f"event.reminder_{name}", kind="reminder", due_at=due)
 
 
 async def cancel_for_member(session: AsyncSession, event: Event, member_id: int) -> None:
@@ -55,35 +50,80 @@ async def cancel_for_member(session: AsyncSession, event: Event, member_id: int)
 
 
 async def notice(session: AsyncSession, member: Member, key: str, text: str, now: datetime) -> None:
+    """A notice written now that goes out at once, as written."""
     await box.schedule(session, dedupe_key=key, kind="notice", member_id=member.id, due_at=now, text=text)
 
 
 async def promoted(session: AsyncSession, event: Event, member: Member, now: datetime) -> None:
-    _ = translator(member.language)
-    await notice(session, member, f"notice:event:{event.id}:member:{member.id}:seat:{int(now.timestamp())}",
-                 _("Good news: a place became free at “{title}”, {when}, and it is yours!").format(
-                     title=event.title, when=when(event, member.language)), now)
+    await box.schedule(session, dedupe_key=f"notice:event:{event.id}:member:{member.id}:seat:{am.stamp(now)}", kind="notice",
+                       member_id=member.id, due_at=now, topic="event.promoted", subject_id=event.id)
     await schedule_for_member(session, event, member, now)
 
 
 async def moved(session: AsyncSession, event: Event, member: Member, now: datetime) -> None:
-    _ = translator(member.language)
-    await notice(session, member, f"notice:event:{event.id}:v{event.version}:member:{member.id}:moved",
-                 _("Change: “{title}” has moved to {when}, {place}.").format(
-                     title=event.title, when=when(event, member.language), place=event.place), now)
+    """The event's time or place changed (each change is a new version, announced once)."""
+    await am.change_notice(session, event, member, family="event", topic="event.moved", now=now,
+                           starts_at=am.stamp(event.starts_at), ends_at=am.stamp(event.ends_at), place=event.place)
 
 
 async def cancelled(session: AsyncSession, event: Event, member: Member, now: datetime) -> None:
-    _ = translator(member.language)
-    await notice(session, member, f"notice:event:{event.id}:member:{member.id}:cancelled",
-                 _("Cancelled: “{title}” on {when} will not take place.").format(title=event.title, when=when(event, member.language)), now)
+    await box.schedule(session, dedupe_key=f"notice:event:{event.id}:member:{member.id}:cancelled", kind="notice",
+                       member_id=member.id, due_at=now, topic="event.cancelled", subject_id=event.id)
 
 
 async def nothing_planned(session: AsyncSession, board: list[Member], days: int, now: datetime, every_days: int) -> None:
     period = int(now.timestamp() // (86400 * every_days))
     for person in board:
-        _ = translator(person.language)
         await box.schedule(session, dedupe_key=f"board:nothing-planned:{period}:member:{person.id}", kind="task",
-                           member_id=person.id, due_at=now,
-                           text=_("Nothing is planned that members can join in the next {days} days. Plan an activity "
-                                  "with /nyttarrangement or a round with /nyrunde, so there is always something to invite people to.").format(days=days))
+                           member_id=person.id, due_at=now, topic="board.nothing_planned", params={"days": days})
+
+
+# Renderers: each reads the event as it is now, in the recipient's language of now.
+
+@renderer("event.reminder_24h")
+async def _day_before(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
+    event = await am.reminder_subject(session, ev.SEATS, row, to)
+    _ = translator(to.language)
+    return Message(_("Reminder: “{title}” is tomorrow, {when}, at {place}.").format(
+        title=event.title, when=when(event, to.language), place=event.place))
+
+
+@renderer("event.reminder_2h")
+async def _two_hours(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
+    event = await am.reminder_subject(session, ev.SEATS, row, to)
+    _ = translator(to.language)
+    return Message(_("“{title}” starts in two hours, at {time}: {place}. Welcome!").format(
+        title=event.title, time=fmt_time(event.starts_at, to.language), place=event.place))
+
+
+@renderer("event.promoted")
+async def _promoted(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
+    event = await am.reminder_subject(session, ev.SEATS, row, to)
+    _ = translator(to.language)
+    return Message(_("Good news: a place became free at “{title}”, {when}, and it is yours!").format(
+        title=event.title, when=when(event, to.language)))
+
+
+@renderer("event.moved")
+async def _moved(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
+    event = await am.subject(session, ev.SEATS, row)
+    change = box.params_of(row)
+    _ = translator(to.language)
+    return Message(_("Change: “{title}” has moved to {when}, {place}.").format(
+        title=event.title, when=am.when_of(change, to.language), place=change.get("place", event.place)))
+
+
+@renderer("event.cancelled")
+async def _cancelled(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
+    event = await am.subject(session, ev.SEATS, row, planned=False)
+    _ = translator(to.language)
+    return Message(_("Cancelled: “{title}” on {when} will not take place.").format(
+        title=event.title, when=when(event, to.language)))
+
+
+@renderer("board.nothing_planned")
+async def _nothing_planned(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
+    _ = translator(to.language)
+    return Message(_("Nothing is planned that members can join in the next {days} days. Plan an activity "
+                     "with /nyttarrangement or a round with /nyrunde, so there is always something to invite people to.").format(
+        days=box.params_of(row).get("days", 0)))

@@ -7,12 +7,14 @@ from datetime import datetime, time, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_, OSLO, fmt_datetime, translator
+from bot.render import Gone, Message, renderer
 from models import events as ev
 from models import membership
 from models import nudges as ng
 from models import outbox as box
 from models import phonebank as pb
 from models import rounds as rd
+from models.errors import NotFound
 from models.member import Member
 
 RULE_LABELS: dict[str, str] = {
@@ -37,6 +39,8 @@ async def render(session: AsyncSession, candidate: ng.Candidate) -> tuple[str, l
                 box.Button(_("Don't ask me about this"), data=f"ng:off:{candidate.rule}")]
     if candidate.rule == "doorknock":
         round_ = await rd.get_round(session, candidate.target_id or 0)
+        if round_.status != rd.PLANNED:
+            raise NotFound(round_.id)
         from bot.round_messages import when
 
         return (_("A door-knocking round with free seats is coming up: “{title}”, {when}, meeting at {place}. Join with one tap?").format(
@@ -44,6 +48,8 @@ async def render(session: AsyncSession, candidate: ng.Candidate) -> tuple[str, l
                 [[box.Button(_("Join"), data=f"rd:join:{round_.id}")], controls])
     if candidate.rule == "social":
         event = await ev.get_event(session, candidate.target_id or 0)
+        if event.status != ev.PLANNED:
+            raise NotFound(event.id)
         return (_("It's been a while! “{title}”, {when}, at {place}. Will you come?").format(
                     title=event.title, when=fmt_datetime(event.starts_at, lang), place=event.place),
                 [[box.Button(_("✅ Yes"), data=f"ev:rsvp:{event.id}:yes"), box.Button(_("🤔 Maybe"), data=f"ev:rsvp:{event.id}:maybe")], controls])
@@ -62,10 +68,23 @@ async def run(session: AsyncSession, now: datetime) -> list[ng.Candidate]:
     """Queue a nudge for every candidate; the outbox applies preferences, quiet hours and the weekly cap."""
     found = await ng.candidates(session, now)
     for candidate in found:
-        text, buttons = await render(session, candidate)
         await box.schedule(session, dedupe_key=key(candidate, now), kind="nudge", member_id=candidate.member.id, due_at=now,
-                           text=text, buttons=buttons)
+                           topic="nudge", subject_id=candidate.target_id,
+                           params={"rule": candidate.rule, "reason": candidate.reason, "count": candidate.count})
     return found
+
+
+@renderer("nudge")
+async def _nudge(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
+    """The nudge as `render` words it (the preview's words), from what is offered now."""
+    params = box.params_of(row)
+    candidate = ng.Candidate(member=to, rule=str(params.get("rule")), reason=str(params.get("reason", "")),
+                             target_id=row.subject_id, count=int(params.get("count", 0)))
+    try:
+        text, buttons = await render(session, candidate)
+    except NotFound:
+        raise Gone("what the nudge offered is gone") from None
+    return Message(text, buttons)
 
 
 def digest_due(now: datetime, weekday: int, at: time) -> bool:

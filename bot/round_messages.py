@@ -1,4 +1,7 @@
-"""What the outbox carries for a door-knocking round: reminders, briefing, follow-up, notices."""
+"""What the outbox carries for a door-knocking round: reminders, briefing, follow-up, notices.
+
+Rows are queued with a topic and rendered when sent (bot/render.py): an edit reaches reminders
+already queued, and a leader who erased their data is no longer named."""
 
 from __future__ import annotations
 
@@ -6,10 +9,15 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import activity_messages as am
+from bot import outbox_buttons as data
 from bot.i18n import N_, OSLO, fmt_datetime, fmt_time, translator
+from bot.render import Gone, Message, renderer
 from models import outbox as box
+from models import rounds as rd
 from models.member import Member
 from models.rounds import THEMES, Round
+from models.timeparse import same_time_day_before  # noqa: F401 - importable from here as before
 
 THEME_LABELS: dict[str, str] = {
     "housing": N_("Housing"),
@@ -24,27 +32,26 @@ THEME_LABELS: dict[str, str] = {
 
 
 def member_prefix(round_: Round, member_id: int) -> str:
-    return f"round:{round_.id}:v{round_.version}:member:{member_id}:"
+    """Every reminder of this round for this member, whatever version it was queued for."""
+    return f"round:{round_.id}:member:{member_id}:"
 
 
 def round_prefix(round_: Round) -> str:
     return f"round:{round_.id}:"
 
 
-def when(round_: Round, lang: str) -> str:
-    return f"{fmt_datetime(round_.starts_at, lang)}–{fmt_time(round_.ends_at, lang)}"
+def _key(round_: Round, member_id: int, name: str) -> str:
+    return f"{member_prefix(round_, member_id)}v{round_.version}:{name}"
+
+
+when = am.when
 
 
 def theme_buttons(round_id: int, lang: str) -> list[list[box.Button]]:
     _ = translator(lang)
-    buttons = [box.Button(_(THEME_LABELS[t]), data=f"rd:theme:{round_id}:{t}") for t in THEMES]
+    buttons = [box.Button(_(THEME_LABELS[t]), data=data.theme(round_id, t)) for t in THEMES]
     rows = [buttons[n : n + 4] for n in range(0, len(buttons), 4)]
-    return [*rows, [box.Button(_("Nothing to add"), data=f"rd:nothing:{round_id}")]]
-
-
-def same_time_day_before(moment: datetime) -> datetime:
-    """The same Oslo wall-clock time a day earlier (not 24 hours: the clocks may change overnight)."""
-    return (moment.astimezone(OSLO) - timedelta(days=1)).astimezone(moment.tzinfo)
+    return [*rows, [box.Button(_("Nothing to add"), data=data.nothing_to_add(round_id))]]
 
 
 def morning_of(round_: Round) -> datetime:
@@ -53,55 +60,30 @@ def morning_of(round_: Round) -> datetime:
 
 
 async def schedule_for_member(session: AsyncSession, round_: Round, member: Member, leaders: list[Member], now: datetime) -> None:
-    """Queue the day-before and two-hour reminders, the briefing and the follow-up for one participant."""
-    _ = translator(member.language)
-    prefix = member_prefix(round_, member.id)
-    leader_names = ", ".join(m.name or "?" for m in leaders) or _("not decided yet")
-    place = round_.meeting_point
-    day_before = same_time_day_before(round_.starts_at)
-    if day_before > now:
-        await box.schedule(session, dedupe_key=prefix + "24h", kind="reminder", member_id=member.id, due_at=day_before,
-                           text=_("Reminder: door-knocking tomorrow, {when}.\nMeeting point: {place}\nLeader: {leaders}\n"
-                                  "Bring good shoes, clothes for the weather and a charged phone. Flyers are handed out there.").format(
-                               when=when(round_, member.language), place=place, leaders=leader_names))
-    two_hours = round_.starts_at - timedelta(hours=2)
-    if two_hours > now:
-        await box.schedule(session, dedupe_key=prefix + "2h", kind="reminder", member_id=member.id, due_at=two_hours,
-                           text=_("Door-knocking in two hours, at {time}: {place}. Are you coming?").format(
-                               time=fmt_time(round_.starts_at, member.language), place=place),
-                           buttons=[[box.Button(_("I'm coming"), data=f"rd:coming:{round_.id}"),
-                                     box.Button(_("I can't after all"), data=f"rd:cant:{round_.id}")]])
+    """Queue the day-before and two-hour reminders, the briefing and the follow-up for one participant.
+
+    `leaders` is no longer read: the reminder names the leaders as they are when it is sent."""
+    for name, due in am.reminder_times(round_, now).items():
+        await am.schedule_about(session, round_, member, key=_key(round_, member.id, name), topic=f"round.reminder_{name}",
+                                kind="reminder", due_at=due)
     if round_.briefing:
         briefing_at = max(now, min(morning_of(round_), round_.starts_at - timedelta(hours=1)))
-        await box.schedule(session, dedupe_key=prefix + "briefing", kind="reminder", member_id=member.id, due_at=briefing_at,
-                           text=_("Briefing for today's door-knocking ({title}):\n\n{briefing}").format(
-                               title=round_.title, briefing=round_.briefing))
+        await am.schedule_about(session, round_, member, key=_key(round_, member.id, "briefing"), topic="round.briefing",
+                                kind="reminder", due_at=briefing_at)
     if round_.debrief_event_id:
         await invite_to_debrief(session, round_, member)
-    await box.schedule(session, dedupe_key=prefix + "followup", kind="reminder", member_id=member.id,
-                       due_at=round_.ends_at + timedelta(minutes=30),
-                       text=_("Thank you for knocking on doors today! How did it go — what did people talk about? "
-                              "Pick a theme. Please don't write names or addresses of the people you met."),
-                       buttons=theme_buttons(round_.id, member.language))
+    await am.schedule_about(session, round_, member, key=_key(round_, member.id, "followup"), topic="round.followup",
+                            kind="reminder", due_at=round_.ends_at + timedelta(minutes=30))
 
 
 async def invite_to_debrief(session: AsyncSession, round_: Round, member: Member) -> None:
     """The gathering after the round, offered to a participant as the round ends."""
-    from models import events as ev
-
-    try:
-        event = await ev.get_event(session, round_.debrief_event_id or 0)
-    except Exception:  # noqa: BLE001 - the gathering was deleted: nothing to invite to
+    if not round_.debrief_event_id:
         return
-    if event.status != ev.PLANNED:
-        return
-    _ = translator(member.language)
-    await box.schedule(session, dedupe_key=member_prefix(round_, member.id) + f"debrief:{event.id}", kind="reminder",
-                       member_id=member.id, due_at=max(round_.ends_at - timedelta(minutes=30), round_.starts_at),
-                       text=_("After the round we meet at “{title}”, {when}, {place}. Will you join us?").format(
-                           title=event.title, when=fmt_datetime(event.starts_at, member.language), place=event.place),
-                       buttons=[[box.Button(_("✅ Yes"), data=f"ev:rsvp:{event.id}:yes"),
-                                 box.Button(_("🤔 Maybe"), data=f"ev:rsvp:{event.id}:maybe")]])
+    await am.schedule_about(session, round_, member, key=_key(round_, member.id, f"debrief:{round_.debrief_event_id}"),
+                            topic="round.debrief", kind="reminder",
+                            due_at=max(round_.ends_at - timedelta(minutes=30), round_.starts_at),
+                            event_id=round_.debrief_event_id)
 
 
 async def cancel_for_member(session: AsyncSession, round_: Round, member_id: int) -> None:
@@ -110,47 +92,34 @@ async def cancel_for_member(session: AsyncSession, round_: Round, member_id: int
 
 async def notify(session: AsyncSession, member: Member, key: str, text: str, now: datetime,
                  buttons: list[list[box.Button]] | None = None) -> None:
-    """A notice that goes out at once (a change, a cancellation, a seat that became free)."""
+    """A notice written now that goes out at once, as written."""
     await box.schedule(session, dedupe_key=key, kind="notice", member_id=member.id, due_at=now, text=text, buttons=buttons)
 
 
 async def promoted(session: AsyncSession, round_: Round, member: Member, leaders: list[Member], now: datetime) -> None:
-    _ = translator(member.language)
-    await notify(session, member, f"notice:round:{round_.id}:member:{member.id}:seat:{int(now.timestamp())}",
-                 _("Good news: a seat became free on “{title}”, {when}, and it is yours! Meeting point: {place}.").format(
-                     title=round_.title, when=when(round_, member.language), place=round_.meeting_point), now)
+    await box.schedule(session, dedupe_key=f"notice:round:{round_.id}:member:{member.id}:seat:{am.stamp(now)}", kind="notice",
+                       member_id=member.id, due_at=now, topic="round.promoted", subject_id=round_.id)
     await schedule_for_member(session, round_, member, leaders, now)
 
 
 async def moved(session: AsyncSession, round_: Round, member: Member, now: datetime) -> None:
-    _ = translator(member.language)
-    await notify(session, member, f"notice:round:{round_.id}:v{round_.version}:member:{member.id}:moved",
-                 _("Change: “{title}” has moved to {when}. Meeting point: {place}. "
-                   "If you can't come now, leave it under /mine.").format(
-                     title=round_.title, when=when(round_, member.language), place=round_.meeting_point), now)
+    await am.change_notice(session, round_, member, family="round", topic="round.moved", now=now,
+                           starts_at=am.stamp(round_.starts_at), ends_at=am.stamp(round_.ends_at))
 
 
 async def place_changed(session: AsyncSession, round_: Round, member: Member, now: datetime) -> None:
-    _ = translator(member.language)
-    await notify(session, member, f"notice:round:{round_.id}:member:{member.id}:place:{int(now.timestamp())}",
-                 _("Change: the meeting point for “{title}”, {when}, is now {place}.").format(
-                     title=round_.title, when=when(round_, member.language), place=round_.meeting_point), now)
+    await am.change_notice(session, round_, member, family="round", topic="round.place", now=now, place=round_.meeting_point)
 
 
 async def cancelled(session: AsyncSession, round_: Round, member: Member, now: datetime) -> None:
-    _ = translator(member.language)
-    await notify(session, member, f"notice:round:{round_.id}:member:{member.id}:cancelled",
-                 _("Cancelled: “{title}” on {when} will not take place. Thank you for signing up — "
-                   "see /dorbank for other rounds.").format(title=round_.title, when=when(round_, member.language)), now)
+    await box.schedule(session, dedupe_key=f"notice:round:{round_.id}:member:{member.id}:cancelled", kind="notice",
+                       member_id=member.id, due_at=now, topic="round.cancelled", subject_id=round_.id)
 
 
 async def schedule_report_nudge(session: AsyncSession, round_: Round, leader: Member) -> None:
-    _ = translator(leader.language)
     await box.schedule(session, dedupe_key=f"round:{round_.id}:v{round_.version}:leader:{leader.id}:report", kind="task",
-                       member_id=leader.id, due_at=round_.ends_at + timedelta(days=1),
-                       text=_("The report for “{title}” is missing. It takes a minute: doors, conversations and what "
-                              "people talked about.").format(title=round_.title),
-                       buttons=[[box.Button(_("File the report"), data=f"rd:report:{round_.id}")]])
+                       member_id=leader.id, due_at=round_.ends_at + timedelta(days=1), topic="round.report",
+                       subject_id=round_.id)
 
 
 async def cancel_report_nudges(session: AsyncSession, round_: Round) -> None:
@@ -160,8 +129,116 @@ async def cancel_report_nudges(session: AsyncSession, round_: Round) -> None:
 
 async def leader_candidate(session: AsyncSession, candidate: Member, board: list[Member], rounds: int, now: datetime) -> None:
     for person in board:
-        _ = translator(person.language)
         await box.schedule(session, dedupe_key=f"leader-candidate:member:{candidate.id}:board:{person.id}", kind="task",
-                           member_id=person.id, due_at=now,
-                           text=_("{name} has now taken part in {count} door-knocking rounds and could be offered "
-                                  "leader training. See /dorbank ledere.").format(name=candidate.name or "?", count=rounds))
+                           member_id=person.id, due_at=now, topic="round.leader_candidate", about_member_id=candidate.id,
+                           params={"count": rounds})
+
+
+# Renderers: each reads the round as it is now, in the recipient's language of now.
+
+@renderer("round.reminder_24h")
+async def _day_before(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
+    round_ = await am.reminder_subject(session, rd.SEATS, row, to)
+    _ = translator(to.language)
+    leaders = ", ".join(m.name or "?" for m in await rd.current_leaders(session, round_)) or _("not decided yet")
+    return Message(_("Reminder: door-knocking tomorrow, {when}.\nMeeting point: {place}\nLeader: {leaders}\n"
+                     "Bring good shoes, clothes for the weather and a charged phone. Flyers are handed out there.").format(
+        when=when(round_, to.language), place=round_.meeting_point, leaders=leaders))
+
+
+@renderer("round.reminder_2h")
+async def _two_hours(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
+    round_ = await am.reminder_subject(session, rd.SEATS, row, to)
+    _ = translator(to.language)
+    return Message(_("Door-knocking in two hours, at {time}: {place}. Are you coming?").format(
+        time=fmt_time(round_.starts_at, to.language), place=round_.meeting_point),
+        [[box.Button(_("I'm coming"), data=data.coming(round_.id)),
+          box.Button(_("I can't after all"), data=data.cannot_come(round_.id))]])
+
+
+@renderer("round.briefing")
+async def _briefing(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
+    round_ = await am.reminder_subject(session, rd.SEATS, row, to)
+    if not round_.briefing:
+        raise Gone("the briefing was removed")
+    _ = translator(to.language)
+    return Message(_("Briefing for today's door-knocking ({title}):\n\n{briefing}").format(
+        title=round_.title, briefing=round_.briefing))
+
+
+@renderer("round.followup")
+async def _followup(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
+    round_ = await am.reminder_subject(session, rd.SEATS, row, to)
+    _ = translator(to.language)
+    return Message(_("Thank you for knocking on doors today! How did it go — what did people talk about? "
+                     "Pick a theme. Please don't write names or addresses of the people you met."),
+                   theme_buttons(round_.id, to.language))
+
+
+@renderer("round.debrief")
+async def _debrief(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
+    from models import events as ev
+
+    await am.reminder_subject(session, rd.SEATS, row, to)
+    row_event = box.params_of(row).get("event_id")
+    event = await session.get(ev.Event, int(row_event or 0))
+    if event is None or event.status != ev.PLANNED:
+        raise Gone("the gathering is cancelled or gone")
+    _ = translator(to.language)
+    return Message(_("After the round we meet at “{title}”, {when}, {place}. Will you join us?").format(
+        title=event.title, when=fmt_datetime(event.starts_at, to.language), place=event.place),
+        [[box.Button(_("✅ Yes"), data=data.rsvp(event.id, "yes")),
+          box.Button(_("🤔 Maybe"), data=data.rsvp(event.id, "maybe"))]])
+
+
+@renderer("round.promoted")
+async def _promoted(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
+    round_ = await am.reminder_subject(session, rd.SEATS, row, to)
+    _ = translator(to.language)
+    return Message(_("Good news: a seat became free on “{title}”, {when}, and it is yours! Meeting point: {place}.").format(
+        title=round_.title, when=when(round_, to.language), place=round_.meeting_point))
+
+
+@renderer("round.moved")
+async def _moved(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
+    round_ = await am.subject(session, rd.SEATS, row)
+    _ = translator(to.language)
+    return Message(_("Change: “{title}” has moved to {when}. Meeting point: {place}. "
+                     "If you can't come now, leave it under /mine.").format(
+        title=round_.title, when=am.when_of(box.params_of(row), to.language), place=round_.meeting_point))
+
+
+@renderer("round.place")
+async def _place(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
+    round_ = await am.subject(session, rd.SEATS, row)
+    _ = translator(to.language)
+    return Message(_("Change: the meeting point for “{title}”, {when}, is now {place}.").format(
+        title=round_.title, when=when(round_, to.language), place=box.params_of(row).get("place", round_.meeting_point)))
+
+
+@renderer("round.cancelled")
+async def _cancelled(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
+    round_ = await am.subject(session, rd.SEATS, row, planned=False)
+    _ = translator(to.language)
+    return Message(_("Cancelled: “{title}” on {when} will not take place. Thank you for signing up — "
+                     "see /dorbank for other rounds.").format(title=round_.title, when=when(round_, to.language)))
+
+
+@renderer("round.report")
+async def _report(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
+    round_ = await am.subject(session, rd.SEATS, row)
+    if await rd.report_of(session, round_.id) is not None:
+        raise Gone("the report is filed")
+    _ = translator(to.language)
+    return Message(_("The report for “{title}” is missing. It takes a minute: doors, conversations and what "
+                     "people talked about.").format(title=round_.title),
+                   [[box.Button(_("File the report"), data=data.file_report(round_.id))]])
+
+
+@renderer("round.leader_candidate")
+async def _leader_candidate(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
+    candidate = await session.get(Member, row.about_member_id or 0)
+    _ = translator(to.language)
+    return Message(_("{name} has now taken part in {count} door-knocking rounds and could be offered "
+                     "leader training. See /dorbank ledere.").format(
+        name=(candidate.name if candidate else None) or "?", count=box.params_of(row).get("count", 0)))

@@ -6,7 +6,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import outbox_buttons as data
 from bot.i18n import fmt_datetime, translator
+from bot.render import Gone, Message, renderer
 from models import events as ev
 from models import membership
 from models import outbox as box
@@ -18,7 +20,9 @@ STEPS = (0, 2, 7, 21)
 
 
 async def run_sequence(session: AsyncSession, member: Member, now: datetime) -> None:
-    """Queue each step whose day has come, once; a step that no longer fits is recorded as skipped."""
+    """Queue each step whose day has come, once; a step that no longer fits is recorded as skipped.
+
+    What a step offers (which event, which round) is chosen now; its words when it is sent."""
     assert member.onboarded_at is not None
     for day in STEPS:
         if now < member.onboarded_at + timedelta(days=day):
@@ -29,43 +33,74 @@ async def run_sequence(session: AsyncSession, member: Member, now: datetime) -> 
         if not member.wants_nudges:
             await box.skip(session, dedupe_key=key, kind="welcome", member_id=member.id, reason="turned off", now=now)
             continue
-        message = await step(session, member, day, now)
-        if message is None:
+        offer = await pick(session, member, day, now)
+        if offer is None:
             await box.skip(session, dedupe_key=key, kind="welcome", member_id=member.id, reason="nothing that fits", now=now)
             continue
-        text, buttons = message
-        await box.schedule(session, dedupe_key=key, kind="welcome", member_id=member.id, due_at=now, text=text, buttons=buttons)
+        await box.schedule(session, dedupe_key=key, kind="welcome", member_id=member.id, due_at=now, topic="welcome",
+                           subject_id=offer.get("id"), params={"day": day})
 
 
-async def step(session: AsyncSession, member: Member, day: int, now: datetime) -> tuple[str, list[list[box.Button]]] | None:
-    _ = translator(member.language)
-    if day == 0:
-        return (_("Welcome to Trondheim SV, {name}! We knock on doors, meet for member meetings and pub evenings, run courses "
-                  "and write the programme for the local election in 2027 together. You choose how much you join in.").format(
-                    name=(member.name or "").split(" ")[0]),
-                [[box.Button(_("What I'd like to help with"), data="set:int")], [box.Button(_("📅 What's coming up"), data="ev:kind:all")]])
+async def pick(session: AsyncSession, member: Member, day: int, now: datetime) -> dict[str, int] | None:
+    """What the step of `day` offers: {} for a plain step, {"id": …} for an event or round; None = nothing fits."""
+    if day in (0, 21):
+        return {}
     if day == 2:
         for view in await ev.upcoming(session, now, kind="social", until=now + timedelta(days=30), limit=5):
             if await ev.rsvp_of(session, view.event.id, member.id) is None:
-                return (_("A good way to meet the others: “{title}”, {when}, at {place}. Will you come?").format(
-                            title=view.event.title, when=fmt_datetime(view.event.starts_at, member.language), place=view.event.place),
-                        [[box.Button(_("✅ Yes"), data=f"ev:rsvp:{view.event.id}:yes"),
-                          box.Button(_("🤔 Maybe"), data=f"ev:rsvp:{view.event.id}:maybe")]])
+                return {"id": view.event.id}
         return None
     if day == 7:
         views = await rd.upcoming(session, now, limit=20)
         views.sort(key=lambda v: (v.round.district != member.district, v.round.starts_at))
         for view in views:
             if view.seats_left and await rd.signup_of(session, view.round.id, member.id) is None:
-                return (_("Try door-knocking with us? “{title}”, {when}. We go in pairs, and you get a short introduction first.").format(
-                            title=view.round.title, when=fmt_datetime(view.round.starts_at, member.language)),
-                        [[box.Button(_("Join"), data=f"rd:join:{view.round.id}")]])
-        return None
-    if day == 21:
-        return (_("You have been a member for three weeks — welcome again! Is there anything you'd like to help with? "
-                  "Choose below, or just answer this message."),
-                [[box.Button(_("What I'd like to help with"), data="set:int")], [box.Button(_("📅 What's coming up"), data="ev:kind:all")]])
+                return {"id": view.round.id}
     return None
+
+
+async def step(session: AsyncSession, member: Member, day: int, now: datetime) -> tuple[str, list[list[box.Button]]] | None:
+    """The step's text and buttons as they would read now (None when nothing fits)."""
+    offer = await pick(session, member, day, now)
+    if offer is None:
+        return None
+    try:
+        message = await words(session, member, day, offer.get("id"))
+    except Gone:
+        return None
+    return message.text, message.buttons
+
+
+@renderer("welcome")
+async def _welcome(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
+    return await words(session, to, int(box.params_of(row).get("day", 0)), row.subject_id)
+
+
+async def words(session: AsyncSession, member: Member, day: int, offer_id: int | None) -> Message:
+    _ = translator(member.language)
+    if day in (0, 21):
+        buttons = [[box.Button(_("What I'd like to help with"), data="set:int")],
+                   [box.Button(_("📅 What's coming up"), data="ev:kind:all")]]
+        if day == 0:
+            return Message(_("Welcome to Trondheim SV, {name}! We knock on doors, meet for member meetings and pub evenings, "
+                             "run courses and write the programme for the local election in 2027 together. You choose how "
+                             "much you join in.").format(name=(member.name or "").split(" ")[0]), buttons)
+        return Message(_("You have been a member for three weeks — welcome again! Is there anything you'd like to help with? "
+                         "Choose below, or just answer this message."), buttons)
+    if day == 2:
+        event = await session.get(ev.Event, offer_id or 0)
+        if event is None or event.status != ev.PLANNED:
+            raise Gone("the event offered is cancelled or gone")
+        return Message(_("A good way to meet the others: “{title}”, {when}, at {place}. Will you come?").format(
+            title=event.title, when=fmt_datetime(event.starts_at, member.language), place=event.place),
+            [[box.Button(_("✅ Yes"), data=data.rsvp(event.id, "yes")),
+              box.Button(_("🤔 Maybe"), data=data.rsvp(event.id, "maybe"))]])
+    round_ = await session.get(rd.Round, offer_id or 0)
+    if round_ is None or round_.status != rd.PLANNED:
+        raise Gone("the round offered is cancelled or gone")
+    return Message(_("Try door-knocking with us? “{title}”, {when}. We go in pairs, and you get a short introduction first.").format(
+        title=round_.title, when=fmt_datetime(round_.starts_at, member.language)),
+        [[box.Button(_("Join"), data=data.join_round(round_.id))]])
 
 
 async def escalate(session: AsyncSession, now: datetime, admins: list[int], link_for: object = None) -> None:
@@ -76,18 +111,40 @@ async def escalate(session: AsyncSession, now: datetime, admins: list[int], link
     chairs = await membership.members_with_role(session, "admin", admins)
     for task, member in found.offer_to_all:
         for person in welcomers.values():
-            _ = translator(person.language)
             await box.schedule(session, dedupe_key=f"welcome:task:{task.id}:offer:{person.id}", kind="task", member_id=person.id,
-                               due_at=now, text=_("{name} joined {days} days ago, and nobody has taken the welcome call yet. Can you?").format(
-                                   name=member.name or "?", days=(now - task.joined_at).days),
-                               buttons=[[box.Button(_("Take it"), data=f"wl:take:{task.id}")]])
+                               due_at=now, topic="welcome.offer", subject_id=task.id, about_member_id=member.id)
     for task, member in found.to_leader:
-        taker = await membership.member_or_none(session, task.taken_by)
         for person in chairs:
-            _ = translator(person.language)
             await box.schedule(session, dedupe_key=f"welcome:task:{task.id}:leader:{person.id}", kind="task", member_id=person.id,
-                               due_at=now, text=_("The welcome call to {name} is still not done after 10 days (taken by: {who}). "
-                                                  "See /velkomst.").format(name=member.name or "?", who=taker.name if taker else _("nobody")))
+                               due_at=now, topic="welcome.late", subject_id=task.id, about_member_id=member.id)
+
+
+async def _task(session: AsyncSession, row: box.OutboxMessage) -> tuple[WelcomeTask, str]:
+    task = await session.get(WelcomeTask, row.subject_id or 0)
+    if task is None:
+        raise Gone("the welcome task is gone")
+    member = await session.get(Member, row.about_member_id or 0)
+    return task, (member.name if member else None) or "?"
+
+
+@renderer("welcome.offer")
+async def _offer(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
+    task, name = await _task(session, row)
+    if task.taken_by is not None:
+        raise Gone("someone took the welcome call")
+    _ = translator(to.language)
+    return Message(_("{name} joined {days} days ago, and nobody has taken the welcome call yet. Can you?").format(
+        name=name, days=(row.due_at - task.joined_at).days),
+        [[box.Button(_("Take it"), data=data.take_welcome_call(task.id))]])
+
+
+@renderer("welcome.late")
+async def _late(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
+    task, name = await _task(session, row)
+    taker = await membership.member_or_none(session, task.taken_by)
+    _ = translator(to.language)
+    return Message(_("The welcome call to {name} is still not done after 10 days (taken by: {who}). "
+                     "See /velkomst.").format(name=name, who=(taker.name if taker else None) or _("nobody")))
 
 
 def is_late(task: WelcomeTask, now: datetime) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator
+from sqlalchemy import BigInteger, DateTime, Integer, MetaData, TypeDecorator
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
 
@@ -41,5 +41,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+# Every id (`Mapped[int]` without an explicit type: primary and foreign keys) is 64-bit. SQLite keeps
+# INTEGER, which is 64-bit there and the only type that makes a primary key its rowid.
+ID = BigInteger().with_variant(Integer(), "sqlite")
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {int: ID}

@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, String, Text, func, or_, select
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, String, Text, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -48,8 +48,8 @@ class Broadcast(Base):
     button: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(12), default=DRAFT)
     send_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    status_chat_id: Mapped[int | None] = mapped_column()
-    status_message_id: Mapped[int | None] = mapped_column()
+    status_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    status_message_id: Mapped[int | None] = mapped_column(BigInteger)
     status_text: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,111 +1,48 @@
-"""Events and the year's calendar (årshjul): RSVP with capacity and waiting list, recurring series."""
+"""Events and the year's calendar (årshjul): RSVP with capacity and waiting list, recurring series.
+
+Seats, the waiting list and versioned changes follow the rules shared with rounds
+(models/activity.py); the tables are in models/event_tables.py, series, the calendar and .ics
+files in models/event_calendar.py. Everything stays importable from here."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import Any
+from datetime import datetime
 
-from dateutil.rrule import rrulestr
-from sqlalchemy import (
-    JSON,
-    Boolean,
-    Date,
-    Float,
-    ForeignKey,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-    func,
-    select,
-)
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, mapped_column
 
-from models.constants import OSLO
-from models.base import Base, UTCDateTime, utcnow
-from models.errors import DomainError, NotFound
+from models import activity as act
+from models.activity import CANCELLED, CONFIRMED, PLANNED, WAITING  # noqa: F401 - importable from here as before
+from models.errors import NotFound
+from models.event_calendar import (  # noqa: F401 - importable from here as before
+    YearFigures,
+    calendar,
+    create_series,
+    joinable_within,
+    materialise,
+    occurrence_count,
+    occurrences,
+    parse_rows,
+    to_ics,
+    year_figures,
+)
+from models.event_tables import (  # noqa: F401 - importable from here as before
+    ANSWERS,
+    KINDS,
+    NONE,
+    SEATS,
+    BadCapacity,
+    CapacityTooSmall,
+    EndBeforeStart,
+    Event,
+    EventClosed,
+    EventError,
+    InPast,
+    Rsvp,
+    Series,
+)
 from models.member import STATUS_ERASED, Member
-
-KINDS: tuple[str, ...] = ("social", "member_meeting", "course", "open_meeting", "council_group", "movement_day", "programme")
-ANSWERS: tuple[str, ...] = ("yes", "maybe", "no")
-PLANNED, CANCELLED = "planned", "cancelled"
-CONFIRMED, WAITING, NONE = "confirmed", "waiting", "none"
-
-
-class EventError(DomainError):
-    """An event cannot be created, changed or answered as asked."""
-
-
-class InPast(EventError):
-    """The start is in the past."""
-
-
-class EndBeforeStart(EventError):
-    """The end is not after the start."""
-
-
-class EventClosed(EventError):
-    """The event is cancelled or has started."""
-
-
-class Event(Base):
-    __tablename__ = "events"
-    __table_args__ = (UniqueConstraint("series_id", "occurrence"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(20))
-    title: Mapped[str] = mapped_column(String(200))
-    description: Mapped[str] = mapped_column(Text, default="")
-    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    place: Mapped[str] = mapped_column(String(300))
-    latitude: Mapped[float | None] = mapped_column(Float)
-    longitude: Mapped[float | None] = mapped_column(Float)
-    capacity: Mapped[int | None] = mapped_column(Integer)
-    partners: Mapped[list[str]] = mapped_column(JSON, default=list)
-    contact_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
-    status: Mapped[str] = mapped_column(String(12), default=PLANNED)
-    version: Mapped[int] = mapped_column(Integer, default=1)
-    series_id: Mapped[int | None] = mapped_column(ForeignKey("event_series.id", ondelete="SET NULL"), index=True)
-    occurrence: Mapped[date | None] = mapped_column(Date)
-    created_by: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class Series(Base):
-    """A recurring event entered once: an RFC 5545 rule in Oslo time, materialised a year ahead."""
-
-    __tablename__ = "event_series"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(20))
-    title: Mapped[str] = mapped_column(String(200))
-    description: Mapped[str] = mapped_column(Text, default="")
-    place: Mapped[str] = mapped_column(String(300))
-    rule: Mapped[str] = mapped_column(String(200))
-    first_local: Mapped[str] = mapped_column(String(16))  # "2027-05-01T08:00", Oslo wall-clock time
-    minutes: Mapped[int] = mapped_column(Integer)
-    capacity: Mapped[int | None] = mapped_column(Integer)
-    partners: Mapped[list[str]] = mapped_column(JSON, default=list)
-    contact_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class Rsvp(Base):
-    __tablename__ = "event_rsvps"
-    __table_args__ = (UniqueConstraint("event_id", "member_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
-    answer: Mapped[str] = mapped_column(String(8))
-    seat: Mapped[str] = mapped_column(String(12), default=NONE)  # confirmed / waiting / none
-    attended: Mapped[bool | None] = mapped_column(Boolean)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 @dataclass
@@ -131,12 +68,8 @@ class RsvpResult:
 def validate(kind: str, starts_at: datetime, ends_at: datetime, capacity: int | None, now: datetime) -> None:
     if kind not in KINDS:
         raise EventError(kind)
-    if starts_at <= now:
-        raise InPast(starts_at)
-    if ends_at <= starts_at:
-        raise EndBeforeStart(ends_at)
-    if capacity is not None and not 1 <= capacity <= 5000:
-        raise EventError("capacity")
+    act.check_times(SEATS, starts_at, ends_at, now)
+    act.check_capacity(SEATS, capacity)
 
 
 async def create_event(session: AsyncSession, *, kind: str, title: str, starts_at: datetime, ends_at: datetime, place: str,
@@ -153,30 +86,19 @@ async def create_event(session: AsyncSession, *, kind: str, title: str, starts_a
 
 
 async def get_event(session: AsyncSession, event_id: int, *, lock: bool = False) -> Event:
-    query = select(Event).where(Event.id == event_id)
-    if lock and session.bind.dialect.name == "postgresql":
-        query = query.with_for_update()
-    event = await session.scalar(query)
-    if event is None:
-        raise NotFound(event_id)
+    event: Event = await act.get(session, SEATS, event_id, lock=lock)
     return event
 
 
 async def counts(session: AsyncSession, event_ids: list[int]) -> dict[int, tuple[int, int, int]]:
     """Per event: (yes with a seat, maybe, waiting)."""
-    result = {eid: [0, 0, 0] for eid in event_ids}
     if not event_ids:
         return {}
-    rows = await session.execute(select(Rsvp.event_id, Rsvp.answer, Rsvp.seat, func.count()).where(Rsvp.event_id.in_(event_ids))
-                                 .group_by(Rsvp.event_id, Rsvp.answer, Rsvp.seat))
-    for event_id, answer, seat, count in rows.all():
-        if answer == "yes" and seat == CONFIRMED:
-            result[event_id][0] += count
-        elif answer == "maybe":
-            result[event_id][1] += count
-        elif seat == WAITING:
-            result[event_id][2] += count
-    return {eid: (a, b, c) for eid, (a, b, c) in result.items()}
+    seats = await act.seat_counts(session, SEATS, event_ids)
+    rows = await session.execute(select(Rsvp.event_id, func.count()).where(Rsvp.event_id.in_(event_ids), Rsvp.answer == "maybe")
+                                 .group_by(Rsvp.event_id))
+    maybe = {event_id: count for event_id, count in rows.all()}
+    return {eid: (seats[eid][0], maybe.get(eid, 0), seats[eid][1]) for eid in event_ids}
 
 
 async def view(session: AsyncSession, event: Event) -> EventView:
@@ -201,12 +123,12 @@ async def rsvp_of(session: AsyncSession, event_id: int, member_id: int) -> Rsvp 
 
 
 async def answer(session: AsyncSession, event_id: int, member_id: int, reply: str, now: datetime) -> RsvpResult:
-    """Yes takes a seat if one is free (else the waiting list); maybe and no take none.
-    Giving up a seat hands it to the first on the waiting list. Serialised per event as for rounds."""
+    """Yes takes a seat if one is free (else the waiting list, in the order answers commit); maybe
+    and no take none. Giving up a seat hands it to the first on the waiting list."""
     if reply not in ANSWERS:
         raise EventError(reply)
     event = await get_event(session, event_id, lock=True)
-    if event.status != PLANNED or event.starts_at <= now:
+    if not act.open_for_sign_up(event, now):
         raise EventClosed(event_id)
     rsvp = await rsvp_of(session, event_id, member_id)
     had_seat = rsvp is not None and rsvp.seat == CONFIRMED
@@ -217,46 +139,28 @@ async def answer(session: AsyncSession, event_id: int, member_id: int, reply: st
         position = await waiting_position(session, rsvp) if rsvp.seat == WAITING else 0
         return RsvpResult(rsvp, event, position)
     rsvp.answer, rsvp.changed_at = reply, now
+    position = 0
     if reply == "yes":
-        yes, _maybe, _waiting = (await counts(session, [event_id]))[event_id]
-        free = event.capacity is None or yes < event.capacity
-        rsvp.seat = CONFIRMED if free else WAITING
-        if rsvp.seat == WAITING:
-            rsvp.created_at = now  # the queue is in order of asking
+        position = await act.take_seat(session, SEATS, event, rsvp, now)
     else:
         rsvp.seat = NONE
-    await session.flush()
+        await session.flush()
     promoted = await _promote(session, event, now) if had_seat and rsvp.seat != CONFIRMED else None
-    position = await waiting_position(session, rsvp) if rsvp.seat == WAITING else 0
     return RsvpResult(rsvp, event, position, promoted)
 
 
 async def waiting_position(session: AsyncSession, rsvp: Rsvp) -> int:
-    ahead = await session.scalar(select(func.count()).select_from(Rsvp).where(
-        Rsvp.event_id == rsvp.event_id, Rsvp.seat == WAITING,
-        (Rsvp.created_at < rsvp.created_at) | ((Rsvp.created_at == rsvp.created_at) & (Rsvp.id < rsvp.id))))
-    return int(ahead or 0) + 1
+    return await act.waiting_position(session, SEATS, rsvp)
 
 
 async def _promote(session: AsyncSession, event: Event, now: datetime) -> Member | None:
-    if event.capacity is None:
-        return None
-    yes, _maybe, _waiting = (await counts(session, [event.id]))[event.id]
-    if yes >= event.capacity:
-        return None
-    first = await session.scalar(select(Rsvp).where(Rsvp.event_id == event.id, Rsvp.seat == WAITING)
-                                 .order_by(Rsvp.created_at, Rsvp.id).limit(1))
-    if first is None:
-        return None
-    first.seat, first.changed_at = CONFIRMED, now
-    await session.flush()
-    return await session.get(Member, first.member_id)
+    return await act.member_of(session, await act.promote(session, SEATS, event, now))
 
 
 async def attendees(session: AsyncSession, event_id: int, answers: tuple[str, ...] = ("yes", "maybe")) -> list[tuple[Rsvp, Member]]:
     rows = await session.execute(select(Rsvp, Member).join(Member, Member.id == Rsvp.member_id)
                                  .where(Rsvp.event_id == event_id, Rsvp.answer.in_(answers), Member.status != STATUS_ERASED)
-                                 .order_by(Rsvp.created_at, Rsvp.id))
+                                 .order_by(Rsvp.queue, Rsvp.id))
     return [(r, m) for r, m in rows.all()]
 
 
@@ -268,35 +172,18 @@ async def my_events(session: AsyncSession, member_id: int, now: datetime) -> lis
 
 
 async def move(session: AsyncSession, event_id: int, *, starts_at: datetime, ends_at: datetime, now: datetime) -> Event:
-    event = await get_event(session, event_id, lock=True)
-    if event.status != PLANNED:
-        raise EventClosed(event_id)
-    validate(event.kind, starts_at, ends_at, event.capacity, now)
-    event.starts_at, event.ends_at = starts_at, ends_at
-    event.version += 1
-    await session.flush()
-    return event
+    return await act.move(session, SEATS, event_id, starts_at=starts_at, ends_at=ends_at, now=now)  # type: ignore[no-any-return]
 
 
 async def cancel(session: AsyncSession, event_id: int) -> Event:
-    event = await get_event(session, event_id, lock=True)
-    if event.status != PLANNED:
-        raise EventClosed(event_id)
-    event.status = CANCELLED
-    await session.flush()
-    return event
-
-
-class CapacityTooSmall(EventError):
-    """More people already have places than the new capacity."""
+    return await act.cancel(session, SEATS, event_id)  # type: ignore[no-any-return]
 
 
 async def edit(session: AsyncSession, event_id: int, *, now: datetime, title: str | None = None, place: str | None = None,
                description: str | None = None, capacity: int | None = None) -> tuple[Event, list[Member]]:
-    """Change a planned event; more places go to the waiting list first. Returns (event, promoted)."""
-    event = await get_event(session, event_id, lock=True)
-    if event.status != PLANNED or event.ends_at <= now:
-        raise EventClosed(event_id)
+    """Change a planned event (a new version, so each change is announced once); more places go to
+    the waiting list first. Returns (event, promoted)."""
+    event: Event = await act.changeable(session, SEATS, event_id, now)
     if title is not None:
         event.title = title.strip()[:200]
     if place is not None:
@@ -305,15 +192,10 @@ async def edit(session: AsyncSession, event_id: int, *, now: datetime, title: st
         event.description = description.strip()[:3000]
     promoted: list[Member] = []
     if capacity is not None:
-        if not 1 <= capacity <= 5000:
-            raise EventError("capacity")
-        yes, _maybe, _waiting = (await counts(session, [event_id]))[event_id]
-        if capacity < yes:
-            raise CapacityTooSmall(yes)
-        event.capacity = capacity
-        await session.flush()
-        while (member := await _promote(session, event, now)) is not None:
-            promoted.append(member)
+        for rsvp in await act.resize(session, SEATS, event, capacity, now):
+            if (member := await act.member_of(session, rsvp)) is not None:
+                promoted.append(member)
+    act.bump(event)
     await session.flush()
     return event, promoted
 
@@ -325,139 +207,8 @@ async def get_rsvp(session: AsyncSession, rsvp_id: int) -> Rsvp:
     return rsvp
 
 
-async def occurrence_count(session: AsyncSession, series_id: int) -> int:
-    return int(await session.scalar(select(func.count()).select_from(Event).where(Event.series_id == series_id)) or 0)
-
-
 async def set_attendance(session: AsyncSession, rsvp_id: int, attended: bool) -> Rsvp:
-    rsvp = await session.get(Rsvp, rsvp_id)
-    if rsvp is None:
-        raise NotFound(rsvp_id)
-    rsvp.attended = attended
-    await session.flush()
+    rsvp: Rsvp = await act.set_attendance(session, SEATS, rsvp_id, attended)
     return rsvp
 
 
-async def joinable_within(session: AsyncSession, now: datetime, days: int) -> int:
-    """Events and door-knocking rounds members can join in the coming `days`."""
-    from models.rounds import PLANNED as ROUND_PLANNED
-    from models.rounds import Round
-
-    events = await session.scalar(select(func.count()).select_from(Event).where(
-        Event.status == PLANNED, Event.starts_at > now, Event.starts_at <= now + timedelta(days=days)))
-    rounds = await session.scalar(select(func.count()).select_from(Round).where(
-        Round.status == ROUND_PLANNED, Round.starts_at > now, Round.starts_at <= now + timedelta(days=days)))
-    return int(events or 0) + int(rounds or 0)
-
-
-async def create_series(session: AsyncSession, *, kind: str, title: str, rule: str, first_local: datetime, minutes: int,
-                        place: str, now: datetime, description: str = "", capacity: int | None = None,
-                        partners: list[str] | None = None, contact_id: int | None = None) -> Series:
-    if kind not in KINDS or minutes <= 0:
-        raise EventError(kind)
-    try:
-        rrulestr(rule, dtstart=first_local.replace(tzinfo=None))
-    except (ValueError, TypeError) as exc:
-        raise EventError(f"rule: {rule}") from exc
-    series = Series(kind=kind, title=title.strip()[:200], description=description, place=place, rule=rule,
-                    first_local=first_local.replace(tzinfo=None).isoformat(timespec="minutes"), minutes=minutes,
-                    capacity=capacity, partners=partners or [], contact_id=contact_id)
-    session.add(series)
-    await session.flush()
-    await materialise(session, now, series_id=series.id)
-    return series
-
-
-def occurrences(series: Series, now: datetime, months: int = 12) -> list[datetime]:
-    """The series' start times (UTC) from now until `months` ahead, computed in Oslo wall-clock time."""
-    start = datetime.fromisoformat(series.first_local)
-    local_now = now.astimezone(OSLO).replace(tzinfo=None)
-    until = local_now + timedelta(days=31 * months)
-    rule = rrulestr(series.rule, dtstart=start)
-    return [moment.replace(tzinfo=OSLO).astimezone(now.tzinfo) for moment in rule.between(local_now, until, inc=True)]
-
-
-async def materialise(session: AsyncSession, now: datetime, *, series_id: int | None = None) -> int:
-    """Create the coming year's occurrences; existing ones (also moved or cancelled) are left alone."""
-    query = select(Series).where(Series.active.is_(True))
-    if series_id is not None:
-        query = query.where(Series.id == series_id)
-    created = 0
-    for series in list(await session.scalars(query)):
-        existing = set(await session.scalars(select(Event.occurrence).where(Event.series_id == series.id)))
-        for moment in occurrences(series, now):
-            day = moment.astimezone(OSLO).date()
-            if day in existing or moment <= now:
-                continue
-            session.add(Event(kind=series.kind, title=series.title, description=series.description, starts_at=moment,
-                              ends_at=moment + timedelta(minutes=series.minutes), place=series.place, capacity=series.capacity,
-                              partners=list(series.partners or []), contact_id=series.contact_id, series_id=series.id,
-                              occurrence=day))
-            created += 1
-    await session.flush()
-    return created
-
-
-async def calendar(session: AsyncSession, now: datetime, months: int = 12) -> list[Event]:
-    return list(await session.scalars(select(Event).where(Event.status == PLANNED, Event.starts_at > now,
-                                                          Event.starts_at < now + timedelta(days=31 * months))
-                                      .order_by(Event.starts_at)))
-
-
-@dataclass
-class YearFigures:
-    courses: int
-    courses_goal: int
-    open_with_partners: int
-    open_goal: int
-    attendance: dict[str, int]
-
-
-async def year_figures(session: AsyncSession, year_start: datetime, year_end: datetime, now: datetime) -> YearFigures:
-    held = list(await session.scalars(select(Event).where(Event.status == PLANNED, Event.starts_at >= year_start,
-                                                          Event.starts_at < year_end, Event.ends_at <= now)))
-    attendance: dict[str, int] = {}
-    for event in held:
-        present = await session.scalar(select(func.count()).select_from(Rsvp).where(
-            Rsvp.event_id == event.id, (Rsvp.attended.is_(True)) | ((Rsvp.attended.is_(None)) & (Rsvp.seat == CONFIRMED))))
-        attendance[event.kind] = attendance.get(event.kind, 0) + int(present or 0)
-    return YearFigures(
-        courses=sum(1 for e in held if e.kind == "course"), courses_goal=2,
-        open_with_partners=sum(1 for e in held if e.kind == "open_meeting" and e.partners), open_goal=1,
-        attendance=attendance,
-    )
-
-
-def to_ics(event: Event, language: str = "nb") -> bytes:
-    """A calendar file for one event, in Europe/Oslo, that any calendar app opens."""
-    from icalendar import Calendar
-    from icalendar import Event as IcsEvent
-
-    cal = Calendar()
-    cal.add("prodid", "-//Trondheim SV//lagbot//NO")
-    cal.add("version", "2.0")
-    item = IcsEvent()
-    item.add("uid", f"event-{event.id}@lagbot.trondheim-sv")
-    item.add("summary", event.title)
-    item.add("dtstart", event.starts_at.astimezone(OSLO))
-    item.add("dtend", event.ends_at.astimezone(OSLO))
-    item.add("dtstamp", utcnow())
-    item.add("location", event.place)
-    if event.description:
-        item.add("description", event.description)
-    item.add("sequence", event.version - 1)
-    cal.add_component(item)
-    cal.add_missing_timezones()
-    return cal.to_ical()
-
-
-def parse_rows(rows: list[dict[str, str]]) -> list[dict[str, Any]]:
-    """Kinds by Norwegian or English name, for `events import`."""
-    names = {"sosialt": "social", "medlemsmøte": "member_meeting", "kurs": "course", "åpent møte": "open_meeting",
-             "bystyregruppa": "council_group", "gruppemøte": "council_group", "bevegelsesdag": "movement_day",
-             "programmøte": "programme"}
-    out = []
-    for row in rows:
-        kind = (row.get("kind") or row.get("type") or "social").strip().lower()
-        out.append({**row, "kind": names.get(kind, kind)})
-    return out

@@ -61,6 +61,13 @@ class OutboxMessage(Base):
     chat_id: Mapped[int | None] = mapped_column(BigInteger)
     kind: Mapped[str] = mapped_column(String(20))
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    # What the message is about, rendered when it is sent (bot/render.py): a topic such as
+    # "round.reminder_24h", the activity it concerns, a member it names, and small parameters.
+    # Rows without a topic (broadcasts the board wrote, older rows) carry their `text` as written.
+    topic: Mapped[str | None] = mapped_column(String(40))
+    subject_id: Mapped[int | None] = mapped_column(BigInteger)
+    about_member_id: Mapped[int | None] = mapped_column(BigInteger)
+    params: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     text: Mapped[str] = mapped_column(Text)
     buttons: Mapped[list[list[dict[str, str]]] | None] = mapped_column(JSON)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -96,17 +103,25 @@ async def schedule(
     *,
     dedupe_key: str,
     kind: str,
-    text: str,
     due_at: datetime,
+    text: str = "",
     member_id: int | None = None,
     chat_id: int | None = None,
     buttons: list[list[Button]] | None = None,
     urgent: bool = False,
     broadcast_id: int | None = None,
+    topic: str | None = None,
+    subject_id: int | None = None,
+    about_member_id: int | None = None,
+    params: dict[str, Any] | None = None,
 ) -> bool:
-    """Queue one message; False when that dedupe key was already queued (a no-op)."""
+    """Queue one message; False when that dedupe key was already queued (a no-op).
+
+    Either `text` (as written, e.g. a broadcast) or a `topic` rendered when sent (bot/render.py)."""
     if kind not in KINDS:
         raise ValueError(f"unknown outbox kind {kind!r}")
+    if not text and topic is None:
+        raise ValueError("an outbox row needs a text or a topic")
     values = {
         "dedupe_key": dedupe_key,
         "member_id": member_id,
@@ -114,6 +129,10 @@ async def schedule(
         "kind": kind,
         "urgent": urgent,
         "text": text,
+        "topic": topic,
+        "subject_id": subject_id,
+        "about_member_id": about_member_id,
+        "params": params,
         "buttons": [[b.as_dict() for b in row] for row in buttons] if buttons else None,
         "due_at": due_at,
         "status": PENDING,
@@ -145,7 +164,8 @@ async def schedule_many(session: AsyncSession, rows: list[dict[str, Any]]) -> in
         return 0
     now = utcnow()
     prepared = [
-        {"urgent": False, "buttons": None, "chat_id": None, "broadcast_id": None, **row,
+        {"urgent": False, "buttons": None, "chat_id": None, "broadcast_id": None, "topic": None, "subject_id": None,
+         "about_member_id": None, "params": None, **row,
          "status": PENDING, "attempts": 0, "created_at": now}
         for row in rows
     ]
@@ -163,6 +183,17 @@ async def cancel(session: AsyncSession, key_prefix: str) -> int:
     result = await session.execute(
         delete(OutboxMessage).where(OutboxMessage.dedupe_key.startswith(key_prefix, autoescape=True),
                                     OutboxMessage.status == PENDING)
+    )
+    return int(result.rowcount or 0)
+
+
+async def supersede(session: AsyncSession, key_prefix: str, *, keep: str) -> int:
+    """Pending rows with this key prefix (but `keep`) will not be sent: a newer notice replaces them."""
+    result = await session.execute(
+        update(OutboxMessage).where(OutboxMessage.dedupe_key.startswith(key_prefix, autoescape=True),
+                                    OutboxMessage.dedupe_key != keep, OutboxMessage.status == PENDING)
+        .values(status=SKIPPED, last_error="superseded by a newer change")
+        .execution_options(synchronize_session=False)
     )
     return int(result.rowcount or 0)
 
@@ -226,9 +257,12 @@ async def _finish(session: AsyncSession, row_id: int, worker: str, **values: Any
     return bool(result.rowcount)
 
 
-async def mark_sent(session: AsyncSession, row_id: int, worker: str, *, message_id: int | None, now: datetime) -> bool:
+async def mark_sent(session: AsyncSession, row_id: int, worker: str, *, message_id: int | None, now: datetime,
+                    text: str | None = None) -> bool:
+    """Sent; `text` records what a rendered row said (for the member's data export; erasure clears it)."""
+    extra = {"text": text} if text is not None else {}
     return await _finish(session, row_id, worker, status=SENT, sent_at=now, telegram_message_id=message_id,
-                         attempts=OutboxMessage.attempts + 1)
+                         attempts=OutboxMessage.attempts + 1, **extra)
 
 
 async def mark_retry(session: AsyncSession, row_id: int, worker: str, *, due_at: datetime, error: str,
@@ -281,3 +315,10 @@ def buttons_of(row: OutboxMessage) -> list[list[dict[str, str]]]:
     if isinstance(value, str):
         value = json.loads(value)
     return value or []
+
+
+def params_of(row: OutboxMessage) -> dict[str, Any]:
+    value = row.params
+    if isinstance(value, str):
+        value = json.loads(value)
+    return value or {}

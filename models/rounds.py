@@ -1,144 +1,52 @@
-"""Door-knocking rounds (dørbank): teams, sign-ups with a waiting list, check-in, reports and input."""
+"""Door-knocking rounds (dørbank): teams, sign-ups with a waiting list, check-in, reports and input.
+
+Seats, the waiting list and versioned changes follow the rules shared with events
+(models/activity.py); the tables are in models/round_tables.py, what rounds leave behind
+(input, reports, figures) in models/round_reports.py. Everything stays importable from here."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import (
-    JSON,
-    Boolean,
-    Float,
-    ForeignKey,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-    func,
-    select,
-)
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, UTCDateTime, utcnow
-from models.errors import DomainError, NotFound
+from models import activity as act
+from models.activity import CANCELLED, CONFIRMED, PLANNED, WAITING  # noqa: F401 - importable from here as before
+from models.constants import THEMES  # noqa: F401
+from models.errors import NotFound
 from models.member import DISTRICTS, STATUS_ERASED, Member
-
-THEMES: tuple[str, ...] = ("housing", "health", "schools", "climate", "transport", "culture", "economy", "other")
-PLANNED, CANCELLED = "planned", "cancelled"
-CONFIRMED, WAITING, LEFT = "confirmed", "waiting", "left"
-MAX_TEXT = 2000
-
-
-class RoundError(DomainError):
-    """A round cannot be created, changed or joined as asked."""
-
-
-class InPast(RoundError):
-    """The start is in the past."""
-
-
-class EndBeforeStart(RoundError):
-    """The end is not after the start."""
-
-
-class BadCapacity(RoundError):
-    """Capacity must be at least 1 (and at most 500)."""
-
-
-class UnknownLeader(RoundError):
-    """The leader is not a member."""
-
-
-class RoundClosed(RoundError):
-    """The round is cancelled or has already started."""
-
-
-class AlreadySignedUp(RoundError):
-    """The member already has a seat or a place on the waiting list."""
-
-
-class NotSignedUp(RoundError):
-    """The member is not signed up for the round."""
-
-
-class Round(Base):
-    __tablename__ = "rounds"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    title: Mapped[str] = mapped_column(String(200))
-    district: Mapped[str] = mapped_column(String(20))
-    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    meeting_point: Mapped[str] = mapped_column(String(300))
-    latitude: Mapped[float | None] = mapped_column(Float)
-    longitude: Mapped[float | None] = mapped_column(Float)
-    capacity: Mapped[int] = mapped_column(Integer)
-    partner: Mapped[str | None] = mapped_column(String(200))
-    briefing: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(12), default=PLANNED)
-    # A debrief or social gathering afterwards, to which the participants are invited.
-    debrief_event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))
-    # Bumped when the round moves, so that reminders for the new time get new dedupe keys.
-    version: Mapped[int] = mapped_column(Integer, default=1)
-    created_by: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    teams: Mapped[list[Team]] = relationship(back_populates="round", lazy="selectin", cascade="all, delete-orphan",
-                                             order_by="Team.id")
-
-
-class Team(Base):
-    __tablename__ = "round_teams"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
-    leader_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
-    capacity: Mapped[int] = mapped_column(Integer)
-
-    round: Mapped[Round] = relationship(back_populates="teams")
-
-
-class Signup(Base):
-    __tablename__ = "round_signups"
-    __table_args__ = (UniqueConstraint("round_id", "member_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
-    team_id: Mapped[int | None] = mapped_column(ForeignKey("round_teams.id", ondelete="SET NULL"))
-    status: Mapped[str] = mapped_column(String(12))
-    attended: Mapped[bool | None] = mapped_column(Boolean)  # None until the leader checks in
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class DoorInput(Base):
-    """What a member heard at the doors: a theme and free text; never a voter's name or address."""
-
-    __tablename__ = "door_inputs"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
-    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"), index=True)
-    district: Mapped[str] = mapped_column(String(20))
-    theme: Mapped[str] = mapped_column(String(20))
-    text: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class RoundReport(Base):
-    __tablename__ = "round_reports"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), unique=True)
-    doors: Mapped[int] = mapped_column(Integer)
-    conversations: Mapped[int] = mapped_column(Integer)
-    themes: Mapped[list[str]] = mapped_column(JSON)
-    text: Mapped[str] = mapped_column(Text, default="")
-    filed_by: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
-    filed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+from models.round_reports import (  # noqa: F401 - importable from here as before
+    YearFigures,
+    add_input,
+    all_rounds,
+    file_report,
+    inputs_and_reports,
+    leader_candidates,
+    report_of,
+    rounds_attended,
+    year_figures,
+)
+from models.round_tables import (  # noqa: F401 - importable from here as before
+    LEFT,
+    MAX_TEXT,
+    SEATS,
+    AlreadySignedUp,
+    BadCapacity,
+    CapacityTooSmall,
+    DoorInput,
+    EndBeforeStart,
+    InPast,
+    NotSignedUp,
+    Round,
+    RoundClosed,
+    RoundError,
+    RoundReport,
+    Signup,
+    Team,
+    UnknownLeader,
+)
 
 
 @dataclass
@@ -166,15 +74,12 @@ class LeaveResult:
     promoted: Member | None
 
 
+
 def validate(*, starts_at: datetime, ends_at: datetime, capacity: int, now: datetime, district: str) -> None:
     if district not in DISTRICTS:
         raise RoundError(district)
-    if starts_at <= now:
-        raise InPast(starts_at)
-    if ends_at <= starts_at:
-        raise EndBeforeStart(ends_at)
-    if not 1 <= capacity <= 500:
-        raise BadCapacity(capacity)
+    act.check_times(SEATS, starts_at, ends_at, now)
+    act.check_capacity(SEATS, capacity)
 
 
 async def create_round(session: AsyncSession, *, title: str, district: str, starts_at: datetime, ends_at: datetime,
@@ -201,36 +106,31 @@ async def create_round(session: AsyncSession, *, title: str, district: str, star
 
 
 async def get_round(session: AsyncSession, round_id: int, *, lock: bool = False) -> Round:
-    query = select(Round).where(Round.id == round_id)
-    if lock and session.bind.dialect.name == "postgresql":
-        query = query.with_for_update()
-    round_ = await session.scalar(query)
-    if round_ is None:
-        raise NotFound(round_id)
+    round_: Round = await act.get(session, SEATS, round_id, lock=lock)
     return round_
 
 
 async def counts(session: AsyncSession, round_ids: list[int]) -> dict[int, tuple[int, int]]:
-    if not round_ids:
-        return {}
-    rows = await session.execute(
-        select(Signup.round_id, Signup.status, func.count()).where(Signup.round_id.in_(round_ids))
-        .group_by(Signup.round_id, Signup.status)
-    )
-    result: dict[int, list[int]] = {rid: [0, 0] for rid in round_ids}
-    for round_id, status, count in rows.all():
-        if status == CONFIRMED:
-            result[round_id][0] = count
-        elif status == WAITING:
-            result[round_id][1] = count
-    return {rid: (c, w) for rid, (c, w) in result.items()}
+    """Per round: (confirmed, waiting)."""
+    return await act.seat_counts(session, SEATS, round_ids)
+
+
+def leaders_of(round_: Round) -> list[int]:
+    return [t.leader_id for t in round_.teams if t.leader_id is not None]
+
+
+async def current_leaders(session: AsyncSession, round_: Round) -> list[Member]:
+    """The round's leaders as they are now; a leader who erased their data is no longer named."""
+    ids = leaders_of(round_)
+    if not ids:
+        return []
+    found = await session.scalars(select(Member).where(Member.id.in_(ids), Member.status != STATUS_ERASED))
+    return sorted(found, key=lambda m: ids.index(m.id))
 
 
 async def view(session: AsyncSession, round_: Round) -> RoundView:
     confirmed, waiting = (await counts(session, [round_.id]))[round_.id]
-    leader_ids = [t.leader_id for t in round_.teams if t.leader_id is not None]
-    leaders = list(await session.scalars(select(Member).where(Member.id.in_(leader_ids)))) if leader_ids else []
-    return RoundView(round_, confirmed, waiting, leaders)
+    return RoundView(round_, confirmed, waiting, await current_leaders(session, round_))
 
 
 async def upcoming(session: AsyncSession, now: datetime, *, district: str | None = None, limit: int = 10) -> list[RoundView]:
@@ -257,35 +157,27 @@ async def _team_with_room(session: AsyncSession, round_: Round) -> int | None:
 
 
 async def sign_up(session: AsyncSession, round_id: int, member_id: int, now: datetime) -> SignupResult:
-    """A seat if one is free, else the end of the waiting list. Safe when many press at once:
-    PostgreSQL locks the round row; SQLite runs one writing transaction at a time."""
+    """A seat if one is free, else the end of the waiting list, in the order sign-ups commit
+    (see models/activity.py)."""
     round_ = await get_round(session, round_id, lock=True)
-    if round_.status != PLANNED or round_.starts_at <= now:
+    if not act.open_for_sign_up(round_, now):
         raise RoundClosed(round_id)
     existing = await signup_of(session, round_id, member_id)
     if existing is not None and existing.status in (CONFIRMED, WAITING):
         raise AlreadySignedUp(round_id)
-    confirmed, _waiting = (await counts(session, [round_id]))[round_id]
-    status = CONFIRMED if confirmed < round_.capacity else WAITING
-    team_id = await _team_with_room(session, round_) if status == CONFIRMED else None
     if existing is None:
-        existing = Signup(round_id=round_id, member_id=member_id, status=status, team_id=team_id, created_at=now, changed_at=now)
+        existing = Signup(round_id=round_id, member_id=member_id, status=WAITING, created_at=now, changed_at=now)
         session.add(existing)
-    else:
-        existing.status, existing.team_id, existing.created_at, existing.changed_at = status, team_id, now, now
-    await session.flush()
-    position = 0 if status == CONFIRMED else await waiting_position(session, existing)
+    existing.created_at, existing.team_id = now, None
+    position = await act.take_seat(session, SEATS, round_, existing, now)
+    if position == 0:
+        existing.team_id = await _team_with_room(session, round_)
+        await session.flush()
     return SignupResult(existing, round_, position)
 
 
 async def waiting_position(session: AsyncSession, signup: Signup) -> int:
-    ahead = await session.scalar(
-        select(func.count()).select_from(Signup).where(
-            Signup.round_id == signup.round_id, Signup.status == WAITING,
-            (Signup.created_at < signup.created_at) | ((Signup.created_at == signup.created_at) & (Signup.id < signup.id)),
-        )
-    )
-    return int(ahead or 0) + 1
+    return await act.waiting_position(session, SEATS, signup)
 
 
 async def leave(session: AsyncSession, round_id: int, member_id: int, now: datetime) -> LeaveResult:
@@ -298,25 +190,18 @@ async def leave(session: AsyncSession, round_id: int, member_id: int, now: datet
     signup.status, signup.changed_at = LEFT, now
     await session.flush()
     promoted: Member | None = None
-    if freed and round_.status == PLANNED and round_.starts_at > now:
+    if freed and act.open_for_sign_up(round_, now):
         promoted = await _promote(session, round_, now)
     return LeaveResult(round_, promoted)
 
 
 async def _promote(session: AsyncSession, round_: Round, now: datetime) -> Member | None:
-    confirmed, _waiting = (await counts(session, [round_.id]))[round_.id]
-    if confirmed >= round_.capacity:
+    signup = await act.promote(session, SEATS, round_, now)
+    if signup is None:
         return None
-    first = await session.scalar(
-        select(Signup).where(Signup.round_id == round_.id, Signup.status == WAITING)
-        .order_by(Signup.created_at, Signup.id).limit(1)
-    )
-    if first is None:
-        return None
-    first.status, first.changed_at = CONFIRMED, now
-    first.team_id = await _team_with_room(session, round_)
+    signup.team_id = await _team_with_room(session, round_)
     await session.flush()
-    return await session.get(Member, first.member_id)
+    return await act.member_of(session, signup)
 
 
 @dataclass
@@ -341,61 +226,43 @@ async def my_rounds(session: AsyncSession, member_id: int, now: datetime) -> lis
 
 
 async def participants(session: AsyncSession, round_id: int, *, status: str = CONFIRMED) -> list[tuple[Signup, Member]]:
+    """Confirmed in the order they signed up, or the waiting list in its order."""
     rows = await session.execute(
         select(Signup, Member).join(Member, Member.id == Signup.member_id)
-        .where(Signup.round_id == round_id, Signup.status == status).order_by(Signup.created_at, Signup.id)
+        .where(Signup.round_id == round_id, Signup.status == status).order_by(Signup.queue, Signup.id)
     )
     return [(signup, member) for signup, member in rows.all()]
 
 
 async def move(session: AsyncSession, round_id: int, *, starts_at: datetime, ends_at: datetime, now: datetime) -> Round:
-    round_ = await get_round(session, round_id, lock=True)
-    if round_.status != PLANNED:
-        raise RoundClosed(round_id)
-    validate(starts_at=starts_at, ends_at=ends_at, capacity=round_.capacity, now=now, district=round_.district)
-    round_.starts_at, round_.ends_at = starts_at, ends_at
-    round_.version += 1
-    await session.flush()
-    return round_
+    return await act.move(session, SEATS, round_id, starts_at=starts_at, ends_at=ends_at, now=now)  # type: ignore[no-any-return]
 
 
 async def cancel(session: AsyncSession, round_id: int) -> Round:
-    round_ = await get_round(session, round_id, lock=True)
-    if round_.status != PLANNED:
-        raise RoundClosed(round_id)
-    round_.status = CANCELLED
-    await session.flush()
-    return round_
-
-
-class CapacityTooSmall(RoundError):
-    """More people already have seats than the new capacity."""
+    return await act.cancel(session, SEATS, round_id)  # type: ignore[no-any-return]
 
 
 async def edit(session: AsyncSession, round_id: int, *, now: datetime, title: str | None = None,
                meeting_point: str | None = None, capacity: int | None = None) -> tuple[Round, list[Member]]:
-    """Change a planned round; more seats go to the waiting list first. Returns (round, promoted)."""
-    round_ = await get_round(session, round_id, lock=True)
-    if round_.status != PLANNED or round_.ends_at <= now:
-        raise RoundClosed(round_id)
+    """Change a planned round (a new version); more seats go to the waiting list first.
+    Returns (round, promoted)."""
+    round_: Round = await act.changeable(session, SEATS, round_id, now)
     if title is not None:
         round_.title = title.strip()[:200]
     if meeting_point is not None:
         round_.meeting_point = meeting_point.strip()[:300]
     promoted: list[Member] = []
     if capacity is not None:
-        if not 1 <= capacity <= 500:
-            raise BadCapacity(capacity)
-        confirmed, _waiting = (await counts(session, [round_id]))[round_id]
-        if capacity < confirmed:
-            raise CapacityTooSmall(confirmed)
         grow = capacity - round_.capacity
-        round_.capacity = capacity
+        seated = await act.resize(session, SEATS, round_, capacity, now)
         if grow > 0 and round_.teams:
             round_.teams[0].capacity += grow
-        await session.flush()
-        while (member := await _promote(session, round_, now)) is not None:
-            promoted.append(member)
+        for signup in seated:  # into a team once the first team has grown
+            signup.team_id = await _team_with_room(session, round_)
+            await session.flush()
+            if (member := await act.member_of(session, signup)) is not None:
+                promoted.append(member)
+    act.bump(round_)
     await session.flush()
     return round_, promoted
 
@@ -431,124 +298,7 @@ async def signup_with_round(session: AsyncSession, signup_id: int) -> tuple[Sign
 
 
 async def set_attendance(session: AsyncSession, signup_id: int, attended: bool) -> Signup:
-    signup = await session.get(Signup, signup_id)
-    if signup is None or signup.status != CONFIRMED:
-        raise NotFound(signup_id)
-    signup.attended = attended
-    await session.flush()
+    signup: Signup = await act.set_attendance(session, SEATS, signup_id, attended, seated_only=True)
     return signup
 
 
-async def rounds_attended(session: AsyncSession, member_id: int, now: datetime) -> int:
-    """Rounds the member took part in: checked in, or confirmed for a finished round nobody checked."""
-    return int(await session.scalar(
-        select(func.count()).select_from(Signup).join(Round, Round.id == Signup.round_id).where(
-            Signup.member_id == member_id, Signup.status == CONFIRMED, Round.status == PLANNED,
-            (Signup.attended.is_(True)) | ((Signup.attended.is_(None)) & (Round.ends_at <= now)),
-        )
-    ) or 0)
-
-
-async def leader_candidates(session: AsyncSession, now: datetime, threshold: int) -> list[tuple[Member, int]]:
-    rows = await session.execute(
-        select(Member, func.count(Signup.id)).join(Signup, Signup.member_id == Member.id).join(Round, Round.id == Signup.round_id)
-        .where(Signup.status == CONFIRMED, Round.status == PLANNED, Member.status != STATUS_ERASED,
-               (Signup.attended.is_(True)) | ((Signup.attended.is_(None)) & (Round.ends_at <= now)))
-        .group_by(Member.id).having(func.count(Signup.id) >= threshold).order_by(func.count(Signup.id).desc(), Member.name)
-    )
-    return [(member, count) for member, count in rows.all() if "leader" not in member.role_names]
-
-
-async def add_input(session: AsyncSession, round_id: int, member_id: int, theme: str, text: str) -> DoorInput:
-    if theme not in THEMES:
-        raise RoundError(theme)
-    round_ = await get_round(session, round_id)
-    item = DoorInput(round_id=round_id, member_id=member_id, district=round_.district, theme=theme, text=text.strip()[:MAX_TEXT])
-    session.add(item)
-    await session.flush()
-    return item
-
-
-async def file_report(session: AsyncSession, round_id: int, *, doors: int, conversations: int, themes: list[str],
-                      text: str, filed_by: int | None) -> RoundReport:
-    if doors < 0 or conversations < 0 or conversations > max(doors, 0) + 10000:
-        raise RoundError("negative figures")
-    if unknown := set(themes) - set(THEMES):
-        raise RoundError(", ".join(unknown))
-    existing = await session.scalar(select(RoundReport).where(RoundReport.round_id == round_id))
-    report = existing or RoundReport(round_id=round_id)
-    report.doors, report.conversations, report.themes = doors, conversations, sorted(set(themes))
-    report.text, report.filed_by, report.filed_at = text.strip()[:MAX_TEXT], filed_by, utcnow()
-    if existing is None:
-        session.add(report)
-    await session.flush()
-    return report
-
-
-async def report_of(session: AsyncSession, round_id: int) -> RoundReport | None:
-    return await session.scalar(select(RoundReport).where(RoundReport.round_id == round_id))
-
-
-async def all_rounds(session: AsyncSession, *, since: datetime | None = None, until: datetime | None = None) -> list[Round]:
-    query = select(Round).order_by(Round.starts_at)
-    if since is not None:
-        query = query.where(Round.starts_at >= since)
-    if until is not None:
-        query = query.where(Round.starts_at < until)
-    return list(await session.scalars(query))
-
-
-async def inputs_and_reports(session: AsyncSession) -> list[dict[str, Any]]:
-    """Everything said at the doors, for the programme committee: theme, district, round, text."""
-    items: list[dict[str, Any]] = []
-    rows = await session.execute(select(DoorInput, Round).join(Round, Round.id == DoorInput.round_id).order_by(DoorInput.id))
-    for item, round_ in rows.all():
-        items.append({"theme": item.theme, "district": item.district, "round": round_.title, "date": round_.starts_at,
-                      "source": "participant", "text": item.text})
-    reports = await session.execute(select(RoundReport, Round).join(Round, Round.id == RoundReport.round_id).order_by(RoundReport.id))
-    for report, round_ in reports.all():
-        if report.text:
-            for theme in report.themes or ["other"]:
-                items.append({"theme": theme, "district": round_.district, "round": round_.title, "date": round_.starts_at,
-                              "source": "leader report", "text": report.text})
-    return items
-
-
-@dataclass
-class YearFigures:
-    rounds_held: int = 0
-    goal: int = 10
-    participants: int = 0
-    first_timers: int = 0
-    doors: int = 0
-    conversations: int = 0
-    max_teams_at_once: int = 0
-    by_district: dict[str, int] = field(default_factory=dict)
-    by_month: dict[int, int] = field(default_factory=dict)
-
-
-async def year_figures(session: AsyncSession, year_start: datetime, year_end: datetime, now: datetime, goal: int = 10) -> YearFigures:
-    rounds = [r for r in await all_rounds(session, since=year_start, until=year_end) if r.status == PLANNED and r.ends_at <= now]
-    figures = YearFigures(rounds_held=len(rounds), goal=goal)
-    seen_before: set[int] = set(await session.scalars(
-        select(Signup.member_id).join(Round, Round.id == Signup.round_id)
-        .where(Round.starts_at < year_start, Signup.status == CONFIRMED)
-    ))
-    people: set[int] = set()
-    for round_ in rounds:
-        figures.by_district[round_.district] = figures.by_district.get(round_.district, 0) + 1
-        month = round_.starts_at.month
-        figures.by_month[month] = figures.by_month.get(month, 0) + 1
-        for signup, _member in await participants(session, round_.id):
-            if signup.attended is False:
-                continue
-            people.add(signup.member_id)
-        report = await report_of(session, round_.id)
-        if report is not None:
-            figures.doors += report.doors
-            figures.conversations += report.conversations
-        overlapping = sum(len(r.teams) for r in rounds if r.starts_at < round_.ends_at and r.ends_at > round_.starts_at)
-        figures.max_teams_at_once = max(figures.max_teams_at_once, overlapping)
-    figures.participants = len(people)
-    figures.first_timers = len(people - seen_before)
-    return figures

@@ -1,0 +1,86 @@
+"""What rounds and events share in the outbox: reminder times, notice keys, and the checks a
+reminder or notice passes when it is rendered (bot/render.py)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.i18n import fmt_datetime, fmt_time
+from bot.render import Gone
+from models import activity as act
+from models import outbox as box
+from models.errors import NotFound
+from models.member import Member
+from models.timeparse import same_time_day_before
+
+
+def when(activity: Any, lang: str) -> str:
+    return f"{fmt_datetime(activity.starts_at, lang)}–{fmt_time(activity.ends_at, lang)}"
+
+
+def when_of(params: dict[str, Any], lang: str) -> str:
+    """The time a change notice announces: the one in its own change record."""
+    starts, ends = (datetime.fromtimestamp(params[name], UTC) for name in ("starts_at", "ends_at"))
+    return f"{fmt_datetime(starts, lang)}–{fmt_time(ends, lang)}"
+
+
+def stamp(moment: datetime) -> int:
+    return int(moment.timestamp())
+
+
+def reminder_times(activity: Any, now: datetime) -> dict[str, datetime]:
+    """The day-before (same Oslo wall-clock time) and two-hour reminders still ahead."""
+    times = {"24h": same_time_day_before(activity.starts_at), "2h": activity.starts_at - timedelta(hours=2)}
+    return {name: due for name, due in times.items() if due > now}
+
+
+async def schedule_about(session: AsyncSession, activity: Any, member: Member, *, key: str, topic: str, kind: str,
+                         due_at: datetime, **params: Any) -> bool:
+    """Queue a message about `activity` for `member`, rendered when it is sent.
+
+    `at` records the start it was scheduled for, so a reminder left from before a move is dropped."""
+    return await box.schedule(session, dedupe_key=key, kind=kind, member_id=member.id, due_at=due_at, topic=topic,
+                              subject_id=activity.id, params={"at": stamp(activity.starts_at), **params})
+
+
+async def change_notice(session: AsyncSession, activity: Any, member: Member, *, family: str, topic: str, now: datetime,
+                        **change: Any) -> None:
+    """A notice of one change, at once; a pending notice of an earlier change of the same kind is
+    replaced by this one (each version is announced once, the newest wins)."""
+    base = f"notice:{family}:{activity.id}:member:{member.id}:{topic.rsplit('.', 1)[1]}:"
+    key = f"{base}v{activity.version}"
+    await box.supersede(session, base, keep=key)
+    await box.schedule(session, dedupe_key=key, kind="notice", member_id=member.id, due_at=now, topic=topic,
+                       subject_id=activity.id, params=change)
+
+
+async def subject(session: AsyncSession, spec: act.Seats, row: box.OutboxMessage, *, planned: bool = True) -> Any:
+    """The activity a row is about, as it is now; Gone when deleted (or, with `planned`, cancelled)."""
+    try:
+        activity = await act.get(session, spec, row.subject_id or 0)
+    except NotFound:
+        raise Gone("the activity is gone") from None
+    if planned and activity.status != act.PLANNED:
+        raise Gone("the activity is cancelled")
+    return activity
+
+
+async def reminder_subject(session: AsyncSession, spec: act.Seats, row: box.OutboxMessage, recipient: Member) -> Any:
+    """The activity of a reminder that still applies: planned, not moved since, the recipient still in."""
+    activity = await subject(session, spec, row)
+    at = box.params_of(row).get("at")
+    if at is not None and at != stamp(activity.starts_at):
+        raise Gone("the activity moved; its reminders were scheduled anew")
+    holder = await session.scalar(select(spec.holder).where(spec.of(activity.id), spec.holder.member_id == recipient.id))
+    if holder is None or not _still_in(spec, holder):
+        raise Gone("no longer signed up")
+    return activity
+
+
+def _still_in(spec: act.Seats, holder: Any) -> bool:
+    """A seat, or (events) a "maybe", which is reminded too."""
+    return getattr(holder, spec.state_column) == act.CONFIRMED or getattr(holder, "answer", None) == "maybe"

@@ -1,0 +1,66 @@
+"""Proactive messages rendered when they are sent: a registry of renderers, one per outbox topic.
+
+An outbox row says what it is about (a topic such as "round.reminder_24h", the activity id, a
+member it names, small parameters); the dispatcher (bot/delivery.py) asks `render` for its text
+and buttons just before sending, in the recipient's language of that moment, from the data of
+that moment. A renderer that finds the message no longer fits (the activity was cancelled, the
+recipient left it, a member it names erased their data) raises `Gone`, and the row is recorded
+as skipped with that reason instead of being sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import outbox as box
+from models.member import STATUS_ERASED, Member
+
+
+@dataclass(frozen=True)
+class Message:
+    text: str
+    buttons: list[list[box.Button]] = field(default_factory=list)
+
+
+class Gone(Exception):  # noqa: N818 - reads as "the message is gone", which it is
+    """The message no longer fits; the argument is the reason recorded on the skipped row."""
+
+
+class Broken(Exception):  # noqa: N818 - the row's renderer failed: recorded as failed, not sent
+    """A renderer raised something unexpected (a bug); the row is marked failed with this text."""
+
+
+Renderer = Callable[[AsyncSession, box.OutboxMessage, Member], Awaitable[Message]]
+# Topic → renderer. Filled once, as bot/*_messages.py are imported (bot/delivery.py imports them);
+# it never grows after that, however many applications are built.
+RENDERERS: dict[str, Renderer] = {}
+
+
+def renderer(*topics: str) -> Callable[[Renderer], Renderer]:
+    def register(function: Renderer) -> Renderer:
+        for topic in topics:
+            if topic in RENDERERS and RENDERERS[topic] is not function:
+                raise ValueError(f"two renderers for {topic!r}")
+            RENDERERS[topic] = function
+        return function
+
+    return register
+
+
+async def render(session: AsyncSession, row: box.OutboxMessage, recipient: Member) -> Message:
+    """The message `row` stands for, as it reads now; raises Gone when it must not be sent."""
+    function = RENDERERS.get(row.topic or "")
+    if function is None:
+        raise Gone(f"no renderer for {row.topic!r}")
+    if row.about_member_id is not None:
+        about = await session.get(Member, row.about_member_id)
+        if about is None or about.status == STATUS_ERASED:
+            raise Gone("about a member who erased their data")
+    return await function(session, row, recipient)
+
+
+def param(row: box.OutboxMessage, name: str, default: object = None) -> object:
+    return (box.params_of(row) or {}).get(name, default)

@@ -1,0 +1,254 @@
+"""One activity with seats: what door-knocking rounds and events share.
+
+An activity is a row with a time, a place, a capacity (None = no limit), a status and a version;
+its seats are rows of another table that say which member holds a seat or waits for one. Rounds
+(`models/rounds.py`) and events (`models/events.py`) keep their own tables and describe them to
+this module with a `Seats` spec; the rules live here once:
+
+- sign-up takes a seat if one is free, else a place at the end of the waiting list;
+- the waiting list is in the order sign-ups were *committed*: each one draws a queue number under
+  the activity's lock (PostgreSQL: the activity row FOR UPDATE; SQLite: BEGIN IMMEDIATE, one
+  writer at a time), so positions are distinct and promotion follows them;
+- a freed seat, or more seats, go to the first on the waiting list;
+- moving, editing and cancelling bump `version`, so each change is announced once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.constants import MAX_CAPACITY
+from models.errors import DomainError, NotFound
+from models.member import Member
+
+PLANNED, CANCELLED = "planned", "cancelled"
+CONFIRMED, WAITING = "confirmed", "waiting"
+
+
+class ActivityError(DomainError):
+    """An activity cannot be created, changed or joined as asked."""
+
+
+class InPast(ActivityError):
+    """The start is in the past."""
+
+
+class EndBeforeStart(ActivityError):
+    """The end is not after the start."""
+
+
+class BadCapacity(ActivityError):
+    """Capacity must be between 1 and MAX_CAPACITY."""
+
+
+class Closed(ActivityError):
+    """The activity is cancelled or has already started."""
+
+
+class AlreadySignedUp(ActivityError):
+    """The member already has a seat or a place on the waiting list."""
+
+
+class NotSignedUp(ActivityError):
+    """The member is not signed up."""
+
+
+class CapacityTooSmall(ActivityError):
+    """More people already have seats than the new capacity."""
+
+
+@dataclass(frozen=True)
+class Seats:
+    """How one kind of activity keeps its seats: its tables, and the errors its callers catch.
+
+    `activity`: the ORM class (id, status, starts_at, ends_at, capacity, version).
+    `holder`: the ORM class of a seat (member_id, queue, attended, changed_at, and `state_column`).
+    `errors`: the caller's subclass of each shared error, so `except RoundClosed` keeps working.
+    """
+
+    activity: Any
+    holder: Any
+    activity_column: str
+    state_column: str = "status"
+    errors: Mapping[type[ActivityError], type[ActivityError]] = field(default_factory=dict)
+
+    def fail(self, error: type[ActivityError], *args: Any) -> ActivityError:
+        return self.errors.get(error, error)(*args)
+
+    def of(self, activity_id: Any) -> Any:
+        """The condition "seat rows of this activity" (or of these, given a list)."""
+        column = getattr(self.holder, self.activity_column)
+        return column.in_(activity_id) if isinstance(activity_id, list) else column == activity_id
+
+    @property
+    def state(self) -> Any:
+        return getattr(self.holder, self.state_column)
+
+
+def check_times(spec: Seats, starts_at: datetime, ends_at: datetime, now: datetime) -> None:
+    if starts_at <= now:
+        raise spec.fail(InPast, starts_at)
+    if ends_at <= starts_at:
+        raise spec.fail(EndBeforeStart, ends_at)
+
+
+def check_capacity(spec: Seats, capacity: int | None) -> None:
+    if capacity is not None and not 1 <= capacity <= MAX_CAPACITY:
+        raise spec.fail(BadCapacity, capacity)
+
+
+async def get(session: AsyncSession, spec: Seats, activity_id: int, *, lock: bool = False) -> Any:
+    """The activity; with `lock`, held FOR UPDATE on PostgreSQL until the transaction ends."""
+    query = select(spec.activity).where(spec.activity.id == activity_id)
+    if lock and session.bind.dialect.name == "postgresql":
+        query = query.with_for_update().execution_options(populate_existing=True)
+    activity = await session.scalar(query)
+    if activity is None:
+        raise NotFound(activity_id)
+    return activity
+
+
+def open_for_sign_up(activity: Any, now: datetime) -> bool:
+    return bool(activity.status == PLANNED and activity.starts_at > now)
+
+
+async def seat_counts(session: AsyncSession, spec: Seats, activity_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """Per activity: (seats taken, waiting)."""
+    result = {activity_id: [0, 0] for activity_id in activity_ids}
+    if not activity_ids:
+        return {}
+    key = getattr(spec.holder, spec.activity_column)
+    rows = await session.execute(
+        select(key, spec.state, func.count()).where(spec.of(activity_ids), spec.state.in_((CONFIRMED, WAITING)))
+        .group_by(key, spec.state)
+    )
+    for activity_id, state, count in rows.all():
+        result[activity_id][0 if state == CONFIRMED else 1] = count
+    return {activity_id: (taken, waiting) for activity_id, (taken, waiting) in result.items()}
+
+
+async def taken(session: AsyncSession, spec: Seats, activity_id: int) -> int:
+    return (await seat_counts(session, spec, [activity_id]))[activity_id][0]
+
+
+async def _next_queue_number(session: AsyncSession, spec: Seats, activity_id: int) -> int:
+    """The next number in this activity's queue; only called while holding the activity's lock."""
+    last = await session.scalar(select(func.max(spec.holder.queue)).where(spec.of(activity_id)))
+    return int(last or 0) + 1
+
+
+async def take_seat(session: AsyncSession, spec: Seats, activity: Any, holder: Any, now: datetime) -> int:
+    """Give `holder` a seat, or the end of the waiting list; returns 0 or the waiting position.
+
+    The caller holds the activity's lock (`get(..., lock=True)`)."""
+    holder.queue = await _next_queue_number(session, spec, activity.id)
+    free = activity.capacity is None or await taken(session, spec, activity.id) < activity.capacity
+    setattr(holder, spec.state_column, CONFIRMED if free else WAITING)
+    holder.changed_at = now
+    await session.flush()
+    return 0 if free else await waiting_position(session, spec, holder)
+
+
+async def waiting_position(session: AsyncSession, spec: Seats, holder: Any) -> int:
+    """1 for the first on the waiting list: the order in which sign-ups were committed."""
+    ahead = await session.scalar(
+        select(func.count()).select_from(spec.holder).where(
+            spec.of(getattr(holder, spec.activity_column)), spec.state == WAITING,
+            (spec.holder.queue < holder.queue) | ((spec.holder.queue == holder.queue) & (spec.holder.id < holder.id)),
+        )
+    )
+    return int(ahead or 0) + 1
+
+
+async def waiting_list(session: AsyncSession, spec: Seats, activity_id: int) -> list[Any]:
+    return list(await session.scalars(
+        select(spec.holder).where(spec.of(activity_id), spec.state == WAITING).order_by(spec.holder.queue, spec.holder.id)
+    ))
+
+
+async def promote(session: AsyncSession, spec: Seats, activity: Any, now: datetime) -> Any | None:
+    """Hand a free seat to the first on the waiting list; returns their seat row, or None."""
+    if activity.capacity is None or await taken(session, spec, activity.id) >= activity.capacity:
+        return None
+    first = await session.scalar(
+        select(spec.holder).where(spec.of(activity.id), spec.state == WAITING)
+        .order_by(spec.holder.queue, spec.holder.id).limit(1)
+    )
+    if first is None:
+        return None
+    setattr(first, spec.state_column, CONFIRMED)
+    first.changed_at = now
+    await session.flush()
+    return first
+
+
+async def member_of(session: AsyncSession, holder: Any | None) -> Member | None:
+    return None if holder is None else await session.get(Member, holder.member_id)
+
+
+async def resize(session: AsyncSession, spec: Seats, activity: Any, capacity: int | None, now: datetime) -> list[Any]:
+    """A new capacity; never below the seats taken. More seats go to the waiting list first."""
+    check_capacity(spec, capacity)
+    seated = await taken(session, spec, activity.id)
+    if capacity is not None and capacity < seated:
+        raise spec.fail(CapacityTooSmall, seated)
+    activity.capacity = capacity
+    await session.flush()
+    promoted = []
+    while (holder := await promote(session, spec, activity, now)) is not None:
+        promoted.append(holder)
+    return promoted
+
+
+async def changeable(session: AsyncSession, spec: Seats, activity_id: int, now: datetime | None = None) -> Any:
+    """The activity, locked, if it may still be changed (planned, and not over when `now` is given)."""
+    activity = await get(session, spec, activity_id, lock=True)
+    if activity.status != PLANNED or (now is not None and activity.ends_at <= now):
+        raise spec.fail(Closed, activity_id)
+    return activity
+
+
+def bump(activity: Any) -> None:
+    """A change members must hear about once: reminders and notices key on the new version."""
+    activity.version = (activity.version or 1) + 1
+
+
+async def move(session: AsyncSession, spec: Seats, activity_id: int, *, starts_at: datetime, ends_at: datetime,
+               now: datetime) -> Any:
+    activity = await changeable(session, spec, activity_id)
+    check_times(spec, starts_at, ends_at, now)
+    activity.starts_at, activity.ends_at = starts_at, ends_at
+    bump(activity)
+    await session.flush()
+    return activity
+
+
+async def cancel(session: AsyncSession, spec: Seats, activity_id: int) -> Any:
+    activity = await changeable(session, spec, activity_id)
+    activity.status = CANCELLED
+    bump(activity)
+    await session.flush()
+    return activity
+
+
+async def set_attendance(session: AsyncSession, spec: Seats, holder_id: int, attended: bool, *,
+                         seated_only: bool = False) -> Any:
+    holder = await session.get(spec.holder, holder_id)
+    if holder is None or (seated_only and getattr(holder, spec.state_column) != CONFIRMED):
+        raise NotFound(holder_id)
+    holder.attended = attended
+    await session.flush()
+    return holder
+
+
+def attended_condition(spec: Seats, ends_at: Any, now: datetime) -> Any:
+    """Took part: checked in, or held a seat at a finished activity where nobody checked in."""
+    return (spec.holder.attended.is_(True)) | (
+        (spec.holder.attended.is_(None)) & (spec.state == CONFIRMED) & (ends_at <= now)
+    )

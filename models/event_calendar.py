@@ -1,0 +1,146 @@
+"""The year's calendar (årshjul): recurring series, what is planned, the year's figures, .ics files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from dateutil.rrule import rrulestr
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.activity import CONFIRMED, PLANNED
+from models.base import utcnow
+from models.constants import COURSES_PER_YEAR_GOAL, OPEN_MEETINGS_PER_YEAR_GOAL, OSLO
+from models.event_tables import KINDS, Event, EventError, Rsvp, Series
+
+
+async def occurrence_count(session: AsyncSession, series_id: int) -> int:
+    return int(await session.scalar(select(func.count()).select_from(Event).where(Event.series_id == series_id)) or 0)
+
+
+async def joinable_within(session: AsyncSession, now: datetime, days: int) -> int:
+    """Events and door-knocking rounds members can join in the coming `days`."""
+    from models.rounds import PLANNED as ROUND_PLANNED
+    from models.rounds import Round
+
+    events = await session.scalar(select(func.count()).select_from(Event).where(
+        Event.status == PLANNED, Event.starts_at > now, Event.starts_at <= now + timedelta(days=days)))
+    rounds = await session.scalar(select(func.count()).select_from(Round).where(
+        Round.status == ROUND_PLANNED, Round.starts_at > now, Round.starts_at <= now + timedelta(days=days)))
+    return int(events or 0) + int(rounds or 0)
+
+
+async def create_series(session: AsyncSession, *, kind: str, title: str, rule: str, first_local: datetime, minutes: int,
+                        place: str, now: datetime, description: str = "", capacity: int | None = None,
+                        partners: list[str] | None = None, contact_id: int | None = None) -> Series:
+    if kind not in KINDS or minutes <= 0:
+        raise EventError(kind)
+    try:
+        rrulestr(rule, dtstart=first_local.replace(tzinfo=None))
+    except (ValueError, TypeError) as exc:
+        raise EventError(f"rule: {rule}") from exc
+    series = Series(kind=kind, title=title.strip()[:200], description=description, place=place, rule=rule,
+                    first_local=first_local.replace(tzinfo=None).isoformat(timespec="minutes"), minutes=minutes,
+                    capacity=capacity, partners=partners or [], contact_id=contact_id)
+    session.add(series)
+    await session.flush()
+    await materialise(session, now, series_id=series.id)
+    return series
+
+
+def occurrences(series: Series, now: datetime, months: int = 12) -> list[datetime]:
+    """The series' start times (UTC) from now until `months` ahead, computed in Oslo wall-clock time."""
+    start = datetime.fromisoformat(series.first_local)
+    local_now = now.astimezone(OSLO).replace(tzinfo=None)
+    until = local_now + timedelta(days=31 * months)
+    rule = rrulestr(series.rule, dtstart=start)
+    return [moment.replace(tzinfo=OSLO).astimezone(now.tzinfo) for moment in rule.between(local_now, until, inc=True)]
+
+
+async def materialise(session: AsyncSession, now: datetime, *, series_id: int | None = None) -> int:
+    """Create the coming year's occurrences; existing ones (also moved or cancelled) are left alone."""
+    query = select(Series).where(Series.active.is_(True))
+    if series_id is not None:
+        query = query.where(Series.id == series_id)
+    created = 0
+    for series in list(await session.scalars(query)):
+        existing = set(await session.scalars(select(Event.occurrence).where(Event.series_id == series.id)))
+        for moment in occurrences(series, now):
+            day = moment.astimezone(OSLO).date()
+            if day in existing or moment <= now:
+                continue
+            session.add(Event(kind=series.kind, title=series.title, description=series.description, starts_at=moment,
+                              ends_at=moment + timedelta(minutes=series.minutes), place=series.place, capacity=series.capacity,
+                              partners=list(series.partners or []), contact_id=series.contact_id, series_id=series.id,
+                              occurrence=day))
+            created += 1
+    await session.flush()
+    return created
+
+
+async def calendar(session: AsyncSession, now: datetime, months: int = 12) -> list[Event]:
+    return list(await session.scalars(select(Event).where(Event.status == PLANNED, Event.starts_at > now,
+                                                          Event.starts_at < now + timedelta(days=31 * months))
+                                      .order_by(Event.starts_at)))
+
+
+@dataclass
+class YearFigures:
+    courses: int
+    courses_goal: int
+    open_with_partners: int
+    open_goal: int
+    attendance: dict[str, int]
+
+
+async def year_figures(session: AsyncSession, year_start: datetime, year_end: datetime, now: datetime) -> YearFigures:
+    held = list(await session.scalars(select(Event).where(Event.status == PLANNED, Event.starts_at >= year_start,
+                                                          Event.starts_at < year_end, Event.ends_at <= now)))
+    attendance: dict[str, int] = {}
+    for event in held:
+        present = await session.scalar(select(func.count()).select_from(Rsvp).where(
+            Rsvp.event_id == event.id, (Rsvp.attended.is_(True)) | ((Rsvp.attended.is_(None)) & (Rsvp.seat == CONFIRMED))))
+        attendance[event.kind] = attendance.get(event.kind, 0) + int(present or 0)
+    return YearFigures(
+        courses=sum(1 for e in held if e.kind == "course"), courses_goal=COURSES_PER_YEAR_GOAL,
+        open_with_partners=sum(1 for e in held if e.kind == "open_meeting" and e.partners), open_goal=OPEN_MEETINGS_PER_YEAR_GOAL,
+        attendance=attendance,
+    )
+
+
+def to_ics(event: Event, language: str = "nb") -> bytes:
+    """A calendar file for one event, in Europe/Oslo, that any calendar app opens."""
+    from icalendar import Calendar
+    from icalendar import Event as IcsEvent
+
+    cal = Calendar()
+    cal.add("prodid", "-//Trondheim SV//lagbot//NO")
+    cal.add("version", "2.0")
+    item = IcsEvent()
+    item.add("uid", f"event-{event.id}@lagbot.trondheim-sv")
+    item.add("summary", event.title)
+    item.add("dtstart", event.starts_at.astimezone(OSLO))
+    item.add("dtend", event.ends_at.astimezone(OSLO))
+    item.add("dtstamp", utcnow())
+    item.add("location", event.place)
+    if event.description:
+        item.add("description", event.description)
+    item.add("sequence", event.version - 1)
+    cal.add_component(item)
+    cal.add_missing_timezones()
+    return cal.to_ical()
+
+
+def parse_rows(rows: list[dict[str, str]]) -> list[dict[str, Any]]:
+    """Kinds by Norwegian or English name, for `events import`."""
+    names = {"sosialt": "social", "medlemsmøte": "member_meeting", "kurs": "course", "åpent møte": "open_meeting",
+             "bystyregruppa": "council_group", "gruppemøte": "council_group", "bevegelsesdag": "movement_day",
+             "programmøte": "programme"}
+    out = []
+    for row in rows:
+        kind = (row.get("kind") or row.get("type") or "social").strip().lower()
+        out.append({**row, "kind": names.get(kind, kind)})
+    return out
+

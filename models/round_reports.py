@@ -1,0 +1,132 @@
+"""What door-knocking rounds leave behind: input from the doors, leader reports, attendance and the
+year's figures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import activity as act
+from models.activity import CONFIRMED, PLANNED
+from models.base import utcnow
+from models.constants import ROUNDS_PER_YEAR_GOAL, THEMES
+from models.member import STATUS_ERASED, Member
+from models.round_tables import MAX_TEXT, SEATS, DoorInput, Round, RoundError, RoundReport, Signup
+
+
+async def rounds_attended(session: AsyncSession, member_id: int, now: datetime) -> int:
+    """Rounds the member took part in: checked in, or confirmed for a finished round nobody checked."""
+    return int(await session.scalar(
+        select(func.count()).select_from(Signup).join(Round, Round.id == Signup.round_id).where(
+            Signup.member_id == member_id, Signup.status == CONFIRMED, Round.status == PLANNED,
+            act.attended_condition(SEATS, Round.ends_at, now),
+        )
+    ) or 0)
+
+
+async def leader_candidates(session: AsyncSession, now: datetime, threshold: int) -> list[tuple[Member, int]]:
+    rows = await session.execute(
+        select(Member, func.count(Signup.id)).join(Signup, Signup.member_id == Member.id).join(Round, Round.id == Signup.round_id)
+        .where(Signup.status == CONFIRMED, Round.status == PLANNED, Member.status != STATUS_ERASED,
+               act.attended_condition(SEATS, Round.ends_at, now))
+        .group_by(Member.id).having(func.count(Signup.id) >= threshold).order_by(func.count(Signup.id).desc(), Member.name)
+    )
+    return [(member, count) for member, count in rows.all() if "leader" not in member.role_names]
+
+
+async def add_input(session: AsyncSession, round_id: int, member_id: int, theme: str, text: str) -> DoorInput:
+    if theme not in THEMES:
+        raise RoundError(theme)
+    round_: Round = await act.get(session, SEATS, round_id)
+    item = DoorInput(round_id=round_id, member_id=member_id, district=round_.district, theme=theme, text=text.strip()[:MAX_TEXT])
+    session.add(item)
+    await session.flush()
+    return item
+
+
+async def file_report(session: AsyncSession, round_id: int, *, doors: int, conversations: int, themes: list[str],
+                      text: str, filed_by: int | None) -> RoundReport:
+    if doors < 0 or conversations < 0 or conversations > max(doors, 0) + 10000:
+        raise RoundError("negative figures")
+    if unknown := set(themes) - set(THEMES):
+        raise RoundError(", ".join(unknown))
+    existing = await session.scalar(select(RoundReport).where(RoundReport.round_id == round_id))
+    report = existing or RoundReport(round_id=round_id)
+    report.doors, report.conversations, report.themes = doors, conversations, sorted(set(themes))
+    report.text, report.filed_by, report.filed_at = text.strip()[:MAX_TEXT], filed_by, utcnow()
+    if existing is None:
+        session.add(report)
+    await session.flush()
+    return report
+
+
+async def report_of(session: AsyncSession, round_id: int) -> RoundReport | None:
+    return await session.scalar(select(RoundReport).where(RoundReport.round_id == round_id))
+
+
+async def all_rounds(session: AsyncSession, *, since: datetime | None = None, until: datetime | None = None) -> list[Round]:
+    query = select(Round).order_by(Round.starts_at)
+    if since is not None:
+        query = query.where(Round.starts_at >= since)
+    if until is not None:
+        query = query.where(Round.starts_at < until)
+    return list(await session.scalars(query))
+
+
+async def inputs_and_reports(session: AsyncSession) -> list[dict[str, Any]]:
+    """Everything said at the doors, for the programme committee: theme, district, round, text."""
+    items: list[dict[str, Any]] = []
+    rows = await session.execute(select(DoorInput, Round).join(Round, Round.id == DoorInput.round_id).order_by(DoorInput.id))
+    for item, round_ in rows.all():
+        items.append({"theme": item.theme, "district": item.district, "round": round_.title, "date": round_.starts_at,
+                      "source": "participant", "text": item.text})
+    reports = await session.execute(select(RoundReport, Round).join(Round, Round.id == RoundReport.round_id).order_by(RoundReport.id))
+    for report, round_ in reports.all():
+        if report.text:
+            for theme in report.themes or ["other"]:
+                items.append({"theme": theme, "district": round_.district, "round": round_.title, "date": round_.starts_at,
+                              "source": "leader report", "text": report.text})
+    return items
+
+
+@dataclass
+class YearFigures:
+    rounds_held: int = 0
+    goal: int = ROUNDS_PER_YEAR_GOAL
+    participants: int = 0
+    first_timers: int = 0
+    doors: int = 0
+    conversations: int = 0
+    max_teams_at_once: int = 0
+    by_district: dict[str, int] = field(default_factory=dict)
+    by_month: dict[int, int] = field(default_factory=dict)
+
+
+async def year_figures(session: AsyncSession, year_start: datetime, year_end: datetime, now: datetime, goal: int = ROUNDS_PER_YEAR_GOAL) -> YearFigures:
+    rounds = [r for r in await all_rounds(session, since=year_start, until=year_end) if r.status == PLANNED and r.ends_at <= now]
+    figures = YearFigures(rounds_held=len(rounds), goal=goal)
+    seen_before: set[int] = set(await session.scalars(
+        select(Signup.member_id).join(Round, Round.id == Signup.round_id)
+        .where(Round.starts_at < year_start, Signup.status == CONFIRMED)
+    ))
+    people: set[int] = set()
+    for round_ in rounds:
+        figures.by_district[round_.district] = figures.by_district.get(round_.district, 0) + 1
+        month = round_.starts_at.month
+        figures.by_month[month] = figures.by_month.get(month, 0) + 1
+        seated = await session.scalars(select(Signup).where(Signup.round_id == round_.id, Signup.status == CONFIRMED))
+        people.update(signup.member_id for signup in seated if signup.attended is not False)
+        report = await report_of(session, round_.id)
+        if report is not None:
+            figures.doors += report.doors
+            figures.conversations += report.conversations
+        overlapping = sum(len(r.teams) for r in rounds if r.starts_at < round_.ends_at and r.ends_at > round_.starts_at)
+        figures.max_teams_at_once = max(figures.max_teams_at_once, overlapping)
+    figures.participants = len(people)
+    figures.first_timers = len(people - seen_before)
+    return figures
+

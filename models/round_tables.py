@@ -1,0 +1,140 @@
+"""The tables of door-knocking rounds and the errors their rules give (rules in models/rounds.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models import activity as act
+from models.activity import PLANNED
+from models.base import Base, UTCDateTime, utcnow
+
+LEFT = "left"
+MAX_TEXT = 2000
+
+
+class RoundError(act.ActivityError):
+    """A round cannot be created, changed or joined as asked."""
+
+
+class InPast(RoundError, act.InPast):
+    """The start is in the past."""
+
+
+class EndBeforeStart(RoundError, act.EndBeforeStart):
+    """The end is not after the start."""
+
+
+class BadCapacity(RoundError, act.BadCapacity):
+    """Capacity must be at least 1 (and at most MAX_CAPACITY)."""
+
+
+class UnknownLeader(RoundError):
+    """The leader is not a member."""
+
+
+class RoundClosed(RoundError, act.Closed):
+    """The round is cancelled or has already started."""
+
+
+class AlreadySignedUp(RoundError, act.AlreadySignedUp):
+    """The member already has a seat or a place on the waiting list."""
+
+
+class NotSignedUp(RoundError, act.NotSignedUp):
+    """The member is not signed up for the round."""
+
+
+class CapacityTooSmall(RoundError, act.CapacityTooSmall):
+    """More people already have seats than the new capacity."""
+
+
+class Round(Base):
+    __tablename__ = "rounds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    district: Mapped[str] = mapped_column(String(20))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    meeting_point: Mapped[str] = mapped_column(String(300))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    capacity: Mapped[int] = mapped_column(Integer)
+    partner: Mapped[str | None] = mapped_column(String(200))
+    briefing: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(12), default=PLANNED)
+    # A debrief or social gathering afterwards, to which the participants are invited.
+    debrief_event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))
+    # Bumped when the round moves, so that reminders for the new time get new dedupe keys.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    teams: Mapped[list[Team]] = relationship(back_populates="round", lazy="selectin", cascade="all, delete-orphan",
+                                             order_by="Team.id")
+
+
+class Team(Base):
+    __tablename__ = "round_teams"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    leader_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    capacity: Mapped[int] = mapped_column(Integer)
+
+    round: Mapped[Round] = relationship(back_populates="teams")
+
+
+class Signup(Base):
+    __tablename__ = "round_signups"
+    __table_args__ = (UniqueConstraint("round_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("round_teams.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(12))
+    attended: Mapped[bool | None] = mapped_column(Boolean)  # None until the leader checks in
+    # Place in the round's queue, drawn under the round's lock: the waiting list's order.
+    queue: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DoorInput(Base):
+    """What a member heard at the doors: a theme and free text; never a voter's name or address."""
+
+    __tablename__ = "door_inputs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"), index=True)
+    district: Mapped[str] = mapped_column(String(20))
+    theme: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RoundReport(Base):
+    __tablename__ = "round_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), unique=True)
+    doors: Mapped[int] = mapped_column(Integer)
+    conversations: Mapped[int] = mapped_column(Integer)
+    themes: Mapped[list[str]] = mapped_column(JSON)
+    text: Mapped[str] = mapped_column(Text, default="")
+    filed_by: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    filed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+SEATS = act.Seats(
+    activity=Round, holder=Signup, activity_column="round_id",
+    errors={act.InPast: InPast, act.EndBeforeStart: EndBeforeStart, act.BadCapacity: BadCapacity,
+            act.Closed: RoundClosed, act.AlreadySignedUp: AlreadySignedUp, act.NotSignedUp: NotSignedUp,
+            act.CapacityTooSmall: CapacityTooSmall},
+)
+
