@@ -1,7 +1,7 @@
 """keyed hash of Telegram ids: a secret made on first start; old refusals marked sha256
 
-Revision ID: 0021
-Revises: 0020
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-11-28 04:45:00
 """
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0021'
-down_revision = '0020'
+revision = '0014'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """inbox of received updates (durable before Telegram is told)
 
-Revision ID: 0020
-Revises: 0009
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-11-28 04:40:00
 """
 from __future__ import annotations
@@ -11,8 +11,8 @@ from alembic import op
 
 import models.base
 
-revision = '0020'
-down_revision = '0009'
+revision = '0013'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
