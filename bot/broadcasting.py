@@ -27,7 +27,6 @@ def render(text: str, language: str, *, urgent: bool) -> str:
     return f"{prefix}{text}\n\n{footer}"
 
 
-BUTTON_DATA = {"round": "rd:join:{id}", "event": "ev:show:{id}", "calls": "pb:next:{id}"}
 
 
 def button_label(button: dict[str, Any], language: str) -> str:

@@ -6,7 +6,8 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import N_, OSLO, fmt_datetime, translator
+from bot import outbox_buttons as buttons
+from bot.i18n import N_, OSLO, fmt_datetime, ngettext_for, translator
 from bot.render import Gone, Message, renderer
 from models import events as ev
 from models import membership
@@ -35,8 +36,8 @@ async def render(session: AsyncSession, candidate: ng.Candidate) -> tuple[str, l
     member = candidate.member
     lang = member.language
     _ = translator(lang)
-    controls = [box.Button(_("Not now"), data=f"ng:snooze:{candidate.rule}"),
-                box.Button(_("Don't ask me about this"), data=f"ng:off:{candidate.rule}")]
+    controls = [box.Button(_("Not now"), data=buttons.nudge_control("snooze", candidate.rule)),
+                box.Button(_("Don't ask me about this"), data=buttons.nudge_control("off", candidate.rule))]
     if candidate.rule == "doorknock":
         round_ = await rd.get_round(session, candidate.target_id or 0)
         if round_.status != rd.PLANNED:
@@ -45,23 +46,26 @@ async def render(session: AsyncSession, candidate: ng.Candidate) -> tuple[str, l
 
         return (_("A door-knocking round with free seats is coming up: “{title}”, {when}, meeting at {place}. Join with one tap?").format(
                     title=round_.title, when=when(round_, lang), place=round_.meeting_point),
-                [[box.Button(_("Join"), data=f"rd:join:{round_.id}")], controls])
+                [[box.Button(_("Join"), data=buttons.join_round(round_.id))], controls])
     if candidate.rule == "social":
         event = await ev.get_event(session, candidate.target_id or 0)
         if event.status != ev.PLANNED:
             raise NotFound(event.id)
         return (_("It's been a while! “{title}”, {when}, at {place}. Will you come?").format(
                     title=event.title, when=fmt_datetime(event.starts_at, lang), place=event.place),
-                [[box.Button(_("✅ Yes"), data=f"ev:rsvp:{event.id}:yes"), box.Button(_("🤔 Maybe"), data=f"ev:rsvp:{event.id}:maybe")], controls])
+                [[box.Button(_("✅ Yes"), data=buttons.rsvp(event.id, "yes")), box.Button(_("🤔 Maybe"), data=buttons.rsvp(event.id, "maybe"))], controls])
     if candidate.rule == "caller":
         campaign = await pb.get_campaign(session, candidate.target_id or 0)
-        return (_("{count} members are waiting to be called in “{name}”. Do you have a quarter of an hour?").format(
+        ngettext = ngettext_for(lang)
+        return (ngettext("{count} member is waiting to be called in “{name}”. Do you have a quarter of an hour?",
+                         "{count} members are waiting to be called in “{name}”. Do you have a quarter of an hour?",
+                         candidate.count).format(
                     count=candidate.count, name=campaign.name),
-                [[box.Button(_("📞 Next call"), data=f"pb:next:{campaign.id}")], controls])
+                [[box.Button(_("📞 Next call"), data=buttons.next_call(campaign.id))], controls])
     return (_("Finding your way in can take a little time. Three easy ways to start: a social evening, door-knocking in pairs, "
               "or a course. Have a look:"),
-            [[box.Button(_("📅 Social"), data="ev:kind:social"), box.Button(_("🚪 Rounds"), data="rd:list"),
-              box.Button(_("🎓 Courses"), data="ev:kind:course")], controls])
+            [[box.Button(_("📅 Social"), data=buttons.events_of_kind("social")), box.Button(_("🚪 Rounds"), data=buttons.rounds_coming_up()),
+              box.Button(_("🎓 Courses"), data=buttons.events_of_kind("course"))], controls])
 
 
 async def run(session: AsyncSession, now: datetime) -> list[ng.Candidate]:

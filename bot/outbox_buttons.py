@@ -1,43 +1,76 @@
-"""Callback data of the buttons on proactive messages, one function per button.
-
-The handlers that answer these presses own the format; when they switch to typed callback
-families (bot/callbacks.py), only these functions change.
-"""
+"""Callback data of the buttons on proactive messages, one function per button, packed from the
+same typed families the handlers parse (bot/activity_buttons.py, bot/member_buttons.py)."""
 
 from __future__ import annotations
 
+from typing import Literal
+
+from bot.activity_buttons import (
+    CantCome,
+    Coming,
+    DoorTheme,
+    EventKind,
+    FileReport,
+    JoinRound,
+    NothingToAdd,
+    RoundList,
+    Rsvp,
+    ShowEvent,
+)
+from bot.member_buttons import CallStep, NudgeControl, WelcomeStep
+
 
 def coming(round_id: int) -> str:
-    return f"rd:coming:{round_id}"
+    return Coming(round_id=round_id).pack()
 
 
 def cannot_come(round_id: int) -> str:
-    return f"rd:cant:{round_id}"
+    return CantCome(round_id=round_id).pack()
 
 
 def theme(round_id: int, theme: str) -> str:
-    return f"rd:theme:{round_id}:{theme}"
+    return DoorTheme(round_id=round_id, theme=theme).pack()
 
 
 def nothing_to_add(round_id: int) -> str:
-    return f"rd:nothing:{round_id}"
+    return NothingToAdd(round_id=round_id).pack()
 
 
 def file_report(round_id: int) -> str:
-    return f"rd:report:{round_id}"
+    return FileReport(round_id=round_id).pack()
 
 
-def rsvp(event_id: int, answer: str) -> str:
-    return f"ev:rsvp:{event_id}:{answer}"
+def rsvp(event_id: int, answer: Literal["yes", "maybe", "no"]) -> str:
+    return Rsvp(event_id=event_id, answer=answer).pack()
 
 
 def join_round(round_id: int) -> str:
-    return f"rd:join:{round_id}"
+    return JoinRound(round_id=round_id).pack()
+
+
+def show_event(event_id: int) -> str:
+    return ShowEvent(event_id=event_id).pack()
+
+
+def rounds_coming_up() -> str:
+    return RoundList().pack()
+
+
+def events_of_kind(kind: str) -> str:
+    return EventKind(kind=kind).pack()
 
 
 def next_call(campaign_id: int) -> str:
-    return f"pb:next:{campaign_id}"
+    return CallStep("next", campaign_id).pack()
 
 
 def take_welcome_call(task_id: int) -> str:
-    return f"wl:take:{task_id}"
+    return WelcomeStep("take", task_id).pack()
+
+
+def nudge_control(action: Literal["snooze", "off"], rule: str) -> str:
+    return NudgeControl(action, rule).pack()
+
+
+# What a broadcast's one button can point to (the board picks it in /utsending).
+BROADCAST_BUTTONS = {"round": join_round, "event": show_event, "calls": next_call}

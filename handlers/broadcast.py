@@ -6,15 +6,39 @@ from datetime import datetime
 from typing import Any, Literal
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
 
 from bot import broadcasting
 from bot.callbacks import Id, callback
 from bot.i18n import N_, fmt_datetime
-from handlers.broadcast_audience import (AudienceOption, CancelBroadcast, OpenSection, Preview, audience_view, change,
-    describe, is_choice, picker_family)
-from handlers.common import (Context, buttons_expected, cancel_conversation, flow_step, inline, new_draft, reply,
-    requires_role)
+from bot.outbox_buttons import BROADCAST_BUTTONS
+from handlers.broadcast_audience import (
+    AudienceOption,
+    CancelBroadcast,
+    OpenSection,
+    Preview,
+    audience_view,
+    change,
+    describe,
+    is_choice,
+    picker_family,
+)
+from handlers.common import (
+    Context,
+    buttons_expected,
+    cancel_conversation,
+    flow_step,
+    inline,
+    new_draft,
+    reply,
+    requires_role,
+)
 from handlers.flows import Flow
 from handlers.questions import refuse_time
 from models import broadcast as bc
@@ -158,7 +182,7 @@ async def pick_button(update: Update, context: Context) -> int | None:
     if (step := await flow_step(update, context, PickButton if PickButton.matches(query.data) else NoButton, DRAFT_KEY)) is None:
         return None
     press, draft = step
-    draft["button"] = ({"kind": press.kind, "data": broadcasting.BUTTON_DATA[press.kind].format(id=press.item_id)}
+    draft["button"] = ({"kind": press.kind, "data": BROADCAST_BUTTONS[press.kind](press.item_id)}
                        if isinstance(press, PickButton) else None)
     return await show_preview(update, context, draft)
 

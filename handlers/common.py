@@ -21,7 +21,7 @@ from bot.callbacks import BadCallback, CallbackData
 from bot.context import LagbotContext
 from bot.i18n import LANGUAGES, N_, Translate, language_from_telegram, translator
 from models.member import Member
-from models.membership import has_role, member_by_telegram
+from models.membership import has_role
 
 Context: TypeAlias = LagbotContext
 Handler: TypeAlias = Callable[[Update, Context], Awaitable[Any]]

@@ -199,7 +199,7 @@ async def test_broadcast_with_a_button_that_joins_a_round(db, app, make_user, cl
     await board.press("Send nå")
     await tick(app)
     message = people[0].last_message()
-    assert message.inline_buttons == [("🚪 Bli med på runden", f"rd:join:{round_.id}")]
+    assert message.inline_buttons == [("🚪 Bli med på runden", f"rd.join:{round_.id}")]
     joined = await people[0].press("🚪 Bli med på runden")
     assert joined.text.startswith("Du er påmeldt «Dørbank lørdag»")
 
