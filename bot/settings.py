@@ -52,9 +52,9 @@ class Settings(BaseSettings):
     weekly_cap: int = 3
     board_reply_window_hours: int = 24
 
-    # Door-knocking: a member's Nth round makes them a candidate for leader training.
+    # Door-knocking: a member's Nth round makes them a candidate for leader training. (The plan's
+    # yearly goals are in models/constants.py: they are the plan's, not a setting.)
     leader_threshold: int = 3
-    rounds_goal_per_year: int = 10
 
     # Phone rounds: no answer → tried again after this many hours (at most 3 attempts).
     call_cooldown_hours: float = 4.0

@@ -23,12 +23,22 @@ from bot.activity_buttons import (
 )
 from bot.i18n import N_, translator
 from handlers.activity_kinds import EVENTS, KINDS, ROUNDS, ActivityKind
-from handlers.common import Context, buttons_expected, cancel_conversation, clip, inline, onboarded, reply, requires_role
+from handlers.common import (
+    Context,
+    buttons_expected,
+    cancel_conversation,
+    clip,
+    inline,
+    onboarded,
+    reply,
+    requires_role,
+)
 from handlers.flows import Flow
 from handlers.presses import Press
 from handlers.questions import end_step, start_step
 from models import events as ev
 from models import rounds as rd
+from models.constants import MAX_CAPACITY
 from models.errors import NotFound
 from models.member import Member
 from models.membership import member_by_telegram
@@ -190,7 +200,7 @@ async def edit_value(update: Update, context: Context) -> int:
     kind, field = KINDS[data["kind"]], data["field"]
     value = read_value(kind, field, (update.message.text or "").strip())  # type: ignore[union-attr]
     if value is None:
-        await reply(update, _(kind.capacity_refused) if field == "capacity" else
+        await reply(update, _(kind.capacity_refused).format(limit=MAX_CAPACITY) if field == "capacity" else
                     _("Write between 2 and {limit} characters.").format(limit=kind.text_limit(field)))
         return EDIT_VALUE
     try:
@@ -210,7 +220,7 @@ async def edit_value(update: Update, context: Context) -> int:
         await reply(update, _(kind.closed))
         return Flow.END
     except kind.capacity_errors:
-        await reply(update, _(kind.capacity_refused))
+        await reply(update, _(kind.capacity_refused).format(limit=MAX_CAPACITY))
         return EDIT_VALUE
     context.user_data.pop(DRAFT, None)  # type: ignore[union-attr]
     seated = context.ngettext("{count} from the waiting list got a seat.", "{count} from the waiting list got seats.", promoted)

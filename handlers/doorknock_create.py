@@ -9,21 +9,43 @@ from telegram import Update
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot import round_messages as msgs
-from bot.activity_buttons import CreateDraft, DraftDistrict, DraftLeader, DraftTeams, NewRound, SkipStep, StopFlow
+from bot.activity_buttons import (
+    CreateDraft,
+    DraftDistrict,
+    DraftLeader,
+    DraftTeams,
+    NewRound,
+    SkipStep,
+    StopFlow,
+)
 from bot.i18n import N_, ngettext_for, translator
-from handlers.common import DISTRICT_LABELS, Context, buttons_expected, cancel_conversation, inline, reply, requires_role
+from handlers.common import (
+    DISTRICT_LABELS,
+    Context,
+    buttons_expected,
+    cancel_conversation,
+    inline,
+    reply,
+    requires_role,
+)
 from handlers.doorknock_team import admin_keyboard, round_link
 from handlers.flows import Flow
 from handlers.presses import Press
-from handlers.questions import place_step, role_gone, skip_button, skippable, title_step, when_steps
+from handlers.questions import (
+    place_step,
+    role_gone,
+    skip_button,
+    skippable,
+    title_step,
+    when_steps,
+)
 from models import membership
 from models import rounds as rd
-from models.constants import DISTRICTS
+from models.constants import DISTRICTS, MAX_CAPACITY
 from models.errors import InvalidPhone, MemberNotFound
 
 TITLE, DISTRICT, START, END, PLACE, CAPACITY, LEADER, MORE_TEAMS, PARTNER, BRIEFING, CONFIRM = range(11)
 DRAFT = "round_draft"
-MAX_SEATS = 500
 TITLE_OF_FLOW = N_("creating a round")
 
 
@@ -104,8 +126,8 @@ async def got_place(update: Update, context: Context) -> int:
 
 async def got_capacity(update: Update, context: Context) -> int:
     text = (update.message.text or "").strip()  # type: ignore[union-attr]
-    if not text.isdigit() or not 1 <= int(text) <= MAX_SEATS:
-        await reply(update, context._("Write a number from 1 to 500."))
+    if not text.isdigit() or not 1 <= int(text) <= MAX_CAPACITY:
+        await reply(update, context._("Write a number from 1 to {limit}.").format(limit=MAX_CAPACITY))
         return CAPACITY
     data = draft(context)
     data["capacity"] = int(text)

@@ -11,10 +11,26 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot import round_messages as msgs
-from bot.activity_buttons import FileReport, ReportSkipText, ReportTheme, ReportThemesDone, StopFlow, accepts, read
+from bot.activity_buttons import (
+    FileReport,
+    ReportSkipText,
+    ReportTheme,
+    ReportThemesDone,
+    StopFlow,
+    accepts,
+    read,
+)
 from bot.i18n import N_, translator
 from bot.reports import rounds as reports
-from handlers.common import Context, buttons_expected, cancel_conversation, inline, onboarded, reply, requires_role
+from handlers.common import (
+    Context,
+    buttons_expected,
+    cancel_conversation,
+    inline,
+    onboarded,
+    reply,
+    requires_role,
+)
 from handlers.doorknock_team import managed_round
 from handlers.flows import Flow
 from handlers.presses import Press
@@ -120,7 +136,7 @@ async def year_report(update: Update, context: Context) -> None:
     now = runtime.now().astimezone(OSLO)
     async with runtime.db.session() as session:
         figures = await rd.year_figures(session, datetime(now.year, 1, 1, tzinfo=OSLO), datetime(now.year + 1, 1, 1, tzinfo=OSLO),
-                                        runtime.now(), runtime.settings.rounds_goal_per_year)
+                                        runtime.now())
     await reply(update, reports.year_text(figures, context.lang, now.year))
     png = reports.chart(figures, context.lang, now.year)
     await update.effective_chat.send_photo(png, caption=context._("Rounds per month, {year}").format(year=now.year))  # type: ignore[union-attr]

@@ -21,8 +21,8 @@ from bot.activity_buttons import (
     TeamCheckIn,
 )
 from bot.i18n import translator
-from handlers.presses import Press
 from handlers.common import Context, clip, inline, onboarded, reply, requires_role
+from handlers.presses import Press
 from models import events as ev
 from models import membership
 from models import rounds as rd

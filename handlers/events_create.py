@@ -9,13 +9,35 @@ from telegram import Update
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot import event_messages as msgs
-from bot.activity_buttons import CreateDraft, DraftContactMe, DraftKind, DraftRepeat, NewEvent, SkipStep, StopFlow
+from bot.activity_buttons import (
+    CreateDraft,
+    DraftContactMe,
+    DraftKind,
+    DraftRepeat,
+    NewEvent,
+    SkipStep,
+    StopFlow,
+)
 from bot.i18n import N_
 from handlers.cards import event_card
-from handlers.common import Context, buttons_expected, cancel_conversation, inline, reply, requires_role
+from handlers.common import (
+    Context,
+    buttons_expected,
+    cancel_conversation,
+    inline,
+    reply,
+    requires_role,
+)
 from handlers.flows import Flow
 from handlers.presses import Press
-from handlers.questions import place_step, role_gone, skip_button, skippable, title_step, when_steps
+from handlers.questions import (
+    place_step,
+    role_gone,
+    skip_button,
+    skippable,
+    title_step,
+    when_steps,
+)
 from models import events as ev
 from models import membership
 from models.constants import MAX_CAPACITY, OSLO
@@ -88,7 +110,7 @@ async def got_place(update: Update, context: Context) -> int:
 async def got_capacity(update: Update, context: Context) -> int:
     text = await skippable(update)
     if text is not None and not (text.isdigit() and 1 <= int(text) <= MAX_CAPACITY):
-        await reply(update, context._("Write a number from 1 to 5000, or tap “No limit”."))
+        await reply(update, context._("Write a number from 1 to {limit}, or tap “No limit”.").format(limit=MAX_CAPACITY))
         return CAPACITY
     draft(context)["capacity"] = None if text is None else int(text)
     await reply(update, context._("Partner organisations? Write them separated by commas, or skip."), reply_markup=skip_button(context))

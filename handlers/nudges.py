@@ -8,7 +8,7 @@ from telegram.ext import Application, CallbackQueryHandler
 
 from bot import nudge_messages
 from bot.member_buttons import NudgeControl
-from handlers.common import Context, one_of, onboarded, pressed, reply
+from handlers.common import Context, onboarded, one_of, pressed, reply
 from models import nudges as ng
 
 

@@ -8,14 +8,31 @@ from typing import Literal
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
 
 from bot import call_messages, round_messages
 from bot.callbacks import Id, callback
 from bot.i18n import N_, fmt_date, ngettext_for, translator
 from bot.member_buttons import CallStep
-from handlers.common import (DISTRICT_LABELS, INTEREST_LABELS, Context, MenuItem, add_menu, cancel_conversation,
-    inline, one_of, onboarded, pressed, reply)
+from handlers.common import (
+    DISTRICT_LABELS,
+    INTEREST_LABELS,
+    Context,
+    MenuItem,
+    add_menu,
+    cancel_conversation,
+    inline,
+    onboarded,
+    one_of,
+    pressed,
+    reply,
+)
 from handlers.flows import Flow
 from handlers.phonebank_board import CampaignAction, NewCampaign
 from handlers.questions import refuse_time

@@ -5,15 +5,34 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
 
 from bot.callbacks import Id, callback
 from bot.i18n import LANGUAGES, N_, translator
 from bot.reports import calls as report
 from bot.round_messages import when
 from handlers.broadcast_audience import describe
-from handlers.common import (DISTRICT_LABELS, INTEREST_LABELS, LANGUAGE_NAMES, Context, buttons_expected,
-    cancel_conversation, flow_step, inline, new_draft, one_of, pressed, reply, requires_role)
+from handlers.common import (
+    DISTRICT_LABELS,
+    INTEREST_LABELS,
+    LANGUAGE_NAMES,
+    Context,
+    buttons_expected,
+    cancel_conversation,
+    flow_step,
+    inline,
+    new_draft,
+    one_of,
+    pressed,
+    reply,
+    requires_role,
+)
 from handlers.flows import Flow
 from models import broadcast as bc
 from models import phonebank as pb

@@ -3,18 +3,35 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
 
 from bot.callbacks import CallbackData, callback
 from bot.i18n import LANGUAGES, N_, translator
 from bot.member_buttons import SettingsPage
 from bot.nudge_messages import RULE_LABELS
-from handlers.common import (DISTRICT_LABELS, INTEREST_LABELS, LANGUAGE_NAMES, Context, inline, menu_label_pattern,
-    one_of, onboarded, reply, show_main_menu)
+from handlers.common import (
+    DISTRICT_LABELS,
+    INTEREST_LABELS,
+    LANGUAGE_NAMES,
+    Context,
+    inline,
+    menu_label_pattern,
+    onboarded,
+    one_of,
+    reply,
+    show_main_menu,
+)
 from handlers.onboarding import district_keyboard, interests_keyboard
 from models import membership
 from models import nudges as ng
 from models.member import DISTRICTS, INTERESTS, MESSAGE_KINDS, Member
+
 
 @callback("set.lang")
 class SetLanguage:

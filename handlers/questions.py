@@ -9,13 +9,12 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup, Update
 
-from bot.i18n import N_, fmt_datetime, fmt_time
 from bot.activity_buttons import SkipStep
+from bot.i18n import N_, fmt_datetime, fmt_time
 from handlers.common import Context, inline, reply
 from models.membership import has_role, member_by_telegram
-from models.timeparse import BadTime, Moment, NoSuchDate, SkippedHour
+from models.timeparse import BadTime, Moment, NoSuchDate, SkippedHour, read_moment
 from models.timeparse import read_end as parse_end
-from models.timeparse import read_moment
 
 Step = Callable[[Update, Context], Awaitable[int]]
 

@@ -6,14 +6,31 @@ from datetime import timedelta
 from typing import Literal
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
 
 from bot.callbacks import Id, callback
 from bot.i18n import N_, OSLO, ngettext_for, translator
 from bot.member_buttons import WelcomeStep
 from bot.reports import welcome as welcome_report_of
-from handlers.common import (DISTRICT_LABELS, INTEREST_LABELS, Context, MenuItem, add_menu, cancel_conversation,
-    inline, one_of, pressed, reply, requires_role)
+from handlers.common import (
+    DISTRICT_LABELS,
+    INTEREST_LABELS,
+    Context,
+    MenuItem,
+    add_menu,
+    cancel_conversation,
+    inline,
+    one_of,
+    pressed,
+    reply,
+    requires_role,
+)
 from handlers.flows import Flow
 from models import membership
 from models import welcome as wl

@@ -257,7 +257,7 @@ async def test_board_creates_round_in_conversation_with_validation(db, app, make
     await board.send("15:00")
     await board.send_location(63.4305, 10.3951)
     await board.send("Torget, ved Olav Tryggvason")
-    assert (await board.send("0")).text == "Skriv et tall fra 1 til 500."
+    assert (await board.send("0")).text == "Skriv et tall fra 1 til 5000."
     await board.send("12")
     unknown = await board.send("+47 999 99 999")
     assert unknown.text.startswith("Ingen medlemmer har det nummeret.")
@@ -419,7 +419,7 @@ async def test_board_edits_place_and_seats(db, app, make_user, clock):
     await board.press("⚙️ Administrer runder")
     await board.press("✏️ Endre")
     await board.press("Plasser")
-    assert (await board.send("0")).text == "Skriv et tall fra 1 til 500."
+    assert (await board.send("0")).text == "Skriv et tall fra 1 til 5000."
     assert (await board.send("1")).text == "2 personer har allerede plass, så det må være minst så mange."
     saved = await board.send("3")
     assert saved.text == "Lagret.\n1 fra ventelisten fikk plass."

@@ -62,6 +62,7 @@ def cmd_rounds_add(settings: Settings, args: argparse.Namespace) -> int:
     from bot.i18n import BadTime, parse_oslo_datetime
     from models import rounds as rd
     from models.base import utcnow
+    from models.constants import MAX_CAPACITY
 
     now = utcnow()
     try:
@@ -85,7 +86,7 @@ def cmd_rounds_add(settings: Settings, args: argparse.Namespace) -> int:
                                                teams=[(leader_id, args.capacity)], partner=args.partner, briefing=args.briefing)
             except rd.RoundError as exc:
                 reasons = {rd.InPast: "the start is in the past", rd.EndBeforeStart: "the end is not after the start",
-                           rd.BadCapacity: "capacity must be 1 to 500", rd.UnknownLeader: "unknown leader"}
+                           rd.BadCapacity: f"capacity must be 1 to {MAX_CAPACITY}", rd.UnknownLeader: "unknown leader"}
                 print(f"lagbot: {reasons.get(type(exc), f'invalid: {exc}')}", file=sys.stderr)
                 return 1
             if leader_id is not None:
