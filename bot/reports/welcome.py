@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.i18n import fmt_number, ngettext_for, translator
-from bot.reports import plot
+from bot.reports import charts as plot
 from models import welcome as wl
 
 
