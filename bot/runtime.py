@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from telegram.ext import Application, CallbackContext
+from telegram.ext import Application
 
 from bot.db import Database
 from bot.settings import Settings
@@ -40,7 +40,3 @@ RUNTIME_KEY = "lagbot.runtime"
 
 def attach(application: Application[Any, Any, Any, Any, Any, Any], runtime: Runtime) -> None:
     application.bot_data[RUNTIME_KEY] = runtime
-
-
-def runtime_of(context: CallbackContext[Any, Any, Any, Any]) -> Runtime:
-    return context.application.bot_data[RUNTIME_KEY]

@@ -19,7 +19,7 @@ from telegram.ext import Application, ConversationHandler
 
 from bot.callbacks import BadCallback, CallbackData
 from bot.context import LagbotContext
-from bot.i18n import LANGUAGES, N_, Translate, language_from_telegram, translator
+from bot.i18n import LANGUAGES, N_, translator
 from models.member import Member
 from models.membership import has_role
 
@@ -123,37 +123,6 @@ def inline(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
     )
-
-
-async def current_member(update: Update, context: Context) -> Member | None:
-    """The member writing, as stored when this update began to be handled."""
-    return await context.load_member(update)
-
-
-async def known_member(update: Update, context: Context) -> Member:
-    """The member behind an update that a role check or `onboarded` has already let through."""
-    member = await current_member(update, context)
-    assert member is not None
-    return member
-
-
-async def member_and_translator(update: Update, context: Context) -> tuple[Member, Translate]:
-    member = await known_member(update, context)
-    return member, translator(member.language)
-
-
-def language_of(update: Update, context: Context, member: Member | None = None) -> str:
-    """The member's chosen language; before they are stored, what Telegram says."""
-    if member is not None:
-        return member.language
-    if context.user_data is not None and context.user_data.get("lang"):
-        return str(context.user_data["lang"])
-    user = update.effective_user
-    return language_from_telegram(user.language_code if user else None)
-
-
-def tr(update: Update, context: Context, member: Member | None = None) -> Translate:
-    return translator(language_of(update, context, member))
 
 
 MAX_BUTTON_ROWS = 45  # Telegram refuses keyboards of much more than 100 buttons
