@@ -16,24 +16,10 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import (
-    BadRequest,
-    Forbidden,
-    NetworkError,
-    RetryAfter,
-    TelegramError,
-    TimedOut,
-)
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 # The message modules register their renderers (bot/render.py) when imported.
-from bot import (  # noqa: F401
-    call_messages,
-    event_messages,
-    nudge_messages,
-    round_messages,
-    welcome_messages,
-)
-from bot import render
+from bot import call_messages, event_messages, nudge_messages, render, round_messages, welcome_messages  # noqa: F401
 from bot.db import Database
 from bot.i18n import OSLO
 from bot.ratelimit import RateLimiter

@@ -23,16 +23,7 @@ from bot.activity_buttons import (
 )
 from bot.i18n import N_, translator
 from handlers.activity_kinds import EVENTS, KINDS, ROUNDS, ActivityKind
-from handlers.common import (
-    Context,
-    buttons_expected,
-    cancel_conversation,
-    clip,
-    inline,
-    onboarded,
-    reply,
-    requires_role,
-)
+from handlers.common import Context, buttons_expected, cancel_conversation, clip, inline, onboarded, reply, requires_role
 from handlers.flows import Flow
 from handlers.presses import Press
 from handlers.questions import end_step, start_step

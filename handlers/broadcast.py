@@ -6,13 +6,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from telegram import Update
-from telegram.ext import (
-    Application,
-    CallbackQueryHandler,
-    CommandHandler,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import broadcasting
 from bot.callbacks import Id, callback
@@ -29,16 +23,7 @@ from handlers.broadcast_audience import (
     is_choice,
     picker_family,
 )
-from handlers.common import (
-    Context,
-    buttons_expected,
-    cancel_conversation,
-    flow_step,
-    inline,
-    new_draft,
-    reply,
-    requires_role,
-)
+from handlers.common import Context, buttons_expected, cancel_conversation, flow_step, inline, new_draft, reply, requires_role
 from handlers.flows import Flow
 from handlers.questions import refuse_time
 from models import broadcast as bc

@@ -68,7 +68,8 @@ def describe(audience: bc.Audience, lang: str) -> str:
 
 def _days(days: int | None, lang: str) -> str:
     if not days:
-        return translator(lang)("off")
+        _ = translator(lang)
+        return _("off")
     ngettext = ngettext_for(lang)
     return ngettext("{days} day", "{days} days", days).format(days=days)
 

@@ -8,13 +8,7 @@ from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any, TypeAlias, TypeVar
 
-from telegram import (
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    KeyboardButton,
-    ReplyKeyboardMarkup,
-    Update,
-)
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup, Update
 from telegram.ext import Application, ConversationHandler
 
 from bot.callbacks import BadCallback, CallbackData

@@ -3,14 +3,7 @@
 from __future__ import annotations
 
 from telegram import ChatMember, Update
-from telegram.ext import (
-    Application,
-    ApplicationHandlerStop,
-    ChatMemberHandler,
-    MessageHandler,
-    TypeHandler,
-    filters,
-)
+from telegram.ext import Application, ApplicationHandlerStop, ChatMemberHandler, MessageHandler, TypeHandler, filters
 
 from handlers.common import Context, reply
 from models import membership

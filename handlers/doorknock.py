@@ -25,16 +25,7 @@ from bot.i18n import N_, fmt_date
 from handlers import doorknock_report as report
 from handlers import doorknock_team as team
 from handlers.cards import join_label, round_card
-from handlers.common import (
-    Context,
-    MenuItem,
-    add_menu,
-    cancel_conversation,
-    features,
-    inline,
-    onboarded,
-    reply,
-)
+from handlers.common import Context, MenuItem, add_menu, cancel_conversation, features, inline, onboarded, reply
 from handlers.flows import Flow
 from handlers.presses import Press, refuse
 from models import membership

@@ -9,36 +9,13 @@ from telegram import Update
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot import round_messages as msgs
-from bot.activity_buttons import (
-    CreateDraft,
-    DraftDistrict,
-    DraftLeader,
-    DraftTeams,
-    NewRound,
-    SkipStep,
-    StopFlow,
-)
+from bot.activity_buttons import CreateDraft, DraftDistrict, DraftLeader, DraftTeams, NewRound, SkipStep, StopFlow
 from bot.i18n import N_, ngettext_for, translator
-from handlers.common import (
-    DISTRICT_LABELS,
-    Context,
-    buttons_expected,
-    cancel_conversation,
-    inline,
-    reply,
-    requires_role,
-)
+from handlers.common import DISTRICT_LABELS, Context, buttons_expected, cancel_conversation, inline, reply, requires_role
 from handlers.doorknock_team import admin_keyboard, round_link
 from handlers.flows import Flow
 from handlers.presses import Press
-from handlers.questions import (
-    place_step,
-    role_gone,
-    skip_button,
-    skippable,
-    title_step,
-    when_steps,
-)
+from handlers.questions import place_step, role_gone, skip_button, skippable, title_step, when_steps
 from models import membership
 from models import rounds as rd
 from models.constants import DISTRICTS, MAX_CAPACITY

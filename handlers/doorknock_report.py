@@ -11,26 +11,10 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot import round_messages as msgs
-from bot.activity_buttons import (
-    FileReport,
-    ReportSkipText,
-    ReportTheme,
-    ReportThemesDone,
-    StopFlow,
-    accepts,
-    read,
-)
+from bot.activity_buttons import FileReport, ReportSkipText, ReportTheme, ReportThemesDone, StopFlow, accepts, read
 from bot.i18n import N_, translator
 from bot.reports import rounds as reports
-from handlers.common import (
-    Context,
-    buttons_expected,
-    cancel_conversation,
-    inline,
-    onboarded,
-    reply,
-    requires_role,
-)
+from handlers.common import Context, buttons_expected, cancel_conversation, inline, onboarded, reply, requires_role
 from handlers.doorknock_team import managed_round
 from handlers.flows import Flow
 from handlers.presses import Press

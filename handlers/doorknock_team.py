@@ -11,15 +11,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application
 
 from bot import round_messages as msgs
-from bot.activity_buttons import (
-    ActivityAction,
-    ChooseDebrief,
-    FileReport,
-    LinkDebrief,
-    RoundQr,
-    RoundTeam,
-    TeamCheckIn,
-)
+from bot.activity_buttons import ActivityAction, ChooseDebrief, FileReport, LinkDebrief, RoundQr, RoundTeam, TeamCheckIn
 from bot.i18n import translator
 from handlers.common import Context, clip, inline, onboarded, reply, requires_role
 from handlers.presses import Press

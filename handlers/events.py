@@ -10,29 +10,11 @@ from telegram import Update
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot import event_messages as msgs
-from bot.activity_buttons import (
-    EventCalendarFile,
-    EventKind,
-    ManageEvents,
-    NewEvent,
-    Rsvp,
-    ShowEvent,
-    accepts,
-    read,
-)
+from bot.activity_buttons import EventCalendarFile, EventKind, ManageEvents, NewEvent, Rsvp, ShowEvent, accepts, read
 from bot.i18n import N_, fmt_date
 from bot.reports import events as reports
 from handlers.cards import event_card, rsvp_keyboard
-from handlers.common import (
-    Context,
-    MenuItem,
-    add_menu,
-    features,
-    inline,
-    onboarded,
-    reply,
-    requires_role,
-)
+from handlers.common import Context, MenuItem, add_menu, features, inline, onboarded, reply, requires_role
 from handlers.presses import Press, refuse
 from models import events as ev
 from models import membership

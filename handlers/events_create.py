@@ -9,35 +9,13 @@ from telegram import Update
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot import event_messages as msgs
-from bot.activity_buttons import (
-    CreateDraft,
-    DraftContactMe,
-    DraftKind,
-    DraftRepeat,
-    NewEvent,
-    SkipStep,
-    StopFlow,
-)
+from bot.activity_buttons import CreateDraft, DraftContactMe, DraftKind, DraftRepeat, NewEvent, SkipStep, StopFlow
 from bot.i18n import N_
 from handlers.cards import event_card
-from handlers.common import (
-    Context,
-    buttons_expected,
-    cancel_conversation,
-    inline,
-    reply,
-    requires_role,
-)
+from handlers.common import Context, buttons_expected, cancel_conversation, inline, reply, requires_role
 from handlers.flows import Flow
 from handlers.presses import Press
-from handlers.questions import (
-    place_step,
-    role_gone,
-    skip_button,
-    skippable,
-    title_step,
-    when_steps,
-)
+from handlers.questions import place_step, role_gone, skip_button, skippable, title_step, when_steps
 from models import events as ev
 from models import membership
 from models.constants import MAX_CAPACITY, OSLO

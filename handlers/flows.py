@@ -84,9 +84,7 @@ class Flow(ConversationHandler[LagbotContext]):
             context.user_data.get(STAMPS, {}).pop(self.name, None)
 
     async def handle_update(self, update: Update, application: Any, check_result: Any, context: LagbotContext) -> Any:  # type: ignore[override]
-        from handlers.common import (
-            reply,  # common imports this module's neighbours; keep the graph one-way
-        )
+        from handlers.common import reply  # common imports this module's neighbours; keep the graph one-way
 
         state, key, handler, _check = check_result
         now = context.runtime.now()

@@ -5,20 +5,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any, Literal, TypeAlias
 
-from telegram import (
-    InlineKeyboardMarkup,
-    KeyboardButton,
-    ReplyKeyboardMarkup,
-    ReplyKeyboardRemove,
-    Update,
-)
-from telegram.ext import (
-    Application,
-    CallbackQueryHandler,
-    CommandHandler,
-    MessageHandler,
-    filters,
-)
+from telegram import InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.callbacks import CallbackData, callback
 from bot.i18n import LANGUAGES, N_, translator
@@ -38,12 +26,7 @@ from handlers.common import (
 )
 from handlers.flows import Flow
 from models import membership
-from models.errors import (
-    InvalidPhone,
-    InviteAlreadyUsed,
-    PhoneLinkedElsewhere,
-    UnknownInvite,
-)
+from models.errors import InvalidPhone, InviteAlreadyUsed, PhoneLinkedElsewhere, UnknownInvite
 from models.member import DISTRICTS, INTERESTS, STATUS_MEMBER, Member
 
 CONSENT, CONTACT, DISTRICT, INTERESTS_STATE = range(4)

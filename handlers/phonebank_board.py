@@ -5,13 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import (
-    Application,
-    CallbackQueryHandler,
-    CommandHandler,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.callbacks import Id, callback
 from bot.i18n import LANGUAGES, N_, translator

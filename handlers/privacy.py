@@ -7,23 +7,10 @@ import json
 from typing import Literal
 
 from telegram import Update
-from telegram.ext import (
-    Application,
-    CallbackQueryHandler,
-    CommandHandler,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.callbacks import callback
-from handlers.common import (
-    Context,
-    inline,
-    menu_label_pattern,
-    onboarded,
-    pressed,
-    reply,
-)
+from handlers.common import Context, inline, menu_label_pattern, onboarded, pressed, reply
 from handlers.flows import switch_of
 from models import membership
 from models.privacy import erase_member, export_member

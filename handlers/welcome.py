@@ -6,13 +6,7 @@ from datetime import timedelta
 from typing import Literal
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import (
-    Application,
-    CallbackQueryHandler,
-    CommandHandler,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.callbacks import Id, callback
 from bot.i18n import N_, OSLO, ngettext_for, translator

@@ -4,22 +4,13 @@ from models.base import Base
 from models.broadcast import Broadcast, BroadcastReply
 from models.events import Event, Rsvp, Series
 from models.inbox import InboxUpdate
-from models.secrets import Secret
-from models.member import (
-    DISTRICTS,
-    INTERESTS,
-    MESSAGE_KINDS,
-    ROLES,
-    ConsentRefusal,
-    Member,
-    MemberInterest,
-    MemberRole,
-)
+from models.member import DISTRICTS, INTERESTS, MESSAGE_KINDS, ROLES, ConsentRefusal, Member, MemberInterest, MemberRole
 from models.nudges import NudgeState, RuleSwitch
 from models.outbox import OutboxMessage
 from models.persistence_store import ConversationRow, PersistedData
 from models.phonebank import CallAttempt, CallTarget, Campaign
 from models.rounds import DoorInput, Round, RoundReport, Signup, Team
+from models.secrets import Secret
 from models.welcome import WelcomeTask
 
 __all__ = [

@@ -12,25 +12,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, UTCDateTime, utcnow
 from models.errors import NotFound, UnknownChoice
-from models.member import (
-    DISTRICTS,
-    INTERESTS,
-    ROLES,
-    STATUS_ERASED,
-    STATUS_SUPPORTER,
-    Member,
-    MemberInterest,
-    MemberRole,
-)
-from models.outbox import (
-    CLAIMED,
-    FAILED,
-    PENDING,
-    SENT,
-    SKIPPED,
-    OutboxMessage,
-    capped_counts_since,
-)
+from models.member import DISTRICTS, INTERESTS, ROLES, STATUS_ERASED, STATUS_SUPPORTER, Member, MemberInterest, MemberRole
+from models.outbox import CLAIMED, FAILED, PENDING, SENT, SKIPPED, OutboxMessage, capped_counts_since
 
 DRAFT, SCHEDULED, SENDING, DONE, CANCELLED = "draft", "scheduled", "sending", "done", "cancelled"
 MAX_TEXT = 3500  # leaves room for the footer within Telegram's 4096

@@ -9,18 +9,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.constants import OSLO
 from models.base import utcnow
+from models.constants import OSLO
 from models.errors import DomainError
-from models.member import (
-    DISTRICTS,
-    INTERESTS,
-    STATUS_MEMBER,
-    STATUS_SUPPORTER,
-    Member,
-    MemberInterest,
-    MemberRole,
-)
+from models.member import DISTRICTS, INTERESTS, STATUS_MEMBER, STATUS_SUPPORTER, Member, MemberInterest, MemberRole
 from models.membership import new_invite_token
 
 FIRST = ["Ingrid", "Ola", "Kari", "Sindre", "Marte", "Jonas", "Sofie", "Eirik", "Nora", "Henrik", "Aisha",

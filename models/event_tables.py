@@ -12,7 +12,6 @@ from models.activity import PLANNED
 from models.base import Base, UTCDateTime, utcnow
 from models.constants import EVENT_KINDS
 
-
 KINDS: tuple[str, ...] = EVENT_KINDS
 ANSWERS: tuple[str, ...] = ("yes", "maybe", "no")
 NONE = "none"

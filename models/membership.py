@@ -11,13 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.base import utcnow
 from models.constants import LANGUAGES
-from models.errors import (
-    InviteAlreadyUsed,
-    MemberNotFound,
-    PhoneLinkedElsewhere,
-    UnknownChoice,
-    UnknownInvite,
-)
+from models.errors import InviteAlreadyUsed, MemberNotFound, PhoneLinkedElsewhere, UnknownChoice, UnknownInvite
 from models.member import (
     DISTRICTS,
     INTERESTS,

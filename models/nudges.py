@@ -15,13 +15,7 @@ from models import phonebank as pb
 from models import rounds as rd
 from models.base import Base, UTCDateTime
 from models.errors import DomainError
-from models.member import (
-    STATUS_ERASED,
-    STATUS_SUPPORTER,
-    Member,
-    MemberInterest,
-    MemberRole,
-)
+from models.member import STATUS_ERASED, STATUS_SUPPORTER, Member, MemberInterest, MemberRole
 from models.outbox import SENT, OutboxMessage
 
 RULES: tuple[str, ...] = ("doorknock", "social", "caller", "newcomer")

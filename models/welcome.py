@@ -10,8 +10,8 @@ from sqlalchemy import Boolean, ForeignKey, String, Text, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.constants import OSLO
 from models.base import Base, UTCDateTime, utcnow
+from models.constants import OSLO
 from models.errors import DomainError, NotFound
 from models.member import STATUS_ERASED, STATUS_MEMBER, Member
 

@@ -96,3 +96,13 @@ def test_conversations_are_flows():
     for name, path in modules().items():
         if name.startswith("handlers") and name != "handlers.flows":
             assert "ConversationHandler(" not in path.read_text(encoding="utf-8"), f"{name}: use handlers.flows.Flow"
+
+
+def test_every_message_is_visible_to_the_catalog_extraction():
+    """`translator(lang)("text")` works at run time but pybabel never sees the msgid, and the next
+    `make update-catalogs` drops its translation: write `_ = translator(lang)` and `_("text")`."""
+    import re
+
+    direct = re.compile(r"translator\([^()]*\)\(\s*[\"']")
+    for name, path in modules().items():
+        assert not direct.search(path.read_text(encoding="utf-8")), name

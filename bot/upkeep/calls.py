@@ -25,7 +25,8 @@ async def expire_holds(bot: Bot, runtime: Runtime) -> None:
                 continue
             await call_messages.hold_expired(session, caller, target.id, person.name or "?", now)
             if caller.telegram_id and target.card_message_id:
-                edits.append((caller.telegram_id, target.card_message_id, translator(caller.language)("Back in the queue.")))
+                _ = translator(caller.language)
+                edits.append((caller.telegram_id, target.card_message_id, _("Back in the queue.")))
     for chat_id, message_id, text in edits:
         try:
             await bot.edit_message_text(text, chat_id=chat_id, message_id=message_id)
