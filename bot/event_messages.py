@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import activity_messages as am
-from bot.i18n import N_, fmt_time, translator
+from bot.i18n import N_, fmt_time, ngettext_for, translator
 from bot.render import Message, renderer
 from models import events as ev
 from models import outbox as box
@@ -123,7 +123,10 @@ async def _cancelled(session: AsyncSession, row: box.OutboxMessage, to: Member) 
 
 @renderer("board.nothing_planned")
 async def _nothing_planned(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
-    _ = translator(to.language)
-    return Message(_("Nothing is planned that members can join in the next {days} days. Plan an activity "
-                     "with /nyttarrangement or a round with /nyrunde, so there is always something to invite people to.").format(
-        days=box.params_of(row).get("days", 0)))
+    ngettext = ngettext_for(to.language)
+    days = int(box.params_of(row).get("days", 0))
+    return Message(ngettext("Nothing is planned that members can join in the next {days} day. Plan an activity "
+                            "with /nyttarrangement or a round with /nyrunde, so there is always something to invite people to.",
+                            "Nothing is planned that members can join in the next {days} days. Plan an activity "
+                            "with /nyttarrangement or a round with /nyrunde, so there is always something to invite people to.",
+                            days).format(days=days))

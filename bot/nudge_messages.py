@@ -109,12 +109,15 @@ async def send_digest(session: AsyncSession, now: datetime, admins: list[int], p
 
 def render_digest(figures: ng.Digest, lang: str, missing: list[str]) -> str:
     _ = translator(lang)
+    ngettext = ngettext_for(lang)
     lines = [_("📋 The week for the board"), "", _("The week ahead:")]
     for view in figures.week_ahead_rounds:
-        lines.append("🚪 " + _("{title}, {when}: {seats} seats left").format(
+        lines.append("🚪 " + ngettext("{title}, {when}: {seats} seat left", "{title}, {when}: {seats} seats left",
+                                      view.seats_left).format(
             title=view.round.title, when=fmt_datetime(view.round.starts_at, lang), seats=view.seats_left))
     for view in figures.week_ahead_events:
-        seats = "" if view.seats_left is None else " " + _("({count} places left)").format(count=view.seats_left)
+        seats = "" if view.seats_left is None else " " + ngettext(
+            "({count} place left)", "({count} places left)", view.seats_left).format(count=view.seats_left)
         lines.append("📅 " + _("{title}, {when}: {yes} coming").format(
             title=view.event.title, when=fmt_datetime(view.event.starts_at, lang), yes=view.yes) + seats)
     if not figures.week_ahead_rounds and not figures.week_ahead_events:

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import activity_messages as am
 from bot import outbox_buttons as data
-from bot.i18n import N_, OSLO, fmt_datetime, fmt_time, translator
+from bot.i18n import N_, OSLO, fmt_datetime, fmt_time, ngettext_for, translator
 from bot.render import Gone, Message, renderer
 from models import outbox as box
 from models import rounds as rd
@@ -238,7 +238,10 @@ async def _report(session: AsyncSession, row: box.OutboxMessage, to: Member) -> 
 @renderer("round.leader_candidate")
 async def _leader_candidate(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
     candidate = await session.get(Member, row.about_member_id or 0)
-    _ = translator(to.language)
-    return Message(_("{name} has now taken part in {count} door-knocking rounds and could be offered "
-                     "leader training. See /dorbank ledere.").format(
-        name=(candidate.name if candidate else None) or "?", count=box.params_of(row).get("count", 0)))
+    ngettext = ngettext_for(to.language)
+    count = int(box.params_of(row).get("count", 0))
+    return Message(ngettext("{name} has now taken part in {count} door-knocking round and could be offered "
+                            "leader training. See /dorbank ledere.",
+                            "{name} has now taken part in {count} door-knocking rounds and could be offered "
+                            "leader training. See /dorbank ledere.", count).format(
+        name=(candidate.name if candidate else None) or "?", count=count))

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import outbox_buttons as data
-from bot.i18n import fmt_datetime, translator
+from bot.i18n import fmt_datetime, ngettext_for, translator
 from bot.render import Gone, Message, renderer
 from models import events as ev
 from models import membership
@@ -133,8 +133,11 @@ async def _offer(session: AsyncSession, row: box.OutboxMessage, to: Member) -> M
     if task.taken_by is not None:
         raise Gone("someone took the welcome call")
     _ = translator(to.language)
-    return Message(_("{name} joined {days} days ago, and nobody has taken the welcome call yet. Can you?").format(
-        name=name, days=(row.due_at - task.joined_at).days),
+    ngettext = ngettext_for(to.language)
+    days = (row.due_at - task.joined_at).days
+    return Message(ngettext("{name} joined {days} day ago, and nobody has taken the welcome call yet. Can you?",
+                            "{name} joined {days} days ago, and nobody has taken the welcome call yet. Can you?",
+                            days).format(name=name, days=days),
         [[box.Button(_("Take it"), data=data.take_welcome_call(task.id))]])
 
 
