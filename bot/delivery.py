@@ -15,13 +15,15 @@ from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 # The message modules register their renderers (bot/render.py) when imported.
 from bot import call_messages, event_messages, nudge_messages, render, round_messages, welcome_messages  # noqa: F401
 from bot.db import Database
 from bot.i18n import OSLO
+from bot.outage import Outage
 from bot.ratelimit import RateLimiter
 from bot.settings import Settings
 from models import membership
@@ -83,6 +85,7 @@ class Dispatcher:
         # Messages in flight at once (each waits for its slot first): enough to keep Telegram's
         # 30/s busy at real latencies, few enough not to swamp the HTTP pool or the database.
         self.concurrency = max(1, settings.dispatch_concurrency)
+        self.outage = Outage()
         self.on_unreachable: Callable[[int], None] | None = None
         self.after_tick: list[Callable[[Bot], Any]] = []
         self.during_tick: list[Callable[[Bot], Any]] = []
@@ -100,6 +103,8 @@ class Dispatcher:
         if self._busy.locked():
             return 0
         async with self._busy:
+            if not await self.outage.may_send(bot, self.clock()):
+                return 0
             loop = asyncio.get_running_loop()
             deadline = loop.time() + (budget or self.budget)
             last_hooks = loop.time()
@@ -108,16 +113,26 @@ class Dispatcher:
 
             async def worker() -> None:
                 while (item := await queue.get()) is not None:
-                    await self._deliver(bot, *item)
+                    try:
+                        await self._deliver(bot, *item)
+                    except SQLAlchemyError:
+                        # The database is away: this row stays claimed and is sent again once its
+                        # lease runs out (at most one in-flight window of duplicates); go on.
+                        log.warning("could not record a delivery; the row is retried after its lease", exc_info=True)
 
             workers = [asyncio.create_task(worker()) for _ in range(self.concurrency)]
             try:
-                while loop.time() < deadline:
+                while loop.time() < deadline and not self.outage.paused:
                     if queue.qsize() >= self.queue_depth:
                         await asyncio.sleep(0.01)
                         continue
-                    async with self.db.session() as session:
-                        rows = await box.claim_due(session, now=self.clock(), limit=self.batch, lease=self.lease, worker=self.worker)
+                    try:
+                        async with self.db.session() as session:
+                            rows = await box.claim_due(session, now=self.clock(), limit=self.batch, lease=self.lease,
+                                                       worker=self.worker)
+                    except SQLAlchemyError:
+                        log.warning("the database is away: this tick ends; the next one tries again", exc_info=True)
+                        break
                     if not rows:
                         break
                     members = await self._members_of(rows)
@@ -204,11 +219,15 @@ class Dispatcher:
                     self.on_unreachable(member.telegram_id)
         except BadRequest as exc:
             await self._record(box.mark_failed, row, error=f"400: {exc.message}")
-        except (TimedOut, NetworkError) as exc:
-            await self._retry_or_fail(row, f"{type(exc).__name__}: {exc.message}")
-        except TelegramError as exc:
-            await self._retry_or_fail(row, f"{type(exc).__name__}: {exc.message}")
+        except TelegramError as exc:  # a timeout, a network error or a 5xx
+            error = f"{type(exc).__name__}: {exc.message}"
+            if self.outage.failed(self.clock()):
+                await self._record(box.mark_retry, row, due_at=self.clock() + self.outage.backoff,
+                                   error=f"paused, Telegram unreachable: {error}", count_attempt=False)
+            else:
+                await self._retry_or_fail(row, error)
         else:
+            self.outage.succeeded()
             async with self.db.session() as session:
                 await box.mark_sent(session, row.id, self.worker, message_id=message.message_id, now=self.clock(),
                                     text=text if row.topic else None)

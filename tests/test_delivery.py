@@ -238,14 +238,18 @@ async def test_5xx_retries_with_backoff_then_fails(db, app, api, make_user, cloc
     await tick(app)
     assert (await rows(db, "notice:flaky"))[0].status == "sent"
 
+    # One message that keeps failing while others go out is given up after MAX_ATTEMPTS.
+    other = make_user()
+    await onboard(other, phone="+4791234568")
     await queue(db, "notice:down", await member_id(db, user), kind="notice", due=clock(), text="W")
-    api.fail("sendMessage", 500, "Internal Server Error", times=settings.max_attempts)
-    for _attempt in range(settings.max_attempts):
+    api.fail("sendMessage", 500, "Internal Server Error", chat_id=user.user_id, times=settings.max_attempts)
+    for attempt in range(settings.max_attempts):
+        await queue(db, f"notice:fine:{attempt}", await member_id(db, other), kind="notice", due=clock(), text="OK")
         await tick(app)
         clock.advance(minutes=15)
     [row] = await rows(db, "notice:down")
     assert row.status == "failed" and row.last_error.startswith(f"gave up after {settings.max_attempts} attempts")
-    assert "W" not in received(user)
+    assert "W" not in received(user) and received(other).count("OK") == settings.max_attempts
 
 
 async def test_claimed_row_of_a_dead_process_is_retried_after_lease(db, app, settings, make_user, clock):
