@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import fmt_datetime, fmt_time
 from bot.render import Gone
+from bot.render import now as render_now
 from models import activity as act
 from models import outbox as box
 from models.errors import NotFound
@@ -69,15 +70,22 @@ async def subject(session: AsyncSession, spec: act.Seats, row: box.OutboxMessage
     return activity
 
 
-async def reminder_subject(session: AsyncSession, spec: act.Seats, row: box.OutboxMessage, recipient: Member) -> Any:
-    """The activity of a reminder that still applies: planned, not moved since, the recipient still in."""
+async def reminder_subject(session: AsyncSession, spec: act.Seats, row: box.OutboxMessage, recipient: Member, *,
+                           before_start: bool = False, came: bool = False) -> Any:
+    """The activity of a reminder that still applies: planned, not moved since, the recipient still in;
+    with `before_start`, not begun yet (sending was held up); with `came`, not marked as a no-show."""
     activity = await subject(session, spec, row)
+    moment = render_now()
+    if before_start and moment is not None and moment >= activity.starts_at:
+        raise Gone("the activity has begun; a reminder now is only noise")
     at = box.params_of(row).get("at")
     if at is not None and at != stamp(activity.starts_at):
         raise Gone("the activity moved; its reminders were scheduled anew")
     holder = await session.scalar(select(spec.holder).where(spec.of(activity.id), spec.holder.member_id == recipient.id))
     if holder is None or not _still_in(spec, holder):
         raise Gone("no longer signed up")
+    if came and getattr(holder, "attended", None) is False:
+        raise Gone("marked as not coming by the leader")
     return activity
 
 

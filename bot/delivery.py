@@ -245,7 +245,7 @@ class Dispatcher:
                 try:
                     if member is None:
                         raise render.Gone("a rendered message needs a member to address")
-                    message = await render.render(session, row, member)
+                    message = await render.render(session, row, member, self.clock())
                 except render.Gone as gone:
                     result[row.id] = gone
                 except Exception as exc:  # noqa: BLE001 - one broken renderer must not stop the others

@@ -82,7 +82,7 @@ async def nothing_planned(session: AsyncSession, board: list[Member], days: int,
 
 @renderer("event.reminder_24h")
 async def _day_before(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
-    event = await am.reminder_subject(session, ev.SEATS, row, to)
+    event = await am.reminder_subject(session, ev.SEATS, row, to, before_start=True)
     _ = translator(to.language)
     return Message(_("Reminder: “{title}” is tomorrow, {when}, at {place}.").format(
         title=event.title, when=when(event, to.language), place=event.place))
@@ -90,7 +90,7 @@ async def _day_before(session: AsyncSession, row: box.OutboxMessage, to: Member)
 
 @renderer("event.reminder_2h")
 async def _two_hours(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
-    event = await am.reminder_subject(session, ev.SEATS, row, to)
+    event = await am.reminder_subject(session, ev.SEATS, row, to, before_start=True)
     _ = translator(to.language)
     return Message(_("“{title}” starts in two hours, at {time}: {place}. Welcome!").format(
         title=event.title, time=fmt_time(event.starts_at, to.language), place=event.place))

@@ -11,7 +11,9 @@ as skipped with that reason instead of being sent.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -50,8 +52,19 @@ def renderer(*topics: str) -> Callable[[Renderer], Renderer]:
     return register
 
 
-async def render(session: AsyncSession, row: box.OutboxMessage, recipient: Member) -> Message:
+# The dispatcher's clock while it renders (tests and benchmarks simulate time), for renderers
+# whose message only fits before something happens (a reminder after the round began is noise).
+NOW: ContextVar[datetime | None] = ContextVar("render_now", default=None)
+
+
+def now() -> datetime | None:
+    return NOW.get()
+
+
+async def render(session: AsyncSession, row: box.OutboxMessage, recipient: Member, at: datetime | None = None) -> Message:
     """The message `row` stands for, as it reads now; raises Gone when it must not be sent."""
+    if at is not None:
+        NOW.set(at)
     function = RENDERERS.get(row.topic or "")
     if function is None:
         raise Gone(f"no renderer for {row.topic!r}")

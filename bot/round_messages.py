@@ -138,7 +138,7 @@ async def leader_candidate(session: AsyncSession, candidate: Member, board: list
 
 @renderer("round.reminder_24h")
 async def _day_before(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
-    round_ = await am.reminder_subject(session, rd.SEATS, row, to)
+    round_ = await am.reminder_subject(session, rd.SEATS, row, to, before_start=True)
     _ = translator(to.language)
     leaders = ", ".join(m.name or "?" for m in await rd.current_leaders(session, round_)) or _("not decided yet")
     return Message(_("Reminder: door-knocking tomorrow, {when}.\nMeeting point: {place}\nLeader: {leaders}\n"
@@ -148,7 +148,7 @@ async def _day_before(session: AsyncSession, row: box.OutboxMessage, to: Member)
 
 @renderer("round.reminder_2h")
 async def _two_hours(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
-    round_ = await am.reminder_subject(session, rd.SEATS, row, to)
+    round_ = await am.reminder_subject(session, rd.SEATS, row, to, before_start=True)
     _ = translator(to.language)
     return Message(_("Door-knocking in two hours, at {time}: {place}. Are you coming?").format(
         time=fmt_time(round_.starts_at, to.language), place=round_.meeting_point),
@@ -158,7 +158,7 @@ async def _two_hours(session: AsyncSession, row: box.OutboxMessage, to: Member) 
 
 @renderer("round.briefing")
 async def _briefing(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
-    round_ = await am.reminder_subject(session, rd.SEATS, row, to)
+    round_ = await am.reminder_subject(session, rd.SEATS, row, to, before_start=True)
     if not round_.briefing:
         raise Gone("the briefing was removed")
     _ = translator(to.language)
@@ -168,7 +168,7 @@ async def _briefing(session: AsyncSession, row: box.OutboxMessage, to: Member) -
 
 @renderer("round.followup")
 async def _followup(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
-    round_ = await am.reminder_subject(session, rd.SEATS, row, to)
+    round_ = await am.reminder_subject(session, rd.SEATS, row, to, came=True)
     _ = translator(to.language)
     return Message(_("Thank you for knocking on doors today! How did it go — what did people talk about? "
                      "Pick a theme. Please don't write names or addresses of the people you met."),

@@ -7,7 +7,7 @@ from telegram import InlineKeyboardMarkup
 from bot import event_messages as ev_msgs
 from bot import round_messages as rd_msgs
 from bot.activity_buttons import EventCalendarFile, Rsvp
-from bot.i18n import N_, fmt_date, ngettext_for, translator
+from bot.i18n import N_, fmt_datetime, ngettext_for, translator
 from handlers.common import DISTRICT_LABELS, inline
 from models import events as ev
 from models import rounds as rd
@@ -40,9 +40,11 @@ def round_card(view: rd.RoundView, lang: str) -> str:
 
 
 def join_label(view: rd.RoundView, lang: str) -> str:
+    """Day, time and title: several rounds on one campaign day must not read alike."""
     _ = translator(lang)
-    day = fmt_date(view.round.starts_at, lang)
-    return (_("Join {day}") if view.seats_left else _("Waiting list {day}")).format(day=day)
+    title = view.round.title if len(view.round.title) <= 28 else view.round.title[:27] + "…"
+    label = _("Join {when} · {title}") if view.seats_left else _("Waiting list {when} · {title}")
+    return label.format(when=fmt_datetime(view.round.starts_at, lang), title=title)
 
 
 def event_card(view: ev.EventView, lang: str, contact: str | None = None) -> str:

@@ -59,7 +59,7 @@ async def list_rounds(update: Update, context: Context) -> None:
         await update.callback_query.answer()
     async with runtime.db.session() as session:
         views = await rd.upcoming(session, runtime.now(), limit=20)
-        mine = {m.round.id for m in await rd.my_rounds(session, member.id, runtime.now())}
+        mine = {m.round.id: m.position for m in await rd.my_rounds(session, member.id, runtime.now())}
     views.sort(key=lambda v: (v.round.district != member.district, v.round.starts_at))
     views = views[:8]
     admin = membership.has_role(member, "leader", runtime.settings.lagbot_admins)
@@ -72,7 +72,9 @@ async def list_rounds(update: Update, context: Context) -> None:
     for v in views:
         if v.round.id in mine:
             day = fmt_date(v.round.starts_at, member.language)
-            rows.append([(_("✅ Signed up — leave {day}").format(day=day), LeaveRound(round_id=v.round.id).pack())])
+            label = (_("✅ Signed up — leave {day}") if mine[v.round.id] == 0 else
+                     _("⏳ Waiting list no. {position} — leave {day}")).format(day=day, position=mine[v.round.id])
+            rows.append([(label, LeaveRound(round_id=v.round.id).pack())])
         else:
             rows.append([("➕ " + join_label(v, member.language), JoinRound(round_id=v.round.id).pack())])
     if admin:
@@ -143,6 +145,9 @@ async def leave(update: Update, context: Context) -> None:
             result = await rd.leave(session, round_id, member.id, now)
         except (NotFound, rd.NotSignedUp):
             await query.answer(_("You are not signed up for that round."), show_alert=True)
+            return
+        except rd.RoundClosed:
+            await query.answer(_("That round is over or cancelled."), show_alert=True)
             return
         await msgs.cancel_for_member(session, result.round, member.id)
         if result.promoted is not None:

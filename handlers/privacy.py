@@ -9,11 +9,12 @@ from typing import Literal
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot import event_messages, round_messages
 from bot.callbacks import callback
 from handlers.common import Context, inline, menu_label_pattern, onboarded, pressed, reply
 from handlers.flows import switch_of
 from models import membership
-from models.privacy import erase_member, export_member
+from models.privacy import erase_member, export_member, release_places
 
 
 @callback("priv.erase")
@@ -63,9 +64,15 @@ async def confirm_delete(update: Update, context: Context) -> None:
     if context.member is None:
         await query.edit_message_text(_("We have no personal data stored about you."))
         return
+    now = context.runtime.now()
     async with context.runtime.db.session() as session:
         stored = await membership.member_by_telegram(session, user.id)
         if stored is not None:
+            released = await release_places(session, stored, now)
+            for round_, promoted in released.rounds:  # the next in line is told at once
+                await round_messages.promoted(session, round_, promoted, [], now)
+            for event, promoted in released.events:
+                await event_messages.promoted(session, event, promoted, now)
             await erase_member(session, stored)
     key = (query.message.chat.id if query.message else user.id, user.id)
     for flow in switch_of(context.application).flows:  # no flow outlives the data it was about

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import delete, select, update
@@ -70,6 +71,39 @@ async def export_member(session: AsyncSession, member: Member) -> dict[str, Any]
             for m in messages
         ],
     }
+
+
+@dataclass
+class Released:
+    """Places an erased member gave up, and who moved up from the waiting list into them."""
+
+    rounds: list[tuple[Round, Member]] = field(default_factory=list)
+    events: list[tuple[Any, Member]] = field(default_factory=list)
+    places: int = 0
+
+
+async def release_places(session: AsyncSession, member: Member, now: datetime) -> Released:
+    """Before erasure: give up every seat and waiting-list place in rounds and events still to
+    come, so the next in line moves up (and is told) and no erased member holds or gets a seat."""
+    from models import events as ev
+    from models import rounds as rd
+
+    released = Released()
+    for mine in await rd.my_rounds(session, member.id, now):
+        if mine.round.starts_at <= now:  # under way: the seat is history, nobody can move up
+            continue
+        result = await rd.leave(session, mine.round.id, member.id, now)
+        released.places += 1
+        if result.promoted is not None:
+            released.rounds.append((result.round, result.promoted))
+    for event, _rsvp in await ev.my_events(session, member.id, now):
+        if event.starts_at <= now:
+            continue
+        answered = await ev.answer(session, event.id, member.id, "no", now)
+        released.places += 1
+        if answered.promoted is not None:
+            released.events.append((answered.event, answered.promoted))
+    return released
 
 
 async def erase_member(session: AsyncSession, member: Member) -> None:

@@ -157,7 +157,8 @@ async def _upsert_chunk(session: AsyncSession, chunk: list[tuple[int, dict[str, 
     member sees what an earlier one wrote, as if the rows went one at a time."""
     numbers = [v["member_number"] for _line, v in chunk if "member_number" in v]
     phones = [v["phone"] for _line, v in chunk if "phone" in v]
-    columns = (Member.id, Member.status, Member.verified, Member.invite_token, *(getattr(Member, c) for c in TRACKED))
+    columns = (Member.id, Member.status, Member.verified, Member.invite_token, Member.onboarded_at,
+               *(getattr(Member, c) for c in TRACKED))
     known: dict[int, dict[str, object]] = {}
     by_number: dict[object, dict[str, object]] = {}
     by_phone: dict[object, dict[str, object]] = {}
@@ -175,7 +176,11 @@ async def _upsert_chunk(session: AsyncSession, chunk: list[tuple[int, dict[str, 
     for _line, values in chunk:
         member = by_number.get(values.get("member_number")) if "member_number" in values else None
         if member is None and "phone" in values:
-            member = by_phone.get(values["phone"])
+            # The phone finds someone only if it cannot be someone else: two members may share a
+            # phone (a couple, a family), and a member number says who is who.
+            found = by_phone.get(values["phone"])
+            if found is not None and not ("member_number" in values and found.get("member_number")):
+                member = found
         if member is None:
             member = {"status": STATUS_MEMBER, "verified": True, "invite_token": new_invite_token(), **values}
             new.append(member)
@@ -200,6 +205,10 @@ def _merge(member: dict[str, object], values: dict[str, object], changed: dict[i
     if member["status"] == STATUS_SUPPORTER or not member["verified"]:
         # A supporter who started the bot first is now found in the register.
         updates.update(status=STATUS_MEMBER, verified=True)
+    if member.get("onboarded_at") is not None:
+        # The district a member chose in the bot wins over the register's (a monthly re-import
+        # must not move them back); the register fills it in only for those who never chose.
+        values = {key: value for key, value in values.items() if key != "district"}
     updates.update({key: value for key, value in values.items() if member.get(key) != value})
     if member.get("invite_token") is None:
         updates["invite_token"] = new_invite_token()

@@ -181,8 +181,11 @@ async def waiting_position(session: AsyncSession, signup: Signup) -> int:
 
 
 async def leave(session: AsyncSession, round_id: int, member_id: int, now: datetime) -> LeaveResult:
-    """Give up a seat (or a place in the queue); the first on the waiting list gets the seat."""
+    """Give up a seat (or a place in the queue); the first on the waiting list gets the seat.
+    A cancelled round, or one that has begun, is past leaving (RoundClosed)."""
     round_ = await get_round(session, round_id, lock=True)
+    if not act.open_for_sign_up(round_, now):
+        raise RoundClosed(round_id)
     signup = await signup_of(session, round_id, member_id)
     if signup is None or signup.status not in (CONFIRMED, WAITING):
         raise NotSignedUp(round_id)
