@@ -97,8 +97,8 @@ class Flow(ConversationHandler[LagbotContext]):
         elif state is not None:
             if _stale(stamps.get(self.name), now):
                 self.end(key, context)
-                await reply(update, _("“{flow}” was left for more than 30 minutes, so I closed it. "
-                                      "Nothing was saved — start again when you are ready.").format(flow=_(self.title)))
+                await reply(update, _("I closed “{flow}” after 30 minutes without an answer. What you had not "
+                                      "finished is not saved — start again when you are ready.").format(flow=_(self.title)))
                 return None
             if self.role is not None and not await _still_has_role(context, self.role):
                 self.end(key, context)

@@ -19,7 +19,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.commands import BOARD_COMMANDS
+from bot.commands import BOARD_COMMANDS, COMMANDS
 from handlers.common import Context, menu_label_pattern, reply, show_main_menu
 from models import broadcast
 from models.membership import has_role
@@ -78,18 +78,16 @@ async def empty_button(update: Update, context: Context) -> None:
 async def help_command(update: Update, context: Context) -> None:
     """What lagbot does, in the member's language."""
     member, _ = context.member, context._
-    text = _(
-        "lagbot is Trondheim SV's member bot. Here you can sign up for door-knocking and phone rounds, "
-        "join social events and member meetings, and tell us what you want to help with.\n\n"
-        "/start — get started, or show the menu\n"
-        "/innstillinger — language, district, interests and which messages you get\n"
-        "/mine_data — see everything stored about you\n"
-        "/slett_meg — erase your data\n"
-        "/hjelp — this help\n\n"
-        "Questions? Contact the board of Trondheim SV."
-    )
+    english = context.lang == "en"  # English help lists the English aliases; both always work
+    commands = "\n".join(f"/{en if english else no} — {_(description)}" for no, en, description in COMMANDS)
+    text = "\n\n".join([
+        _("lagbot is Trondheim SV's member bot. Here you can sign up for door-knocking and phone rounds, "
+          "join social events and member meetings, and tell us what you want to help with."),
+        commands,
+        _("Questions? Contact the board of Trondheim SV."),
+    ])
     if has_role(member, "board", context.runtime.settings.lagbot_admins):
-        text += "\n\n" + "\n".join(f"/{command} — {_(description)}" for command, _en, description in BOARD_COMMANDS)
+        text += "\n\n" + "\n".join(f"/{en if english else no} — {_(description)}" for no, en, description in BOARD_COMMANDS)
     if member is not None and member.is_onboarded:
         await show_main_menu(update, context, member, text)
     else:

@@ -53,7 +53,7 @@ async def test_a_flow_left_thirty_minutes_is_closed_and_stores_nothing(db, app, 
     await board.press("Midtbyen")
     clock.advance(minutes=31)
     late = await board.send("12.12 12:00")
-    assert late.text.startswith("«ny dørbankrunde» har ligget urørt i over 30 minutter")
+    assert late.text.startswith("Jeg avsluttet «ny dørbankrunde» etter 30 minutter uten svar")
     after = await board.send("15:00")  # no flow takes text now
     assert "Når slutter den?" not in after.text
     assert await count(db, Round) == 0

@@ -60,7 +60,7 @@ async def test_a_flow_left_for_half_an_hour_is_closed_at_the_next_message(db, ma
     await at_preview(board)
     clock.advance(minutes=31)
     closed = await board.send("alle sammen")
-    assert closed.text.startswith("«ny utsending» har ligget urørt i over 30 minutter")
+    assert closed.text.startswith("Jeg avsluttet «ny utsending» etter 30 minutter uten svar")
     assert await count(db, Broadcast) == 0
     assert (await board.press("Send nå")).alerts == [STALE]
     assert await count(db, Broadcast) == 0 and await count(db, OutboxMessage) == 0

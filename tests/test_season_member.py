@@ -1,0 +1,183 @@
+"""A season played as members and a leader (each test a bug found that way, now fixed): erasure frees
+seats, stale reminders and no-shows, leaving what is over, buttons that tell rounds apart, the
+timeout notice, Nynorsk participles, help that lists the commands."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from bot import round_messages
+from models import Member
+from models import events as ev
+from models import rounds as rd
+from models.membership import grant_role, member_by_telegram
+from tests.helpers import onboard, tick
+
+START = datetime(2026, 12, 5, 11, 0, tzinfo=UTC)  # Sat 5 Dec 12:00 Oslo
+
+async def make_round(db, clock, *, capacity=5, leader=None, title="Dørbank på Lade", start=START, district="ostbyen",
+                     place="Utenfor Lade kirke", briefing=None):
+    async with db.session() as session:
+        leader_id = (await member_by_telegram(session, leader.user_id)).id if leader else None
+        r = await rd.create_round(session, title=title, district=district, starts_at=start,
+                                  ends_at=start + timedelta(hours=3), meeting_point=place,
+                                  capacity=capacity, now=clock(), teams=[(leader_id, capacity)], briefing=briefing)
+        if leader_id is not None:
+            await round_messages.schedule_report_nudge(session, r, await session.get(Member, leader_id))
+        return r.id
+
+async def person(make_user, k, lang="nb", district=None, first=None):
+    district = district or {"nb": "Østbyen", "nn": "Østbyen", "en": "Østbyen"}[lang]
+    u = make_user(first_name=first or f"P{k}", language_code=lang)
+    await onboard(u, phone=f"+47410{k:05d}", lang=lang, district=district)
+    return u
+
+async def grant(db, user, role):
+    async with db.session() as session:
+        await grant_role(session, await member_by_telegram(session, user.user_id), role)
+
+
+async def erase(user):
+    await user.send("/slett_meg")
+    await user.press("Ja, slett dataene mine")
+
+
+# 1. Erasure keeps the erased member's confirmed seat; the waiting list is never promoted.
+async def test_erased_member_keeps_round_seat_and_queue_is_stuck(db, app, make_user, clock):
+    leader = await person(make_user, 0); await grant(db, leader, "leader")
+    a = await person(make_user, 1, first="Anne"); b = await person(make_user, 2, first="Bjørn")
+    rid = await make_round(db, clock, capacity=1, leader=leader)
+    await a.press_data(f"rd.join:{rid}")
+    await b.press_data(f"rd.join:{rid}")           # waiting, number 1
+    await erase(a)
+    await tick(app)
+    assert b.last_message().text.startswith("Gode nyheter"), b.last_message().text   # B still waiting
+    team = await leader.send("/dorbank lag")
+    assert "?" not in team.text, team.text           # leader sees "▫️ ?" with a "?: her" check-in button
+
+
+# 2. An erased member on the waiting list is promoted ahead of living people.
+async def test_erased_waiting_member_gets_the_freed_seat(db, app, make_user, clock):
+    a = await person(make_user, 1, first="Anne"); b = await person(make_user, 2, first="Bjørn"); c = await person(make_user, 3, first="Cato")
+    rid = await make_round(db, clock, capacity=1)
+    for u in (a, b, c):
+        await u.press_data(f"rd.join:{rid}")
+    await erase(b)                                    # B was number 1 in the queue
+    await a.press_data(f"rd.leave:{rid}")
+    await tick(app)
+    assert c.last_message().text.startswith("Gode nyheter"), c.last_message().text
+
+
+# 3. Same for events: the erased member's event seat is not released.
+async def test_erased_member_keeps_event_seat(db, app, make_user, clock):
+    a = await person(make_user, 1); b = await person(make_user, 2)
+    async with db.session() as s:
+        e = await ev.create_event(s, kind="social", title="Pubkveld", starts_at=START, ends_at=START + timedelta(hours=3),
+                                  place="Tapperiet", now=clock(), capacity=1)
+        eid = e.id
+    await a.press_data(f"ev.rsvp:{eid}:yes"); await b.press_data(f"ev.rsvp:{eid}:yes")
+    await erase(a)
+    await tick(app)
+    assert b.last_message().text.startswith("Gode nyheter"), b.last_message().text
+
+
+# 5. Several rounds on the same day: every join button reads the same.
+async def test_same_day_rounds_have_distinguishable_join_buttons(db, app, make_user, clock):
+    a = await person(make_user, 1)
+    await make_round(db, clock, title="Dørbank på Lade")
+    await make_round(db, clock, title="Dørbank på Møllenberg", start=START + timedelta(hours=4))
+    listing = await a.send("/dorbank")
+    labels = listing.buttons
+    assert len(set(labels)) == len(labels), labels   # ['➕ Bli med lørdag 5. desember', '➕ Bli med lørdag 5. desember']
+
+
+# 7. Reminders that fell due while the dispatcher could not send are delivered after the round started.
+async def test_stale_reminders_are_not_sent_after_start(db, app, make_user, clock):
+    a = await person(make_user, 1)
+    rid = await make_round(db, clock)
+    await a.press_data(f"rd.join:{rid}")
+    before = len(a.messages())
+    clock.set(START + timedelta(hours=1)); await tick(app)
+    sent = [m.text for m in a.messages()[before:]]
+    assert not any("i morgen" in t or "om to timer" in t for t in sent), sent
+
+
+# 8. A member the leader marked as not coming is thanked for knocking on doors.
+async def test_no_show_is_thanked_for_knocking(db, app, make_user, clock):
+    leader = await person(make_user, 0); await grant(db, leader, "leader")
+    a = await person(make_user, 1, first="Anne")
+    rid = await make_round(db, clock, leader=leader)
+    await a.press_data(f"rd.join:{rid}")
+    clock.set(START - timedelta(minutes=30))
+    await leader.send("/dorbank lag"); await leader.press("kom ikke")
+    clock.set(START + timedelta(hours=4)); await tick(app)
+    assert not a.last_message().text.startswith("Takk for at du banket på dører i dag"), a.last_message().text
+
+
+# 9. The leave button from /mine on a cancelled round says "Du er meldt av … Takk for at du sa fra!".
+async def test_stale_leave_on_cancelled_round(db, app, make_user, clock):
+    board = await person(make_user, 0); await grant(db, board, "board")
+    a = await person(make_user, 1)
+    rid = await make_round(db, clock)
+    await a.press_data(f"rd.join:{rid}")
+    await a.send("/mine")
+    await board.send("/dorbank"); await board.press("⚙️ Administrer runder")
+    await board.press("Avlys runden"); await board.press("Ja, avlys runden")
+    stale = await a.press("Meld av")
+    assert "avlyst" in (stale.text + " ".join(stale.alerts)), stale.text
+
+
+# 10. Leaving a round that is already under way is accepted as a normal leave.
+async def test_leave_after_start(db, app, make_user, clock):
+    a = await person(make_user, 1)
+    rid = await make_round(db, clock)
+    await a.press_data(f"rd.join:{rid}")
+    clock.set(START + timedelta(hours=2))
+    left = await a.press_data(f"rd.leave:{rid}")
+    assert not left.text.startswith("Du er meldt av"), left.text
+
+
+# 11. The 30-minute timeout notice must not say nothing was stored when earlier steps were.
+async def test_timeout_notice_contradicts_saved_input(db, app, make_user, clock):
+    from models import DoorInput
+    a = await person(make_user, 1)
+    rid = await make_round(db, clock)
+    await a.press_data(f"rd.join:{rid}")
+    clock.set(START + timedelta(hours=3, minutes=30)); await tick(app)
+    await a.press("Bolig"); await a.send("Husleia er for høy")
+    await a.press("Klima")
+    clock.advance(minutes=45)
+    closed = await a.send("Bedre sykkelvei")
+    async with db.session() as s:
+        saved = list(await s.scalars(select(DoorInput)))
+    assert saved and "Ingenting ble lagret" not in closed.text, closed.text
+
+
+# 12. Nynorsk: the participle of (på)melde is "(på)meldt", not "(på)meld".
+async def test_nynorsk_participle(db, app, make_user, clock):
+    n = await person(make_user, 1, lang="nn")
+    rid = await make_round(db, clock)
+    joined = await n.press_data(f"rd.join:{rid}")
+    left = await n.press_data(f"rd.leave:{rid}")
+    assert "Du er påmeldt" in joined.text and "Du er meldt av" in left.text, (joined.text, left.text)
+
+
+# 13. /hjelp does not mention /dorbank, /mine, /arrangementer or /arshjul; English help lists Norwegian commands.
+async def test_help_lists_member_commands(db, app, make_user, clock):
+    n = await person(make_user, 1)
+    e = await person(make_user, 2, lang="en")
+    help_nb = (await n.send("/hjelp")).text
+    help_en = (await e.send("/help")).text
+    assert all(c in help_nb for c in ("/dorbank", "/mine", "/arrangementer", "/arshjul")), help_nb
+    assert "/settings" in help_en, help_en
+
+
+# 15. In /dorbank a member on the waiting list is shown "✅ Påmeldt — meld av …" as if they had a seat.
+async def test_waiting_member_is_not_shown_as_signed_up(db, app, make_user, clock):
+    a = await person(make_user, 1); b = await person(make_user, 2)
+    rid = await make_round(db, clock, capacity=1)
+    await a.press_data(f"rd.join:{rid}"); await b.press_data(f"rd.join:{rid}")
+    listing = await b.send("/dorbank")
+    assert not any(lbl.startswith("✅ Påmeldt") for lbl in listing.buttons), listing.buttons
