@@ -99,17 +99,11 @@ def read_moment(text: str, now: datetime) -> Moment:
         return oslo_moment(datetime.combine(_day(text, year, month, day_), clock), text)
     local_now = now.astimezone(OSLO).replace(tzinfo=None)
     year = local_now.year
-    if datetime.combine(_day(text, year, month, day_) if _exists(year, month, day_) else date(year, 12, 31), clock) < local_now:
-        year += 1  # a day without a year is the next one to come
+    # A day without a year is the next one to come; a day that does not exist is refused with
+    # the year it would have had ("31.04" in November is next year's 31 April).
+    if (month, day_, clock) < (local_now.month, local_now.day, local_now.time()):
+        year += 1
     return oslo_moment(datetime.combine(_day(text, year, month, day_), clock), text)
-
-
-def _exists(year: int, month: int, day: int) -> bool:
-    try:
-        date(year, month, day)
-    except ValueError:
-        return False
-    return True
 
 
 def parse_oslo_datetime(text: str, now: datetime) -> datetime:
@@ -118,13 +112,18 @@ def parse_oslo_datetime(text: str, now: datetime) -> datetime:
 
 
 def read_end(text: str, start: datetime, now: datetime) -> Moment:
-    """'15:00' is that time on the start's day in Oslo; anything longer is a full date and time."""
+    """'15:00' is that time on the start's day in Oslo (the next day when that is not after the
+    start and ends a night of at most 12 hours: a party from 22:00 to 01:00); anything longer is a full date and time."""
     cleaned = _clean(text)
     match = _TIME_ONLY.match(cleaned)
     if match is None:
         return read_moment(text, now)
     clock = _clock(text, match["hh"], match["mm"])
-    return oslo_moment(datetime.combine(start.astimezone(OSLO).date(), clock), text)
+    local_start = start.astimezone(OSLO).replace(tzinfo=None)
+    end = datetime.combine(local_start.date(), clock)
+    if end <= local_start and end + timedelta(days=1) - local_start <= timedelta(hours=12):
+        end += timedelta(days=1)  # "01:00" after a 22:00 start is the night after, not the morning before
+    return oslo_moment(end, text)
 
 
 def read_day(text: str) -> date:

@@ -108,7 +108,7 @@ async def start_round_until_start_time(board) -> None:
 
 
 @pytest.mark.parametrize(("written", "reason"), [
-    ("31.04 12:00", "Datoen 31.04.2026 finnes ikke."),  # the year it names is the one the parser tried
+    ("31.04 12:00", "Datoen 31.04.2027 finnes ikke."),  # the year it names is the one the parser tried
     ("29.02.2027 12:00", "Datoen 29.02.2027 finnes ikke."),
     ("28.03.2027 02:30", "Den natta hopper klokka fra 02:00 til 03:00 (sommertid), så 02:30 finnes ikke."),
 ])

@@ -56,3 +56,14 @@ def test_days_for_the_command_line():
     assert str(read_day("01.12.2026")) == "2026-12-01"
     with pytest.raises(NoSuchDate):
         read_day("2027-02-29")
+
+
+def test_an_end_past_midnight_is_the_night_after():
+    start = read_moment("31.12.2026 22:00", NOW).at
+    assert read_end("01:00", start, NOW).at == datetime(2027, 1, 1, 0, 0, tzinfo=UTC)
+
+
+def test_a_day_that_does_not_exist_is_named_with_the_year_it_would_have():
+    with pytest.raises(NoSuchDate) as caught:
+        read_moment("31.04 10:00", NOW)  # in November: next April
+    assert caught.value.year == 2027

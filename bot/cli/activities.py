@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.cli.common import with_database
+from bot.cli.common import problem, with_database
 from bot.db import Database
 from bot.settings import Settings
 from models import membership
@@ -68,7 +68,7 @@ def cmd_rounds_add(settings: Settings, args: argparse.Namespace) -> int:
     try:
         start, end = parse_oslo_datetime(args.start, now), parse_oslo_datetime(args.end, now)
     except BadTime as exc:
-        print(f"lagbot: cannot read the time {exc}; use YYYY-MM-DD HH:MM", file=sys.stderr)
+        print(f"lagbot: {problem(exc)}", file=sys.stderr)
         return 1
 
     async def work(database: Database) -> int:
@@ -166,7 +166,7 @@ def cmd_events_add(settings: Settings, args: argparse.Namespace) -> int:
             try:
                 made = await _create_event(session, row, utcnow())
             except (ev.EventError, BadTime, MemberNotFound) as exc:
-                print(f"lagbot: {type(exc).__name__}: {exc}", file=sys.stderr)
+                print(f"lagbot: {problem(exc)}", file=sys.stderr)
                 return 1
         print(f"{made} created: {args.title}")
         return 0
@@ -211,7 +211,7 @@ def cmd_events_import(settings: Settings, args: argparse.Namespace) -> int:
                     await _create_event(session, row, utcnow())
                 created += 1
             except (ev.EventError, BadTime, MemberNotFound, KeyError, ValueError) as exc:
-                rejected.append((line, f"{type(exc).__name__}: {exc}"))
+                rejected.append((line, problem(exc)))
         print(f"created: {created}")
         print(f"rejected: {len(rejected)}")
         for line, reason in rejected:

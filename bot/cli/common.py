@@ -21,3 +21,16 @@ def with_database(settings: Settings, work: Callable[[Database], Awaitable[int]]
             await database.dispose()
 
     return asyncio.run(runner())
+
+
+def problem(exc: Exception) -> str:
+    """What was wrong, in words, for an error the command line reports (not an exception's name)."""
+    from models.timeparse import BadTime, NoSuchDate, SkippedHour
+
+    if isinstance(exc, NoSuchDate):
+        return f"there is no {exc.day:02d}.{exc.month:02d}.{exc.year} in the calendar"
+    if isinstance(exc, SkippedHour):
+        return f"{exc.local:%Y-%m-%d %H:%M} does not exist in Oslo: the clocks skip from 02:00 to 03:00 that night"
+    if isinstance(exc, BadTime):
+        return f"cannot read the time {exc}; use YYYY-MM-DD HH:MM"
+    return f"{type(exc).__name__}: {exc}"

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from bot.cli.common import with_database
+from bot.cli.common import problem, with_database
 from bot.db import Database
 from bot.settings import Settings
 
@@ -56,8 +56,8 @@ def cmd_broadcast(settings: Settings, args: argparse.Namespace) -> int:
         return 1
     try:
         send_at = parse_oslo_datetime(args.at, utcnow()) if args.at else None
-    except BadTime:
-        print(f"lagbot: cannot read the time {args.at!r}; use YYYY-MM-DD HH:MM", file=sys.stderr)
+    except BadTime as exc:
+        print(f"lagbot: {problem(exc)}", file=sys.stderr)
         return 1
 
     async def work(database: Database) -> int:
