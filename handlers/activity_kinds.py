@@ -22,7 +22,7 @@ from models import membership
 from models import outbox as box
 from models import rounds as rd
 from models.errors import NotFound
-from models.member import Member
+from models.member import STATUS_ERASED, Member
 
 Changed = tuple[Any, int]  # the activity after a change, and how many people are told
 
@@ -65,9 +65,15 @@ async def _round_edit(session: AsyncSession, round_: rd.Round, field: str, value
     for person in promoted:
         await rd_msgs.promoted(session, round_, person, view.leaders, now)
     if field == "place":
-        for _signup, person in await rd.participants(session, round_.id):
+        for person in await _round_told(session, round_, [p for _s, p in await rd.participants(session, round_.id)]):
             await rd_msgs.place_changed(session, round_, person, now)
     return round_, len(promoted)
+
+
+async def _round_told(session: AsyncSession, round_: rd.Round, people: list[Member]) -> list[Member]:
+    """Those told of a change: the people signed up, and the round's leaders (who may not be)."""
+    seen = {person.id for person in people}
+    return people + [leader for leader in await rd.current_leaders(session, round_) if leader.id not in seen]
 
 
 async def _round_everyone(session: AsyncSession, round_: rd.Round) -> list[tuple[str, Member]]:
@@ -80,8 +86,9 @@ async def _round_move(session: AsyncSession, round_: rd.Round, start: datetime, 
     round_ = await rd.move(session, round_.id, starts_at=start, ends_at=end, now=now)
     view = await rd.view(session, round_)
     everyone = await _round_everyone(session, round_)
-    for status, person in everyone:
+    for person in await _round_told(session, round_, [person for _status, person in everyone]):
         await rd_msgs.moved(session, round_, person, now)
+    for status, person in everyone:
         if status == rd.CONFIRMED:
             await rd_msgs.schedule_for_member(session, round_, person, view.leaders, now)
     for leader in view.leaders:
@@ -93,7 +100,7 @@ async def _round_cancel(session: AsyncSession, round_: rd.Round, now: datetime) 
     round_ = await rd.cancel(session, round_.id)
     await box.cancel(session, rd_msgs.round_prefix(round_))
     everyone = await _round_everyone(session, round_)
-    for _status, person in everyone:
+    for person in await _round_told(session, round_, [person for _status, person in everyone]):
         await rd_msgs.cancelled(session, round_, person, now)
     return round_, len(everyone)
 
@@ -140,17 +147,26 @@ async def _event_edit(session: AsyncSession, event: ev.Event, field: str, value:
     for person in promoted:
         await ev_msgs.promoted(session, event, person, now)
     if field == "place":
-        for _answer, person in await ev.attendees(session, event.id, ("yes", "maybe")):
+        for person in await _event_told(session, event, [p for _a, p in await ev.attendees(session, event.id, ("yes", "maybe"))]):
             await ev_msgs.moved(session, event, person, now)
     return event, len(promoted)
+
+
+async def _event_told(session: AsyncSession, event: ev.Event, people: list[Member]) -> list[Member]:
+    """Those told of a change: everyone who said yes or maybe, and the event's contact person."""
+    contact = await membership.member_or_none(session, event.contact_id) if event.contact_id else None
+    if contact is None or contact.status == STATUS_ERASED or any(person.id == contact.id for person in people):
+        return people
+    return [*people, contact]
 
 
 async def _event_move(session: AsyncSession, event: ev.Event, start: datetime, end: datetime, now: datetime) -> Changed:
     await box.cancel(session, ev_msgs.prefix(event))
     event = await ev.move(session, event.id, starts_at=start, ends_at=end, now=now)
     everyone = await ev.attendees(session, event.id, ("yes", "maybe"))
-    for answer, person in everyone:
+    for person in await _event_told(session, event, [person for _answer, person in everyone]):
         await ev_msgs.moved(session, event, person, now)
+    for answer, person in everyone:
         if answer.answer == "maybe" or answer.seat == ev.CONFIRMED:
             await ev_msgs.schedule_for_member(session, event, person, now)
     return event, len(everyone)
@@ -160,7 +176,7 @@ async def _event_cancel(session: AsyncSession, event: ev.Event, now: datetime) -
     event = await ev.cancel(session, event.id)
     await box.cancel(session, ev_msgs.prefix(event))
     everyone = await ev.attendees(session, event.id, ("yes", "maybe"))
-    for _answer, person in everyone:
+    for person in await _event_told(session, event, [person for _answer, person in everyone]):
         await ev_msgs.cancelled(session, event, person, now)
     return event, len(everyone)
 
