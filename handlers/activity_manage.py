@@ -88,6 +88,13 @@ async def managed(update: Update, context: Context, kind: ActivityKind, activity
         else:
             await reply(update, text)
         return None
+    if activity.status != "planned":  # a button from before the cancellation: say so at once
+        text = context._(kind.closed)
+        if update.callback_query is not None:
+            await update.callback_query.answer(text, show_alert=True)
+        else:
+            await reply(update, text)
+        return None
     return activity
 
 

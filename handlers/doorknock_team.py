@@ -43,12 +43,13 @@ def may_manage_round(context: Context, member: Member, round_: rd.Round) -> bool
     return membership.has_role(member, "board", context.runtime.settings.lagbot_admins) or rd.leads(round_, member.id)
 
 
-async def managed_round(update: Update, context: Context, round_id: int, session: AsyncSession | None = None) -> rd.Round | None:
-    """The round, if the member (read again, in `session` when a change follows there) may manage it;
-    otherwise None after saying so."""
+async def managed_round(update: Update, context: Context, round_id: int, session: AsyncSession | None = None, *,
+                        planned: bool = False) -> rd.Round | None:
+    """The round, if the member (read again, in `session` when a change follows there) may manage it
+    (and, with `planned`, it is not cancelled or over); otherwise None after saying so."""
     if session is None:
         async with context.runtime.db.session() as own:
-            return await managed_round(update, context, round_id, own)
+            return await managed_round(update, context, round_id, own, planned=planned)
     member = await membership.member_by_telegram(session, context.known.telegram_id)
     try:
         round_: rd.Round | None = await rd.get_round(session, round_id)
@@ -57,6 +58,10 @@ async def managed_round(update: Update, context: Context, round_id: int, session
     if round_ is None or member is None or not may_manage_round(context, member, round_):
         assert update.callback_query is not None
         await update.callback_query.answer(context._("Only the board or the round's leader can do that."), show_alert=True)
+        return None
+    if planned and (round_.status != rd.PLANNED or round_.ends_at <= context.runtime.now()):
+        assert update.callback_query is not None
+        await update.callback_query.answer(context._("That round is over or cancelled."), show_alert=True)
         return None
     return round_
 
@@ -154,7 +159,7 @@ async def check_in(update: Update, context: Context) -> None:
 @onboarded
 async def send_qr(update: Update, context: Context) -> None:
     """A QR code (PNG) of the round's deep link, for posters and paper forms."""
-    round_ = await managed_round(update, context, RoundQr.parse(update.callback_query.data).round_id)  # type: ignore[union-attr]
+    round_ = await managed_round(update, context, RoundQr.parse(update.callback_query.data).round_id, planned=True)  # type: ignore[union-attr]
     if round_ is None:
         return
     import segno
@@ -180,7 +185,7 @@ async def team_view(update: Update, context: Context) -> None:
 @onboarded
 async def choose_debrief(update: Update, context: Context) -> None:
     """Pick the event after the round (a debrief or social gathering) its participants are invited to."""
-    round_ = await managed_round(update, context, ChooseDebrief.parse(update.callback_query.data).round_id)  # type: ignore[union-attr]
+    round_ = await managed_round(update, context, ChooseDebrief.parse(update.callback_query.data).round_id, planned=True)  # type: ignore[union-attr]
     if round_ is None:
         return
     _, lang = context._, context.lang
@@ -204,7 +209,7 @@ async def link_debrief(update: Update, context: Context) -> None:
     pressed = LinkDebrief.parse(query.data)
     _ = context._
     async with context.runtime.db.session() as session:
-        round_ = await managed_round(update, context, pressed.round_id, session)
+        round_ = await managed_round(update, context, pressed.round_id, session, planned=True)
         if round_ is None:
             return
         try:
