@@ -75,8 +75,7 @@ EMPTY_REASONS = {
 }
 
 
-def may_call(member: Member, campaign: pb.Campaign, admins: list[int]) -> bool:
-    return campaign.mode == "volunteers" or membership.has_role(member, "caller", admins) or membership.has_role(member, "board", admins)
+may_call = pb.may_call
 
 
 def script_for(campaign: pb.Campaign, lang: str) -> str:
@@ -184,6 +183,15 @@ async def apply_outcome(update: Update, context: Context, target_id: int, outcom
     member, _, runtime = context.known, context._, context.runtime
     now = runtime.now()
     async with runtime.db.session() as session:
+        # The role is read again in the transaction that records: a caller removed mid-call stops here.
+        held = await pb.held_by(session, target_id)
+        fresh = await membership.member_by_telegram(session, member.telegram_id or 0)
+        if held is not None and (fresh is None or not may_call(fresh, await pb.get_campaign(session, held.campaign_id),
+                                                                  runtime.settings.lagbot_admins)):
+            await pb.release(session, member.id)
+            await reply(update, _("Only members with the role “{role}” can do that. Ask the board if you think "
+                                  "you should have it.").format(role=_("caller")))
+            return False
         try:
             done = await pb.record(session, target_id, member.id, outcome, now, cooldown=timedelta(hours=runtime.settings.call_cooldown_hours),
                                    tz=OSLO, callback_at=callback_at)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from models.base import Base, UTCDateTime, utcnow
 from models.broadcast import Audience, _audience_query
 from models.errors import DomainError, NotFound
-from models.member import Member
+from models.member import STATUS_ERASED, Member
 
 ACTIVE, PAUSED, CLOSED = "active", "paused", "closed"
 QUEUED, HELD, DONE = "queued", "held", "done"
@@ -265,6 +265,29 @@ async def expire_holds(session: AsyncSession, now: datetime) -> list[tuple[int, 
         target.status, target.held_by, target.held_until = QUEUED, None, None
     await session.flush()
     return expired
+
+
+def may_call(member: Member, campaign: Campaign, admins: list[int]) -> bool:
+    """Who may take calls in a phone round: anyone in a volunteers' round, else callers and the board."""
+    from models.membership import has_role
+
+    return campaign.mode == "volunteers" or has_role(member, "caller", admins) or has_role(member, "board", admins)
+
+
+async def release_unauthorised(session: AsyncSession, admins: list[int]) -> list[tuple[int, CallTarget]]:
+    """Calls held by someone who may no longer call (a role revoked) go back to the queue at once;
+    returns (caller, target) so their card can lose the number."""
+    rows = (await session.execute(
+        select(CallTarget, Campaign, Member).join(Campaign, Campaign.id == CallTarget.campaign_id)
+        .join(Member, Member.id == CallTarget.held_by).where(CallTarget.status == HELD)
+    )).all()
+    released = []
+    for target, campaign, caller in rows:
+        if caller.status == STATUS_ERASED or not may_call(caller, campaign, admins):
+            released.append((caller.id, target))
+            target.status, target.held_by, target.held_until = QUEUED, None, None
+    await session.flush()
+    return released
 
 
 async def held_by(session: AsyncSession, target_id: int) -> CallTarget | None:

@@ -1,5 +1,5 @@
-"""Phone-round upkeep: a call held past its 30 minutes goes back to the queue, and the caller's
-card loses the number."""
+"""Phone-round upkeep: a call held past its 30 minutes, or by someone whose role was taken away, goes
+back to the queue, and the caller's card loses the number."""
 
 from __future__ import annotations
 
@@ -17,7 +17,13 @@ async def expire_holds(bot: Bot, runtime: Runtime) -> None:
     now = runtime.now()
     async with runtime.db.session() as session:
         expired = await pb.expire_holds(session, now)
+        revoked = await pb.release_unauthorised(session, runtime.settings.lagbot_admins)
         edits = []
+        for caller_id, target in revoked:  # the role was taken away: the number goes at once, no reminder
+            caller = await membership.member_or_none(session, caller_id)
+            if caller is not None and caller.telegram_id and target.card_message_id:
+                _ = translator(caller.language)
+                edits.append((caller.telegram_id, target.card_message_id, _("Back in the queue.")))
         for caller_id, target in expired:
             caller = await membership.member_or_none(session, caller_id)
             person = await membership.member_or_none(session, target.member_id)

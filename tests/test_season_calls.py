@@ -1,0 +1,71 @@
+"""Phone rounds in a season (found by playing the board): a caller whose role is revoked mid-call."""
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from models import CallTarget, Member
+from models import broadcast as bc
+from models import phonebank as pb
+from models.membership import grant_role, member_by_telegram, revoke_role
+from tests.helpers import onboard, tick
+
+
+async def callees(db, n):
+    async with db.session() as session:
+        session.add_all([Member(name=f"Callee {k}", phone=f"+4792{k:06d}", district="midtbyen", verified=True, language="nb")
+                         for k in range(n)])
+
+
+async def setup(db, make_user, clock, n=3):
+    await callees(db, n)
+    async with db.session() as session:
+        created, _n = await pb.create_campaign(session, name="Ring for dørbank", purpose="Få folk med", scripts={"nb": "Hei!"},
+                                               audience=bc.Audience(districts=["midtbyen"]), now=clock(), round_id=None, mode="callers")
+    user = make_user(first_name="Ringer")
+    await onboard(user, phone="+4745100000", district="Heimdal")
+    async with db.session() as session:
+        await grant_role(session, await member_by_telegram(session, user.user_id), "caller")
+    return created.id, user
+
+
+async def test_revoked_caller_loses_the_call_and_the_number(db, app, make_user, clock):
+    campaign_id, user = await setup(db, make_user, clock)
+    await user.send("/ringerunde")
+    card = await user.press("📞 Neste samtale")
+    assert "+47 92" in card.text
+    async with db.session() as session:
+        await revoke_role(session, await member_by_telegram(session, user.user_id), "caller")
+    # A caller removed (say, for misuse) must not be able to keep working the list.
+    again = await user.press_data(f"pb:next:{campaign_id}")
+    assert "+47 92" not in again.text, again.text
+    clock.advance(minutes=5)
+    await tick(app)
+    async with db.session() as session:
+        held = list(await session.scalars(select(CallTarget).where(CallTarget.held_by.is_not(None))))
+    # Expected: the held call goes back to the queue at once and the number disappears from their chat.
+    assert not held, f"still held by the revoked caller: {[t.id for t in held]}; card now: {user.messages()[-2].text[:80]!r}"
+
+
+async def test_call_back_dates(db, app, make_user, clock):
+    campaign_id, user = await setup(db, make_user, clock)
+    await user.send("/ringerunde")
+    await user.press("📞 Neste samtale")
+    await user.press("⏰ Ring tilbake …")
+    bad = await user.send("31.04 10:00")
+    assert "finnes ikke" in bad.text or "31.04" in bad.text, bad.text
+    past = await user.send("01.01.2020 10:00")
+    assert "passert" in past.text or "fram i tid" in past.text, past.text
+
+
+async def test_revoked_caller_can_still_record_outcomes(db, app, make_user, clock):
+    campaign_id, user = await setup(db, make_user, clock)
+    await user.send("/ringerunde")
+    card = await user.press("📞 Neste samtale")
+    async with db.session() as session:
+        await revoke_role(session, await member_by_telegram(session, user.user_id), "caller")
+    done = await user.press("⛔ Ikke ring igjen")
+    async with db.session() as session:
+        outcomes = [t.outcome for t in await session.scalars(select(CallTarget))]
+    assert "do_not_call" not in outcomes and not any(outcomes), (done.text, done.alerts, outcomes)
