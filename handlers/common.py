@@ -44,7 +44,9 @@ ROLE_LABELS: dict[str, str] = {
     "board": N_("board"),
     "admin": N_("admin"),
 }
-LANGUAGE_NAMES: dict[str, str] = {"nb": "Bokmål", "nn": "Nynorsk", "en": "English"}
+LANGUAGE_NAMES: dict[str, str] = {"nb": "Bokmål", "nn": "Nynorsk", "en": "English"}  # each in its own words, for buttons
+# The languages as a word inside a sentence, in the reader's language ("på nynorsk", "in Nynorsk").
+LANGUAGE_WORDS: dict[str, str] = {"nb": N_("Norwegian Bokmål"), "nn": N_("Norwegian Nynorsk"), "en": N_("English")}
 
 
 @dataclass

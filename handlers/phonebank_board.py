@@ -16,6 +16,7 @@ from handlers.common import (
     DISTRICT_LABELS,
     INTEREST_LABELS,
     LANGUAGE_NAMES,
+    LANGUAGE_WORDS,
     Context,
     buttons_expected,
     cancel_conversation,
@@ -126,7 +127,8 @@ async def got_name(update: Update, context: Context) -> int:
 async def got_purpose(update: Update, context: Context) -> int:
     draft(context)["purpose"] = (update.message.text or "").strip()[:1000]  # type: ignore[union-attr]
     draft(context)["script_lang"] = context.lang
-    await reply(update, context._("Write the script callers will see, in {language}.").format(language=LANGUAGE_NAMES[context.lang]))
+    await reply(update, context._("Write the script callers will see, in {language}.").format(
+        language=context._(LANGUAGE_WORDS[context.lang])))
     return SCRIPT
 
 
@@ -139,7 +141,7 @@ async def got_script(update: Update, context: Context) -> int:
     data["scripts"][data["script_lang"]] = text
     _ = context._
     missing = [code for code in LANGUAGES if code not in data["scripts"]]
-    rows = [[(_("Add the script in {language}").format(language=LANGUAGE_NAMES[code]), ScriptLanguage(data["id"], code).pack())
+    rows = [[(_("Add the script in {language}").format(language=_(LANGUAGE_WORDS[code])), ScriptLanguage(data["id"], code).pack())
              for code in missing]]  # type: ignore[arg-type]
     rows.append([(_("Continue"), ScriptLanguage(data["id"], "done").pack())])
     await reply(update, _("Callers see the script in their own language when there is one."), reply_markup=inline(rows))
@@ -152,7 +154,8 @@ async def script_language(update: Update, context: Context) -> int | None:
     press, data = step
     if press.code != "done":
         data["script_lang"] = press.code
-        await reply(update, context._("Write the script callers will see, in {language}.").format(language=LANGUAGE_NAMES[press.code]))
+        await reply(update, context._("Write the script callers will see, in {language}.").format(
+            language=context._(LANGUAGE_WORDS[press.code])))
         return SCRIPT
     text, keyboard = audience_view(data, context.lang)
     await reply(update, text, reply_markup=keyboard)

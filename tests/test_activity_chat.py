@@ -55,7 +55,7 @@ async def test_a_flow_left_thirty_minutes_is_closed_and_stores_nothing(db, app, 
     late = await board.send("12.12 12:00")
     assert late.text.startswith("Jeg avsluttet «ny dørbankrunde» etter 30 minutter uten svar")
     after = await board.send("15:00")  # no flow takes text now
-    assert "Når slutter den?" not in after.text
+    assert "Når er slutten?" not in after.text
     assert await count(db, Round) == 0
 
 
@@ -119,7 +119,7 @@ async def test_impossible_dates_are_refused_with_the_reason(db, app, make_user, 
     refused = await board.send(written)
     assert refused.text.startswith(reason)
     accepted = await board.send("29.02.2028 12:00")  # a leap day: the flow goes on to the end
-    assert accepted.text.startswith("Når slutter den?")
+    assert accepted.text.startswith("Når er slutten?")
     await board.send("15:00")
     assert (await board.send("Torget")).text == "Hvor mange kan bli med (plasser totalt)?"
 

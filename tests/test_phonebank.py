@@ -76,7 +76,7 @@ async def test_board_starts_a_campaign_in_the_chat(db, app, make_user, clock):
     short = await board.send("Hei")
     assert short.text == "Manuset må være mellom 10 og 3000 tegn."
     await board.send(SCRIPT)
-    await board.press("Legg til manus på English")
+    await board.press("Legg til manus på engelsk")
     await board.send("Hi! I'm calling from Trondheim SV about door-knocking on Saturday.")
     await board.press("Fortsett")
     await board.press("Midtbyen")
