@@ -179,8 +179,10 @@ async def _followup(session: AsyncSession, row: box.OutboxMessage, to: Member) -
 async def _debrief(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
     from models import events as ev
 
-    await am.reminder_subject(session, rd.SEATS, row, to)
+    round_ = await am.reminder_subject(session, rd.SEATS, row, to)
     row_event = box.params_of(row).get("event_id")
+    if row_event != round_.debrief_event_id:
+        raise Gone("the round now links another gathering (or none)")
     event = await session.get(ev.Event, int(row_event or 0))
     if event is None or event.status != ev.PLANNED:
         raise Gone("the gathering is cancelled or gone")

@@ -201,7 +201,7 @@ EVENTS = ActivityKind(
     fields=(("title", N_("Title"), N_("Write the new title.")), ("place", N_("Place"), N_("Write the new place.")),
             ("description", N_("Description"), N_("Write the new description.")),
             ("capacity", N_("Places"), N_("How many places in all?"))),
-    capacity_refused=N_("Write a number from 1 to {limit}, or tap “No limit”."),
+    capacity_refused=N_("Write a number from 1 to {limit}."),
     closed_errors=(ev.EventClosed, NotFound),
     capacity_errors=(ev.EventError,),
     load=ev.get_event,

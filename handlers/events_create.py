@@ -141,8 +141,12 @@ async def got_repeat(update: Update, context: Context) -> int:
 
 
 def monthly_rule(start: datetime) -> str:
+    """The same weekday each month: the first to fourth, or the last (a fifth Friday is the last Friday,
+    so the series does not skip the months that have only four)."""
     local = start.astimezone(OSLO)
     nth = (local.day - 1) // 7 + 1
+    if nth == 5:
+        nth = -1
     weekday = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")[local.weekday()]
     return f"FREQ=MONTHLY;BYDAY={nth}{weekday}"
 
