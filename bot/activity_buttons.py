@@ -111,6 +111,13 @@ class ReportSkipText:
     round_id: Id
 
 
+@callback("rdr.replace")
+class ReplaceReport:
+    """A report is filed already: write a new one in its place."""
+
+    round_id: Id
+
+
 @callback("rdm.qr")
 class RoundQr:
     round_id: Id

@@ -11,7 +11,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot import round_messages as msgs
-from bot.activity_buttons import FileReport, ReportSkipText, ReportTheme, ReportThemesDone, StopFlow, accepts, read
+from bot.activity_buttons import FileReport, ReplaceReport, ReportSkipText, ReportTheme, ReportThemesDone, StopFlow, accepts, read
 from bot.i18n import N_, translator
 from bot.reports import rounds as reports
 from handlers.common import Context, buttons_expected, cancel_conversation, inline, onboarded, reply, requires_role
@@ -21,7 +21,7 @@ from handlers.presses import Press
 from models import rounds as rd
 from models.constants import OSLO
 
-R_DOORS, R_CONVERSATIONS, R_THEMES, R_TEXT = range(13, 17)
+R_DOORS, R_CONVERSATIONS, R_THEMES, R_TEXT, R_REPLACE = range(13, 18)
 REPORT = "round_report"
 
 
@@ -36,10 +36,34 @@ async def start_report(update: Update, context: Context) -> int | None:
     if context.runtime.now() < round_.starts_at:
         await query.answer(context._("The report can be filed once the round has started."), show_alert=True)
         return None
-    context.user_data[REPORT] = {"round": round_.id, "themes": []}
+    async with context.runtime.db.session() as session:
+        filed = await rd.report_of(session, round_.id)
+    context.user_data[REPORT] = {"round": round_.id, "themes": [], "title": round_.title,
+                                 "earlier_text": filed.text if filed is not None else ""}
     await query.answer()
+    if filed is not None:  # ask before a second report replaces the first
+        doors = context.ngettext("{count} door", "{count} doors", filed.doors).format(count=filed.doors)
+        talks = context.ngettext("{count} conversation", "{count} conversations", filed.conversations).format(
+            count=filed.conversations)
+        await reply(update, context._("A report for “{title}” is filed already: {doors}, {conversations}. "
+                                      "Write a new one in its place?").format(title=round_.title, doors=doors, conversations=talks),
+                    reply_markup=inline([[(context._("Yes, replace it"), ReplaceReport(round_id=round_.id).pack()),
+                                          (context._("No, keep it"), StopFlow().pack())]]))
+        return R_REPLACE
+    await ask_doors(update, context)
+    return R_DOORS
+
+
+async def ask_doors(update: Update, context: Context) -> None:
     await reply(update, context._("Report for “{title}”. How many doors did you knock on? (a number; /avbryt to stop)").format(
-        title=round_.title))
+        title=report_draft(context)["title"]))
+
+
+async def replace_report(update: Update, context: Context) -> int:
+    assert update.callback_query is not None
+    await update.callback_query.answer()
+    await update.callback_query.edit_message_reply_markup(None)
+    await ask_doors(update, context)
     return R_DOORS
 
 
@@ -102,6 +126,7 @@ async def report_save(update: Update, context: Context) -> int:
     text = "" if update.callback_query is not None else (update.message.text or "")  # type: ignore[union-attr]
     if update.callback_query is not None:
         await update.callback_query.answer()
+    text = text or data.get("earlier_text", "")  # what was written for the programme committee is never lost
     async with context.runtime.db.session() as session:
         round_ = await rd.get_round(session, data["round"])
         await rd.file_report(session, round_.id, doors=data["doors"], conversations=data["conversations"],
@@ -157,6 +182,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
             R_THEMES: [Press(report_theme, pattern=ReportTheme.filter()),
                        Press(report_themes_done, pattern=ReportThemesDone.filter()), MessageHandler(text, buttons_expected)],
             R_TEXT: [Press(report_save, pattern=ReportSkipText.filter()), MessageHandler(text, report_save)],
+            R_REPLACE: [Press(replace_report, pattern=ReplaceReport.filter()), MessageHandler(text, buttons_expected)],
         },
         fallbacks=[CommandHandler(["avbryt", "cancel"], cancel_report), Press(cancel_report, pattern=StopFlow.filter())],
         drafts=(REPORT,),

@@ -181,3 +181,32 @@ async def test_waiting_member_is_not_shown_as_signed_up(db, app, make_user, cloc
     await a.press_data(f"rd.join:{rid}"); await b.press_data(f"rd.join:{rid}")
     listing = await b.send("/dorbank")
     assert not any(lbl.startswith("✅ Påmeldt") for lbl in listing.buttons), listing.buttons
+
+
+# 4. A second report asks before it replaces the first, and the text for the programme committee is kept.
+async def test_a_second_report_asks_before_replacing_and_keeps_the_text(db, app, make_user, clock):
+    from models import RoundReport
+
+    leader = await person(make_user, 0)
+    await grant(db, leader, "leader")
+    rid = await make_round(db, clock, leader=leader)
+    clock.set(START + timedelta(hours=4))
+    await leader.press_data(f"rd.report:{rid}")
+    await leader.send("100")
+    await leader.send("20")
+    await leader.press("Bolig")
+    await leader.press("Ferdig", exact=True)
+    await leader.send("Folk vil ha flere kommunale boliger")
+    asked = await leader.press_data(f"rd.report:{rid}")
+    assert asked.text.startswith("Det er alt levert en rapport for «Dørbank på Lade»: 100 dører, 20 samtaler.")
+    await leader.press("Nei, behold den")
+    await leader.press_data(f"rd.report:{rid}")
+    await leader.press("Ja, erstatt den")
+    await leader.send("120")
+    await leader.send("25")
+    await leader.press("Klima")
+    await leader.press("Ferdig", exact=True)
+    await leader.press("Hopp over")
+    async with db.session() as session:
+        report = await session.scalar(select(RoundReport))
+    assert (report.doors, report.conversations, report.text) == (120, 25, "Folk vil ha flere kommunale boliger")
