@@ -48,7 +48,7 @@ async def start_report(update: Update, context: Context) -> int | None:
         await reply(update, context._("A report for “{title}” is filed already: {doors}, {conversations}. "
                                       "Write a new one in its place?").format(title=round_.title, doors=doors, conversations=talks),
                     reply_markup=inline([[(context._("Yes, replace it"), ReplaceReport(round_id=round_.id).pack()),
-                                          (context._("No, keep it"), StopFlow().pack())]]))
+                                          (context._("No, keep the first"), StopFlow().pack())]]))
         return R_REPLACE
     await ask_doors(update, context)
     return R_DOORS

@@ -199,7 +199,7 @@ async def test_a_second_report_asks_before_replacing_and_keeps_the_text(db, app,
     await leader.send("Folk vil ha flere kommunale boliger")
     asked = await leader.press_data(f"rd.report:{rid}")
     assert asked.text.startswith("Det er alt levert en rapport for «Dørbank på Lade»: 100 dører, 20 samtaler.")
-    await leader.press("Nei, behold den")
+    await leader.press("Nei, behold den første")
     await leader.press_data(f"rd.report:{rid}")
     await leader.press("Ja, erstatt den")
     await leader.send("120")
