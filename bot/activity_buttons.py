@@ -11,13 +11,36 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Literal, TypeVar
 
-from bot.callbacks import BadCallback, CallbackData, Id, callback
+from bot.callbacks import BadCallback, CallbackData, Id, Number, callback
 
 Kind = Literal["rd", "ev"]  # which activity a shared management button is about: round or event
 Answer = Literal["yes", "maybe", "no"]
 
 
 # Rounds: what members press.
+@callback("rd.page")
+class RoundPage:
+    """A further page of the rounds coming up (0 is the first)."""
+
+    page: Number
+
+
+@callback("ev.page")
+class EventPage:
+    """A further page of the events coming up, of one kind or "all"."""
+
+    kind: str
+    page: Number
+
+
+@callback("act.page")
+class ManagePage:
+    """A further page of the rounds or events this member may manage."""
+
+    kind: Kind
+    page: Number
+
+
 @callback("rd.list")
 class RoundList:
     """Show the rounds coming up."""

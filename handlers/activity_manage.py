@@ -18,12 +18,24 @@ from bot.activity_buttons import (
     EventCheckIn,
     KeepActivity,
     ManageEvents,
+    ManagePage,
     ManageRounds,
     StopFlow,
 )
 from bot.i18n import N_, translator
 from handlers.activity_kinds import EVENTS, KINDS, ROUNDS, ActivityKind
-from handlers.common import Context, buttons_expected, cancel_conversation, clip, inline, onboarded, reply, requires_role
+from handlers.common import (
+    Context,
+    buttons_expected,
+    cancel_conversation,
+    clip,
+    inline,
+    onboarded,
+    page_buttons,
+    page_of,
+    reply,
+    requires_role,
+)
 from handlers.flows import Flow
 from handlers.presses import Press
 from handlers.questions import end_step, start_step
@@ -43,20 +55,36 @@ def draft(context: Context) -> dict[str, Any]:
     return context.user_data.setdefault(DRAFT, {})
 
 
-async def list_managed(update: Update, context: Context, kind: ActivityKind, empty: str) -> None:
-    """The activities this member may manage, each with its buttons."""
+MANAGED_PER_PAGE = 6
+
+
+async def list_managed(update: Update, context: Context, kind: ActivityKind, empty: str, page: int = 0) -> None:
+    """The activities this member may manage, each with its buttons, a page at a time."""
     member, runtime = context.known, context.runtime
     if update.callback_query is not None:
         await update.callback_query.answer()
     async with runtime.db.session() as session:
         views = await kind.manageable(session, runtime.now())
-    views = [v for v in views if kind.may_manage(context, member, kind.of_view(v))][:6]
+    views = [v for v in views if kind.may_manage(context, member, kind.of_view(v))]
     if not views:
         await reply(update, context._(empty))
         return
+    views, page, pages = page_of(views, page, MANAGED_PER_PAGE)
     for view in views:
         text, keyboard = kind.managed_card(view, member.language)
         await reply(update, text, reply_markup=keyboard)
+    if more := page_buttons(context._, page, pages, lambda n: ManagePage(kind=kind.kind, page=n).pack()):
+        await reply(update, context._("Page {page} of {pages}.").format(page=page + 1, pages=pages), reply_markup=inline([more]))
+
+
+@onboarded
+async def manage_page(update: Update, context: Context) -> None:
+    """A further page of the manage list; each card still checks that this member may manage it."""
+    press = ManagePage.parse(update.callback_query.data)  # type: ignore[union-attr]
+    kind = ROUNDS if press.kind == "rd" else EVENTS
+    empty = N_("There are no upcoming rounds you can manage.") if press.kind == "rd" else N_(
+        "There are no upcoming events you can manage.")
+    await list_managed(update, context, kind, empty, press.page)
 
 
 @requires_role("leader")
@@ -342,6 +370,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     ))
     application.add_handler(Press(manage_rounds, pattern=ManageRounds.filter()))
     application.add_handler(Press(manage_events, pattern=ManageEvents.filter()))
+    application.add_handler(Press(manage_page, pattern=ManagePage.filter()))
     application.add_handler(Press(ask_cancel, pattern=is_action("cancel")))
     application.add_handler(Press(people, pattern=is_action("people", ("ev",))))
     application.add_handler(Press(do_cancel, pattern=ConfirmCancel.filter()))

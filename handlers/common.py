@@ -13,7 +13,7 @@ from telegram.ext import Application, ConversationHandler
 
 from bot.callbacks import BadCallback, CallbackData
 from bot.context import LagbotContext
-from bot.i18n import LANGUAGES, N_, translator
+from bot.i18n import LANGUAGES, N_, Translate, translator
 from models.member import Member
 from models.membership import has_role
 
@@ -119,6 +119,25 @@ def inline(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
     )
+
+
+def page_of(items: list[Any], page: int, size: int) -> tuple[list[Any], int, int]:
+    """One page of a list: (the items on it, the page, how many pages); a page past the end is the last."""
+    pages = max(1, -(-len(items) // size))
+    page = min(max(page, 0), pages - 1)
+    return items[page * size : (page + 1) * size], page, pages
+
+
+def page_buttons(_: Translate, page: int, pages: int, data_of: Callable[[int], str]) -> list[tuple[str, str]]:
+    """◀ and ▶ under a list that has more than one page; nothing when it fits on one."""
+    if pages <= 1:
+        return []
+    row = []
+    if page > 0:
+        row.append((_("◀ Previous"), data_of(page - 1)))
+    if page < pages - 1:
+        row.append((_("Next ▶ ({page}/{pages})").format(page=page + 2, pages=pages), data_of(page + 1)))
+    return row
 
 
 MAX_BUTTON_ROWS = 45  # Telegram refuses keyboards of much more than 100 buttons

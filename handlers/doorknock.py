@@ -18,6 +18,7 @@ from bot.activity_buttons import (
     NewRound,
     NothingToAdd,
     RoundList,
+    RoundPage,
     accepts,
     read,
 )
@@ -25,7 +26,18 @@ from bot.i18n import N_, fmt_date
 from handlers import doorknock_report as report
 from handlers import doorknock_team as team
 from handlers.cards import join_label, round_card
-from handlers.common import Context, MenuItem, add_menu, cancel_conversation, features, inline, onboarded, reply
+from handlers.common import (
+    Context,
+    MenuItem,
+    add_menu,
+    cancel_conversation,
+    features,
+    inline,
+    onboarded,
+    page_buttons,
+    page_of,
+    reply,
+)
 from handlers.flows import Flow
 from handlers.presses import Press, refuse
 from models import membership
@@ -40,6 +52,7 @@ JOIN_REFUSED: dict[type[Exception], str] = {
     rd.AlreadySignedUp: N_("You are already signed up for that round."),
 }
 INPUT_KEY = "door_input"
+ROUNDS_PER_PAGE = 8
 # "/dorbank lag" and the like: the leaders' and the board's views behind the same command.
 SUBCOMMANDS = {"ledere": team.leader_candidates, "leaders": team.leader_candidates,
                "rapport": report.year_report, "report": report.year_report,
@@ -57,11 +70,14 @@ async def list_rounds(update: Update, context: Context) -> None:
     member, runtime, _ = context.known, context.runtime, context._
     if update.callback_query is not None:
         await update.callback_query.answer()
+    page = 0
+    if update.callback_query is not None and RoundPage.matches(update.callback_query.data):
+        page = RoundPage.parse(update.callback_query.data).page
     async with runtime.db.session() as session:
-        views = await rd.upcoming(session, runtime.now(), limit=20)
+        views = await rd.upcoming(session, runtime.now(), limit=500)  # a season's rounds, then paged
         mine = {m.round.id: m.position for m in await rd.my_rounds(session, member.id, runtime.now())}
     views.sort(key=lambda v: (v.round.district != member.district, v.round.starts_at))
-    views = views[:8]
+    views, page, pages = page_of(views, page, ROUNDS_PER_PAGE)
     admin = membership.has_role(member, "leader", runtime.settings.lagbot_admins)
     if not views:
         text = _("No door-knocking rounds are planned right now. We'll let you know when there is one!")
@@ -77,6 +93,8 @@ async def list_rounds(update: Update, context: Context) -> None:
             rows.append([(label, LeaveRound(round_id=v.round.id).pack())])
         else:
             rows.append([("➕ " + join_label(v, member.language), JoinRound(round_id=v.round.id).pack())])
+    if more := page_buttons(_, page, pages, lambda n: RoundPage(page=n).pack()):
+        rows.append(more)
     if admin:
         rows.append([(_("➕ New round"), NewRound().pack()), (_("⚙️ Manage rounds"), ManageRounds().pack())])
     await reply(update, _("Door-knocking rounds coming up:") + "\n\n" + cards, reply_markup=inline(rows))
@@ -253,6 +271,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         fallbacks=[CommandHandler(["avbryt", "cancel"], input_cancel)], drafts=(INPUT_KEY,),
     ))
     application.add_handler(Press(list_rounds, pattern=accepts(RoundList)))
+    application.add_handler(Press(list_rounds, pattern=RoundPage.filter()))
     application.add_handler(Press(join, pattern=accepts(JoinRound)))
     application.add_handler(Press(leave, pattern=lambda d: LeaveRound.matches(d) or accepts(CantCome)(d)))
     application.add_handler(Press(coming, pattern=accepts(Coming)))

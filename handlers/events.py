@@ -10,11 +10,11 @@ from telegram import Update
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot import event_messages as msgs
-from bot.activity_buttons import EventCalendarFile, EventKind, ManageEvents, NewEvent, Rsvp, ShowEvent, accepts, read
+from bot.activity_buttons import EventCalendarFile, EventKind, EventPage, ManageEvents, NewEvent, Rsvp, ShowEvent, accepts, read
 from bot.i18n import N_, fmt_date
 from bot.reports import events as reports
 from handlers.cards import event_card, rsvp_keyboard
-from handlers.common import Context, MenuItem, add_menu, features, inline, onboarded, reply, requires_role
+from handlers.common import Context, MenuItem, add_menu, features, inline, onboarded, page_buttons, page_of, reply, requires_role
 from handlers.presses import Press, refuse
 from models import events as ev
 from models import membership
@@ -27,6 +27,7 @@ RSVP_REFUSED: dict[type[Exception], str] = {
     NotFound: N_("That event does not exist (any more)."),
     ev.EventClosed: N_("That event is over or cancelled."),
 }
+EVENTS_PER_PAGE = 10
 
 
 @onboarded
@@ -36,16 +37,21 @@ async def list_events(update: Update, context: Context) -> None:
     if context.args and context.args[0].lower() in ("rapport", "report"):
         await year_report(update, context)
         return
-    kind = None
+    kind, page = None, 0
     if update.callback_query is not None:
-        kind = read(EventKind, update.callback_query.data).kind
+        data = update.callback_query.data
+        kind, page = (EventPage.parse(data).kind, EventPage.parse(data).page) if EventPage.matches(data) else (
+            read(EventKind, data).kind, 0)
         await update.callback_query.answer()
     async with runtime.db.session() as session:
-        views = await ev.upcoming(session, runtime.now(), kind=kind if kind in ev.KINDS else None, limit=10)
+        views = await ev.upcoming(session, runtime.now(), kind=kind if kind in ev.KINDS else None, limit=1000)
+    views, page, pages = page_of(views, page, EVENTS_PER_PAGE)
     lines = [_("Coming up:")] if views else [_("Nothing is planned right now — we'll let you know!")]
     rows = [[(f"{fmt_date(v.event.starts_at, member.language)} · {v.event.title[:28]}", ShowEvent(event_id=v.event.id).pack())]
             for v in views]
     lines += [f"• {msgs.when(v.event, member.language)} — {v.event.title}" for v in views]
+    if more := page_buttons(_, page, pages, lambda n: EventPage(kind=kind or "all", page=n).pack()):
+        rows.append(more)
     kinds = [(_(msgs.KIND_LABELS[k]), EventKind(kind=k).pack()) for k in LIST_KINDS]
     rows += [kinds[:2], kinds[2:], [(_("All"), EventKind(kind="all").pack())]]
     if membership.has_role(member, "board", runtime.settings.lagbot_admins):
@@ -194,6 +200,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(MessageHandler(private & filters.Regex(add_menu(application, MenuItem("events", N_("📅 Events"), 15))), list_events))
     application.add_handler(CommandHandler(["arshjul", "calendar"], yearly_calendar, private))
     application.add_handler(Press(list_events, pattern=accepts(EventKind)))
+    application.add_handler(Press(list_events, pattern=EventPage.filter()))
     application.add_handler(Press(show, pattern=accepts(ShowEvent)))
     application.add_handler(Press(rsvp, pattern=accepts(Rsvp)))
     application.add_handler(Press(ics, pattern=EventCalendarFile.filter()))

@@ -210,3 +210,30 @@ async def test_a_second_report_asks_before_replacing_and_keeps_the_text(db, app,
     async with db.session() as session:
         report = await session.scalar(select(RoundReport))
     assert (report.doors, report.conversations, report.text) == (120, 25, "Folk vil ha flere kommunale boliger")
+
+
+# 14. Every list pages: a member reaches round 12 and event 14, the board manages round 12.
+async def test_round_event_and_manage_lists_page(db, app, make_user, clock):
+    member = await person(make_user, 1)
+    board = await person(make_user, 9)
+    await grant(db, board, "board")
+    for k in range(12):
+        await make_round(db, clock, title=f"Runde {k:02d}", start=START + timedelta(days=k))
+    async with db.session() as session:
+        for k in range(14):
+            await ev.create_event(session, kind="social", title=f"Treff {k:02d}", starts_at=START + timedelta(days=7 * k),
+                                  ends_at=START + timedelta(days=7 * k, hours=2), place="Folkets hus", now=clock())
+    first = await member.send("/dorbank")
+    assert "Runde 11" not in first.text and "Neste ▶ (2/2)" in first.buttons
+    second = await member.press("Neste ▶ (2/2)")
+    assert "Runde 11" in second.text and "◀ Forrige" in second.buttons
+    events = await member.send("/arrangementer")
+    assert "Treff 13" not in events.text
+    more = await member.press("Neste ▶ (2/2)")
+    assert "Treff 13" in more.text
+    await board.send("/dorbank")
+    await board.press("⚙️ Administrer runder")
+    pager = board.last_message()
+    assert pager.text == "Side 1 av 2." and any("Neste" in label for label, _data in pager.inline_buttons)
+    await board.press("Neste ▶ (2/2)")
+    assert any("Runde 11" in m.text for m in board.messages()[-7:])
