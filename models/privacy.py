@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import inbox
@@ -14,7 +14,10 @@ from models.base import utcnow
 from models.broadcast import BroadcastReply
 from models.member import STATUS_ERASED, Member
 from models.outbox import PENDING, OutboxMessage
+from models.phonebank import DONE as CALL_DONE
+from models.phonebank import CallTarget
 from models.rounds import DoorInput, Round, RoundReport, Signup
+from models.welcome import WelcomeTask
 
 
 async def export_member(session: AsyncSession, member: Member) -> dict[str, Any]:
@@ -120,6 +123,15 @@ async def erase_member(session: AsyncSession, member: Member) -> None:
     if member.joined_on is not None:
         member.joined_on = date(member.joined_on.year, member.joined_on.month, 1)
     await session.execute(delete(BroadcastReply).where(BroadcastReply.member_id == member.id))
+    # Out of every phone round's queue and call-back, and nothing a caller or welcomer wrote about
+    # them stays; an outcome already recorded stays as a count.
+    await session.execute(
+        update(CallTarget).where(CallTarget.member_id == member.id)
+        .values(status=CALL_DONE, outcome=func.coalesce(CallTarget.outcome, "erased"), note=None, held_by=None,
+                held_until=None, reserved_for=None, next_attempt_at=None)
+        .execution_options(synchronize_session=False))
+    await session.execute(update(WelcomeTask).where(WelcomeTask.member_id == member.id).values(note=None)
+                          .execution_options(synchronize_session=False))
     await session.execute(delete(DoorInput).where(DoorInput.member_id == member.id))
     await session.execute(update(RoundReport).where(RoundReport.filed_by == member.id).values(text="", filed_by=None))
     await session.execute(delete(OutboxMessage).where(OutboxMessage.member_id == member.id, OutboxMessage.status == PENDING))

@@ -69,3 +69,27 @@ async def test_revoked_caller_can_still_record_outcomes(db, app, make_user, cloc
     async with db.session() as session:
         outcomes = [t.outcome for t in await session.scalars(select(CallTarget))]
     assert "do_not_call" not in outcomes and not any(outcomes), (done.text, done.alerts, outcomes)
+
+
+async def test_an_erased_member_leaves_every_call_queue_and_no_note_about_them_stays(db, app, make_user, clock):
+    """Erasure takes the member out of phone rounds (queued, held or waiting for a call-back) and
+    blanks what callers wrote about them; a caller is never handed them afterwards."""
+    campaign_id, caller = await setup(db, make_user, clock, n=1)
+    callee = make_user(first_name="Callee")
+    await onboard(callee, phone="+4792000000")  # the register's "Callee 0": same number, now on Telegram
+    await caller.send("/ringerunde")
+    card = await caller.press("📞 Neste samtale")
+    assert "+47 92" in card.text
+    await caller.press("🔕 Svarte ikke")
+    await caller.press("📝 Legg til notat")
+    await caller.send("Ring etter kl. 17, sa naboen")
+    async with db.session() as session:
+        target = await session.scalar(select(CallTarget))
+        target.next_attempt_at = clock()  # due again at once
+    await callee.send("/slett_meg")
+    await callee.press("Ja, slett dataene mine")
+    async with db.session() as session:
+        target = await session.scalar(select(CallTarget))
+    assert (target.status, target.note, target.held_by) == ("done", None, None)
+    again = await caller.press_data(f"pb:next:{campaign_id}")
+    assert "+47 92" not in again.text
