@@ -33,6 +33,14 @@ async def export_member(session: AsyncSession, member: Member) -> dict[str, Any]
     inputs = await session.scalars(select(DoorInput).where(DoorInput.member_id == member.id).order_by(DoorInput.id))
     replies = await session.scalars(select(BroadcastReply).where(BroadcastReply.member_id == member.id).order_by(BroadcastReply.id))
     messages = await session.scalars(select(OutboxMessage).where(OutboxMessage.member_id == member.id).order_by(OutboxMessage.id))
+    from models.phonebank import Campaign
+
+    calls = (await session.execute(
+        select(CallTarget, Campaign).join(Campaign, Campaign.id == CallTarget.campaign_id)
+        .where(CallTarget.member_id == member.id).order_by(CallTarget.id)
+    )).all()
+    welcome = await session.scalar(select(WelcomeTask).where(WelcomeTask.member_id == member.id))
+
     def stamp(value: Any) -> str | None:
         return value.isoformat() if value is not None else None
 
@@ -73,6 +81,15 @@ async def export_member(session: AsyncSession, member: Member) -> dict[str, Any]
             {"kind": m.kind, "status": m.status, "due_at": stamp(m.due_at), "sent_at": stamp(m.sent_at), "text": m.text}
             for m in messages
         ],
+        # What phone rounds and welcome calls recorded about them, callers' and welcomers' notes included.
+        "phone_rounds_about_you": [
+            {"phone_round": c.name, "status": t.status, "attempts": t.attempts, "outcome": t.outcome, "note": t.note}
+            for t, c in calls
+        ],
+        "welcome_call": None if welcome is None else {
+            "status": welcome.status, "due_at": stamp(welcome.due_at), "first_contact_at": stamp(welcome.first_contact_at),
+            "outcome": welcome.outcome, "note": welcome.note,
+        },
     }
 
 

@@ -93,3 +93,20 @@ async def test_an_erased_member_leaves_every_call_queue_and_no_note_about_them_s
     assert (target.status, target.note, target.held_by) == ("done", None, None)
     again = await caller.press_data(f"pb:next:{campaign_id}")
     assert "+47 92" not in again.text
+
+
+async def test_my_data_shows_what_phone_rounds_recorded_about_me(db, app, make_user, clock):
+    import json
+
+    campaign_id, caller = await setup(db, make_user, clock, n=1)
+    callee = make_user(first_name="Callee")
+    await onboard(callee, phone="+4792000000")
+    await caller.send("/ringerunde")
+    await caller.press("📞 Neste samtale")
+    await caller.press("🔕 Svarte ikke")
+    await caller.press("📝 Legg til notat")
+    await caller.send("Ring etter kl. 17")
+    await callee.send("/mine_data")
+    export = json.loads(next(call for call in reversed(callee.api.calls) if call.method == "sendDocument").files["document"])
+    [call] = export["phone_rounds_about_you"]
+    assert (call["phone_round"], call["outcome"], call["note"]) == ("Ring for dørbank", "no_answer", "Ring etter kl. 17")
