@@ -9,7 +9,7 @@ from telegram import InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup, 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.callbacks import CallbackData, callback
-from bot.i18n import LANGUAGES, N_, translator
+from bot.i18n import LANGUAGES, N_, fmt_date, translator
 from handlers.common import (
     DISTRICT_LABELS,
     INTEREST_LABELS,
@@ -25,7 +25,7 @@ from handlers.common import (
     split_payload,
 )
 from handlers.flows import Flow
-from models import membership
+from models import membership, tombstones
 from models.errors import InvalidPhone, InviteAlreadyUsed, PhoneLinkedElsewhere, UnknownInvite
 from models.member import DISTRICTS, INTERESTS, STATUS_MEMBER, Member
 
@@ -119,6 +119,15 @@ async def start(update: Update, context: Context) -> int:
         await remember_payload(update, context, payload, lang)
     if member is not None and member.consent_at is not None:
         return await ask_district(update, context, member)
+    if member is None:
+        async with context.runtime.db.session() as session:
+            erased = await tombstones.erased_at(session, update.effective_user.id)  # type: ignore[union-attr]
+        if erased is not None:
+            _ = translator(lang)
+            await reply(update, _(
+                "Welcome back. You erased your data on {day}, and nothing from before is kept. To come back, "
+                "accept below and share your number: if it is in the member register, you are a member again "
+                "straight away.").format(day=fmt_date(erased, lang)))
     await reply(update, consent_text(lang), reply_markup=consent_keyboard(lang))
     return CONSENT
 

@@ -11,9 +11,11 @@ from models.persistence_store import ConversationRow, PersistedData
 from models.phonebank import CallAttempt, CallTarget, Campaign
 from models.rounds import DoorInput, Round, RoundReport, Signup, Team
 from models.secrets import Secret
+from models.tombstones import Tombstone
 from models.welcome import WelcomeTask
 
 __all__ = [
+    "Tombstone",
     "Secret",
     "InboxUpdate",
     "NudgeState",

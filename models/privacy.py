@@ -17,6 +17,7 @@ from models.outbox import PENDING, OutboxMessage
 from models.phonebank import DONE as CALL_DONE
 from models.phonebank import CallTarget
 from models.rounds import DoorInput, Round, RoundReport, Signup
+from models.tombstones import leave_tombstone
 from models.welcome import WelcomeTask
 
 
@@ -130,6 +131,7 @@ async def erase_member(session: AsyncSession, member: Member) -> None:
     """Forget who they are; keep a row without identity so counts stay right."""
     if member.telegram_id is not None:  # their private chat's id is their Telegram id
         await inbox.forget_chat(session, member.telegram_id)
+        await leave_tombstone(session, member.telegram_id, utcnow())
     member.name = None
     member.phone = None
     member.email = None

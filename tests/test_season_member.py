@@ -237,3 +237,21 @@ async def test_round_event_and_manage_lists_page(db, app, make_user, clock):
     assert pager.text == "Side 1 av 2." and any("Neste" in label for label, _data in pager.inline_buttons)
     await board.press("Neste ▶ (2/2)")
     assert any("Runde 11" in m.text for m in board.messages()[-7:])
+
+
+# 16. Someone who erased their data and comes back is told honestly how, and is a member again by their number.
+async def test_an_erased_member_who_returns_is_told_how_and_recognised_by_number(db, app, make_user, clock):
+    from tests.helpers import import_members
+
+    await import_members(db, "navn;telefon;medlemsnummer\\nAnne Aas;41000001;7001\\n")
+    anne = await person(make_user, 1, first="Anne")
+    await erase(anne)
+    # The register is the party's: the next import creates her again, unlinked, from the register.
+    await import_members(db, "navn;telefon;medlemsnummer\nAnne Aas;41000001;7001\n")
+    again = await anne.send("/start")
+    assert any(m.text.startswith("Velkommen tilbake. Du slettet dataene dine") for m in anne.messages()[-2:]), again.text
+    await anne.press("Ja, jeg godtar")
+    await anne.share_contact("+4741000001")
+    async with db.session() as session:
+        member = await member_by_telegram(session, anne.user_id)
+    assert member is not None and member.status == "member"

@@ -92,7 +92,8 @@ async def test_delete_me_erases_personal_data_and_keeps_counts(db, app, make_use
     assert await count(db, PersistedData) == 0
     # They are a stranger now: /start offers consent again.
     again = await user.send("/start")
-    assert again.text.startswith("Velkommen til lagbot")
+    # Told honestly that this is a return after an erasure, then asked for consent anew (issue 12).
+    assert again.text.startswith("Velkommen tilbake. Du slettet dataene dine") and "Velkommen til lagbot" in again.text
 
 
 async def test_delete_me_without_data(db, make_user):
