@@ -160,6 +160,11 @@ async def next_call(update: Update, context: Context) -> None:
                 role=_("caller")), show_alert=True)
             return
         claim = await pb.claim_next(session, campaign_id, member.id, runtime.now(), HOLD)
+    if claim.already_held and claim.target is not None and claim.target.card_message_id:
+        # One call, one card: a second tap points to the card that has the number.
+        await query.answer(_("You have a call open already — its card is above. Record how it went there first."),
+                           show_alert=True)
+        return
     await query.answer()
     if claim.target is None or claim.member is None:
         await reply(update, _(EMPTY_REASONS[claim.reason or "all_done"]))

@@ -83,6 +83,7 @@ class Claim:
     target: CallTarget | None
     member: Member | None = None
     reason: str | None = None  # when there is nothing: all_done, cooling_down, paused, closed
+    already_held: bool = False  # the caller holds this one already (a second tap on "next call")
 
 
 async def create_campaign(session: AsyncSession, *, name: str, purpose: str, scripts: dict[str, str], audience: Audience,
@@ -151,7 +152,7 @@ async def claim_next(session: AsyncSession, campaign_id: int, caller_id: int, no
     current = await session.scalar(select(CallTarget).where(CallTarget.campaign_id == campaign_id, CallTarget.status == HELD,
                                                            CallTarget.held_by == caller_id))
     if current is not None:
-        return Claim(current, await session.get(Member, current.member_id))
+        return Claim(current, await session.get(Member, current.member_id), already_held=True)
     order = (CallTarget.reserved_for.is_(None), CallTarget.next_attempt_at.is_not(None), CallTarget.next_attempt_at, CallTarget.id)
     pick = select(CallTarget.id).where(_available(campaign_id, caller_id, now)).order_by(*order).limit(1)
     if session.bind.dialect.name == "postgresql":

@@ -110,3 +110,13 @@ async def test_my_data_shows_what_phone_rounds_recorded_about_me(db, app, make_u
     export = json.loads(next(call for call in reversed(callee.api.calls) if call.method == "sendDocument").files["document"])
     [call] = export["phone_rounds_about_you"]
     assert (call["phone_round"], call["outcome"], call["note"]) == ("Ring for dørbank", "no_answer", "Ring etter kl. 17")
+
+
+async def test_next_call_tapped_twice_gives_one_card(db, app, make_user, clock):
+    campaign_id, caller = await setup(db, make_user, clock, n=2)
+    await caller.send("/ringerunde")
+    first = await caller.press("📞 Neste samtale")
+    cards = sum(1 for m in caller.messages() if "☎️" in m.text)
+    second = await caller.press_data(f"pb:next:{campaign_id}")
+    assert second.alerts and second.alerts[0].startswith("Du har allerede en samtale åpen")
+    assert sum(1 for m in caller.messages() if "☎️" in m.text) == cards and "☎️" in first.text
