@@ -25,10 +25,11 @@ def safe_cell(value: Any) -> str:
     return "'" + text if text.lstrip(" ").startswith(FORMULA_START) else text
 
 
-def csv_text(header: Iterable[str], rows: Iterable[Iterable[Any]], *, delimiter: str = ";") -> str:
-    """The whole file as text (without a byte-order mark; add "\\ufeff" when writing a file)."""
+def csv_text(header: Iterable[str], rows: Iterable[Iterable[Any]], *, delimiter: str = ";", newline: str = "\r\n") -> str:
+    """The whole file as text (without a byte-order mark; add "\\ufeff" when writing a file);
+    `newline="\n"` for listings printed to a terminal."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator=newline)
     writer.writerow([safe_cell(h) for h in header])
     for row in rows:
         writer.writerow([safe_cell(cell) for cell in row])

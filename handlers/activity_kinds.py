@@ -24,6 +24,8 @@ from models import rounds as rd
 from models.errors import NotFound
 from models.member import STATUS_ERASED, Member
 
+# Everything planned must stay reachable: the manage list pages, it does not cut (a year of events is ~40).
+MANAGEABLE = 1000
 Changed = tuple[Any, int]  # the activity after a change, and how many people are told
 
 
@@ -37,7 +39,6 @@ class ActivityKind:
     cancel_question: str
     cancel_yes: str
     fields: tuple[tuple[str, str, str], ...]  # (field, button label, question)
-    capacity_refused: str
     closed_errors: tuple[type[Exception], ...]
     capacity_errors: tuple[type[Exception], ...]
     load: Callable[[AsyncSession, int], Awaitable[Any]]
@@ -119,7 +120,6 @@ ROUNDS = ActivityKind(
     cancel_yes=N_("Yes, cancel the round"),
     fields=(("title", N_("Title"), N_("Write the new title.")), ("place", N_("Meeting point"), N_("Write the new meeting point.")),
             ("capacity", N_("Seats"), N_("How many seats in all?"))),
-    capacity_refused=N_("Write a number from 1 to {limit}."),
     closed_errors=(rd.RoundClosed, NotFound),
     capacity_errors=(rd.BadCapacity,),
     load=rd.get_round,
@@ -128,7 +128,7 @@ ROUNDS = ActivityKind(
     edit=_round_edit,
     move=_round_move,
     cancel=_round_cancel,
-    manageable=lambda session, now: rd.upcoming(session, now, limit=30),
+    manageable=lambda session, now: rd.upcoming(session, now, limit=MANAGEABLE),
     of_view=lambda view: view.round,
     managed_card=_round_card,
     text_limit=lambda field: 300,
@@ -201,7 +201,6 @@ EVENTS = ActivityKind(
     fields=(("title", N_("Title"), N_("Write the new title.")), ("place", N_("Place"), N_("Write the new place.")),
             ("description", N_("Description"), N_("Write the new description.")),
             ("capacity", N_("Places"), N_("How many places in all?"))),
-    capacity_refused=N_("Write a number from 1 to {limit}."),
     closed_errors=(ev.EventClosed, NotFound),
     capacity_errors=(ev.EventError,),
     load=ev.get_event,
@@ -210,7 +209,7 @@ EVENTS = ActivityKind(
     edit=_event_edit,
     move=_event_move,
     cancel=_event_cancel,
-    manageable=lambda session, now: ev.upcoming(session, now - timedelta(hours=12), limit=30),
+    manageable=lambda session, now: ev.upcoming(session, now - timedelta(hours=12), limit=MANAGEABLE),
     of_view=lambda view: view.event,
     managed_card=_event_card,
     text_limit=lambda field: 3000 if field == "description" else 300,

@@ -56,6 +56,7 @@ def draft(context: Context) -> dict[str, Any]:
 
 
 MANAGED_PER_PAGE = 6
+CAPACITY_REFUSED = N_("Write a number from 1 to {limit}.")
 
 
 async def list_managed(update: Update, context: Context, kind: ActivityKind, empty: str, page: int = 0) -> None:
@@ -226,7 +227,7 @@ async def edit_value(update: Update, context: Context) -> int:
     kind, field = KINDS[data["kind"]], data["field"]
     value = read_value(kind, field, (update.message.text or "").strip())  # type: ignore[union-attr]
     if value is None:
-        await reply(update, _(kind.capacity_refused).format(limit=MAX_CAPACITY) if field == "capacity" else
+        await reply(update, _(CAPACITY_REFUSED).format(limit=MAX_CAPACITY) if field == "capacity" else
                     _("Write between 2 and {limit} characters.").format(limit=kind.text_limit(field)))
         return EDIT_VALUE
     try:
@@ -246,7 +247,7 @@ async def edit_value(update: Update, context: Context) -> int:
         await reply(update, _(kind.closed))
         return Flow.END
     except kind.capacity_errors:
-        await reply(update, _(kind.capacity_refused).format(limit=MAX_CAPACITY))
+        await reply(update, _(CAPACITY_REFUSED).format(limit=MAX_CAPACITY))
         return EDIT_VALUE
     context.user_data.pop(DRAFT, None)  # type: ignore[union-attr]
     seated = context.ngettext("{count} from the waiting list got a seat.", "{count} from the waiting list got seats.", promoted)

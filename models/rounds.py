@@ -138,7 +138,12 @@ async def upcoming(session: AsyncSession, now: datetime, *, district: str | None
     if district:
         query = query.where(Round.district == district)
     rounds = list(await session.scalars(query.limit(limit)))
-    return [await view(session, r) for r in rounds]
+    # Three statements for the whole list (lists page, so this reads every round to come).
+    taken = await counts(session, [r.id for r in rounds])
+    leader_ids = {leader for r in rounds for leader in leaders_of(r)}
+    found = {m.id: m for m in await session.scalars(
+        select(Member).where(Member.id.in_(leader_ids), Member.status != STATUS_ERASED))} if leader_ids else {}
+    return [RoundView(r, *taken[r.id], [found[i] for i in leaders_of(r) if i in found]) for r in rounds]
 
 
 async def signup_of(session: AsyncSession, round_id: int, member_id: int) -> Signup | None:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.cli.common import problem, with_database
+from bot.csvfile import csv_text
 from bot.db import Database
 from bot.settings import Settings
 from models import membership
@@ -106,11 +107,10 @@ def cmd_rounds_list(settings: Settings, args: argparse.Namespace) -> int:
         async with database.session() as session:
             items = await rd.all_rounds(session) if args.all else [v.round for v in await rd.upcoming(session, utcnow(), limit=1000)]
             taken = await rd.counts(session, [r.id for r in items])
-        print("id;start;end;district;title;place;capacity;confirmed;waiting;status")
-        for r in items:
-            confirmed, waiting = taken.get(r.id, (0, 0))
-            print(f"{r.id};{r.starts_at.astimezone(OSLO):%Y-%m-%d %H:%M};{r.ends_at.astimezone(OSLO):%H:%M};{r.district};"
-                  f"{r.title};{r.meeting_point};{r.capacity};{confirmed};{waiting};{r.status}")
+        sys.stdout.write(csv_text(
+            ["id", "start", "end", "district", "title", "place", "capacity", "confirmed", "waiting", "status"],
+            ([r.id, f"{r.starts_at.astimezone(OSLO):%Y-%m-%d %H:%M}", f"{r.ends_at.astimezone(OSLO):%H:%M}", r.district, r.title,
+              r.meeting_point, r.capacity, *taken.get(r.id, (0, 0)), r.status] for r in items), newline="\n"))
         return 0
 
     return with_database(settings, work)
@@ -182,11 +182,11 @@ def cmd_events_list(settings: Settings, _args: argparse.Namespace) -> int:
     async def work(database: Database) -> int:
         async with database.session() as session:
             views = await ev.upcoming(session, utcnow(), limit=1000)
-        print("id;start;end;kind;title;place;capacity;yes;maybe;waiting")
-        for v in views:
-            e = v.event
-            print(f"{e.id};{e.starts_at.astimezone(OSLO):%Y-%m-%d %H:%M};{e.ends_at.astimezone(OSLO):%H:%M};{e.kind};{e.title};"
-                  f"{e.place};{e.capacity or ''};{v.yes};{v.maybe};{v.waiting}")
+        sys.stdout.write(csv_text(
+            ["id", "start", "end", "kind", "title", "place", "capacity", "yes", "maybe", "waiting"],
+            ([v.event.id, f"{v.event.starts_at.astimezone(OSLO):%Y-%m-%d %H:%M}", f"{v.event.ends_at.astimezone(OSLO):%H:%M}",
+              v.event.kind, v.event.title, v.event.place, v.event.capacity, v.yes, v.maybe, v.waiting] for v in views),
+            newline="\n"))
         return 0
 
     return with_database(settings, work)

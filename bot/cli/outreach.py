@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 from bot.cli.common import problem, with_database
+from bot.csvfile import csv_text
 from bot.db import Database
 from bot.settings import Settings
 
@@ -114,11 +115,13 @@ def cmd_calls_list(settings: Settings, _args: argparse.Namespace) -> int:
     async def work(database: Database) -> int:
         async with database.session() as session:
             campaigns = await pb.open_campaigns(session)
-            print("id;name;status;mode;total;reached;signed_up;not_reached;wrong_number;do_not_call;open")
+            rows = []
             for c in campaigns:
                 p = await pb.progress(session, c.id)
-                print(f"{c.id};{c.name};{c.status};{c.mode};{p.total};{p.reached};{p.signed_up};{p.not_reached};"
-                      f"{p.wrong_number};{p.do_not_call};{p.open}")
+                rows.append([c.id, c.name, c.status, c.mode, p.total, p.reached, p.signed_up, p.not_reached,
+                             p.wrong_number, p.do_not_call, p.open])
+        sys.stdout.write(csv_text(["id", "name", "status", "mode", "total", "reached", "signed_up", "not_reached",
+                                   "wrong_number", "do_not_call", "open"], rows, newline="\n"))
         return 0
 
     return with_database(settings, work)
@@ -144,9 +147,8 @@ def cmd_nudges_preview(settings: Settings, args: argparse.Namespace) -> int:
             found = await ng.candidates(session, when)
             enabled = await ng.enabled_rules(session)
         print(f"rules on: {', '.join(enabled) or 'none'}")
-        print("member;rule;reason;target")
-        for candidate in found:
-            print(f"{candidate.member.name};{candidate.rule};{candidate.reason};{candidate.target_id or ''}")
+        sys.stdout.write(csv_text(["member", "rule", "reason", "target"], (
+            [c.member.name, c.rule, c.reason, c.target_id] for c in found), newline="\n"))
         print(f"{len(found)} nudges would be queued (the outbox then applies quiet hours and the weekly cap)", file=sys.stderr)
         return 0
 
