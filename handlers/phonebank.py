@@ -75,7 +75,6 @@ EMPTY_REASONS = {
 }
 
 
-may_call = pb.may_call
 
 
 def script_for(campaign: pb.Campaign, lang: str) -> str:
@@ -120,7 +119,7 @@ async def calls_menu(update: Update, context: Context) -> None:
     async with runtime.db.session() as session:
         campaigns = await pb.open_campaigns(session)
         figures = {c.id: await pb.progress(session, c.id) for c in campaigns}
-    mine = [c for c in campaigns if may_call(member, c, admins) and (c.status == pb.ACTIVE or board)]
+    mine = [c for c in campaigns if pb.may_call(member, c, admins) and (c.status == pb.ACTIVE or board)]
     if not mine and not board:
         await reply(update, _("There is no phone round you can call in right now. Ask the board if you'd like to help!"))
         return
@@ -155,7 +154,7 @@ async def next_call(update: Update, context: Context) -> None:
         except NotFound:
             await query.answer(_("That phone round does not exist (any more)."), show_alert=True)
             return
-        if not may_call(member, campaign, runtime.settings.lagbot_admins):
+        if not pb.may_call(member, campaign, runtime.settings.lagbot_admins):
             await query.answer(_("Only members with the role “{role}” can do that. Ask the board if you think you should have it.").format(
                 role=_("caller")), show_alert=True)
             return
@@ -191,7 +190,7 @@ async def apply_outcome(update: Update, context: Context, target_id: int, outcom
         # The role is read again in the transaction that records: a caller removed mid-call stops here.
         held = await pb.held_by(session, target_id)
         fresh = await membership.member_by_telegram(session, member.telegram_id or 0)
-        if held is not None and (fresh is None or not may_call(fresh, await pb.get_campaign(session, held.campaign_id),
+        if held is not None and (fresh is None or not pb.may_call(fresh, await pb.get_campaign(session, held.campaign_id),
                                                                   runtime.settings.lagbot_admins)):
             await pb.release(session, member.id)
             await reply(update, _("Only members with the role “{role}” can do that. Ask the board if you think "
