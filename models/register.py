@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import insert, select, update
+from sqlalchemy import text as sql
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -137,6 +138,10 @@ async def import_register(session: AsyncSession, raw: bytes) -> ImportReport:
             outcomes = await _row_by_row(session, chunk, report)
         for outcome in outcomes:
             setattr(report, outcome, getattr(report, outcome) + 1)
+        if start and start % (20 * CHUNK) == 0 and session.bind.dialect.name == "postgresql":
+            # A long import in one transaction outgrows the planner's picture of the table, which
+            # then scans it for every chunk; fresh statistics keep the look-ups on the indexes.
+            await session.execute(sql("ANALYZE members"))
     report.rejected.sort()
     return report
 
