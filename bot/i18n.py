@@ -95,6 +95,16 @@ def fmt_date(moment: datetime, language: str) -> str:
     return format_date(to_oslo(moment).date(), DATE_PATTERNS[_known(language)], locale=_known(language))
 
 
+def fmt_month(moment: datetime, language: str) -> str:
+    """'November 2026' (capitalised, as a heading) in Oslo time."""
+    return format_date(to_oslo(moment).date(), "LLLL y", locale=_known(language)).capitalize()
+
+
+def fmt_weekday_day(moment: datetime, language: str) -> str:
+    """'lør. 28.': a day within a month heading."""
+    return format_date(to_oslo(moment).date(), "EEE d.", locale=_known(language))
+
+
 def fmt_time(moment: datetime, language: str) -> str:
     return format_time(moment, "HH:mm", tzinfo=OSLO, locale=_known(language))
 

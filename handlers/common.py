@@ -148,6 +148,17 @@ def clip(text: str, limit: int = 4096) -> str:
     return text if len(text) <= limit else text[: limit - 2].rsplit("\n", 1)[0] + "\n…"
 
 
+def message_chunks(lines: list[str], limit: int = 4000) -> list[str]:
+    """Lines joined into as few messages as Telegram's length limit allows, never splitting a line."""
+    chunks: list[str] = []
+    for line in lines:
+        if chunks and len(chunks[-1]) + 1 + len(line) <= limit:
+            chunks[-1] += "\n" + line
+        else:
+            chunks.append(line[:limit])
+    return chunks
+
+
 async def reply(update: Update, text: str, **kwargs: Any) -> None:
     """Answer in the chat the update came from (message or button press)."""
     chat = update.effective_chat

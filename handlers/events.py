@@ -11,10 +11,22 @@ from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot import event_messages as msgs
 from bot.activity_buttons import EventCalendarFile, EventKind, EventPage, ManageEvents, NewEvent, Rsvp, ShowEvent, accepts, read
-from bot.i18n import N_, fmt_date
+from bot.i18n import N_, fmt_date, fmt_month, fmt_weekday_day
 from bot.reports import events as reports
 from handlers.cards import event_card, rsvp_keyboard
-from handlers.common import Context, MenuItem, add_menu, features, inline, onboarded, page_buttons, page_of, reply, requires_role
+from handlers.common import (
+    Context,
+    MenuItem,
+    add_menu,
+    features,
+    inline,
+    message_chunks,
+    onboarded,
+    page_buttons,
+    page_of,
+    reply,
+    requires_role,
+)
 from handlers.presses import Press, refuse
 from models import events as ev
 from models import membership
@@ -22,7 +34,17 @@ from models.constants import OSLO
 from models.errors import NotFound
 from models.member import Member
 
-LIST_KINDS = ("social", "member_meeting", "course", "open_meeting")
+# An empty filter says so in its own words.
+NONE_OF_KIND: dict[str, str] = {
+    "social": N_("No social events are planned right now."),
+    "member_meeting": N_("No member meetings are planned right now."),
+    "course": N_("No courses are planned right now."),
+    "open_meeting": N_("No open meetings are planned right now."),
+    "council_group": N_("No council group meetings are planned right now."),
+    "movement_day": N_("No movement days are planned right now."),
+    "programme": N_("No programme writing is planned right now."),
+}
+ROUND_LABEL = N_("Door-knocking")
 RSVP_REFUSED: dict[type[Exception], str] = {
     NotFound: N_("That event does not exist (any more)."),
     ev.EventClosed: N_("That event is over or cancelled."),
@@ -46,14 +68,18 @@ async def list_events(update: Update, context: Context) -> None:
     async with runtime.db.session() as session:
         views = await ev.upcoming(session, runtime.now(), kind=kind if kind in ev.KINDS else None, limit=1000)
     views, page, pages = page_of(views, page, EVENTS_PER_PAGE)
-    lines = [_("Coming up:")] if views else [_("Nothing is planned right now — we'll let you know!")]
+    if views:
+        lines = [_("Coming up:")]
+    else:
+        lines = [_(NONE_OF_KIND[kind]) if kind in NONE_OF_KIND else _("Nothing is planned right now — we'll let you know!")]
     rows = [[(f"{fmt_date(v.event.starts_at, member.language)} · {v.event.title[:28]}", ShowEvent(event_id=v.event.id).pack())]
             for v in views]
     lines += [f"• {msgs.when(v.event, member.language)} — {v.event.title}" for v in views]
     if more := page_buttons(_, page, pages, lambda n: EventPage(kind=kind or "all", page=n).pack()):
         rows.append(more)
-    kinds = [(_(msgs.KIND_LABELS[k]), EventKind(kind=k).pack()) for k in LIST_KINDS]
-    rows += [kinds[:2], kinds[2:], [(_("All"), EventKind(kind="all").pack())]]
+    kinds = [(_(label), EventKind(kind=k).pack()) for k, label in msgs.KIND_LABELS.items()]
+    kinds.append((_("All"), EventKind(kind="all").pack()))
+    rows += [kinds[i:i + 2] for i in range(0, len(kinds), 2)]
     if membership.has_role(member, "board", runtime.settings.lagbot_admins):
         rows.append([(_("➕ New event"), NewEvent().pack()), (_("⚙️ Manage events"), ManageEvents().pack())])
     await reply(update, "\n".join(lines), reply_markup=inline(rows))
@@ -162,25 +188,26 @@ async def mine(update: Update, context: Context, member: Member) -> tuple[list[s
 
 @onboarded
 async def yearly_calendar(update: Update, context: Context) -> None:
-    """/arshjul: the coming twelve months, by month."""
+    """/arshjul: the coming twelve months by month, events and door-knocking rounds together."""
     _, runtime, lang = context._, context.runtime, context.lang
     async with runtime.db.session() as session:
-        events = await ev.calendar(session, runtime.now())
-    if not events:
+        items = await ev.calendar(session, runtime.now())
+    if not items:
         await reply(update, _("The year's calendar is empty so far."))
         return
-    from babel.dates import format_date
-
     lines = [_("The year's calendar (årshjul):")]
     month = None
-    for event in events:
-        local = event.starts_at.astimezone(OSLO)
-        heading = format_date(local.date(), "LLLL y", locale=lang).capitalize()
+    for item in items:
+        heading = fmt_month(item.starts_at, lang)
         if heading != month:
             lines += ["", f"🗓 {heading}"]
             month = heading
-        lines.append(f"• {local.day}. {event.title} ({_(msgs.KIND_LABELS[event.kind]).lower()})")
-    await reply(update, "\n".join(lines)[:4000])
+        # The weekday and a dash keep the day apart from titles that begin with a date ("8. mars-markering").
+        day = fmt_weekday_day(item.starts_at, lang)
+        label = _(ROUND_LABEL) if item.kind == "round" else _(msgs.KIND_LABELS[item.kind])
+        lines.append(f"• {day} — {item.title} ({label.lower()})")
+    for chunk in message_chunks(lines):
+        await reply(update, chunk)
 
 
 @requires_role("board")

@@ -80,10 +80,28 @@ async def materialise(session: AsyncSession, now: datetime, *, series_id: int | 
     return created
 
 
-async def calendar(session: AsyncSession, now: datetime, months: int = 12) -> list[Event]:
-    return list(await session.scalars(select(Event).where(Event.status == PLANNED, Event.starts_at > now,
-                                                          Event.starts_at < now + timedelta(days=31 * months))
-                                      .order_by(Event.starts_at)))
+@dataclass(frozen=True)
+class CalendarItem:
+    """One line of the årshjul: an event (its kind) or a door-knocking round (kind "round")."""
+
+    kind: str
+    title: str
+    starts_at: datetime
+
+
+async def calendar(session: AsyncSession, now: datetime, months: int = 12) -> list[CalendarItem]:
+    """What is planned in the coming `months`, events and door-knocking rounds together, by start."""
+    from models.rounds import PLANNED as ROUND_PLANNED
+    from models.rounds import Round
+
+    until = now + timedelta(days=31 * months)
+    events = await session.execute(select(Event.kind, Event.title, Event.starts_at).where(
+        Event.status == PLANNED, Event.starts_at > now, Event.starts_at < until))
+    rounds = await session.execute(select(Round.title, Round.starts_at).where(
+        Round.status == ROUND_PLANNED, Round.starts_at > now, Round.starts_at < until))
+    items = [CalendarItem(kind, title, starts_at) for kind, title, starts_at in events]
+    items += [CalendarItem("round", title, starts_at) for title, starts_at in rounds]
+    return sorted(items, key=lambda item: item.starts_at)
 
 
 @dataclass

@@ -154,7 +154,7 @@ async def test_board_creates_a_monthly_event_and_adjusts_one(db, app, make_user,
     assert all(d.weekday() == 4 and d.day <= 7 and d.hour == 19 for d in dates)
     assert dates[0].date().isoformat() == "2026-12-04" and dates[4].date().isoformat() == "2027-04-02"
     calendar = await board.send("/arshjul")
-    assert "🗓 Desember 2026" in calendar.text and "• 4. Pub på første fredag (sosialt)" in calendar.text
+    assert "🗓 Desember 2026" in calendar.text and "• fre. 4. — Pub på første fredag (sosialt)" in calendar.text
     # Adjusting one occurrence leaves the rest alone, and upkeep does not recreate it.
     async with db.session() as session:
         first = await session.scalar(select(Event).order_by(Event.starts_at))
