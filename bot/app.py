@@ -29,6 +29,7 @@ from bot.upkeep.calendar import calendar_upkeep
 from handlers import (
     activity_manage,
     admin,
+    board_lists,
     broadcast,
     delivery,
     doorknock,
@@ -166,6 +167,7 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     preferences.register(application)
     privacy.register(application)
     admin.register(application)
+    board_lists.register(application)
     general.register_fallbacks(application)
 
 

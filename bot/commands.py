@@ -25,4 +25,6 @@ BOARD_COMMANDS: list[tuple[str, str, str]] = [
     ("nyttarrangement", "newevent", N_("Create an event (board)")),
     ("velkomst", "welcome", N_("Welcome calls to new members (AU)")),
     ("supportere", "supporters", N_("Verify new supporters (board)")),
+    ("lister", "lists", N_("Lists to act on: wrong numbers, no-shows and more (board)")),
+    ("roller", "roles", N_("Who has which role (board)")),
 ]

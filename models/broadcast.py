@@ -121,7 +121,7 @@ class Reach:
     recipients: list[Member] = field(default_factory=list)
 
 
-def _audience_query(audience: Audience, now: datetime) -> Any:
+def audience_query(audience: Audience, now: datetime) -> Any:
     query = select(Member).where(
         Member.status != STATUS_ERASED,
         # Unverified supporters could be anyone: the board's messages wait until they are checked.
@@ -145,7 +145,7 @@ def _audience_query(audience: Audience, now: datetime) -> Any:
 
 
 async def reach(session: AsyncSession, audience: Audience, *, now: datetime, urgent: bool, weekly_cap: int) -> Reach:
-    members = list(await session.scalars(_audience_query(audience, now)))
+    members = list(await session.scalars(audience_query(audience, now)))
     counts = Reach(matching=len(members))
     capped = {} if urgent else await capped_counts_since(session, now - timedelta(days=7))
     for member in members:
@@ -227,8 +227,9 @@ async def progress(session: AsyncSession, broadcast_id: int) -> Progress:
     return result
 
 
-async def recent(session: AsyncSession, limit: int = 10) -> list[Broadcast]:
-    return list(await session.scalars(select(Broadcast).order_by(Broadcast.id.desc()).limit(limit)))
+async def recent(session: AsyncSession, limit: int = 10, *, drafts: bool = True) -> list[Broadcast]:
+    query = select(Broadcast) if drafts else select(Broadcast).where(Broadcast.status != DRAFT)
+    return list(await session.scalars(query.order_by(Broadcast.id.desc()).limit(limit)))
 
 
 async def record_reply(session: AsyncSession, member_id: int, text: str, *, now: datetime,

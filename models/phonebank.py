@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, UTCDateTime, utcnow
-from models.broadcast import Audience, _audience_query
+from models.broadcast import Audience, audience_query
 from models.errors import DomainError, NotFound
 from models.member import STATUS_ERASED, Member
 
@@ -101,7 +101,7 @@ async def create_campaign(session: AsyncSession, *, name: str, purpose: str, scr
     recently = select(CallTarget.member_id).join(CallAttempt, CallAttempt.target_id == CallTarget.id).where(
         CallAttempt.at >= now - timedelta(days=exclude_days), CallAttempt.outcome.in_(FINAL))
     members = await session.scalars(
-        _audience_query(audience, now).where(Member.phone.is_not(None), Member.do_not_call.is_(False),
+        audience_query(audience, now).where(Member.phone.is_not(None), Member.do_not_call.is_(False),
                                              Member.id.not_in(recently))
     )
     rows = [{"campaign_id": campaign.id, "member_id": m.id, "status": QUEUED, "attempts": 0, "updated_at": now} for m in members]
