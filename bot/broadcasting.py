@@ -34,16 +34,18 @@ def button_label(button: dict[str, Any], language: str) -> str:
     return {"round": _("🚪 Join the round"), "event": _("📅 See and answer"), "calls": _("📞 Take a call")}[button["kind"]]
 
 
-async def button_options(session: Any, now: datetime) -> list[tuple[str, int, str, str]]:
-    """What a broadcast can point to: upcoming rounds and events, running phone rounds."""
+async def button_options(session: Any, now: datetime, kind: str) -> list[tuple[int, str, datetime | None]]:
+    """What a broadcast's button can point to, of one kind: upcoming rounds or events (id, title,
+    start), or running phone rounds (id, name, None)."""
     from models import events as ev
     from models import phonebank as pb
     from models import rounds as rd
 
-    options: list[tuple[str, int, str, str]] = [("round", v.round.id, v.round.title, "🚪") for v in await rd.upcoming(session, now, limit=4)]
-    options += [("event", v.event.id, v.event.title, "📅") for v in await ev.upcoming(session, now, limit=4)]
-    options += [("calls", c.id, c.name, "📞") for c in await pb.open_campaigns(session) if c.status == pb.ACTIVE]
-    return options
+    if kind == "round":
+        return [(v.round.id, v.round.title, v.round.starts_at) for v in await rd.upcoming(session, now, limit=1000)]
+    if kind == "event":
+        return [(v.event.id, v.event.title, v.event.starts_at) for v in await ev.upcoming(session, now, limit=1000)]
+    return [(c.id, c.name, None) for c in await pb.open_campaigns(session) if c.status == pb.ACTIVE]
 
 
 def progress_text(progress: bc.Progress, language: str, broadcast: bc.Broadcast) -> str:

@@ -9,8 +9,8 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import broadcasting
-from bot.callbacks import Id, callback
-from bot.i18n import N_, fmt_datetime
+from bot.callbacks import Id, Number, callback
+from bot.i18n import N_, fmt_date, fmt_datetime
 from bot.outbox_buttons import BROADCAST_BUTTONS
 from handlers.broadcast_audience import (
     AudienceOption,
@@ -23,7 +23,18 @@ from handlers.broadcast_audience import (
     is_choice,
     picker_family,
 )
-from handlers.common import Context, buttons_expected, cancel_conversation, flow_step, inline, new_draft, reply, requires_role
+from handlers.common import (
+    Context,
+    buttons_expected,
+    cancel_conversation,
+    flow_step,
+    inline,
+    new_draft,
+    page_buttons,
+    page_of,
+    reply,
+    requires_role,
+)
 from handlers.flows import Flow
 from handlers.questions import refuse_time
 from models import broadcast as bc
@@ -53,6 +64,15 @@ class PickButton:
     draft_id: Id
     kind: Literal["round", "event", "calls"]
     item_id: Id
+
+
+@callback("bc.kind")
+class PickKind:
+    """One kind of button target, a page of them."""
+
+    draft_id: Id
+    kind: Literal["round", "event", "calls"]
+    page: Number
 
 
 @callback("bc.nobutton")
@@ -147,17 +167,40 @@ async def show_preview(update: Update, context: Context, draft: dict[str, Any]) 
     return AUDIENCE
 
 
+BUTTON_KINDS = (("round", N_("🚪 A door-knocking round")), ("event", N_("📅 An event")), ("calls", N_("📞 Take a call")))
+ICONS = {"round": "🚪", "event": "📅", "calls": "📞"}
+NO_OPTIONS = {"round": N_("No door-knocking round is planned."), "event": N_("No event is planned."),
+              "calls": N_("No phone round is running right now.")}
+OPTIONS_PER_PAGE = 6
+
+
 async def choose_button(update: Update, context: Context) -> int | None:
-    """Offer one button for the message: join a round, answer an event, or take a call."""
+    """Offer one button for the message: join a round, answer an event, or take a call — first the kind."""
     if (step := await flow_step(update, context, ChooseButton, DRAFT_KEY, close=False)) is None:
         return None
-    draft, runtime = step[1], context.runtime
+    draft_id, _ = step[1]["id"], context._
+    rows = [[(_(label), PickKind(draft_id, kind, 0).pack())] for kind, label in BUTTON_KINDS]  # type: ignore[arg-type]
+    rows.append([(_("No button"), NoButton(draft_id).pack())])
+    await reply(update, _("Which button should the message have?"), reply_markup=inline(rows))
+    return AUDIENCE
+
+
+async def choose_target(update: Update, context: Context) -> int | None:
+    """A page of rounds, events or phone rounds; a date tells apart the ones with the same title."""
+    if (step := await flow_step(update, context, PickKind, DRAFT_KEY, close=False)) is None:
+        return None
+    press, draft = step
+    _, runtime, lang = context._, context.runtime, context.lang
     async with runtime.db.session() as session:
-        options = await broadcasting.button_options(session, runtime.now())
-    rows = [[(f"{icon} {title[:40]}", PickButton(draft["id"], kind, item_id).pack())]  # type: ignore[arg-type]
-            for kind, item_id, title, icon in options[:8]]
-    rows.append([(context._("No button"), NoButton(draft["id"]).pack())])
-    await reply(update, context._("Which button should the message have?"), reply_markup=inline(rows))
+        options = await broadcasting.button_options(session, runtime.now(), press.kind)
+    shown, page, pages = page_of(options, press.page, OPTIONS_PER_PAGE)
+    rows = [[(f"{ICONS[press.kind]} {fmt_date(starts_at, lang) + ' · ' if starts_at else ''}{title[:36]}",
+              PickButton(draft["id"], press.kind, item_id).pack())] for item_id, title, starts_at in shown]
+    if more := page_buttons(_, page, pages, lambda n: PickKind(draft["id"], press.kind, n).pack()):
+        rows.append(more)
+    rows.append([(_("« Back"), ChooseButton(draft["id"]).pack())])
+    text = _("Which one?") if options else _(NO_OPTIONS[press.kind])
+    await update.callback_query.edit_message_text(text, reply_markup=inline(rows))  # type: ignore[union-attr]
     return AUDIENCE
 
 
@@ -270,6 +313,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
                 CallbackQueryHandler(preview, pattern=Preview.filter()),
                 CallbackQueryHandler(send_now, pattern=SendNow.filter()),
                 CallbackQueryHandler(choose_button, pattern=ChooseButton.filter()),
+                CallbackQueryHandler(choose_target, pattern=PickKind.filter()),
                 CallbackQueryHandler(pick_button, pattern=PickButton.filter()),
                 CallbackQueryHandler(pick_button, pattern=NoButton.filter()),
                 CallbackQueryHandler(ask_when, pattern=Schedule.filter()),

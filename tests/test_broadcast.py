@@ -193,7 +193,8 @@ async def test_broadcast_with_a_button_that_joins_a_round(db, app, make_user, cl
     await board.send("Bli med på dørbank på lørdag!")
     await board.press("Forhåndsvis ▸")
     await board.press("🔘 Legg til en knapp")
-    shown = await board.press("🚪 Dørbank lørdag")
+    await board.press("🚪 En dørbankrunde")
+    shown = await board.press("Dørbank lørdag")
     assert shown.texts[0].startswith("Bli med på dørbank på lørdag!") and "🚪 Bli med på runden" in shown.buttons
     assert len(shown.method("answerCallbackQuery")) == 1
     await board.press("Send nå")
@@ -211,3 +212,36 @@ def test_audience_day_counts_are_plural_aware():
     assert describe(one, "nb") == "innmeldt siste 1 dag + inaktive i 1 dag"
     assert describe(bc.Audience(inactive_days=30), "nn") == "inaktive i 30 dagar"
     assert describe(one, "en") == "joined in the last 1 day + inactive for 1 day"
+
+
+async def test_button_picker_pages_and_tells_same_titles_apart(db, app, make_user, clock):
+    """Ten weekly "Gruppemøte" events: each button carries its date, a second page reaches the rest;
+    a running phone round can be the button ("take a call")."""
+    from datetime import timedelta
+
+    from models import events as ev
+    from models import phonebank as pb
+
+    await members(db, make_user)
+    board = await board_member(db, make_user)
+    async with db.session() as session:
+        for week in range(10):
+            start = clock() + timedelta(days=7 * week + 1)
+            await ev.create_event(session, kind="council_group", title="Gruppemøte", starts_at=start,
+                                  ends_at=start + timedelta(hours=2), place="Rådhuset", now=clock())
+        await pb.create_campaign(session, name="Ring før valget", purpose="", scripts={"nb": "Hei!"}, audience=bc.Audience(),
+                                 now=clock())
+    await board.send("/utsending")
+    await board.send("Kom på gruppemøte!")
+    await board.press("Forhåndsvis ▸")
+    await board.press("🔘 Legg til en knapp")
+    page = await board.press("📅 Et arrangement")
+    labels = [label for label in page.buttons if "Gruppemøte" in label]
+    assert len(labels) == 6 and len(set(labels)) == 6, labels
+    page = await board.press("Neste ▶ (2/2)")
+    assert len([label for label in page.buttons if "Gruppemøte" in label]) == 4
+    await board.press("« Tilbake")
+    calls = await board.press("📞 Ta en samtale")
+    assert "📞 Ring før valget" in calls.buttons
+    shown = await board.press("📞 Ring før valget")
+    assert any("📞" in label for label in shown.buttons)
