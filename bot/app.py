@@ -31,6 +31,7 @@ from handlers import (
     admin,
     board_lists,
     broadcast,
+    broadcast_scheduled,
     delivery,
     doorknock,
     doorknock_create,
@@ -152,6 +153,7 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     delivery.register_guards(application)
     onboarding.register(application)
     broadcast.register(application)
+    broadcast_scheduled.register(application)
     doorknock.register(application)
     doorknock_create.register(application)
     doorknock_report.register(application)

@@ -10,7 +10,7 @@ from telegram import Bot
 from telegram.error import TelegramError
 
 from bot.db import Database
-from bot.i18n import fmt_datetime, translator
+from bot.i18n import fmt_datetime, fmt_time, translator
 from models import broadcast as bc
 from models import membership
 from models import outbox as box
@@ -60,6 +60,9 @@ def progress_text(progress: bc.Progress, language: str, broadcast: bc.Broadcast)
     ]
     if progress.skipped:
         lines.append(_("Skipped (turned off or weekly cap): {count}").format(count=progress.skipped))
+    if progress.held and progress.held_until is not None:
+        lines.append(_("Held for quiet hours until {time}: {count}").format(time=fmt_time(progress.held_until, language),
+                                                                         count=progress.held))
     return "\n".join(lines)
 
 
@@ -69,10 +72,20 @@ def scheduled_text(broadcast: bc.Broadcast, language: str) -> str:
     return _("Broadcast #{number} is scheduled for {when}.").format(number=broadcast.id, when=fmt_datetime(broadcast.send_at, language))
 
 
+async def update_status_message(bot: Bot, broadcast: bc.Broadcast, text: str) -> None:
+    """Edit the broadcast's status message (where the board scheduled it) to say what changed."""
+    if not (broadcast.status_chat_id and broadcast.status_message_id):
+        return
+    try:
+        await bot.edit_message_text(text, chat_id=broadcast.status_chat_id, message_id=broadcast.status_message_id)
+    except TelegramError as exc:  # the status is a courtesy; the change itself is stored
+        log.info("could not update broadcast status: %s", exc)
+
+
 async def launch(database: Database, broadcast_id: int, *, now: datetime, weekly_cap: int) -> bc.Reach:
     """Queue one outbox row per recipient, each in the recipient's language."""
     async with database.session() as session:
-        broadcast = await bc.get(session, broadcast_id)
+        broadcast = await bc.get(session, broadcast_id, lock=True)
         if broadcast.status not in (bc.SCHEDULED, bc.DRAFT):
             return bc.Reach()
         audience = bc.Audience.from_json(broadcast.audience)

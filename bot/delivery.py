@@ -186,7 +186,7 @@ class Dispatcher:
         if row.kind in box.DISCRETIONARY and not row.urgent and in_quiet_hours(now, self.quiet_start, self.quiet_end):
             async with self.db.session() as session:
                 await box.mark_retry(session, row.id, self.worker, due_at=quiet_hours_end(now, self.quiet_end),
-                                     error="held for quiet hours", count_attempt=False)
+                                     error=box.HELD_FOR_QUIET_HOURS, count_attempt=False)
             return
         reason = await self._hold_reason(row, member)
         text, markup = row.text, markup_of(row)

@@ -23,6 +23,7 @@ from handlers.broadcast_audience import (
     is_choice,
     picker_family,
 )
+from handlers.broadcast_scheduled import list_scheduled, scheduled_buttons
 from handlers.common import (
     Context,
     buttons_expected,
@@ -94,6 +95,9 @@ async def start(update: Update, context: Context) -> int | None:
         return Flow.END
     if argument in ("svar", "replies"):
         await show_replies(update, context)
+        return Flow.END
+    if argument in ("planlagt", "planlagde", "planlagte", "scheduled"):
+        await list_scheduled(update, context)
         return Flow.END
     new_draft(context, DRAFT_KEY, text="", audience={}, urgent=False)
     await reply(update, context._("Write the message members should get (at most {limit} characters). Send /avbryt to cancel.").format(
@@ -254,7 +258,8 @@ async def create_and_report(update: Update, context: Context, *, send_at: dateti
                                     audience=bc.Audience.from_json(draft["audience"]), urgent=draft["urgent"], send_at=send_at,
                                     button=draft.get("button"))
     if send_at is not None:
-        status = await update.effective_chat.send_message(broadcasting.scheduled_text(broadcast, lang))  # type: ignore[union-attr]
+        status = await update.effective_chat.send_message(  # type: ignore[union-attr]
+            broadcasting.scheduled_text(broadcast, lang), reply_markup=scheduled_buttons(broadcast.id, lang))
     else:
         reach = await broadcasting.launch(runtime.db, broadcast.id, now=runtime.now(), weekly_cap=runtime.settings.weekly_cap)
         status = await update.effective_chat.send_message(  # type: ignore[union-attr]

@@ -11,9 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, UTCDateTime, utcnow
-from models.errors import NotFound, UnknownChoice
+from models.errors import DomainError, NotFound, UnknownChoice
 from models.member import DISTRICTS, INTERESTS, ROLES, STATUS_ERASED, STATUS_SUPPORTER, Member, MemberInterest, MemberRole
-from models.outbox import CLAIMED, FAILED, PENDING, SENT, SKIPPED, OutboxMessage, capped_counts_since
+from models.outbox import CLAIMED, FAILED, HELD_FOR_QUIET_HOURS, PENDING, SENT, SKIPPED, OutboxMessage, capped_counts_since
 
 DRAFT, SCHEDULED, SENDING, DONE, CANCELLED = "draft", "scheduled", "sending", "done", "cancelled"
 MAX_TEXT = 3500  # leaves room for the footer within Telegram's 4096
@@ -173,10 +173,42 @@ async def create(session: AsyncSession, *, author_id: int | None, text: str, aud
     return broadcast
 
 
-async def get(session: AsyncSession, broadcast_id: int) -> Broadcast:
-    broadcast = await session.get(Broadcast, broadcast_id)
+async def get(session: AsyncSession, broadcast_id: int, *, lock: bool = False) -> Broadcast:
+    """The broadcast; `lock` holds its row (PostgreSQL) so a launch and a change cannot cross."""
+    broadcast = await session.get(Broadcast, broadcast_id, with_for_update=lock or None, populate_existing=lock)
     if broadcast is None:
         raise NotFound(broadcast_id)
+    return broadcast
+
+
+class NotScheduled(DomainError):
+    """The broadcast is no longer waiting for its time: it went out, or was cancelled."""
+
+
+async def scheduled(session: AsyncSession) -> list[Broadcast]:
+    """Broadcasts waiting for their time, soonest first."""
+    return list(await session.scalars(select(Broadcast).where(Broadcast.status == SCHEDULED, Broadcast.send_at.is_not(None))
+                                      .order_by(Broadcast.send_at, Broadcast.id)))
+
+
+async def change_scheduled(session: AsyncSession, broadcast_id: int, *, now: datetime, text: str | None = None,
+                           send_at: datetime | None = None, cancel: bool = False) -> Broadcast:
+    """Change the text or the time of a scheduled broadcast, or cancel it, while it still waits."""
+    broadcast = await get(session, broadcast_id, lock=True)
+    if broadcast.status != SCHEDULED or broadcast.send_at is None or broadcast.send_at <= now:
+        raise NotScheduled(broadcast_id)
+    if text is not None:
+        if not text.strip() or len(text.strip()) > MAX_TEXT:
+            raise UnknownChoice("text")
+        broadcast.text = text.strip()
+    if send_at is not None:
+        if send_at <= now:
+            raise UnknownChoice("time")
+        broadcast.send_at = send_at
+    if cancel:
+        broadcast.status = CANCELLED
+        broadcast.finished_at = now
+    await session.flush()
     return broadcast
 
 
@@ -198,6 +230,8 @@ class Progress:
     failed: int = 0
     unreachable: int = 0
     skipped: int = 0
+    held: int = 0  # of the waiting: held until quiet hours end (not urgent)
+    held_until: datetime | None = None
 
     @property
     def done(self) -> bool:
@@ -224,6 +258,10 @@ async def progress(session: AsyncSession, broadcast_id: int) -> Progress:
             result.unreachable += count
         elif status == SKIPPED:
             result.skipped += count
+    held = (await session.execute(select(func.count(), func.min(OutboxMessage.due_at)).where(
+        OutboxMessage.broadcast_id == broadcast_id, OutboxMessage.status == PENDING,
+        OutboxMessage.last_error == HELD_FOR_QUIET_HOURS))).one()
+    result.held, result.held_until = int(held[0] or 0), held[1]
     return result
 
 

@@ -44,6 +44,8 @@ PREFERENCE_OF_KIND: dict[str, str | None] = {
     "notice": None,
     "task": None,
 }
+# The reason written on a row the dispatcher holds until quiet hours end (no attempt spent).
+HELD_FOR_QUIET_HOURS = "held for quiet hours"
 # Kinds held during quiet hours and counted against the weekly cap, unless urgent.
 DISCRETIONARY: frozenset[str] = frozenset({"nudge", "broadcast", "welcome"})
 CAPPED: frozenset[str] = frozenset({"nudge", "broadcast"})
