@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, UTCDateTime, utcnow
+from models.districts import read_district
 from models.errors import DomainError, NotFound, UnknownChoice
 from models.member import DISTRICTS, INTERESTS, ROLES, STATUS_ERASED, STATUS_SUPPORTER, Member, MemberInterest, MemberRole
 from models.outbox import CLAIMED, FAILED, HELD_FOR_QUIET_HOURS, PENDING, SENT, SKIPPED, OutboxMessage, capped_counts_since
@@ -95,7 +96,7 @@ class Audience:
             key, _sep, value = part.partition("=")
             match key:
                 case "district":
-                    audience.districts.append(value)
+                    audience.districts.append(read_district(value))
                 case "interest":
                     audience.interests.append(value)
                 case "role":

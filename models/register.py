@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -12,25 +11,12 @@ from sqlalchemy import text as sql
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.errors import InvalidPhone
+from models.districts import read_district
+from models.errors import InvalidPhone, UnknownChoice
 from models.member import STATUS_ERASED, STATUS_MEMBER, STATUS_SUPPORTER, Member
 from models.membership import new_invite_token
 from models.phone import normalise_phone
 from models.register_file import decode_lines, decode_register, read_rows  # noqa: F401 - decode_register for events import
-
-DISTRICT_NAMES: dict[str, str] = {
-    "midtbyen": "midtbyen",
-    "ostbyen": "ostbyen",
-    "østbyen": "ostbyen",
-    "lerkendal": "lerkendal",
-    "heimdal": "heimdal",
-    "outside": "outside",
-    "utenfor": "outside",
-    "utanfor": "outside",
-    "utenfor trondheim": "outside",
-    "utanfor trondheim": "outside",
-    "outside trondheim": "outside",
-}
 
 
 @dataclass
@@ -39,6 +25,7 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     rejected: list[tuple[int, str]] = field(default_factory=list)
+    notes: list[tuple[int, str]] = field(default_factory=list)  # imported, with what was left out
 
 
 class RowError(Exception):
@@ -65,15 +52,9 @@ def parse_date(value: str) -> date:
     raise RowError(f"date '{value}' is not YYYY-MM-DD or DD.MM.YYYY")
 
 
-def parse_district(value: str) -> str:
-    key = unicodedata.normalize("NFC", value.strip().lower())
-    if key in DISTRICT_NAMES:
-        return DISTRICT_NAMES[key]
-    raise RowError(f"district '{value}' is not one of Midtbyen, Østbyen, Lerkendal, Heimdal, utenfor")
-
-
-def clean_row(row: dict[str, str]) -> dict[str, object]:
-    """Validate one row; raise RowError with the reason."""
+def clean_row(row: dict[str, str], notes: list[str] | None = None) -> dict[str, object]:
+    """Validate one row; raise RowError with the reason. What is imported with a part left out (an
+    unknown district: the member comes in without one) is told in `notes`."""
     values: dict[str, object] = {}
     name = re.sub(r"\s+", " ", row.get("name", "")).strip()
     if not name:
@@ -93,8 +74,12 @@ def clean_row(row: dict[str, str]) -> dict[str, object]:
         if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
             raise RowError(f"e-mail '{email}' is not valid")
         values["email"] = email.lower()
-    if "district" in row:
-        values["district"] = parse_district(row["district"])
+    if row.get("district"):
+        try:
+            values["district"] = read_district(row["district"])
+        except UnknownChoice as exc:
+            if notes is not None:
+                notes.append(f"{exc}: imported without a district")
     if "joined_on" in row:
         values["joined_on"] = parse_date(row["joined_on"])
     if "member_number" in row:
@@ -126,7 +111,9 @@ async def import_register(session: AsyncSession, raw: bytes) -> ImportReport:
     cleaned: list[tuple[int, dict[str, object]]] = []
     for line, row in rows:
         try:
-            cleaned.append((line, clean_row(row)))
+            notes: list[str] = []
+            cleaned.append((line, clean_row(row, notes)))
+            report.notes.extend((line, note) for note in notes)
         except RowError as exc:
             report.rejected.append((line, str(exc)))
     for start in range(0, len(cleaned), CHUNK):

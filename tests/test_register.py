@@ -35,13 +35,13 @@ async def test_import_norwegian_excel_bom_and_broken_rows(db):
     raw = b"\xef\xbb\xbf" + NORWEGIAN.encode("utf-8")
     async with db.session() as session:
         report = await import_register(session, raw)
-    assert report.created == 3 and report.updated == 0
-    assert [line for line, _reason in report.rejected] == [4, 5, 6, 7, 8, 9]
+    assert report.created == 4 and report.updated == 0
+    assert [line for line, _reason in report.rejected] == [4, 5, 6, 8, 9]
     reasons = dict(report.rejected)
     assert "phone '12'" in reasons[4]
     assert "name is missing" in reasons[5]
     assert "31.02.2020" in reasons[6]
-    assert "Byåsen" in reasons[7]
+    assert "Byåsen" in dict(report.notes)[7] and "imported without a district" in dict(report.notes)[7]
     assert "nothing to recognise" in reasons[8]
     assert "e-mail" in reasons[9]
     async with db.session() as session:
@@ -54,7 +54,7 @@ async def test_import_norwegian_excel_bom_and_broken_rows(db):
     # Idempotent: the same file again changes nothing.
     async with db.session() as session:
         again = await import_register(session, raw)
-    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 4)
 
 
 async def test_import_windows_1252_english_headers_comma(db):
@@ -115,11 +115,12 @@ def test_cli_import_invite_and_roles(tmp_path, monkeypatch, capsys, database_url
     register.write_bytes(NORWEGIAN.encode("cp1252"))
     assert run_cli(monkeypatch, database_url, "members", "import", str(register)) == 0
     out = capsys.readouterr().out
-    assert "created: 3" in out and "rejected: 6" in out and "line 4: phone '12'" in out
+    assert "created: 4" in out and "rejected: 5" in out and "line 4: phone '12'" in out
+    assert "line 7: district 'Byåsen'" in out
 
     assert run_cli(monkeypatch, database_url, "members", "invite", "--csv") == 0
     lines = capsys.readouterr().out.strip().splitlines()
-    assert lines[0] == "name;phone;link" and len(lines) == 4
+    assert lines[0] == "name;phone;link" and len(lines) == 5
     assert "https://t.me/trondheimsv_bot?start=inv_" in lines[1]
 
     assert run_cli(monkeypatch, database_url, "roles", "grant", "board", "--phone", "912 34 567") == 0

@@ -17,12 +17,24 @@ from models import membership
 from models.errors import MemberNotFound
 
 
+def district_argument(value: str) -> str:
+    """argparse type: a district as people write it ("Østbyen", "ostbyen")."""
+    from models.districts import read_district
+    from models.errors import UnknownChoice
+
+    try:
+        return read_district(value)
+    except UnknownChoice as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
 def add_commands(commands: Any) -> None:
     """Register this module's commands on the top-level subparsers."""
     rounds = commands.add_parser("rounds", help="door-knocking rounds").add_subparsers(title="rounds commands", metavar="ACTION")
     radd = rounds.add_parser("add", help="create a round (times in Oslo time)")
     radd.add_argument("--title", required=True)
-    radd.add_argument("--district", required=True, help="midtbyen, ostbyen, lerkendal, heimdal or outside")
+    radd.add_argument("--district", required=True, type=district_argument,
+                      help="Midtbyen, Østbyen, Lerkendal, Heimdal or utenfor (as you write them)")
     radd.add_argument("--start", required=True, help='"2027-04-17 12:00"')
     radd.add_argument("--end", required=True, help='"2027-04-17 15:00"')
     radd.add_argument("--place", required=True, help="meeting point")
@@ -192,6 +204,17 @@ def cmd_events_list(settings: Settings, _args: argparse.Namespace) -> int:
     return with_database(settings, work)
 
 
+def plan_row(raw: dict[str | None, Any], delimiter: str) -> dict[str, str]:
+    """One row of an årshjul file. An unquoted repeat rule ("FREQ=MONTHLY;BYDAY=1FR") in a
+    semicolon-separated file spills over into extra cells: they are joined back into the last column."""
+    extra = raw.pop(None, None) or []
+    row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
+    if extra and row:
+        last = list(row)[-1]
+        row[last] = delimiter.join([row[last], *(cell.strip() for cell in extra)])
+    return row
+
+
 def cmd_events_import(settings: Settings, args: argparse.Namespace) -> int:
     from bot.i18n import BadTime
     from models import events as ev
@@ -200,8 +223,7 @@ def cmd_events_import(settings: Settings, args: argparse.Namespace) -> int:
 
     text = decode_register(args.file.read_bytes())
     delimiter = ";" if text.splitlines()[0].count(";") >= text.splitlines()[0].count(",") else ","
-    rows = ev.parse_rows([{(k or "").strip().lower(): (v or "").strip() for k, v in r.items()}
-                          for r in csv.DictReader(io.StringIO(text), delimiter=delimiter)])
+    rows = ev.parse_rows([plan_row(r, delimiter) for r in csv.DictReader(io.StringIO(text), delimiter=delimiter)])
 
     async def work(database: Database) -> int:
         created, rejected = 0, []

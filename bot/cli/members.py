@@ -59,6 +59,10 @@ def cmd_members_import(settings: Settings, args: argparse.Namespace) -> int:
         print(f"rejected: {len(report.rejected)}")
         for line, reason in report.rejected:
             print(f"  line {line}: {reason}")
+        if report.notes:
+            print(f"imported with a note: {len(report.notes)}")
+        for line, note in report.notes:
+            print(f"  line {line}: {note}")
         print(f"welcome tasks for new members: {len(tasks)}")
         return 0
 
