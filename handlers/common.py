@@ -148,6 +148,17 @@ def clip(text: str, limit: int = 4096) -> str:
     return text if len(text) <= limit else text[: limit - 2].rsplit("\n", 1)[0] + "\n…"
 
 
+def report_year(context: Context, this_year: int) -> int | None:
+    """The year a report is asked for ("/dorbank rapport 2026"): this year without one; None (after
+    saying why) for a year that is not a number or lies outside 2000 to next year."""
+    words = (context.args or [])[1:]
+    if not words:
+        return this_year
+    if words[0].isdigit() and 2000 <= int(words[0]) <= this_year + 1:
+        return int(words[0])
+    return None
+
+
 def message_chunks(lines: list[str], limit: int = 4000) -> list[str]:
     """Lines joined into as few messages as Telegram's length limit allows, never splitting a line."""
     chunks: list[str] = []

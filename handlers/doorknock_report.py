@@ -14,7 +14,7 @@ from bot import round_messages as msgs
 from bot.activity_buttons import FileReport, ReplaceReport, ReportSkipText, ReportTheme, ReportThemesDone, StopFlow, accepts, read
 from bot.i18n import N_, translator
 from bot.reports import rounds as reports
-from handlers.common import Context, buttons_expected, cancel_conversation, inline, onboarded, reply, requires_role
+from handlers.common import Context, buttons_expected, cancel_conversation, inline, onboarded, reply, report_year, requires_role
 from handlers.doorknock_team import managed_round
 from handlers.flows import Flow
 from handlers.presses import Press
@@ -142,13 +142,15 @@ async def report_save(update: Update, context: Context) -> int:
 async def year_report(update: Update, context: Context) -> None:
     """Rounds this year against the plan's goal, by district and month, as text and a chart."""
     runtime = context.runtime
-    now = runtime.now().astimezone(OSLO)
+    if (year := report_year(context, runtime.now().astimezone(OSLO).year)) is None:
+        await reply(update, context._("Write the year as four digits, for example: /dorbank rapport 2026"))
+        return
     async with runtime.db.session() as session:
-        figures = await rd.year_figures(session, datetime(now.year, 1, 1, tzinfo=OSLO), datetime(now.year + 1, 1, 1, tzinfo=OSLO),
+        figures = await rd.year_figures(session, datetime(year, 1, 1, tzinfo=OSLO), datetime(year + 1, 1, 1, tzinfo=OSLO),
                                         runtime.now())
-    await reply(update, reports.year_text(figures, context.lang, now.year))
-    png = reports.chart(figures, context.lang, now.year)
-    await update.effective_chat.send_photo(png, caption=context._("Rounds per month, {year}").format(year=now.year))  # type: ignore[union-attr]
+    await reply(update, reports.year_text(figures, context.lang, year))
+    png = reports.chart(figures, context.lang, year)
+    await update.effective_chat.send_photo(png, caption=context._("Rounds per month, {year}").format(year=year))  # type: ignore[union-attr]
 
 
 @requires_role("board")

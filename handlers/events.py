@@ -25,6 +25,7 @@ from handlers.common import (
     page_buttons,
     page_of,
     reply,
+    report_year,
     requires_role,
 )
 from handlers.presses import Press, refuse
@@ -213,10 +214,12 @@ async def yearly_calendar(update: Update, context: Context) -> None:
 @requires_role("board")
 async def year_report(update: Update, context: Context) -> None:
     runtime = context.runtime
-    now = runtime.now().astimezone(OSLO)
+    if (year := report_year(context, runtime.now().astimezone(OSLO).year)) is None:
+        await reply(update, context._("Write the year as four digits, for example: /arrangementer rapport 2026"))
+        return
     async with runtime.db.session() as session:
-        figures = await ev.year_figures(session, datetime(now.year, 1, 1, tzinfo=OSLO), datetime(now.year + 1, 1, 1, tzinfo=OSLO), runtime.now())
-    await reply(update, reports.year_text(figures, context.lang, now.year))
+        figures = await ev.year_figures(session, datetime(year, 1, 1, tzinfo=OSLO), datetime(year + 1, 1, 1, tzinfo=OSLO), runtime.now())
+    await reply(update, reports.year_text(figures, context.lang, year))
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

@@ -335,6 +335,13 @@ async def test_year_report_and_export_for_the_programme_committee(db, app, make_
     assert "## Bolig\n### Østbyen\n- Høye leiepriser (Dørbank på Lade, 05.12.2026)" in markdown
     assert "## Skole" in markdown and "Skolevei mangler" in markdown
     assert table.splitlines()[0] == "theme;district;round;date;source;text"
+    # On 1 January the board still reaches last year's figures for the annual meeting.
+    clock.set(datetime(2027, 1, 1, 10, 0, tzinfo=UTC))
+    new_year = await board.send("/dorbank rapport")
+    assert "Runder holdt: 0 av målet på 10" in new_year.texts[0]
+    last_year = await board.send("/dorbank rapport 2026")
+    assert "Runder holdt: 1 av målet på 10" in last_year.texts[0]
+    assert (await board.send("/dorbank rapport i fjor")).text == "Skriv året med fire sifre, for eksempel: /dorbank rapport 2026"
 
 
 async def test_erasure_removes_door_input(db, app, make_user, clock):
