@@ -14,6 +14,7 @@ from models import events as ev
 from models import phonebank as pb
 from models import rounds as rd
 from models.base import Base, UTCDateTime
+from models.constants import OSLO
 from models.errors import DomainError
 from models.member import STATUS_ERASED, STATUS_SUPPORTER, Member, MemberInterest, MemberRole
 from models.outbox import SENT, OutboxMessage
@@ -274,8 +275,10 @@ async def digest(session: AsyncSession, now: datetime, plan_ahead_days: int = 21
     result.reports_missing = [r.title for r in ended if await rd.report_of(session, r.id) is None]
     result.calls_reached = int(await session.scalar(select(func.count()).select_from(pb.CallAttempt).where(
         pb.CallAttempt.at >= week_ago, pb.CallAttempt.outcome.in_(("signed_up", "not_now", "will_call")))) or 0)
+    # Join dates are days: the seven days before today, so each join day falls in exactly one digest.
+    today = now.astimezone(OSLO).date()
     result.new_members = int(await session.scalar(select(func.count()).select_from(Member).where(
-        Member.joined_on >= week_ago.date(), Member.status != STATUS_ERASED)) or 0)
+        Member.joined_on >= today - timedelta(days=7), Member.joined_on < today, Member.status != STATUS_ERASED)) or 0)
     result.welcome_late = int(await session.scalar(select(func.count()).select_from(WelcomeTask).where(
         WelcomeTask.status != "done", WelcomeTask.due_at < now)) or 0)
     result.unverified = int(await session.scalar(select(func.count()).select_from(Member).where(

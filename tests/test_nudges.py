@@ -177,3 +177,18 @@ async def test_weekly_digest_for_the_board(db, app, make_user, clock):
     await tick(app)
     assert len([m for m in board.messages() if m.text.startswith("📋")]) == 1  # once a week
     assert nudge_messages.digest_due(datetime(2026, 12, 1, 8, 0, tzinfo=UTC), 0, __import__("datetime").time(9, 0)) is False
+
+
+async def test_a_new_member_is_counted_in_one_digest_only(db, clock):
+    """Joined on a Monday: that Monday's digest does not count them (the day is not over), the next one does."""
+    from datetime import date
+
+    from models import nudges as ng
+
+    async with db.session() as session:
+        session.add(Member(name="Ny på mandag", status="member", language="nb", joined_on=date(2026, 11, 30)))
+        session.add(Member(name="Ny på søndag", status="member", language="nb", joined_on=date(2026, 11, 29)))
+        this_monday = (await ng.digest(session, datetime(2026, 11, 30, 8, 0, tzinfo=UTC))).new_members
+        next_monday = (await ng.digest(session, datetime(2026, 12, 7, 8, 0, tzinfo=UTC))).new_members
+        monday_after = (await ng.digest(session, datetime(2026, 12, 14, 8, 0, tzinfo=UTC))).new_members
+    assert (this_monday, next_monday, monday_after) == (1, 1, 0)  # Sunday's in the first, Monday's in the second
