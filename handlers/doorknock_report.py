@@ -12,6 +12,7 @@ from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot import round_messages as msgs
 from bot.activity_buttons import FileReport, ReplaceReport, ReportSkipText, ReportTheme, ReportThemesDone, StopFlow, accepts, read
+from bot.callbacks import Id, callback
 from bot.i18n import N_, translator
 from bot.reports import rounds as reports
 from handlers.common import Context, buttons_expected, cancel_conversation, inline, onboarded, reply, report_year, requires_role
@@ -23,6 +24,13 @@ from models.constants import OSLO
 
 R_DOORS, R_CONVERSATIONS, R_THEMES, R_TEXT, R_REPLACE = range(13, 18)
 REPORT = "round_report"
+
+
+@callback("rd.rep.more")
+class ConfirmConversations:
+    """"Yes, that's right" to more conversations than doors."""
+
+    round_id: Id
 
 
 @onboarded
@@ -83,8 +91,30 @@ async def report_number(update: Update, context: Context) -> int:
         data["doors"] = int(text)
         await reply(update, _("And how many real conversations?"))
         return R_CONVERSATIONS
+    if int(text) > data["doors"]:  # a typo as often as not: ask, and take a corrected number as well
+        data["more_conversations"] = int(text)
+        await reply(update, _("{conversations} conversations at {doors} doors — more conversations than doors. Is that right? "
+                              "If not, send the right number.").format(conversations=int(text), doors=data["doors"]),
+                    reply_markup=inline([[(_("Yes, that's right"), ConfirmConversations(round_id=data["round"]).pack())]]))
+        return R_CONVERSATIONS
     data["conversations"] = int(text)
-    await reply(update, _("What did people talk about? Tap the themes, then “Done”."), reply_markup=report_themes(data, context.lang))
+    return await ask_themes(update, context)
+
+
+async def confirm_conversations(update: Update, context: Context) -> int:
+    assert update.callback_query is not None
+    data = report_draft(context)
+    await update.callback_query.answer()
+    await update.callback_query.edit_message_reply_markup(None)
+    if "more_conversations" not in data:
+        return R_CONVERSATIONS
+    data["conversations"] = data.pop("more_conversations")
+    return await ask_themes(update, context)
+
+
+async def ask_themes(update: Update, context: Context) -> int:
+    data = report_draft(context)
+    await reply(update, context._("What did people talk about? Tap the themes, then “Done”."), reply_markup=report_themes(data, context.lang))
     return R_THEMES
 
 
@@ -180,7 +210,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         entry_points=[Press(start_report, pattern=accepts(FileReport))],
         states={
             R_DOORS: [MessageHandler(text, report_number)],
-            R_CONVERSATIONS: [MessageHandler(text, report_number)],
+            R_CONVERSATIONS: [MessageHandler(text, report_number), Press(confirm_conversations, pattern=ConfirmConversations.filter())],
             R_THEMES: [Press(report_theme, pattern=ReportTheme.filter()),
                        Press(report_themes_done, pattern=ReportThemesDone.filter()), MessageHandler(text, buttons_expected)],
             R_TEXT: [Press(report_save, pattern=ReportSkipText.filter()), MessageHandler(text, report_save)],

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import activity as act
 from models.activity import CONFIRMED, PLANNED
 from models.base import utcnow
-from models.constants import ROUNDS_PER_YEAR_GOAL, THEMES
+from models.constants import OSLO, ROUNDS_PER_YEAR_GOAL, THEMES
 from models.member import STATUS_ERASED, Member
 from models.round_tables import MAX_TEXT, SEATS, DoorInput, Round, RoundError, RoundReport, Signup
 
@@ -111,12 +111,12 @@ async def year_figures(session: AsyncSession, year_start: datetime, year_end: da
     figures = YearFigures(rounds_held=len(rounds), goal=goal)
     seen_before: set[int] = set(await session.scalars(
         select(Signup.member_id).join(Round, Round.id == Signup.round_id)
-        .where(Round.starts_at < year_start, Signup.status == CONFIRMED)
+        .where(Round.starts_at < year_start, Signup.status == CONFIRMED, Signup.attended.is_not(False))
     ))
     people: set[int] = set()
     for round_ in rounds:
         figures.by_district[round_.district] = figures.by_district.get(round_.district, 0) + 1
-        month = round_.starts_at.month
+        month = round_.starts_at.astimezone(OSLO).month
         figures.by_month[month] = figures.by_month.get(month, 0) + 1
         seated = await session.scalars(select(Signup).where(Signup.round_id == round_.id, Signup.status == CONFIRMED))
         people.update(signup.member_id for signup in seated if signup.attended is not False)

@@ -212,6 +212,33 @@ async def test_a_second_report_asks_before_replacing_and_keeps_the_text(db, app,
     assert (report.doors, report.conversations, report.text) == (120, 25, "Folk vil ha flere kommunale boliger")
 
 
+async def test_more_conversations_than_doors_is_questioned(db, app, make_user, clock):
+    from models import RoundReport
+
+    leader = await person(make_user, 0)
+    await grant(db, leader, "leader")
+    rid = await make_round(db, clock, leader=leader)
+    clock.set(START + timedelta(hours=4))
+    await leader.press_data(f"rd.report:{rid}")
+    await leader.send("20")
+    asked = await leader.send("200")
+    assert asked.text == "200 samtaler på 20 dører — flere samtaler enn dører. Stemmer det? Hvis ikke, send riktig tall."
+    corrected = await leader.send("12")
+    assert corrected.text.startswith("Hva snakket folk om?")
+    await leader.press("Ferdig", exact=True)
+    await leader.press("Hopp over")
+    await leader.press_data(f"rd.report:{rid}")
+    await leader.press("Ja, erstatt den")
+    await leader.send("10")
+    await leader.send("14")
+    await leader.press("Ja, det stemmer")
+    await leader.press("Ferdig", exact=True)
+    await leader.press("Hopp over")
+    async with db.session() as session:
+        report = await session.scalar(select(RoundReport))
+    assert (report.doors, report.conversations) == (10, 14)
+
+
 # 14. Every list pages: a member reaches round 12 and event 14, the board manages round 12.
 async def test_round_event_and_manage_lists_page(db, app, make_user, clock):
     member = await person(make_user, 1)
