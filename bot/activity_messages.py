@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import fmt_datetime, fmt_time
+from bot.i18n import N_, fmt_datetime, fmt_time
 from bot.render import Gone
 from bot.render import now as render_now
 from models import activity as act
@@ -37,6 +37,30 @@ def reminder_times(activity: Any, now: datetime) -> dict[str, datetime]:
     """The day-before (same Oslo wall-clock time) and two-hour reminders still ahead."""
     times = {"24h": same_time_day_before(activity.starts_at), "2h": activity.starts_at - timedelta(hours=2)}
     return {name: due for name, due in times.items() if due > now}
+
+
+def reminder_promise(activity: Any, member: Member, now: datetime) -> str | None:
+    """The reminder a confirmation may promise (an N_ msgid): only one that will really be sent."""
+    if not member.wants_reminders:
+        return None
+    ahead = reminder_times(activity, now)
+    if "24h" in ahead:
+        return N_("We'll remind you the day before.")
+    if "2h" in ahead:
+        return N_("We'll remind you two hours before.")
+    return None
+
+
+def clash_note(clashing: list[Any], lang: str) -> str | None:
+    """"This overlaps with …" for a confirmation, naming the first clash and its time."""
+    if not clashing:
+        return None
+    from bot.i18n import translator
+
+    _ = translator(lang)
+    first = clashing[0]
+    return _("⚠️ This overlaps with “{title}”, {when}, which you are also signed up for. "
+             "You can leave one of them under /mine.").format(title=first.title, when=when(first, lang))
 
 
 async def schedule_about(session: AsyncSession, activity: Any, member: Member, *, key: str, topic: str, kind: str,

@@ -7,6 +7,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
+from bot import activity_messages as am
 from bot import round_messages as msgs
 from bot.activity_buttons import (
     CantCome,
@@ -40,6 +41,7 @@ from handlers.common import (
 )
 from handlers.flows import Flow
 from handlers.presses import Press, refuse
+from models import events as ev
 from models import membership
 from models import rounds as rd
 from models.errors import NotFound
@@ -139,13 +141,19 @@ async def join(update: Update, context: Context) -> None:
         view = await rd.view(session, result.round)
         if result.position == 0:
             await msgs.schedule_for_member(session, result.round, member, view.leaders, now)
+        clashing = await ev.clashes(session, member.id, result.round)
     await query.answer()
     if result.position == 0:
-        text = _("You're signed up for “{title}”, {when}! Meeting point: {place}. We'll remind you the day before.").format(
-            title=result.round.title, when=msgs.when(result.round, member.language), place=result.round.meeting_point)
+        lines = [_("You're signed up for “{title}”, {when}! Meeting point: {place}.").format(
+            title=result.round.title, when=msgs.when(result.round, member.language), place=result.round.meeting_point)]
+        if promise := am.reminder_promise(result.round, member, now):
+            lines.append(_(promise))
     else:
-        text = _("The round is full, so you are number {position} on the waiting list. You'll hear from us at once if a seat becomes free.").format(
-            position=result.position)
+        lines = [_("The round is full, so you are number {position} on the waiting list. You'll hear from us at once if a seat becomes free.").format(
+            position=result.position)]
+    text = " ".join(lines)
+    if note := am.clash_note(clashing, member.language):
+        text += "\n\n" + note
     await reply(update, text, reply_markup=inline([[(_("Leave"), LeaveRound(round_id=round_id).pack())]]))
 
 

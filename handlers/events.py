@@ -9,6 +9,7 @@ from datetime import datetime
 from telegram import Update
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
+from bot import activity_messages as am
 from bot import event_messages as msgs
 from bot.activity_buttons import EventCalendarFile, EventKind, EventPage, ManageEvents, NewEvent, Rsvp, ShowEvent, accepts, read
 from bot.i18n import N_, fmt_date, fmt_month, fmt_weekday_day
@@ -140,6 +141,7 @@ async def rsvp(update: Update, context: Context) -> None:
         if result.promoted is not None:
             await msgs.promoted(session, event, result.promoted, now)
         view = await ev.view(session, event)
+        clashing = await ev.clashes(session, member.id, event) if choice == "yes" else []
     await query.answer()
     await query.edit_message_text(event_card(view, member.language), reply_markup=rsvp_keyboard(event.id, member.language, choice))
     if choice == "yes" and result.position == 0:
@@ -148,9 +150,12 @@ async def rsvp(update: Update, context: Context) -> None:
         text = _("It is full, so you are number {position} on the waiting list. You'll hear from us at once if a place becomes free.").format(
             position=result.position)
     elif choice == "maybe":
-        text = _("Noted as maybe. We'll remind you the day before. Here is a calendar file.")
+        promise = am.reminder_promise(event, member, now)
+        text = " ".join([_("Noted as maybe."), *([_(promise)] if promise else []), _("Here is a calendar file.")])
     else:
         text = _("Thanks for letting us know!")
+    if note := am.clash_note(clashing, member.language):
+        text += "\n\n" + note
     await reply(update, text)
     if seated:
         await send_ics(update, event, member.language)

@@ -15,7 +15,7 @@ this module with a `Seats` spec; the rules live here once:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -252,3 +252,19 @@ def attended_condition(spec: Seats, ends_at: Any, now: datetime) -> Any:
     return (spec.holder.attended.is_(True)) | (
         (spec.holder.attended.is_(None)) & (spec.state == CONFIRMED) & (ends_at <= now)
     )
+
+
+async def overlapping(session: AsyncSession, specs: Sequence[Seats], member_id: int, starts_at: datetime, ends_at: datetime, *,
+                      besides: tuple[Seats, int]) -> list[Any]:
+    """The member's other planned activities, seated or waiting, that overlap this time (soonest
+    first); `besides` is the activity being joined."""
+    found: list[Any] = []
+    for spec in specs:
+        activity, holder = spec.activity, spec.holder
+        query = (select(activity).join(holder, getattr(holder, spec.activity_column) == activity.id)
+                 .where(holder.member_id == member_id, spec.state.in_((CONFIRMED, WAITING)), activity.status == PLANNED,
+                        activity.starts_at < ends_at, activity.ends_at > starts_at))
+        if spec is besides[0]:
+            query = query.where(activity.id != besides[1])
+        found += list(await session.scalars(query))
+    return sorted(found, key=lambda item: item.starts_at)

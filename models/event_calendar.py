@@ -10,10 +10,12 @@ from dateutil.rrule import rrulestr
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models import activity as act
 from models.activity import CONFIRMED, PLANNED
 from models.base import utcnow
 from models.constants import COURSES_PER_YEAR_GOAL, OPEN_MEETINGS_PER_YEAR_GOAL, OSLO
 from models.event_tables import KINDS, Event, EventError, Rsvp, Series
+from models.event_tables import SEATS as EVENT_SEATS
 
 
 async def occurrence_count(session: AsyncSession, series_id: int) -> int:
@@ -30,6 +32,16 @@ async def joinable_within(session: AsyncSession, now: datetime, days: int) -> in
     rounds = await session.scalar(select(func.count()).select_from(Round).where(
         Round.status == ROUND_PLANNED, Round.starts_at > now, Round.starts_at <= now + timedelta(days=days)))
     return int(events or 0) + int(rounds or 0)
+
+
+async def clashes(session: AsyncSession, member_id: int, activity: Any) -> list[Any]:
+    """Rounds and events the member has a seat or waiting place in that overlap `activity` (a
+    round or an event they have just joined), so the confirmation can say so."""
+    from models.round_tables import SEATS as ROUND_SEATS
+    from models.round_tables import Round
+
+    joined = (ROUND_SEATS, activity.id) if isinstance(activity, Round) else (EVENT_SEATS, activity.id)
+    return await act.overlapping(session, (ROUND_SEATS, EVENT_SEATS), member_id, activity.starts_at, activity.ends_at, besides=joined)
 
 
 async def create_series(session: AsyncSession, *, kind: str, title: str, rule: str, first_local: datetime, minutes: int,

@@ -18,6 +18,7 @@ from models.errors import NotFound
 from models.event_calendar import (  # noqa: F401 - importable from here as before
     YearFigures,
     calendar,
+    clashes,
     create_series,
     joinable_within,
     materialise,

@@ -282,3 +282,22 @@ async def test_an_erased_member_who_returns_is_told_how_and_recognised_by_number
     async with db.session() as session:
         member = await member_by_telegram(session, anne.user_id)
     assert member is not None and member.status == "member"
+
+
+async def test_confirmations_promise_only_real_reminders_and_warn_of_overlaps(db, app, make_user, clock):
+    member = await person(make_user, 21)
+    soon = await make_round(db, clock, title="Om litt", start=clock() + timedelta(minutes=2))
+    later_today = await make_round(db, clock, title="I kveld", start=clock() + timedelta(hours=5))
+    saturday = await make_round(db, clock, title="Lørdagsrunde")
+    joined = await member.press_data(f"rd.join:{soon}")
+    assert joined.text.startswith("Du er påmeldt «Om litt»") and "Vi minner deg" not in joined.text
+    joined = await member.press_data(f"rd.join:{later_today}")
+    assert joined.text.endswith("Vi minner deg på det to timer før.")
+    joined = await member.press_data(f"rd.join:{saturday}")
+    assert joined.text.endswith("Vi minner deg på det dagen før.") and "overlapper" not in joined.text
+    async with db.session() as session:
+        lunch = await ev.create_event(session, kind="social", title="Lunsj i parken", starts_at=START + timedelta(hours=1),
+                                      ends_at=START + timedelta(hours=2), place="Marinen", now=clock())
+    answered = await member.press_data(f"ev.rsvp:{lunch.id}:yes")
+    assert ("⚠️ Dette overlapper med «Lørdagsrunde», lørdag 5. desember kl. 12:00–15:00, som du også er påmeldt."
+            in answered.texts[-2] + answered.texts[-1]), answered.texts
