@@ -30,6 +30,7 @@ from handlers import (
     activity_manage,
     admin,
     board_lists,
+    board_replies,
     broadcast,
     broadcast_scheduled,
     delivery,
@@ -154,6 +155,7 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     onboarding.register(application)
     broadcast.register(application)
     broadcast_scheduled.register(application)
+    board_replies.register(application)
     doorknock.register(application)
     doorknock_create.register(application)
     doorknock_report.register(application)

@@ -10,13 +10,15 @@ from telegram import Bot
 from telegram.error import TelegramError
 
 from bot.db import Database
-from bot.i18n import fmt_datetime, fmt_time, translator
+from bot.i18n import N_, fmt_datetime, fmt_time, translator
+from bot.outbox_buttons import reply_to_board
 from models import broadcast as bc
 from models import membership
 from models import outbox as box
 from models.base import utcnow
 
 log = logging.getLogger(__name__)
+REPLY_LABEL = N_("↩️ Reply to the board")
 
 
 def render(text: str, language: str, *, urgent: bool) -> str:
@@ -82,6 +84,14 @@ async def update_status_message(bot: Bot, broadcast: bc.Broadcast, text: str) ->
         log.info("could not update broadcast status: %s", exc)
 
 
+def buttons_for(broadcast: bc.Broadcast, language: str) -> list[list[dict[str, str]]]:
+    """The board's one button if it chose one, and always a Reply button: only a reply goes to the board."""
+    rows = [[{"label": button_label(broadcast.button, language), "data": broadcast.button["data"]}]] if broadcast.button else []
+    _ = translator(language)
+    rows.append([{"label": _(REPLY_LABEL), "data": reply_to_board(broadcast.id)}])
+    return rows
+
+
 async def launch(database: Database, broadcast_id: int, *, now: datetime, weekly_cap: int) -> bc.Reach:
     """Queue one outbox row per recipient, each in the recipient's language."""
     async with database.session() as session:
@@ -97,8 +107,7 @@ async def launch(database: Database, broadcast_id: int, *, now: datetime, weekly
                 "kind": "broadcast",
                 "urgent": broadcast.urgent,
                 "text": render(broadcast.text, member.language, urgent=broadcast.urgent),
-                "buttons": [[{"label": button_label(broadcast.button, member.language), "data": broadcast.button["data"]}]]
-                if broadcast.button else None,
+                "buttons": buttons_for(broadcast, member.language),
                 "due_at": now,
                 "broadcast_id": broadcast.id,
             }

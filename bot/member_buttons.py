@@ -48,3 +48,10 @@ def next_call(campaign_id: int) -> str:
 
 def take_welcome(task_id: int) -> str:
     return WelcomeStep("take", task_id).pack()
+
+
+@callback("bc.reply")
+class ReplyToBoard:
+    """Under a broadcast: write a reply that goes to the board."""
+
+    broadcast_id: Id

@@ -17,7 +17,7 @@ from bot.activity_buttons import (
     Rsvp,
     ShowEvent,
 )
-from bot.member_buttons import CallStep, NudgeControl, WelcomeStep
+from bot.member_buttons import CallStep, NudgeControl, ReplyToBoard, WelcomeStep
 
 
 def coming(round_id: int) -> str:
@@ -70,6 +70,10 @@ def take_welcome_call(task_id: int) -> str:
 
 def nudge_control(action: Literal["snooze", "off"], rule: str) -> str:
     return NudgeControl(action, rule).pack()
+
+
+def reply_to_board(broadcast_id: int) -> str:
+    return ReplyToBoard(broadcast_id=broadcast_id).pack()
 
 
 # What a broadcast's one button can point to (the board picks it in /utsending).

@@ -50,7 +50,6 @@ class Settings(BaseSettings):
     quiet_start: str = "21:00"
     quiet_end: str = "09:00"
     weekly_cap: int = 3
-    board_reply_window_hours: int = 24
 
     # Door-knocking: a member's Nth round makes them a candidate for leader training. (The plan's
     # yearly goals are in models/constants.py: they are the plan's, not a setting.)

@@ -4,7 +4,6 @@ messages, stale or forged buttons, and people who have not started yet."""
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import MessageLimit
@@ -20,12 +19,15 @@ from telegram.ext import (
 )
 
 from bot.commands import BOARD_COMMANDS, COMMANDS
+from handlers import board_replies
 from handlers.common import Context, menu_label_pattern, reply, show_main_menu
-from models import broadcast
 from models.membership import has_role
 
 log = logging.getLogger(__name__)
 GUARD_GROUP = -10
+# Words typed instead of a command: help, or the menu (any case, an optional "!" or ".").
+HELP_WORDS = r"(?i)^\s*(hjelp|help)\s*[!.?]?\s*$"
+MENU_WORDS = r"(?i)^\s*(meny|menu|hei|hallo|hi|hello|start)\s*[!.?]?\s*$"
 FALLBACK_GROUP = 0  # same group as the features, registered last: only what none of them took
 
 
@@ -94,6 +96,15 @@ async def help_command(update: Update, context: Context) -> None:
         await reply(update, text)
 
 
+async def typed_menu(update: Update, context: Context) -> None:
+    """"meny", "hei", "start" typed as words: the menu (or how to start)."""
+    member = context.member
+    if member is None or not member.is_onboarded:
+        await reply(update, context._("Hi! Send /start to get started with lagbot."))
+        return
+    await show_main_menu(update, context, member)
+
+
 async def unknown_command(update: Update, context: Context) -> None:
     await reply(update, context._("I don't know that command. Send /hjelp to see what I can do."))
 
@@ -104,17 +115,8 @@ async def unexpected_message(update: Update, context: Context) -> None:
     if member is None or not member.is_onboarded:
         await reply(update, _("Hi! Send /start to get started with lagbot."))
         return
-    message = update.effective_message
-    if message is not None and message.text:
-        runtime = context.runtime
-        async with runtime.db.session() as session:
-            answered = await broadcast.record_reply(
-                session, member.id, message.text, now=runtime.now(),
-                window=timedelta(hours=runtime.settings.board_reply_window_hours),
-            )
-        if answered is not None:
-            await reply(update, _("Thank you! Your reply has been passed on to the board."))
-            return
+    if await board_replies.passed_on(update, context):
+        return
     await show_main_menu(update, context, member, _("I didn't quite get that. Use the buttons in the menu below."))
 
 
@@ -159,6 +161,8 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     private = filters.ChatType.PRIVATE
     application.add_handler(CommandHandler(["hjelp", "help"], help_command, private))
     application.add_handler(MessageHandler(private & filters.Regex(menu_label_pattern(application, "help")), help_command))
+    application.add_handler(MessageHandler(private & filters.Regex(HELP_WORDS), help_command))
+    application.add_handler(MessageHandler(private & filters.Regex(MENU_WORDS), typed_menu))
 
 
 def register_fallbacks(application: Application) -> None:  # type: ignore[type-arg]

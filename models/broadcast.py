@@ -16,6 +16,7 @@ from models.errors import DomainError, NotFound, UnknownChoice
 from models.member import DISTRICTS, INTERESTS, ROLES, STATUS_ERASED, STATUS_SUPPORTER, Member, MemberInterest, MemberRole
 from models.outbox import CLAIMED, FAILED, HELD_FOR_QUIET_HOURS, PENDING, SENT, SKIPPED, OutboxMessage, capped_counts_since
 
+MAX_REPLY = 4096
 DRAFT, SCHEDULED, SENDING, DONE, CANCELLED = "draft", "scheduled", "sending", "done", "cancelled"
 MAX_TEXT = 3500  # leaves room for the footer within Telegram's 4096
 
@@ -272,21 +273,24 @@ async def recent(session: AsyncSession, limit: int = 10, *, drafts: bool = True)
 
 
 async def record_reply(session: AsyncSession, member_id: int, text: str, *, now: datetime,
-                       window: timedelta = timedelta(days=1)) -> Broadcast | None:
-    """Keep a member's free text as a reply if a broadcast reached them within `window`."""
-    latest = await session.scalar(
-        select(OutboxMessage)
-        .where(OutboxMessage.member_id == member_id, OutboxMessage.kind == "broadcast",
-               OutboxMessage.status == SENT, OutboxMessage.sent_at >= now - window,
-               OutboxMessage.broadcast_id.is_not(None))
-        .order_by(OutboxMessage.sent_at.desc())
-        .limit(1)
-    )
-    if latest is None or latest.broadcast_id is None:
+                       reply_to_message_id: int | None = None, broadcast_id: int | None = None) -> Broadcast | None:
+    """Keep a member's reply to a broadcast they got: a Telegram reply to its message, or text written
+    after its Reply button. Anything else is not for the board (None)."""
+    query = select(OutboxMessage.broadcast_id).where(
+        OutboxMessage.member_id == member_id, OutboxMessage.kind == "broadcast", OutboxMessage.status == SENT,
+        OutboxMessage.broadcast_id.is_not(None))
+    if reply_to_message_id is not None:
+        query = query.where(OutboxMessage.telegram_message_id == reply_to_message_id)
+    elif broadcast_id is not None:
+        query = query.where(OutboxMessage.broadcast_id == broadcast_id)
+    else:
         return None
-    session.add(BroadcastReply(broadcast_id=latest.broadcast_id, member_id=member_id, text=text[:4096], received_at=now))
+    answered = await session.scalar(query.limit(1))
+    if answered is None:
+        return None
+    session.add(BroadcastReply(broadcast_id=answered, member_id=member_id, text=text[:MAX_REPLY], received_at=now))
     await session.flush()
-    return await session.get(Broadcast, latest.broadcast_id)
+    return await session.get(Broadcast, answered)
 
 
 async def replies(session: AsyncSession, broadcast_id: int | None = None, limit: int = 30) -> list[tuple[BroadcastReply, Member | None]]:

@@ -63,19 +63,27 @@ async def test_board_broadcasts_to_a_district_end_to_end(db, app, api, make_user
     status = board.api.find(board.chat_id, sent.calls[-1].result["message_id"])
     assert status.text.startswith("Utsending #1: Ferdig.") and "Sendt: 2" in status.text
 
-    # A member answers within a day: the board can read it.
-    answer = await people[0].send("Jeg kan komme!")
+    # Text that is not a reply is not passed on; a Telegram reply to the broadcast is, at any time.
+    loose = await people[0].send("Jeg kan komme!")
+    assert "Bruk knappene i menyen under" in loose.text and await count(db, BroadcastReply) == 0
+    clock.advance(days=2)
+    broadcast_message = next(m for m in people[0].messages() if m.text.startswith("Vi trenger folk på dørbank lørdag!"))
+    answer = await people[0].reply_to(broadcast_message, "Jeg kan komme!")
     assert answer.text == "Takk! Svaret ditt er sendt videre til styret."
     assert await count(db, BroadcastReply) == 1
     listing = await board.send("/utsending status")
     assert "#1 ·" in listing.text and "sendt 2" in listing.text and "svar 1" in listing.text
     replies = await board.send("/utsending svar")
     assert "#1 · Medlem0 Nordmann: Jeg kan komme!" in replies.text
-    # A day later, text is not taken as a reply any more.
-    clock.advance(days=2)
-    later = await people[0].send("Hei igjen")
-    assert "Bruk knappene i menyen under" in later.text
-    assert await count(db, BroadcastReply) == 1
+    # The Reply button under the broadcast: the next text goes to the board.
+    await people[1].press("↩️ Reply to the board")
+    assert (await people[1].send("Count me in")).text == "Thank you! Your reply has been passed on to the board."
+    assert await count(db, BroadcastReply) == 2
+    # A reply to some other message of the bot is not for the board.
+    menu = people[0].messages()[0]
+    other = await people[0].reply_to(menu, "Hei igjen")
+    assert "Bruk knappene i menyen under" in other.text
+    assert await count(db, BroadcastReply) == 2
 
 
 async def test_scheduled_broadcast_goes_out_at_its_time(db, app, make_user, clock):
@@ -200,7 +208,7 @@ async def test_broadcast_with_a_button_that_joins_a_round(db, app, make_user, cl
     await board.press("Send nå")
     await tick(app)
     message = people[0].last_message()
-    assert message.inline_buttons == [("🚪 Bli med på runden", f"rd.join:{round_.id}")]
+    assert message.inline_buttons == [("🚪 Bli med på runden", f"rd.join:{round_.id}"), ("↩️ Svar styret", "bc.reply:1")]
     joined = await people[0].press("🚪 Bli med på runden")
     assert joined.text.startswith("Du er påmeldt «Dørbank lørdag»")
 

@@ -58,7 +58,7 @@ async def test_configured_admin_may_act_as_board(db, make_user):
 async def test_unknown_command(db, make_user):
     user = make_user(language_code="en")
     exchange = await user.send("/frobnicate")
-    assert exchange.text == "I don't know that command. Send /hjelp to see what I can do."
+    assert exchange.text == "I don't know that command. Send /help to see what I can do."
 
 
 async def test_group_chat_is_pointed_to_private_and_nothing_stored(db, app, make_user):

@@ -301,3 +301,18 @@ async def test_confirmations_promise_only_real_reminders_and_warn_of_overlaps(db
     answered = await member.press_data(f"ev.rsvp:{lunch.id}:yes")
     assert ("⚠️ Dette overlapper med «Lørdagsrunde», lørdag 5. desember kl. 12:00–15:00, som du også er påmeldt."
             in answered.texts[-2] + answered.texts[-1]), answered.texts
+
+
+async def test_typed_words_get_the_menu_and_english_texts_name_english_commands(db, app, make_user, clock):
+    member = await person(make_user, 22)
+    for word in ("meny", "Hei!", "start"):
+        shown = await member.send(word)
+        assert shown.text == "Hva vil du gjøre? Bruk menyen under.", (word, shown.text)
+    assert "/dorbank" in (await member.send("hjelp")).text
+    english = await person(make_user, 23, lang="en")
+    unknown = await english.send("/finnesikke")
+    assert unknown.text == "I don't know that command. Send /help to see what I can do."
+    help_en = (await english.send("help")).text
+    assert "/doorknock" in help_en and "/dorbank" not in help_en
+    stranger = make_user(first_name="Ny", language_code="nb")
+    assert (await stranger.send("hei")).text == "Hei! Send /start for å komme i gang med lagbot."

@@ -10,7 +10,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application
 
-from tests.harness.fake_api import ApiCall, BotMessage, FakeBotAPI
+from tests.harness.fake_api import BOT_ID, ApiCall, BotMessage, FakeBotAPI
 
 _update_ids = itertools.count(1)
 _message_ids = itertools.count(1)
@@ -84,6 +84,12 @@ class FakeUser:
             command = text.split()[0]
             content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
         return await self._process({"update_id": next(_update_ids), "message": self._message(**content)})
+
+    async def reply_to(self, message: BotMessage, text: str) -> Exchange:
+        """Answer one of the bot's messages with Telegram's reply (swipe left on it)."""
+        original = {"message_id": message.message_id, "date": int(time.time()), "chat": self.chat_dict, "text": message.text,
+                    "from": {"id": BOT_ID, "is_bot": True, "first_name": "lagbot"}}
+        return await self._process({"update_id": next(_update_ids), "message": self._message(text=text, reply_to_message=original)})
 
     async def share_contact(self, phone: str, *, user_id: int | None = -1, first_name: str | None = None) -> Exchange:
         """Share a contact; by default one's own (as the request_contact button does)."""
