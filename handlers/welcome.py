@@ -54,12 +54,17 @@ class WelcomeInterest:
     code: str
 
 
+DUE_TODAY = N_("due today")
+
+
 def days_left(task: wl.WelcomeTask, now, lang: str) -> str:  # noqa: ANN001
     ngettext = ngettext_for(lang)
     due, today = task.due_at.astimezone(OSLO).date(), now.astimezone(OSLO).date()
-    if now >= task.due_at:
-        late = (today - due).days + 1
+    if today > due:  # whole days: due 16 November, on 28 November it is 12 days late
+        late = (today - due).days
         return ngettext("{days} day late", "{days} days late", late).format(days=late)
+    if today == due:
+        return translator(lang)(DUE_TODAY)
     left = (due - today).days
     return ngettext("{days} day left", "{days} days left", left).format(days=left)
 

@@ -54,6 +54,18 @@ def test_nynorsk_is_not_bokmaal():
         assert not re.search(bokmaal, nynorsk, re.IGNORECASE), bokmaal
 
 
+def test_english_texts_name_the_english_commands():
+    """An English reader is pointed to /help, /cancel, /doorknock …, not the Norwegian names (both work)."""
+    from bot.commands import BOARD_COMMANDS, COMMANDS
+
+    norwegian = {no for no, en, _description in COMMANDS + BOARD_COMMANDS if no != en} | {"avbryt"}
+    with (ROOT / "locales" / "en" / "LC_MESSAGES" / "lagbot.po").open("rb") as handle:
+        english = " ".join(" ".join(m.string) if isinstance(m.string, tuple) else str(m.string)
+                           for m in read_po(handle, locale="en") if m.id)
+    named = set(re.findall(r"/([a-z_]+)\b", english)) & norwegian
+    assert not named, named
+
+
 @pytest.mark.parametrize(
     ("code", "expected"),
     [("nb", "nb"), ("no", "nb"), ("nb-NO", "nb"), ("nb_NO", "nb"), ("NO", "nb"), ("nn", "nn"), ("nn-NO", "nn"),

@@ -111,7 +111,9 @@ async def test_escalation_on_days_three_ten_and_fourteen(db, app, make_user, clo
     task = await task_of(db, "Nora Ny")
     assert task.late and task.status == "taken"
     listing = await first.send("/velkomst")
-    assert "• Nora Ny: 1 dag for sent" in listing.text
+    assert "• Nora Ny: frist i dag" in listing.text
+    clock.set(datetime(2026, 12, 23, 9, 0, tzinfo=UTC))
+    assert "• Nora Ny: 12 dager for sent" in (await first.send("/velkomst")).text
 
 
 async def test_invite_link_greets_by_name_and_runs_the_welcome_sequence(db, app, make_user, clock):
@@ -205,7 +207,9 @@ def test_welcome_day_counts_are_plural_aware():
     now = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
     task = wl.WelcomeTask(due_at=now + timedelta(days=1))
     assert days_left(task, now, "nb") == "1 dag igjen" and days_left(task, now, "nn") == "1 dag att"
-    assert days_left(wl.WelcomeTask(due_at=now - timedelta(hours=1)), now, "en") == "1 day late"
+    assert days_left(wl.WelcomeTask(due_at=now - timedelta(hours=1)), now, "en") == "due today"
+    assert days_left(wl.WelcomeTask(due_at=now - timedelta(days=1)), now, "en") == "1 day late"
+    assert days_left(wl.WelcomeTask(due_at=now - timedelta(days=12)), now, "nn") == "12 dagar for seint"
     figures = wl.Report(new_members=1, contacted_in_time=0, median_days=None, late=[("Nora Ny", 1)])
     text = report.text(figures, 1, "nn")
     assert text.startswith("Velkomstsamtalar, siste 1 dag") and "• Nora Ny (1 dag sidan innmelding)" in text
