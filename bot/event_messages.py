@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import activity_messages as am
+from bot import outbox_buttons as data
 from bot.i18n import N_, fmt_time, ngettext_for, translator
 from bot.render import Message, renderer
 from models import events as ev
@@ -85,7 +86,8 @@ async def _day_before(session: AsyncSession, row: box.OutboxMessage, to: Member)
     event = await am.reminder_subject(session, ev.SEATS, row, to, before_start=True)
     _ = translator(to.language)
     return Message(_("Reminder: “{title}” is tomorrow, {when}, at {place}.").format(
-        title=event.title, when=when(event, to.language), place=event.place))
+        title=event.title, when=when(event, to.language), place=event.place),
+        [[box.Button(_("I can't after all"), data=data.rsvp(event.id, "no"))]])
 
 
 @renderer("event.reminder_2h")
@@ -93,7 +95,8 @@ async def _two_hours(session: AsyncSession, row: box.OutboxMessage, to: Member) 
     event = await am.reminder_subject(session, ev.SEATS, row, to, before_start=True)
     _ = translator(to.language)
     return Message(_("“{title}” starts in two hours, at {time}: {place}. Welcome!").format(
-        title=event.title, time=fmt_time(event.starts_at, to.language), place=event.place))
+        title=event.title, time=fmt_time(event.starts_at, to.language), place=event.place),
+        [[box.Button(_("I can't after all"), data=data.rsvp(event.id, "no"))]])
 
 
 @renderer("event.promoted")

@@ -143,7 +143,8 @@ async def _day_before(session: AsyncSession, row: box.OutboxMessage, to: Member)
     leaders = ", ".join(m.name or "?" for m in await rd.current_leaders(session, round_)) or _("not decided yet")
     return Message(_("Reminder: door-knocking tomorrow, {when}.\nMeeting point: {place}\nLeader: {leaders}\n"
                      "Bring good shoes, clothes for the weather and a charged phone. Flyers are handed out there.").format(
-        when=when(round_, to.language), place=round_.meeting_point, leaders=leaders))
+        when=when(round_, to.language), place=round_.meeting_point, leaders=leaders),
+        [[box.Button(_("I can't after all"), data=data.cannot_come(round_.id))]])
 
 
 @renderer("round.reminder_2h")

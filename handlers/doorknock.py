@@ -181,7 +181,7 @@ async def leave(update: Update, context: Context) -> None:
             await msgs.promoted(session, result.round, result.promoted, view.leaders, now)
     await query.answer()
     if from_reminder:
-        await query.edit_message_reply_markup(None)
+        await show_answer(update, "❌ " + _("You can't come after all."))
     await reply(update, _("You have left “{title}”. Thanks for letting us know!").format(title=result.round.title))
 
 
@@ -190,7 +190,19 @@ async def coming(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
     await query.answer(context._("Great — see you there!"))
-    await query.edit_message_reply_markup(None)
+    await show_answer(update, "✅ " + context._("You're coming."))
+
+
+async def show_answer(update: Update, answer: str) -> None:
+    """The reminder keeps its text, shows the answer given, and loses its buttons."""
+    query = update.callback_query
+    assert query is not None
+    message = query.message
+    text = getattr(message, "text", None)
+    if text:
+        await query.edit_message_text(f"{text}\n\n{answer}")
+    else:
+        await query.edit_message_reply_markup(None)
 
 
 @onboarded

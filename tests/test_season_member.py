@@ -316,3 +316,31 @@ async def test_typed_words_get_the_menu_and_english_texts_name_english_commands(
     assert "/doorknock" in help_en and "/dorbank" not in help_en
     stranger = make_user(first_name="Ny", language_code="nb")
     assert (await stranger.send("hei")).text == "Hei! Send /start for å komme i gang med lagbot."
+
+
+async def test_every_reminder_can_be_declined_and_shows_the_answer(db, app, make_user, clock):
+    member = await person(make_user, 24)
+    rid = await make_round(db, clock)
+    async with db.session() as session:
+        meeting = await ev.create_event(session, kind="member_meeting", title="Medlemsmøte", starts_at=START + timedelta(days=2),
+                                        ends_at=START + timedelta(days=2, hours=2), place="Folkets hus", now=clock())
+    await member.press_data(f"rd.join:{rid}")
+    await member.press_data(f"ev.rsvp:{meeting.id}:yes")
+    clock.set(START - timedelta(days=1))
+    await tick(app)
+    day_before = member.last_message()
+    assert day_before.text.startswith("Påminnelse: dørbanking i morgen") and "Jeg kan likevel ikke" in [label for label, _data in day_before.inline_buttons]
+    clock.set(START - timedelta(hours=2))
+    await tick(app)
+    two_hours = member.last_message()
+    assert "Kommer du?" in two_hours.text
+    await member.press("Jeg kommer")
+    shown = member.api.find(member.chat_id, two_hours.message_id)
+    assert shown.text.endswith("✅ Du kommer.") and not shown.inline_buttons
+    clock.set(START + timedelta(days=1))
+    await tick(app)
+    reminder = member.last_message()
+    assert reminder.text.startswith("Påminnelse: «Medlemsmøte» er i morgen") and "Jeg kan likevel ikke" in [label for label, _data in reminder.inline_buttons]
+    await member.press("Jeg kan likevel ikke")
+    async with db.session() as session:
+        assert (await ev.rsvp_of(session, meeting.id, (await member_by_telegram(session, member.user_id)).id)).answer == "no"
