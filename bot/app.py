@@ -38,6 +38,7 @@ from handlers import (
     events,
     events_create,
     general,
+    linking,
     nudges,
     onboarding,
     phonebank,
@@ -165,6 +166,7 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     general.register(application)
     preferences.register(application)
     privacy.register(application)
+    linking.register(application)
     admin.register(application)
     general.register_fallbacks(application)
 

@@ -48,3 +48,11 @@ def next_call(campaign_id: int) -> str:
 
 def take_welcome(task_id: int) -> str:
     return WelcomeStep("take", task_id).pack()
+
+
+@callback("lnk")
+class DecideLink:
+    """The board's answer to "link <Telegram name> to <member>?"."""
+
+    answer: Literal["yes", "no"]
+    request_id: Id
