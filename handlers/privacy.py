@@ -14,7 +14,9 @@ from bot.callbacks import callback
 from handlers.common import Context, inline, menu_label_pattern, onboarded, pressed, reply
 from handlers.flows import switch_of
 from models import membership
-from models.privacy import erase_member, export_member, release_places
+from handlers.data_labels import readable
+from models.data_export import export_member
+from models.privacy import erase_member, release_places
 
 
 @callback("priv.erase")
@@ -29,7 +31,7 @@ async def my_data(update: Update, context: Context) -> None:
         member = await membership.member_by_telegram(session, context.known.telegram_id or 0)
         assert member is not None
         document = await export_member(session, member)
-    payload = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
+    payload = json.dumps(readable(document, context._), ensure_ascii=False, indent=2).encode("utf-8")
     await update.effective_chat.send_document(  # type: ignore[union-attr]
         io.BytesIO(payload),
         filename="lagbot-mine-data.json",
