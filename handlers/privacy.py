@@ -12,9 +12,9 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 from bot import event_messages, round_messages
 from bot.callbacks import callback
 from handlers.common import Context, inline, menu_label_pattern, onboarded, pressed, reply
+from handlers.data_labels import readable
 from handlers.flows import switch_of
 from models import membership
-from handlers.data_labels import readable
 from models.data_export import export_member
 from models.privacy import erase_member, release_places
 
