@@ -45,6 +45,7 @@ from handlers import (
     phonebank_board,
     preferences,
     privacy,
+    removal,
     welcome,
 )
 from models.base import utcnow
@@ -167,6 +168,7 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     preferences.register(application)
     privacy.register(application)
     linking.register(application)
+    removal.register(application)
     admin.register(application)
     general.register_fallbacks(application)
 

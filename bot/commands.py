@@ -25,4 +25,5 @@ BOARD_COMMANDS: list[tuple[str, str, str]] = [
     ("nyttarrangement", "newevent", N_("Create an event (board)")),
     ("velkomst", "welcome", N_("Welcome calls to new members (AU)")),
     ("supportere", "supporters", N_("Verify new supporters (board)")),
+    ("fjern_medlem", "removemember", N_("Remove a member who left the party (board)")),
 ]

@@ -121,15 +121,22 @@ async def start(update: Update, context: Context) -> int:
         return await ask_district(update, context, member)
     if member is None:
         async with context.runtime.db.session() as session:
-            erased = await tombstones.erased_at(session, update.effective_user.id)  # type: ignore[union-attr]
-        if erased is not None:
-            _ = translator(lang)
-            await reply(update, _(
-                "Welcome back. You erased your data on {day}, and nothing from before is kept. To come back, "
-                "accept below and share your number: if it is in the member register, you are a member again "
-                "straight away.").format(day=fmt_date(erased, lang)))
+            trace = await tombstones.trace_of(session, update.effective_user.id)  # type: ignore[union-attr]
+        if trace is not None:
+            await reply(update, erased_text(trace, lang))
     await reply(update, consent_text(lang), reply_markup=consent_keyboard(lang))
     return CONSENT
+
+
+def erased_text(trace: tombstones.Tombstone, lang: str) -> str:
+    _, day = translator(lang), fmt_date(trace.erased_at, lang)
+    if trace.reason == tombstones.LEFT:
+        return _("Welcome. Your membership data was removed on {day} because you left the party. If you have "
+                 "joined again, accept below and share your number: once the register has you, you are a member "
+                 "here too.").format(day=day)
+    return _("Welcome back. You erased your data on {day}, and nothing from before is kept. To come back, "
+             "accept below and share your number: if it is in the member register, you are a member again "
+             "straight away.").format(day=day)
 
 
 async def remember_payload(update: Update, context: Context, payload: str, lang: str) -> None:

@@ -9,8 +9,8 @@ from typing import Literal
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot import event_messages, round_messages
 from bot.callbacks import callback
+from bot.erasure import announce_released
 from handlers.common import Context, inline, menu_label_pattern, onboarded, pressed, reply
 from handlers.data_labels import readable
 from handlers.flows import switch_of
@@ -71,10 +71,7 @@ async def confirm_delete(update: Update, context: Context) -> None:
         stored = await membership.member_by_telegram(session, user.id)
         if stored is not None:
             released = await release_places(session, stored, now)
-            for round_, promoted in released.rounds:  # the next in line is told at once
-                await round_messages.promoted(session, round_, promoted, [], now)
-            for event, promoted in released.events:
-                await event_messages.promoted(session, event, promoted, now)
+            await announce_released(session, released, now)  # the next in line is told at once
             await erase_member(session, stored)
     key = (query.message.chat.id if query.message else user.id, user.id)
     for flow in switch_of(context.application).flows:  # no flow outlives the data it was about

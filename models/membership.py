@@ -75,6 +75,21 @@ async def find_member(
     return member
 
 
+async def search_members(session: AsyncSession, text: str, limit: int = 8) -> list[Member]:
+    """Live members whose member number is `text`, or whose name contains it (any case)."""
+    text = text.strip()
+    if not text:
+        return []
+    by_number = await session.scalar(select(Member).where(Member.member_number == text, Member.status != STATUS_ERASED))
+    if by_number is not None:
+        return [by_number]
+    needle = text.casefold()
+    rows = await session.execute(select(Member.id, Member.name).where(Member.status != STATUS_ERASED, Member.name.is_not(None)))
+    ids = sorted((name, id_) for id_, name in rows.all() if needle in str(name).casefold())[:limit]
+    found = await members_by_ids(session, (id_ for _name, id_ in ids))
+    return [found[id_] for _name, id_ in ids]
+
+
 async def record_refusal(session: AsyncSession, telegram_id: int) -> None:
     session.add(ConsentRefusal(telegram_hash=await telegram_hash(session, telegram_id), hash_kind="hmac"))
     await session.flush()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -9,15 +10,16 @@ from typing import Any
 from sqlalchemy import delete, func, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import inbox
+from models import inbox, membership
 from models.base import utcnow
 from models.broadcast import BroadcastReply
+from models.errors import NotAllowed
 from models.member import STATUS_ERASED, Member
 from models.outbox import PENDING, OutboxMessage
 from models.phonebank import DONE as CALL_DONE
 from models.phonebank import CallTarget
 from models.rounds import DoorInput, Round, RoundReport
-from models.tombstones import leave_tombstone
+from models.tombstones import ERASED, LEFT, leave_tombstone, remember_left
 from models.welcome import WelcomeTask
 
 
@@ -54,11 +56,29 @@ async def release_places(session: AsyncSession, member: Member, now: datetime) -
     return released
 
 
-async def erase_member(session: AsyncSession, member: Member) -> None:
+async def remove_left_member(session: AsyncSession, member_id: int, *, actor_telegram_id: int | None,
+                             admin_ids: Iterable[int], now: datetime) -> tuple[Member, Released, int | None]:
+    """The board removes a member who left the party: the same erasure as /slett_meg, and a keyed
+    trace of their phone and member number keeps a later import from bringing them back unless
+    the register shows a newer join date. `actor_telegram_id` None: the command line (no role to
+    check). Returns the (now anonymous) member, the places released and their former Telegram id."""
+    if actor_telegram_id is not None:
+        actor = await membership.member_by_telegram(session, actor_telegram_id)
+        if not membership.has_role(actor, "board", admin_ids):
+            raise NotAllowed("board")
+    member = await membership.member_by_id(session, member_id)
+    telegram_id = member.telegram_id
+    released = await release_places(session, member, now)
+    await remember_left(session, member.phone, member.member_number, member.joined_on, now)
+    await erase_member(session, member, reason=LEFT)
+    return member, released, telegram_id
+
+
+async def erase_member(session: AsyncSession, member: Member, reason: str = ERASED) -> None:
     """Forget who they are; keep a row without identity so counts stay right."""
     if member.telegram_id is not None:  # their private chat's id is their Telegram id
         await inbox.forget_chat(session, member.telegram_id)
-        await leave_tombstone(session, member.telegram_id, utcnow())
+        await leave_tombstone(session, member.telegram_id, utcnow(), reason)
     member.name = None
     member.phone = None
     member.email = None

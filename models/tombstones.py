@@ -19,21 +19,32 @@ class Tombstone(Base):
 
     telegram_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     erased_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # ERASED: they erased their data themselves; LEFT: the board removed them as they left the party.
+    reason: Mapped[str] = mapped_column(String(10), default="erased", server_default="erased")
 
 
-async def leave_tombstone(session: AsyncSession, telegram_id: int, now: datetime) -> None:
+ERASED, LEFT = "erased", "left"
+
+
+async def leave_tombstone(session: AsyncSession, telegram_id: int, now: datetime, reason: str = ERASED) -> None:
     key = await telegram_hash(session, telegram_id)
     stone = await session.get(Tombstone, key)
     if stone is None:
-        session.add(Tombstone(telegram_hash=key, erased_at=now))
+        session.add(Tombstone(telegram_hash=key, erased_at=now, reason=reason))
     else:
-        stone.erased_at = now
+        stone.erased_at, stone.reason = now, reason
     await session.flush()
 
 
 async def erased_at(session: AsyncSession, telegram_id: int) -> datetime | None:
     """When the member behind this account erased their data, if they did."""
-    return await session.scalar(select(Tombstone.erased_at).where(Tombstone.telegram_hash == await telegram_hash(session, telegram_id)))
+    stone = await trace_of(session, telegram_id)
+    return stone.erased_at if stone is not None else None
+
+
+async def trace_of(session: AsyncSession, telegram_id: int) -> Tombstone | None:
+    """The trace this account left when its data was erased (by the member or the board), if any."""
+    return await session.get(Tombstone, await telegram_hash(session, telegram_id))
 
 
 class LeftMember(Base):

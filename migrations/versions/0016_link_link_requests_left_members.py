@@ -1,4 +1,4 @@
-"""link requests, how an account was linked, members who left
+"""link requests, how an account was linked, members who left, why a tombstone was left
 
 Revision ID: 0016
 Revises: 0015
@@ -44,10 +44,14 @@ def upgrade() -> None:
 
     with op.batch_alter_table('members', schema=None) as batch_op:
         batch_op.add_column(sa.Column('linked_by', sa.String(length=10), nullable=True))
+    with op.batch_alter_table('tombstones', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('reason', sa.String(length=10), server_default='erased', nullable=False))
 
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('tombstones', schema=None) as batch_op:
+        batch_op.drop_column('reason')
     with op.batch_alter_table('members', schema=None) as batch_op:
         batch_op.drop_column('linked_by')
 
