@@ -99,15 +99,19 @@ async def decide(update: Update, context: Context) -> None:
             decision = await linking.decide(session, press.request_id, update.effective_user.id, press.answer == "yes",
                                             runtime.settings.lagbot_admins, runtime.now())
             await link_messages.tell_outcome(session, decision, runtime.now())
-            text = (_("✅ Linked: “{telegram_name}” is now {member}.") if press.answer == "yes"
-                    else _("✖️ Refused: “{telegram_name}” is not linked to {member}.")).format(
+            if decision.stale:
+                text = _("Not linked: “{telegram_name}” or {member} was linked meanwhile. They have been told.")
+            elif press.answer == "yes":
+                text = _("✅ Linked: “{telegram_name}” is now {member}.")
+            else:
+                text = _("✖️ Refused: “{telegram_name}” is not linked to {member}.")
+            text = text.format(
                 telegram_name=decision.request.telegram_name or "?", member=link_messages.member_label(decision.member))
         except NotAllowed:
             await answer_alert(update, _("Only the board can do that."))
             return
         except LinkNotPossible:
-            await answer_alert(update, _("This was already decided, or one of them has been linked meanwhile. "
-                                         "Nothing was changed."))
+            await answer_alert(update, _("This was already decided. Nothing was changed."))
             await query.edit_message_reply_markup(None)
             return
     await query.answer()

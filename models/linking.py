@@ -59,6 +59,8 @@ class Decision:
     member: Member
     # Everyone to tell the outcome: (their row, whether they were linked).
     told: list[tuple[Member, bool]] = field(default_factory=list)
+    # Confirmed too late: one side was linked meanwhile, so the request was refused instead.
+    stale: bool = False
 
 
 async def link_proven(
@@ -159,10 +161,15 @@ async def decide(session: AsyncSession, request_id: int, actor_telegram_id: int,
             decision.told.append((requester, False))
         await session.flush()
         return decision
-    if member.status == STATUS_ERASED or member.telegram_id is not None:
-        raise LinkNotPossible("member linked")
-    if requester is None or requester.telegram_id is None or requester.status != STATUS_SUPPORTER:
-        raise LinkNotPossible("requester linked")
+    if (member.status == STATUS_ERASED or member.telegram_id is not None or requester is None
+            or requester.telegram_id is None or requester.status != STATUS_SUPPORTER):
+        # One side was linked (or erased) meanwhile: nothing is linked, and the requester hears so.
+        request.status, request.decided_at, request.decided_by = REFUSED, now, actor.id
+        decision.stale = True
+        if requester is not None and requester.telegram_id is not None and requester.status == STATUS_SUPPORTER:
+            decision.told.append((requester, False))
+        await session.flush()
+        return decision
     telegram_id, language = requester.telegram_id, requester.language
     request.decided_at, request.decided_by = now, actor.id
     request.status, request.requester_id = CONFIRMED, None

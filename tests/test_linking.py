@@ -78,7 +78,7 @@ async def test_forwarded_invite_with_another_number_asks_the_board_who_refuses(d
     assert member.status == STATUS_SUPPORTER and member.member_number is None
     assert (await member_number(db, "1001")).telegram_id is None
     again = await board.press_data(DecideLink("yes", (await only_request(db)).id).pack(), asked)
-    assert again.alerts == ["Dette er allerede avgjort, eller en av dem er blitt koblet i mellomtiden. Ingenting ble endret."]
+    assert again.alerts == ["Dette er allerede avgjort. Ingenting ble endret."]
     assert (await member_number(db, "1001")).telegram_id is None
 
 
@@ -192,3 +192,24 @@ async def test_without_number_is_undone_from_settings(db, app, make_user):
     await tick(app)  # the board's question is no longer sent: nothing is waiting for it
     settings = await user.send("/innstillingar")
     assert "📱 Del nummeret mitt" not in settings.buttons
+
+
+async def test_confirming_after_the_member_proved_the_number_elsewhere_changes_nothing(db, app, make_user):
+    await import_members(db, REGISTER)
+    board = await board_member(db, make_user)
+    kari = await member_number(db, "1001")
+    stranger = make_user(first_name="Snik", last_name="Snoker")
+    await stranger.send(f"/start inv_{kari.invite_token}")
+    await stranger.press("Ja, jeg godtar")
+    await stranger.send("Fortsett uten nummer")
+    await tick(app)
+    assert "«Snik Snoker»" in board.last_message().text
+    real = make_user(first_name="Kari", last_name="Nordmann")
+    await onboard(real, phone="+4791234567")
+    late = await board.press("✅ Koble")
+    assert "Ikke koblet: «Snik Snoker» eller Kari Nordmann (1001) er blitt koblet i mellomtiden." in late.text
+    assert (await stored(db, real.user_id)).member_number == "1001"
+    assert (await stored(db, stranger.user_id)).status == STATUS_SUPPORTER
+    assert (await only_request(db)).status == "refused"
+    await tick(app)
+    assert stranger.last_message().text.startswith("Styret kunne ikke bekrefte at invitasjonslenken var din")
