@@ -41,12 +41,14 @@ from handlers import (
     events,
     events_create,
     general,
+    linking,
     nudges,
     onboarding,
     phonebank,
     phonebank_board,
     preferences,
     privacy,
+    removal,
     welcome,
 )
 from models.base import utcnow
@@ -170,6 +172,8 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     general.register(application)
     preferences.register(application)
     privacy.register(application)
+    linking.register(application)
+    removal.register(application)
     admin.register(application)
     board_lists.register(application)
     general.register_fallbacks(application)

@@ -27,4 +27,5 @@ BOARD_COMMANDS: list[tuple[str, str, str]] = [
     ("supportere", "supporters", N_("Verify new supporters (board)")),
     ("lister", "lists", N_("Lists to act on: wrong numbers, no-shows and more (board)")),
     ("roller", "roles", N_("Who has which role (board)")),
+    ("fjern_medlem", "removemember", N_("Remove a member who left the party (board)")),
 ]

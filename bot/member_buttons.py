@@ -55,3 +55,11 @@ class ReplyToBoard:
     """Under a broadcast: write a reply that goes to the board."""
 
     broadcast_id: Id
+
+
+@callback("lnk")
+class DecideLink:
+    """The board's answer to "link <Telegram name> to <member>?"."""
+
+    answer: Literal["yes", "no"]
+    request_id: Id

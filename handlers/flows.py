@@ -39,6 +39,13 @@ class FlowSwitch:
         return ended
 
 
+    def forget_user(self, user_id: int) -> None:
+        """End every flow of someone whose data was erased by another (the board removing them)."""
+        for flow in self.flows:
+            for key in [k for k in flow.conversations_view if isinstance(k, tuple) and user_id in k]:
+                flow._update_state(flow.END, key)  # noqa: SLF001 - the switch and its flows are one unit
+
+
 def switch_of(application: Application[Any, Any, Any, Any, Any, Any]) -> FlowSwitch:
     return application.bot_data.setdefault(SWITCH_KEY, FlowSwitch())
 

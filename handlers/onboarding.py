@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any, Literal, TypeAlias
 
-from telegram import InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
+from telegram import InlineKeyboardMarkup, ReplyKeyboardRemove, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.callbacks import CallbackData, callback
 from bot.i18n import LANGUAGES, N_, fmt_date, translator
+from handlers import linking
 from handlers.common import (
     DISTRICT_LABELS,
     INTEREST_LABELS,
@@ -26,12 +27,11 @@ from handlers.common import (
 )
 from handlers.flows import Flow
 from models import membership, tombstones
-from models.errors import InvalidPhone, InviteAlreadyUsed, PhoneLinkedElsewhere, UnknownInvite
+from models.errors import UnknownInvite
 from models.member import DISTRICTS, INTERESTS, STATUS_MEMBER, Member
 
 CONSENT, CONTACT, DISTRICT, INTERESTS_STATE = range(4)
 SKIP_PHONE = N_("Continue without number")
-SHARE_PHONE = N_("📱 Share my number")
 
 
 @callback("ob.consent")
@@ -121,15 +121,22 @@ async def start(update: Update, context: Context) -> int:
         return await ask_district(update, context, member)
     if member is None:
         async with context.runtime.db.session() as session:
-            erased = await tombstones.erased_at(session, update.effective_user.id)  # type: ignore[union-attr]
-        if erased is not None:
-            _ = translator(lang)
-            await reply(update, _(
-                "Welcome back. You erased your data on {day}, and nothing from before is kept. To come back, "
-                "accept below and share your number: if it is in the member register, you are a member again "
-                "straight away.").format(day=fmt_date(erased, lang)))
+            trace = await tombstones.trace_of(session, update.effective_user.id)  # type: ignore[union-attr]
+        if trace is not None:
+            await reply(update, erased_text(trace, lang))
     await reply(update, consent_text(lang), reply_markup=consent_keyboard(lang))
     return CONSENT
+
+
+def erased_text(trace: tombstones.Tombstone, lang: str) -> str:
+    _, day = translator(lang), fmt_date(trace.erased_at, lang)
+    if trace.reason == tombstones.LEFT:
+        return _("Welcome. Your membership data was removed on {day} because you left the party. If you have "
+                 "joined again, accept below and share your number: once the register has you, you are a member "
+                 "here too.").format(day=day)
+    return _("Welcome back. You erased your data on {day}, and nothing from before is kept. To come back, "
+             "accept below and share your number: if it is in the member register, you are a member again "
+             "straight away.").format(day=day)
 
 
 async def remember_payload(update: Update, context: Context, payload: str, lang: str) -> None:
@@ -165,39 +172,25 @@ async def choose_language(update: Update, context: Context) -> int:
 
 
 async def consent_given(update: Update, context: Context) -> int:
-    """Link by invite if they came with one; otherwise ask for their number."""
-    assert update.callback_query is not None and context.user_data is not None
-    query, user = update.callback_query, update.effective_user
-    assert user is not None
-    lang, _ = context.lang, context._
+    """Ask for their number next (also when they came by an invite link)."""
+    assert update.callback_query is not None
+    query, lang, _ = update.callback_query, context.lang, context._
     await query.answer()
     await query.edit_message_text(consent_text(lang) + "\n\n✅ " + _("You agreed."))
-    token = context.user_data.pop("invite", None)
-    if token:
-        async with context.runtime.db.session() as session:
-            try:
-                member = await membership.link_by_invite(session, token, user.id, lang, context.runtime.now())
-            except (UnknownInvite, InviteAlreadyUsed):
-                member = None
-        if member is not None:
-            await reply(update, _("Hi, {name}! You are now linked to your membership in Trondheim SV.").format(name=member.name))
-            return await ask_district(update, context, member)
     return await ask_contact(update, context)
 
 
 async def ask_contact(update: Update, context: Context) -> int:
+    """Ask for the number; an invite link alone links nobody (it may have been forwarded)."""
+    assert context.user_data is not None
     _ = context._
-    keyboard = ReplyKeyboardMarkup(
-        [[KeyboardButton(_(SHARE_PHONE), request_contact=True)], [KeyboardButton(_(SKIP_PHONE))]],
-        resize_keyboard=True,
-        one_time_keyboard=True,
-    )
-    await reply(
-        update,
-        _("To find you in the member register, tap “Share my number” below. "
-          "Telegram then sends us the number of your own account — nothing else."),
-        reply_markup=keyboard,
-    )
+    if context.user_data.get("invite"):
+        text = _("To link your membership, tap “Share my number” below: we check that the number of your own "
+                 "Telegram account is the one in the member register.")
+    else:
+        text = _("To find you in the member register, tap “Share my number” below. "
+                 "Telegram then sends us the number of your own account — nothing else.")
+    await reply(update, text, reply_markup=linking.share_keyboard(context, SKIP_PHONE))
     return CONTACT
 
 
@@ -218,46 +211,32 @@ async def consent_refused(update: Update, context: Context) -> int:
 
 async def contact_shared(update: Update, context: Context) -> int:
     """Accept only the sender's own contact: a forwarded one must never take over a member."""
-    assert update.message is not None and update.message.contact is not None
-    user, contact = update.effective_user, update.message.contact
-    assert user is not None
-    lang, _ = context.lang, context._
-    if contact.user_id != user.id:
-        await reply(update, _("That is someone else's contact. Tap “Share my number” to send your own."))
-        return CONTACT
-    async with context.runtime.db.session() as session:
-        try:
-            member = await membership.link_by_phone(session, contact.phone_number, user.id, user.full_name, lang, context.runtime.now())
-        except PhoneLinkedElsewhere:
-            member = None
-            problem = _("That number is already linked to another Telegram account. Ask the board for help, or continue without a number.")
-        except InvalidPhone:
-            member = None
-            problem = _("We could not read that phone number. You can continue without a number.")
+    assert context.user_data is not None
+    member, text = await linking.link_by_contact(update, context)
     if member is None:
-        await reply(update, problem)
+        await reply(update, text)
         return CONTACT
-    if member.status == STATUS_MEMBER:
-        text = _("Thanks, {name}! We found you in the member register.").format(name=member.name)
-    else:
-        text = _("Thanks! Your number is not in the member register, so you are registered as a supporter "
-                 "until the board has checked it.")
-    await reply(update, text, reply_markup=ReplyKeyboardRemove())
-    return await ask_district(update, context, member)
+    return await linked(update, context, member, text)
 
 
 async def skip_phone(update: Update, context: Context) -> int:
     """Go on as an unverified supporter without sharing a number."""
     user = update.effective_user
     assert user is not None
-    lang, _ = context.lang, context._
     async with context.runtime.db.session() as session:
-        member = await membership.create_supporter(session, user.id, user.full_name, lang, context.runtime.now())
-    await reply(
-        update,
-        _("OK. You are registered as a supporter until the board has checked who you are."),
-        reply_markup=ReplyKeyboardRemove(),
-    )
+        member = await membership.create_supporter(session, user.id, user.full_name, context.lang, context.runtime.now())
+    context.set_member(member)
+    return await linked(update, context, member,
+                        context._("OK. You are registered as a supporter until the board has checked who you are."))
+
+
+async def linked(update: Update, context: Context, member: Member, text: str) -> int:
+    """Say how they were found; a supporter who came by an invite link has the board asked to check it."""
+    assert context.user_data is not None and update.effective_user is not None
+    token = context.user_data.pop("invite", None)
+    if token and member.status != STATUS_MEMBER:
+        text = await linking.request_by_invite(context, member, token, update.effective_user.full_name)
+    await reply(update, text, reply_markup=ReplyKeyboardRemove())
     return await ask_district(update, context, member)
 
 

@@ -21,10 +21,11 @@ from handlers.common import (
     reply,
     show_main_menu,
 )
+from handlers.linking import SHARE_PHONE, ShareNumber
 from handlers.onboarding import district_keyboard, interests_keyboard
 from models import membership
 from models import nudges as ng
-from models.member import DISTRICTS, INTERESTS, MESSAGE_KINDS, Member
+from models.member import DISTRICTS, INTERESTS, MESSAGE_KINDS, STATUS_SUPPORTER, Member
 
 
 @callback("set.lang")
@@ -76,13 +77,13 @@ def overview(member: Member) -> tuple[str, InlineKeyboardMarkup]:
             kinds,
         ]
     )
-    keyboard = inline(
-        [
-            [(_("Language"), SettingsPage("lang").pack()), (_("District"), SettingsPage("district").pack())],
-            [(_("Interests"), SettingsPage("int").pack()), (_("Messages"), SettingsPage("msg").pack())],
-        ]
-    )
-    return text, keyboard
+    rows = [
+        [(_("Language"), SettingsPage("lang").pack()), (_("District"), SettingsPage("district").pack())],
+        [(_("Interests"), SettingsPage("int").pack()), (_("Messages"), SettingsPage("msg").pack())],
+    ]
+    if member.status == STATUS_SUPPORTER and not member.verified:  # skipped the number, or it was not found
+        rows.append([(_(SHARE_PHONE), ShareNumber().pack())])
+    return text, inline(rows)
 
 
 def back_row(lang: str) -> list[tuple[str, str]]:

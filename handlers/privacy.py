@@ -9,12 +9,14 @@ from typing import Literal
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot import event_messages, round_messages
 from bot.callbacks import callback
+from bot.erasure import announce_released
 from handlers.common import Context, inline, menu_label_pattern, onboarded, pressed, reply
+from handlers.data_labels import readable
 from handlers.flows import switch_of
 from models import membership
-from models.privacy import erase_member, export_member, release_places
+from models.data_export import export_member
+from models.privacy import erase_member, release_places
 
 
 @callback("priv.erase")
@@ -29,7 +31,7 @@ async def my_data(update: Update, context: Context) -> None:
         member = await membership.member_by_telegram(session, context.known.telegram_id or 0)
         assert member is not None
         document = await export_member(session, member)
-    payload = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
+    payload = json.dumps(readable(document, context._), ensure_ascii=False, indent=2).encode("utf-8")
     await update.effective_chat.send_document(  # type: ignore[union-attr]
         io.BytesIO(payload),
         filename="lagbot-mine-data.json",
@@ -69,10 +71,7 @@ async def confirm_delete(update: Update, context: Context) -> None:
         stored = await membership.member_by_telegram(session, user.id)
         if stored is not None:
             released = await release_places(session, stored, now)
-            for round_, promoted in released.rounds:  # the next in line is told at once
-                await round_messages.promoted(session, round_, promoted, [], now)
-            for event, promoted in released.events:
-                await event_messages.promoted(session, event, promoted, now)
+            await announce_released(session, released, now)  # the next in line is told at once
             await erase_member(session, stored)
     key = (query.message.chat.id if query.message else user.id, user.id)
     for flow in switch_of(context.application).flows:  # no flow outlives the data it was about

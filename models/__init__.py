@@ -4,6 +4,7 @@ from models.base import Base
 from models.broadcast import Broadcast, BroadcastReply
 from models.events import Event, Rsvp, Series
 from models.inbox import InboxUpdate
+from models.linking import LinkRequest
 from models.member import DISTRICTS, INTERESTS, MESSAGE_KINDS, ROLES, ConsentRefusal, Member, MemberInterest, MemberRole
 from models.nudges import NudgeState, RuleSwitch
 from models.outbox import OutboxMessage
@@ -11,13 +12,15 @@ from models.persistence_store import ConversationRow, PersistedData
 from models.phonebank import CallAttempt, CallTarget, Campaign
 from models.rounds import DoorInput, Round, RoundReport, Signup, Team
 from models.secrets import Secret
-from models.tombstones import Tombstone
+from models.tombstones import LeftMember, Tombstone
 from models.welcome import WelcomeTask
 
 __all__ = [
     "Tombstone",
+    "LeftMember",
     "Secret",
     "InboxUpdate",
+    "LinkRequest",
     "NudgeState",
     "RuleSwitch",
     "WelcomeTask",

@@ -31,3 +31,11 @@ class NotFound(DomainError):
 
 class MemberNotFound(NotFound):
     """No member matches."""
+
+
+class NotAllowed(DomainError):
+    """The one acting does not (any more) hold the role the step needs."""
+
+
+class LinkNotPossible(DomainError):
+    """A link request was decided already, or one side was linked meanwhile."""

@@ -33,6 +33,8 @@ class Member(Base):
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     onboarded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     linked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # How the account was linked: "phone" (proved the number), "board" (confirmed a request), or None.
+    linked_by: Mapped[str | None] = mapped_column(String(10))
     wants_reminders: Mapped[bool] = mapped_column(Boolean, default=True)
     wants_nudges: Mapped[bool] = mapped_column(Boolean, default=True)
     wants_broadcasts: Mapped[bool] = mapped_column(Boolean, default=True)

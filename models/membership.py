@@ -75,22 +75,24 @@ async def find_member(
     return member
 
 
+async def search_members(session: AsyncSession, text: str, limit: int = 8) -> list[Member]:
+    """Live members whose member number is `text`, or whose name contains it (any case)."""
+    text = text.strip()
+    if not text:
+        return []
+    by_number = await session.scalar(select(Member).where(Member.member_number == text, Member.status != STATUS_ERASED))
+    if by_number is not None:
+        return [by_number]
+    needle = text.casefold()
+    rows = await session.execute(select(Member.id, Member.name).where(Member.status != STATUS_ERASED, Member.name.is_not(None)))
+    ids = sorted((name, id_) for id_, name in rows.all() if needle in str(name).casefold())[:limit]
+    found = await members_by_ids(session, (id_ for _name, id_ in ids))
+    return [found[id_] for _name, id_ in ids]
+
+
 async def record_refusal(session: AsyncSession, telegram_id: int) -> None:
     session.add(ConsentRefusal(telegram_hash=await telegram_hash(session, telegram_id), hash_kind="hmac"))
     await session.flush()
-
-
-async def link_by_invite(
-    session: AsyncSession, token: str, telegram_id: int, language: str, now: datetime | None = None
-) -> Member:
-    """Link the invited member to this Telegram account; they consented just now."""
-    member = await member_by_invite(session, token)
-    if member.telegram_id is not None and member.telegram_id != telegram_id:
-        raise InviteAlreadyUsed(token)
-    await _release_supporter_row(session, telegram_id, keep=member)
-    _link(member, telegram_id, language, now)
-    await session.flush()
-    return member
 
 
 async def link_by_phone(
@@ -113,10 +115,10 @@ async def link_by_phone(
             session.add(member)
         member.phone = phone
     else:
-        await _release_supporter_row(session, telegram_id, keep=member)
+        await fold_supporter(session, telegram_id, keep=member)
     if not member.name:
         member.name = name
-    _link(member, telegram_id, language, now)
+    link_account(member, telegram_id, language, now)
     await session.flush()
     return member
 
@@ -129,12 +131,12 @@ async def create_supporter(
     if member is None:
         member = Member(status=STATUS_SUPPORTER, verified=False, name=name, created_at=now or utcnow())
         session.add(member)
-    _link(member, telegram_id, language, now)
+    link_account(member, telegram_id, language, now)
     await session.flush()
     return member
 
 
-def _link(member: Member, telegram_id: int, language: str, now: datetime | None = None) -> None:
+def link_account(member: Member, telegram_id: int, language: str, now: datetime | None = None) -> None:
     now = now or utcnow()
     member.telegram_id = telegram_id
     member.language = language if language in LANGUAGES else "nb"
@@ -144,7 +146,7 @@ def _link(member: Member, telegram_id: int, language: str, now: datetime | None 
         member.invite_token = new_invite_token()
 
 
-async def _release_supporter_row(session: AsyncSession, telegram_id: int, keep: Member) -> None:
+async def fold_supporter(session: AsyncSession, telegram_id: int, keep: Member) -> None:
     """A supporter who later proves membership: fold the supporter row into the member."""
     other = await member_by_telegram(session, telegram_id)
     if other is None or other.id == keep.id:

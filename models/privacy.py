@@ -1,97 +1,26 @@
-"""A member's right to see and erase what lagbot stores about them."""
+"""A member's right to erase what lagbot stores about them (their export: models/data_export.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import inbox
+from models import inbox, membership
 from models.base import utcnow
 from models.broadcast import BroadcastReply
+from models.errors import NotAllowed
 from models.member import STATUS_ERASED, Member
 from models.outbox import PENDING, OutboxMessage
 from models.phonebank import DONE as CALL_DONE
 from models.phonebank import CallTarget
-from models.rounds import DoorInput, Round, RoundReport, Signup
-from models.tombstones import leave_tombstone
+from models.rounds import DoorInput, Round, RoundReport
+from models.tombstones import ERASED, LEFT, leave_tombstone, remember_left
 from models.welcome import WelcomeTask
-
-
-async def export_member(session: AsyncSession, member: Member) -> dict[str, Any]:
-    """Everything stored about the member, as plain JSON-ready data."""
-    signups = (await session.execute(
-        select(Signup, Round).join(Round, Round.id == Signup.round_id).where(Signup.member_id == member.id).order_by(Signup.id)
-    )).all()
-    from models.events import Event, Rsvp
-
-    answers = (await session.execute(
-        select(Rsvp, Event).join(Event, Event.id == Rsvp.event_id).where(Rsvp.member_id == member.id).order_by(Rsvp.id)
-    )).all()
-    inputs = await session.scalars(select(DoorInput).where(DoorInput.member_id == member.id).order_by(DoorInput.id))
-    replies = await session.scalars(select(BroadcastReply).where(BroadcastReply.member_id == member.id).order_by(BroadcastReply.id))
-    messages = await session.scalars(select(OutboxMessage).where(OutboxMessage.member_id == member.id).order_by(OutboxMessage.id))
-    from models.phonebank import Campaign
-
-    calls = (await session.execute(
-        select(CallTarget, Campaign).join(Campaign, Campaign.id == CallTarget.campaign_id)
-        .where(CallTarget.member_id == member.id).order_by(CallTarget.id)
-    )).all()
-    welcome = await session.scalar(select(WelcomeTask).where(WelcomeTask.member_id == member.id))
-
-    def stamp(value: Any) -> str | None:
-        return value.isoformat() if value is not None else None
-
-    return {
-        "member": {
-            "name": member.name,
-            "phone": member.phone,
-            "email": member.email,
-            "member_number": member.member_number,
-            "telegram_id": member.telegram_id,
-            "district": member.district,
-            "joined_on": stamp(member.joined_on),
-            "language": member.language,
-            "status": member.status,
-            "verified": member.verified,
-            "consent_at": stamp(member.consent_at),
-            "linked_at": stamp(member.linked_at),
-            "onboarded_at": stamp(member.onboarded_at),
-            "created_at": stamp(member.created_at),
-        },
-        "roles": sorted(member.role_names),
-        "interests": sorted(member.interest_names),
-        "messages": {
-            "reminders": member.wants_reminders,
-            "nudges": member.wants_nudges,
-            "broadcasts": member.wants_broadcasts,
-        },
-        "unreachable_since": stamp(member.unreachable_at),
-        "last_active_at": stamp(member.last_active_at),
-        "door_knocking": [
-            {"round": r.title, "starts_at": stamp(r.starts_at), "status": s.status, "attended": s.attended}
-            for s, r in signups
-        ],
-        "events": [{"event": e.title, "starts_at": stamp(e.starts_at), "answer": r.answer, "attended": r.attended} for r, e in answers],
-        "input_from_the_doors": [{"round": i.round_id, "theme": i.theme, "text": i.text, "at": stamp(i.created_at)} for i in inputs],
-        "replies_to_broadcasts": [{"broadcast": r.broadcast_id, "text": r.text, "at": stamp(r.received_at)} for r in replies],
-        "messages_from_lagbot": [
-            {"kind": m.kind, "status": m.status, "due_at": stamp(m.due_at), "sent_at": stamp(m.sent_at), "text": m.text}
-            for m in messages
-        ],
-        # What phone rounds and welcome calls recorded about them, callers' and welcomers' notes included.
-        "phone_rounds_about_you": [
-            {"phone_round": c.name, "status": t.status, "attempts": t.attempts, "outcome": t.outcome, "note": t.note}
-            for t, c in calls
-        ],
-        "welcome_call": None if welcome is None else {
-            "status": welcome.status, "due_at": stamp(welcome.due_at), "first_contact_at": stamp(welcome.first_contact_at),
-            "outcome": welcome.outcome, "note": welcome.note,
-        },
-    }
 
 
 @dataclass
@@ -127,11 +56,29 @@ async def release_places(session: AsyncSession, member: Member, now: datetime) -
     return released
 
 
-async def erase_member(session: AsyncSession, member: Member) -> None:
+async def remove_left_member(session: AsyncSession, member_id: int, *, actor_telegram_id: int | None,
+                             admin_ids: Iterable[int], now: datetime) -> tuple[Member, Released, int | None]:
+    """The board removes a member who left the party: the same erasure as /slett_meg, and a keyed
+    trace of their phone and member number keeps a later import from bringing them back unless
+    the register shows a newer join date. `actor_telegram_id` None: the command line (no role to
+    check). Returns the (now anonymous) member, the places released and their former Telegram id."""
+    if actor_telegram_id is not None:
+        actor = await membership.member_by_telegram(session, actor_telegram_id)
+        if not membership.has_role(actor, "board", admin_ids):
+            raise NotAllowed("board")
+    member = await membership.member_by_id(session, member_id)
+    telegram_id = member.telegram_id
+    released = await release_places(session, member, now)
+    await remember_left(session, member.phone, member.member_number, member.joined_on, now)
+    await erase_member(session, member, reason=LEFT)
+    return member, released, telegram_id
+
+
+async def erase_member(session: AsyncSession, member: Member, reason: str = ERASED) -> None:
     """Forget who they are; keep a row without identity so counts stay right."""
     if member.telegram_id is not None:  # their private chat's id is their Telegram id
         await inbox.forget_chat(session, member.telegram_id)
-        await leave_tombstone(session, member.telegram_id, utcnow())
+        await leave_tombstone(session, member.telegram_id, utcnow(), reason)
     member.name = None
     member.phone = None
     member.email = None

@@ -17,6 +17,7 @@ from models.member import STATUS_ERASED, STATUS_MEMBER, STATUS_SUPPORTER, Member
 from models.membership import new_invite_token
 from models.phone import normalise_phone
 from models.register_file import decode_lines, decode_register, read_rows  # noqa: F401 - decode_register for events import
+from models.tombstones import LeftRegister
 
 
 @dataclass
@@ -26,6 +27,8 @@ class ImportReport:
     unchanged: int = 0
     rejected: list[tuple[int, str]] = field(default_factory=list)
     notes: list[tuple[int, str]] = field(default_factory=list)  # imported, with what was left out
+    # Rows of members the board removed because they left the party (and no newer join date).
+    left: list[tuple[int, str]] = field(default_factory=list)
 
 
 class RowError(Exception):
@@ -109,13 +112,19 @@ async def import_register(session: AsyncSession, raw: bytes) -> ImportReport:
         report.rejected.append((1, "no name/navn column in the header"))
         return report
     cleaned: list[tuple[int, dict[str, object]]] = []
+    left = await LeftRegister.load(session)
     for line, row in rows:
         try:
             notes: list[str] = []
-            cleaned.append((line, clean_row(row, notes)))
-            report.notes.extend((line, note) for note in notes)
+            values = clean_row(row, notes)
         except RowError as exc:
             report.rejected.append((line, str(exc)))
+            continue
+        report.notes.extend((line, note) for note in notes)
+        if left.kept_out(values.get("phone"), values.get("member_number"), values.get("joined_on")):  # type: ignore[arg-type]
+            report.left.append((line, str(values["name"])))
+            continue
+        cleaned.append((line, values))
     for start in range(0, len(cleaned), CHUNK):
         chunk = cleaned[start : start + CHUNK]
         try:

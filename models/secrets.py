@@ -41,3 +41,12 @@ async def telegram_hash(session: AsyncSession, telegram_id: int) -> str:
     SHA-256 of an id can be reversed by trying every id)."""
     key = await secret(session, TELEGRAM_HASH)
     return hmac.new(key, f"lagbot:{telegram_id}".encode(), hashlib.sha256).hexdigest()
+
+
+async def hash_key(session: AsyncSession) -> bytes:
+    return await secret(session, TELEGRAM_HASH)
+
+
+def keyed_hash(key: bytes, kind: str, value: str) -> str:
+    """A keyed hash of any identifier (a phone number, a member number), each kind its own namespace."""
+    return hmac.new(key, f"lagbot:{kind}:{value}".encode(), hashlib.sha256).hexdigest()

@@ -56,16 +56,18 @@ async def test_member_links_by_phone_and_reaches_menu(db, make_user, language_co
     assert member.consent_at is not None and member.onboarded_at is not None
 
 
-async def test_invite_link_greets_by_name_and_links(db, make_user):
+async def test_invite_link_greets_by_name_only_after_the_number_is_shared(db, make_user):
     await import_members(db, REGISTER)
     async with db.session() as session:
         from sqlalchemy import select
 
         ola = await session.scalar(select(Member).where(Member.member_number == "1002"))
     user = make_user(language_code="nn")
-    await user.send(f"/start inv_{ola.invite_token}")
-    linked = await user.press("Ja, eg godtek")
-    assert "Hei, Ola Hansen!" in linked.text
+    opened = await user.send(f"/start inv_{ola.invite_token}")
+    asked = await user.press("Ja, eg godtek")
+    assert "Ola" not in opened.text + asked.text  # a forwarded link must not say whose it is
+    linked = await user.share_contact("+4793456789")
+    assert "Takk, Ola Hansen!" in linked.text
     assert "Kva bydel bur du i?" in linked.text
     await user.press("Heimdal")
     await user.press("Ferdig", exact=True)
@@ -92,6 +94,7 @@ async def test_used_invite_cannot_be_taken_over(db, make_user):
 async def user_start_with(user, token):
     await user.send(f"/start inv_{token}")
     await user.press("Ja, jeg godtar")
+    await user.share_contact("+4791234567")
     await user.press("Midtbyen")
     await user.press("Ferdig", exact=True)
 

@@ -108,8 +108,8 @@ async def test_my_data_shows_what_phone_rounds_recorded_about_me(db, app, make_u
     await caller.send("Ring etter kl. 17")
     await callee.send("/mine_data")
     export = json.loads(next(call for call in reversed(callee.api.calls) if call.method == "sendDocument").files["document"])
-    [call] = export["phone_rounds_about_you"]
-    assert (call["phone_round"], call["outcome"], call["note"]) == ("Ring for dørbank", "no_answer", "Ring etter kl. 17")
+    [call] = export["Ringerunder som ringte deg"]
+    assert (call["Ringerunde"], call["Utfall"], call["Notat"]) == ("Ring for dørbank", "no_answer", "Ring etter kl. 17")
 
 
 async def test_next_call_tapped_twice_gives_one_card(db, app, make_user, clock):

@@ -59,10 +59,10 @@ async def test_my_data_is_a_json_document(db, make_user):
     exchange = await user.send("/mydata")
     [document] = exchange.method("sendDocument")
     data = json.loads(next(iter(document.files.values())))
-    assert data["member"]["name"] == "Kari Nordmann"
-    assert data["member"]["phone"] == "+4791234567"
-    assert data["member"]["district"] == "heimdal"
-    assert data["interests"] == ["courses"]
+    assert data["About you"]["Name"] == "Kari Nordmann"
+    assert data["About you"]["Phone"] == "+4791234567"
+    assert data["About you"]["District"] == "Heimdal"
+    assert data["Interests"] == ["Courses"]
     assert "everything lagbot stores about you" in document.text
 
 

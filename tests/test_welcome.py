@@ -126,8 +126,10 @@ async def test_invite_link_greets_by_name_and_runs_the_welcome_sequence(db, app,
                                        ends_at=clock() + timedelta(days=10, hours=3), meeting_point="Moholt", capacity=8, now=clock())
     user = make_user(first_name="Nora", last_name="Ny")
     await user.send(f"/start inv_{nora.invite_token}")
-    greeted = await user.press("Ja, jeg godtar")
-    assert "Hei, Nora Ny! Nå er du koblet til medlemskapet ditt" in greeted.text
+    asked = await user.press("Ja, jeg godtar")
+    assert "Nora Ny" not in asked.text
+    greeted = await user.share_contact("+47 912 34 567")
+    assert "Takk, Nora Ny! Vi fant deg i medlemsregisteret." in greeted.text
     await user.press("Lerkendal")
     await user.press("Ferdig", exact=True)
     clock.advance(hours=1)  # 14:00 in Oslo, outside quiet hours
@@ -171,6 +173,7 @@ async def test_step_is_skipped_when_nothing_fits(db, app, make_user, clock):
     user = make_user(first_name="Nora")
     await user.send(f"/start inv_{nora.invite_token}")
     await user.press("Ja, jeg godtar")
+    await user.share_contact("4791234567")
     await user.press("Lerkendal")
     await user.press("Ferdig", exact=True)
     clock.set(clock().replace(hour=10) + timedelta(days=8))

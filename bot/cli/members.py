@@ -28,6 +28,12 @@ def add_commands(commands: Any) -> None:
     inv.add_argument("--csv", action="store_true", help="CSV for an SMS tool: name;phone;link")
     inv.add_argument("--bot-username", help="the bot's @username (default TELEGRAM_BOT_USERNAME, else asks Telegram)")
     inv.set_defaults(func=cmd_members_invite)
+    rm = members.add_parser("remove", help="remove a member who left the party: erased as by /slett_meg, "
+                                           "and kept out of later imports unless the register shows a newer join date")
+    whom = rm.add_mutually_exclusive_group(required=True)
+    whom.add_argument("--member-number")
+    whom.add_argument("--phone")
+    rm.set_defaults(func=cmd_members_remove)
 
     roles = commands.add_parser("roles", help="grant or revoke a role").add_subparsers(title="roles commands", metavar="ACTION")
     for action in ("grant", "revoke"):
@@ -63,7 +69,34 @@ def cmd_members_import(settings: Settings, args: argparse.Namespace) -> int:
             print(f"imported with a note: {len(report.notes)}")
         for line, note in report.notes:
             print(f"  line {line}: {note}")
+        print(f"not brought back (left the party, no newer join date): {len(report.left)}")
+        for line, name in report.left:
+            print(f"  line {line}: {name}")
         print(f"welcome tasks for new members: {len(tasks)}")
+        return 0
+
+    return with_database(settings, work)
+
+
+def cmd_members_remove(settings: Settings, args: argparse.Namespace) -> int:
+    async def work(database: Database) -> int:
+        from bot.erasure import announce_released
+        from models.base import utcnow
+        from models.privacy import remove_left_member
+
+        now = utcnow()
+        async with database.session() as session:
+            try:
+                member = await membership.find_member(session, phone=args.phone, member_number=args.member_number)
+            except MemberNotFound:
+                print("lagbot: no such member", file=sys.stderr)
+                return 1
+            name, number = member.name, member.member_number
+            _member, released, _telegram_id = await remove_left_member(
+                session, member.id, actor_telegram_id=None, admin_ids=settings.lagbot_admins, now=now)
+            await announce_released(session, released, now)
+        print(f"removed: {name} ({number or 'no member number'}); {released.places} place(s) released; "
+              "a later import brings them back only with a newer join date")
         return 0
 
     return with_database(settings, work)

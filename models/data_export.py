@@ -1,0 +1,147 @@
+"""Everything lagbot stores about one member, for /mine_data (a member's right to see their data).
+
+Keys are stable English words; the front end shows them in the member's language. Other people's
+identities are left out (who called, who took the welcome task), but what they wrote about the
+member is included: a caller's or welcomer's note is the member's data too."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.broadcast import BroadcastReply
+from models.event_tables import Event, Rsvp
+from models.inbox import InboxUpdate
+from models.linking import LinkRequest
+from models.member import Member
+from models.nudges import NudgeState
+from models.outbox import OutboxMessage
+from models.persistence_store import PersistedData
+from models.phonebank import CallAttempt, CallTarget, Campaign
+from models.round_tables import DoorInput, Round, RoundReport, Signup, Team
+from models.welcome import WelcomeTask
+
+
+def stamp(value: date | datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _person(member: Member) -> dict[str, Any]:
+    return {
+        "name": member.name, "phone": member.phone, "email": member.email, "member_number": member.member_number,
+        "telegram_id": member.telegram_id, "district": member.district, "joined_on": stamp(member.joined_on),
+        "language": member.language, "status": member.status, "verified": member.verified,
+        "linked_at": stamp(member.linked_at), "linked_by": member.linked_by, "onboarded_at": stamp(member.onboarded_at),
+        "created_at": stamp(member.created_at), "last_active_at": stamp(member.last_active_at),
+        "unreachable_since": stamp(member.unreachable_at), "do_not_call": member.do_not_call,
+    }
+
+
+async def _activities(session: AsyncSession, member: Member) -> dict[str, Any]:
+    signups = (await session.execute(select(Signup, Round).join(Round, Round.id == Signup.round_id)
+                                     .where(Signup.member_id == member.id).order_by(Signup.id))).all()
+    answers = (await session.execute(select(Rsvp, Event).join(Event, Event.id == Rsvp.event_id)
+                                     .where(Rsvp.member_id == member.id).order_by(Rsvp.id))).all()
+    led = (await session.execute(select(Round).join(Team, Team.round_id == Round.id)
+                                 .where(Team.leader_id == member.id).order_by(Round.starts_at))).scalars().all()
+    contact = await session.scalars(select(Event).where(Event.contact_id == member.id).order_by(Event.starts_at))
+    inputs = await session.scalars(select(DoorInput).where(DoorInput.member_id == member.id).order_by(DoorInput.id))
+    reports = (await session.execute(select(RoundReport, Round).join(Round, Round.id == RoundReport.round_id)
+                                     .where(RoundReport.filed_by == member.id).order_by(RoundReport.id))).all()
+    return {
+        "door_knocking": [{"round": r.title, "starts_at": stamp(r.starts_at), "status": s.status, "attended": s.attended,
+                           "signed_up_at": stamp(s.created_at)} for s, r in signups],
+        "rounds_you_lead": [{"round": r.title, "starts_at": stamp(r.starts_at)} for r in led],
+        "events": [{"event": e.title, "starts_at": stamp(e.starts_at), "answer": a.answer, "seat": a.seat,
+                    "attended": a.attended, "answered_at": stamp(a.created_at)} for a, e in answers],
+        "events_you_are_contact_for": [{"event": e.title, "starts_at": stamp(e.starts_at)} for e in contact],
+        "input_from_the_doors": [{"round": i.round_id, "theme": i.theme, "text": i.text, "at": stamp(i.created_at)}
+                                 for i in inputs],
+        "round_reports_you_filed": [{"round": r.title, "doors": p.doors, "conversations": p.conversations,
+                                     "themes": p.themes, "text": p.text, "at": stamp(p.filed_at)} for p, r in reports],
+    }
+
+
+async def _calls(session: AsyncSession, member: Member) -> dict[str, Any]:
+    calls = (await session.execute(select(CallTarget, Campaign).join(Campaign, Campaign.id == CallTarget.campaign_id)
+                                   .where(CallTarget.member_id == member.id).order_by(CallTarget.id))).all()
+    attempts: dict[int, list[CallAttempt]] = {}
+    if calls:
+        for attempt in await session.scalars(select(CallAttempt).where(CallAttempt.target_id.in_([t.id for t, _c in calls]))
+                                             .order_by(CallAttempt.id)):
+            attempts.setdefault(attempt.target_id, []).append(attempt)
+    made = await session.scalar(select(func.count()).select_from(CallAttempt).where(CallAttempt.caller_id == member.id))
+    welcome = await session.scalar(select(WelcomeTask).where(WelcomeTask.member_id == member.id))
+    welcomed = await session.scalar(select(func.count()).select_from(WelcomeTask).where(WelcomeTask.taken_by == member.id))
+    return {
+        "phone_rounds_about_you": [
+            {"phone_round": c.name, "status": t.status, "attempts": t.attempts, "outcome": t.outcome, "note": t.note,
+             "calls": [{"outcome": a.outcome, "at": stamp(a.at)} for a in attempts.get(t.id, [])]}
+            for t, c in calls],
+        "calls_you_made": int(made or 0),
+        "welcome_call": None if welcome is None else {
+            "status": welcome.status, "due_at": stamp(welcome.due_at), "taken_at": stamp(welcome.taken_at),
+            "first_contact_at": stamp(welcome.first_contact_at), "outcome": welcome.outcome, "note": welcome.note,
+            "late": welcome.late},
+        "welcome_calls_you_took": int(welcomed or 0),
+    }
+
+
+async def _messages(session: AsyncSession, member: Member) -> dict[str, Any]:
+    replies = await session.scalars(select(BroadcastReply).where(BroadcastReply.member_id == member.id).order_by(BroadcastReply.id))
+    messages = await session.scalars(select(OutboxMessage).where(OutboxMessage.member_id == member.id).order_by(OutboxMessage.id))
+    nudges = await session.scalars(select(NudgeState).where(NudgeState.member_id == member.id).order_by(NudgeState.rule))
+    requests = await session.scalars(select(LinkRequest).where(
+        (LinkRequest.member_id == member.id) | (LinkRequest.requester_id == member.id)).order_by(LinkRequest.id))
+    return {
+        "replies_to_broadcasts": [{"broadcast": r.broadcast_id, "text": r.text, "at": stamp(r.received_at)} for r in replies],
+        "messages_from_lagbot": [{"kind": m.kind, "topic": m.topic, "status": m.status, "due_at": stamp(m.due_at),
+                                  "sent_at": stamp(m.sent_at), "text": m.text} for m in messages],
+        "suggestions": [{"rule": n.rule, "snoozed_until": stamp(n.snoozed_until), "off": n.off} for n in nudges],
+        "link_requests": [{"telegram_name": r.telegram_name, "status": r.status, "at": stamp(r.created_at),
+                           "decided_at": stamp(r.decided_at)} for r in requests],
+    }
+
+
+async def _in_transit(session: AsyncSession, member: Member) -> dict[str, Any]:
+    """What the bot holds of their conversation: updates not yet handled, and drafts of a flow."""
+    if member.telegram_id is None:
+        return {"messages_being_handled": [], "drafts": None}
+    inbox = await session.scalars(select(InboxUpdate).where(InboxUpdate.chat_id == member.telegram_id,
+                                                            InboxUpdate.payload.is_not(None)).order_by(InboxUpdate.update_id))
+    draft = await session.scalar(select(PersistedData.data).where(PersistedData.kind == "user",
+                                                                  PersistedData.key == member.telegram_id))
+    return {
+        "messages_being_handled": [{"received_at": stamp(u.received_at), "text": _said(u.payload)} for u in inbox],
+        "drafts": draft,
+    }
+
+
+def _said(payload: str | None) -> str | None:
+    """What the person sent in a stored update: their text, a shared number, or a button's data."""
+    try:
+        update = json.loads(payload or "{}")
+    except ValueError:
+        return None
+    message = update.get("message") or update.get("edited_message") or {}
+    contact = message.get("contact") or {}
+    return message.get("text") or contact.get("phone_number") or (update.get("callback_query") or {}).get("data")
+
+
+async def export_member(session: AsyncSession, member: Member) -> dict[str, Any]:
+    """Everything stored about the member, as plain JSON-ready data with stable English keys."""
+    return {
+        "member": _person(member),
+        "consent": {"given_at": stamp(member.consent_at), "reminders": member.wants_reminders,
+                    "suggestions": member.wants_nudges, "messages_from_the_board": member.wants_broadcasts},
+        "roles": sorted(member.role_names),
+        "interests": sorted(member.interest_names),
+        **await _activities(session, member),
+        **await _calls(session, member),
+        **await _messages(session, member),
+        **await _in_transit(session, member),
+    }
