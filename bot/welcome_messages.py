@@ -13,7 +13,7 @@ from models import events as ev
 from models import membership
 from models import outbox as box
 from models import rounds as rd
-from models.member import Member
+from models.member import STATUS_SUPPORTER, Member
 from models.welcome import WelcomeTask
 
 STEPS = (0, 2, 7, 21)
@@ -101,6 +101,21 @@ async def words(session: AsyncSession, member: Member, day: int, offer_id: int |
     return Message(_("Try door-knocking with us? “{title}”, {when}. We go in pairs, and you get a short introduction first.").format(
         title=round_.title, when=fmt_datetime(round_.starts_at, member.language)),
         [[box.Button(_("Join"), data=data.join_round(round_.id))]])
+
+
+async def verified(session: AsyncSession, member: Member, now: datetime) -> None:
+    """Tell a supporter the board has verified them (they get the board's messages from now on)."""
+    await box.schedule(session, dedupe_key=f"member:{member.id}:verified", kind="notice", member_id=member.id, due_at=now,
+                       topic="member.verified", subject_id=member.id)
+
+
+@renderer("member.verified")
+async def _verified(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
+    if to.status != STATUS_SUPPORTER or not to.verified:
+        raise Gone("no longer a verified supporter")
+    _ = translator(to.language)
+    return Message(_("Good news: the board has confirmed you as a supporter of Trondheim SV. From now on you also get "
+                     "the board's messages and invitations. See what is coming up in the menu."))
 
 
 async def escalate(session: AsyncSession, now: datetime, admins: list[int], link_for: object = None) -> None:

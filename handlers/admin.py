@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
+from bot import welcome_messages
 from bot.callbacks import Id, callback
 from bot.i18n import translator
 from handlers.common import Context, clip, inline, pressed, reply, requires_role
@@ -52,6 +53,8 @@ async def verify(update: Update, context: Context) -> None:
         try:
             verified = await membership.verify_supporter(session, press.member_id)
             await welcome_task_for(session, verified, runtime.now())
+            if verified.telegram_id is not None:
+                await welcome_messages.verified(session, verified, runtime.now())
         except MemberNotFound:
             verified = None
         supporters = await membership.unverified_supporters(session)

@@ -54,8 +54,9 @@ async def came_back(update: Update, context: Context) -> None:
     today = runtime.now().date()
     if runtime.active_on.get(user.id) != today:
         async with runtime.db.session() as session:
-            await membership.touch_active(session, user.id, runtime.now())
-        runtime.active_on[user.id] = today
+            touched = await membership.touch_active(session, user.id, runtime.now())
+        if touched:  # someone starting the bot is not a member yet: ask again on their next update
+            runtime.active_on[user.id] = today
     if not runtime.unreachable_loaded:
         async with runtime.db.session() as session:
             runtime.unreachable = await membership.unreachable_telegram_ids(session)

@@ -299,11 +299,14 @@ async def unreachable_telegram_ids(session: AsyncSession) -> set[int]:
     return {int(t) for t in rows if t is not None}
 
 
-async def touch_active(session: AsyncSession, telegram_id: int, now: datetime) -> None:
+async def touch_active(session: AsyncSession, telegram_id: int, now: datetime) -> bool:
+    """Record activity today; False if there is no member (yet) for this account."""
     member = await member_by_telegram(session, telegram_id)
-    if member is not None:
-        member.last_active_at = now
-        await session.flush()
+    if member is None:
+        return False
+    member.last_active_at = now
+    await session.flush()
+    return True
 
 
 async def stop_unsolicited(session: AsyncSession, member: Member) -> None:

@@ -30,7 +30,7 @@ async def test_member_without_board_role_is_refused(db, make_user):
     assert not (await stored(db, supporter.user_id)).verified
 
 
-async def test_board_lists_and_verifies_supporters(db, make_user):
+async def test_board_lists_and_verifies_supporters(db, app, make_user):
     supporter = make_user(first_name="Per", last_name="Sjøberg")
     await onboard(supporter, phone="+4740000001")
     board = make_user(first_name="Siri", last_name="Styre")
@@ -44,6 +44,11 @@ async def test_board_lists_and_verifies_supporters(db, make_user):
     assert (await stored(db, supporter.user_id)).verified
     again = await board.press_data(VerifySupporter((await stored(db, supporter.user_id)).id).pack())
     assert again.alerts == ["Den støttespilleren er allerede bekreftet eller finnes ikke lenger."]
+    from tests.helpers import tick
+
+    await tick(app)
+    told = [m.text for m in supporter.messages() if m.text.startswith("Gode nyheter: styret har bekreftet")]
+    assert len(told) == 1
 
 
 async def test_configured_admin_may_act_as_board(db, make_user):

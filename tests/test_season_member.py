@@ -344,3 +344,9 @@ async def test_every_reminder_can_be_declined_and_shows_the_answer(db, app, make
     await member.press("Jeg kan likevel ikke")
     async with db.session() as session:
         assert (await ev.rsvp_of(session, meeting.id, (await member_by_telegram(session, member.user_id)).id)).answer == "no"
+
+
+async def test_last_active_is_recorded_from_the_first_day(db, app, make_user, clock):
+    newcomer = await person(make_user, 25)
+    async with db.session() as session:
+        assert (await member_by_telegram(session, newcomer.user_id)).last_active_at is not None
