@@ -112,8 +112,10 @@ async def _moved(session: AsyncSession, row: box.OutboxMessage, to: Member) -> M
     event = await am.subject(session, ev.SEATS, row)
     change = box.params_of(row)
     _ = translator(to.language)
+    # The calendar file people added before now has the old time: one tap sends the updated one.
     return Message(_("Change: “{title}” has moved to {when}, {place}.").format(
-        title=event.title, when=am.when_of(change, to.language), place=change.get("place", event.place)))
+        title=event.title, when=am.when_of(change, to.language), place=change.get("place", event.place)),
+        [[box.Button(_("📅 Updated calendar file"), data=data.calendar_file(event.id))]])
 
 
 @renderer("event.cancelled")

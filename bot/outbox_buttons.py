@@ -9,6 +9,7 @@ from bot.activity_buttons import (
     CantCome,
     Coming,
     DoorTheme,
+    EventCalendarFile,
     EventKind,
     FileReport,
     JoinRound,
@@ -42,6 +43,10 @@ def file_report(round_id: int) -> str:
 
 def rsvp(event_id: int, answer: Literal["yes", "maybe", "no"]) -> str:
     return Rsvp(event_id=event_id, answer=answer).pack()
+
+
+def calendar_file(event_id: int) -> str:
+    return EventCalendarFile(event_id=event_id).pack()
 
 
 def join_round(round_id: int) -> str:

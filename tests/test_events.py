@@ -99,6 +99,9 @@ async def test_reminders_changes_and_cancellation(db, app, make_user, clock):
     assert "2 personer får beskjed" in moved.text
     await tick(app)
     assert yes.last_message().text.startswith("Endring: «Medlemsmøte om bolig» er flyttet til lørdag 5. desember kl. 19:00–21:00")
+    updated = ics_of(await yes.press("📅 Oppdatert kalenderfil"))
+    [vevent] = [c for c in updated.walk() if c.name == "VEVENT"]
+    assert vevent.decoded("dtstart").astimezone(OSLO).strftime("%d.%m %H:%M") == "05.12 19:00"
     clock.set(datetime(2026, 12, 5, 16, 0, tzinfo=UTC))
     await tick(app)
     assert maybe.last_message().text == "«Medlemsmøte om bolig» starter om to timer, kl. 19:00: Tapperiet, Trondheim. Velkommen!"
