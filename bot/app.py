@@ -49,6 +49,7 @@ from handlers import (
     preferences,
     privacy,
     removal,
+    round_leaders,
     welcome,
 )
 from models.base import utcnow
@@ -162,6 +163,7 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     doorknock_create.register(application)
     doorknock_report.register(application)
     doorknock_team.register(application)
+    round_leaders.register(application)
     activity_manage.register(application)
     phonebank.register(application)
     phonebank_board.register(application)

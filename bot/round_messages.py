@@ -16,6 +16,7 @@ from bot.render import Gone, Message, renderer
 from models import outbox as box
 from models import rounds as rd
 from models.member import Member
+from models.round_leaders import LeaderChange
 from models.rounds import THEMES, Round
 from models.timeparse import same_time_day_before  # noqa: F401 - importable from here as before
 
@@ -122,6 +123,21 @@ async def schedule_report_nudge(session: AsyncSession, round_: Round, leader: Me
                        subject_id=round_.id)
 
 
+async def leader_changed(session: AsyncSession, change: LeaderChange, now: datetime) -> None:
+    """Tell a new team leader they lead it (and ask for the report afterwards); tell the one replaced."""
+    round_, new, old = change.round, change.leader, change.previous
+    if new is not None and (old is None or old.id != new.id):
+        await box.schedule(session, dedupe_key=f"notice:round:{round_.id}:team:{change.team.id}:leader:{new.id}:{am.stamp(now)}",
+                           kind="notice", member_id=new.id, due_at=now, topic="round.leader_assigned", subject_id=round_.id,
+                           params={"team": change.team.id, "number": change.team_number})
+        await schedule_report_nudge(session, round_, new)
+    if old is not None and (new is None or old.id != new.id):
+        await box.cancel(session, f"round:{round_.id}:v{round_.version}:leader:{old.id}:")
+        await box.schedule(session, dedupe_key=f"notice:round:{round_.id}:team:{change.team.id}:unled:{old.id}:{am.stamp(now)}",
+                           kind="notice", member_id=old.id, due_at=now, topic="round.leader_removed", subject_id=round_.id,
+                           params={"team": change.team.id, "number": change.team_number})
+
+
 async def cancel_report_nudges(session: AsyncSession, round_: Round) -> None:
     for version in range(1, round_.version + 1):
         await box.cancel(session, f"round:{round_.id}:v{version}:leader:")
@@ -200,6 +216,29 @@ async def _promoted(session: AsyncSession, row: box.OutboxMessage, to: Member) -
     _ = translator(to.language)
     return Message(_("Good news: a seat became free on “{title}”, {when}, and it is yours! Meeting point: {place}.").format(
         title=round_.title, when=when(round_, to.language), place=round_.meeting_point))
+
+
+@renderer("round.leader_assigned")
+async def _leader_assigned(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
+    round_ = await am.subject(session, rd.SEATS, row)
+    params = box.params_of(row)
+    if not any(team.id == params["team"] and team.leader_id == to.id for team in round_.teams):
+        raise Gone("no longer the team's leader")
+    _ = translator(to.language)
+    return Message(_("You now lead team {number} on “{title}”, {when}. Meeting point: {place}. "
+                     "Thank you! The team list and check-in are under /dorbank → Manage rounds.").format(
+        number=params["number"], title=round_.title, when=when(round_, to.language), place=round_.meeting_point))
+
+
+@renderer("round.leader_removed")
+async def _leader_removed(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
+    round_ = await am.subject(session, rd.SEATS, row)
+    params = box.params_of(row)
+    if any(team.id == params["team"] and team.leader_id == to.id for team in round_.teams):
+        raise Gone("leads the team again")
+    _ = translator(to.language)
+    return Message(_("The board has changed the leaders of “{title}”, {when}: you no longer lead team {number}. "
+                     "Thank you for stepping in!").format(number=params["number"], title=round_.title, when=when(round_, to.language)))
 
 
 @renderer("round.moved")

@@ -15,6 +15,7 @@ from bot.activity_buttons import ActivityAction, ChooseDebrief, FileReport, Link
 from bot.i18n import translator
 from handlers.common import Context, clip, inline, onboarded, reply, requires_role
 from handlers.presses import Press
+from handlers.round_leaders import RoundLeaders
 from models import events as ev
 from models import membership
 from models import rounds as rd
@@ -36,6 +37,7 @@ def admin_keyboard(round_id: int, lang: str) -> InlineKeyboardMarkup:
          (_("Cancel round"), ActivityAction(kind="rd", action="cancel", activity_id=round_id).pack())],
         [(_("✏️ Edit"), ActivityAction(kind="rd", action="edit", activity_id=round_id).pack()),
          (_("🍻 Link a gathering afterwards"), ChooseDebrief(round_id=round_id).pack())],
+        [(_("👥 Team leaders"), RoundLeaders(round_id=round_id).pack())],
     ])
 
 
