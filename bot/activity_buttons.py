@@ -246,7 +246,7 @@ class ActivityAction:
 class EditField:
     kind: Kind
     activity_id: Id
-    field: Literal["title", "place", "capacity", "description"]
+    field: Literal["title", "place", "capacity", "description", "briefing", "partner", "district"]
 
 
 @callback("act.cancel")

@@ -67,14 +67,20 @@ async def schedule_for_member(session: AsyncSession, round_: Round, member: Memb
     for name, due in am.reminder_times(round_, now).items():
         await am.schedule_about(session, round_, member, key=_key(round_, member.id, name), topic=f"round.reminder_{name}",
                                 kind="reminder", due_at=due)
-    if round_.briefing:
-        briefing_at = max(now, min(morning_of(round_), round_.starts_at - timedelta(hours=1)))
-        await am.schedule_about(session, round_, member, key=_key(round_, member.id, "briefing"), topic="round.briefing",
-                                kind="reminder", due_at=briefing_at)
+    await schedule_briefing(session, round_, member, now)
     if round_.debrief_event_id:
         await invite_to_debrief(session, round_, member)
     await am.schedule_about(session, round_, member, key=_key(round_, member.id, "followup"), topic="round.followup",
                             kind="reminder", due_at=round_.ends_at + timedelta(minutes=30))
+
+
+async def schedule_briefing(session: AsyncSession, round_: Round, member: Member, now: datetime) -> None:
+    """The briefing on the morning of the round (at once if that has passed); rendered when sent, so an
+    edited briefing goes out as it reads then. Queued once per round version."""
+    if round_.briefing:
+        briefing_at = max(now, min(morning_of(round_), round_.starts_at - timedelta(hours=1)))
+        await am.schedule_about(session, round_, member, key=_key(round_, member.id, "briefing"), topic="round.briefing",
+                                kind="reminder", due_at=briefing_at)
 
 
 async def invite_to_debrief(session: AsyncSession, round_: Round, member: Member) -> None:

@@ -68,6 +68,9 @@ async def _round_edit(session: AsyncSession, round_: rd.Round, field: str, value
     if field == "place":
         for person in await _round_told(session, round_, [p for _s, p in await rd.participants(session, round_.id)]):
             await rd_msgs.place_changed(session, round_, person, now)
+    if field == "briefing":  # a round created without one: the team gets it on the morning after all
+        for _signup, person in await rd.participants(session, round_.id):
+            await rd_msgs.schedule_briefing(session, round_, person, now)
     return round_, len(promoted)
 
 
@@ -119,7 +122,10 @@ ROUNDS = ActivityKind(
     cancel_question=N_("Cancel “{title}”? Everyone signed up is told at once."),
     cancel_yes=N_("Yes, cancel the round"),
     fields=(("title", N_("Title"), N_("Write the new title.")), ("place", N_("Meeting point"), N_("Write the new meeting point.")),
-            ("capacity", N_("Seats"), N_("How many seats in all?"))),
+            ("capacity", N_("Seats"), N_("How many seats in all?")),
+            ("briefing", N_("Briefing"), N_("Write the new briefing for the team (talking points, candidates).")),
+            ("partner", N_("Partner"), N_("Which partner organisation takes part? Write its name.")),
+            ("district", N_("District"), N_("Which district? Midtbyen, Østbyen, Lerkendal, Heimdal or utenfor."))),
     closed_errors=(rd.RoundClosed, NotFound),
     capacity_errors=(rd.BadCapacity,),
     load=rd.get_round,
@@ -131,7 +137,7 @@ ROUNDS = ActivityKind(
     manageable=lambda session, now: rd.upcoming(session, now, limit=MANAGEABLE),
     of_view=lambda view: view.round,
     managed_card=_round_card,
-    text_limit=lambda field: 300,
+    text_limit=lambda field: 3000 if field == "briefing" else 300,
 )
 
 

@@ -42,7 +42,8 @@ from handlers.questions import end_step, start_step
 from models import events as ev
 from models import rounds as rd
 from models.constants import MAX_CAPACITY
-from models.errors import NotFound
+from models.districts import read_district
+from models.errors import NotFound, UnknownChoice
 from models.member import Member
 from models.membership import member_by_telegram
 
@@ -217,6 +218,11 @@ async def edit_field(update: Update, context: Context) -> int:
 def read_value(kind: ActivityKind, field: str, text: str) -> str | int | None:
     if field == "capacity":
         return int(text) if text.isdigit() else None
+    if field == "district":
+        try:
+            return read_district(text)
+        except UnknownChoice:
+            return None
     return text if 2 <= len(text) <= kind.text_limit(field) else None
 
 
@@ -228,6 +234,7 @@ async def edit_value(update: Update, context: Context) -> int:
     value = read_value(kind, field, (update.message.text or "").strip())  # type: ignore[union-attr]
     if value is None:
         await reply(update, _(CAPACITY_REFUSED).format(limit=MAX_CAPACITY) if field == "capacity" else
+                    _("I don't know that district. Write Midtbyen, Østbyen, Lerkendal, Heimdal or utenfor.") if field == "district" else
                     _("Write between 2 and {limit} characters.").format(limit=kind.text_limit(field)))
         return EDIT_VALUE
     try:

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import activity as act
 from models.activity import CANCELLED, CONFIRMED, PLANNED, WAITING  # noqa: F401 - importable from here as before
 from models.constants import THEMES  # noqa: F401
+from models.districts import read_district
 from models.errors import NotFound
 from models.member import DISTRICTS, STATUS_ERASED, Member
 from models.round_reports import (  # noqa: F401 - importable from here as before
@@ -251,12 +252,19 @@ async def cancel(session: AsyncSession, round_id: int) -> Round:
 
 
 async def edit(session: AsyncSession, round_id: int, *, now: datetime, title: str | None = None,
-               meeting_point: str | None = None, capacity: int | None = None) -> tuple[Round, list[Member]]:
+               meeting_point: str | None = None, capacity: int | None = None, briefing: str | None = None,
+               partner: str | None = None, district: str | None = None) -> tuple[Round, list[Member]]:
     """Change a planned round (a new version); more seats go to the waiting list first.
-    Returns (round, promoted)."""
+    Returns (round, promoted). A district is a key of constants.DISTRICTS (models/districts.py reads names)."""
     round_: Round = await act.changeable(session, SEATS, round_id, now)
     if title is not None:
         round_.title = title.strip()[:200]
+    if briefing is not None:
+        round_.briefing = briefing.strip()[:3000] or None
+    if partner is not None:
+        round_.partner = partner.strip()[:200] or None
+    if district is not None:
+        round_.district = read_district(district)
     if meeting_point is not None:
         round_.meeting_point = meeting_point.strip()[:300]
     promoted: list[Member] = []

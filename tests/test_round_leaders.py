@@ -86,3 +86,30 @@ async def test_only_the_board_changes_leaders(db, app, make_user, clock):
     refused = await leader.press_data(f"rdl.none:{team.id}")
     assert refused.alerts and "styret" in refused.alerts[0]
     assert await teams(db, rid) == ["Kari Nordmann"]
+
+
+async def test_briefing_partner_and_district_can_be_edited_after_creation(db, app, make_user, clock):
+    from models import rounds as rd
+
+    board = await person(make_user, 37, first="Styre")
+    await grant(db, board, "board")
+    member = await person(make_user, 38)
+    rid = await make_round(db, clock)  # no briefing, no partner, Østbyen
+    await member.press_data(f"rd.join:{rid}")
+    await board.send("/dorbank")
+    await board.press("⚙️ Administrer runder")
+    for label, value in (("Orientering", "Snakk om kommunale boliger."), ("Samarbeidspartner", "Fagforbundet"),
+                         ("Bydel", "lerkendal")):
+        await board.press("✏️ Endre")
+        await board.press(label, exact=True)
+        assert (await board.send(value)).text == "Lagret."
+    await board.press("✏️ Endre")
+    await board.press("Bydel", exact=True)
+    assert (await board.send("Byåsen")).text.startswith("Den bydelen kjenner jeg ikke.")
+    await board.send("/avbryt")
+    async with db.session() as session:
+        stored = await rd.get_round(session, rid)
+        assert (stored.briefing, stored.partner, stored.district) == ("Snakk om kommunale boliger.", "Fagforbundet", "lerkendal")
+    clock.set(START - timedelta(hours=3))  # the morning of the round: the briefing added later goes out
+    await tick(app)
+    assert any("Snakk om kommunale boliger." in m.text for m in member.messages())
