@@ -38,6 +38,7 @@ from handlers import (
     doorknock_create,
     doorknock_report,
     doorknock_team,
+    event_series,
     events,
     events_create,
     general,
@@ -169,6 +170,7 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     phonebank_board.register(application)
     events.register(application)
     events_create.register(application)
+    event_series.register(application)
     welcome.register(application)
     nudges.register(application)
     general.register(application)

@@ -5,18 +5,18 @@ title reaches reminders already queued, and every change is announced once."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import activity_messages as am
 from bot import outbox_buttons as data
-from bot.i18n import N_, fmt_time, ngettext_for, translator
+from bot.i18n import N_, fmt_date, fmt_time, ngettext_for, translator
 from bot.render import Message, renderer
 from models import events as ev
 from models import outbox as box
-from models.events import Event
-from models.member import Member
+from models.events import Event, Series
+from models.member import STATUS_ERASED, Member
 
 KIND_LABELS: dict[str, str] = {
     "social": N_("Social"),
@@ -72,6 +72,26 @@ async def cancelled(session: AsyncSession, event: Event, member: Member, now: da
                        member_id=member.id, due_at=now, topic="event.cancelled", subject_id=event.id)
 
 
+async def series_changed(session: AsyncSession, series: Series, events: list[Event], topic: str, now: datetime) -> int:
+    """One notice per person for a series moved or cancelled as a whole (not one per occurrence);
+    reminders of the moved occurrences are queued anew. Returns how many people are told."""
+    told: dict[int, Member] = {}
+    for event in events:
+        await box.cancel(session, prefix(event))
+        for answer, person in await ev.attendees(session, event.id, ("yes", "maybe")):
+            told.setdefault(person.id, person)
+            if topic == "event.series_moved" and (answer.answer == "maybe" or answer.seat == ev.CONFIRMED):
+                await schedule_for_member(session, event, person, now)
+    contact = await session.get(Member, series.contact_id) if series.contact_id else None
+    if contact is not None and contact.status != STATUS_ERASED:
+        told.setdefault(contact.id, contact)
+    for person in told.values():
+        await box.schedule(session, dedupe_key=f"notice:series:{series.id}:member:{person.id}:{topic}:{am.stamp(now)}",
+                           kind="notice", member_id=person.id, due_at=now, topic=topic, subject_id=events[0].id,
+                           params={"series": series.id, "count": len(events), "starts_at": am.stamp(events[0].starts_at)})
+    return len(told)
+
+
 async def nothing_planned(session: AsyncSession, board: list[Member], days: int, now: datetime, every_days: int) -> None:
     period = int(now.timestamp() // (86400 * every_days))
     for person in board:
@@ -116,6 +136,26 @@ async def _moved(session: AsyncSession, row: box.OutboxMessage, to: Member) -> M
     return Message(_("Change: “{title}” has moved to {when}, {place}.").format(
         title=event.title, when=am.when_of(change, to.language), place=change.get("place", event.place)),
         [[box.Button(_("📅 Updated calendar file"), data=data.calendar_file(event.id))]])
+
+
+@renderer("event.series_moved")
+async def _series_moved(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
+    event = await am.subject(session, ev.SEATS, row)
+    params, ngettext, _ = box.params_of(row), ngettext_for(to.language), translator(to.language)
+    return Message(ngettext("Change: “{title}” has moved: {count} time, the first {when}.",
+                            "Change: “{title}” has moved: {count} times, the first {when}.",
+                            params["count"]).format(title=event.title, count=params["count"], when=when(event, to.language)),
+                   [[box.Button(_("📅 Updated calendar file"), data=data.calendar_file(event.id))]])
+
+
+@renderer("event.series_cancelled")
+async def _series_cancelled(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
+    event = await am.subject(session, ev.SEATS, row, planned=False)
+    params, ngettext = box.params_of(row), ngettext_for(to.language)
+    start = datetime.fromtimestamp(params["starts_at"], UTC)
+    return Message(ngettext("Cancelled: “{title}” will not take place any more ({count} time from {day} on).",
+                            "Cancelled: “{title}” will not take place any more ({count} times from {day} on).",
+                            params["count"]).format(title=event.title, count=params["count"], day=fmt_date(start, to.language)))
 
 
 @renderer("event.cancelled")

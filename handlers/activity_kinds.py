@@ -17,6 +17,7 @@ from bot.i18n import N_, translator
 from handlers.cards import event_card, round_card
 from handlers.common import Context, inline
 from handlers.doorknock_team import admin_keyboard, may_manage_round
+from handlers.event_series import series_buttons
 from models import events as ev
 from models import membership
 from models import outbox as box
@@ -194,8 +195,11 @@ def _event_card(view: ev.EventView, lang: str) -> tuple[str, Any]:
     def action(label: str, name: Any) -> tuple[str, str]:
         return _(label), ActivityAction(kind="ev", action=name, activity_id=event_id).pack()
 
-    return event_card(view, lang), inline([[action(N_("Check in"), "people"), action(N_("Move"), "move")],
-                                           [action(N_("✏️ Edit"), "edit"), action(N_("Cancel event"), "cancel")]])
+    rows = [[action(N_("Check in"), "people"), action(N_("Move"), "move")],
+            [action(N_("✏️ Edit"), "edit"), action(N_("Cancel event"), "cancel")]]
+    if view.event.series_id is not None:
+        rows.append(series_buttons(event_id, lang))
+    return event_card(view, lang), inline(rows)
 
 
 EVENTS = ActivityKind(
