@@ -23,7 +23,17 @@ from handlers.broadcast_audience import (
     is_choice,
     picker_family,
 )
-from handlers.common import Context, buttons_expected, cancel_conversation, flow_step, inline, new_draft, reply, requires_role
+from handlers.common import (
+    Context,
+    acting,
+    buttons_expected,
+    cancel_conversation,
+    flow_step,
+    inline,
+    new_draft,
+    reply,
+    requires_role,
+)
 from handlers.flows import Flow
 from handlers.questions import refuse_time
 from models import broadcast as bc
@@ -207,6 +217,8 @@ async def create_and_report(update: Update, context: Context, *, send_at: dateti
     member, lang, runtime = context.known, context.lang, context.runtime
     draft = context.user_data.pop(DRAFT_KEY)
     async with runtime.db.session() as session:
+        if await acting(update, context, session, "board", answered=True) is None:
+            return
         broadcast = await bc.create(session, author_id=member.id, text=draft["text"],
                                     audience=bc.Audience.from_json(draft["audience"]), urgent=draft["urgent"], send_at=send_at,
                                     button=draft.get("button"))

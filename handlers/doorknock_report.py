@@ -30,7 +30,7 @@ async def start_report(update: Update, context: Context) -> int | None:
     """The leader files the round's report: doors, conversations, themes, free text."""
     query = update.callback_query
     assert query is not None and context.user_data is not None
-    round_ = await managed_round(update, context, read(FileReport, query.data).round_id)
+    round_ = await managed_round(update, context, read(FileReport, query.data).round_id, team=True)
     if round_ is None:
         return None
     if context.runtime.now() < round_.starts_at:
@@ -124,14 +124,16 @@ async def report_save(update: Update, context: Context) -> int:
     assert context.user_data is not None
     data = context.user_data.pop(REPORT)
     text = "" if update.callback_query is not None else (update.message.text or "")  # type: ignore[union-attr]
-    if update.callback_query is not None:
-        await update.callback_query.answer()
     text = text or data.get("earlier_text", "")  # what was written for the programme committee is never lost
     async with context.runtime.db.session() as session:
-        round_ = await rd.get_round(session, data["round"])
+        round_ = await managed_round(update, context, data["round"], session, team=True)  # the right, read with the change
+        if round_ is None:
+            return Flow.END
         await rd.file_report(session, round_.id, doors=data["doors"], conversations=data["conversations"],
                              themes=data["themes"], text=text, filed_by=context.known.id)
         await msgs.cancel_report_nudges(session, round_)
+    if update.callback_query is not None:
+        await update.callback_query.answer()
     doors = context.ngettext("{count} door", "{count} doors", data["doors"]).format(count=data["doors"])
     talks = context.ngettext("{count} conversation", "{count} conversations", data["conversations"]).format(count=data["conversations"])
     await reply(update, context._("Thank you! The report is saved: {doors}, {conversations}.").format(doors=doors, conversations=talks))

@@ -229,10 +229,11 @@ async def record(session: AsyncSession, target_id: int, caller_id: int, outcome:
 
 
 async def add_note(session: AsyncSession, target_id: int, caller_id: int, note: str) -> None:
-    attempt = await session.scalar(select(CallAttempt).where(CallAttempt.target_id == target_id, CallAttempt.caller_id == caller_id)
-                                   .order_by(CallAttempt.id.desc()).limit(1))
+    """The note on a call, only from the caller who holds it or recorded its latest outcome (NotHolding)."""
     target = await session.get(CallTarget, target_id)
-    if attempt is None or target is None:
+    last = await session.scalar(select(CallAttempt.caller_id).where(CallAttempt.target_id == target_id)
+                                .order_by(CallAttempt.id.desc()).limit(1))
+    if target is None or (target.held_by != caller_id and (last != caller_id or target.status == HELD)):
         raise NotHolding(target_id)
     target.note = note.strip()[:1000]
     await session.flush()
