@@ -61,9 +61,11 @@ from tests.harness.user import Exchange
 pytestmark = pytest.mark.slow
 
 # The matrix's actors, each writing in a language of their own, so a refusal in the wrong one shows.
-ACTORS: dict[str, str] = {"never_started": "en", "declined": "nn", "member": "nb", "caller": "nn",
-                          "other_leader": "nb", "welcomer": "en", "revoked_board": "nb"}
-ONBOARDED = frozenset(ACTORS) - {"never_started", "declined"}
+# The revoked board member goes early, before an allowed actor has taken what they might take.
+# "unfinished" consented and stopped before the end of onboarding (the other half of "declined").
+ACTORS: dict[str, str] = {"never_started": "en", "declined": "nn", "unfinished": "en", "revoked_board": "nb", "member": "nb",
+                          "caller": "nn", "other_leader": "nb", "welcomer": "en"}
+ONBOARDED = frozenset(ACTORS) - {"never_started", "declined", "unfinished"}
 # Tables that change with every update whatever it does: the durable inbox, PTB's conversation and
 # user data (flow stamps), the HMAC secret; and when a member was last active.
 VOLATILE_TABLES = {"inbox", "ptb_data", "ptb_conversations", "secrets"}
@@ -164,7 +166,7 @@ async def build_world(db: Any, app: Any, make_user: Callable[..., FakeUser], clo
             linked = name not in ("newcomer", "callee")
             member = Member(name=f"{name.title()} Nordmann", phone=f"+479100{k:04d}", language=lang, district="midtbyen",
                             telegram_id=users[name].user_id if linked else None, consent_at=now if linked else None,
-                            onboarded_at=now if linked else None, linked_at=now if linked else None,
+                            onboarded_at=now if linked and name != "unfinished" else None, linked_at=now if linked else None,
                             joined_on=(now - timedelta(days=3)).date() if name == "newcomer" else None,
                             invite_token=f"tok{k}", verified=True)
             if name in roles:
@@ -323,7 +325,7 @@ ACTIONS: list[Action] = [
            "board", ONBOARDED, commands=("innstillinger",)),
     Action("stop word", (), steps("stopp"), "board", ONBOARDED),
     Action("erase my data", ("priv.erase",), then(steps("/slett_meg"), press(lambda w: ConfirmErase("yes"))),
-           "board", ONBOARDED, commands=("slett_meg",)),
+           "board", ONBOARDED | {"unfinished"}, commands=("slett_meg",)),  # whoever has data stored may erase it
     # Rounds: the round's own leader, each team's leader, the board.
     Action("create a round", ("rd.new", "rdc.district", "rdc.leader", "rdc.team", "draft.skip", "draft.create", "draft.stop"),
            then(steps("/nyrunde"), press(lambda w: CreateDraft())), "board", frozenset({"other_leader"}),
@@ -471,3 +473,24 @@ async def test_authorization_matrix(db, app, make_user, clock, monkeypatch, acti
     else:
         await action.act(world, user)
     assert changed(before, await snapshot(db)), f"{action.name}: {action.positive} could not do it"
+
+
+async def test_a_note_only_from_the_caller_who_made_the_last_call(db, app, make_user, clock):
+    """A caller who tried once cannot write over the note of the call a colleague made since."""
+    world = await build_world(db, app, make_user, clock)
+    first, second = world.users["caller"], world.users["board"]
+    await forge(first, CallOutcome(world.target_id, "na").pack())  # no answer: back in the queue
+    async with db.session() as session:
+        target = await session.get(pb.CallTarget, world.target_id)
+        target.next_attempt_at = None  # its cooling-down is over
+        await session.flush()
+        claim = await pb.claim_next(session, world.campaign_id, world.ids["board"], clock(), timedelta(minutes=30))
+        assert claim.target is not None and claim.target.id == world.target_id
+    await forge(second, CallOutcome(world.target_id, "nn").pack())
+    await forge(second, CallNote(world.target_id).pack())
+    await second.send("Vil ha ringeliste")
+    before = await snapshot(db)
+    await forge(first, CallNote(world.target_id).pack())
+    refused = await first.send("Ring igjen")
+    assert refused.text == "Du har ikkje denne samtalen lenger — han kan ha gått tilbake i køen."
+    assert before == await snapshot(db)
