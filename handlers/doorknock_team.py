@@ -12,7 +12,7 @@ from telegram.ext import Application
 
 from bot import round_messages as msgs
 from bot.activity_buttons import ActivityAction, ChooseDebrief, FileReport, LinkDebrief, RoundQr, RoundTeam, TeamCheckIn
-from bot.i18n import translator
+from bot.i18n import N_, translator
 from handlers.common import Context, answer_alert, clip, inline, onboarded, reply, requires_role
 from handlers.presses import Press
 from models import events as ev
@@ -21,6 +21,10 @@ from models import rounds as rd
 from models.errors import NotFound
 from models.member import Member
 from models.phone import display_phone
+
+
+NOT_ROUND_LEADER = N_("Only the board or the round's leader can do that.")
+NOT_TEAM_LEADER = N_("Only the board or the leader of a team on this round can do that.")
 
 
 def round_link(context: Context, round_id: int) -> str:
@@ -64,7 +68,7 @@ async def managed_round(update: Update, context: Context, round_id: int, session
         round_ = None
     allowed = may_lead_team if team else may_manage_round
     if round_ is None or member is None or not member.is_onboarded or not allowed(context, member, round_):
-        await answer_alert(update, context._("Only the board or the round's leader can do that."))
+        await answer_alert(update, context._(NOT_TEAM_LEADER if team else NOT_ROUND_LEADER))
         return None
     if planned and (round_.status != rd.PLANNED or round_.ends_at <= context.runtime.now()):
         assert update.callback_query is not None

@@ -301,7 +301,13 @@ async def callback_time(update: Update, context: Context) -> int:
 async def ask_note(update: Update, context: Context) -> int:
     query = update.callback_query
     assert query is not None and context.user_data is not None
-    context.user_data["note_target"] = pressed(update, CallNote).target_id
+    target_id = pressed(update, CallNote).target_id
+    async with context.runtime.db.session() as session:
+        mine = await pb.may_note(session, target_id, context.known.id)
+    if mine is None:
+        await query.answer(context._("You no longer hold this call — it may have gone back to the queue."), show_alert=True)
+        return Flow.END
+    context.user_data["note_target"] = target_id
     await query.answer()
     await reply(update, context._("Write the note (at most 1000 characters). Please write only what the next caller needs."))
     return NOTE_TEXT

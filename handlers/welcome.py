@@ -202,6 +202,14 @@ async def done(update: Update, context: Context) -> None:
 async def ask_note(update: Update, context: Context) -> int | None:
     query, press = update.callback_query, pressed(update, WelcomeStep)
     assert query is not None and context.user_data is not None
+    async with context.runtime.db.session() as session:
+        try:
+            task, _person = await wl.get_task(session, press.task_id)
+        except NotFound:
+            task = None
+    if task is None or task.taken_by != context.known.id:
+        await query.answer(context._("Take the welcome call first."), show_alert=True)
+        return Flow.END
     context.user_data[NOTE_DRAFT] = press.task_id
     await query.answer()
     await reply(update, context._("Write the note (at most 1000 characters)."))
