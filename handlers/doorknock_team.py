@@ -22,7 +22,6 @@ from models.errors import NotFound
 from models.member import Member
 from models.phone import display_phone
 
-
 NOT_ROUND_LEADER = N_("Only the board or the round's leader can do that.")
 NOT_TEAM_LEADER = N_("Only the board or the leader of a team on this round can do that.")
 
