@@ -111,9 +111,12 @@ async def send_team(update: Update, context: Context, round_id: int, *, edit: bo
     now = runtime.now()
     async with runtime.db.session() as session:
         round_ = await rd.get_round(session, round_id)
-        team = await rd.team_of_leader(session, round_, leader.id)
+        # A team's leader sees their own team; the board (here as leader of none) sees everyone.
+        team = (await rd.team_of_leader(session, round_, leader.id) if rd.leads(round_, leader.id)
+                else await rd.participants(session, round_.id))
     show_phones = rd.phones_visible(round_, now)
-    lines = [_("Your team for “{title}”, {when}:").format(title=round_.title, when=msgs.when(round_, leader.language))]
+    heading = _("Your team for “{title}”, {when}:") if rd.leads(round_, leader.id) else _("Everyone on “{title}”, {when}:")
+    lines = [heading.format(title=round_.title, when=msgs.when(round_, leader.language))]
     rows = []
     for signup, person in team:
         mark = {True: "✅", False: "❌", None: "▫️"}[signup.attended]

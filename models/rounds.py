@@ -295,6 +295,12 @@ def runs(round_: Round, member_id: int) -> bool:
     return member_id in {first, round_.created_by} - {None}
 
 
+def may_replace_report(round_: Round, report: RoundReport | None, member_id: int) -> bool:
+    """A round's report is replaced only by who filed it or the round's own leader (and the board),
+    not by the leader of another team."""
+    return report is None or report.filed_by in (None, member_id) or runs(round_, member_id)
+
+
 def checks_in(round_: Round, signup: Signup, member_id: int) -> bool:
     """Whether this member leads the team the sign-up belongs to (a seat in no team: the round's own leader)."""
     team = next((t for t in round_.teams if t.id == signup.team_id), None)

@@ -30,8 +30,10 @@ from bot.activity_buttons import (
     JoinRound,
     LeaveRound,
     LinkDebrief,
+    ReplaceReport,
     ReportSkipText,
     ReportThemesDone,
+    RoundTeam,
     Rsvp,
     TeamCheckIn,
 )
@@ -75,7 +77,7 @@ APOLOGY_START = ("Sorry, something went wrong", "Beklager, noe gikk galt", "Orsa
 class World:
     users: dict[str, FakeUser]
     ids: dict[str, int]  # member ids by actor name
-    round_id: int = 0  # R1: two teams, led by "leader" (first team, creator) and "team_leader"
+    round_id: int = 0  # R1: three teams, led by "leader" (first team, creator), "team_leader" and "third_leader"
     other_round_id: int = 0  # led by "other_leader"
     future_round_id: int = 0  # open for sign-up
     event_id: int = 0  # contact person "contact"
@@ -152,9 +154,10 @@ def then(*acts: Act) -> Act:
 async def build_world(db: Any, app: Any, make_user: Callable[..., FakeUser], clock: Any) -> World:
     now = clock()
     people = {name: lang for name, lang in ACTORS.items()}
-    people |= {"board": "nb", "leader": "nb", "team_leader": "nb", "contact": "nb", "newcomer": "nb", "callee": "nb"}
+    people |= {"board": "nb", "leader": "nb", "team_leader": "nb", "third_leader": "nb", "contact": "nb", "newcomer": "nb",
+               "callee": "nb"}
     roles = {"caller": "caller", "other_leader": "leader", "welcomer": "welcomer", "revoked_board": "board",
-             "board": "board", "leader": "leader", "team_leader": "leader"}
+             "board": "board", "leader": "leader", "team_leader": "leader", "third_leader": "leader"}
     users = {name: make_user(language_code=lang, first_name=name.replace("_", "-").title()) for name, lang in people.items()}
     ids: dict[str, int] = {}
     async with db.session() as session:
@@ -175,11 +178,12 @@ async def build_world(db: Any, app: Any, make_user: Callable[..., FakeUser], clo
         supporter = Member(name="Støtte Spiller", phone="+4791999999", status=STATUS_SUPPORTER, verified=False, language="nb")
         session.add(supporter)
         await session.flush()
-        world = World(users=users, ids=ids, supporter_id=supporter.id)
+        world = World(users=users, ids=ids, supporter_id=supporter.id, extra={"db": db})
         # R1 began an hour ago: its team is checked in, its report filed, what was heard told.
         r1 = await rd.create_round(session, title="Runde 1", district="midtbyen", starts_at=now - timedelta(hours=1),
-                                   ends_at=now + timedelta(hours=2), meeting_point="Torget", capacity=10, now=now - timedelta(hours=2),
-                                   teams=[(ids["leader"], 5), (ids["team_leader"], 5)], created_by=ids["leader"])
+                                   ends_at=now + timedelta(hours=2), meeting_point="Torget", capacity=15, now=now - timedelta(hours=2),
+                                   teams=[(ids["leader"], 5), (ids["team_leader"], 5), (ids["third_leader"], 5)],
+                                   created_by=ids["leader"])
         r2 = await rd.create_round(session, title="Runde 2", district="ostbyen", starts_at=now + timedelta(days=3),
                                    ends_at=now + timedelta(days=3, hours=3), meeting_point="Lade", capacity=10, now=now,
                                    teams=[(ids["other_leader"], 10)], created_by=ids["other_leader"])
@@ -277,6 +281,12 @@ async def welcomer_took(world: World) -> None:
     await forge(world.users["welcomer"], WelcomeStep("take", world.task_id).pack())
 
 
+async def team_leader_filed(world: World) -> None:
+    """The second team's leader filed the round's report; the leader of another of its teams may not replace it."""
+    async with world.extra["db"].session() as session:
+        await rd.file_report(session, world.round_id, doors=50, conversations=10, themes=[], text="", filed_by=world.ids["team_leader"])
+
+
 def draft_press(family: Any, label: str) -> Act:
     """A creation flow's last button (its data carries the draft's id): the real one when the
     person has it, a forged one (draft 1) when not."""
@@ -297,6 +307,9 @@ EVENT_FLOW = steps(("label", "Sosialt"), "Pub", ("label", "Hopp over"), "04.12 1
 CAMPAIGN_FLOW = steps("Ring for dørbank", "Få folk med", "Hei! Jeg ringer fra Trondheim SV.", ("label", "Fortsett"),
                       ("label", "Fortsett"), ("label", "Ingen dørbankrunde"), ("label", "Medlemmer med ringerrollen"))
 BROADCAST_FLOW = steps("Vi trenger folk på lørdag!", ("label", "Forhåndsvis ▸"))
+
+REPLACE_REPORT = steps(lambda w: FileReport(round_id=w.round_id), lambda w: ReplaceReport(round_id=w.round_id), "90", "25",
+                       lambda w: ReportThemesDone(round_id=w.round_id))
 
 
 def flow(command: str, rest: Act) -> Act:
@@ -333,6 +346,9 @@ ACTIONS: list[Action] = [
            "team_leader", also_refused=(),
            drive=steps(lambda w: FileReport(round_id=w.round_id), "120", "30", lambda w: ReportThemesDone(round_id=w.round_id)),
            last=press(lambda w: ReportSkipText(round_id=w.round_id))),
+    Action("replace another team's report", (), then(REPLACE_REPORT, press(lambda w: ReportSkipText(round_id=w.round_id))),
+           "leader", setup=team_leader_filed, also_refused=("third_leader",),
+           drive=REPLACE_REPORT, last=press(lambda w: ReportSkipText(round_id=w.round_id))),
     Action("check in a round's team", ("rd.in",), press(lambda w: TeamCheckIn(signup_id=w.signup_team1, present=True)),
            "leader", also_refused=("team_leader",)),
     Action("link a gathering after the round", ("rdm.link",),
@@ -497,3 +513,11 @@ async def test_a_note_only_from_the_caller_who_made_the_last_call(db, app, make_
     async with db.session() as session:  # and in the domain, whatever the chat lets through
         with pytest.raises(pb.NotHolding):
             await pb.add_note(session, world.target_id, world.ids["caller"], "Ring igjen")
+
+
+async def test_the_board_sees_every_team_and_a_team_leader_their_own(db, app, make_user, clock):
+    world = await build_world(db, app, make_user, clock)
+    board = await forge(world.users["board"], RoundTeam(round_id=world.round_id).pack())
+    assert board.text.startswith("Alle på «Runde 1»") and "Member Nordmann" in board.text and "Callee Nordmann" in board.text
+    own = await forge(world.users["team_leader"], RoundTeam(round_id=world.round_id).pack())
+    assert "Callee Nordmann" in own.text and "Member Nordmann" not in own.text
