@@ -8,7 +8,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 from bot import welcome_messages
 from bot.callbacks import Id, callback
 from bot.i18n import translator
-from handlers.common import Context, clip, inline, pressed, reply, requires_role
+from handlers.common import Context, acting, clip, inline, pressed, reply, requires_role
 from models import membership
 from models.errors import MemberNotFound
 from models.member import Member
@@ -50,6 +50,8 @@ async def verify(update: Update, context: Context) -> None:
     assert query is not None
     _, runtime = context._, context.runtime
     async with runtime.db.session() as session:
+        if await acting(update, context, session, "board") is None:
+            return
         try:
             verified = await membership.verify_supporter(session, press.member_id)
             await welcome_task_for(session, verified, runtime.now())

@@ -26,6 +26,7 @@ from handlers.broadcast_audience import (
 from handlers.broadcast_scheduled import list_scheduled, scheduled_buttons
 from handlers.common import (
     Context,
+    acting,
     buttons_expected,
     cancel_conversation,
     flow_step,
@@ -254,6 +255,8 @@ async def create_and_report(update: Update, context: Context, *, send_at: dateti
     member, lang, runtime = context.known, context.lang, context.runtime
     draft = context.user_data.pop(DRAFT_KEY)
     async with runtime.db.session() as session:
+        if await acting(update, context, session, "board", answered=True) is None:
+            return
         broadcast = await bc.create(session, author_id=member.id, text=draft["text"],
                                     audience=bc.Audience.from_json(draft["audience"]), urgent=draft["urgent"], send_at=send_at,
                                     button=draft.get("button"))

@@ -12,7 +12,7 @@ from telegram.ext import Application, CommandHandler, MessageHandler, filters
 from bot import broadcasting
 from bot.callbacks import Id, callback
 from bot.i18n import N_
-from handlers.common import Context, cancel_conversation, inline, message_chunks, pressed, reply, requires_role
+from handlers.common import Context, acting, cancel_conversation, inline, message_chunks, pressed, reply, requires_role
 from handlers.flows import Flow
 from handlers.presses import Press
 from handlers.questions import refuse_time
@@ -109,6 +109,8 @@ async def change(update: Update, context: Context, **changes: object) -> int:
     broadcast_id = context.user_data.pop(CHANGE_KEY, {}).get("id", 0)
     try:
         async with context.runtime.db.session() as session:
+            if await acting(update, context, session, "board", answered=True) is None:
+                return Flow.END
             broadcast = await bc.change_scheduled(session, broadcast_id, now=context.runtime.now(), **changes)  # type: ignore[arg-type]
     except (bc.NotScheduled, NotFound, UnknownChoice):
         await reply(update, context._("Broadcast #{number} has already gone out or was cancelled, so it cannot be changed.").format(
@@ -136,6 +138,8 @@ async def confirm_cancel(update: Update, context: Context) -> None:
     assert query is not None
     try:
         async with context.runtime.db.session() as session:
+            if await acting(update, context, session, "board") is None:
+                return
             broadcast = await bc.change_scheduled(session, broadcast_id, now=context.runtime.now(), cancel=True)
     except (bc.NotScheduled, NotFound):
         await query.answer(context._("Broadcast #{number} has already gone out or was cancelled, so it cannot be changed.").format(

@@ -15,7 +15,7 @@ from bot.callbacks import BadCallback, CallbackData
 from bot.context import LagbotContext
 from bot.i18n import LANGUAGES, N_, Translate, translator
 from models.member import Member
-from models.membership import has_role
+from models.membership import has_role, member_by_telegram
 
 Context: TypeAlias = LagbotContext
 Handler: TypeAlias = Callable[[Update, Context], Awaitable[Any]]
@@ -212,18 +212,33 @@ def requires_role(role: str) -> Callable[[Handler], Handler]:
                 await answer_alert(update, _("You need to start lagbot first: send /start."))
                 return None
             if not has_role(member, role, context.runtime.settings.lagbot_admins):
-                await answer_alert(
-                    update,
-                    _("Only members with the role “{role}” can do that. Ask the board if you think you should have it.").format(
-                        role=_(ROLE_LABELS[role])
-                    ),
-                )
+                await answer_alert(update, role_refusal(context, role))
                 return None
             return await handler(update, context)
 
         return wrapper
 
     return decorate
+
+
+def role_refusal(context: Context, role: str) -> str:
+    _ = context._
+    return _("Only members with the role “{role}” can do that. Ask the board if you think you should have it.").format(
+        role=_(ROLE_LABELS[role]))
+
+
+async def acting(update: Update, context: Context, session: Any, role: str | None = None, *,
+                 answered: bool = False) -> Member | None:
+    """The member read again in `session`, the transaction of the change (a role revoked a moment ago
+    counts), if they still may act (with `role`, if given); otherwise None after refusing (as a message
+    when the press was `answered` already)."""
+    member = await member_by_telegram(session, context.known.telegram_id or 0)
+    if member is not None and member.is_onboarded and (role is None or has_role(
+            member, role, context.runtime.settings.lagbot_admins)):
+        return member
+    text = role_refusal(context, role) if role else context._("You need to start lagbot first: send /start.")
+    await (reply(update, text) if answered else answer_alert(update, text))
+    return None
 
 
 async def show_main_menu(update: Update, context: Context, member: Member, text: str | None = None) -> None:

@@ -54,6 +54,7 @@ JOIN_REFUSED: dict[type[Exception], str] = {
     rd.AlreadySignedUp: N_("You are already signed up for that round."),
 }
 INPUT_KEY = "door_input"
+NOT_ON_ROUND = N_("Only those who took part in that round can tell what they heard at its doors.")
 ROUNDS_PER_PAGE = 8
 # "/dorbank lag" and the like: the leaders' and the board's views behind the same command.
 SUBCOMMANDS = {"ledere": team.leader_candidates, "leaders": team.leader_candidates,
@@ -237,6 +238,11 @@ async def theme_chosen(update: Update, context: Context) -> int | None:
     if chosen.theme not in msgs.THEME_LABELS:
         await query.answer(_("This button is no longer valid. Send /start to see the menu."), show_alert=True)
         return Flow.END
+    async with context.runtime.db.session() as session:
+        signed_up = await rd.had_seat(session, chosen.round_id, context.known.id)
+    if not signed_up:
+        await query.answer(_(NOT_ON_ROUND), show_alert=True)
+        return Flow.END
     context.user_data[INPUT_KEY] = {"round": chosen.round_id, "theme": chosen.theme}
     await query.answer()
     await reply(update, _("{theme}: what did you hear? Write a few words. Please no names or addresses. "
@@ -257,8 +263,12 @@ async def input_text(update: Update, context: Context) -> int:
         await reply(update, _("That is {length} characters; the limit is {limit}. Please shorten it and send it again.").format(
             length=len(text), limit=rd.MAX_TEXT))
         return INPUT_TEXT
-    async with context.runtime.db.session() as session:
-        await rd.add_input(session, pending["round"], member.id, pending["theme"], text)
+    try:
+        async with context.runtime.db.session() as session:
+            await rd.add_input(session, pending["round"], member.id, pending["theme"], text)
+    except (NotFound, rd.NotSignedUp):
+        await reply(update, _(NOT_ON_ROUND))
+        return Flow.END
     keyboard = msgs.theme_buttons(pending["round"], member.language)
     await reply(update, _("Thank you — noted for the programme work! Anything else? Pick another theme, or “Nothing to add”."),
                 reply_markup=inline([[(b.label, b.data or "") for b in row] for row in keyboard]))

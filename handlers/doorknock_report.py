@@ -7,6 +7,7 @@ import io
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
@@ -15,15 +16,34 @@ from bot.activity_buttons import FileReport, ReplaceReport, ReportSkipText, Repo
 from bot.callbacks import Id, callback
 from bot.i18n import N_, translator
 from bot.reports import rounds as reports
-from handlers.common import Context, buttons_expected, cancel_conversation, inline, onboarded, reply, report_year, requires_role
+from handlers.common import (
+    Context,
+    answer_alert,
+    buttons_expected,
+    cancel_conversation,
+    inline,
+    onboarded,
+    reply,
+    report_year,
+    requires_role,
+)
 from handlers.doorknock_team import managed_round
 from handlers.flows import Flow
 from handlers.presses import Press
 from models import rounds as rd
 from models.constants import OSLO
+from models.membership import has_role, member_by_telegram
 
 R_DOORS, R_CONVERSATIONS, R_THEMES, R_TEXT, R_REPLACE = range(13, 18)
 REPORT = "round_report"
+NOT_YOURS = N_("Another team's leader has filed this round's report; only they, the round's leader or the board can replace it.")
+
+
+async def may_replace(context: Context, session: AsyncSession, round_: rd.Round, filed: rd.RoundReport | None) -> bool:
+    """Whether this member (read again in `session`) may file over the report already there."""
+    member = await member_by_telegram(session, context.known.telegram_id or 0)
+    return member is not None and (has_role(member, "board", context.runtime.settings.lagbot_admins)
+                                   or rd.may_replace_report(round_, filed, member.id))
 
 
 @callback("rd.rep.more")
@@ -38,7 +58,7 @@ async def start_report(update: Update, context: Context) -> int | None:
     """The leader files the round's report: doors, conversations, themes, free text."""
     query = update.callback_query
     assert query is not None and context.user_data is not None
-    round_ = await managed_round(update, context, read(FileReport, query.data).round_id)
+    round_ = await managed_round(update, context, read(FileReport, query.data).round_id, team=True)
     if round_ is None:
         return None
     if context.runtime.now() < round_.starts_at:
@@ -46,6 +66,9 @@ async def start_report(update: Update, context: Context) -> int | None:
         return None
     async with context.runtime.db.session() as session:
         filed = await rd.report_of(session, round_.id)
+        if not await may_replace(context, session, round_, filed):
+            await query.answer(context._(NOT_YOURS), show_alert=True)
+            return None
     context.user_data[REPORT] = {"round": round_.id, "themes": [], "title": round_.title,
                                  "earlier_text": filed.text if filed is not None else ""}
     await query.answer()
@@ -154,14 +177,19 @@ async def report_save(update: Update, context: Context) -> int:
     assert context.user_data is not None
     data = context.user_data.pop(REPORT)
     text = "" if update.callback_query is not None else (update.message.text or "")  # type: ignore[union-attr]
-    if update.callback_query is not None:
-        await update.callback_query.answer()
     text = text or data.get("earlier_text", "")  # what was written for the programme committee is never lost
     async with context.runtime.db.session() as session:
-        round_ = await rd.get_round(session, data["round"])
+        round_ = await managed_round(update, context, data["round"], session, team=True)  # the right, read with the change
+        if round_ is None:
+            return Flow.END
+        if not await may_replace(context, session, round_, await rd.report_of(session, round_.id)):
+            await answer_alert(update, context._(NOT_YOURS))
+            return Flow.END
         await rd.file_report(session, round_.id, doors=data["doors"], conversations=data["conversations"],
                              themes=data["themes"], text=text, filed_by=context.known.id)
         await msgs.cancel_report_nudges(session, round_)
+    if update.callback_query is not None:
+        await update.callback_query.answer()
     doors = context.ngettext("{count} door", "{count} doors", data["doors"]).format(count=data["doors"])
     talks = context.ngettext("{count} conversation", "{count} conversations", data["conversations"]).format(count=data["conversations"])
     await reply(update, context._("Thank you! The report is saved: {doors}, {conversations}.").format(doors=doors, conversations=talks))

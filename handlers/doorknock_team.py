@@ -12,8 +12,8 @@ from telegram.ext import Application
 
 from bot import round_messages as msgs
 from bot.activity_buttons import ActivityAction, ChooseDebrief, FileReport, LinkDebrief, RoundQr, RoundTeam, TeamCheckIn
-from bot.i18n import translator
-from handlers.common import Context, clip, inline, onboarded, reply, requires_role
+from bot.i18n import N_, translator
+from handlers.common import Context, answer_alert, clip, inline, onboarded, reply, requires_role
 from handlers.presses import Press
 from handlers.round_leaders import RoundLeaders
 from models import events as ev
@@ -22,6 +22,9 @@ from models import rounds as rd
 from models.errors import NotFound
 from models.member import Member
 from models.phone import display_phone
+
+NOT_ROUND_LEADER = N_("Only the board or the round's leader can do that.")
+NOT_TEAM_LEADER = N_("Only the board or the leader of a team on this round can do that.")
 
 
 def round_link(context: Context, round_id: int) -> str:
@@ -42,24 +45,31 @@ def admin_keyboard(round_id: int, lang: str) -> InlineKeyboardMarkup:
 
 
 def may_manage_round(context: Context, member: Member, round_: rd.Round) -> bool:
+    """Change, move or cancel the round, link its gathering: the board and the round's own leader."""
+    return membership.has_role(member, "board", context.runtime.settings.lagbot_admins) or rd.runs(round_, member.id)
+
+
+def may_lead_team(context: Context, member: Member, round_: rd.Round) -> bool:
+    """A team's list, its check-in and the round's report: the board and each team's leader."""
     return membership.has_role(member, "board", context.runtime.settings.lagbot_admins) or rd.leads(round_, member.id)
 
 
 async def managed_round(update: Update, context: Context, round_id: int, session: AsyncSession | None = None, *,
-                        planned: bool = False) -> rd.Round | None:
+                        planned: bool = False, team: bool = False) -> rd.Round | None:
     """The round, if the member (read again, in `session` when a change follows there) may manage it
-    (and, with `planned`, it is not cancelled or over); otherwise None after saying so."""
+    (with `team`, lead a team in it; with `planned`, it is not cancelled or over); otherwise None after
+    saying so (as a message when the update is not a press)."""
     if session is None:
         async with context.runtime.db.session() as own:
-            return await managed_round(update, context, round_id, own, planned=planned)
+            return await managed_round(update, context, round_id, own, planned=planned, team=team)
     member = await membership.member_by_telegram(session, context.known.telegram_id)
     try:
         round_: rd.Round | None = await rd.get_round(session, round_id)
     except NotFound:
         round_ = None
-    if round_ is None or member is None or not may_manage_round(context, member, round_):
-        assert update.callback_query is not None
-        await update.callback_query.answer(context._("Only the board or the round's leader can do that."), show_alert=True)
+    allowed = may_lead_team if team else may_manage_round
+    if round_ is None or member is None or not member.is_onboarded or not allowed(context, member, round_):
+        await answer_alert(update, context._(NOT_TEAM_LEADER if team else NOT_ROUND_LEADER))
         return None
     if planned and (round_.status != rd.PLANNED or round_.ends_at <= context.runtime.now()):
         assert update.callback_query is not None
@@ -103,9 +113,12 @@ async def send_team(update: Update, context: Context, round_id: int, *, edit: bo
     now = runtime.now()
     async with runtime.db.session() as session:
         round_ = await rd.get_round(session, round_id)
-        team = await rd.team_of_leader(session, round_, leader.id)
+        # A team's leader sees their own team; the board (here as leader of none) sees everyone.
+        team = (await rd.team_of_leader(session, round_, leader.id) if rd.leads(round_, leader.id)
+                else await rd.participants(session, round_.id))
     show_phones = rd.phones_visible(round_, now)
-    lines = [_("Your team for “{title}”, {when}:").format(title=round_.title, when=msgs.when(round_, leader.language))]
+    heading = _("Your team for “{title}”, {when}:") if rd.leads(round_, leader.id) else _("Everyone on “{title}”, {when}:")
+    lines = [heading.format(title=round_.title, when=msgs.when(round_, leader.language))]
     rows = []
     for signup, person in team:
         mark = {True: "✅", False: "❌", None: "▫️"}[signup.attended]
@@ -139,7 +152,8 @@ async def check_in(update: Update, context: Context) -> None:
             signup, round_ = await rd.signup_with_round(session, pressed.signup_id)
         except NotFound:
             signup = round_ = None
-        if round_ is None or leader is None or not may_manage_round(context, leader, round_):
+        if round_ is None or leader is None or not leader.is_onboarded or not (
+                membership.has_role(leader, "board", runtime.settings.lagbot_admins) or rd.checks_in(round_, signup, leader.id)):
             await query.answer(_("Only the leader of this team can check people in."), show_alert=True)
             return
         assert signup is not None
@@ -161,7 +175,7 @@ async def check_in(update: Update, context: Context) -> None:
 @onboarded
 async def send_qr(update: Update, context: Context) -> None:
     """A QR code (PNG) of the round's deep link, for posters and paper forms."""
-    round_ = await managed_round(update, context, RoundQr.parse(update.callback_query.data).round_id, planned=True)  # type: ignore[union-attr]
+    round_ = await managed_round(update, context, RoundQr.parse(update.callback_query.data).round_id, planned=True, team=True)  # type: ignore[union-attr]
     if round_ is None:
         return
     import segno
@@ -177,7 +191,7 @@ async def send_qr(update: Update, context: Context) -> None:
 
 @onboarded
 async def team_view(update: Update, context: Context) -> None:
-    round_ = await managed_round(update, context, RoundTeam.parse(update.callback_query.data).round_id)  # type: ignore[union-attr]
+    round_ = await managed_round(update, context, RoundTeam.parse(update.callback_query.data).round_id, team=True)  # type: ignore[union-attr]
     if round_ is None:
         return
     await update.callback_query.answer()  # type: ignore[union-attr]

@@ -10,7 +10,7 @@ from telegram.ext import Application, CommandHandler, MessageHandler, filters
 from bot import event_messages as msgs
 from bot.callbacks import Id, callback
 from bot.i18n import N_, translator
-from handlers.common import Context, cancel_conversation, inline, pressed, reply
+from handlers.common import Context, cancel_conversation, inline, onboarded, pressed, reply
 from handlers.flows import Flow
 from handlers.presses import Press
 from handlers.questions import refuse_time
@@ -54,6 +54,7 @@ async def allowed(context: Context, session: AsyncSession, event: ev.Event) -> b
                                   or (event.contact_id is not None and event.contact_id == actor.id))
 
 
+@onboarded
 async def ask_time(update: Update, context: Context) -> int | None:
     query, _ = update.callback_query, context._
     assert query is not None and context.user_data is not None
@@ -106,6 +107,7 @@ async def got_time(update: Update, context: Context) -> int:
     return Flow.END
 
 
+@onboarded
 async def ask_cancel(update: Update, context: Context) -> None:
     query, _ = update.callback_query, context._
     assert query is not None
@@ -121,6 +123,7 @@ async def ask_cancel(update: Update, context: Context) -> None:
         reply_markup=inline([[(_("Yes, cancel the series"), ConfirmCancelSeries(event_id).pack())]]))
 
 
+@onboarded
 async def confirm_cancel(update: Update, context: Context) -> None:
     query, _, now = update.callback_query, context._, context.runtime.now()
     assert query is not None

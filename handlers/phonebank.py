@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Literal
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
@@ -26,6 +27,7 @@ from handlers.common import (
     one_of,
     pressed,
     reply,
+    role_refusal,
 )
 from handlers.flows import Flow
 from handlers.phonebank_board import CampaignAction, NewCampaign
@@ -154,9 +156,9 @@ async def next_call(update: Update, context: Context) -> None:
         except NotFound:
             await query.answer(_("That phone round does not exist (any more)."), show_alert=True)
             return
-        if not pb.may_call(member, campaign, runtime.settings.lagbot_admins):
-            await query.answer(_("Only members with the role “{role}” can do that. Ask the board if you think you should have it.").format(
-                role=_("caller")), show_alert=True)
+        fresh = await membership.member_by_telegram(session, member.telegram_id or 0)  # the role, read with the claim
+        if fresh is None or not pb.may_call(fresh, campaign, runtime.settings.lagbot_admins):
+            await query.answer(role_refusal(context, "caller"), show_alert=True)
             return
         claim = await pb.claim_next(session, campaign_id, member.id, runtime.now(), HOLD)
     if claim.already_held and claim.target is not None and claim.target.card_message_id:
@@ -193,8 +195,7 @@ async def apply_outcome(update: Update, context: Context, target_id: int, outcom
         if held is not None and (fresh is None or not pb.may_call(fresh, await pb.get_campaign(session, held.campaign_id),
                                                                   runtime.settings.lagbot_admins)):
             await pb.release(session, member.id)
-            await reply(update, _("Only members with the role “{role}” can do that. Ask the board if you think "
-                                  "you should have it.").format(role=_("caller")))
+            await reply(update, role_refusal(context, "caller"))
             return False
         try:
             done = await pb.record(session, target_id, member.id, outcome, now, cooldown=timedelta(hours=runtime.settings.call_cooldown_hours),
@@ -235,6 +236,15 @@ async def apply_outcome(update: Update, context: Context, target_id: int, outcom
             pass
     await reply(update, text, reply_markup=keyboard)
     return True
+
+
+async def may_still_call(context: Context, session: AsyncSession, target_id: int) -> bool:
+    """The caller, read again in the transaction of the change, may still call in the target's phone round."""
+    fresh = await membership.member_by_telegram(session, context.known.telegram_id or 0)
+    target = await pb.held_by(session, target_id)
+    if fresh is None or target is None:
+        return fresh is not None
+    return pb.may_call(fresh, await pb.get_campaign(session, target.campaign_id), context.runtime.settings.lagbot_admins)
 
 
 async def answer_or_reply(update: Update, text: str) -> None:
@@ -291,7 +301,13 @@ async def callback_time(update: Update, context: Context) -> int:
 async def ask_note(update: Update, context: Context) -> int:
     query = update.callback_query
     assert query is not None and context.user_data is not None
-    context.user_data["note_target"] = pressed(update, CallNote).target_id
+    target_id = pressed(update, CallNote).target_id
+    async with context.runtime.db.session() as session:
+        mine = await pb.may_note(session, target_id, context.known.id)
+    if mine is None:
+        await query.answer(context._("You no longer hold this call — it may have gone back to the queue."), show_alert=True)
+        return Flow.END
+    context.user_data["note_target"] = target_id
     await query.answer()
     await reply(update, context._("Write the note (at most 1000 characters). Please write only what the next caller needs."))
     return NOTE_TEXT
@@ -306,6 +322,9 @@ async def note_text(update: Update, context: Context) -> int:
         return Flow.END
     try:
         async with context.runtime.db.session() as session:
+            if not await may_still_call(context, session, target_id):
+                await reply(update, role_refusal(context, "caller"))
+                return Flow.END
             await pb.add_note(session, target_id, context.known.id, update.message.text or "")
     except pb.NotHolding:
         await reply(update, _("You no longer hold this call — it may have gone back to the queue."))

@@ -18,6 +18,7 @@ from handlers.common import (
     LANGUAGE_NAMES,
     LANGUAGE_WORDS,
     Context,
+    acting,
     buttons_expected,
     cancel_conversation,
     flow_step,
@@ -250,6 +251,8 @@ async def create(update: Update, context: Context) -> int | None:
     assert context.user_data is not None
     context.user_data.pop(DRAFT, None)
     async with runtime.db.session() as session:
+        if await acting(update, context, session, "board", answered=True) is None:
+            return Flow.END
         campaign, targets = await pb.create_campaign(
             session, name=data["name"], purpose=data.get("purpose", ""), scripts=data["scripts"],
             audience=bc.Audience.from_json(data["audience"]), now=runtime.now(), round_id=data.get("round"),
@@ -269,6 +272,8 @@ async def change_status(update: Update, context: Context) -> None:
     status = {"pause": pb.PAUSED, "resume": pb.ACTIVE, "close": pb.CLOSED}[press.action]
     try:
         async with context.runtime.db.session() as session:
+            if await acting(update, context, session, "board") is None:
+                return
             campaign = await pb.set_status(session, press.campaign_id, status)
     except (NotFound, pb.CampaignError):
         await query.answer(_("That phone round is closed."), show_alert=True)

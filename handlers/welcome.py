@@ -17,6 +17,7 @@ from handlers.common import (
     INTEREST_LABELS,
     Context,
     MenuItem,
+    acting,
     add_menu,
     cancel_conversation,
     inline,
@@ -110,6 +111,8 @@ async def take(update: Update, context: Context) -> None:
     welcomer, _, runtime = context.known, context._, context.runtime
     try:
         async with runtime.db.session() as session:
+            if await acting(update, context, session, "welcomer") is None:
+                return
             task, person = await wl.take(session, press.task_id, welcomer.id, runtime.now())
     except wl.TakenByOther:
         await query.answer(_("Someone else has already taken this welcome call."), show_alert=True)
@@ -152,6 +155,8 @@ async def outcome(update: Update, context: Context) -> None:
     welcomer, _, runtime = context.known, context._, context.runtime
     try:
         async with runtime.db.session() as session:
+            if await acting(update, context, session, "welcomer") is None:
+                return
             task, person = await wl.record(session, press.task_id, welcomer.id, CODES[press.code], runtime.now())
     except (wl.TakenByOther, NotFound):
         await query.answer(_("Take the welcome call first."), show_alert=True)
@@ -174,6 +179,8 @@ async def interest(update: Update, context: Context) -> None:
     assert query is not None
     welcomer = context.known
     async with context.runtime.db.session() as session:
+        if await acting(update, context, session, "welcomer") is None:
+            return
         try:
             task, person = await wl.get_task(session, press.task_id)
         except NotFound:
@@ -200,6 +207,14 @@ async def done(update: Update, context: Context) -> None:
 async def ask_note(update: Update, context: Context) -> int | None:
     query, press = update.callback_query, pressed(update, WelcomeStep)
     assert query is not None and context.user_data is not None
+    async with context.runtime.db.session() as session:
+        try:
+            task, _person = await wl.get_task(session, press.task_id)
+        except NotFound:
+            task = None
+    if task is None or task.taken_by != context.known.id:
+        await query.answer(context._("Take the welcome call first."), show_alert=True)
+        return Flow.END
     context.user_data[NOTE_DRAFT] = press.task_id
     await query.answer()
     await reply(update, context._("Write the note (at most 1000 characters)."))
@@ -214,6 +229,8 @@ async def got_note(update: Update, context: Context) -> int:
         return Flow.END
     try:
         async with context.runtime.db.session() as session:
+            if await acting(update, context, session, "welcomer") is None:
+                return Flow.END
             await wl.set_note(session, task_id, welcomer.id, update.message.text or "")
     except (wl.TakenByOther, NotFound):
         await reply(update, _("Take the welcome call first."))

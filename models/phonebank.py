@@ -228,11 +228,21 @@ async def record(session: AsyncSession, target_id: int, caller_id: int, outcome:
     return Recorded(target, member, campaign, final)
 
 
-async def add_note(session: AsyncSession, target_id: int, caller_id: int, note: str) -> None:
-    attempt = await session.scalar(select(CallAttempt).where(CallAttempt.target_id == target_id, CallAttempt.caller_id == caller_id)
-                                   .order_by(CallAttempt.id.desc()).limit(1))
+async def may_note(session: AsyncSession, target_id: int, caller_id: int) -> CallTarget | None:
+    """The target, if this caller may write its note: they hold the call, or made its latest attempt
+    and nobody has taken it since."""
     target = await session.get(CallTarget, target_id)
-    if attempt is None or target is None:
+    last = await session.scalar(select(CallAttempt.caller_id).where(CallAttempt.target_id == target_id)
+                                .order_by(CallAttempt.id.desc()).limit(1))
+    if target is None or (target.held_by != caller_id and (last != caller_id or target.status == HELD)):
+        return None
+    return target
+
+
+async def add_note(session: AsyncSession, target_id: int, caller_id: int, note: str) -> None:
+    """The note on a call, only from its caller (see `may_note`; NotHolding otherwise)."""
+    target = await may_note(session, target_id, caller_id)
+    if target is None:
         raise NotHolding(target_id)
     target.note = note.strip()[:1000]
     await session.flush()

@@ -15,7 +15,7 @@ from models.activity import CONFIRMED, PLANNED
 from models.base import utcnow
 from models.constants import OSLO, ROUNDS_PER_YEAR_GOAL, THEMES
 from models.member import STATUS_ERASED, Member
-from models.round_tables import MAX_TEXT, SEATS, DoorInput, Round, RoundError, RoundReport, Signup
+from models.round_tables import MAX_TEXT, SEATS, DoorInput, NotSignedUp, Round, RoundError, RoundReport, Signup
 
 
 async def rounds_attended(session: AsyncSession, member_id: int, now: datetime) -> int:
@@ -39,13 +39,22 @@ async def leader_candidates(session: AsyncSession, now: datetime, threshold: int
 
 
 async def add_input(session: AsyncSession, round_id: int, member_id: int, theme: str, text: str) -> DoorInput:
+    """Input from the doors, only from someone who had a seat on the round (NotSignedUp otherwise)."""
     if theme not in THEMES:
         raise RoundError(theme)
     round_: Round = await act.get(session, SEATS, round_id)
+    if not await had_seat(session, round_id, member_id):
+        raise NotSignedUp(round_id)
     item = DoorInput(round_id=round_id, member_id=member_id, district=round_.district, theme=theme, text=text.strip()[:MAX_TEXT])
     session.add(item)
     await session.flush()
     return item
+
+
+async def had_seat(session: AsyncSession, round_id: int, member_id: int) -> bool:
+    """Whether the member has (or had, for a round that is over) a seat on the round."""
+    status = await session.scalar(select(Signup.status).where(Signup.round_id == round_id, Signup.member_id == member_id))
+    return status == CONFIRMED
 
 
 async def file_report(session: AsyncSession, round_id: int, *, doors: int, conversations: int, themes: list[str],

@@ -23,6 +23,7 @@ from models.round_reports import (  # noqa: F401 - importable from here as befor
     add_input,
     all_rounds,
     file_report,
+    had_seat,
     inputs_and_reports,
     leader_candidates,
     report_of,
@@ -291,7 +292,29 @@ async def link_debrief(session: AsyncSession, round_id: int, event_id: int | Non
 
 
 def leads(round_: Round, member_id: int) -> bool:
+    """Leads one of the round's teams (their own team: its list, check-in, the round's report)."""
     return any(team.leader_id == member_id for team in round_.teams)
+
+
+def runs(round_: Round, member_id: int) -> bool:
+    """The round's own leader — the first team's leader, or who created it — who may change, move or
+    cancel it (with the board); the leaders of the other teams manage their own team only."""
+    first = round_.teams[0].leader_id if round_.teams else None
+    return member_id in {first, round_.created_by} - {None}
+
+
+def may_replace_report(round_: Round, report: RoundReport | None, member_id: int) -> bool:
+    """A round's report is replaced only by who filed it or the round's own leader (and the board),
+    not by the leader of another team."""
+    return report is None or report.filed_by in (None, member_id) or runs(round_, member_id)
+
+
+def checks_in(round_: Round, signup: Signup, member_id: int) -> bool:
+    """Whether this member leads the team the sign-up belongs to (a seat in no team: the round's own leader)."""
+    team = next((t for t in round_.teams if t.id == signup.team_id), None)
+    if team is None:
+        return runs(round_, member_id)
+    return team.leader_id == member_id
 
 
 async def team_of_leader(session: AsyncSession, round_: Round, leader_id: int) -> list[tuple[Signup, Member]]:

@@ -239,7 +239,7 @@ async def test_leader_files_report_and_missing_report_nudge(db, app, make_user, 
         report = await session.scalar(select(RoundReport))
     assert (report.round_id, report.doors, report.conversations, report.themes) == (first, 120, 35, ["housing", "transport"])
     stranger = await member.press_data(f"rd:report:{second}")
-    assert stranger.alerts == ["Bare styret eller rundens dørbankgeneral kan gjøre det."]
+    assert stranger.alerts == ["Bare styret eller dørbankgeneralen for et av lagene på runden kan gjøre det."]
 
 
 async def test_board_creates_round_in_conversation_with_validation(db, app, make_user, clock):
