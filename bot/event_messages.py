@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import activity_messages as am
 from bot import outbox_buttons as data
 from bot.i18n import N_, fmt_date, fmt_time, ngettext_for, translator
-from bot.render import Message, renderer
+from bot.render import Gone, Message, renderer
 from models import events as ev
 from models import outbox as box
 from models.events import Event, Series
@@ -92,6 +92,13 @@ async def series_changed(session: AsyncSession, series: Series, events: list[Eve
     return len(told)
 
 
+async def contact_assigned(session: AsyncSession, event: Event, count: int, now: datetime) -> None:
+    """The board made someone the contact person of an event (or of a series: `count` times)."""
+    await box.schedule(session, dedupe_key=f"notice:event:{event.id}:contact:{event.contact_id}:{am.stamp(now)}", kind="notice",
+                       member_id=event.contact_id, due_at=now, topic="event.contact_assigned", subject_id=event.id,
+                       params={"count": count})
+
+
 async def nothing_planned(session: AsyncSession, board: list[Member], days: int, now: datetime, every_days: int) -> None:
     period = int(now.timestamp() // (86400 * every_days))
     for person in board:
@@ -156,6 +163,20 @@ async def _series_cancelled(session: AsyncSession, row: box.OutboxMessage, to: M
     return Message(ngettext("Cancelled: “{title}” will not take place any more ({count} time from {day} on).",
                             "Cancelled: “{title}” will not take place any more ({count} times from {day} on).",
                             params["count"]).format(title=event.title, count=params["count"], day=fmt_date(start, to.language)))
+
+
+@renderer("event.contact_assigned")
+async def _contact_assigned(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
+    event = await am.subject(session, ev.SEATS, row)
+    if event.contact_id != to.id:
+        raise Gone("no longer the contact person")
+    ngettext = ngettext_for(to.language)
+    count = box.params_of(row).get("count", 1)
+    return Message(ngettext("You are the contact person for “{title}”, {when}. You can check people in under /arrangementer → "
+                            "Manage events, and you hear of every change.",
+                            "You are the contact person for “{title}”, {count} times from {when}. You can check people in under "
+                            "/arrangementer → Manage events, and you hear of every change.",
+                            count).format(title=event.title, when=when(event, to.language), count=count))
 
 
 @renderer("event.cancelled")

@@ -69,6 +69,7 @@ async def list_events(update: Update, context: Context) -> None:
         await update.callback_query.answer()
     async with runtime.db.session() as session:
         views = await ev.upcoming(session, runtime.now(), kind=kind if kind in ev.KINDS else None, limit=1000)
+        contact = await ev.is_contact_for_upcoming(session, member.id, runtime.now())
     views, page, pages = page_of(views, page, EVENTS_PER_PAGE)
     if views:
         lines = [_("Coming up:")]
@@ -84,6 +85,8 @@ async def list_events(update: Update, context: Context) -> None:
     rows += [kinds[i:i + 2] for i in range(0, len(kinds), 2)]
     if membership.has_role(member, "board", runtime.settings.lagbot_admins):
         rows.append([(_("➕ New event"), NewEvent().pack()), (_("⚙️ Manage events"), ManageEvents().pack())])
+    elif contact:  # a contact person checks people in and manages their own events from here
+        rows.append([(_("⚙️ Manage events"), ManageEvents().pack())])
     await reply(update, "\n".join(lines), reply_markup=inline(rows))
 
 

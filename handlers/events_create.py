@@ -8,6 +8,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
+from bot import event_messages as ev_msgs
 from bot import event_messages as msgs
 from bot.activity_buttons import CreateDraft, DraftContactMe, DraftKind, DraftRepeat, NewEvent, SkipStep, StopFlow
 from bot.i18n import N_
@@ -166,8 +167,8 @@ async def create(update: Update, context: Context) -> int:
         if await role_gone(update, context, session, "board", TITLE_OF_FLOW):
             return Flow.END
         if data["repeat"] == "none":
-            await ev.create_event(session, starts_at=start, ends_at=end, now=runtime.now(), latitude=data.get("lat"),
-                                  longitude=data.get("lon"), created_by=member.id, **common)
+            first = await ev.create_event(session, starts_at=start, ends_at=end, now=runtime.now(), latitude=data.get("lat"),
+                                          longitude=data.get("lon"), created_by=member.id, **common)
             count = 1
         else:
             rule = monthly_rule(start) if data["repeat"] == "monthly" else "FREQ=YEARLY"
@@ -175,6 +176,9 @@ async def create(update: Update, context: Context) -> int:
                                             minutes=int((end - start).total_seconds() // 60),
                                             now=runtime.now() - timedelta(seconds=1), **common)
             count = await ev.occurrence_count(session, series.id)
+            first = await ev.first_of_series(session, series.id)
+        if first is not None and first.contact_id not in (None, member.id):  # someone else is the contact: tell them
+            await ev_msgs.contact_assigned(session, first, count, runtime.now())
     await reply(update, context.ngettext("Created: {count} event. Members find it under /arrangementer.",
                                          "Created: {count} events. Members find them under /arrangementer.", count).format(count=count))
     return Flow.END

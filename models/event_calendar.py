@@ -18,6 +18,16 @@ from models.event_tables import KINDS, Event, EventError, Rsvp, Series
 from models.event_tables import SEATS as EVENT_SEATS
 
 
+async def is_contact_for_upcoming(session: AsyncSession, member_id: int, now: datetime) -> bool:
+    """Whether the member is the contact person of a planned event not yet over."""
+    return bool(await session.scalar(select(Event.id).where(Event.contact_id == member_id, Event.status == PLANNED,
+                                                            Event.ends_at > now).limit(1)))
+
+
+async def first_of_series(session: AsyncSession, series_id: int) -> Event | None:
+    return await session.scalar(select(Event).where(Event.series_id == series_id).order_by(Event.starts_at).limit(1))
+
+
 async def occurrence_count(session: AsyncSession, series_id: int) -> int:
     return int(await session.scalar(select(func.count()).select_from(Event).where(Event.series_id == series_id)) or 0)
 

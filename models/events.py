@@ -20,6 +20,8 @@ from models.event_calendar import (  # noqa: F401 - importable from here as befo
     calendar,
     clashes,
     create_series,
+    first_of_series,
+    is_contact_for_upcoming,
     joinable_within,
     materialise,
     occurrence_count,

@@ -274,3 +274,33 @@ async def test_board_edits_an_event(db, app, make_user, clock):
     assert coming.last_message().text == "Endring: «Pubkveld på Tapperiet» er flyttet til fredag 4. desember kl. 19:00–22:00, Antikvariatet."
     async with db.session() as session:
         assert (await ev.get_event(session, event_id)).place == "Antikvariatet"
+
+
+async def test_a_contact_person_is_told_and_checks_people_in_without_the_board_role(db, app, make_user, clock):
+    board, contact, member = await members(make_user, 3)
+    async with db.session() as session:
+        await grant_role(session, await member_by_telegram(session, board.user_id), "board")
+    await board.send("/nyttarrangement")
+    await board.press("Kurs")
+    await board.send("Kurs i direkte velgerkontakt")
+    await board.press("Hopp over")
+    await board.send("04.12 18:00")
+    await board.send("21:00")
+    await board.send("Folkets hus")
+    await board.press("Ingen grense")
+    await board.press("Hopp over")
+    await board.send("+47 480 00 001")  # the contact person's number
+    await board.press("Nei")
+    await board.press("✅ Opprett")
+    await tick(app)
+    assert contact.last_message().text.startswith("Du er kontaktperson for «Kurs i direkte velgerkontakt», fredag 4. desember")
+    async with db.session() as session:
+        [course] = list(await session.scalars(select(ev.Event)))
+    await member.press_data(f"ev.rsvp:{course.id}:yes")
+    listing = await contact.send("/arrangementer")
+    assert "⚙️ Administrer arrangementer" in listing.buttons and "➕ Nytt arrangement" not in listing.buttons
+    assert "⚙️ Administrer arrangementer" not in (await member.send("/arrangementer")).buttons
+    await contact.press("⚙️ Administrer arrangementer")
+    await contact.press("Sjekk inn")
+    checked = await contact.press("Deltaker2 Nordmann: her")
+    assert "✅ Deltaker2 Nordmann" in checked.method("editMessageText")[0].text
