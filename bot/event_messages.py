@@ -170,13 +170,15 @@ async def _contact_assigned(session: AsyncSession, row: box.OutboxMessage, to: M
     event = await am.subject(session, ev.SEATS, row)
     if event.contact_id != to.id:
         raise Gone("no longer the contact person")
-    ngettext = ngettext_for(to.language)
+    _ = translator(to.language)
     count = box.params_of(row).get("count", 1)
-    return Message(ngettext("You are the contact person for “{title}”, {when}. You can check people in under /arrangementer → "
-                            "Manage events, and you hear of every change.",
-                            "You are the contact person for “{title}”, {count} times from {when}. You can check people in under "
-                            "/arrangementer → Manage events, and you hear of every change.",
-                            count).format(title=event.title, when=when(event, to.language), count=count))
+    if count == 1:
+        text = _("You are the contact person for “{title}”, {when}. You can check people in under /arrangementer → "
+                 "Manage events, and you hear of every change.")
+    else:
+        text = _("You are the contact person for “{title}”, {count} times from {when}. You can check people in under "
+                 "/arrangementer → Manage events, and you hear of every change.")
+    return Message(text.format(title=event.title, when=when(event, to.language), count=count))
 
 
 @renderer("event.cancelled")
