@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import outbox_buttons as buttons
 from bot.i18n import N_, OSLO, fmt_datetime, ngettext_for, translator
 from bot.render import Gone, Message, renderer
+from bot.render import now as render_now
 from models import events as ev
 from models import membership
 from models import nudges as ng
@@ -40,8 +41,8 @@ async def render(session: AsyncSession, candidate: ng.Candidate) -> tuple[str, l
                 box.Button(_("Don't ask me about this"), data=buttons.nudge_control("off", candidate.rule))]
     if candidate.rule == "doorknock":
         round_ = await rd.get_round(session, candidate.target_id or 0)
-        if round_.status != rd.PLANNED:
-            raise NotFound(round_.id)
+        if round_.status != rd.PLANNED or not (await rd.view(session, round_)).seats_left:
+            raise NotFound(round_.id)  # never suggest a full round
         from bot.round_messages import when
 
         return (_("A door-knocking round with free seats is coming up: “{title}”, {when}, meeting at {place}. Join with one tap?").format(
@@ -49,9 +50,9 @@ async def render(session: AsyncSession, candidate: ng.Candidate) -> tuple[str, l
                 [[box.Button(_("Join"), data=buttons.join_round(round_.id))], controls])
     if candidate.rule == "social":
         event = await ev.get_event(session, candidate.target_id or 0)
-        if event.status != ev.PLANNED:
-            raise NotFound(event.id)
-        return (_("It's been a while! “{title}”, {when}, at {place}. Will you come?").format(
+        if event.status != ev.PLANNED or (await ev.view(session, event)).seats_left == 0:
+            raise NotFound(event.id)  # never suggest a full event
+        return (_("Something social is coming up: “{title}”, {when}, at {place}. Will you come?").format(
                     title=event.title, when=fmt_datetime(event.starts_at, lang), place=event.place),
                 [[box.Button(_("✅ Yes"), data=buttons.rsvp(event.id, "yes")), box.Button(_("🤔 Maybe"), data=buttons.rsvp(event.id, "maybe"))], controls])
     if candidate.rule == "caller":
@@ -84,10 +85,13 @@ async def _nudge(session: AsyncSession, row: box.OutboxMessage, to: Member) -> M
     params = box.params_of(row)
     candidate = ng.Candidate(member=to, rule=str(params.get("rule")), reason=str(params.get("reason", "")),
                              target_id=row.subject_id, count=int(params.get("count", 0)))
+    moment = render_now()
+    if moment is not None and to.onboarded_at is not None and moment - to.onboarded_at < ng.FIRST_DAY:
+        raise Gone("a suggestion on the member's first day")  # the welcome is enough that day
     try:
         text, buttons = await render(session, candidate)
     except NotFound:
-        raise Gone("what the nudge offered is gone") from None
+        raise Gone("what the nudge offered is gone or full") from None
     return Message(text, buttons)
 
 

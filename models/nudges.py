@@ -110,6 +110,9 @@ async def last_sent(session: AsyncSession, rule: str) -> dict[int, datetime]:
     return {member_id: at for member_id, at in rows.all() if member_id is not None}
 
 
+FIRST_DAY = timedelta(hours=24)  # DECISIONS: the first 24 hours after onboarding
+
+
 async def ever_queued(session: AsyncSession, rule: str) -> set[int]:
     return set(await session.scalars(select(OutboxMessage.member_id).where(OutboxMessage.dedupe_key.startswith(f"nudge:{rule}:"))))
 
@@ -118,6 +121,7 @@ async def candidates(session: AsyncSession, now: datetime) -> list[Candidate]:
     """Every member who should get a nudge now, by rule, with the reason in words for the preview."""
     reachable = select(Member).where(
         Member.status != STATUS_ERASED, Member.telegram_id.is_not(None), Member.onboarded_at.is_not(None),
+        Member.onboarded_at <= now - FIRST_DAY,  # the first day has the welcome; suggestions wait
         Member.wants_nudges.is_(True), Member.unreachable_at.is_(None),
         ~((Member.status == STATUS_SUPPORTER) & Member.verified.is_(False)))
     # Each rule's first condition narrows the members in SQL, so a large register stays cheap.

@@ -74,7 +74,7 @@ async def test_social_rule_snooze_and_off(db, app, make_user, clock):
                               ends_at=MONDAY + timedelta(days=3, hours=3), place="Lyche", now=clock())
     await run_hooks(app, clock, MONDAY)
     [text] = await nudge_texts(user)
-    assert text.startswith("Det er en stund siden sist! «Quiz på Lyche»")
+    assert text.startswith("Det skjer noe sosialt snart: «Quiz på Lyche»")
     snoozed = await user.press("Ikke nå")
     assert snoozed.text == "Greit — ingen flere forslag om «Sosiale aktiviteter» den neste måneden."
     async with db.session() as session:
@@ -192,3 +192,28 @@ async def test_a_new_member_is_counted_in_one_digest_only(db, clock):
         next_monday = (await ng.digest(session, datetime(2026, 12, 7, 8, 0, tzinfo=UTC))).new_members
         monday_after = (await ng.digest(session, datetime(2026, 12, 14, 8, 0, tzinfo=UTC))).new_members
     assert (this_monday, next_monday, monday_after) == (1, 1, 0)  # Sunday's in the first, Monday's in the second
+
+
+async def test_first_day_no_suggestions_no_full_activities(db, app, make_user, clock):
+    """A new member hears only the welcome on their first day; the suggestion comes after it, and a
+    full round is never suggested."""
+    async with db.session() as session:
+        full = await rd.create_round(session, title="Full runde", district="lerkendal", starts_at=clock() + timedelta(days=3),
+                                     ends_at=clock() + timedelta(days=3, hours=3), meeting_point="Lerkendal", capacity=1, now=clock())
+        await rd.create_round(session, title="Ledig runde", district="lerkendal", starts_at=clock() + timedelta(days=4),
+                                     ends_at=clock() + timedelta(days=4, hours=3), meeting_point="Lerkendal", capacity=5, now=clock())
+    taker = await member(db, make_user, phone="+4747000099")
+    await taker.press_data(f"rd.join:{full.id}")
+    newcomer = await member(db, make_user, interests=("doorknock",), phone="+4747000098")
+    before = len(newcomer.messages())
+    clock.advance(hours=2)
+    runtime(app).nudges_checked_at = None
+    await tick(app)
+    await tick(app)
+    assert len(newcomer.messages()) == before  # first day: nothing besides the welcome
+    clock.advance(hours=23)
+    runtime(app).nudges_checked_at = None
+    await tick(app)
+    await tick(app)
+    suggestion = newcomer.messages()[-1].text
+    assert "Ledig runde" in suggestion and "Full runde" not in suggestion and "stund siden" not in suggestion
