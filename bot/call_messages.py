@@ -13,6 +13,7 @@ from bot import activity_messages as am
 from bot import outbox_buttons as data
 from bot.i18n import fmt_datetime, translator
 from bot.render import Message, renderer
+from models import events as ev
 from models import outbox as box
 from models import phonebank as pb
 from models import rounds as rd
@@ -41,6 +42,11 @@ async def signed_up_by_phone(session: AsyncSession, member: Member, title: str, 
     """`title` and `when` are read from the round when the notice is sent."""
     await box.schedule(session, dedupe_key=f"call:signed-up:round:{round_id}:member:{member.id}", kind="notice",
                        member_id=member.id, due_at=now, topic="call.signed_up", subject_id=round_id)
+
+
+async def signed_up_for_event_by_phone(session: AsyncSession, member: Member, event_id: int, now: datetime) -> None:
+    await box.schedule(session, dedupe_key=f"call:signed-up:event:{event_id}:member:{member.id}", kind="notice",
+                       member_id=member.id, due_at=now, topic="call.signed_up_event", subject_id=event_id)
 
 
 async def hold_expired(session: AsyncSession, caller: Member, target_id: int, name: str, now: datetime) -> None:
@@ -78,6 +84,14 @@ async def _signed_up(session: AsyncSession, row: box.OutboxMessage, to: Member) 
     _ = translator(to.language)
     return Message(_("As agreed on the phone, you are signed up for “{title}”, {when}. See /mine.").format(
         title=round_.title, when=am.when(round_, to.language)))
+
+
+@renderer("call.signed_up_event")
+async def _signed_up_event(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
+    event = await am.subject(session, ev.SEATS, row)
+    _ = translator(to.language)
+    return Message(_("As agreed on the phone, you are signed up for “{title}”, {when}. See /mine.").format(
+        title=event.title, when=am.when(event, to.language)))
 
 
 @renderer("call.hold_expired")

@@ -75,6 +75,8 @@ class Features:
     ])
     deep_links: dict[str, DeepLinkHandler] = field(default_factory=dict)
     mine: list[MineProvider] = field(default_factory=list)
+    # Text no flow took, offered to each in turn before the menu (a call's note typed right after its outcome).
+    free_text: list[Callable[[Update, Any], Awaitable[bool]]] = field(default_factory=list)
 
 
 FEATURES_KEY = "lagbot.features"

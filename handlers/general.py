@@ -20,7 +20,7 @@ from telegram.ext import (
 
 from bot.commands import BOARD_COMMANDS, COMMANDS
 from handlers import board_replies
-from handlers.common import Context, menu_label_pattern, reply, show_main_menu
+from handlers.common import Context, features, menu_label_pattern, reply, show_main_menu
 from models.membership import has_role
 
 log = logging.getLogger(__name__)
@@ -117,6 +117,9 @@ async def unexpected_message(update: Update, context: Context) -> None:
         return
     if await board_replies.passed_on(update, context):
         return
+    for hook in features(context.application).free_text:
+        if await hook(update, context):
+            return
     await show_main_menu(update, context, member, _("I didn't quite get that. Use the buttons in the menu below."))
 
 
@@ -144,7 +147,7 @@ async def on_error(update: object, context: Context) -> None:
         try:
             await context.load_member(update)  # the error handler gets a context of its own
             await reply(update, context._("Sorry, something went wrong on our side. Please try again in a little while."))
-        except Exception:  # noqa: BLE001 - the apology is best effort
+        except Exception:
             log.warning("could not send the error message", exc_info=True)
 
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,10 +11,11 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot import call_messages, round_messages
+from bot import call_messages, event_messages, round_messages
 from bot.callbacks import Id, callback
 from bot.i18n import N_, fmt_date, ngettext_for, translator
 from bot.member_buttons import CallStep
+from handlers.call_notes import JUST_RECORDED, NOTE_TEXT, CallNote, ask_note, note_after_outcome, note_text, remember_for_note
 from handlers.common import (
     DISTRICT_LABELS,
     INTEREST_LABELS,
@@ -22,6 +23,7 @@ from handlers.common import (
     MenuItem,
     add_menu,
     cancel_conversation,
+    features,
     inline,
     onboarded,
     one_of,
@@ -32,6 +34,7 @@ from handlers.common import (
 from handlers.flows import Flow
 from handlers.phonebank_board import CampaignAction, NewCampaign
 from handlers.questions import refuse_time
+from models import events as ev
 from models import membership
 from models import phonebank as pb
 from models import rounds as rd
@@ -41,7 +44,8 @@ from models.member import Member
 from models.phone import display_phone
 from models.timeparse import BadTime, read_end
 
-CALLBACK_TIME, NOTE_TEXT = range(2)
+CALLBACK_TIME = 0
+DAYTIME = (time(8, 0), time(21, 0))  # a call-back outside these hours (Oslo) is questioned once
 HOLD = timedelta(minutes=30)
 OUTCOME_LABELS: dict[str, str] = {
     "signed_up": N_("✅ Signed up"),
@@ -55,18 +59,13 @@ OUTCOME_LABELS: dict[str, str] = {
 }
 CODES = {"su": "signed_up", "nn": "not_now", "wc": "will_call", "na": "no_answer", "lm": "left_message",
          "cb": "call_back", "wn": "wrong_number", "dn": "do_not_call"}
-CALL_DRAFTS = ("callback_target", "note_target")
+CALL_DRAFTS = ("callback_target", "note_target", "callback_night")
 
 
 @callback("pb.o")
 class CallOutcome:
     target_id: Id
     code: Literal["su", "nn", "wc", "na", "lm", "cb", "wn", "dn"]
-
-
-@callback("pb.note")
-class CallNote:
-    target_id: Id
 
 
 EMPTY_REASONS = {
@@ -79,9 +78,12 @@ EMPTY_REASONS = {
 
 
 
-def script_for(campaign: pb.Campaign, lang: str) -> str:
+def script_for(campaign: pb.Campaign, lang: str, person: Member | None = None) -> str:
+    """The script in the caller's language, with {navn} ({name}) as the first name of the person called."""
     scripts = campaign.scripts or {}
-    return scripts.get(lang) or scripts.get("nb") or next(iter(scripts.values()), "")
+    script = scripts.get(lang) or scripts.get("nb") or next(iter(scripts.values()), "")
+    first = ((person.name or "").split() or [""])[0] if person is not None else ""
+    return script.replace("{navn}", first).replace("{name}", first) if first else script
 
 
 def card(campaign: pb.Campaign, target: pb.CallTarget, person: Member, last_active: str, lang: str) -> str:
@@ -100,13 +102,13 @@ def card(campaign: pb.Campaign, target: pb.CallTarget, person: Member, last_acti
         ngettext = ngettext_for(lang)
         lines.append(ngettext("Tried {count} time before.", "Tried {count} times before.", target.attempts).format(
             count=target.attempts))
-    lines += ["", _("Script:"), script_for(campaign, lang)]
+    lines += ["", _("Script:"), script_for(campaign, lang, person)]
     return "\n".join(lines)
 
 
 def outcome_keyboard(campaign: pb.Campaign, target_id: int, lang: str) -> InlineKeyboardMarkup:
     _ = translator(lang)
-    codes = [c for c in CODES if c != "su" or campaign.round_id is not None]
+    codes = [c for c in CODES if c != "su" or campaign.round_id is not None or campaign.event_id is not None]
     buttons = [(_(OUTCOME_LABELS[CODES[c]]), CallOutcome(target_id, c).pack()) for c in codes]  # type: ignore[arg-type]
     rows = [buttons[n : n + 2] for n in range(0, len(buttons), 2)]
     return inline([*rows, [(_("⏸ Stop calling"), CallStep("stop", campaign.id).pack())]])
@@ -150,6 +152,8 @@ async def next_call(update: Update, context: Context) -> None:
     query, campaign_id = update.callback_query, pressed(update, CallStep).campaign_id
     assert query is not None
     member, _, runtime = context.known, context._, context.runtime
+    if context.user_data is not None:  # text from now on is not a note on the call before
+        context.user_data.pop(JUST_RECORDED, None)
     async with runtime.db.session() as session:
         try:
             campaign = await pb.get_campaign(session, campaign_id)
@@ -215,6 +219,8 @@ async def apply_outcome(update: Update, context: Context, target_id: int, outcom
                 if signed.position == 0:
                     view = await rd.view(session, signed.round)
                     await round_messages.schedule_for_member(session, signed.round, person, view.leaders, now)
+        if outcome == "signed_up" and campaign.event_id is not None:
+            await sign_up_for_event(session, campaign.event_id, person, now)
         if outcome == "will_call":
             await membership.grant_role(session, person, "caller")
             if person.telegram_id and person.onboarded_at:
@@ -238,13 +244,18 @@ async def apply_outcome(update: Update, context: Context, target_id: int, outcom
     return True
 
 
-async def may_still_call(context: Context, session: AsyncSession, target_id: int) -> bool:
-    """The caller, read again in the transaction of the change, may still call in the target's phone round."""
-    fresh = await membership.member_by_telegram(session, context.known.telegram_id or 0)
-    target = await pb.held_by(session, target_id)
-    if fresh is None or target is None:
-        return fresh is not None
-    return pb.may_call(fresh, await pb.get_campaign(session, target.campaign_id), context.runtime.settings.lagbot_admins)
+async def sign_up_for_event(session: AsyncSession, event_id: int, person: Member, now: datetime) -> None:
+    """"Coming" on a phone round linked to an event: yes to it for the person, reminders, and a notice."""
+    try:
+        answered = await ev.answer(session, event_id, person.id, "yes", now)
+    except (ev.EventClosed, NotFound):
+        return
+    if answered.promoted is not None:
+        await event_messages.promoted(session, answered.event, answered.promoted, now)
+    if person.telegram_id and person.onboarded_at:
+        if answered.position == 0:
+            await event_messages.schedule_for_member(session, answered.event, person, now)
+        await call_messages.signed_up_for_event_by_phone(session, person, event_id, now)
 
 
 async def answer_or_reply(update: Update, text: str) -> None:
@@ -272,7 +283,8 @@ async def outcome_pressed(update: Update, context: Context) -> int | None:
         await reply(update, _("When should they be called back? Write a time, for example 18:30 or 28.11 18:30."))
         return CALLBACK_TIME
     await query.answer()
-    await apply_outcome(update, context, press.target_id, outcome)
+    if await apply_outcome(update, context, press.target_id, outcome):
+        remember_for_note(context, press.target_id)
     return Flow.END
 
 
@@ -292,44 +304,16 @@ async def callback_time(update: Update, context: Context) -> int:
     if moment.at <= now:
         await reply(update, _("That time has passed. Choose a time in the future."))
         return CALLBACK_TIME
+    if not (DAYTIME[0] <= moment.at.astimezone(OSLO).time() < DAYTIME[1]) and context.user_data.get("callback_night") != moment.at.isoformat():
+        # A call-back at night is most likely a typo ("03:00" for "15:00"): ask once; the same time again confirms it.
+        context.user_data["callback_night"] = moment.at.isoformat()
+        await reply(update, _("{when} is at night. Is that right? Send the same time again to keep it, or write another time.").format(
+            when=call_messages.when_text(moment.at, context.lang)))
+        return CALLBACK_TIME
+    context.user_data.pop("callback_night", None)
     target_id = context.user_data.pop("callback_target")
-    await apply_outcome(update, context, target_id, "call_back", callback_at=moment.at)
-    return Flow.END
-
-
-@onboarded
-async def ask_note(update: Update, context: Context) -> int:
-    query = update.callback_query
-    assert query is not None and context.user_data is not None
-    target_id = pressed(update, CallNote).target_id
-    async with context.runtime.db.session() as session:
-        mine = await pb.may_note(session, target_id, context.known.id)
-    if mine is None:
-        await query.answer(context._("You no longer hold this call — it may have gone back to the queue."), show_alert=True)
-        return Flow.END
-    context.user_data["note_target"] = target_id
-    await query.answer()
-    await reply(update, context._("Write the note (at most 1000 characters). Please write only what the next caller needs."))
-    return NOTE_TEXT
-
-
-@onboarded
-async def note_text(update: Update, context: Context) -> int:
-    assert update.message is not None and context.user_data is not None
-    _ = context._
-    target_id = context.user_data.pop("note_target", None)
-    if target_id is None:
-        return Flow.END
-    try:
-        async with context.runtime.db.session() as session:
-            if not await may_still_call(context, session, target_id):
-                await reply(update, role_refusal(context, "caller"))
-                return Flow.END
-            await pb.add_note(session, target_id, context.known.id, update.message.text or "")
-    except pb.NotHolding:
-        await reply(update, _("You no longer hold this call — it may have gone back to the queue."))
-        return Flow.END
-    await reply(update, _("Note saved."))
+    if await apply_outcome(update, context, target_id, "call_back", callback_at=moment.at):
+        remember_for_note(context, target_id)
     return Flow.END
 
 
@@ -367,5 +351,6 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         states={CALLBACK_TIME: [MessageHandler(text, callback_time)], NOTE_TEXT: [MessageHandler(text, note_text)]},
         fallbacks=[CommandHandler(["avbryt", "cancel"], cancel_input)],
     ))
+    features(application).free_text.append(note_after_outcome)
     application.add_handler(CallbackQueryHandler(next_call, pattern=one_of(CallStep, step=["next"])))
     application.add_handler(CallbackQueryHandler(stop_calling, pattern=one_of(CallStep, step=["stop"])))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
@@ -31,6 +32,7 @@ from handlers.common import (
 )
 from handlers.flows import Flow
 from models import broadcast as bc
+from models import events as ev
 from models import phonebank as pb
 from models import rounds as rd
 from models.errors import NotFound
@@ -81,6 +83,14 @@ class AudienceDone:
 class LinkRound:
     draft_id: Id
     round_id: Id | None
+
+
+@callback("pbc.event")
+class LinkEvent:
+    """Link an event instead: "coming" answers yes to it for the person called."""
+
+    draft_id: Id
+    event_id: Id
 
 
 @callback("pbc.mode")
@@ -209,19 +219,26 @@ async def audience_done(update: Update, context: Context) -> int | None:
         return None
     data, runtime, _ = step[1], context.runtime, context._
     async with runtime.db.session() as session:
-        upcoming = await rd.upcoming(session, runtime.now(), limit=6)
+        rounds = await rd.upcoming(session, runtime.now(), limit=6)
+        events = await ev.upcoming(session, runtime.now(), limit=6)
     rows = [[(f"🚪 {v.round.title[:25]} · {when(v.round, context.lang)[:22]}", LinkRound(data["id"], v.round.id).pack())]
-            for v in upcoming]
-    rows.append([(_("No linked round"), LinkRound(data["id"], None).pack())])
-    await reply(update, _("Should callers sign people up for a door-knocking round?"), reply_markup=inline(rows))
+            for v in rounds]
+    rows += [[(f"📅 {v.event.title[:25]} · {when(v.event, context.lang)[:22]}", LinkEvent(data["id"], v.event.id).pack())]
+             for v in events]
+    rows.append([(_("Nothing linked"), LinkRound(data["id"], None).pack())])
+    await reply(update, _("Should callers sign people up for a door-knocking round or an event?"), reply_markup=inline(rows))
     return ROUND
 
 
 async def got_round(update: Update, context: Context) -> int | None:
-    if (step := await flow_step(update, context, LinkRound, DRAFT)) is None:
+    query = update.callback_query
+    assert query is not None
+    family = LinkEvent if LinkEvent.matches(query.data) else LinkRound
+    if (step := await flow_step(update, context, family, DRAFT)) is None:
         return None
     (press, data), _ = step, context._
-    data["round"] = press.round_id
+    data["round"] = getattr(press, "round_id", None)
+    data["event"] = getattr(press, "event_id", None)
     await reply(update, _("Who may call?"), reply_markup=inline([
         [(_("Members with the caller role"), CallerMode(data["id"], "callers").pack())],
         [(_("Any member who volunteers"), CallerMode(data["id"], "volunteers").pack())]]))
@@ -234,14 +251,35 @@ async def got_mode(update: Update, context: Context) -> int | None:
     (press, data), _ = step, context._
     data["mode"] = press.mode
     audience = bc.Audience.from_json(data["audience"])
+    runtime = context.runtime
+    async with runtime.db.session() as session:
+        linked = await linked_line(session, data, context)
+        count = await pb.count_targets(session, audience, runtime.now(), exclude_days=runtime.settings.call_exclude_days,
+                                       round_id=data.get("round"), event_id=data.get("event"))
     lines = [_("New phone round:"), f"📞 {data['name']}", f"🎯 {data['purpose']}",
              "👥 " + describe(audience, context.lang),
+             "☎️ " + context.ngettext("{count} person to call", "{count} people to call", count).format(count=count),
              "🗣 " + ", ".join(LANGUAGE_NAMES[c] for c in data["scripts"]),
-             "🚪 " + (_("Signs people up for round #{number}").format(number=data["round"]) if data.get("round") else _("No linked round")),
-             "☎️ " + (_("Members with the caller role") if data["mode"] == "callers" else _("Any member who volunteers"))]
+             linked,
+             "🙋 " + (_("Members with the caller role") if data["mode"] == "callers" else _("Any member who volunteers"))]
     await reply(update, "\n".join(lines), reply_markup=inline([[(_("✅ Start the phone round"), CreateCampaign(data["id"]).pack()),
                                                                 (_("Cancel"), CancelCampaign(data["id"]).pack())]]))
     return CONFIRM
+
+
+async def linked_line(session: AsyncSession, data: dict[str, Any], context: Context) -> str:
+    """What "signed up" means in this phone round, by title and time."""
+    _ = context._
+    try:
+        if data.get("round"):
+            round_ = await rd.get_round(session, data["round"])
+            return "🚪 " + _("Signs people up for “{title}”, {when}").format(title=round_.title, when=when(round_, context.lang))
+        if data.get("event"):
+            event = await ev.get_event(session, data["event"])
+            return "📅 " + _("Signs people up for “{title}”, {when}").format(title=event.title, when=when(event, context.lang))
+    except NotFound:
+        pass
+    return "🚪 " + _("Nothing linked")
 
 
 async def create(update: Update, context: Context) -> int | None:
@@ -255,7 +293,7 @@ async def create(update: Update, context: Context) -> int | None:
             return Flow.END
         campaign, targets = await pb.create_campaign(
             session, name=data["name"], purpose=data.get("purpose", ""), scripts=data["scripts"],
-            audience=bc.Audience.from_json(data["audience"]), now=runtime.now(), round_id=data.get("round"),
+            audience=bc.Audience.from_json(data["audience"]), now=runtime.now(), round_id=data.get("round"), event_id=data.get("event"),
             mode=data["mode"], exclude_days=runtime.settings.call_exclude_days, created_by=context.known.id)
     started = context.ngettext(
         "The phone round “{name}” has started with {count} person to call. Callers find it under /ringerunde.",
@@ -321,7 +359,8 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
             AUDIENCE: [CallbackQueryHandler(audience_done, pattern=AudienceDone.filter()),
                        CallbackQueryHandler(audience_button, pattern=AudienceEveryone.filter()),
                        *step(audience_button, _audience_choice)],
-            ROUND: step(got_round, LinkRound.filter()),
+            ROUND: [CallbackQueryHandler(got_round, pattern=LinkRound.filter()), CallbackQueryHandler(got_round, pattern=LinkEvent.filter()),
+                    MessageHandler(text, buttons_expected)],
             MODE: step(got_mode, CallerMode.filter()),
             CONFIRM: step(create, CreateCampaign.filter()),
         },

@@ -29,6 +29,13 @@ class CampaignError(DomainError):
     """The campaign or target cannot do what was asked."""
 
 
+class NoteTooLong(CampaignError):
+    """A call note over MAX_NOTE characters (the argument is its length)."""
+
+
+MAX_NOTE = 1000
+
+
 class NotHolding(CampaignError):
     """The caller does not hold this target (any more)."""
 
@@ -42,6 +49,8 @@ class Campaign(Base):
     scripts: Mapped[dict[str, str]] = mapped_column(JSON)
     audience: Mapped[dict[str, Any]] = mapped_column(JSON)
     round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id", ondelete="SET NULL"))
+    # Or an event (a member meeting, a course, 1 May): "coming" answers yes to it for the person.
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))
     mode: Mapped[str] = mapped_column(String(12), default="callers")
     status: Mapped[str] = mapped_column(String(10), default=ACTIVE)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
@@ -88,26 +97,49 @@ class Claim:
 
 async def create_campaign(session: AsyncSession, *, name: str, purpose: str, scripts: dict[str, str], audience: Audience,
                           now: datetime, round_id: int | None = None, mode: str = "callers", exclude_days: int = 30,
-                          created_by: int | None = None) -> tuple[Campaign, int]:
+                          created_by: int | None = None, event_id: int | None = None) -> tuple[Campaign, int]:
     """Create a campaign and queue everyone in its audience who may be called; returns (campaign, targets)."""
     if mode not in MODES:
         raise CampaignError(mode)
     if not name.strip() or not any(v.strip() for v in scripts.values()):
         raise CampaignError("name and script are required")
     campaign = Campaign(name=name.strip()[:200], purpose=purpose.strip(), scripts={k: v for k, v in scripts.items() if v.strip()},
-                        audience=audience.validate().to_json(), round_id=round_id, mode=mode, created_by=created_by)
+                        audience=audience.validate().to_json(), round_id=round_id, event_id=event_id, mode=mode,
+                        created_by=created_by)
     session.add(campaign)
     await session.flush()
-    recently = select(CallTarget.member_id).join(CallAttempt, CallAttempt.target_id == CallTarget.id).where(
-        CallAttempt.at >= now - timedelta(days=exclude_days), CallAttempt.outcome.in_(FINAL))
-    members = await session.scalars(
-        audience_query(audience, now).where(Member.phone.is_not(None), Member.do_not_call.is_(False),
-                                             Member.id.not_in(recently))
-    )
+    members = await session.scalars(targets_query(audience, now, exclude_days=exclude_days, round_id=round_id, event_id=event_id))
     rows = [{"campaign_id": campaign.id, "member_id": m.id, "status": QUEUED, "attempts": 0, "updated_at": now} for m in members]
     for start in range(0, len(rows), 500):
         await session.execute(CallTarget.__table__.insert(), rows[start : start + 500])
     return campaign, len(rows)
+
+
+def targets_query(audience: Audience, now: datetime, *, exclude_days: int, round_id: int | None = None,
+                  event_id: int | None = None) -> Any:
+    """Who a phone round calls: the audience with a number, minus those who asked not to be called,
+    those reached by a phone round lately, and — for a linked round or event — those already in it
+    and the people running it (the round's leaders, the event's contact person)."""
+    from models.event_tables import Event, Rsvp
+    from models.round_tables import Signup, Team
+
+    recently = select(CallTarget.member_id).join(CallAttempt, CallAttempt.target_id == CallTarget.id).where(
+        CallAttempt.at >= now - timedelta(days=exclude_days), CallAttempt.outcome.in_(FINAL))
+    query = audience_query(audience, now).where(Member.phone.is_not(None), Member.do_not_call.is_(False), Member.id.not_in(recently))
+    if round_id is not None:
+        query = query.where(Member.id.not_in(select(Signup.member_id).where(Signup.round_id == round_id)),
+                            Member.id.not_in(select(Team.leader_id).where(Team.round_id == round_id, Team.leader_id.is_not(None))))
+    if event_id is not None:
+        query = query.where(Member.id.not_in(select(Rsvp.member_id).where(Rsvp.event_id == event_id, Rsvp.answer == "yes")),
+                            Member.id.not_in(select(Event.contact_id).where(Event.id == event_id, Event.contact_id.is_not(None))))
+    return query
+
+
+async def count_targets(session: AsyncSession, audience: Audience, now: datetime, *, exclude_days: int,
+                        round_id: int | None = None, event_id: int | None = None) -> int:
+    """How many people a phone round would call (for the summary before it starts)."""
+    query = targets_query(audience, now, exclude_days=exclude_days, round_id=round_id, event_id=event_id)
+    return int(await session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0)
 
 
 async def get_campaign(session: AsyncSession, campaign_id: int) -> Campaign:
@@ -244,7 +276,9 @@ async def add_note(session: AsyncSession, target_id: int, caller_id: int, note: 
     target = await may_note(session, target_id, caller_id)
     if target is None:
         raise NotHolding(target_id)
-    target.note = note.strip()[:1000]
+    if len(note.strip()) > MAX_NOTE:
+        raise NoteTooLong(len(note.strip()))  # refused with the limit, never cut
+    target.note = note.strip()
     await session.flush()
 
 

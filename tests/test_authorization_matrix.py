@@ -46,7 +46,8 @@ from handlers.broadcast_scheduled import ChangeScheduled
 from handlers.broadcast_scheduled import ConfirmCancel as ConfirmCancelBroadcast
 from handlers.event_series import ConfirmCancelSeries, MoveSeries
 from handlers.onboarding import Consent
-from handlers.phonebank import CallNote, CallOutcome
+from handlers.call_notes import CallNote
+from handlers.phonebank import CallOutcome
 from handlers.phonebank_board import CampaignAction, CreateCampaign
 from handlers.preferences import SetDistrict, SetInterest, SetLanguage, SetMessageKind, SetSuggestions
 from handlers.privacy import ConfirmErase
@@ -440,7 +441,7 @@ ACTIONS: list[Action] = [
     Action("note on a call", ("pb.note",), then(press(lambda w: CallNote(w.target_id)), steps("Ring etter kl. 17")),
            "caller", frozenset({"caller"}), setup=caller_recorded, also_refused=("board",)),
     Action("pause a phone round", ("pbb",), press(lambda w: CampaignAction("pause", w.campaign_id)), "board"),
-    Action("start a phone round", ("pbb.new", "pbc.lang", "pbc.aud", "pbc.all", "pbc.next", "pbc.round", "pbc.mode",
+    Action("start a phone round", ("pbb.new", "pbc.lang", "pbc.aud", "pbc.all", "pbc.next", "pbc.round", "pbc.event", "pbc.mode",
                                    "pbc.create", "pbc.cancel"),
            then(steps("/nyringerunde"), press(lambda w: CreateCampaign(1))), "board", commands=("nyringerunde",),
            drive=flow("/nyringerunde", CAMPAIGN_FLOW), last=draft_press(CreateCampaign, "✅ Start ringerunden")),

@@ -83,7 +83,8 @@ async def test_board_starts_a_campaign_in_the_chat(db, app, make_user, clock):
     await board.press("Fortsett")
     await board.press("Dørbank Midtbyen")
     summary = await board.press("Medlemmer med ringerrollen")
-    assert "📞 Ring for dørbank" in summary.text and "Melder folk på runde #" in summary.text
+    assert "📞 Ring for dørbank" in summary.text and "🚪 Melder folk på «Dørbank Midtbyen», lørdag 5. desember kl. 12:00–15:00" in summary.text
+    assert "☎️ 3 personer å ringe" in summary.text
     started = await board.press("✅ Start ringerunden")
     assert started.text.startswith("Ringerunden «Ring for dørbank» er i gang med 3 personer å ringe.")
     async with db.session() as session:

@@ -120,3 +120,79 @@ async def test_next_call_tapped_twice_gives_one_card(db, app, make_user, clock):
     second = await caller.press_data(f"pb:next:{campaign_id}")
     assert second.alerts and second.alerts[0].startswith("Du har allerede en samtale åpen")
     assert sum(1 for m in caller.messages() if "☎️" in m.text) == cards and "☎️" in first.text
+
+
+async def test_a_phone_round_for_an_event_signs_people_up_and_keeps_the_caller_in_the_loop(db, app, make_user, clock):
+    """Linked to a member meeting: the summary names it and how many will be called, its contact person
+    is not called, {navn} is filled in, "signed up" answers yes for the person, a call-back at night is
+    questioned, a note typed right after the outcome is kept, and a note over the limit is refused."""
+    from models import events as ev
+    from tests.helpers import onboard as start
+
+    await callees(db, 2)
+    contact = make_user(first_name="Kontakt")
+    await start(contact, phone="+4745100077", district="Midtbyen")
+    callee_user = make_user(first_name="Callee")
+    await start(callee_user, phone="+4792000000", district="Midtbyen")  # Callee 0 uses lagbot
+    board = make_user(first_name="Styre")
+    await start(board, phone="+4745100088", district="Heimdal")
+    async with db.session() as session:
+        await grant_role(session, await member_by_telegram(session, board.user_id), "board")
+        await grant_role(session, await member_by_telegram(session, board.user_id), "caller")
+        contact_id = (await member_by_telegram(session, contact.user_id)).id
+        meeting = await ev.create_event(session, kind="member_meeting", title="Medlemsmøte om budsjettet",
+                                        starts_at=clock() + timedelta(days=10), ends_at=clock() + timedelta(days=10, hours=2),
+                                        place="Folkets hus", now=clock(), contact_id=contact_id)
+    await board.send("/nyringerunde")
+    await board.send("Ring til medlemsmøtet")
+    await board.send("Flest mulig på møtet")
+    await board.send("Hei {navn}! Jeg ringer fra Trondheim SV om medlemsmøtet.")
+    await board.press("Fortsett")
+    await board.press("Midtbyen")
+    await board.press("Fortsett")
+    await board.press("Medlemsmøte om budsjettet")
+    summary = await board.press("Medlemmer med ringerrollen")
+    assert "📅 Melder folk på «Medlemsmøte om budsjettet»" in summary.text
+    assert "☎️ 2 personer å ringe" in summary.text  # the two callees; not the contact person
+    await board.press("✅ Start ringerunden")
+
+    await board.send("/ringerunde")
+    card = await board.press("📞 Neste samtale")
+    assert "Hei Callee! Jeg ringer fra Trondheim SV" in card.text and "{navn}" not in card.text
+    name = "Callee 0"  # the queue goes in the order people were added
+    assert name in card.text
+    await board.press("✅ Meldt på")
+    noted = await board.send("Vil ha skyss")
+    assert noted.text == "Notatet er lagret."
+    async with db.session() as session:
+        person = await session.scalar(select(Member).where(Member.name == name))
+        assert (await ev.rsvp_of(session, meeting.id, person.id)).answer == "yes"
+        target = await session.scalar(select(CallTarget).where(CallTarget.member_id == person.id))
+        assert target.note == "Vil ha skyss"
+
+    await board.press("📞 Neste samtale")
+    await board.press("⏰ Ring tilbake …")
+    night = await board.send("03:00")
+    assert "er midt på natta. Stemmer det?" in night.text
+    kept = await board.send("03:00")
+    assert "Ring tilbake" in kept.text or "ring tilbake" in kept.text.lower(), kept.text
+    too_long = await board.send("x" * 1200)
+    assert too_long.text == "Notatet er 1200 tegn; grensen er 1000. Gjør det kortere og send det igjen."
+    await tick(app)
+    assert callee_user.last_message().text.startswith("Som avtalt på telefonen er du påmeldt «Medlemsmøte om budsjettet»")
+
+
+async def test_a_linked_round_never_calls_its_own_leader_or_those_signed_up(db, clock):
+    from models import rounds as rd
+
+    await callees(db, 3)
+    async with db.session() as session:
+        leader, joined, other = list(await session.scalars(select(Member).order_by(Member.id)))
+        round_ = await rd.create_round(session, title="Dørbank", district="midtbyen", starts_at=clock() + timedelta(days=5),
+                                       ends_at=clock() + timedelta(days=5, hours=3), meeting_point="Torget", capacity=5,
+                                       now=clock(), teams=[(leader.id, 5)])
+        await rd.sign_up(session, round_.id, joined.id, clock())
+        _campaign, count = await pb.create_campaign(session, name="Ring", purpose="", scripts={"nb": "Hei på deg!"},
+                                                    audience=bc.Audience(), now=clock(), round_id=round_.id)
+        called = set(await session.scalars(select(CallTarget.member_id)))
+    assert count == 1 and called == {other.id}
