@@ -25,6 +25,7 @@ from sqlalchemy import (
     func,
     or_,
     select,
+    text,
     update,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -53,7 +54,14 @@ PENDING, CLAIMED, SENT, FAILED, SKIPPED = "pending", "claimed", "sent", "failed"
 
 class OutboxMessage(Base):
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_status_due", "status", "due_at"),)
+    __table_args__ = (
+        Index("ix_outbox_status_due", "status", "due_at"),
+        # Rows whose lease ran out are claimed again (models/outbox.py `_claimable`).
+        Index("ix_outbox_status_lease", "status", "lease_until"),
+        # The nudge rules' cooldowns look up each member's nudges (models/nudges.py `_not_nudged`).
+        Index("ix_outbox_nudges_of_member", "member_id", "sent_at", sqlite_where=text("kind = 'nudge'"),
+              postgresql_where=text("kind = 'nudge'")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
@@ -156,6 +164,15 @@ async def skip(session: AsyncSession, *, dedupe_key: str, kind: str, member_id: 
 
 async def exists(session: AsyncSession, dedupe_key: str) -> bool:
     return await session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)) is not None
+
+
+async def existing_keys(session: AsyncSession, keys: list[str]) -> set[str]:
+    """Which of these dedupe keys are queued already (in any state)."""
+    found: set[str] = set()
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        found |= set(await session.scalars(select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(chunk))))
+    return found
 
 
 async def schedule_many(session: AsyncSession, rows: list[dict[str, Any]]) -> int:
