@@ -24,6 +24,7 @@ from bot.runtime import RUNTIME_KEY, Runtime, attach
 from bot.settings import Settings
 from bot.upkeep import calls as call_upkeep
 from bot.upkeep import nudges as nudge_upkeep
+from bot.upkeep import retention as retention_upkeep
 from bot.upkeep import welcome as welcome_upkeep
 from bot.upkeep.calendar import calendar_upkeep
 from handlers import (
@@ -134,8 +135,11 @@ def upkeep_concerns(settings: Settings, database: Database, runtime: Runtime) ->
     async def suggestions(bot: Any) -> None:
         await nudge_upkeep.run(runtime)
 
+    async def retention(bot: Any) -> None:
+        await retention_upkeep.run(runtime)
+
     return [("broadcasts", broadcasts), ("call-holds", call_holds), ("calendar", calendar),
-            ("welcome", welcomes), ("nudges", suggestions)]
+            ("welcome", welcomes), ("nudges", suggestions), ("retention", retention)]
 
 
 def _job(hook: Hook) -> Callable[[Any], Awaitable[None]]:

@@ -30,6 +30,7 @@ class Runtime:
     calendar_checked_on: Any = None
     welcome_checked_at: Any = None
     nudges_checked_at: Any = None
+    retention_next_at: Any = None
 
     def now(self) -> datetime:
         return self.clock()

@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     quiet_end: str = "09:00"
     weekly_cap: int = 3
     board_reply_window_hours: int = 24
+    # Sent, failed and skipped outbox rows are deleted this long after they were due (broadcast rows
+    # stay: their report counts them). Long enough for every rule that looks back (nudge cooldowns,
+    # "only once" for members of the last 60 days, the welcome steps, the weekly cap).
+    outbox_retention_days: int = 180
 
     # Door-knocking: a member's Nth round makes them a candidate for leader training. (The plan's
     # yearly goals are in models/constants.py: they are the plan's, not a setting.)

@@ -297,6 +297,16 @@ async def mark_skipped(session: AsyncSession, row_id: int, worker: str, *, reaso
     return await _finish(session, row_id, worker, status=SKIPPED, last_error=reason)
 
 
+async def delete_finished(session: AsyncSession, *, due_before: datetime, limit: int) -> int:
+    """Delete up to `limit` sent, failed or skipped rows due before `due_before` (not a broadcast's:
+    its report counts them); returns how many went."""
+    old = select(OutboxMessage.id).where(OutboxMessage.status.in_((SENT, FAILED, SKIPPED)), OutboxMessage.due_at < due_before,
+                                         OutboxMessage.broadcast_id.is_(None)).limit(limit)
+    result = await session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(old.scalar_subquery()))
+                                   .execution_options(synchronize_session=False))
+    return max(result.rowcount or 0, 0)
+
+
 async def capped_sent_since(session: AsyncSession, member_id: int, since: datetime) -> int:
     """Nudges and non-urgent broadcasts sent to a member since `since` (for the weekly cap)."""
     return int(await session.scalar(
