@@ -9,7 +9,7 @@ from datetime import timedelta
 from bot.runtime import Runtime
 from models import outbox as box
 
-BATCH = 500
+BATCH = 200
 BUDGET_SECONDS = 0.03  # per run; what is left waits for the next run
 EVERY = timedelta(hours=1)  # once the backlog is gone
 
