@@ -207,7 +207,7 @@ async def record(session: AsyncSession, target_id: int, caller_id: int, outcome:
     if target is None or target.status != HELD or target.held_by != caller_id:
         raise NotHolding(target_id)
     campaign = await get_campaign(session, target.campaign_id)
-    member = await session.get(Member, target.member_id)
+    member = await _person(session, target.member_id)
     assert member is not None
     session.add(CallAttempt(target_id=target.id, caller_id=caller_id, outcome=outcome, at=now))
     target.attempts += 1
