@@ -1,9 +1,12 @@
 """Claims per second with 50 concurrent callers working one campaign of 2,000 people, on SQLite and PostgreSQL.
 
-    python bench/phonebank.py [-n 2000] [--callers 50] [--no-postgres]
+    python bench/phonebank.py [-n 2000] [--callers 50] [--think 3] [--no-postgres]
 
-Each caller repeatedly claims the next target and records an outcome until the queue is empty.
-Last line: one JSON object with claims/s, p50/p99 claim ms, and the check that no target was handed out twice.
+Each caller repeatedly claims the next target and records an outcome until the queue is empty
+(with `--think S`, spending S seconds ± 50 % on each call between the two, as people do). The
+floor, in the same run on the same database with the same callers: one `UPDATE … RETURNING` and a
+commit per claim (the targets queued again first). Last line: one JSON object with claims/s,
+p50/p99 claim ms, the check that no target was handed out twice, and lagbot ÷ floor.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import statistics
 import sys
 import tempfile
@@ -22,6 +26,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from sqlalchemy import text, update  # noqa: E402
+
 from bench.updates import PG_DEFAULT, fresh_postgres, percentile  # noqa: E402
 from bot.db import Database  # noqa: E402
 from bot.i18n import OSLO  # noqa: E402
@@ -31,7 +37,7 @@ from models import phonebank as pb  # noqa: E402
 from models.member import Member  # noqa: E402
 
 
-async def run(url: str, targets: int, callers: int) -> dict[str, Any]:
+async def run(url: str, targets: int, callers: int, think: float = 0.0) -> dict[str, Any]:
     await upgrade_async(url)
     database = Database(url)
     now = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
@@ -48,6 +54,11 @@ async def run(url: str, targets: int, callers: int) -> dict[str, Any]:
                                                     audience=bc.Audience(districts=["midtbyen"]), now=now)
     latencies: list[float] = []
     handed: list[int] = []
+    rng = random.Random(1)
+
+    async def pause() -> None:
+        if think:
+            await asyncio.sleep(think * rng.uniform(0.5, 1.5))
 
     async def caller(member: Member) -> None:
         while True:
@@ -58,16 +69,47 @@ async def run(url: str, targets: int, callers: int) -> dict[str, Any]:
             if claim.target is None:
                 return
             handed.append(claim.target.id)
+            await pause()
             async with database.session() as session:
                 await pb.record(session, claim.target.id, member.id, "not_now", now, cooldown=timedelta(hours=4), tz=OSLO)
 
     began = time.perf_counter()
     await asyncio.gather(*(caller(m) for m in people))
     elapsed = time.perf_counter() - began
+    lagbot = figures(handed, latencies, elapsed)
+
+    # The floor: the same targets queued again, one UPDATE … RETURNING and a commit per claim.
+    async with database.session() as session:
+        await session.execute(update(pb.CallTarget).where(pb.CallTarget.campaign_id == campaign.id)
+                              .values(status=pb.QUEUED, held_by=None, held_until=None, next_attempt_at=None))
+    latencies, handed = [], []
+    postgres = url.startswith("postgresql")
+
+    async def bare(member: Member) -> None:
+        pick = "SELECT id FROM call_targets WHERE campaign_id = :c AND status = 'queued' ORDER BY id LIMIT 1"
+        claim = text(f"UPDATE call_targets SET status = 'held', held_by = :m WHERE id = ({pick}"
+                     f"{' FOR UPDATE SKIP LOCKED' if postgres else ''}) AND status = 'queued' RETURNING id")
+        while True:
+            t0 = time.perf_counter()
+            async with database.session() as session:
+                target = (await session.execute(claim, {"c": campaign.id, "m": member.id})).scalar()
+            latencies.append((time.perf_counter() - t0) * 1000)
+            if target is None:
+                return
+            handed.append(target)
+            await pause()
+
+    began = time.perf_counter()
+    await asyncio.gather(*(bare(m) for m in people))
+    floor = figures(handed, latencies, time.perf_counter() - began)
     await database.dispose()
+    return {"targets": queued, "callers": callers, "think_s": think, "lagbot": lagbot, "floor": floor,
+            "ratio": round(lagbot["claims_per_s"] / floor["claims_per_s"], 3),
+            "p99_vs_floor_p99": round(lagbot["p99_claim_ms"] / floor["p99_claim_ms"], 2)}
+
+
+def figures(handed: list[int], latencies: list[float], elapsed: float) -> dict[str, Any]:
     return {
-        "targets": queued,
-        "callers": callers,
         "claims": len(handed),
         "handed_out_twice": len(handed) - len(set(handed)),
         "claims_per_s": round(len(handed) / elapsed, 1),
@@ -82,13 +124,16 @@ async def main() -> None:
     parser.add_argument("--callers", type=int, default=50)
     parser.add_argument("--postgres", default=os.environ.get("BENCH_POSTGRES_URL", PG_DEFAULT))
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--no-sqlite", action="store_true")
+    parser.add_argument("--think", type=float, default=0.0, help="seconds per call (± 50 %%) between claim and outcome")
     args = parser.parse_args()
     result: dict[str, Any] = {}
-    with tempfile.TemporaryDirectory() as folder:
-        result["sqlite"] = await run(f"sqlite+aiosqlite:///{folder}/calls.db", args.targets, args.callers)
-    print(f"sqlite: {result['sqlite']}")
+    if not args.no_sqlite:
+        with tempfile.TemporaryDirectory() as folder:
+            result["sqlite"] = await run(f"sqlite+aiosqlite:///{folder}/calls.db", args.targets, args.callers, args.think)
+        print(f"sqlite: {result['sqlite']}")
     if not args.no_postgres and (url := await fresh_postgres(args.postgres)):
-        result["postgres"] = await run(url, args.targets, args.callers)
+        result["postgres"] = await run(url, args.targets, args.callers, args.think)
         print(f"postgres: {result['postgres']}")
     print(json.dumps(result))
 

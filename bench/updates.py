@@ -1,9 +1,13 @@
-"""Updates/s through lagbot's Application over the offline Bot API, against a bare echo bot.
+"""Updates/s through lagbot's Application over the offline Bot API, against a floor on the same database.
 
     python bench/updates.py [-n 5000] [--members 50] [--postgres URL | --no-postgres]
 
 A linked member opens settings from the main menu, then toggles a message setting — half the
-updates are each. Last line: one JSON object with updates/s, ratio lagbot/echo and p50/p99 ms.
+updates are each. Updates come in rounds of one per member, each round a getUpdates batch handled
+with the application's concurrency; each goes through the inbox as in production (the batch stored
+first, each update marked done after its handlers). The floor, measured in the same run on the same
+database: bare PTB, one indexed read per update and a commit (a write) every other update. Last
+line: one JSON object with updates/s, p50/p99 ms and the ratio lagbot ÷ floor per database.
 """
 
 from __future__ import annotations
@@ -17,19 +21,26 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import text  # noqa: E402
+from sqlalchemy import select, text  # noqa: E402
+from sqlalchemy import update as update_  # noqa: E402
 from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
 from telegram import Update  # noqa: E402
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters  # noqa: E402
 
 from bot.app import build_application  # noqa: E402
 from bot.db import Database  # noqa: E402
+from bot.inbox import chat_of  # noqa: E402
 from bot.migrate import upgrade_async  # noqa: E402
 from bot.settings import Settings  # noqa: E402
+from handlers.preferences import SetMessageKind  # noqa: E402
+from models import inbox  # noqa: E402
+from models.base import utcnow  # noqa: E402
+from models.member import Member  # noqa: E402
 from tests.harness import FakeBotAPI, FakeUser  # noqa: E402
 from tests.helpers import onboard  # noqa: E402
 
@@ -42,18 +53,45 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-async def drive(users: list[FakeUser], count: int) -> dict[str, float]:
-    """Send `count` updates round-robin over the users; time each one."""
-    latencies: list[float] = []
-    started = time.perf_counter()
-    for n in range(count):
-        user = users[n % len(users)]
-        t0 = time.perf_counter()
-        if (n // len(users)) % 2 == 0:
+async def build(user: FakeUser, action: int) -> dict[str, Any]:
+    """The update `user` would send (the menu button, or the toggle under the last message), unsent."""
+    built: list[dict[str, Any]] = []
+
+    async def capture(update: dict[str, Any]) -> None:
+        built.append(update)
+
+    user._process = capture  # type: ignore[method-assign,assignment]
+    try:
+        if action % 2 == 0:
             await user.send("⚙️ Innstillinger")
         else:
-            await user.press_data("set:msg:nudges")
-        latencies.append((time.perf_counter() - t0) * 1000)
+            await user.press_data(SetMessageKind(code="nudges").pack())
+    finally:
+        del user._process  # type: ignore[attr-defined]
+    return built[0]
+
+
+async def drive(app: Any, users: list[FakeUser], count: int,
+                store: Callable[[list[dict[str, Any]]], Awaitable[None]] | None = None) -> dict[str, float]:
+    """`count` updates in rounds of one per member, as getUpdates batches: each batch is stored (when
+    `store` is given, as `DurableUpdates` does) and handled through the application's update
+    processor (its concurrency, its per-chat order); each update's time is from its arrival."""
+    latencies: list[float] = []
+    started = time.perf_counter()
+    done = 0
+    while done < count:
+        batch = [await build(user, done // len(users)) for user in users[: count - done]]
+        arrived = time.perf_counter()
+        if store is not None:
+            await store(batch)
+
+        async def handle(raw: dict[str, Any], arrived: float = arrived) -> None:
+            update = Update.de_json(raw, app.bot)
+            await app.update_processor.process_update(update, app.process_update(update))
+            latencies.append((time.perf_counter() - arrived) * 1000)
+
+        await asyncio.gather(*(handle(raw) for raw in batch))
+        done += len(batch)
     elapsed = time.perf_counter() - started
     return {
         "updates_per_s": round(count / elapsed, 1),
@@ -74,23 +112,43 @@ async def bench_lagbot(url: str, count: int, members: int) -> dict[str, float]:
     for n, user in enumerate(users):
         await onboard(user, phone=f"+47400{n:05d}")
     api.calls.clear()
+
+    async def store(batch: list[dict[str, Any]]) -> None:
+        """As `DurableUpdates` stores a getUpdates batch before PTB sees it."""
+        async with database.session() as session:
+            await inbox.receive(session, [(raw["update_id"], chat_of(raw), json.dumps(raw)) for raw in batch], utcnow())
+
     try:
-        return await drive(users, count)
+        return await drive(app, users, count, store)
     finally:
         await app.shutdown()
         await database.dispose()
 
 
-async def bench_echo(count: int, members: int) -> dict[str, float]:
+async def bench_floor(url: str, count: int, members: int) -> dict[str, float]:
+    """Bare PTB on the same database: one indexed read per update, a write and commit every other one."""
+    database = Database(url)
     api = FakeBotAPI()
-    app = Application.builder().token(TOKEN).request(api).get_updates_request(api).build()
+    app = (Application.builder().token(TOKEN).request(api).get_updates_request(api)
+           .concurrent_updates(Settings(_env_file=None).concurrent_updates).build())  # type: ignore[call-arg]
+    turn = [0]
+
+    async def touch(update: Update) -> str:
+        turn[0] += 1
+        async with database.session() as session:
+            row = (await session.execute(select(Member.id, Member.language).where(
+                Member.telegram_id == update.effective_user.id))).one()  # type: ignore[union-attr]
+            if turn[0] % 2:
+                await session.execute(update_(Member).where(Member.id == row.id).values(last_active_at=utcnow()))
+        return str(row.language)
 
     async def echo(update: Update, _context: Any) -> None:
-        await update.effective_chat.send_message(update.effective_message.text)  # type: ignore[union-attr]
+        await update.effective_chat.send_message(await touch(update))  # type: ignore[union-attr]
 
     async def answer(update: Update, _context: Any) -> None:
+        language = await touch(update)
         await update.callback_query.answer()  # type: ignore[union-attr]
-        await update.callback_query.edit_message_text("ok")  # type: ignore[union-attr]
+        await update.callback_query.edit_message_text(f"{language} {turn[0]}")  # type: ignore[union-attr]
 
     app.add_handler(MessageHandler(filters.TEXT, echo))
     app.add_handler(CallbackQueryHandler(answer))
@@ -99,9 +157,10 @@ async def bench_echo(count: int, members: int) -> dict[str, float]:
     for user in users:
         await user.send("hei")  # so that each chat has a message to press a button on
     try:
-        return await drive(users, count)
+        return await drive(app, users, count)
     finally:
         await app.shutdown()
+        await database.dispose()
 
 
 async def fresh_postgres(url: str) -> str | None:
@@ -127,20 +186,19 @@ async def main() -> None:
     parser.add_argument("--no-postgres", action="store_true")
     args = parser.parse_args()
 
-    result: dict[str, Any] = {"updates": args.updates, "members": args.members}
-    echo = await bench_echo(args.updates, args.members)
-    print(f"echo baseline: {echo}")
-    result["echo"] = echo
+    result: dict[str, Any] = {"updates": args.updates, "members": args.members, "target_ratio": 0.7}
+
+    async def both(name: str, url: str) -> None:
+        lagbot = await bench_lagbot(url, args.updates, args.members)
+        floor = await bench_floor(url, args.updates, args.members)  # the same database, its members stored
+        print(f"{name}: lagbot {lagbot} floor {floor}")
+        result[name] = {"lagbot": lagbot, "floor": floor,
+                        "ratio": round(lagbot["updates_per_s"] / floor["updates_per_s"], 3)}
+
     with tempfile.TemporaryDirectory() as folder:
-        sqlite = await bench_lagbot(f"sqlite+aiosqlite:///{folder}/bench.db", args.updates, args.members)
-    print(f"lagbot sqlite: {sqlite}")
-    result["sqlite"] = sqlite
-    result["ratio_sqlite_vs_echo"] = round(sqlite["updates_per_s"] / echo["updates_per_s"], 3)
+        await both("sqlite", f"sqlite+aiosqlite:///{folder}/bench.db")
     if not args.no_postgres and (url := await fresh_postgres(args.postgres)):
-        postgres = await bench_lagbot(url, args.updates, args.members)
-        print(f"lagbot postgres: {postgres}")
-        result["postgres"] = postgres
-        result["ratio_postgres_vs_echo"] = round(postgres["updates_per_s"] / echo["updates_per_s"], 3)
+        await both("postgres", url)
     print(json.dumps(result))
 
 

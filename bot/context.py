@@ -11,9 +11,9 @@ from telegram import Update
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, TypeHandler
 
 from bot.i18n import Translate, language_from_telegram, ngettext_for, translator
+from bot.member_cache import read_member
 from bot.runtime import RUNTIME_KEY, Runtime
 from models.member import Member
-from models.membership import member_by_telegram
 
 # The first handler group: the member is read before any feature sees the update.
 LOAD_GROUP = -100
@@ -52,8 +52,9 @@ class LagbotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any]
             return self._member
         if isinstance(update, Update) and update.effective_user is not None:
             self._telegram_language = update.effective_user.language_code
-            async with self.runtime.db.session() as session:
-                self._member = await member_by_telegram(session, update.effective_user.id)
+            self._member = self.runtime.member_cache.get(update.effective_user.id)
+            if self._member is None:
+                await self._read(update.effective_user.id)
             self._loaded = True
         return self._member
 
@@ -61,10 +62,17 @@ class LagbotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any]
         """After a handler changed the member (language, district, link), read them again."""
         if self._user_id is None:
             return None
-        async with self.runtime.db.session() as session:
-            self._member = await member_by_telegram(session, self._user_id)
+        await self._read(self._user_id)
         self._loaded = True
         return self._member
+
+    async def _read(self, telegram_id: int) -> None:
+        cache = self.runtime.member_cache
+        generation = cache.generation
+        async with self.runtime.db.read() as session:
+            self._member = await read_member(session, telegram_id)
+        if self._member is not None:
+            cache.put(self._member, generation)
 
     def set_member(self, member: Member | None) -> None:
         """A handler that created or changed the member hands over the new row."""

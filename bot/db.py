@@ -30,13 +30,17 @@ def make_engine(url: str) -> AsyncEngine:
     return engine
 
 
+READ_ONLY = "lagbot_read_only"
+
+
 def _sqlite_begin_immediate(connection: Any) -> None:
     """Take SQLite's write lock at the start of each transaction.
 
     A deferred transaction that reads and then writes fails at once ("database is locked")
     when another connection wrote in between; an immediate one waits its turn instead.
+    A read-only session (`Database.read`) begins a plain transaction: WAL readers never wait.
     """
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    connection.exec_driver_sql("BEGIN" if connection.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -59,6 +63,7 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.read_sessionmaker = async_sessionmaker(self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
         # SQLite has one writer at a time. Queueing for it here costs nothing; queueing inside
         # SQLite means its busy handler polling with sleeps, which made a busy dispatcher crawl.
         self._sqlite_turn = asyncio.Lock() if url.startswith("sqlite") else None
@@ -76,6 +81,15 @@ class Database:
                     yield session
             finally:
                 _holding_sqlite_lock.reset(token)
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        """A session for reading only. On SQLite it neither queues for the writer's turn nor takes
+        the write lock (WAL: readers see the last commit and never block a writer); elsewhere it is
+        an ordinary transaction, ended without a commit.
+        Nothing written here is saved."""
+        async with self.read_sessionmaker() as session:  # closing ends the transaction; what was read stays loaded
+            yield session
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[AsyncSession]:

@@ -72,10 +72,11 @@ async def render(session: AsyncSession, candidate: ng.Candidate) -> tuple[str, l
 async def run(session: AsyncSession, now: datetime) -> list[ng.Candidate]:
     """Queue a nudge for every candidate; the outbox applies preferences, quiet hours and the weekly cap."""
     found = await ng.candidates(session, now)
-    for candidate in found:
-        await box.schedule(session, dedupe_key=key(candidate, now), kind="nudge", member_id=candidate.member.id, due_at=now,
-                           topic="nudge", subject_id=candidate.target_id,
-                           params={"rule": candidate.rule, "reason": candidate.reason, "count": candidate.count})
+    await box.schedule_many(session, [  # one statement per 500: a new round can make a thousand candidates at once
+        {"dedupe_key": key(candidate, now), "kind": "nudge", "member_id": candidate.member.id, "due_at": now, "text": "",
+         "topic": "nudge", "subject_id": candidate.target_id,
+         "params": {"rule": candidate.rule, "reason": candidate.reason, "count": candidate.count}}
+        for candidate in found])
     return found
 
 
@@ -101,13 +102,18 @@ def digest_due(now: datetime, weekday: int, at: time) -> bool:
 
 
 async def send_digest(session: AsyncSession, now: datetime, admins: list[int], plan_ahead_days: int) -> int:
-    figures = await ng.digest(session, now, plan_ahead_days)
     board = await membership.members_with_role(session, "board", admins)
     year, week, _day = now.astimezone(OSLO).isocalendar()
-    for person in board:
+    keys = {person.id: f"digest:{year}-W{week:02d}:member:{person.id}" for person in board}
+    # The job runs every few seconds all Monday: the figures are only gathered for someone still without this week's.
+    queued = await box.existing_keys(session, list(keys.values()))
+    waiting = [person for person in board if keys[person.id] not in queued]
+    if not waiting:
+        return len(board)
+    figures = await ng.digest(session, now, plan_ahead_days)
+    for person in waiting:
         text = render_digest(figures, person.language, await ng.missing_leaders(figures.week_ahead_rounds))
-        await box.schedule(session, dedupe_key=f"digest:{year}-W{week:02d}:member:{person.id}", kind="task", member_id=person.id,
-                           due_at=now, text=text[:4000])
+        await box.schedule(session, dedupe_key=keys[person.id], kind="task", member_id=person.id, due_at=now, text=text[:4000])
     return len(board)
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from telegram.ext import Application
 
 from bot.db import Database
+from bot.member_cache import MemberCache
 from bot.settings import Settings
 from models.base import utcnow
 
@@ -30,6 +31,9 @@ class Runtime:
     calendar_checked_on: Any = None
     welcome_checked_at: Any = None
     nudges_checked_at: Any = None
+    retention_next_at: Any = None
+    # The member writing, kept between their updates (bot/member_cache.py).
+    member_cache: MemberCache = field(default_factory=MemberCache)
 
     def now(self) -> datetime:
         return self.clock()

@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     quiet_start: str = "21:00"
     quiet_end: str = "09:00"
     weekly_cap: int = 3
+    # Sent, failed and skipped outbox rows are deleted this long after they were due (broadcast rows
+    # stay: their report counts them). Long enough for every rule that looks back (nudge cooldowns,
+    # "only once" for members of the last 60 days, the welcome steps, the weekly cap).
+    outbox_retention_days: int = 180
 
     # Door-knocking: a member's Nth round makes them a candidate for leader training. (The plan's
     # yearly goals are in models/constants.py: they are the plan's, not a setting.)

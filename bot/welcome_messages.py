@@ -19,15 +19,26 @@ from models.welcome import WelcomeTask
 STEPS = (0, 2, 7, 21)
 
 
+def step_keys(member: Member, now: datetime) -> dict[int, str]:
+    """The outbox key of each step whose day has come, by day."""
+    assert member.onboarded_at is not None
+    return {day: f"welcome:member:{member.id}:day{day}" for day in STEPS if now >= member.onboarded_at + timedelta(days=day)}
+
+
+async def run_sequences(session: AsyncSession, members: list[Member], now: datetime) -> None:
+    """The sequence of each member, for the steps not queued yet (looked up in one statement)."""
+    due = {member.id: step_keys(member, now) for member in members}
+    queued = await box.existing_keys(session, [key for keys in due.values() for key in keys.values()])
+    for member in members:
+        if set(due[member.id].values()) - queued:
+            await run_sequence(session, member, now)
+
+
 async def run_sequence(session: AsyncSession, member: Member, now: datetime) -> None:
     """Queue each step whose day has come, once; a step that no longer fits is recorded as skipped.
 
     What a step offers (which event, which round) is chosen now; its words when it is sent."""
-    assert member.onboarded_at is not None
-    for day in STEPS:
-        if now < member.onboarded_at + timedelta(days=day):
-            continue
-        key = f"welcome:member:{member.id}:day{day}"
+    for day, key in step_keys(member, now).items():
         if await box.exists(session, key):
             continue
         if not member.wants_nudges:
@@ -122,8 +133,10 @@ async def escalate(session: AsyncSession, now: datetime, admins: list[int], link
     from models.welcome import escalate as find
 
     found = await find(session, now)
-    welcomers = {m.id: m for role in ("welcomer", "board") for m in await membership.members_with_role(session, role, [])}
-    chairs = await membership.members_with_role(session, "admin", admins)
+    welcomers: dict[int, Member] = {}
+    if found.offer_to_all:
+        welcomers = {m.id: m for role in ("welcomer", "board") for m in await membership.members_with_role(session, role, [])}
+    chairs = await membership.members_with_role(session, "admin", admins) if found.to_leader else []
     for task, member in found.offer_to_all:
         for person in welcomers.values():
             await box.schedule(session, dedupe_key=f"welcome:task:{task.id}:offer:{person.id}", kind="task", member_id=person.id,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
@@ -136,15 +138,21 @@ async def on_choice(update: Update, context: Context) -> None:
         else:
             states = await ng.states_of(session, member.id)
             await ng.set_off(session, member.id, code, not (states[code].off if code in states else False))
+        # The page shown next, read in the same transaction (one per update).
+        rules_off = await _rules_off(session, member.id) if section in ("msg", "ng") else None
     context.set_member(member)
     await query.answer()
-    await show_page(update, context, "msg" if section == "ng" else section, choice_made=True)
+    await show_page(update, context, "msg" if section == "ng" else section, choice_made=True, rules_off=rules_off)
     if section == "lang" and code != language_before:
         await show_main_menu(update, context, member, context._("Language changed to {language}.").format(
             language=LANGUAGE_NAMES[member.language]))
 
 
-async def show_page(update: Update, context: Context, page: str, *, choice_made: bool) -> None:
+async def _rules_off(session: Any, member_id: int) -> set[str]:
+    return {rule for rule, state in (await ng.states_of(session, member_id)).items() if state.off}
+
+
+async def show_page(update: Update, context: Context, page: str, *, choice_made: bool, rules_off: set[str] | None = None) -> None:
     query = update.callback_query
     assert query is not None
     member, lang, _ = context.known, context.lang, context._
@@ -155,8 +163,9 @@ async def show_page(update: Update, context: Context, page: str, *, choice_made:
         keyboard = interests_keyboard(lang, SetInterest, member.interest_names, None)
         await query.edit_message_reply_markup(InlineKeyboardMarkup([*keyboard.inline_keyboard, _buttons(back_row(lang))]))
     elif page == "msg":
-        async with context.runtime.db.session() as session:
-            rules_off = {rule for rule, state in (await ng.states_of(session, member.id)).items() if state.off}
+        if rules_off is None:
+            async with context.runtime.db.read() as session:
+                rules_off = await _rules_off(session, member.id)
         rows = [[(f"{'✅' if member.wants(k) else '🚫'} {_(KIND_LABELS[k])}", SetMessageKind(k).pack())] for k in MESSAGE_KINDS]
         rows += [[(f"{'🚫' if rule in rules_off else '✅'} {_(RULE_LABELS[rule])}", SetSuggestions(rule).pack())] for rule in ng.RULES]
         text, _keyboard = overview(member)
@@ -169,7 +178,7 @@ async def show_page(update: Update, context: Context, page: str, *, choice_made:
         await query.edit_message_text(text, reply_markup=keyboard)
 
 
-def _buttons(row: list[tuple[str, str]]):  # noqa: ANN202 - a row of InlineKeyboardButton
+def _buttons(row: list[tuple[str, str]]):
     return inline([row]).inline_keyboard[0]
 
 

@@ -319,9 +319,11 @@ async def stop_unsolicited(session: AsyncSession, member: Member) -> None:
 async def members_with_role(session: AsyncSession, role: str, admin_ids: Iterable[int] = ()) -> list[Member]:
     """Live, linked members holding `role` (configured admins count as board too)."""
     ids = set(admin_ids)
-    query = select(Member).where(Member.status != STATUS_ERASED, Member.telegram_id.is_not(None))
-    rows = [m for m in await session.scalars(query) if role in m.role_names or (m.telegram_id in ids)]
-    return sorted(rows, key=lambda m: m.id)
+    query = select(Member).where(Member.status != STATUS_ERASED, Member.telegram_id.is_not(None)).order_by(Member.id)
+    if role != "member":  # everyone holds "member"; other roles are chosen in SQL, not by loading the register
+        holds = Member.id.in_(select(MemberRole.member_id).where(MemberRole.role == role))
+        query = query.where(holds | Member.telegram_id.in_(ids) if ids else holds)
+    return list(await session.scalars(query))
 
 
 async def member_or_none(session: AsyncSession, member_id: int | None) -> Member | None:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, func, select
+from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -103,18 +103,20 @@ async def states_of(session: AsyncSession, member_id: int) -> dict[str, NudgeSta
     return {s.rule: s for s in await session.scalars(select(NudgeState).where(NudgeState.member_id == member_id))}
 
 
-async def last_sent(session: AsyncSession, rule: str) -> dict[int, datetime]:
-    rows = await session.execute(select(OutboxMessage.member_id, func.max(OutboxMessage.sent_at)).where(
-        OutboxMessage.kind == "nudge", OutboxMessage.status == SENT, OutboxMessage.dedupe_key.startswith(f"nudge:{rule}:"))
-        .group_by(OutboxMessage.member_id))
-    return {member_id: at for member_id, at in rows.all() if member_id is not None}
-
-
 FIRST_DAY = timedelta(hours=24)  # DECISIONS: the first 24 hours after onboarding
 
 
-async def ever_queued(session: AsyncSession, rule: str) -> set[int]:
-    return set(await session.scalars(select(OutboxMessage.member_id).where(OutboxMessage.dedupe_key.startswith(f"nudge:{rule}:"))))
+def _not_nudged(rule: str, now: datetime) -> Any:
+    """No "off" or running snooze for this rule, and no nudge by it within its cooldown (or ever, for
+    a once-only rule): conditions on `Member`, so a large register is narrowed in SQL."""
+    blocked = select(NudgeState.id).where(NudgeState.member_id == Member.id, NudgeState.rule == rule,
+                                          NudgeState.off.is_(True) | (NudgeState.snoozed_until > now)).exists()
+    # Nudge rows only: "kind = 'nudge'" written out, so that the partial index on them applies.
+    mine = (OutboxMessage.member_id == Member.id) & text("outbox.kind = 'nudge'") & OutboxMessage.dedupe_key.startswith(f"nudge:{rule}:")
+    cooldown = COOLDOWN_DAYS[rule]
+    if cooldown is not None:
+        mine = mine & (OutboxMessage.status == SENT) & (OutboxMessage.sent_at > now - timedelta(days=cooldown))
+    return ~blocked & ~select(OutboxMessage.id).where(mine).exists()
 
 
 async def candidates(session: AsyncSession, now: datetime) -> list[Candidate]:
@@ -123,76 +125,61 @@ async def candidates(session: AsyncSession, now: datetime) -> list[Candidate]:
         Member.status != STATUS_ERASED, Member.telegram_id.is_not(None), Member.onboarded_at.is_not(None),
         Member.onboarded_at <= now - FIRST_DAY,  # the first day has the welcome; suggestions wait
         Member.wants_nudges.is_(True), Member.unreachable_at.is_(None),
-        ~((Member.status == STATUS_SUPPORTER) & Member.verified.is_(False)))
-    # Each rule's first condition narrows the members in SQL, so a large register stays cheap.
+        ~((Member.status == STATUS_SUPPORTER) & Member.verified.is_(False))).order_by(Member.id)
+    # Each rule's conditions narrow the members in SQL, so a large register stays cheap.
     narrow = {
         "doorknock": Member.id.in_(select(MemberInterest.member_id).where(MemberInterest.interest == "doorknock")),
         "social": Member.id.in_(select(MemberInterest.member_id).where(MemberInterest.interest == "social")),
         "caller": Member.id.in_(select(MemberRole.member_id).where(MemberRole.role == "caller")),
         "newcomer": (Member.onboarded_at >= now - timedelta(days=60)) & (Member.onboarded_at <= now - timedelta(days=22)),
     }
-    states = {(s.member_id, s.rule): s for s in await session.scalars(select(NudgeState))}
     found: list[Candidate] = []
     for rule in await enabled_rules(session):
-        members = list(await session.scalars(reachable.where(narrow[rule])))
-        sent = await last_sent(session, rule)
-        queued_once = await ever_queued(session, rule) if COOLDOWN_DAYS[rule] is None else set()
-        eligible = []
-        for member in members:
-            state = states.get((member.id, rule))
-            if state is not None and (state.off or (state.snoozed_until and state.snoozed_until > now)):
-                continue
-            cooldown = COOLDOWN_DAYS[rule]
-            if cooldown is None and member.id in queued_once:
-                continue
-            if cooldown is not None and member.id in sent and now - sent[member.id] < timedelta(days=cooldown):
-                continue
-            eligible.append(member)
-        found += await RULE_FUNCTIONS[rule](session, eligible, now)
+        found += await RULE_FUNCTIONS[rule](session, reachable.where(narrow[rule], _not_nudged(rule, now)), now)
     return found
 
 
-async def _doorknock(session: AsyncSession, members: list[Member], now: datetime) -> list[Candidate]:
+async def _doorknock(session: AsyncSession, eligible: Any, now: datetime) -> list[Candidate]:
     views = [v for v in await rd.upcoming(session, now, limit=50) if v.seats_left and v.round.starts_at <= now + timedelta(days=14)]
     if not views:
         return []
+    recent = select(rd.Signup.id).where(rd.Signup.member_id == Member.id, rd.Signup.created_at >= now - timedelta(days=30)).exists()
+    members = list(await session.scalars(eligible.where(~recent)))
+    mine: dict[int, set[int]] = {}
+    rows = await session.execute(select(rd.Signup.member_id, rd.Signup.round_id).where(rd.Signup.round_id.in_([v.round.id for v in views])))
+    for member_id, round_id in rows.all():
+        mine.setdefault(member_id, set()).add(round_id)
     result = []
     for member in members:
-        if "doorknock" not in member.interest_names:
-            continue
-        recent = await session.scalar(select(func.count()).select_from(rd.Signup).where(
-            rd.Signup.member_id == member.id, rd.Signup.created_at >= now - timedelta(days=30)))
-        if recent:
-            continue
-        mine = {s.round_id for s in await session.scalars(select(rd.Signup).where(rd.Signup.member_id == member.id))}
-        offer = sorted((v for v in views if v.round.id not in mine), key=lambda v: (v.round.district != member.district, v.round.starts_at))
+        offer = sorted((v for v in views if v.round.id not in mine.get(member.id, set())),
+                       key=lambda v: (v.round.district != member.district, v.round.starts_at))
         if offer:
             result.append(Candidate(member, "doorknock", "interested in door-knocking, no round for 30 days, a round with free seats within 14 days",
                                     offer[0].round.id))
     return result
 
 
-async def _social(session: AsyncSession, members: list[Member], now: datetime) -> list[Candidate]:
+async def _social(session: AsyncSession, eligible: Any, now: datetime) -> list[Candidate]:
     upcoming = await ev.upcoming(session, now, kind="social", limit=5)
     if not upcoming:
         return []
+    recent = select(ev.Rsvp.id).join(ev.Event, ev.Event.id == ev.Rsvp.event_id).where(
+        ev.Rsvp.member_id == Member.id, ev.Rsvp.answer == "yes", ev.Event.kind == "social",
+        ev.Event.starts_at >= now - timedelta(days=60)).exists()
+    members = list(await session.scalars(eligible.where(~recent)))
+    answered: dict[int, set[int]] = {}
+    rows = await session.execute(select(ev.Rsvp.member_id, ev.Rsvp.event_id).where(ev.Rsvp.event_id.in_([v.event.id for v in upcoming])))
+    for member_id, event_id in rows.all():
+        answered.setdefault(member_id, set()).add(event_id)
     result = []
     for member in members:
-        if "social" not in member.interest_names:
-            continue
-        recent = await session.scalar(select(func.count()).select_from(ev.Rsvp).join(ev.Event, ev.Event.id == ev.Rsvp.event_id).where(
-            ev.Rsvp.member_id == member.id, ev.Rsvp.answer == "yes", ev.Event.kind == "social",
-            ev.Event.starts_at >= now - timedelta(days=60)))
-        if recent:
-            continue
-        answered = set(await session.scalars(select(ev.Rsvp.event_id).where(ev.Rsvp.member_id == member.id)))
-        offer = [v for v in upcoming if v.event.id not in answered]
+        offer = [v for v in upcoming if v.event.id not in answered.get(member.id, set())]
         if offer:
             result.append(Candidate(member, "social", "interested in social activities, none for 60 days", offer[0].event.id))
     return result
 
 
-async def _caller(session: AsyncSession, members: list[Member], now: datetime) -> list[Candidate]:
+async def _caller(session: AsyncSession, eligible: Any, now: datetime) -> list[Candidate]:
     campaigns = [c for c in await pb.open_campaigns(session) if c.status == pb.ACTIVE]
     waiting: list[tuple[pb.Campaign, int]] = []
     for campaign in campaigns:
@@ -205,20 +192,17 @@ async def _caller(session: AsyncSession, members: list[Member], now: datetime) -
     if not waiting:
         return []
     campaign, count = max(waiting, key=lambda item: item[1])
-    result = []
-    for member in members:
-        if "caller" not in member.role_names:
-            continue
-        last = await pb.last_call_by(session, member.id)
-        if last is not None and now - last < timedelta(days=14):
-            continue
-        result.append(Candidate(member, "caller", f"caller, {count} people waiting, no call for 14 days", campaign.id, count))
-    return result
+    called = select(pb.CallAttempt.id).where(pb.CallAttempt.caller_id == Member.id, pb.CallAttempt.at > now - timedelta(days=14)).exists()
+    return [Candidate(member, "caller", f"caller, {count} people waiting, no call for 14 days", campaign.id, count)
+            for member in await session.scalars(eligible.where(~called))]
 
 
-async def _newcomer(session: AsyncSession, members: list[Member], now: datetime) -> list[Candidate]:
+async def _newcomer(session: AsyncSession, eligible: Any, now: datetime) -> list[Candidate]:
+    did = or_(select(rd.Signup.id).where(rd.Signup.member_id == Member.id).exists(),
+              select(ev.Rsvp.id).where(ev.Rsvp.member_id == Member.id, ev.Rsvp.answer.in_(("yes", "maybe"))).exists(),
+              select(pb.CallAttempt.id).where(pb.CallAttempt.caller_id == Member.id).exists())
     result = []
-    for member in members:
+    for member in await session.scalars(eligible.where(~did)):
         joined = member.joined_on
         started = member.onboarded_at
         if started is None:
@@ -228,12 +212,6 @@ async def _newcomer(session: AsyncSession, members: list[Member], now: datetime)
         if joined is None and started < now - timedelta(days=60):
             continue
         if now - started < timedelta(days=22):  # after the welcome sequence (its last step is day 21)
-            continue
-        did = await session.scalar(select(func.count()).select_from(rd.Signup).where(rd.Signup.member_id == member.id))
-        did = (did or 0) + (await session.scalar(select(func.count()).select_from(ev.Rsvp).where(
-            ev.Rsvp.member_id == member.id, ev.Rsvp.answer.in_(("yes", "maybe")))) or 0)
-        did += await session.scalar(select(func.count()).select_from(pb.CallAttempt).where(pb.CallAttempt.caller_id == member.id)) or 0
-        if did:
             continue
         result.append(Candidate(member, "newcomer", "joined within 60 days, has done nothing since the welcome"))
     return result

@@ -25,6 +25,7 @@ from sqlalchemy import (
     func,
     or_,
     select,
+    text,
     update,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -55,7 +56,14 @@ PENDING, CLAIMED, SENT, FAILED, SKIPPED = "pending", "claimed", "sent", "failed"
 
 class OutboxMessage(Base):
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_status_due", "status", "due_at"),)
+    __table_args__ = (
+        Index("ix_outbox_status_due", "status", "due_at"),
+        # Rows whose lease ran out are claimed again (models/outbox.py `_claimable`).
+        Index("ix_outbox_status_lease", "status", "lease_until"),
+        # The nudge rules' cooldowns look up each member's nudges (models/nudges.py `_not_nudged`).
+        Index("ix_outbox_nudges_of_member", "member_id", "sent_at", sqlite_where=text("kind = 'nudge'"),
+              postgresql_where=text("kind = 'nudge'")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
@@ -158,6 +166,15 @@ async def skip(session: AsyncSession, *, dedupe_key: str, kind: str, member_id: 
 
 async def exists(session: AsyncSession, dedupe_key: str) -> bool:
     return await session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)) is not None
+
+
+async def existing_keys(session: AsyncSession, keys: list[str]) -> set[str]:
+    """Which of these dedupe keys are queued already (in any state)."""
+    found: set[str] = set()
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        found |= set(await session.scalars(select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(chunk))))
+    return found
 
 
 async def schedule_many(session: AsyncSession, rows: list[dict[str, Any]]) -> int:
@@ -280,6 +297,16 @@ async def mark_failed(session: AsyncSession, row_id: int, worker: str, *, error:
 
 async def mark_skipped(session: AsyncSession, row_id: int, worker: str, *, reason: str) -> bool:
     return await _finish(session, row_id, worker, status=SKIPPED, last_error=reason)
+
+
+async def delete_finished(session: AsyncSession, *, due_before: datetime, limit: int) -> int:
+    """Delete up to `limit` sent, failed or skipped rows due before `due_before` (not a broadcast's:
+    its report counts them); returns how many went."""
+    old = select(OutboxMessage.id).where(OutboxMessage.status.in_((SENT, FAILED, SKIPPED)), OutboxMessage.due_at < due_before,
+                                         OutboxMessage.broadcast_id.is_(None)).limit(limit)
+    result = await session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(old.scalar_subquery()))
+                                   .execution_options(synchronize_session=False))
+    return max(result.rowcount or 0, 0)
 
 
 async def capped_sent_since(session: AsyncSession, member_id: int, since: datetime) -> int:

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, Text, UniqueConstraint, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, joinedload, mapped_column
 
 from models.base import Base, UTCDateTime, utcnow
 from models.broadcast import Audience, audience_query
@@ -184,22 +184,25 @@ async def claim_next(session: AsyncSession, campaign_id: int, caller_id: int, no
     current = await session.scalar(select(CallTarget).where(CallTarget.campaign_id == campaign_id, CallTarget.status == HELD,
                                                            CallTarget.held_by == caller_id))
     if current is not None:
-        return Claim(current, await session.get(Member, current.member_id), already_held=True)
+        return Claim(current, await _person(session, current.member_id), already_held=True)
     order = (CallTarget.reserved_for.is_(None), CallTarget.next_attempt_at.is_not(None), CallTarget.next_attempt_at, CallTarget.id)
     pick = select(CallTarget.id).where(_available(campaign_id, caller_id, now)).order_by(*order).limit(1)
     if session.bind.dialect.name == "postgresql":
         pick = pick.with_for_update(skip_locked=True)
-    result = await session.execute(
+    # One statement: pick, lock and hold, returning the row as held.
+    target = await session.scalar(
         update(CallTarget).where(CallTarget.id.in_(pick.scalar_subquery()), CallTarget.status == QUEUED)
         .values(status=HELD, held_by=caller_id, held_until=now + hold, updated_at=now)
-        .returning(CallTarget.id).execution_options(synchronize_session=False)
+        .returning(CallTarget).execution_options(synchronize_session=False, populate_existing=True)
     )
-    claimed = result.scalar()
-    if claimed is None:
+    if target is None:
         return Claim(None, reason=await _why_empty(session, campaign_id))
-    target = await session.scalar(select(CallTarget).where(CallTarget.id == claimed).execution_options(populate_existing=True))
-    assert target is not None
-    return Claim(target, await session.get(Member, target.member_id))
+    return Claim(target, await _person(session, target.member_id))
+
+
+async def _person(session: AsyncSession, member_id: int) -> Member | None:
+    """The person to call, with roles and interests in the same statement."""
+    return await session.get(Member, member_id, options=[joinedload(Member.roles), joinedload(Member.interests)])
 
 
 async def _why_empty(session: AsyncSession, campaign_id: int) -> str:
@@ -236,7 +239,7 @@ async def record(session: AsyncSession, target_id: int, caller_id: int, outcome:
     if target is None or target.status != HELD or target.held_by != caller_id:
         raise NotHolding(target_id)
     campaign = await get_campaign(session, target.campaign_id)
-    member = await session.get(Member, target.member_id)
+    member = await _person(session, target.member_id)
     assert member is not None
     session.add(CallAttempt(target_id=target.id, caller_id=caller_id, outcome=outcome, at=now))
     target.attempts += 1

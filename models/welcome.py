@@ -5,8 +5,9 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, String, Text, select
+from sqlalchemy import Boolean, ForeignKey, String, Text, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -81,9 +82,9 @@ async def task_for_verified(session: AsyncSession, member: Member, now: datetime
     return task
 
 
-async def open_tasks(session: AsyncSession) -> list[tuple[WelcomeTask, Member]]:
+async def open_tasks(session: AsyncSession, *conditions: Any) -> list[tuple[WelcomeTask, Member]]:
     rows = await session.execute(select(WelcomeTask, Member).join(Member, Member.id == WelcomeTask.member_id)
-                                 .where(WelcomeTask.status != DONE, Member.status != STATUS_ERASED)
+                                 .where(WelcomeTask.status != DONE, Member.status != STATUS_ERASED, *conditions)
                                  .order_by(WelcomeTask.due_at, WelcomeTask.id))
     return [(t, m) for t, m in rows.all()]
 
@@ -144,7 +145,13 @@ class Escalations:
 async def escalate(session: AsyncSession, now: datetime) -> Escalations:
     """Day 3 untaken → offered to every welcomer; day 10 still open → the board leader; day 14 → late."""
     result = Escalations()
-    for task, member in await open_tasks(session):
+    # Only the tasks that cross a line now, chosen in SQL: open tasks pile up over a season.
+    crossing = or_(
+        (WelcomeTask.status == OPEN) & WelcomeTask.offered_to_all.is_(False) & (WelcomeTask.joined_at <= now - timedelta(days=3)),
+        WelcomeTask.escalated.is_(False) & (WelcomeTask.joined_at <= now - timedelta(days=10)),
+        WelcomeTask.late.is_(False) & (WelcomeTask.due_at <= now),
+    )
+    for task, member in await open_tasks(session, crossing):
         age = now - task.joined_at
         if task.status == OPEN and not task.offered_to_all and age >= timedelta(days=3):
             task.offered_to_all = True

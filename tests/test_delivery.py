@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.delivery import Dispatcher
 from bot.ratelimit import RateLimiter
@@ -337,3 +337,46 @@ async def test_job_queue_drives_the_dispatcher(db, settings, api, clock):
     finally:
         await application.stop()
         await application.shutdown()
+
+
+async def test_retention_deletes_finished_rows_after_their_time_in_batches(app, db, make_user, clock, monkeypatch):
+    """Sent, failed and skipped rows older than the retention go, a batch per transaction over
+    several runs; pending rows, recent rows and a broadcast's rows stay."""
+    from bot.upkeep import retention
+    from models.broadcast import Broadcast
+
+    monkeypatch.setattr(retention, "BATCH", 3)
+    monkeypatch.setattr(retention, "BUDGET_SECONDS", 0.0)  # one batch per run: the backlog takes several
+    user = make_user()
+    await onboard(user)
+    member = await member_id(db, user)
+    long_ago = clock() - timedelta(days=181)
+    async with db.session() as session:
+        broadcast = Broadcast(text="Hei", audience={}, status="sent")
+        session.add(broadcast)
+        await session.flush()
+        for n, status in enumerate(("sent", "failed", "skipped", "sent", "sent", "pending", "claimed")):
+            await box.schedule(session, dedupe_key=f"old:{n}:{status}", kind="reminder", text="Hei", due_at=long_ago, member_id=member)
+            await session.execute(update(OutboxMessage).where(OutboxMessage.dedupe_key == f"old:{n}:{status}").values(status=status))
+        await box.schedule(session, dedupe_key="recent:sent", kind="reminder", text="Hei", due_at=clock() - timedelta(days=179),
+                           member_id=member)
+        await box.schedule(session, dedupe_key="old:broadcast", kind="broadcast", text="Hei", due_at=long_ago, member_id=member,
+                           broadcast_id=broadcast.id)
+        await session.execute(update(OutboxMessage).where(OutboxMessage.dedupe_key.in_(("recent:sent", "old:broadcast")))
+                              .values(status="sent"))
+
+    run = runtime(app)
+    assert await retention.run(run) == 3
+    assert await retention.run(run) == 2  # the rest of the backlog, on the next run
+    assert await retention.run(run) == 0  # nothing left: not again for an hour
+    assert sorted(row.dedupe_key for row in await rows(db, "old:") + await rows(db, "recent:")) == [
+        "old:5:pending", "old:6:claimed", "old:broadcast", "recent:sent"]
+    async with db.session() as session:
+        await box.schedule(session, dedupe_key="old:later", kind="reminder", text="Hei", due_at=long_ago, member_id=member)
+        await session.execute(update(OutboxMessage).where(OutboxMessage.dedupe_key == "old:later").values(status="sent"))
+    clock.advance(minutes=30)
+    await tick(app)
+    assert "old:later" in [row.dedupe_key for row in await rows(db, "old:")]
+    clock.advance(minutes=31)
+    await tick(app)  # the upkeep job runs retention again after an hour
+    assert "old:later" not in [row.dedupe_key for row in await rows(db, "old:")]

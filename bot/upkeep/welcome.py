@@ -20,5 +20,4 @@ async def run(runtime: Runtime) -> None:
     async with runtime.db.session() as session:
         await wl.ensure_tasks(session, now)
         await welcome_messages.escalate(session, now, runtime.settings.lagbot_admins)
-        for member in await wl.new_members_for_sequence(session, now):
-            await welcome_messages.run_sequence(session, member, now)
+        await welcome_messages.run_sequences(session, await wl.new_members_for_sequence(session, now), now)
