@@ -104,7 +104,6 @@ def make_dispatcher(settings: Settings, database: Database, runtime: Runtime,
     """The outbox dispatcher; `dispatcher.upkeep` runs every upkeep concern in order (as the tests'
     tick does), while a running bot gives each concern its own JobQueue job."""
     dispatcher = Dispatcher(settings, database, runtime.now)
-    dispatcher.on_unreachable = lambda telegram_id: runtime.unreachable.add(telegram_id)
 
     async def broadcast_status(bot: Any) -> None:
         await refresh_status(bot, database)

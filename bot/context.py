@@ -55,6 +55,8 @@ class LagbotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any]
             async with self.runtime.db.session() as session:
                 self._member = await member_by_telegram(session, update.effective_user.id)
             self._loaded = True
+            if self._member is not None:
+                self.runtime.remember_language(update.effective_user.id, self._member.language)
         return self._member
 
     async def reload_member(self) -> Member | None:

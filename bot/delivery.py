@@ -21,7 +21,7 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 # The message modules register their renderers (bot/render.py) when imported.
 from bot import call_messages, event_messages, nudge_messages, render, round_messages, welcome_messages  # noqa: F401
-from bot.db import Database
+from bot.db import OUTAGE_ERRORS, Database
 from bot.i18n import OSLO
 from bot.outage import Outage
 from bot.ratelimit import RateLimiter
@@ -115,7 +115,7 @@ class Dispatcher:
                 while (item := await queue.get()) is not None:
                     try:
                         await self._deliver(bot, *item)
-                    except SQLAlchemyError:
+                    except (SQLAlchemyError, *OUTAGE_ERRORS):
                         # The database is away: this row stays claimed and is sent again once its
                         # lease runs out (at most one in-flight window of duplicates); go on.
                         log.warning("could not record a delivery; the row is retried after its lease", exc_info=True)
@@ -130,7 +130,7 @@ class Dispatcher:
                         async with self.db.session() as session:
                             rows = await box.claim_due(session, now=self.clock(), limit=self.batch, lease=self.lease,
                                                        worker=self.worker)
-                    except SQLAlchemyError:
+                    except (SQLAlchemyError, *OUTAGE_ERRORS):
                         log.warning("the database is away: this tick ends; the next one tries again", exc_info=True)
                         break
                     if not rows:

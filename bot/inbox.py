@@ -23,7 +23,7 @@ from telegram.error import NetworkError
 from telegram.ext import Application, BaseUpdateProcessor
 from telegram.request import BaseRequest, RequestData
 
-from bot.db import Database
+from bot.db import OUTAGE_ERRORS, Database
 from bot.runtime import RUNTIME_KEY
 from models import inbox
 
@@ -91,7 +91,7 @@ class DurableApplication(Application):  # type: ignore[type-arg]
             try:
                 async with runtime.db.session() as session:
                     await inbox.finish(session, update.update_id, runtime.now())
-            except SQLAlchemyError:
+            except (SQLAlchemyError, *OUTAGE_ERRORS):
                 log.warning("could not mark update %s done; it may be handled again after a restart", update.update_id)
 
 

@@ -142,8 +142,4 @@ def render_digest(figures: ng.Digest, lang: str, missing: list[str]) -> str:
     return "\n".join(lines)
 
 
-async def upkeep_due(last: datetime | None, now: datetime) -> bool:
-    return last is None or now - last >= timedelta(hours=1)
-
-
 __all__ = ["RULE_LABELS", "Member", "digest_due", "key", "render", "run", "send_digest"]

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import MessageLimit
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -20,6 +20,8 @@ from telegram.ext import (
 )
 
 from bot.commands import BOARD_COMMANDS, COMMANDS
+from bot.db import is_outage
+from bot.i18n import translator
 from handlers.common import Context, menu_label_pattern, reply, show_main_menu
 from models import broadcast
 from models.membership import has_role
@@ -132,11 +134,17 @@ async def stale_button(update: Update, context: Context) -> None:
 
 
 async def on_error(update: object, context: Context) -> None:
-    """Log the failure, keep it for the tests, and tell the member in their language."""
+    """Log the failure, keep it for the tests, and tell the member in their language. A database
+    outage is not a bug: the member is asked to try again in a moment, without asking the database."""
     runtime = context.runtime
     if isinstance(context.error, BadRequest) and "not modified" in context.error.message.lower():
         return  # a button pressed twice: the message already shows what it should
-    runtime.errors.append(context.error)
+    if is_outage(context.error):
+        runtime.outages += 1
+        log.warning("database unavailable while handling an update: %r", context.error)
+        await _outage_answer(update, context)
+        return
+    runtime.record_error(context.error)
     log.error("update failed", exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat is not None and update.effective_chat.type == "private":
         try:
@@ -144,6 +152,25 @@ async def on_error(update: object, context: Context) -> None:
             await reply(update, context._("Sorry, something went wrong on our side. Please try again in a little while."))
         except Exception:  # noqa: BLE001 - the apology is best effort
             log.warning("could not send the error message", exc_info=True)
+
+
+async def _outage_answer(update: object, context: Context) -> None:
+    if not isinstance(update, Update) or update.effective_chat is None or update.effective_chat.type != "private":
+        return
+    user = update.effective_user
+    remembered = context.runtime.languages.get(user.id) if user is not None else None
+    _ = translator(remembered) if remembered else context._  # Telegram's language, or one chosen before /start
+    text = _("We can't reach our database just now. Please try again in a moment.")
+    if update.callback_query is not None:
+        try:
+            await update.callback_query.answer(text, show_alert=True)
+            return
+        except TelegramError:  # answered already, or too late to answer: say it in the chat
+            pass
+    try:
+        await reply(update, text)
+    except TelegramError:  # best effort: Telegram may be away too
+        log.warning("could not send the outage message", exc_info=True)
 
 
 def register_guards(application: Application) -> None:  # type: ignore[type-arg]

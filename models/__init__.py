@@ -12,9 +12,11 @@ from models.phonebank import CallAttempt, CallTarget, Campaign
 from models.rounds import DoorInput, Round, RoundReport, Signup, Team
 from models.secrets import Secret
 from models.tombstones import Tombstone
+from models.upkeep_runs import UpkeepRun
 from models.welcome import WelcomeTask
 
 __all__ = [
+    "UpkeepRun",
     "Tombstone",
     "Secret",
     "InboxUpdate",
