@@ -25,6 +25,8 @@ class PollingLock:
     def __init__(self, database: Database) -> None:
         self.db = database
         self.connection: AsyncConnection | None = None
+        # True when another instance held the lock first: what this one loaded at start is stale.
+        self.waited = False
 
     @property
     def needed(self) -> bool:
@@ -41,6 +43,7 @@ class PollingLock:
             await connection.commit()
             if got:
                 self.connection = connection
+                self.waited = told
                 if told:
                     log.info("the other instance is gone: this one polls now")
                 return
@@ -51,6 +54,12 @@ class PollingLock:
             await asyncio.sleep(retry_seconds)
 
     async def release(self) -> None:
+        """Unlock, so a standby takes over at once (closing alone returns the connection to the
+        pool, still holding the lock, until the process exits)."""
         if self.connection is not None:
-            await self.connection.close()
-            self.connection = None
+            try:
+                await self.connection.scalar(text("SELECT pg_advisory_unlock(:key)"), {"key": LOCK_KEY})
+                await self.connection.commit()
+            finally:
+                await self.connection.close()
+                self.connection = None

@@ -21,7 +21,7 @@ from telegram.ext import (
 
 from bot.commands import BOARD_COMMANDS, COMMANDS
 from bot.db import is_outage
-from bot.i18n import translator
+from bot.i18n import language_from_telegram, translator
 from handlers.common import Context, menu_label_pattern, reply, show_main_menu
 from models import broadcast
 from models.membership import has_role
@@ -143,6 +143,8 @@ async def on_error(update: object, context: Context) -> None:
         runtime.outages += 1
         log.warning("database unavailable while handling an update: %r", context.error)
         await _outage_answer(update, context)
+        if isinstance(update, Update):
+            raise ApplicationHandlerStop  # one answer per update: the later handler groups would fail too
         return
     runtime.record_error(context.error)
     log.error("update failed", exc_info=context.error)
@@ -158,8 +160,11 @@ async def _outage_answer(update: object, context: Context) -> None:
     if not isinstance(update, Update) or update.effective_chat is None or update.effective_chat.type != "private":
         return
     user = update.effective_user
-    remembered = context.runtime.languages.get(user.id) if user is not None else None
-    _ = translator(remembered) if remembered else context._  # Telegram's language, or one chosen before /start
+    # The member's language as last read, or one chosen before /start, or Telegram's: not the database's.
+    language = ((context.runtime.languages.get(user.id) if user is not None else None)
+                or (context.user_data or {}).get("lang")
+                or language_from_telegram(user.language_code if user is not None else None))
+    _ = translator(str(language))
     text = _("We can't reach our database just now. Please try again in a moment.")
     if update.callback_query is not None:
         try:
