@@ -146,6 +146,9 @@ async def on_error(update: object, context: Context) -> None:
         if isinstance(update, Update):
             raise ApplicationHandlerStop  # one answer per update: the later handler groups would fail too
         return
+    if isinstance(update, Update) and update.callback_query is not None and _uneditable(context.error):
+        await _too_old_answer(update, context)
+        raise ApplicationHandlerStop
     runtime.record_error(context.error)
     log.error("update failed", exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat is not None and update.effective_chat.type == "private":
@@ -154,6 +157,27 @@ async def on_error(update: object, context: Context) -> None:
             await reply(update, context._("Sorry, something went wrong on our side. Please try again in a little while."))
         except Exception:  # noqa: BLE001 - the apology is best effort
             log.warning("could not send the error message", exc_info=True)
+
+
+def _uneditable(error: object) -> bool:
+    """The message under a pressed button can no longer be edited: too old for Telegram to show it
+    to the bot (PTB refuses to edit it), or gone."""
+    if isinstance(error, TypeError):
+        return "inaccessible message" in str(error)
+    return isinstance(error, BadRequest) and any(
+        words in error.message.lower() for words in ("message to edit not found", "message can't be edited"))
+
+
+async def _too_old_answer(update: Update, context: Context) -> None:
+    log.info("a button on a message that can no longer be edited: answered with a new message")
+    query = update.callback_query
+    try:
+        if query is not None:
+            await query.answer()
+    except TelegramError:
+        pass  # answered already, or too late
+    await context.load_member(update)
+    await reply(update, context._("That message is too old to change. Send /start to see the menu and where things stand."))
 
 
 async def _outage_answer(update: object, context: Context) -> None:

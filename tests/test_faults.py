@@ -209,3 +209,20 @@ async def test_upkeep_claims_are_rolled_back_with_failed_work(db, clock):
     async with db.session() as session:
         assert not await upkeep_runs.claim(session, "x", clock() + timedelta(seconds=1), lambda last: False)
         assert (await session.scalar(select(upkeep_runs.UpkeepRun.ran_at))) == clock()
+
+
+async def test_a_button_on_a_message_too_old_to_edit_gets_a_new_message(db, app, make_user, api):
+    """Telegram leaves out a message too old to show (date 0); editing it is impossible."""
+    from telegram import Update
+
+    user = make_user()
+    await onboard(user)
+    await user.send("/innstillinger")
+    _message, data = user.find_button("Interesser")
+    before = len(api.calls)
+    query = {"id": "77", "from": user.user_dict, "chat_instance": "ci", "data": data,
+             "message": {"message_id": 5, "date": 0, "chat": user.chat_dict}}
+    await app.process_update(Update.de_json({"update_id": 987_654, "callback_query": query}, app.bot))
+    sent = [c.text for c in api.calls[before:] if c.method == "sendMessage"]
+    assert sent[-1] == "Den meldingen er for gammel til å endres. Send /start for å se menyen og hvordan ting står."
+    assert not runtime(app).errors
