@@ -191,7 +191,10 @@ async def db_outage(postgres: str, members: int, cut_seconds: float) -> dict[str
             t0 = time.monotonic()
             during = state["cut"]
             try:
-                exchange = await user.press_data("set:int", user.last_message()) if user.messages() else await user.send("/innstillinger")
+                if user.messages():
+                    exchange = await user.press_data("set:int", user.last_message())
+                else:
+                    exchange = await user.send("/innstillinger")
                 answered = bool(exchange.calls)
             except Exception:  # noqa: BLE001 - counted as unanswered
                 answered = False
@@ -290,7 +293,7 @@ async def kill(postgres: str, members: int) -> dict[str, Any]:
         for n in range(members):
             http_json(port, "/push", press_update(FIRST_CHAT + n, n, data))
         deadline = time.monotonic() + 120
-        while len(http_json(port, "/stats")["answers"]) < 10:
+        while len(http_json(port, "/stats")["answers"]) < members // 3:
             if time.monotonic() > deadline or bot.poll() is not None:
                 raise RuntimeError("the bot did not start answering")
             await asyncio.sleep(0.005)
@@ -313,7 +316,8 @@ async def kill(postgres: str, members: int) -> dict[str, Any]:
     answers = Counter(stats["answers"])
     database = Database(url)
     async with database.session() as session:
-        signups = int(await session.scalar(select(func.count()).select_from(rd.Signup).where(rd.Signup.round_id == round_id)) or 0)
+        counted = select(func.count()).select_from(rd.Signup).where(rd.Signup.round_id == round_id)
+        signups = int(await session.scalar(counted) or 0)
     await database.dispose()
     output = Path(log.name).read_text(errors="replace")
     return {"presses": members, "answered_before_kill": before,
@@ -380,7 +384,8 @@ async def main() -> None:
         result["api_outage"] = spread([await api_outage(args.members) for _ in range(args.runs)])
         print(f"api_outage: {result['api_outage']}", flush=True)
     if "db_outage" in parts:
-        result["db_outage"] = spread([await db_outage(args.postgres, args.db_members, args.cut_seconds) for _ in range(args.runs)])
+        result["db_outage"] = spread([await db_outage(args.postgres, args.db_members, args.cut_seconds)
+                                      for _ in range(args.runs)])
         print(f"db_outage: {result['db_outage']}", flush=True)
     if "kill" in parts:
         result["kill"] = spread([await kill(args.postgres, args.kill_members) for _ in range(args.runs)])

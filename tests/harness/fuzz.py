@@ -72,7 +72,8 @@ class Fuzzer:
         return self.random.choice(pool) if self.random.random() < 0.8 else self.random.choice(self.world.strangers)
 
     def user(self, uid: int) -> dict[str, Any]:
-        data: dict[str, Any] = {"id": uid, "is_bot": False, "first_name": self.random.choice(["Kari", "Ola", "Åse", "🦊", "X" * 64])}
+        name = self.random.choice(["Kari", "Ola", "Åse", "🦊", "X" * 64])
+        data: dict[str, Any] = {"id": uid, "is_bot": False, "first_name": name}
         language = self.random.choice(["nb", "nn", "en", "no", "de", "ar", None])
         if language:
             data["language_code"] = language
@@ -359,7 +360,7 @@ async def build_world(app: Any, api: FakeBotAPI, clock: Any, admin_id: int, firs
             if role:
                 await grant_role(session, member, role)
     async with db.session() as session:
-        await import_register(session, "navn;telefon;medlemsnummer\nRegi Ster;+4791009999;9999\n".encode())
+        await import_register(session, b"navn;telefon;medlemsnummer\nRegi Ster;+4791009999;9999\n")
         members.append((first_id + 99, "+4791009999"))
         now = clock()
         for days, capacity in ((3, 2), (10, 8)):
