@@ -176,8 +176,13 @@ async def _too_old_answer(update: Update, context: Context) -> None:
             await query.answer()
     except TelegramError:
         pass  # answered already, or too late
-    await context.load_member(update)
-    await reply(update, context._("That message is too old to change. Send /start to see the menu and where things stand."))
+    if update.effective_chat is None or update.effective_chat.type != "private":
+        return
+    try:
+        await context.load_member(update)
+        await reply(update, context._("That message is too old to change. Send /start to see the menu and where things stand."))
+    except Exception:  # noqa: BLE001 - best effort, as the apology below
+        log.warning("could not send the too-old message", exc_info=True)
 
 
 async def _outage_answer(update: object, context: Context) -> None:
