@@ -226,3 +226,32 @@ async def test_a_button_on_a_message_too_old_to_edit_gets_a_new_message(db, app,
     sent = [c.text for c in api.calls[before:] if c.method == "sendMessage"]
     assert sent[-1] == "Den meldingen er for gammel til å endres. Send /start for å se menyen og hvordan ting står."
     assert not runtime(app).errors
+
+
+async def test_two_instances_expire_a_held_call_once(db, clock):
+    """Both instances run the call-hold upkeep; a hold that ran out is put back and told once."""
+    if not db.url.startswith("postgresql"):
+        pytest.skip("SQLite has one writer: the race needs PostgreSQL")
+    from models import broadcast as bc
+    from models import phonebank as pb
+
+    async with db.session() as session:
+        session.add_all([Member(name="Ringer", telegram_id=6_300_100_001, onboarded_at=clock(), verified=True),
+                         Member(name="Medlem", telegram_id=6_300_100_002, onboarded_at=clock(), verified=True,
+                                phone="+4791000002")])
+    async with db.session() as session:
+        caller = await member_by_telegram(session, 6_300_100_001)
+        _campaign, _n = await pb.create_campaign(session, name="Ring", purpose="", scripts={"nb": "Hei"},
+                                                 audience=bc.Audience(), now=clock())
+        targets = list(await session.scalars(select(pb.CallTarget)))
+        for target in targets:
+            target.status, target.held_by, target.held_until = pb.HELD, caller.id, clock() - timedelta(minutes=1)
+    second = Database(db.url)
+    try:
+        async with db.session() as first_session:
+            first = await pb.expire_holds(first_session, clock())
+            async with second.session() as second_session:  # the other instance, at the same moment
+                again = await asyncio.wait_for(pb.expire_holds(second_session, clock()), 5)
+        assert len(first) == len(targets) >= 1 and again == []
+    finally:
+        await second.dispose()
