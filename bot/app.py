@@ -49,6 +49,7 @@ from handlers import (
 from models.base import utcnow
 
 POLLING_LOCK_KEY = "lagbot.polling_lock"
+LOCK_CHECK_SECONDS = 10.0
 
 Hook: TypeAlias = Callable[[Any], Awaitable[None]]
 
@@ -180,6 +181,17 @@ async def start_up(application: Application[Any, Any, Any, Any, Any, Any]) -> No
         await application.reload_persistence()
     await set_commands(application)
     await replay(application)
+    if lock.needed and application.job_queue is not None:
+        application.job_queue.run_repeating(_check_lock, interval=LOCK_CHECK_SECONDS, first=LOCK_CHECK_SECONDS,
+                                            name="polling-lock", job_kwargs={"max_instances": 1, "coalesce": True})
+
+
+async def _check_lock(context: Any) -> None:
+    """A standby that took the lock while this process was cut off from the database polls now:
+    stop, so that two processes never poll (a supervisor starts this one again, as a standby)."""
+    lock = context.application.bot_data[POLLING_LOCK_KEY]
+    if not await lock.still_held():
+        context.application.stop_running()
 
 
 async def shut_down(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

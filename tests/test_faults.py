@@ -255,3 +255,34 @@ async def test_two_instances_expire_a_held_call_once(db, clock):
         assert len(first) == len(targets) >= 1 and again == []
     finally:
         await second.dispose()
+
+
+async def test_a_poller_whose_lock_connection_broke_takes_it_again_or_stops(db):
+    """PostgreSQL drops an advisory lock with its connection (a restart, a cut): the poller takes it
+    again if it is free, and stops polling if a standby took it meanwhile."""
+    if not db.url.startswith("postgresql"):
+        pytest.skip("the polling lock is PostgreSQL's")
+    from sqlalchemy import text
+
+    other = Database(db.url)
+    poller, standby = PollingLock(db), PollingLock(other)
+
+    async def cut() -> None:
+        assert poller.connection is not None
+        pid = await poller.connection.scalar(text("SELECT pg_backend_pid()"))
+        await poller.connection.commit()
+        async with other.engine.connect() as connection:
+            await connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            await connection.commit()
+
+    try:
+        await poller.acquire()
+        await cut()
+        assert await poller.still_held()  # nobody else wanted it: held again
+        assert poller.connection is not None and not poller.lost
+        await cut()
+        await asyncio.wait_for(standby.acquire(retry_seconds=0.05), 5)  # the standby takes over
+        assert not await poller.still_held()
+    finally:
+        await standby.release()
+        await other.dispose()
