@@ -46,6 +46,7 @@ class State:
         # database from an earlier run has seen (the inbox drops an id it has stored).
         self.last_update_id = int(time.time() * 1000) % 1_000_000_000
         self.messages: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        self.answers: list[str] = []  # callback_query_id of every answerCallbackQuery
 
     def admit(self, chat_id: int) -> tuple[int, dict[str, Any]] | None:
         """Apply limits and faults; None means deliver. Called under the lock."""
@@ -103,7 +104,8 @@ def make_handler(state: State) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:  # noqa: N802 - http.server's naming
             if self.path == "/stats":
                 with state.lock:
-                    self._reply(200, {"deliveries": state.deliveries, "counts": dict(state.counts)})
+                    self._reply(200, {"deliveries": state.deliveries, "counts": dict(state.counts),
+                                      "answers": state.answers})
             elif self.path.startswith("/messages/"):
                 with state.lock:
                     self._reply(200, {"messages": state.messages.get(int(self.path.rsplit("/", 1)[1]), [])})
@@ -148,6 +150,10 @@ def make_handler(state: State) -> type[BaseHTTPRequestHandler]:
                 self._edit(method, params)
             elif method == "sendMessage":
                 self._send(params)
+            elif method == "answerCallbackQuery":
+                with state.lock:
+                    state.answers.append(str(params.get("callback_query_id")))
+                self._reply(200, {"ok": True, "result": True})
             else:
                 self._reply(200, {"ok": True, "result": True})
 

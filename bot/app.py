@@ -58,6 +58,7 @@ from handlers import (
 from models.base import utcnow
 
 POLLING_LOCK_KEY = "lagbot.polling_lock"
+LOCK_CHECK_SECONDS = 10.0
 
 Hook: TypeAlias = Callable[[Any], Awaitable[None]]
 
@@ -113,7 +114,6 @@ def make_dispatcher(settings: Settings, database: Database, runtime: Runtime,
     """The outbox dispatcher; `dispatcher.upkeep` runs every upkeep concern in order (as the tests'
     tick does), while a running bot gives each concern its own JobQueue job."""
     dispatcher = Dispatcher(settings, database, runtime.now)
-    dispatcher.on_unreachable = lambda telegram_id: runtime.unreachable.add(telegram_id)
 
     async def broadcast_status(bot: Any) -> None:
         await refresh_status(bot, database)
@@ -194,9 +194,24 @@ async def start_up(application: Application[Any, Any, Any, Any, Any, Any]) -> No
     lock = PollingLock(application.bot_data[RUNTIME_KEY].db)
     application.bot_data[POLLING_LOCK_KEY] = lock
     await lock.acquire()
+    if lock.waited and isinstance(application, DurableApplication):
+        # Standing by, this instance loaded conversations and user data when it started; the one
+        # that polled until now has changed them since.
+        await application.reload_persistence()
     await set_commands(application)
     await replay(application)
+    if lock.needed and application.job_queue is not None:
+        application.job_queue.run_repeating(_check_lock, interval=LOCK_CHECK_SECONDS, first=LOCK_CHECK_SECONDS,
+                                            name="polling-lock", job_kwargs={"max_instances": 1, "coalesce": True})
     settle_heap()
+
+
+async def _check_lock(context: Any) -> None:
+    """A standby that took the lock while this process was cut off from the database polls now:
+    stop, so that two processes never poll (a supervisor starts this one again, as a standby)."""
+    lock = context.application.bot_data[POLLING_LOCK_KEY]
+    if not await lock.still_held():
+        context.application.stop_running()
 
 
 def settle_heap() -> None:

@@ -56,6 +56,8 @@ class LagbotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any]
             if self._member is None:
                 await self._read(update.effective_user.id)
             self._loaded = True
+            if self._member is not None:
+                self.runtime.remember_language(update.effective_user.id, self._member.language)
         return self._member
 
     async def reload_member(self) -> Member | None:

@@ -9,18 +9,44 @@ from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from telegram.error import TelegramError
+
+# What a database that is away raises: SQLAlchemy's wrappers, and the driver's own socket errors
+# (asyncpg raises ConnectionRefusedError as it is when PostgreSQL refuses a new connection).
+OUTAGE_ERRORS: tuple[type[BaseException], ...] = (OperationalError, InterfaceError, PoolTimeout, OSError, TimeoutError)
 
 
-def make_engine(url: str) -> AsyncEngine:
+def is_outage(error: BaseException | None) -> bool:
+    """True when `error` (or what caused it) says the database is unreachable, restarting, or busy
+    past its timeout, rather than that the statement itself was wrong."""
+    if isinstance(error, TelegramError):  # Telegram away (its cause may be a socket error too)
+        return False
+    seen = 0
+    while error is not None and seen < 10:
+        if isinstance(error, OUTAGE_ERRORS) or (isinstance(error, DBAPIError) and error.connection_invalidated):
+            return True
+        error, seen = error.__cause__ or error.__context__, seen + 1
+    return False
+
+
+# Connections per process on PostgreSQL: `pool_size` kept open, up to `max_overflow` more under load
+# (settings DB_POOL_SIZE, DB_MAX_OVERFLOW). Two instances (one polling, one on standby; both send from
+# the outbox) at 10 + 20 each use at most 60 of PostgreSQL's default max_connections of 100, of which
+# 3 are reserved for superusers: room for migrations, the command line, psql and a benchmark.
+POOL_SIZE = 10
+MAX_OVERFLOW = 20
+
+
+def make_engine(url: str, *, pool_size: int = POOL_SIZE, max_overflow: int = MAX_OVERFLOW) -> AsyncEngine:
     kwargs: dict[str, Any] = {}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"timeout": 30}
     else:
-        # Two instances (one polling, one on standby) must fit PostgreSQL's default
-        # max_connections of 100 beside psql and the benchmarks: at most 30 each.
-        kwargs["pool_size"] = 10
-        kwargs["max_overflow"] = 20
+        kwargs["pool_size"] = pool_size
+        kwargs["max_overflow"] = max_overflow
         # A connection the server dropped (a restart, a network cut) is noticed before use.
         kwargs["pool_pre_ping"] = True
     engine = create_async_engine(url, **kwargs)
@@ -59,9 +85,9 @@ _holding_sqlite_lock: ContextVar[bool] = ContextVar("holding_sqlite_lock", defau
 class Database:
     """One engine and its session factory; `session()` commits on success, rolls back on error."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, pool_size: int = POOL_SIZE, max_overflow: int = MAX_OVERFLOW) -> None:
         self.url = url
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, pool_size=pool_size, max_overflow=max_overflow)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
         self.read_sessionmaker = async_sessionmaker(self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
         # SQLite has one writer at a time. Queueing for it here costs nothing; queueing inside

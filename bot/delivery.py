@@ -21,7 +21,7 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 # The message modules register their renderers (bot/render.py) when imported.
 from bot import call_messages, event_messages, link_messages, nudge_messages, render, round_messages, welcome_messages  # noqa: F401
-from bot.db import Database
+from bot.db import OUTAGE_ERRORS, Database, is_outage
 from bot.i18n import OSLO
 from bot.outage import Outage
 from bot.ratelimit import RateLimiter
@@ -85,6 +85,9 @@ class Dispatcher:
         # Messages in flight at once (each waits for its slot first): enough to keep Telegram's
         # 30/s busy at real latencies, few enough not to swamp the HTTP pool or the database.
         self.concurrency = max(1, settings.dispatch_concurrency)
+        # Rows that can be sent and not recorded when the database goes away mid-send, so sent
+        # again after their lease: one per worker.
+        self.in_flight_window = self.concurrency
         self.outage = Outage()
         self.on_unreachable: Callable[[int], None] | None = None
         self.after_tick: list[Callable[[Bot], Any]] = []
@@ -110,19 +113,25 @@ class Dispatcher:
             last_hooks = loop.time()
             queue: asyncio.Queue[tuple[box.OutboxMessage, Member | None, Rendered] | None] = asyncio.Queue()
             handled = 0
+            database_away = asyncio.Event()
 
             async def worker() -> None:
                 while (item := await queue.get()) is not None:
+                    if database_away.is_set():
+                        continue  # not sent: claimed, so sent once its lease has run out
                     try:
                         await self._deliver(bot, *item)
-                    except SQLAlchemyError:
+                    except (SQLAlchemyError, *OUTAGE_ERRORS):
                         # The database is away: this row stays claimed and is sent again once its
-                        # lease runs out (at most one in-flight window of duplicates); go on.
-                        log.warning("could not record a delivery; the row is retried after its lease", exc_info=True)
+                        # lease runs out. No worker sends anything more this tick, so at most the
+                        # rows in flight (`in_flight_window`) can go out twice.
+                        if not database_away.is_set():
+                            log.warning("the database is away: this tick stops sending", exc_info=True)
+                        database_away.set()
 
             workers = [asyncio.create_task(worker()) for _ in range(self.concurrency)]
             try:
-                while loop.time() < deadline and not self.outage.paused:
+                while loop.time() < deadline and not self.outage.paused and not database_away.is_set():
                     if queue.qsize() >= self.queue_depth:
                         await asyncio.sleep(0.01)
                         continue
@@ -130,14 +139,15 @@ class Dispatcher:
                         async with self.db.session() as session:
                             rows = await box.claim_due(session, now=self.clock(), limit=self.batch, lease=self.lease,
                                                        worker=self.worker)
-                    except SQLAlchemyError:
+                        if not rows:
+                            break
+                        members = await self._members_of(rows)
+                        # Rendered here, in claim order, so one chat's messages keep their order.
+                        rendered = await self._render_all(rows, members)
+                    except (SQLAlchemyError, *OUTAGE_ERRORS):
                         log.warning("the database is away: this tick ends; the next one tries again", exc_info=True)
+                        database_away.set()
                         break
-                    if not rows:
-                        break
-                    members = await self._members_of(rows)
-                    # Rendered here, in claim order, so one chat's messages keep their order.
-                    rendered = await self._render_all(rows, members)
                     for row in rows:
                         queue.put_nowait((row, members.get(row.member_id or -1), rendered.get(row.id)))
                     handled += len(rows)
@@ -249,6 +259,8 @@ class Dispatcher:
                 except render.Gone as gone:
                     result[row.id] = gone
                 except Exception as exc:  # noqa: BLE001 - one broken renderer must not stop the others
+                    if is_outage(exc):
+                        raise  # not the renderer's fault: the row is sent once the database is back
                     log.exception("rendering outbox row %s (%s) failed", row.id, row.topic)
                     result[row.id] = render.Broken(f"render error: {exc!r}"[:500])
                     await session.rollback()

@@ -12,6 +12,7 @@ chat one after the other, in the order they came.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import logging
 from collections.abc import Awaitable
@@ -20,10 +21,10 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 from telegram import Update
 from telegram.error import NetworkError
-from telegram.ext import Application, BaseUpdateProcessor
+from telegram.ext import Application, BaseUpdateProcessor, ConversationHandler
 from telegram.request import BaseRequest, RequestData
 
-from bot.db import Database
+from bot.db import OUTAGE_ERRORS, Database
 from bot.runtime import RUNTIME_KEY
 from models import inbox
 
@@ -91,8 +92,21 @@ class DurableApplication(Application):  # type: ignore[type-arg]
             try:
                 async with runtime.db.session() as session:
                     await inbox.finish(session, update.update_id, runtime.now())
-            except SQLAlchemyError:
+            except (SQLAlchemyError, *OUTAGE_ERRORS):
                 log.warning("could not mark update %s done; it may be handled again after a restart", update.update_id)
+
+    async def reload_persistence(self) -> None:
+        """Read user data and conversation states from the database again (a standby instance
+        taking over polling). PTB loads them only in `initialize`, so this repeats its steps."""
+        if self.persistence is None:
+            return
+        self._user_data.clear()
+        self._conversation_handler_conversations.clear()
+        await self._initialize_persistence()
+        for handler in itertools.chain.from_iterable(self.handlers.values()):
+            if isinstance(handler, ConversationHandler) and handler.persistent and handler.name:
+                handler._conversations = {}  # a fresh start, not deletions to write back
+                await self._add_ch_to_persistence(handler)
 
 
 async def replay(application: Application) -> int:  # type: ignore[type-arg]

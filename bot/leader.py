@@ -6,12 +6,14 @@ PostgreSQL releases a session's advisory locks when its connection goes. SQLite 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.db import Database
+from bot.db import OUTAGE_ERRORS, Database
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +27,10 @@ class PollingLock:
     def __init__(self, database: Database) -> None:
         self.db = database
         self.connection: AsyncConnection | None = None
+        # True when another instance held the lock first: what this one loaded at start is stale.
+        self.waited = False
+        # The lock's connection broke and the lock has not been taken again yet.
+        self.lost = False
 
     @property
     def needed(self) -> bool:
@@ -41,6 +47,7 @@ class PollingLock:
             await connection.commit()
             if got:
                 self.connection = connection
+                self.waited = told
                 if told:
                     log.info("the other instance is gone: this one polls now")
                 return
@@ -50,7 +57,44 @@ class PollingLock:
                 told = True
             await asyncio.sleep(retry_seconds)
 
-    async def release(self) -> None:
+    async def still_held(self) -> bool:
+        """True while this process may go on polling. PostgreSQL drops the lock with its connection
+        (a restart, a network cut), and a standby may then take it: this process takes the lock
+        again if it is free, and answers False if another instance holds it now. While the database
+        cannot be reached, it goes on (nothing can be stored or confirmed meanwhile anyway)."""
+        if not self.needed or (self.connection is None and not self.lost):
+            return True
         if self.connection is not None:
-            await self.connection.close()
-            self.connection = None
+            try:
+                await self.connection.scalar(text("SELECT 1"))
+                await self.connection.commit()
+                return True
+            except (SQLAlchemyError, *OUTAGE_ERRORS):
+                log.warning("the connection holding the polling lock is gone; taking the lock again")
+            with contextlib.suppress(Exception):
+                await self.connection.invalidate()
+            self.connection, self.lost = None, True
+        try:
+            connection = await self.db.engine.connect()
+            got = await connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": LOCK_KEY})
+            await connection.commit()
+        except (SQLAlchemyError, *OUTAGE_ERRORS):
+            return True  # still away: try again at the next check
+        self.lost = False
+        if got:
+            self.connection = connection
+            return True
+        await connection.close()
+        log.warning("another instance took over polling while the database was away: this one stops polling")
+        return False
+
+    async def release(self) -> None:
+        """Unlock, so a standby takes over at once (closing alone returns the connection to the
+        pool, still holding the lock, until the process exits)."""
+        if self.connection is not None:
+            try:
+                await self.connection.scalar(text("SELECT pg_advisory_unlock(:key)"), {"key": LOCK_KEY})
+                await self.connection.commit()
+            finally:
+                await self.connection.close()
+                self.connection = None

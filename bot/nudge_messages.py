@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -150,10 +150,6 @@ def render_digest(figures: ng.Digest, lang: str, missing: list[str]) -> str:
     if waiting:
         lines += ["", _("Waiting for you:")] + waiting
     return "\n".join(lines)
-
-
-async def upkeep_due(last: datetime | None, now: datetime) -> bool:
-    return last is None or now - last >= timedelta(hours=1)
 
 
 __all__ = ["RULE_LABELS", "Member", "digest_due", "key", "render", "run", "send_digest"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -13,6 +14,9 @@ from bot.member_cache import MemberCache
 from bot.settings import Settings
 from models.base import utcnow
 
+ERRORS_KEPT = 100
+LANGUAGES_KEPT = 10_000
+
 
 @dataclass
 class Runtime:
@@ -21,22 +25,31 @@ class Runtime:
     # Tests and benchmarks replace the clock to simulate time.
     clock: Any = field(default=utcnow)
     dispatcher: Any = None
-    # Telegram ids of members who blocked the bot, so that every update need not ask the database.
-    unreachable: set[int] = field(default_factory=set)
-    unreachable_loaded: bool = False
-    # The day each member was last marked active, so that activity costs one write a day.
-    active_on: dict[int, Any] = field(default_factory=dict)
-    # Exceptions raised by handlers (the tests assert there were none).
-    errors: list[BaseException | None] = field(default_factory=list)
-    calendar_checked_on: Any = None
-    welcome_checked_at: Any = None
-    nudges_checked_at: Any = None
+    # The last exceptions raised by handlers (the tests assert there were none), and how many in all.
+    # Bounded: a bot that runs for months must not keep every error it ever met.
+    errors: deque[BaseException | None] = field(default_factory=lambda: deque(maxlen=ERRORS_KEPT))
+    error_count: int = 0
+    # Updates that met a database outage (answered "try again in a moment"; not handler errors).
+    outages: int = 0
+    # The last language each recent member chose, to answer in it while the database is away.
+    # Bounded, and harmless when stale or when another instance holds a newer one.
+    languages: OrderedDict[int, str] = field(default_factory=OrderedDict)
     retention_next_at: Any = None
     # The member writing, kept between their updates (bot/member_cache.py).
     member_cache: MemberCache = field(default_factory=MemberCache)
 
     def now(self) -> datetime:
         return self.clock()
+
+    def record_error(self, error: BaseException | None) -> None:
+        self.errors.append(error)
+        self.error_count += 1
+
+    def remember_language(self, telegram_id: int, language: str) -> None:
+        self.languages[telegram_id] = language
+        self.languages.move_to_end(telegram_id)
+        while len(self.languages) > LANGUAGES_KEPT:
+            self.languages.popitem(last=False)
 
 
 RUNTIME_KEY = "lagbot.runtime"

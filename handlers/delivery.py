@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy.orm.attributes import set_committed_value
 from telegram import ChatMember, Update
 from telegram.ext import Application, ApplicationHandlerStop, ChatMemberHandler, MessageHandler, TypeHandler, filters
 
@@ -39,32 +40,30 @@ async def chat_member_changed(update: Update, context: Context) -> None:
             found = await membership.member_by_telegram(session, change.from_user.id)
             if found is not None:
                 await membership.mark_unreachable(session, found.id, runtime.now())
-                runtime.unreachable.add(change.from_user.id)
         elif change.new_chat_member.status == ChatMember.MEMBER:
             await membership.mark_reachable(session, change.from_user.id)
-            runtime.unreachable.discard(change.from_user.id)
 
 
 async def came_back(update: Update, context: Context) -> None:
-    """Any update from a member we could not reach makes them reachable; it also marks activity."""
-    user = update.effective_user
+    """Any update from a member we could not reach makes them reachable; it also marks activity
+    (one write a day). Decided from the member row read for this update, not from memory of this
+    process: another instance's dispatcher may have marked them unreachable."""
+    member = context.member
     runtime = context.runtime
-    if user is None or update.effective_chat is None or update.effective_chat.type != "private":
+    if member is None or member.telegram_id is None or update.effective_chat is None \
+            or update.effective_chat.type != "private":
         return
-    today = runtime.now().date()
-    if runtime.active_on.get(user.id) != today:
-        async with runtime.db.session() as session:
-            touched = await membership.touch_active(session, user.id, runtime.now())
-        if touched:  # someone starting the bot is not a member yet: ask again on their next update
-            runtime.active_on[user.id] = today
-    if not runtime.unreachable_loaded:
-        async with runtime.db.session() as session:
-            runtime.unreachable = await membership.unreachable_telegram_ids(session)
-        runtime.unreachable_loaded = True
-    if user.id in runtime.unreachable:
-        async with runtime.db.session() as session:
-            await membership.mark_reachable(session, user.id)
-        runtime.unreachable.discard(user.id)
+    now = runtime.now()
+    active_today = member.last_active_at is not None and member.last_active_at.date() == now.date()
+    if active_today and member.unreachable_at is None:
+        return
+    async with runtime.db.session() as session:
+        await membership.touch_active(session, member.telegram_id, now)
+        await membership.mark_reachable(session, member.telegram_id)
+    # The member this update carries (and whatever a handler commits of it, which the member cache
+    # keeps) must show what was just written, or the next update would write it again.
+    set_committed_value(member, "last_active_at", now)
+    set_committed_value(member, "unreachable_at", None)
 
 
 def register_guards(application: Application) -> None:  # type: ignore[type-arg]

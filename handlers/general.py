@@ -7,7 +7,7 @@ import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import MessageLimit
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -19,6 +19,8 @@ from telegram.ext import (
 )
 
 from bot.commands import BOARD_COMMANDS, COMMANDS
+from bot.db import is_outage
+from bot.i18n import language_from_telegram, translator
 from handlers import board_replies
 from handlers.common import Context, features, menu_label_pattern, reply, show_main_menu
 from models.membership import has_role
@@ -137,11 +139,22 @@ async def stale_button(update: Update, context: Context) -> None:
 
 
 async def on_error(update: object, context: Context) -> None:
-    """Log the failure, keep it for the tests, and tell the member in their language."""
+    """Log the failure, keep it for the tests, and tell the member in their language. A database
+    outage is not a bug: the member is asked to try again in a moment, without asking the database."""
     runtime = context.runtime
     if isinstance(context.error, BadRequest) and "not modified" in context.error.message.lower():
         return  # a button pressed twice: the message already shows what it should
-    runtime.errors.append(context.error)
+    if is_outage(context.error):
+        runtime.outages += 1
+        log.warning("database unavailable while handling an update: %r", context.error)
+        await _outage_answer(update, context)
+        if isinstance(update, Update):
+            raise ApplicationHandlerStop  # one answer per update: the later handler groups would fail too
+        return
+    if isinstance(update, Update) and update.callback_query is not None and _uneditable(context.error):
+        await _too_old_answer(update, context)
+        raise ApplicationHandlerStop
+    runtime.record_error(context.error)
     log.error("update failed", exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat is not None and update.effective_chat.type == "private":
         try:
@@ -149,6 +162,54 @@ async def on_error(update: object, context: Context) -> None:
             await reply(update, context._("Sorry, something went wrong on our side. Please try again in a little while."))
         except Exception:
             log.warning("could not send the error message", exc_info=True)
+
+
+def _uneditable(error: object) -> bool:
+    """The message under a pressed button can no longer be edited: too old for Telegram to show it
+    to the bot (PTB refuses to edit it), or gone."""
+    if isinstance(error, TypeError):
+        return "inaccessible message" in str(error)
+    return isinstance(error, BadRequest) and any(
+        words in error.message.lower() for words in ("message to edit not found", "message can't be edited"))
+
+
+async def _too_old_answer(update: Update, context: Context) -> None:
+    log.info("a button on a message that can no longer be edited: answered with a new message")
+    query = update.callback_query
+    try:
+        if query is not None:
+            await query.answer()
+    except TelegramError:
+        pass  # answered already, or too late
+    if update.effective_chat is None or update.effective_chat.type != "private":
+        return
+    try:
+        await context.load_member(update)
+        await reply(update, context._("That message is too old to change. Send /start to see the menu and where things stand."))
+    except Exception:
+        log.warning("could not send the too-old message", exc_info=True)
+
+
+async def _outage_answer(update: object, context: Context) -> None:
+    if not isinstance(update, Update) or update.effective_chat is None or update.effective_chat.type != "private":
+        return
+    user = update.effective_user
+    # The member's language as last read, or one chosen before /start, or Telegram's: not the database's.
+    language = ((context.runtime.languages.get(user.id) if user is not None else None)
+                or (context.user_data or {}).get("lang")
+                or language_from_telegram(user.language_code if user is not None else None))
+    _ = translator(str(language))
+    text = _("We can't reach our database just now. Please try again in a moment.")
+    if update.callback_query is not None:
+        try:
+            await update.callback_query.answer(text, show_alert=True)
+            return
+        except TelegramError:  # answered already, or too late to answer: say it in the chat
+            pass
+    try:
+        await reply(update, text)
+    except TelegramError:  # best effort: Telegram may be away too
+        log.warning("could not send the outage message", exc_info=True)
 
 
 def register_guards(application: Application) -> None:  # type: ignore[type-arg]

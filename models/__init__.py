@@ -13,9 +13,11 @@ from models.phonebank import CallAttempt, CallTarget, Campaign
 from models.rounds import DoorInput, Round, RoundReport, Signup, Team
 from models.secrets import Secret
 from models.tombstones import LeftMember, Tombstone
+from models.upkeep_runs import UpkeepRun
 from models.welcome import WelcomeTask
 
 __all__ = [
+    "UpkeepRun",
     "Tombstone",
     "LeftMember",
     "Secret",

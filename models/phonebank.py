@@ -306,7 +306,10 @@ async def set_card(session: AsyncSession, target_id: int, message_id: int) -> No
 
 async def expire_holds(session: AsyncSession, now: datetime) -> list[tuple[int, CallTarget]]:
     """Targets held past their time go back to the queue; returns (caller, target) to tell."""
-    rows = list(await session.scalars(select(CallTarget).where(CallTarget.status == HELD, CallTarget.held_until < now)))
+    # Locked, and skipped when another process (a second instance, or a caller's tap) holds them:
+    # without the lock, a stale read here could put back a call someone has just taken again.
+    rows = list(await session.scalars(select(CallTarget).where(CallTarget.status == HELD, CallTarget.held_until < now)
+                                      .with_for_update(skip_locked=True)))
     expired = []
     for target in rows:
         expired.append((target.held_by or 0, target))
@@ -328,6 +331,7 @@ async def release_unauthorised(session: AsyncSession, admins: list[int]) -> list
     rows = (await session.execute(
         select(CallTarget, Campaign, Member).join(Campaign, Campaign.id == CallTarget.campaign_id)
         .join(Member, Member.id == CallTarget.held_by).where(CallTarget.status == HELD)
+        .with_for_update(of=CallTarget, skip_locked=True)
     )).all()
     released = []
     for target, campaign, caller in rows:

@@ -65,3 +65,11 @@ def runtime(app: Any) -> Any:
     from bot.runtime import RUNTIME_KEY
 
     return app.bot_data[RUNTIME_KEY]
+
+
+async def forget_upkeep(app: Any, name: str | None = None) -> None:
+    """Let an upkeep concern run at the next tick however recently it ran (the tests move the clock)."""
+    from models import upkeep_runs
+
+    async with runtime(app).db.session() as session:
+        await upkeep_runs.forget(session, name)

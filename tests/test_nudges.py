@@ -14,7 +14,7 @@ from models import nudges as ng
 from models import phonebank as pb
 from models import rounds as rd
 from models.membership import grant_role, member_by_telegram, set_interests
-from tests.helpers import onboard, runtime, tick
+from tests.helpers import forget_upkeep, onboard, tick
 
 MONDAY = datetime(2026, 11, 30, 9, 30, tzinfo=UTC)  # Monday 10:30 in Oslo
 
@@ -40,7 +40,7 @@ async def nudge_texts(user) -> list[str]:
 
 async def run_hooks(app, clock, moment):
     clock.set(moment)
-    runtime(app).nudges_checked_at = None
+    await forget_upkeep(app, "nudges")
     await tick(app)
     await tick(app)
 
@@ -207,12 +207,12 @@ async def test_first_day_no_suggestions_no_full_activities(db, app, make_user, c
     newcomer = await member(db, make_user, interests=("doorknock",), phone="+4747000098")
     before = len(newcomer.messages())
     clock.advance(hours=2)
-    runtime(app).nudges_checked_at = None
+    await forget_upkeep(app, "nudges")
     await tick(app)
     await tick(app)
     assert len(newcomer.messages()) == before  # first day: nothing besides the welcome
     clock.advance(hours=23)
-    runtime(app).nudges_checked_at = None
+    await forget_upkeep(app, "nudges")
     await tick(app)
     await tick(app)
     suggestion = newcomer.messages()[-1].text

@@ -13,7 +13,7 @@ from models.membership import grant_role, member_by_telegram
 from models.register import import_register
 from models.welcome import ensure_tasks
 from tests.conftest import ADMIN_ID
-from tests.helpers import onboard, runtime, tick
+from tests.helpers import forget_upkeep, onboard, tick
 
 REGISTER = ("navn;telefon;bydel;innmeldt;medlemsnummer\n"
             "Nora Ny;912 34 567;Lerkendal;27.11.2026;7001\n"
@@ -88,11 +88,11 @@ async def test_escalation_on_days_three_ten_and_fourteen(db, app, make_user, clo
     await onboard(chair, phone="+4745200002")
     await tick(app)
     clock.set(datetime(2026, 11, 29, 9, 0, tzinfo=UTC))  # day 2: not yet
-    runtime(app).welcome_checked_at = None
+    await forget_upkeep(app, "welcome")
     await tick(app)
     assert not [m for m in first.messages() if "ingen har tatt velkomstsamtalen" in m.text]
     clock.set(datetime(2026, 11, 30, 9, 0, tzinfo=UTC))  # day 3
-    runtime(app).welcome_checked_at = None
+    await forget_upkeep(app, "welcome")
     await tick(app)
     await tick(app)
     for user in (first, second):
@@ -100,13 +100,13 @@ async def test_escalation_on_days_three_ten_and_fourteen(db, app, make_user, clo
     taken = await first.press("Ta den")
     assert "👋 Nora Ny" in taken.text
     clock.set(datetime(2026, 12, 7, 9, 0, tzinfo=UTC))  # day 10
-    runtime(app).welcome_checked_at = None
+    await forget_upkeep(app, "welcome")
     await tick(app)
     await tick(app)
     assert "Velkomstsamtalen med Nora Ny er fortsatt ikke gjort etter 10 dager (tatt av: Åse AU). Se /velkomst." in [
         m.text for m in chair.messages()]
     clock.set(datetime(2026, 12, 11, 9, 0, tzinfo=UTC))  # day 14
-    runtime(app).welcome_checked_at = None
+    await forget_upkeep(app, "welcome")
     await tick(app)
     task = await task_of(db, "Nora Ny")
     assert task.late and task.status == "taken"
@@ -138,13 +138,13 @@ async def test_invite_link_greets_by_name_and_runs_the_welcome_sequence(db, app,
     assert user.last_message().text.startswith("Velkommen til Trondheim SV, Nora!")
     assert ("Dette vil jeg bidra med", "set:int") in user.last_message().inline_buttons
     clock.advance(days=2)
-    runtime(app).welcome_checked_at = None
+    await forget_upkeep(app, "welcome")
     await tick(app)
     await tick(app)
     assert user.last_message().text.startswith("En fin måte å bli kjent med de andre på: «Brettspillkveld»")
     await user.press("✅ Ja")
     clock.advance(days=5)
-    runtime(app).welcome_checked_at = None
+    await forget_upkeep(app, "welcome")
     await tick(app)
     await tick(app)
     assert user.last_message().text.startswith("Vil du prøve dørbanking med oss? «Dørbank Lerkendal»")
@@ -155,7 +155,7 @@ async def test_invite_link_greets_by_name_and_runs_the_welcome_sequence(db, app,
         stored = await member_by_telegram(session, user.user_id)
         stored.wants_nudges = False
     clock.advance(days=14)
-    runtime(app).welcome_checked_at = None
+    await forget_upkeep(app, "welcome")
     before = len(user.messages())
     await tick(app)
     await tick(app)

@@ -31,7 +31,7 @@ def cmd_run(settings: Settings, _args: argparse.Namespace) -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     upgrade(settings.database_url)
-    database = Database(settings.database_url)
+    database = Database(settings.database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow)
     application = build_application(settings, database)
     print(f"lagbot: starting on {settings.database_url.split('@')[-1]}; stop with Ctrl+C")
     application.run_polling(allowed_updates=Update.ALL_TYPES)

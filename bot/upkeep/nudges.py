@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import time, timedelta
 
 from bot import nudge_messages
 from bot.runtime import Runtime
+from models import upkeep_runs
+
+EVERY = timedelta(hours=1)
 
 
 async def run(runtime: Runtime) -> None:
     now = runtime.now()
     settings = runtime.settings
-    if await nudge_messages.upkeep_due(runtime.nudges_checked_at, now):
-        runtime.nudges_checked_at = now
-        async with runtime.db.session() as session:
+    async with runtime.db.session() as session:
+        if await upkeep_runs.claim(session, "nudges", now, lambda last: now - last >= EVERY):
             await nudge_messages.run(session, now)
     hours, minutes = (int(part) for part in settings.digest_time.split(":"))
     if nudge_messages.digest_due(now, settings.digest_weekday, time(hours, minutes)):

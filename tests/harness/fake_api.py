@@ -110,7 +110,12 @@ class FakeBotAPI(BaseRequest):
                 body["parameters"] = {"retry_after": failure.retry_after}
             self.calls.append(ApiCall(api_method, params, files, result=body))
             return failure.status, json.dumps(body).encode()
-        result = self._answer(api_method, params, files)
+        try:
+            result = self._answer(api_method, params, files)
+        except KeyError:  # as Telegram answers an edit of a message it does not know
+            body = {"ok": False, "error_code": 400, "description": "Bad Request: message to edit not found"}
+            self.calls.append(ApiCall(api_method, params, files, result=body))
+            return 400, json.dumps(body).encode()
         self.calls.append(ApiCall(api_method, params, files, result=result))
         return 200, json.dumps({"ok": True, "result": result}).encode()
 

@@ -1,0 +1,46 @@
+"""When each periodic upkeep concern last ran, shared by every instance on the database.
+
+`claim` is called inside the transaction that does the concern's work: on PostgreSQL it locks the
+concern's row, so a second instance waits for the first to commit and then sees that the work is
+done; if the work fails, the claim is rolled back with it and the next run tries again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import String, delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, UTCDateTime
+
+
+class UpkeepRun(Base):
+    __tablename__ = "upkeep_runs"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    ran_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+async def claim(session: AsyncSession, name: str, now: datetime, due: Callable[[datetime], bool]) -> bool:
+    """True (and the run recorded as of `now`) when `due(last run)` says the concern should run
+    again, or it never ran, or the clock went back past its last run."""
+    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    await session.execute(insert(UpkeepRun).values(name=name, ran_at=None).on_conflict_do_nothing(index_elements=["name"]))
+    row = await session.scalar(select(UpkeepRun).where(UpkeepRun.name == name).with_for_update())
+    assert row is not None
+    if row.ran_at is not None and row.ran_at <= now and not due(row.ran_at):
+        return False
+    row.ran_at = now
+    await session.flush()
+    return True
+
+
+async def forget(session: AsyncSession, name: str | None = None) -> None:
+    """Let a concern (or every one) run at its next chance (the command line and tests)."""
+    statement = delete(UpkeepRun)
+    await session.execute(statement if name is None else statement.where(UpkeepRun.name == name))
