@@ -10,6 +10,7 @@ from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot import round_messages as msgs
 from bot.activity_buttons import CreateDraft, DraftDistrict, DraftLeader, DraftTeams, NewRound, SkipStep, StopFlow
+from bot.callbacks import Id, callback
 from bot.i18n import N_, ngettext_for, translator
 from handlers.common import DISTRICT_LABELS, Context, buttons_expected, cancel_conversation, inline, reply, requires_role
 from handlers.doorknock_team import admin_keyboard, round_link
@@ -17,6 +18,7 @@ from handlers.flows import Flow
 from handlers.presses import Press
 from handlers.questions import place_step, role_gone, skip_button, skippable, title_step, when_steps
 from models import membership
+from models import round_leaders as leaders
 from models import rounds as rd
 from models.constants import DISTRICTS, MAX_CAPACITY
 from models.errors import InvalidPhone, MemberNotFound
@@ -24,6 +26,15 @@ from models.errors import InvalidPhone, MemberNotFound
 TITLE, DISTRICT, START, END, PLACE, CAPACITY, LEADER, MORE_TEAMS, PARTNER, BRIEFING, CONFIRM = range(11)
 DRAFT = "round_draft"
 TITLE_OF_FLOW = N_("creating a round")
+
+LEADERS_SHOWN = 8
+
+
+@callback("rdc.lead")
+class DraftLeaderPick:
+    """A person with the leader role, by name, as a new round's team leader."""
+
+    member_id: Id
 
 
 def draft(context: Context) -> dict[str, Any]:
@@ -113,10 +124,16 @@ async def got_capacity(update: Update, context: Context) -> int:
 
 
 async def ask_leader(update: Update, context: Context) -> int:
-    _ = context._
-    number = len(draft(context)["leaders"]) + 1
+    """The people with the leader role by name (not those already leading a team of this round),
+    "I do", "Nobody yet", or a phone number typed."""
+    _, data = context._, draft(context)
+    number = len(data["leaders"]) + 1
+    async with context.runtime.db.session() as session:
+        people = [p for p in await leaders.candidates(session) if p.id not in data["leaders"] and p.id != context.known.id]
+    rows = [[(person.name or "?", DraftLeaderPick(member_id=person.id).pack())] for person in people[:LEADERS_SHOWN]]
+    rows.append([(_("I do"), DraftLeader(choice="me").pack()), (_("Nobody yet"), DraftLeader(choice="none").pack())])
     await reply(update, _("Who leads team {number}? Send the leader's phone number, or tap a button.").format(number=number),
-                reply_markup=inline([[(_("I do"), DraftLeader(choice="me").pack()), (_("Nobody yet"), DraftLeader(choice="none").pack())]]))
+                reply_markup=inline(rows))
     return LEADER
 
 
@@ -126,7 +143,10 @@ async def got_leader(update: Update, context: Context) -> int:
     query = update.callback_query
     if query is not None:
         await query.answer()
-        leader_id = member.id if DraftLeader.parse(query.data).choice == "me" else None
+        if DraftLeaderPick.matches(query.data):
+            leader_id = DraftLeaderPick.parse(query.data).member_id
+        else:
+            leader_id = member.id if DraftLeader.parse(query.data).choice == "me" else None
     else:
         try:
             async with runtime.db.session() as session:
@@ -138,6 +158,9 @@ async def got_leader(update: Update, context: Context) -> int:
     is_board = membership.has_role(member, "board", runtime.settings.lagbot_admins)
     if not is_board and not data["leaders"] and leader_id != member.id:
         await reply(update, _("As a leader you can create rounds that you lead yourself. Tap “I do”."))
+        return LEADER
+    if leader_id is not None and leader_id in data["leaders"]:
+        await reply(update, _("That person already leads a team of this round. Choose someone else, or tap “Nobody yet”."))
         return LEADER
     data["leaders"].append(leader_id)
     await reply(update, _("Another team with its own leader? The seats are shared evenly between the teams."),
@@ -244,7 +267,8 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
             END: [MessageHandler(text, got_end)],
             PLACE: [MessageHandler(filters.LOCATION | text, got_place)],
             CAPACITY: [MessageHandler(text, got_capacity)],
-            LEADER: [Press(got_leader, pattern=DraftLeader.filter()), MessageHandler(text, got_leader)],
+            LEADER: [Press(got_leader, pattern=DraftLeader.filter()), Press(got_leader, pattern=DraftLeaderPick.filter()),
+                     MessageHandler(text, got_leader)],
             MORE_TEAMS: [Press(more_teams, pattern=DraftTeams.filter()), MessageHandler(text, buttons_expected)],
             PARTNER: [Press(got_partner, pattern=SkipStep.filter()), MessageHandler(text, got_partner)],
             BRIEFING: [Press(got_briefing, pattern=SkipStep.filter()), MessageHandler(text, got_briefing)],

@@ -393,7 +393,7 @@ ACTIONS: list[Action] = [
     Action("erase my data", ("priv.erase",), then(steps("/slett_meg"), press(lambda w: ConfirmErase("yes"))),
            "board", ONBOARDED | {"unfinished"}, commands=("slett_meg",)),  # whoever has data stored may erase it
     # Rounds: the round's own leader, each team's leader, the board.
-    Action("create a round", ("rd.new", "rdc.district", "rdc.leader", "rdc.team", "draft.skip", "draft.create", "draft.stop"),
+    Action("create a round", ("rd.new", "rdc.district", "rdc.leader", "rdc.lead", "rdc.team", "draft.skip", "draft.create", "draft.stop"),
            then(steps("/nyrunde"), press(lambda w: CreateDraft())), "board", frozenset({"other_leader"}),
            commands=("nyrunde",), drive=flow("/nyrunde", ROUND_FLOW), last=steps(("label", "✅ Opprett"))),
     Action("file a round's report", ("rd.report", "rdr.theme", "rdr.done", "rdr.skip", "rdr.replace", "rd.rep.more"),

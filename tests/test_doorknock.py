@@ -243,7 +243,7 @@ async def test_leader_files_report_and_missing_report_nudge(db, app, make_user, 
 
 
 async def test_board_creates_round_in_conversation_with_validation(db, app, make_user, clock):
-    board, leader = await people(make_user, 2)
+    board, leader, other = await people(make_user, 3)
     async with db.session() as session:
         await grant_role(session, await member_by_telegram(session, board.user_id), "board")
     await board.send("/nyrunde")
@@ -261,8 +261,17 @@ async def test_board_creates_round_in_conversation_with_validation(db, app, make
     await board.send("12")
     unknown = await board.send("+47 999 99 999")
     assert unknown.text.startswith("Ingen medlemmer har det nummeret.")
-    await board.send("+47 410 00 001")
-    await board.press("➕ Et lag til")
+    async with db.session() as session:
+        await grant_role(session, await member_by_telegram(session, leader.user_id), "leader")
+        await grant_role(session, await member_by_telegram(session, other.user_id), "leader")
+        leader_id = (await member_by_telegram(session, leader.user_id)).id
+    first = await board.send("+47 410 00 001")
+    assert first.text.startswith("Et lag til med egen leder?")
+    picker = await board.press("➕ Et lag til")
+    assert "Person2 Nordmann" in picker.buttons  # people with the leader role, by name
+    assert "Person1 Nordmann" not in picker.buttons  # leads team 1 already
+    twice = await board.press_data(f"rdc.lead:{leader_id}")
+    assert twice.text.startswith("Den personen leder allerede et lag på denne runden.")
     await board.press("Jeg gjør det")
     await board.press("Fortsett")
     await board.send("LO Trondheim")
