@@ -360,7 +360,7 @@ ROUND_FLOW = steps("Dørbank på Lade", ("label", "Midtbyen"), "12.12 12:00", "1
 EVENT_FLOW = steps(("label", "Sosialt"), "Pub", ("label", "Hopp over"), "04.12 19:00", "22:00", "Tapperiet",
                    ("label", "Ingen grense"), ("label", "Hopp over"), ("label", "Meg"), ("label", "Nei"))
 CAMPAIGN_FLOW = steps("Ring for dørbank", "Få folk med", "Hei! Jeg ringer fra Trondheim SV.", ("label", "Fortsett"),
-                      ("label", "Fortsett"), ("label", "Ingen dørbankrunde"), ("label", "Medlemmer med ringerrollen"))
+                      ("label", "Fortsett"), ("label", "Ingenting koblet til"), ("label", "Medlemmer med ringerrollen"))
 BROADCAST_FLOW = steps("Vi trenger folk på lørdag!", ("label", "Forhåndsvis ▸"))
 
 REPLACE_REPORT = steps(lambda w: FileReport(round_id=w.round_id), lambda w: ReplaceReport(round_id=w.round_id), "90", "25",
