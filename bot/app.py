@@ -49,6 +49,9 @@ from handlers import (
     preferences,
     privacy,
     removal,
+    survey_answer,
+    survey_create,
+    surveys,
     welcome,
 )
 from models.base import utcnow
@@ -165,6 +168,9 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     activity_manage.register(application)
     phonebank.register(application)
     phonebank_board.register(application)
+    survey_answer.register(application)
+    survey_create.register(application)
+    surveys.register(application)
     events.register(application)
     events_create.register(application)
     welcome.register(application)

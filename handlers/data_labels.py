@@ -81,6 +81,10 @@ KEY_LABELS: dict[str, str] = {
     "messages_being_handled": N_("Messages to lagbot being handled"),
     "received_at": N_("Received at"),
     "drafts": N_("Unfinished conversations"),
+    "survey_answers": N_("Your answers to surveys"),
+    "survey": N_("Survey"),
+    "question": N_("Question"),
+    "filled_in_by_a_caller": N_("Filled in by a caller during a call"),
 }
 # Values that are codes of lagbot's own vocabulary, shown in words.
 VALUE_LABELS: dict[str, dict[str, str]] = {"district": DISTRICT_LABELS, "interests": INTEREST_LABELS, "roles": ROLE_LABELS}

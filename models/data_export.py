@@ -23,6 +23,7 @@ from models.outbox import OutboxMessage
 from models.persistence_store import PersistedData
 from models.phonebank import CallAttempt, CallTarget, Campaign
 from models.round_tables import DoorInput, Round, RoundReport, Signup, Team
+from models.surveys import linked_answers
 from models.welcome import WelcomeTask
 
 
@@ -143,5 +144,8 @@ async def export_member(session: AsyncSession, member: Member) -> dict[str, Any]
         **await _activities(session, member),
         **await _calls(session, member),
         **await _messages(session, member),
+        "survey_answers": [{"survey": s.title, "question": q.text, "answer": a.option, "text": a.text,
+                            "filled_in_by_a_caller": r.filled_by is not None, "at": stamp(r.updated_at)}
+                           for s, q, r, a in await linked_answers(session, member.id)],
         **await _in_transit(session, member),
     }
