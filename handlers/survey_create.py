@@ -12,16 +12,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 from bot.callbacks import Id, callback
 from bot.i18n import N_
 from bot.survey_buttons import NewSurvey, SurveyCard
-from handlers.common import (
-    Context,
-    buttons_expected,
-    cancel_conversation,
-    flow_step,
-    inline,
-    new_draft,
-    reply,
-    requires_role,
-)
+from handlers.common import Context, buttons_expected, cancel_conversation, flow_step, inline, new_draft, reply, requires_role
 from handlers.flows import Flow
 from models import surveys as sv
 from models.errors import NotAllowed

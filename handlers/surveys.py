@@ -12,7 +12,6 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 
 from bot import survey_messages
 from bot.callbacks import Id, Number, callback
-from bot.i18n import N_
 from bot.reports import surveys as report
 from bot.survey_buttons import NewSurvey, OpenSurvey, SurveyCard
 from handlers.broadcast_audience import describe
@@ -127,7 +126,7 @@ async def card_of(context: Context, survey_id: int) -> tuple[str, InlineKeyboard
     async with context.runtime.db.session() as session:
         survey = await sv.get(session, survey_id)
         questions = await sv.questions_of(session, survey_id)
-        answers = dict((s.id, n) for s, n in await sv.listing(session)).get(survey_id, 0)
+        answers = {s.id: n for s, n in await sv.listing(session)}.get(survey_id, 0)
         carried = [c.name for c in await pb.open_campaigns(session) if c.survey_id == survey_id]
     lines = [f"📋 #{survey.id} {survey_messages.words(survey, survey.title, lang)} — {state_of(survey, context)}",
              _("🔒 Anonymous") if survey.anonymous else _("👤 Linked"),
@@ -136,13 +135,15 @@ async def card_of(context: Context, survey_id: int) -> tuple[str, InlineKeyboard
         lines.append(_("Sent to: {audience}").format(audience=describe(bc.Audience.from_json(survey.audience), lang)))
     if carried:
         lines.append(_("Carried by phone rounds: {names}").format(names=", ".join(carried)))
-    act = lambda action: SurveyAction(survey.id, action).pack()  # noqa: E731 - a short local shorthand
-    rows = [[(_("📊 Results"), act("results"))]]
+    def data_for(action: str) -> str:
+        return SurveyAction(survey.id, action).pack()  # type: ignore[arg-type]
+
+    rows = [[(_("📊 Results"), data_for("results"))]]
     if survey.status == sv.OPEN:
-        rows.insert(0, [(_("📣 Send…"), act("send")), (_("📞 Phone round…"), act("calls"))])
-        rows.append([(_("🔒 Close"), act("close"))])
+        rows.insert(0, [(_("📣 Send…"), data_for("send")), (_("📞 Phone round…"), data_for("calls"))])
+        rows.append([(_("🔒 Close"), data_for("close"))])
     if not survey.anonymous:
-        rows.append([(_("🎯 Use answers as an audience"), act("audience"))])
+        rows.append([(_("🎯 Use answers as an audience"), data_for("audience"))])
     return "\n".join(lines), inline(rows)
 
 
