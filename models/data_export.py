@@ -27,6 +27,11 @@ from models.surveys import linked_answers
 from models.welcome import WelcomeTask
 
 
+def _option_label(options: list[dict[str, str]] | None, code: str | None) -> str | None:
+    """The option as the member saw it (a district stays its code, shown in words by the front end)."""
+    return next((o["label"] for o in options or [] if o["key"] == code), code)
+
+
 def stamp(value: date | datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
@@ -144,7 +149,7 @@ async def export_member(session: AsyncSession, member: Member) -> dict[str, Any]
         **await _activities(session, member),
         **await _calls(session, member),
         **await _messages(session, member),
-        "survey_answers": [{"survey": s.title, "question": q.text, "answer": a.option, "text": a.text,
+        "survey_answers": [{"survey": s.title, "question": q.text, "your_answer": a.text or _option_label(q.options, a.option),
                             "filled_in_by_a_caller": r.filled_by is not None, "at": stamp(r.updated_at)}
                            for s, q, r, a in await linked_answers(session, member.id)],
         **await _in_transit(session, member),

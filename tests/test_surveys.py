@@ -22,6 +22,15 @@ async def role(db, user, name: str) -> None:
         await grant_role(session, await member_by_telegram(session, user.user_id), name)
 
 
+async def person(make_user, db, first_name: str, phone: str, *, lang: str = "nb", district: str = "Midtbyen"):
+    """A member on Telegram, verified as if found in the register."""
+    user = make_user(first_name=first_name, language_code=lang)
+    await onboard(user, phone=phone, lang=lang, district=district)
+    async with db.session() as session:
+        (await member_by_telegram(session, user.user_id)).verified = True
+    return user
+
+
 async def board_member(make_user, db, *, lang="nb"):
     board = make_user(first_name="Styre", language_code=lang)
     await onboard(board, phone="+4745100009", lang=lang)
@@ -57,12 +66,9 @@ async def write_survey(board, *, anonymous: bool = False) -> int:
 async def test_a_survey_by_chat_end_to_end(db, app, make_user, clock):
     board = await board_member(make_user, db)
     survey_id = await write_survey(board)
-    kari = make_user(first_name="Kari")
-    await onboard(kari, phone="+4791234567", district="Midtbyen")
-    ola = make_user(first_name="Ola", language_code="nn")
-    await onboard(ola, phone="+4791234568", lang="nn", district="Østbyen")
-    elsewhere = make_user(first_name="Per")
-    await onboard(elsewhere, phone="+4791234569", district="Heimdal")
+    kari = await person(make_user, db, "Kari", "+4791234567", district="Midtbyen")
+    ola = await person(make_user, db, "Ola", "+4791234568", lang="nn", district="Østbyen")
+    elsewhere = await person(make_user, db, "Per", "+4791234569", district="Heimdal")
 
     await board.send("/undersokelse")
     await board.press(f"#{survey_id}")
@@ -114,13 +120,13 @@ async def test_a_survey_by_chat_end_to_end(db, app, make_user, clock):
     results = await board.press("📊 Resultater")
     assert "• Kanskje: 1 (Midtbyen 1)" in results.text and "• Ja: 0" in results.text
     assert results.method("sendPhoto")
-    files = {c.params.get("filename") or "": c.files["document"] for c in results.method("sendDocument")}
-    [csv_file] = [v for k, v in files.items() if k.endswith(".csv")]
-    assert "Jeg kan stå på stand i desember." in csv_file.decode("utf-8-sig")
+    markdown, csv_file = (c.files["document"].decode("utf-8-sig") for c in results.method("sendDocument"))
+    assert "## Noe mer?" in markdown and "Kari Nordmann" in markdown
+    assert csv_file.startswith("Spørsmål;Bydel;Navn;Svar") and "Jeg kan stå på stand i desember." in csv_file
 
     # A member cannot see results or forge a results button.
     refused = await kari.press_data(f"sv.act:{survey_id}:results")
-    assert refused.alerts and "styret" in refused.alerts[0].lower() or "Styret" in refused.alerts[0]
+    assert refused.alerts == ["Bare medlemmer med rollen «styret» kan gjøre det. Spør styret hvis du mener du burde ha den."]
 
     # Closed: no more answers, said clearly, nothing changes.
     await board.send("/undersokelse")
@@ -140,8 +146,7 @@ async def test_answers_in_my_data_and_erased_with_the_member(db, app, make_user,
     board = await board_member(make_user, db)
     linked = await write_survey(board)
     anonymous = await write_survey(board, anonymous=True)
-    kari = make_user(first_name="Kari")
-    await onboard(kari, phone="+4791234567")
+    kari = await person(make_user, db, "Kari", "+4791234567")
     for survey_id in (linked, anonymous):
         opened = await kari.press_data(OpenSurvey(survey_id, False).pack())
         assert ("🔒 Anonym" in opened.text) == (survey_id == anonymous)
@@ -149,7 +154,7 @@ async def test_answers_in_my_data_and_erased_with_the_member(db, app, make_user,
     exported = await kari.send("/mine_data")
     data = json.loads(exported.method("sendDocument")[0].files["document"])
     [answer] = data["Dine svar på undersøkelser"]
-    assert answer["Undersøkelse"] == "Valgkampen 2027" and answer["Svar"] == "Ja"
+    assert answer["Undersøkelse"] == "Valgkampen 2027" and answer["Ditt svar"] == "Ja"
     await kari.send("/slett_meg")
     await kari.press("Ja, slett dataene mine")
     async with db.session() as session:
@@ -161,12 +166,9 @@ async def test_answers_in_my_data_and_erased_with_the_member(db, app, make_user,
 async def test_answers_as_an_audience_for_a_broadcast(db, app, make_user, clock):
     board = await board_member(make_user, db)
     survey_id = await write_survey(board)
-    yes = make_user(first_name="Kari")
-    await onboard(yes, phone="+4791234567", district="Østbyen")
-    no = make_user(first_name="Ola")
-    await onboard(no, phone="+4791234568", district="Østbyen")
-    yes_west = make_user(first_name="Per")
-    await onboard(yes_west, phone="+4791234569", district="Heimdal")
+    yes = await person(make_user, db, "Kari", "+4791234567", district="Østbyen")
+    no = await person(make_user, db, "Ola", "+4791234568", district="Østbyen")
+    yes_west = await person(make_user, db, "Per", "+4791234569", district="Heimdal")
     for user, label in ((yes, "Ja"), (no, "Nei"), (yes_west, "Ja")):
         await user.press_data(OpenSurvey(survey_id, False).pack())
         await user.press(label)
@@ -181,7 +183,9 @@ async def test_answers_as_an_audience_for_a_broadcast(db, app, make_user, clock)
     assert "svarte «Ja»" in picker.text
     await board.press("Bydeler")
     await board.press("Østbyen")
-    await board.press("Forhåndsvis ▸")
+    await board.press("« Tilbake")
+    preview = await board.press("Forhåndsvis ▸")
+    assert "Mottakere: 1" in preview.text
     sent = await board.press("Send nå")
     assert sent
     await tick(app)
@@ -196,16 +200,14 @@ async def test_answers_as_an_audience_for_a_broadcast(db, app, make_user, clock)
 async def test_stale_and_forged_survey_buttons(db, app, make_user, clock):
     board = await board_member(make_user, db)
     survey_id = await write_survey(board)
-    kari = make_user(first_name="Kari")
-    await onboard(kari, phone="+4791234567")
-    ola = make_user(first_name="Ola")
-    await onboard(ola, phone="+4791234568")
+    kari = await person(make_user, db, "Kari", "+4791234567")
+    ola = await person(make_user, db, "Ola", "+4791234568")
     await kari.press_data(OpenSurvey(survey_id, False).pack())
     async with db.session() as session:
         response = await session.scalar(select(SurveyResponse))
     # Ola presses Kari's button: refused, nothing stored.
     forged = await ola.press_data(PickOption(response.id, 0, 0).pack())
-    assert forged.alerts and "ikke lenger gyldig" in forged.alerts[0]
+    assert forged.alerts and "virker ikke lenger" in forged.alerts[0]
     out_of_range = await kari.press_data(PickOption(response.id, 0, 7).pack())
     assert out_of_range.alerts
     beyond = await kari.press_data(GoOn(response.id, 9, True).pack())
@@ -223,8 +225,7 @@ async def test_stale_and_forged_survey_buttons(db, app, make_user, clock):
 async def test_quiet_hours_hold_a_survey_invitation(db, app, make_user, clock):
     board = await board_member(make_user, db)
     survey_id = await write_survey(board)
-    kari = make_user(first_name="Kari")
-    await onboard(kari, phone="+4791234567")
+    kari = await person(make_user, db, "Kari", "+4791234567")
     clock.set(datetime(2026, 11, 27, 22, 0, tzinfo=UTC))  # 23:00 in Oslo
     await board.send("/undersokelse")
     await board.press(f"#{survey_id}")
