@@ -20,7 +20,7 @@ from models.survey_spec import QuestionSpec, SurveySpec
 # The district-chapter mapping (plan D3.5): English msgids, shown in each reader's language.
 MAPPING_TITLE = N_("A district chapter where you live?")
 MAPPING_INTRO = N_("The chapter wants to start district chapters (bydelslag) as a pilot in two districts. "
-                   "Four short questions tell us where there are enough people.")
+                   "Five short questions tell us where there are enough people.")
 MAPPING_QUESTIONS = (
     ("district", sv.DISTRICT, N_("Which district do you live in?"), ()),
     ("interest", sv.SINGLE, N_("Would you like to help start a district chapter where you live?"),
