@@ -41,6 +41,10 @@ def _text(value: Any, limit: int, where: str) -> str:
     return text
 
 
+def _word(value: Any) -> str:
+    return ("Yes" if value else "No") if isinstance(value, bool) else str(value)
+
+
 def spec_from_data(data: Any) -> SurveySpec:
     """A survey from plain data (a YAML file): title, intro, anonymous, questions with text, kind,
     options (a list of labels, or key: label) and an optional key. Raises BadSurvey saying where."""
@@ -59,7 +63,8 @@ def spec_from_data(data: Any) -> SurveySpec:
         kind = str(item.get("kind", SINGLE))
         raw = item.get("options") or []
         pairs = list(raw.items()) if isinstance(raw, dict) else [(f"o{n}", label) for n, label in enumerate(raw, 1)]
-        options = [(str(key), _text(label, MAX_LABEL, f"question {number}, option {key}")) for key, label in pairs]
+        # YAML 1.1 reads an unquoted yes/no as true/false: as an option's key or label it means the word.
+        options = [(_word(key).lower(), _text(_word(label), MAX_LABEL, f"question {number}, option {key}")) for key, label in pairs]
         questions.append(QuestionSpec(_text(item.get("text"), MAX_QUESTION, f"question {number}"), kind, options,
                                       str(item.get("key") or f"q{number}")))
     spec = SurveySpec(_text(data.get("title"), MAX_TITLE, "title"), questions,
