@@ -87,7 +87,8 @@ async def show(update: Update, context: Context, step: sv.Step, *, edit: bool) -
             await reply(update, text, reply_markup=keyboard)
     else:
         await reply(update, text, reply_markup=keyboard)
-    if step.done:
+    if step.done or step.question is None or step.question.kind != sv.FREE_TEXT:
+        # Buttons need no conversation: typed words ("stopp", "hjelp") keep their usual meaning.
         context.user_data.pop(RESPONSE_KEY, None)
         return Flow.END
     context.user_data[RESPONSE_KEY] = step.response.id

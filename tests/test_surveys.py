@@ -216,6 +216,10 @@ async def test_stale_and_forged_survey_buttons(db, app, make_user, clock):
     assert missing.alerts
     async with db.session() as session:
         assert list(await session.scalars(select(SurveyAnswer))) == []
+    # On a question with buttons no conversation holds the chat: "stopp" still turns off board messages.
+    await kari.send("stopp")
+    async with db.session() as session:
+        assert (await member_by_telegram(session, kari.user_id)).wants_broadcasts is False
     member_tries = await kari.send("/nyundersokelse")
     assert "styret" in member_tries.text.lower()
     async with db.session() as session:
