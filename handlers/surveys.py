@@ -183,12 +183,16 @@ async def act(update: Update, context: Context) -> None:
     try:
         async with runtime.db.session() as session:
             survey = await sv.get(session, press.survey_id)
-            if press.action == "close":
+            if press.action == "close":  # the role is read again in the transaction that closes
+                await sv.board_member(session, context.known.telegram_id, runtime.settings.lagbot_admins)
                 await sv.close(session, survey.id, runtime.now())
             campaigns = [c for c in await pb.open_campaigns(session)] if press.action == "calls" else []
             questions = await sv.questions_of(session, survey.id)
     except NotFound:
         await reply(update, _("This button is no longer valid. Send /start to see the menu."))
+        return
+    except NotAllowed:
+        await board_only(update, context)
         return
     if press.action == "close":
         await reply(update, _("Survey #{number} is closed. Answers can no longer be given or changed.").format(number=survey.id))
@@ -279,11 +283,12 @@ async def preview(update: Update, context: Context, survey_id: int, code: str, a
 @onboarded
 async def send_mapping(update: Update, context: Context) -> None:
     """The district-chapter mapping in one step: the open one, or a new one, previewed to everyone."""
-    if (actor := await board_only(update, context)) is None:
+    if await board_only(update, context) is None:
         return
     runtime = context.runtime
     await update.callback_query.answer()  # type: ignore[union-attr]
     async with runtime.db.session() as session:
+        actor = await sv.board_member(session, context.known.telegram_id, runtime.settings.lagbot_admins)
         survey = await sv.latest_mapping(session)
         if survey is None or survey.status != sv.OPEN:
             survey = await sv.create(session, survey_messages.mapping_spec(), created_by=actor.id, kind=sv.MAPPING, translated=True)
@@ -299,8 +304,12 @@ async def attach(update: Update, context: Context) -> None:
     _ = context._
     try:
         async with context.runtime.db.session() as session:
+            await sv.board_member(session, context.known.telegram_id, context.runtime.settings.lagbot_admins)
             campaign = await sv.attach_to_campaign(session, press.survey_id, press.campaign_id)
             name = campaign.name
+    except NotAllowed:
+        await board_only(update, context)
+        return
     except (sv.SurveyError, NotFound) as error:
         await answer_alert(update, _("An anonymous survey cannot be filled in by callers.") if isinstance(error, sv.NotForCallers)
                            else _("This survey is closed. Answers can no longer be given or changed."))

@@ -241,3 +241,21 @@ async def test_quiet_hours_hold_a_survey_invitation(db, app, make_user, clock):
     clock.advance(hours=10)
     await tick(app)
     assert [m for m in kari.messages() if m.text.startswith("📋 Valgkampen")]
+
+
+async def test_a_revoked_board_role_stops_closing_and_sending(db, app, make_user, clock):
+    board = await board_member(make_user, db)
+    survey_id = await write_survey(board)
+    await board.send("/undersokelse")
+    await board.press(f"#{survey_id}")
+    async with db.session() as session:
+        from models.membership import revoke_role
+
+        await revoke_role(session, await member_by_telegram(session, board.user_id), "board")
+    refused = await board.press("🔒 Lukk")
+    assert refused.alerts and "«styret»" in refused.alerts[0]
+    refused_send = await board.press_data(f"sv.to:{survey_id}:all:1")
+    assert refused_send.alerts
+    async with db.session() as session:
+        survey = await sv.get(session, survey_id)
+        assert (survey.status, survey.sent_at) == (sv.OPEN, None)
