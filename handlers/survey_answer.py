@@ -24,6 +24,7 @@ RESPONSE_KEY = "survey_response"  # user_data: the response this chat is answeri
 REFUSALS = {
     sv.SurveyClosed: N_("This survey is closed. Answers can no longer be given or changed."),
     sv.NotForCallers: N_("This survey is anonymous, so a caller cannot fill it in."),
+    sv.NotInvited: N_("This survey was not sent to you."),
     pb.NotHolding: N_("You no longer hold this call — it may have gone back to the queue."),
 }
 

@@ -107,11 +107,9 @@ async def member_list(update: Update, context: Context, member: Member) -> None:
     rows = []
     async with runtime.db.session() as session:
         for survey, _count in await sv.listing(session):
-            if survey.status != sv.OPEN or survey.sent_at is None:
+            if survey.status != sv.OPEN:
                 continue
-            audience = bc.Audience.from_json(survey.audience)
-            found = await session.scalar(bc.audience_query(audience, runtime.now()).where(Member.id == member.id).limit(1))
-            if found is not None:
+            if await sv.invited(session, survey, member, runtime.now()):
                 rows.append([(f"📋 {survey_messages.words(survey, survey.title, context.lang)[:50]}",
                               OpenSurvey(survey.id, False).pack())])
     if not rows:

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import membership
 from models import phonebank as pb
+from models.broadcast import Audience, audience_query
 from models.errors import DomainError, NotAllowed, NotFound
 from models.member import DISTRICTS, Member
 from models.secrets import hash_key, keyed_hash
@@ -63,6 +64,10 @@ class SurveyError(DomainError):
 
 class SurveyClosed(SurveyError):
     """The survey is closed: answers can no longer be given or changed."""
+
+
+class NotInvited(SurveyError):
+    """The survey was not sent to this member (a forged or forwarded button)."""
 
 
 class NotForCallers(SurveyError):
@@ -204,6 +209,8 @@ async def start(session: AsyncSession, survey_id: int, member: Member, now: date
     survey = await get(session, survey_id)
     _open(survey)
     response = await response_of(session, survey, member)
+    if response is None and not await invited(session, survey, member, now):
+        raise NotInvited(survey.id)
     if response is None:
         response = SurveyResponse(survey_id=survey.id, member_id=None if survey.anonymous else member.id,
                                   respondent_key=await respondent_key(session, survey.id, member.id) if survey.anonymous else None,
@@ -213,6 +220,14 @@ async def start(session: AsyncSession, survey_id: int, member: Member, now: date
     elif again:
         response.position = 0
     return await _step(session, survey, response)
+
+
+async def invited(session: AsyncSession, survey: Survey, member: Member, now: datetime) -> bool:
+    """The survey was sent to an audience this member is in (as it reads now)."""
+    if survey.sent_at is None:
+        return False
+    query = audience_query(Audience.from_json(survey.audience), now).where(Member.id == member.id)
+    return await session.scalar(query.limit(1)) is not None
 
 
 async def _held_call(session: AsyncSession, caller: Member, member_id: int | None, survey_id: int) -> pb.Campaign | None:

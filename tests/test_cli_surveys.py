@@ -43,6 +43,8 @@ def answer(database_url: str, survey_id: int, people: list[tuple[str, str, str, 
     async def run() -> None:
         database = Database(database_url)
         try:
+            async with database.session() as session:
+                await sv.mark_sent(session, await sv.get(session, survey_id), {}, datetime(2026, 11, 27, 11, 0, tzinfo=UTC))
             for n, (name, district, option, text) in enumerate(people):
                 async with database.session() as session:
                     member = Member(name=name, phone=f"+479300000{n}", district=district, verified=True, language="nb",

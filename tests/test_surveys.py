@@ -31,6 +31,12 @@ async def person(make_user, db, first_name: str, phone: str, *, lang: str = "nb"
     return user
 
 
+async def sent_to_everyone(db, survey_id: int, now) -> None:
+    """As if the board had sent it to everyone (where sending is not what a test is about)."""
+    async with db.session() as session:
+        await sv.mark_sent(session, await sv.get(session, survey_id), {}, now)
+
+
 async def board_member(make_user, db, *, lang="nb"):
     board = make_user(first_name="Styre", language_code=lang)
     await onboard(board, phone="+4745100009", lang=lang)
@@ -148,6 +154,8 @@ async def test_answers_in_my_data_and_erased_with_the_member(db, app, make_user,
     anonymous = await write_survey(board, anonymous=True)
     kari = await person(make_user, db, "Kari", "+4791234567")
     for survey_id in (linked, anonymous):
+        await sent_to_everyone(db, survey_id, clock())
+    for survey_id in (linked, anonymous):
         opened = await kari.press_data(OpenSurvey(survey_id, False).pack())
         assert ("🔒 Anonym" in opened.text) == (survey_id == anonymous)
         await kari.press("Ja")
@@ -169,6 +177,7 @@ async def test_answers_as_an_audience_for_a_broadcast(db, app, make_user, clock)
     yes = await person(make_user, db, "Kari", "+4791234567", district="Østbyen")
     no = await person(make_user, db, "Ola", "+4791234568", district="Østbyen")
     yes_west = await person(make_user, db, "Per", "+4791234569", district="Heimdal")
+    await sent_to_everyone(db, survey_id, clock())
     for user, label in ((yes, "Ja"), (no, "Nei"), (yes_west, "Ja")):
         await user.press_data(OpenSurvey(survey_id, False).pack())
         await user.press(label)
@@ -202,6 +211,9 @@ async def test_stale_and_forged_survey_buttons(db, app, make_user, clock):
     survey_id = await write_survey(board)
     kari = await person(make_user, db, "Kari", "+4791234567")
     ola = await person(make_user, db, "Ola", "+4791234568")
+    not_sent = await kari.press_data(OpenSurvey(survey_id, False).pack())
+    assert not_sent.alerts == ["Denne undersøkelsen ble ikke sendt til deg."]
+    await sent_to_everyone(db, survey_id, clock())
     await kari.press_data(OpenSurvey(survey_id, False).pack())
     async with db.session() as session:
         response = await session.scalar(select(SurveyResponse))
