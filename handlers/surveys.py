@@ -256,9 +256,10 @@ async def send_to(update: Update, context: Context) -> None:
             await board_only(update, context)
             return
         await update.callback_query.edit_message_reply_markup(None)  # type: ignore[union-attr]
-        await reply(update, _("Survey #{number} is on its way to {count} members ({audience}). Quiet hours, their choices "
-                              "and the weekly cap apply.").format(number=press.survey_id, count=len(reach.recipients),
-                                                                   audience=describe(audience, context.lang)))
+        await reply(update, context.ngettext(
+            "Survey #{number} is on its way to {count} member ({audience}). Quiet hours, their choices and the weekly cap apply.",
+            "Survey #{number} is on its way to {count} members ({audience}). Quiet hours, their choices and the weekly cap apply.",
+            len(reach.recipients)).format(number=press.survey_id, count=len(reach.recipients), audience=describe(audience, context.lang)))
         return
     await preview(update, context, press.survey_id, press.code, audience)
 

@@ -138,3 +138,38 @@ async def test_the_district_chapter_mapping_end_to_end(db, app, make_user, clock
     await board.press("🔒 Lukk")
     late = await east[5].press_data(OpenSurvey(1, True).pack())
     assert late.alerts == ["Denne undersøkelsen er lukket. Svar kan ikke lenger gis eller endres."]
+
+
+async def test_answers_as_the_audience_of_a_new_phone_round_in_the_chat(db, app, make_user, clock):
+    board = await board_member(make_user, db)
+    survey_id = await linked_survey(db)
+    async with db.session() as session:
+        yes, no = (Member(name=n, phone=p, district="ostbyen", verified=True, language="nb")
+                   for n, p in (("Ja-person", "+4793100000"), ("Nei-person", "+4793100001")))
+        session.add_all([yes, no])
+        await session.flush()
+        survey = await sv.get(session, survey_id)
+        await sv.mark_sent(session, survey, {}, clock())
+        for member, index in ((yes, 0), (no, 1)):  # answered on paper and typed in by the board, say
+            step = await sv.start(session, survey_id, member, clock())
+            await session.execute(sv.SurveyAnswer.__table__.insert().values(
+                response_id=step.response.id, question_id=step.questions[0].id, option=["yes", "no"][index]))
+    await board.send("/undersokelse")
+    await board.press(f"#{survey_id}")
+    await board.press("🎯 Bruk svarene som mottakere")
+    await board.press("1. Vil du stå på stand?")
+    await board.press("Ja")
+    await board.send("/nyringerunde")
+    await board.send("Standvakter")
+    await board.send("Finne folk til stand")
+    await board.send("Hei! Dette er SV, vil du stå på stand?")
+    audience = await board.press("Fortsett")
+    assert "svarte «Ja» på «Vil du stå på stand?» (undersøkelse #" in audience.text
+    await board.press("Fortsett")
+    await board.press("Ingen dørbankrunde")
+    await board.press("Medlemmer med ringerrollen")
+    started = await board.press("✅ Start ringerunden")
+    assert "er i gang med 1 person å ringe" in started.text
+    async with db.session() as session:
+        [target] = list(await session.scalars(select(pb.CallTarget)))
+        assert target.member_id == yes.id

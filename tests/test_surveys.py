@@ -83,7 +83,7 @@ async def test_a_survey_by_chat_end_to_end(db, app, make_user, clock):
     preview = board.messages()[-2:]
     assert "Mottakere: 1" in preview[1].text and "👤 Koblet" in preview[0].text
     sent = await board.press("📣 Send undersøkelsen")
-    assert "er på vei til 1 medlemmer" in sent.text
+    assert "er på vei til 1 medlem (" in sent.text
     await tick(app)
     invitation = kari.last_message()
     assert invitation.text.startswith("📋 Valgkampen 2027") and "navnet ditt" in invitation.text
