@@ -53,6 +53,9 @@ from handlers import (
     privacy,
     removal,
     round_leaders,
+    survey_answer,
+    survey_create,
+    surveys,
     welcome,
 )
 from models.base import utcnow
@@ -173,6 +176,9 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     activity_manage.register(application)
     phonebank.register(application)
     phonebank_board.register(application)
+    survey_answer.register(application)
+    survey_create.register(application)
+    surveys.register(application)
     events.register(application)
     events_create.register(application)
     event_series.register(application)

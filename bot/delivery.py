@@ -20,7 +20,16 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 # The message modules register their renderers (bot/render.py) when imported.
-from bot import call_messages, event_messages, link_messages, nudge_messages, render, round_messages, welcome_messages  # noqa: F401
+from bot import (  # noqa: F401
+    call_messages,
+    event_messages,
+    link_messages,
+    nudge_messages,
+    render,
+    round_messages,
+    survey_messages,
+    welcome_messages,
+)
 from bot.db import OUTAGE_ERRORS, Database, is_outage
 from bot.i18n import OSLO
 from bot.outage import Outage
@@ -258,7 +267,7 @@ class Dispatcher:
                     message = await render.render(session, row, member, self.clock())
                 except render.Gone as gone:
                     result[row.id] = gone
-                except Exception as exc:  # noqa: BLE001 - one broken renderer must not stop the others
+                except Exception as exc:
                     if is_outage(exc):
                         raise  # not the renderer's fault: the row is sent once the database is back
                     log.exception("rendering outbox row %s (%s) failed", row.id, row.topic)

@@ -100,7 +100,8 @@ async def start(update: Update, context: Context) -> int | None:
     if argument in ("planlagt", "planlagde", "planlagte", "scheduled"):
         await list_scheduled(update, context)
         return Flow.END
-    new_draft(context, DRAFT_KEY, text="", audience={}, urgent=False)
+    # An audience chosen from a survey's answers (/undersokelse) is where the picker starts.
+    new_draft(context, DRAFT_KEY, text="", audience=(context.user_data or {}).pop("audience_preset", None) or {}, urgent=False)
     await reply(update, context._("Write the message members should get (at most {limit} characters). Send /avbryt to cancel.").format(
         limit=bc.MAX_TEXT))
     return TEXT

@@ -63,6 +63,10 @@ def describe(audience: bc.Audience, lang: str) -> str:
         parts.append(ngettext("joined in the last {days} day", "joined in the last {days} days", days).format(days=days))
     if days := audience.inactive_days:
         parts.append(ngettext("inactive for {days} day", "inactive for {days} days", days).format(days=days))
+    if wanted := audience.answers:  # texts as the survey has them; a ready-made survey's msgids are translated
+        parts.append(_("answered “{answer}” to “{question}” (survey #{number})").format(
+            answer=" / ".join(_(label) for label in wanted.get("labels") or wanted["options"]),
+            question=_(wanted.get("text") or wanted["question"]), number=wanted["survey"]))
     return " + ".join(parts)
 
 

@@ -81,7 +81,14 @@ KEY_LABELS: dict[str, str] = {
     "messages_being_handled": N_("Messages to lagbot being handled"),
     "received_at": N_("Received at"),
     "drafts": N_("Unfinished conversations"),
+    "survey_answers": N_("Your answers to surveys"),
+    "survey": N_("Survey"),
+    "question": N_("Question"),
+    "your_answer": N_("Your answer"),
+    "filled_in_by_a_caller": N_("Filled in by a caller during a call"),
 }
+# Survey texts: the district-chapter mapping's are msgids, a district answer is a code.
+SURVEY_WORDS = frozenset({"survey", "question", "your_answer"})
 # Values that are codes of lagbot's own vocabulary, shown in words.
 VALUE_LABELS: dict[str, dict[str, str]] = {"district": DISTRICT_LABELS, "interests": INTEREST_LABELS, "roles": ROLE_LABELS}
 
@@ -92,6 +99,8 @@ def readable(document: Any, _: Translate, key: str | None = None) -> Any:
         return {_(KEY_LABELS[k]) if k in KEY_LABELS else k: readable(v, _, k) for k, v in document.items()}
     if isinstance(document, list):
         return [readable(item, _, key) for item in document]
+    if key in SURVEY_WORDS and isinstance(document, str):  # a ready-made survey's msgids; the board's text stays as written
+        return _(DISTRICT_LABELS.get(document, document))
     labels = VALUE_LABELS.get(key or "")
     if isinstance(document, str) and labels and document in labels:
         return _(labels[document])

@@ -15,6 +15,7 @@ from bot import call_messages, event_messages, round_messages
 from bot.callbacks import Id, callback
 from bot.i18n import N_, fmt_date, ngettext_for, translator
 from bot.member_buttons import CallStep
+from bot.survey_buttons import CallSurvey
 from handlers.call_notes import JUST_RECORDED, NOTE_TEXT, CallNote, ask_note, note_after_outcome, note_text, remember_for_note
 from handlers.common import (
     DISTRICT_LABELS,
@@ -111,6 +112,8 @@ def outcome_keyboard(campaign: pb.Campaign, target_id: int, lang: str) -> Inline
     codes = [c for c in CODES if c != "su" or campaign.round_id is not None or campaign.event_id is not None]
     buttons = [(_(OUTCOME_LABELS[CODES[c]]), CallOutcome(target_id, c).pack()) for c in codes]  # type: ignore[arg-type]
     rows = [buttons[n : n + 2] for n in range(0, len(buttons), 2)]
+    if campaign.survey_id is not None:  # the round carries a survey: filled in during the call (handlers/survey_answer.py)
+        rows.insert(0, [(_("📋 Survey"), CallSurvey(target_id).pack())])
     return inline([*rows, [(_("⏸ Stop calling"), CallStep("stop", campaign.id).pack())]])
 
 

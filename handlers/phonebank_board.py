@@ -117,7 +117,8 @@ def draft(context: Context) -> dict[str, Any]:
 @requires_role("board")
 async def new_campaign(update: Update, context: Context) -> int | None:
     """Start a phone round: name, purpose, script, audience, linked round, who may call."""
-    new_draft(context, DRAFT, scripts={}, audience={})
+    # An audience chosen from a survey's answers (/undersokelse) is where the picker starts.
+    new_draft(context, DRAFT, scripts={}, audience=(context.user_data or {}).pop("audience_preset", None) or {})
     if update.callback_query is not None:
         await update.callback_query.answer()
     await reply(update, context._("New phone round. What is it called? (/avbryt to stop)"))

@@ -12,6 +12,7 @@ from models.persistence_store import ConversationRow, PersistedData
 from models.phonebank import CallAttempt, CallTarget, Campaign
 from models.rounds import DoorInput, Round, RoundReport, Signup, Team
 from models.secrets import Secret
+from models.survey_tables import Survey, SurveyAnswer, SurveyQuestion, SurveyResponse
 from models.tombstones import LeftMember, Tombstone
 from models.upkeep_runs import UpkeepRun
 from models.welcome import WelcomeTask
@@ -19,6 +20,10 @@ from models.welcome import WelcomeTask
 __all__ = [
     "UpkeepRun",
     "Tombstone",
+    "Survey",
+    "SurveyAnswer",
+    "SurveyQuestion",
+    "SurveyResponse",
     "LeftMember",
     "Secret",
     "InboxUpdate",

@@ -18,11 +18,12 @@ from models.event_tables import Event, Rsvp
 from models.member import STATUS_ERASED, Member, MemberInterest, MemberRole
 from models.phonebank import CallTarget, Campaign
 from models.round_tables import Round, Signup
+from models.survey_tables import MAPPING, Survey, SurveyAnswer, SurveyQuestion, SurveyResponse
 from models.welcome import WelcomeTask
 
 LISTS: tuple[str, ...] = ("wrong_numbers", "will_phone", "no_shows", "district_chapter", "not_on_telegram")
 # Where an entry comes from: the front end words it; `detail` names the phone round, round or event.
-SOURCES: tuple[str, ...] = ("phone_round", "welcome_call", "interest", "round", "event", "broadcast")
+SOURCES: tuple[str, ...] = ("phone_round", "welcome_call", "interest", "round", "event", "broadcast", "survey")
 
 
 @dataclass(frozen=True)
@@ -74,8 +75,17 @@ async def no_shows(session: AsyncSession, since: datetime | None = None) -> list
 
 
 async def district_chapter(session: AsyncSession) -> list[Entry]:
-    """Members who said they want to help start a district chapter."""
-    return _by_name(await _with_interest(session, "district_chapter"))
+    """Members who want to help start a district chapter: those who answered yes in a district-chapter
+    mapping survey (linked), and those with the interest."""
+    answered = (select(Member, Survey.title, SurveyResponse.updated_at)
+                .join(SurveyResponse, SurveyResponse.member_id == Member.id).join(Survey, Survey.id == SurveyResponse.survey_id)
+                .join(SurveyAnswer, SurveyAnswer.response_id == SurveyResponse.id)
+                .join(SurveyQuestion, SurveyQuestion.id == SurveyAnswer.question_id)
+                .where(Survey.kind == MAPPING, SurveyQuestion.key == "interest", SurveyAnswer.option == "yes"))
+    entries = await _entries(session, answered, "survey")
+    already = {entry.member.id for entry in entries}
+    by_interest = await _with_interest(session, "district_chapter")
+    return _by_name(entries + [entry for entry in by_interest if entry.member.id not in already])
 
 
 async def not_on_telegram(session: AsyncSession, broadcast_id: int, now: datetime) -> list[Entry]:

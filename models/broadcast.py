@@ -15,6 +15,7 @@ from models.districts import read_district
 from models.errors import DomainError, NotFound, UnknownChoice
 from models.member import DISTRICTS, INTERESTS, ROLES, STATUS_ERASED, STATUS_SUPPORTER, Member, MemberInterest, MemberRole
 from models.outbox import CLAIMED, FAILED, HELD_FOR_QUIET_HOURS, PENDING, SENT, SKIPPED, OutboxMessage, capped_counts_since
+from models.survey_tables import SurveyAnswer, SurveyQuestion, SurveyResponse
 
 MAX_REPLY = 4096
 DRAFT, SCHEDULED, SENDING, DONE, CANCELLED = "draft", "scheduled", "sending", "done", "cancelled"
@@ -59,6 +60,9 @@ class Audience:
     roles: list[str] = field(default_factory=list)
     new_within_days: int | None = None
     inactive_days: int | None = None
+    # Members who gave one of these answers in a linked survey: {"survey": id, "question": key,
+    # "options": [keys], and for the description "text" and "labels" as written, "translated"}.
+    answers: dict[str, Any] | None = None
 
     def validate(self) -> Audience:
         for values, allowed in ((self.districts, DISTRICTS), (self.interests, INTERESTS), (self.roles, ROLES)):
@@ -67,11 +71,17 @@ class Audience:
         for days in (self.new_within_days, self.inactive_days):
             if days is not None and not 1 <= days <= 3650:
                 raise UnknownChoice(str(days))
+        if self.answers is not None:
+            wanted = self.answers
+            if (not isinstance(wanted.get("survey"), int) or wanted["survey"] < 1 or not isinstance(wanted.get("question"), str)
+                    or not wanted.get("options") or not all(isinstance(o, str) for o in wanted["options"])):
+                raise UnknownChoice("answers")
         return self
 
     @property
     def everyone(self) -> bool:
-        return not (self.districts or self.interests or self.roles or self.new_within_days or self.inactive_days)
+        return not (self.districts or self.interests or self.roles or self.new_within_days or self.inactive_days
+                    or self.answers)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -85,6 +95,7 @@ class Audience:
             roles=list(data.get("roles") or []),
             new_within_days=data.get("new_within_days"),
             inactive_days=data.get("inactive_days"),
+            answers=data.get("answers"),
         ).validate()
 
     @classmethod
@@ -106,6 +117,12 @@ class Audience:
                     audience.new_within_days = int(value)
                 case "inactive":
                     audience.inactive_days = int(value)
+                case "answer":  # answer=SURVEY.QUESTION.OPTION[+OPTION…], e.g. answer=3.interest.yes
+                    survey, _dot, rest = value.partition(".")
+                    question, _dot, options = rest.partition(".")
+                    if not survey.isdigit() or not question or not options:
+                        raise UnknownChoice(part)
+                    audience.answers = {"survey": int(survey), "question": question, "options": options.split("+")}
                 case _:
                     raise UnknownChoice(part)
         return audience.validate()
@@ -143,6 +160,14 @@ def audience_query(audience: Audience, now: datetime) -> Any:
     if audience.inactive_days:
         since = now - timedelta(days=audience.inactive_days)
         query = query.where(or_(Member.last_active_at.is_(None), Member.last_active_at < since))
+    if audience.answers:
+        wanted = audience.answers
+        query = query.where(Member.id.in_(
+            select(SurveyResponse.member_id)
+            .join(SurveyAnswer, SurveyAnswer.response_id == SurveyResponse.id)
+            .join(SurveyQuestion, SurveyQuestion.id == SurveyAnswer.question_id)
+            .where(SurveyResponse.survey_id == wanted["survey"], SurveyResponse.member_id.is_not(None),
+                   SurveyQuestion.key == wanted["question"], SurveyAnswer.option.in_(wanted["options"]))))
     return query.order_by(Member.id)
 
 

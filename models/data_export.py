@@ -23,7 +23,13 @@ from models.outbox import OutboxMessage
 from models.persistence_store import PersistedData
 from models.phonebank import CallAttempt, CallTarget, Campaign
 from models.round_tables import DoorInput, Round, RoundReport, Signup, Team
+from models.surveys import linked_answers
 from models.welcome import WelcomeTask
+
+
+def _option_label(options: list[dict[str, str]] | None, code: str | None) -> str | None:
+    """The option as the member saw it (a district stays its code, shown in words by the front end)."""
+    return next((o["label"] for o in options or [] if o["key"] == code), code)
 
 
 def stamp(value: date | datetime | None) -> str | None:
@@ -143,5 +149,8 @@ async def export_member(session: AsyncSession, member: Member) -> dict[str, Any]
         **await _activities(session, member),
         **await _calls(session, member),
         **await _messages(session, member),
+        "survey_answers": [{"survey": s.title, "question": q.text, "your_answer": a.text or _option_label(q.options, a.option),
+                            "filled_in_by_a_caller": r.filled_by is not None, "at": stamp(r.updated_at)}
+                           for s, q, r, a in await linked_answers(session, member.id)],
         **await _in_transit(session, member),
     }

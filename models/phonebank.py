@@ -55,6 +55,8 @@ class Campaign(Base):
     status: Mapped[str] = mapped_column(String(10), default=ACTIVE)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A survey the callers fill in during the call (models/surveys.py), if the board attached one.
+    survey_id: Mapped[int | None] = mapped_column(ForeignKey("surveys.id", ondelete="SET NULL"))
 
 
 class CallTarget(Base):

@@ -19,6 +19,7 @@ from models.outbox import PENDING, OutboxMessage
 from models.phonebank import DONE as CALL_DONE
 from models.phonebank import CallTarget
 from models.rounds import DoorInput, Round, RoundReport
+from models.surveys import erase_answers
 from models.tombstones import ERASED, LEFT, leave_tombstone, remember_left
 from models.welcome import WelcomeTask
 
@@ -89,6 +90,7 @@ async def erase_member(session: AsyncSession, member: Member, reason: str = ERAS
     if member.joined_on is not None:
         member.joined_on = date(member.joined_on.year, member.joined_on.month, 1)
     await session.execute(delete(BroadcastReply).where(BroadcastReply.member_id == member.id))
+    await erase_answers(session, member)  # linked answers go; anonymous ones stay, unlinked
     # Out of every phone round's queue and call-back, and nothing a caller or welcomer wrote about
     # them stays; an outcome already recorded stays as a count.
     await session.execute(

@@ -44,15 +44,17 @@ from handlers.admin import VerifySupporter
 from handlers.broadcast import SendNow
 from handlers.broadcast_scheduled import ChangeScheduled
 from handlers.broadcast_scheduled import ConfirmCancel as ConfirmCancelBroadcast
+from handlers.call_notes import CallNote
 from handlers.event_series import ConfirmCancelSeries, MoveSeries
 from handlers.onboarding import Consent
-from handlers.call_notes import CallNote
 from handlers.phonebank import CallOutcome
 from handlers.phonebank_board import CampaignAction, CreateCampaign
 from handlers.preferences import SetDistrict, SetInterest, SetLanguage, SetMessageKind, SetSuggestions
 from handlers.privacy import ConfirmErase
 from handlers.removal import RemoveStep
 from handlers.round_leaders import GrantAndLead, RemoveLeader, SetLeader
+from handlers.survey_create import Next as SurveyNext
+from handlers.surveys import SurveyAction
 from handlers.welcome import WelcomeInterest, WelcomeOutcome
 from models import Base, Member, MemberRole
 from models import events as ev
@@ -342,6 +344,22 @@ async def link_requested(world: World) -> None:
         world.extra["link_request"] = request.id
 
 
+async def open_survey(world: World) -> None:
+    """A survey the board sent to everyone: the member may answer it; the board may close it."""
+    from models import surveys as sv
+    from models.survey_spec import spec_from_data
+
+    async with world.extra["db"].session() as session:
+        spec = spec_from_data({"title": "Valgkampen", "anonymous": False,
+                               "questions": [{"text": "Blir du med?", "kind": "single", "options": ["Ja", "Nei"]}]})
+        survey = await sv.create(session, spec, created_by=world.ids["board"])
+        world.extra["survey"] = survey.id
+
+
+SURVEY_FLOW = steps("Valgkampen 2027", ("label", "👤 Koblet"), "Blir du med?", ("label", "Ett valg"), "Ja\nNei",
+                    ("label", "✅ Ferdig"))
+
+
 def draft_press(family: Any, label: str) -> Act:
     """A creation flow's last button (its data carries the draft's id): the real one when the
     person has it, a forged one (draft 1) when not."""
@@ -470,6 +488,11 @@ ACTIONS: list[Action] = [
         press(lambda w: ConfirmCancelSeries(w.extra["series_event"]))), "contact", setup=weekly_series),
     Action("reply to the board", ("bc.reply",), then(press(lambda w: ReplyToBoard(w.extra["broadcast"])), steps("Jeg kan!")),
            "member", frozenset({"member"}), setup=broadcast_to_member),
+    Action("close a survey", ("sv.act", "sv.to", "sv.attach", "sv.map"),
+           press(lambda w: SurveyAction(w.extra["survey"], "close")), "board", setup=open_survey),
+    Action("create a survey", ("svc.anon", "svc.kind", "svc.more", "svc.cancel"),
+           then(steps("/nyundersokelse"), press(lambda w: SurveyNext(1, "create"))), "board", commands=("nyundersokelse",),
+           drive=flow("/nyundersokelse", SURVEY_FLOW), last=draft_press(lambda n: SurveyNext(n, "create"), "✅ Opprett undersøkelsen")),
     Action("decide a link request", ("lnk",), press(lambda w: DecideLink("no", w.extra["link_request"])), "board",
            setup=link_requested),
     Action("remove a member who left", ("adm.rm",), press(lambda w: RemoveStep("yes", w.ids["callee"])), "board",
@@ -481,10 +504,15 @@ ACTIONS: list[Action] = [
 READ_ONLY = {"rd.page", "ev.page", "act.page", "rd.list", "rd.coming", "rd.nothing", "rd.manage", "rdm.qr", "rdm.team",
              "rdm.debrief", "ev.kind", "ev.show", "ev.ics", "ev.manage", "act.keep", "set",
              # lists and pickers that show, files the board gets, and flows' first steps that only ask
-             "lst.get", "lst.bcs", "lst.bc", "rdl.show", "rdl.pick", "rdl.find", "bcs.cancel", "evs.cancel", "set.phone"}
+             "lst.get", "lst.bcs", "lst.bc", "rdl.show", "rdl.pick", "rdl.find", "bcs.cancel", "evs.cancel", "set.phone",
+             "sv.card", "sv.page", "sv.new", "sv.aud"}  # surveys: cards, pages, an audience kept for the next broadcast
+# Answering a survey changes only the person's own answers, to a survey sent to them, or a caller's for the
+# person on the call they hold: forged and foreign presses are refused in tests/test_surveys.py
+# (test_stale_and_forged_survey_buttons) and tests/test_survey_calls.py.
+OWN_ANSWERS = {"sv.open", "sv.pick", "sv.go", "sv.call"}
 OPEN_TO_ANYONE = {"ob.consent", "ob.lang", "ob.district", "ob.int", "ob.done"}
 READ_COMMANDS = {"start", "dorbank", "mine", "ringerunde", "arrangementer", "arshjul", "mine_data", "hjelp", "velkomst",
-                 "supportere", "avbryt", "lister", "roller"}
+                 "supportere", "avbryt", "lister", "roller", "undersokelse"}
 
 
 def registered_commands(app: Any) -> set[str]:
@@ -511,7 +539,7 @@ def test_the_matrix_covers_every_button_family_and_command(app):
     """A new button family or command must be placed: in the matrix, or named as changing nothing."""
     covered = {family for action in ACTIONS for family in action.families}
     families = set(callbacks._PREFIXES)
-    assert families - covered - READ_ONLY - OPEN_TO_ANYONE == set(), "add these to the authorization matrix"
+    assert families - covered - READ_ONLY - OPEN_TO_ANYONE - OWN_ANSWERS == set(), "add these to the authorization matrix"
     assert covered & READ_ONLY == set()
     from bot.commands import BOARD_COMMANDS, COMMANDS
 

@@ -16,7 +16,8 @@ def add_commands(commands: Any) -> None:
     """Register this module's commands on the top-level subparsers."""
     cast = commands.add_parser("broadcast", help="queue a broadcast from the board to an audience")
     cast.add_argument("--audience", default="all",
-                      help="comma-separated filters: all | district=D | interest=I | role=R | new=DAYS | inactive=DAYS")
+                      help="comma-separated filters: all | district=D | interest=I | role=R | new=DAYS | inactive=DAYS | "
+                           "answer=SURVEY.KEY.OPTION (a linked survey's answer)")
     cast.add_argument("--text", required=True, help="the message (at most 3500 characters)")
     cast.add_argument("--urgent", action="store_true", help="ignore quiet hours and the weekly cap")
     cast.add_argument("--at", help="send at this Oslo time (YYYY-MM-DD HH:MM); default now")
@@ -29,7 +30,7 @@ def add_commands(commands: Any) -> None:
     cadd.add_argument("--script", required=True, help="the script callers see (Bokmål)")
     cadd.add_argument("--script-nn", default="", help="the script in Nynorsk")
     cadd.add_argument("--script-en", default="", help="the script in English")
-    cadd.add_argument("--audience", default="all", help="as for broadcast: all | district=D | interest=I | role=R | new=DAYS | inactive=DAYS")
+    cadd.add_argument("--audience", default="all", help="as for broadcast: all | district=D | interest=I | role=R | new=DAYS | inactive=DAYS | answer=S.KEY.OPTION")
     cadd.add_argument("--round", type=int, help="id of the door-knocking round callers sign people up for")
     cadd.add_argument("--mode", choices=["callers", "volunteers"], default="callers", help="who may call")
     cadd.set_defaults(func=cmd_calls_add)

@@ -17,6 +17,7 @@ TITLES: dict[str, str] = {
 }
 SOURCES: dict[str, str] = {
     "phone_round": N_("Phone round"),
+    "survey": N_("Survey"),
     "welcome_call": N_("Welcome call"),
     "interest": N_("Interest in the bot"),
     "round": N_("Door-knocking"),
@@ -35,6 +36,7 @@ def csv_file(entries: list[Entry], lang: str) -> str:
     header = [_("Name"), _("Member number"), _("Phone"), _("E-mail"), _("District"), _("Source"), _("Which"), _("Date")]
     rows = [[entry.member.name or "", entry.member.member_number or "",
              display_phone(entry.member.phone) if entry.member.phone else "", entry.member.email or "",
-             entry.member.district or "", _(SOURCES[entry.source]), entry.detail,
+             entry.member.district or "", _(SOURCES[entry.source]),
+             _(entry.detail) if entry.source == "survey" and entry.detail else entry.detail,  # the mapping's title is a msgid
              fmt_date(entry.at, lang) if entry.at else ""] for entry in entries]
     return csv_text(header, rows)
