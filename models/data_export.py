@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models import asks
 from models.broadcast import BroadcastReply
 from models.event_tables import Event, Rsvp
 from models.inbox import InboxUpdate
@@ -143,5 +144,6 @@ async def export_member(session: AsyncSession, member: Member) -> dict[str, Any]
         **await _activities(session, member),
         **await _calls(session, member),
         **await _messages(session, member),
+        **await asks.member_data(session, member.id),
         **await _in_transit(session, member),
     }

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import activity as act
+from models import partners as partner_records
 from models.activity import CONFIRMED, PLANNED
 from models.base import utcnow
 from models.constants import COURSES_PER_YEAR_GOAL, OPEN_MEETINGS_PER_YEAR_GOAL, OSLO
@@ -55,7 +56,8 @@ async def create_series(session: AsyncSession, *, kind: str, title: str, rule: s
         raise EventError(f"rule: {rule}") from exc
     series = Series(kind=kind, title=title.strip()[:200], description=description, place=place, rule=rule,
                     first_local=first_local.replace(tzinfo=None).isoformat(timespec="minutes"), minutes=minutes,
-                    capacity=capacity, partners=partners or [], contact_id=contact_id)
+                    capacity=capacity, partners=[p.name for p in await partner_records.canonical_names(session, partners)],
+                    contact_id=contact_id)
     session.add(series)
     await session.flush()
     await materialise(session, now, series_id=series.id)
@@ -77,18 +79,23 @@ async def materialise(session: AsyncSession, now: datetime, *, series_id: int | 
     if series_id is not None:
         query = query.where(Series.id == series_id)
     created = 0
+    new: list[Event] = []
     for series in list(await session.scalars(query)):
         existing = set(await session.scalars(select(Event.occurrence).where(Event.series_id == series.id)))
         for moment in occurrences(series, now):
             day = moment.astimezone(OSLO).date()
             if day in existing or moment <= now:
                 continue
-            session.add(Event(kind=series.kind, title=series.title, description=series.description, starts_at=moment,
-                              ends_at=moment + timedelta(minutes=series.minutes), place=series.place, capacity=series.capacity,
-                              partners=list(series.partners or []), contact_id=series.contact_id, series_id=series.id,
-                              occurrence=day))
+            new.append(Event(kind=series.kind, title=series.title, description=series.description, starts_at=moment,
+                             ends_at=moment + timedelta(minutes=series.minutes), place=series.place, capacity=series.capacity,
+                             partners=list(series.partners or []), contact_id=series.contact_id, series_id=series.id,
+                             occurrence=day))
+            session.add(new[-1])
             created += 1
     await session.flush()
+    for event in new:
+        if event.partners:
+            await partner_records.link_event(session, event)
     return created
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import inbox, membership
 from models.base import utcnow
+from models import asks
 from models.broadcast import BroadcastReply
 from models.errors import NotAllowed
 from models.member import STATUS_ERASED, Member
@@ -89,6 +90,7 @@ async def erase_member(session: AsyncSession, member: Member, reason: str = ERAS
     if member.joined_on is not None:
         member.joined_on = date(member.joined_on.year, member.joined_on.month, 1)
     await session.execute(delete(BroadcastReply).where(BroadcastReply.member_id == member.id))
+    await asks.erase_member_answers(session, member.id)
     # Out of every phone round's queue and call-back, and nothing a caller or welcomer wrote about
     # them stays; an outcome already recorded stays as a count.
     await session.execute(
