@@ -20,7 +20,16 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 # The message modules register their renderers (bot/render.py) when imported.
-from bot import call_messages, event_messages, link_messages, nudge_messages, render, round_messages, welcome_messages  # noqa: F401
+from bot import (  # noqa: F401
+    ask_messages,
+    call_messages,
+    event_messages,
+    link_messages,
+    nudge_messages,
+    render,
+    round_messages,
+    welcome_messages,
+)
 from bot.db import Database
 from bot.i18n import OSLO
 from bot.outage import Outage

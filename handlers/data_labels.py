@@ -81,6 +81,12 @@ KEY_LABELS: dict[str, str] = {
     "messages_being_handled": N_("Messages to lagbot being handled"),
     "received_at": N_("Received at"),
     "drafts": N_("Unfinished conversations"),
+    "answers_to_asks": N_("Your answers to asks for input"),
+    "asks_you_got": N_("Asks for input you got"),
+    "answers_for_partner_organisations": N_("Your answers for a partner organisation"),
+    "ask": N_("Ask"),
+    "organisation": N_("Organisation"),
+    "not_for_me": N_("Not for me"),
 }
 # Values that are codes of lagbot's own vocabulary, shown in words.
 VALUE_LABELS: dict[str, dict[str, str]] = {"district": DISTRICT_LABELS, "interests": INTEREST_LABELS, "roles": ROLE_LABELS}

@@ -23,6 +23,7 @@ from models.errors import DomainError, NotFound, UnknownChoice
 from models.member import Member
 from models.membership import has_role
 from models.partners import Partner, all_partners
+from models.secrets import telegram_hash
 
 KINDS: tuple[str, ...] = ("council", "programme", "general")
 OPEN, CLOSED = "open", "closed"
@@ -237,8 +238,7 @@ async def close(session: AsyncSession, ask_id: int, now: datetime) -> Ask:
     if ask.status != OPEN:
         raise AskClosed(ask_id)
     ask.status, ask.closed_at = CLOSED, now
-    if ask.deadline_at > now:
-        ask.deadline_at = now
+    ask.deadline_at = min(ask.deadline_at, now)
     await session.flush()
     return ask
 
@@ -325,7 +325,8 @@ async def answer_counts(session: AsyncSession, ask_ids: list[int]) -> dict[int, 
 
 # Privacy: what a member or a partner's respondent sees in /mine_data, and what erasure removes.
 
-async def member_data(session: AsyncSession, member_id: int) -> dict[str, Any]:
+async def member_data(session: AsyncSession, member: Member) -> dict[str, Any]:
+    member_id = member.id
     named = (await session.execute(select(AskAnswer, Ask.title).join(Ask, Ask.id == AskAnswer.ask_id)
                                    .where(AskAnswer.member_id == member_id).order_by(AskAnswer.id))).all()
     got = (await session.execute(select(AskRecipient, Ask.title).join(Ask, Ask.id == AskRecipient.ask_id)
@@ -334,6 +335,8 @@ async def member_data(session: AsyncSession, member_id: int) -> dict[str, Any]:
         "answers_to_asks": [{"ask": title, "text": a.text, "at": a.created_at.isoformat()} for a, title in named],
         "asks_you_got": [{"ask": title, "answered_at": r.answered_at.isoformat() if r.answered_at else None,
                           "not_for_me": r.declined_at is not None} for r, title in got],
+        "answers_for_partner_organisations": await respondent_data(session, await telegram_hash(session, member.telegram_id))
+        if member.telegram_id else [],
     }
 
 
@@ -344,8 +347,12 @@ async def respondent_data(session: AsyncSession, respondent_key: str) -> list[di
     return [{"ask": title, "organisation": name, "text": a.text, "at": a.created_at.isoformat()} for a, title, name in rows]
 
 
-async def erase_member_answers(session: AsyncSession, member_id: int) -> None:
-    """Answers with their name go; anonymous ones stay (they were never linked)."""
+async def erase_member_answers(session: AsyncSession, member: Member) -> None:
+    """Answers with their name go (also those given for a partner organisation); anonymous ones stay
+    (they were never linked)."""
+    member_id = member.id
+    if member.telegram_id:
+        await erase_respondent(session, await telegram_hash(session, member.telegram_id))
     await session.execute(delete(AskAnswer).where(AskAnswer.member_id == member_id))
     await session.execute(delete(AskRecipient).where(AskRecipient.member_id == member_id))
 

@@ -144,6 +144,6 @@ async def export_member(session: AsyncSession, member: Member) -> dict[str, Any]
         **await _activities(session, member),
         **await _calls(session, member),
         **await _messages(session, member),
-        **await asks.member_data(session, member.id),
+        **await asks.member_data(session, member),
         **await _in_transit(session, member),
     }

@@ -10,9 +10,8 @@ from typing import Any
 from sqlalchemy import delete, func, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import inbox, membership
+from models import asks, inbox, membership
 from models.base import utcnow
-from models import asks
 from models.broadcast import BroadcastReply
 from models.errors import NotAllowed
 from models.member import STATUS_ERASED, Member
@@ -77,6 +76,7 @@ async def remove_left_member(session: AsyncSession, member_id: int, *, actor_tel
 
 async def erase_member(session: AsyncSession, member: Member, reason: str = ERASED) -> None:
     """Forget who they are; keep a row without identity so counts stay right."""
+    await asks.erase_member_answers(session, member)
     if member.telegram_id is not None:  # their private chat's id is their Telegram id
         await inbox.forget_chat(session, member.telegram_id)
         await leave_tombstone(session, member.telegram_id, utcnow(), reason)
@@ -90,7 +90,6 @@ async def erase_member(session: AsyncSession, member: Member, reason: str = ERAS
     if member.joined_on is not None:
         member.joined_on = date(member.joined_on.year, member.joined_on.month, 1)
     await session.execute(delete(BroadcastReply).where(BroadcastReply.member_id == member.id))
-    await asks.erase_member_answers(session, member.id)
     # Out of every phone round's queue and call-back, and nothing a caller or welcomer wrote about
     # them stays; an outcome already recorded stays as a count.
     await session.execute(
