@@ -1,0 +1,220 @@
+"""Asks for input, end to end in the chat: the board creates one, members answer (named, anonymous,
+"not for me"), a reminder two days before the deadline, a partner answers through its link, and
+the board gets the summary and every answer as files (simulated time)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from models import Ask, AskAnswer, AskRecipient, Member, Partner
+from models.membership import grant_role, member_by_telegram
+from tests.helpers import count, onboard, tick
+
+
+async def with_role(db, user, role):
+    async with db.session() as session:
+        await grant_role(session, await member_by_telegram(session, user.user_id), role)
+
+
+async def people(db, make_user):
+    board = make_user(first_name="Siri", last_name="Styre", language_code="en")
+    await onboard(board, phone="+4745000000", lang="en")
+    await with_role(db, board, "board")
+    members = []
+    for n, (district, lang, interests) in enumerate([("Midtbyen", "nb", ("Dørbank",)), ("Midtbyen", "en", ()),
+                                                     ("Heimdal", "nn", ("Kurs",))]):
+        user = make_user(first_name=f"Medlem{n}", language_code=lang)
+        await onboard(user, phone=f"+474600000{n}", lang=lang, district=district, interests=interests)
+        async with db.session() as session:
+            (await member_by_telegram(session, user.user_id)).verified = True
+        members.append(user)
+    return board, members
+
+
+async def add_partner(board, name="Natur og Ungdom Trondheim"):
+    listing = await board.send("/partners")
+    assert "No partner organisations yet." in listing.text
+    await board.press("➕ Add a partner")
+    await board.send(name)
+    await board.press("Environmental movement")
+    await board.send("Ola Natur")
+    added = await board.send("ola@nu.no")
+    assert f"{name} is added." in added.text
+    return added.text.split("\n")[-1]  # the link
+
+
+async def create_ask(board, *, partners=True, title="Bussveien gjennom Midtbyen", deadline="2026-12-10 12:00"):
+    await board.send("/newask")
+    await board.press("💬 Question")
+    await board.send(title)
+    await board.send("Bystyret skal vedta traseen. Hva mener du?")
+    await board.press("Skip")
+    picker = await board.send(deadline)
+    assert "Who should get it?" in picker.text and "🤝 Partner organisations: no" in picker.buttons
+    if partners:
+        await board.press("🤝 Partner organisations: no")
+    return await board.press("Preview ▸")
+
+
+async def test_an_ask_to_members_and_a_partner_end_to_end(db, app, api, make_user, clock):
+    board, (kari, ola, nils) = await people(db, make_user)
+    link = await add_partner(board)
+    assert link.startswith("https://t.me/") and "?start=ask_" in link
+    preview = await create_ask(board)
+    assert preview.texts[0].startswith("💬 Question: Bussveien gjennom Midtbyen")
+    assert "Members who get it: 3" in preview.texts[1] and "Partner organisations who get it: 1" in preview.texts[1]
+    sent = await board.press("Send now")
+    assert "Ask #1 is on its way to 3 members and 1 partner organisations." in sent.text
+    await tick(app)
+    for user in (kari, ola, nils):
+        assert "Bussveien gjennom Midtbyen" in user.last_message().text
+    assert "✍️ Answer" in [label for label, _ in ola.last_message().inline_buttons]
+
+    # Ola answers twice (named, then anonymously); Kari says "not for me"; Nils does nothing.
+    await ola.press("✍️ Answer")
+    await ola.send("Bussen må gå i Olav Tryggvasons gate.")
+    done = await ola.press("With my name")
+    assert "Thank you! Your answer is stored." in done.text
+    await ola.press("✍️ Answer")
+    await ola.send("=HYPERLINK(\"http://x\")")
+    await ola.press("Anonymously")
+    await kari.press("Ikke for meg")
+    async with db.session() as session:
+        answers = list(await session.scalars(select(AskAnswer).order_by(AskAnswer.id)))
+        assert [(a.member_id is None, a.anonymous, a.district) for a in answers] == [(False, False, "midtbyen"), (True, True, "midtbyen")]
+
+    # Two days before the deadline: only Nils is reminded.
+    before = {u.user_id: len(u.messages()) for u in (kari, ola, nils)}
+    clock.set(datetime(2026, 12, 8, 13, 0, tzinfo=UTC))
+    await tick(app)
+    await tick(app)
+    assert "⏰" in nils.last_message().text and "Bussveien" in nils.last_message().text
+    assert len(kari.messages()) == before[kari.user_id] and len(ola.messages()) == before[ola.user_id]
+    await tick(app)
+    assert len(nils.messages()) == before[nils.user_id] + 1  # once
+
+    # The partner's link: the organisation's open asks only; the answer after consent; no member made.
+    guest = make_user(first_name="Nora", language_code="en")
+    opened = await guest.send("/start " + link.split("?start=")[1])
+    assert "Hello, Natur og Ungdom Trondheim!" in opened.text and "Welcome to lagbot" not in opened.text
+    await guest.press("💬 Bussveien")
+    await guest.send("Vi støtter traseen.")
+    asked = guest.last_message().text
+    assert "You do not become a member" in asked
+    stored = await guest.press("Yes, store it")
+    assert "The answer of Natur og Ungdom Trondheim is stored" in stored.text
+    assert await member_by_telegram_none(db, guest.user_id)
+    mine = await guest.send("/mydata")
+    document = json.loads(next(iter(mine.method("sendDocument")[0].files.values())).decode("utf-8"))
+    assert document["Your answers for a partner organisation"][0]["Organisation"] == "Natur og Ungdom Trondheim"
+
+    # At the deadline: the ask closes, the board gets the summary and the answers as files.
+    clock.set(datetime(2026, 12, 10, 11, 1, tzinfo=UTC))
+    await tick(app)
+    await tick(app)
+    summary = last_with(board, "Answers:")
+    assert "Answers: 3 from 1 of 3 members; 1 partner organisations." in summary and "Not for me: 1" in summary
+    assert "By district: Midtbyen 2" in summary
+    files = await board.press("📎 All answers as files")
+    documents = files.method("sendDocument")
+    markdown = next(iter(documents[0].files.values())).decode("utf-8")
+    table = next(iter(documents[1].files.values())).decode("utf-8-sig")
+    assert "Medlem1 Nordmann" in markdown and "Natur og Ungdom Trondheim" in markdown and "anonymous" in markdown
+    assert "'=HYPERLINK" in table and "\n=HYPERLINK" not in table
+    late = await guest.send("/start " + link.split("?start=")[1])
+    assert "There is no open question for you right now" in late.text
+
+    # The partner's respondent erases their answer.
+    await guest.send("/deleteme")
+    await guest.press("Yes, erase my data")
+    assert await count(db, AskAnswer) == 2
+
+
+def last_with(user, text):
+    return next(m.text for m in reversed(user.messages()) if text in m.text)
+
+
+async def member_by_telegram_none(db, telegram_id):
+    async with db.session() as session:
+        return await member_by_telegram(session, telegram_id) is None
+
+
+async def test_answers_in_my_data_and_erasure_keeps_anonymous_ones(db, app, api, make_user, clock):
+    board, (kari, ola, nils) = await people(db, make_user)
+    await create_ask(board, partners=False)
+    await board.press("Send now")
+    await tick(app)
+    await ola.press("✍️ Answer")
+    await ola.send("Med navn")
+    await ola.press("With my name")
+    await ola.press("✍️ Answer")
+    await ola.send("Uten navn")
+    await ola.press("Anonymously")
+    mine = await ola.send("/mydata")
+    document = json.loads(next(iter(mine.method("sendDocument")[0].files.values())).decode("utf-8"))
+    assert [a["Text"] for a in document["Your answers to asks for input"]] == ["Med navn"]
+    assert document["Asks for input you got"][0]["Ask"] == "Bussveien gjennom Midtbyen"
+    await ola.send("/deleteme")
+    await ola.press("Yes, erase my data")
+    async with db.session() as session:
+        assert [a.text for a in await session.scalars(select(AskAnswer))] == ["Uten navn"]
+        ola_id = (await session.scalars(select(Member.id).where(Member.name.is_(None)))).first()
+        assert await session.scalar(select(AskRecipient).where(AskRecipient.member_id == ola_id)) is None
+
+
+async def test_close_early_extend_and_refusals(db, app, api, make_user, clock):
+    board, (kari, ola, nils) = await people(db, make_user)
+    refused = await kari.send("/nyttinnspill")
+    assert "Bare styret og programkomiteen" in refused.text or "Only the board" in refused.text
+    await create_ask(board, partners=False)
+    await board.press("Send now")
+    await tick(app)
+    # A forged Answer for an ask that does not exist, and a member's look at the board's list.
+    forged = await kari.press_data("ask.ans:999")
+    assert forged.alerts
+    assert (await kari.send("/innspill")).text
+    listing = await board.send("/asks")
+    assert "#1 🟢 Bussveien" in listing.buttons[0]
+    await board.press("#1")
+    closed = await board.press("🔒 Close now")
+    assert "Ask #1 is closed." in closed.text
+    late = await ola.press("✍️ Answer")
+    assert "This ask is closed" in late.alerts[0]
+    await tick(app)
+    assert "Answers: 0" in last_with(board, "Answers:")
+    extended = await board.press("⏳ Extend by 7 days")
+    assert "Ask #1 is open until" in extended.text
+    async with db.session() as session:
+        ask = await session.get(Ask, 1)
+        assert ask.status == "open" and ask.deadline_at > clock()
+
+
+async def test_a_programme_ask_with_a_pdf_by_the_programme_role(db, app, api, make_user, clock):
+    board, (kari, ola, nils) = await people(db, make_user)
+    await with_role(db, ola, "programme")
+    start = await ola.send("/newask")
+    assert start.buttons == ["📘 Programme chapter"]
+    await ola.press("📘 Programme chapter")
+    await ola.send("Kapittel 3: Bolig")
+    await ola.send("Les utkastet og si hva som mangler.")
+    wrong = await ola.send_document("bad1", mime_type="image/png")
+    assert "PDF" in wrong.text
+    await ola.send_document("pdf-file-1")
+    await ola.send("2026-12-20 12:00")
+    await ola.press("Districts")
+    await ola.press("Heimdal")
+    await ola.press("« Back")
+    await ola.press("Preview ▸")
+    await ola.press("Send now")
+    await tick(app)
+    assert "Kapittel 3: Bolig" in nils.last_message().text
+    got = await nils.press("📄")
+    assert got.method("sendDocument")[0].params["document"] == "pdf-file-1"
+    forged = await kari.press_data("ask.doc:1")
+    assert forged.alerts and not forged.method("sendDocument")
+    async with db.session() as session:
+        assert (await session.get(Ask, 1)).file_id == "pdf-file-1"
+    assert await count(db, Partner) == 0
