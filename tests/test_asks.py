@@ -5,7 +5,7 @@ the board gets the summary and every answer as files (simulated time)."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -143,7 +143,7 @@ async def member_by_telegram_none(db, telegram_id):
 
 
 async def test_answers_in_my_data_and_erasure_keeps_anonymous_ones(db, app, api, make_user, clock):
-    board, (kari, ola, nils) = await people(db, make_user)
+    board, (_kari, ola, _nils) = await people(db, make_user)
     await create_ask(board, partners=False)
     await board.press("Send now")
     await tick(app)
@@ -166,7 +166,7 @@ async def test_answers_in_my_data_and_erasure_keeps_anonymous_ones(db, app, api,
 
 
 async def test_close_early_extend_and_refusals(db, app, api, make_user, clock):
-    board, (kari, ola, nils) = await people(db, make_user)
+    board, (kari, ola, _nils) = await people(db, make_user)
     refused = await kari.send("/nyttinnspill")
     assert "Bare styret og programkomiteen" in refused.text or "Only the board" in refused.text
     await create_ask(board, partners=False)
@@ -193,7 +193,7 @@ async def test_close_early_extend_and_refusals(db, app, api, make_user, clock):
 
 
 async def test_a_programme_ask_with_a_pdf_by_the_programme_role(db, app, api, make_user, clock):
-    board, (kari, ola, nils) = await people(db, make_user)
+    _board, (kari, ola, nils) = await people(db, make_user)
     await with_role(db, ola, "programme")
     start = await ola.send("/newask")
     assert start.buttons == ["📘 Programme chapter"]
@@ -218,3 +218,65 @@ async def test_a_programme_ask_with_a_pdf_by_the_programme_role(db, app, api, ma
     async with db.session() as session:
         assert (await session.get(Ask, 1)).file_id == "pdf-file-1"
     assert await count(db, Partner) == 0
+
+
+async def test_a_council_matter_with_a_member_meeting(db, app, api, make_user, clock):
+    from models.events import create_event
+
+    board, (_kari, _ola, nils) = await people(db, make_user)
+    start = datetime(2027, 3, 1, 17, 0, tzinfo=UTC)
+    async with db.session() as session:
+        meeting = await create_event(session, kind="member_meeting", title="Medlemsmøte om bussveien", starts_at=start,
+                                     ends_at=start + timedelta(hours=2), place="Folkets hus", now=clock())
+    await board.send("/newask")
+    await board.press("🏛 Council matter")
+    wrong = await board.send("31.04.2027")
+    assert "There is no 31.04.2027 in the calendar" in wrong.text
+    offered = await board.send("12.03.2027")
+    assert "Is there a member meeting for input on it?" in offered.text
+    await board.press("Medlemsmøte om bussveien")
+    await board.send("Bussveien")
+    await board.send("Traseen skal vedtas.")
+    not_link = await board.send("bare tekst")
+    assert "That is not a link." in not_link.text
+    await board.send("https://trondheim.kommune.no/sak/1")
+    await board.send("2027-03-10 12:00")
+    await board.press("Preview ▸")
+    await board.press("Send now")
+    await tick(app)
+    got = nils.last_message()
+    assert got.text.startswith("🏛 Bystyresak: Bussveien") and "I bystyret" in got.text and "Svar innan" in got.text
+    assert "https://trondheim.kommune.no/sak/1" in got.text
+    assert "📅 Medlemsmøtet" in [label for label, _ in got.inline_buttons]
+    async with db.session() as session:
+        ask = await session.get(Ask, 1)
+        assert (ask.kind, ask.event_id, ask.meeting_on.isoformat()) == ("council", meeting.id, "2027-03-12")
+
+
+async def test_the_reminder_and_the_summary_survive_a_restart(db, settings, api, app, make_user, clock):
+    """The ask is stored before the bot restarts; the new process reminds and summarises from the database."""
+    from bot.app import build_application
+    from models import asks as ak
+    from models import broadcast as bc
+    from tests.harness import FakeUser
+
+    board, (_kari, _ola, nils) = await people(db, make_user)
+    async with db.session() as session:
+        await ak.create_and_send(session, ak.Draft(kind="general", title="Sommerfest?", body="Hvor?",
+                                                   deadline_at=datetime(2026, 12, 3, 12, 0, tzinfo=UTC),
+                                                   audience=bc.Audience(districts=["heimdal"])),
+                                 author_id=None, now=clock(), weekly_cap=settings.weekly_cap)
+    await tick(app)
+    restarted = build_application(settings, db, request=api, clock=clock)
+    await restarted.initialize()
+    try:
+        clock.set(datetime(2026, 12, 2, 9, 0, tzinfo=UTC))
+        await tick(restarted)
+        await tick(restarted)
+        assert nils.last_message().text.startswith("⏰ Påminning: fristen er")
+        clock.set(datetime(2026, 12, 3, 12, 0, tzinfo=UTC))
+        await tick(restarted)
+        await tick(restarted)
+        assert "Answers: 0 from 0 of 1 members" in last_with(FakeUser(restarted, api, board.user_id), "Answers:")
+    finally:
+        await restarted.shutdown()
