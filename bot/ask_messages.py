@@ -150,14 +150,18 @@ def _interest_order(item: tuple[str, int]) -> int:
     return INTERESTS.index(item[0]) if item[0] in INTERESTS else len(INTERESTS)
 
 
-async def queue_summaries(session: AsyncSession, asks: list[ak.Ask], at: datetime, admins: list[int]) -> None:
-    """The summary of each closed ask to the board (and the programme role for a programme ask)."""
+async def queue_summaries(session: AsyncSession, asks: list[ak.Ask], at: datetime, admins: list[int],
+                          skip: int | None = None) -> None:
+    """The summary of each closed ask to the board (and the programme role for a programme ask);
+    `skip`: the member who closed it, who sees it already."""
     board = await members_with_role(session, "board", admins)
     programme = await members_with_role(session, "programme", admins)
     for ask in asks:
         readers = {m.id: m for m in board} | ({m.id: m for m in programme} if ask.kind == "programme" else {})
         stamp = int(ask.deadline_at.timestamp())
         for reader in readers.values():
+            if reader.id == skip:
+                continue
             await box.schedule(session, dedupe_key=f"ask:{ask.id}:summary:{stamp}:{reader.id}", kind="notice",
                                member_id=reader.id, due_at=at, topic="ask.summary", subject_id=ask.id)
 

@@ -9,7 +9,17 @@ from typing import Literal
 from telegram import Update
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
-from bot.ask_messages import AnswerAsk, AskAction, AskDocument, AskFiles, NotForMe, ShowAsk, answer_files, summary_text
+from bot.ask_messages import (
+    AnswerAsk,
+    AskAction,
+    AskDocument,
+    AskFiles,
+    NotForMe,
+    ShowAsk,
+    answer_files,
+    queue_summaries,
+    summary_text,
+)
 from bot.callbacks import Id, Number, callback
 from bot.i18n import N_, fmt_datetime
 from handlers.common import (
@@ -205,6 +215,7 @@ async def act(update: Update, context: Context) -> None:
         try:
             if press.action == "close":
                 await ak.close(session, ask.id, now)
+                await queue_summaries(session, [ask], now, context.runtime.settings.lagbot_admins, skip=member.id if member else None)
             else:
                 await ak.extend(session, ask.id, 7, now)
         except ak.AskClosed as error:
@@ -212,7 +223,7 @@ async def act(update: Update, context: Context) -> None:
             return
         deadline = ask.deadline_at
     if press.action == "close":
-        await reply(update, context._("Ask #{number} is closed. The summary comes in a moment.").format(number=press.ask_id))
+        await reply(update, context._("Ask #{number} is closed. The rest of the board gets the summary.").format(number=press.ask_id))
     else:
         await reply(update, context._("Ask #{number} is open until {deadline}.").format(
             number=press.ask_id, deadline=fmt_datetime(deadline, context.lang)))

@@ -175,16 +175,21 @@ async def test_close_early_extend_and_refusals(db, app, api, make_user, clock):
     # A forged Answer for an ask that does not exist, and a member's look at the board's list.
     forged = await kari.press_data("ask.ans:999")
     assert forged.alerts
-    assert (await kari.send("/innspill")).text
+    assert "Bare styret og programkomiteen kan se svar" in (await kari.send("/innspill")).text
     listing = await board.send("/asks")
     assert "#1 🟢 Bussveien" in listing.buttons[0]
+    other = make_user(first_name="Anne", language_code="en")
+    await onboard(other, phone="+4745000009", lang="en")
+    await with_role(db, other, "board")
     await board.press("#1")
     closed = await board.press("🔒 Close now")
     assert "Ask #1 is closed." in closed.text
+    seen = sum("Answers:" in m.text for m in board.messages())
     late = await ola.press("✍️ Answer")
     assert "This ask is closed" in late.alerts[0]
     await tick(app)
-    assert "Answers: 0" in last_with(board, "Answers:")
+    assert "Answers: 0" in last_with(board, "Answers:") and "Answers: 0" in last_with(other, "Answers:")
+    assert sum("Answers:" in m.text for m in board.messages()) == seen  # the one who closed it saw it already
     extended = await board.press("⏳ Extend by 7 days")
     assert "Ask #1 is open until" in extended.text
     async with db.session() as session:
