@@ -92,7 +92,7 @@ def ask_buttons(ask: ak.Ask, lang: str, *, member: bool = True) -> list[list[box
 
 
 async def _open_ask(session: AsyncSession, row: box.OutboxMessage) -> ak.Ask:
-    ask = await session.get(ak.Ask, row.subject_id or 0)
+    ask = await ak.find(session, row.subject_id or 0)
     if ask is None:
         raise Gone("the ask is gone")
     if not ak.is_open(ask, now() or ask.created_at):
@@ -117,7 +117,7 @@ async def _reminder(session: AsyncSession, row: box.OutboxMessage, to: Member) -
 
 @renderer("ask.summary")
 async def _summary(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
-    ask = await session.get(ak.Ask, row.subject_id or 0)
+    ask = await ak.find(session, row.subject_id or 0)
     if ask is None:
         raise Gone("the ask is gone")
     text = summary_text(ask, await ak.summary(session, ask.id), to.language)

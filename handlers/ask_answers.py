@@ -138,7 +138,7 @@ async def document(update: Update, context: Context) -> None:
     ask_id = AskDocument.parse(query.data).ask_id
     member = await context.load_member(update)
     async with context.runtime.db.session() as session:
-        ask = await session.get(ak.Ask, ask_id)
+        ask = await ak.find(session, ask_id)
         partner = await partner_of(context, session)
         allowed = ask is not None and (
             (member is not None and (await ak.recipient(session, ask_id, member.id) is not None
@@ -186,7 +186,7 @@ async def show_ask(update: Update, context: Context, ask_id: int | None = None) 
     ask_id = ask_id or ShowAsk.parse(query.data).ask_id
     member = await context.load_member(update)
     async with context.runtime.db.session() as session:
-        ask = await session.get(ak.Ask, ask_id)
+        ask = await ak.find(session, ask_id)
         if ask is None or not ak.may_see(member, ask, context.runtime.settings.lagbot_admins):
             await answer_alert(update, context._("Only the board and the programme committee can see answers to asks."))
             return
@@ -208,7 +208,7 @@ async def act(update: Update, context: Context) -> None:
     now = context.runtime.now()
     async with context.runtime.db.session() as session:
         member = await member_by_telegram(session, update.effective_user.id)  # type: ignore[union-attr]
-        ask = await session.get(ak.Ask, press.ask_id)
+        ask = await ak.find(session, press.ask_id)
         if ask is None or not ak.may_see(member, ask, context.runtime.settings.lagbot_admins):
             await answer_alert(update, context._("Only the board and the programme committee can see answers to asks."))
             return
@@ -236,7 +236,7 @@ async def files(update: Update, context: Context) -> None:
     ask_id = AskFiles.parse(query.data).ask_id
     member = await context.load_member(update)
     async with context.runtime.db.session() as session:
-        ask = await session.get(ak.Ask, ask_id)
+        ask = await ak.find(session, ask_id)
         if ask is None or not ak.may_see(member, ask, context.runtime.settings.lagbot_admins):
             await answer_alert(update, context._("Only the board and the programme committee can see answers to asks."))
             return

@@ -43,7 +43,7 @@ class PartnerConsent:
 
 async def partner_of(context: Context, session: AsyncSession) -> pt.Partner | None:
     partner_id = (context.user_data or {}).get(PARTNER_KEY)
-    return await session.get(pt.Partner, partner_id) if isinstance(partner_id, int) else None
+    return await pt.by_id(session, partner_id) if isinstance(partner_id, int) else None
 
 
 async def open_link(update: Update, context: Context) -> int:

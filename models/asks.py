@@ -168,6 +168,10 @@ async def get(session: AsyncSession, ask_id: int, *, lock: bool = False) -> Ask:
     return ask
 
 
+async def find(session: AsyncSession, ask_id: int) -> Ask | None:
+    return await session.get(Ask, ask_id)
+
+
 def is_open(ask: Ask, now: datetime) -> bool:
     return ask.status == OPEN and now < ask.deadline_at
 

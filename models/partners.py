@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from models.activity import CANCELLED
 from models.base import Base, UTCDateTime, utcnow
 from models.constants import OSLO
-from models.errors import DomainError, NotFound, UnknownChoice
+from models.errors import DomainError, UnknownChoice
 from models.event_tables import Event
 from models.round_tables import Round
 
@@ -85,11 +85,8 @@ async def all_partners(session: AsyncSession) -> list[Partner]:
     return list(await session.scalars(select(Partner).order_by(func.lower(Partner.name), Partner.id)))
 
 
-async def get(session: AsyncSession, partner_id: int) -> Partner:
-    partner = await session.get(Partner, partner_id)
-    if partner is None:
-        raise NotFound(partner_id)
-    return partner
+async def by_id(session: AsyncSession, partner_id: int) -> Partner | None:
+    return await session.get(Partner, partner_id)
 
 
 async def by_token(session: AsyncSession, token: str) -> Partner | None:
