@@ -95,6 +95,14 @@ async def test_an_ask_to_members_and_a_partner_end_to_end(db, app, api, make_use
     assert len(kari.messages()) == before[kari.user_id] and len(ola.messages()) == before[ola.user_id]
     await tick(app)
     assert len(nils.messages()) == before[nils.user_id] + 1  # once
+    await nils.press("✍️ Svar")
+    too_long = await nils.send("x" * 3500)
+    assert too_long.text == "Det er 3500 teikn; grensa er 3000. Kort ho ned og send ho på nytt."
+    await nils.send("Eg vil ha buss til Heimdal.")
+    stored_nn = await nils.press("Med namnet mitt")
+    assert stored_nn.text.startswith("Takk! Svaret ditt er lagra.")
+    stale = await nils.press_data("ask.how:1:named")  # the same choice pressed again
+    assert stale.alerts and await count(db, AskAnswer) == 3
 
     # The partner's link: the organisation's open asks only; the answer after consent; no member made.
     guest = make_user(first_name="Nora", language_code="en")
@@ -116,8 +124,8 @@ async def test_an_ask_to_members_and_a_partner_end_to_end(db, app, api, make_use
     await tick(app)
     await tick(app)
     summary = last_with(board, "Answers:")
-    assert "Answers: 3 from 1 of 3 members; 1 partner organisations." in summary and "Not for me: 1" in summary
-    assert "By district: Midtbyen 2" in summary
+    assert "Answers: 4 from 2 of 3 members; 1 partner organisations." in summary and "Not for me: 1" in summary
+    assert "By district: Midtbyen 2, Heimdal 1" in summary and "By interest: Courses 1" in summary
     files = await board.press("📎 All answers as files")
     documents = files.method("sendDocument")
     markdown = next(iter(documents[0].files.values())).decode("utf-8")
@@ -130,7 +138,7 @@ async def test_an_ask_to_members_and_a_partner_end_to_end(db, app, api, make_use
     # The partner's respondent erases their answer.
     await guest.send("/deleteme")
     await guest.press("Yes, erase my data")
-    assert await count(db, AskAnswer) == 2
+    assert await count(db, AskAnswer) == 3
 
 
 def last_with(user, text):
@@ -216,6 +224,8 @@ async def test_a_programme_ask_with_a_pdf_by_the_programme_role(db, app, api, ma
     await ola.press("Send now")
     await tick(app)
     assert "Kapittel 3: Bolig" in nils.last_message().text
+    listing = await ola.send("/asks")
+    assert [b for b in listing.buttons if b.startswith("#")] == ["#1 🟢 Kapittel 3: Bolig (0)"]
     got = await nils.press("📄")
     assert got.method("sendDocument")[0].params["document"] == "pdf-file-1"
     forged = await kari.press_data("ask.doc:1")
