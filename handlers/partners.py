@@ -52,6 +52,11 @@ class AddPartner:
     pass
 
 
+@callback("ptn.relink")
+class NewLink:
+    partner_id: Id
+
+
 @callback("ptn.kind")
 class PartnerKind:
     draft_id: Id
@@ -78,12 +83,30 @@ async def list_partners(update: Update, context: Context) -> None:
         contact = " · ".join(filter(None, [partner.contact_person, partner.email, partner.phone]))
         lines += ["", f"🤝 {partner.name} ({_(KIND_LABELS[partner.kind])})" + (f"\n{contact}" if contact else ""),
                   link_of(context, partner)]
-    rows = [[(_("➕ Add a partner"), AddPartner().pack())]]
+    rows = [[(_("🔄 New link: {name}").format(name=p.name[:40]), NewLink(p.id).pack())] for p in shown]
+    rows.insert(0, [(_("➕ Add a partner"), AddPartner().pack())])
     if partners:
         rows[0].append((_("📎 Links as CSV"), PartnerLinks().pack()))
     if more := page_buttons(_, page, pages, lambda n: PartnerPage(n).pack()):
         rows.append(more)
     await reply(update, "\n".join(lines), reply_markup=inline(rows))
+
+
+async def new_link(update: Update, context: Context) -> None:
+    """Replace a partner's link; the role is read again in the transaction that changes it."""
+    query = update.callback_query
+    assert query is not None
+    async with context.runtime.db.session() as session:
+        if await role_gone(update, context, session, "board", N_("Partner organisations and their links (board)")):
+            await query.answer()
+            return
+        partner = await pt.new_link(session, NewLink.parse(query.data).partner_id)
+        link = link_of(context, partner) if partner else None
+    await query.answer()
+    if partner is None:
+        await reply(update, context._("This button is no longer valid. Send /start to see the menu."))
+        return
+    await reply(update, context._("{name} has a new link; the old one no longer works:\n{link}").format(name=partner.name, link=link))
 
 
 @requires_role("board")
@@ -173,6 +196,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler(["partnere", "partners"], list_partners, private))
     application.add_handler(Press(list_partners, pattern=PartnerPage.filter()))
     application.add_handler(Press(links_csv, pattern=PartnerLinks.filter()))
+    application.add_handler(Press(requires_role("board")(new_link), pattern=NewLink.filter()))
     application.add_handler(Flow(
         application, "partner_add", title=N_("adding a partner organisation"), role="board", drafts=(DRAFT_KEY,),
         entry_points=[Press(start_add, pattern=AddPartner.filter())],

@@ -89,6 +89,15 @@ async def by_id(session: AsyncSession, partner_id: int) -> Partner | None:
     return await session.get(Partner, partner_id)
 
 
+async def new_link(session: AsyncSession, partner_id: int) -> Partner | None:
+    """A fresh token: the old link stops working (it went astray, or the contact changed)."""
+    partner = await by_id(session, partner_id)
+    if partner is not None:
+        partner.token = new_token()
+        await session.flush()
+    return partner
+
+
 async def by_token(session: AsyncSession, token: str) -> Partner | None:
     if not token or len(token) > 32:
         return None

@@ -81,8 +81,20 @@ async def test_the_board_keeps_partners_in_the_chat_in_norwegian(db, app, api, m
     sent = await board.press("📎 Lenker som CSV")
     table = next(iter(sent.method("sendDocument")[0].files.values())).decode("utf-8-sig")
     assert table.startswith("Navn;Type;Kontaktperson;E-post;Telefon;Lenke\r\nKvinnegruppa Ottar;Kvinnebevegelsen;;;900 00 000;https://t.me/")
+    old_link = added.text.split("\n")[-1]
+    renewed = await board.press("🔄 Ny lenke: Kvinnegruppa Ottar")
+    new_link = renewed.text.split("\n")[-1]
+    assert "har fått ny lenke" in renewed.text and new_link != old_link and "?start=ask_" in new_link
+    guest = make_user(first_name="Gjest", language_code="nb")
+    assert "Denne lenken gjelder ikke lenger" in (await guest.send("/start " + old_link.split("?start=")[1])).text
+    assert "Hei, Kvinnegruppa Ottar!" in (await guest.send("/start " + new_link.split("?start=")[1])).text
+    async with db.session() as session:
+        partner_id = (await session.scalars(select(Partner.id))).one()
+    forged = await member.press_data(f"ptn.relink:{partner_id}")
+    assert forged.alerts and "«styret»" in forged.alerts[0]
     async with db.session() as session:
         stored = (await session.scalars(select(Partner))).one()
+        assert stored.token == new_link.split("ask_")[1]
         assert (stored.kind, stored.phone, stored.contact_person, stored.email) == ("women", "900 00 000", None, None)
 
 
