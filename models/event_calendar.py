@@ -140,9 +140,11 @@ async def year_figures(session: AsyncSession, year_start: datetime, year_end: da
         present = await session.scalar(select(func.count()).select_from(Rsvp).where(
             Rsvp.event_id == event.id, (Rsvp.attended.is_(True)) | ((Rsvp.attended.is_(None)) & (Rsvp.seat == CONFIRMED))))
         attendance[event.kind] = attendance.get(event.kind, 0) + int(present or 0)
+    # With partners on record (models/partners.py), not merely named in free text.
+    with_partners = await partner_records.linked_events(session, [e.id for e in held if e.kind == "open_meeting"])
     return YearFigures(
         courses=sum(1 for e in held if e.kind == "course"), courses_goal=COURSES_PER_YEAR_GOAL,
-        open_with_partners=sum(1 for e in held if e.kind == "open_meeting" and e.partners), open_goal=OPEN_MEETINGS_PER_YEAR_GOAL,
+        open_with_partners=len(with_partners), open_goal=OPEN_MEETINGS_PER_YEAR_GOAL,
         attendance=attendance,
     )
 

@@ -139,6 +139,13 @@ async def link_event(session: AsyncSession, event: Event) -> None:
     await session.flush()
 
 
+async def linked_events(session: AsyncSession, event_ids: list[int]) -> set[int]:
+    """Of these events, the ones held together with a partner on record."""
+    if not event_ids:
+        return set()
+    return set(await session.scalars(select(EventPartner.event_id).where(EventPartner.event_id.in_(event_ids))))
+
+
 def _year(year: int) -> tuple[datetime, datetime]:
     start = datetime.combine(date(year, 1, 1), time(0), tzinfo=OSLO)
     end = datetime.combine(date(year + 1, 1, 1), time(0), tzinfo=OSLO)
