@@ -295,7 +295,7 @@ cancel = cancel_conversation(N_("Cancelled. Nothing was sent."), DRAFT_KEY)
 def register(application: Application) -> None:  # type: ignore[type-arg]
     text = filters.TEXT & ~filters.COMMAND
     application.add_handler(Flow(
-        application, "ask_create", title=TITLE_OF_FLOW, drafts=(DRAFT_KEY,),
+        application, "ask_create", title=TITLE_OF_FLOW, drafts=(DRAFT_KEY,), role=("board", "programme"),
         entry_points=[CommandHandler(["nyttinnspill", "newask"], start, filters.ChatType.PRIVATE)],
         states={
             KIND: [Press(got_kind, pattern=AskKind.filter()), MessageHandler(text, buttons_expected)],

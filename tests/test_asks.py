@@ -214,6 +214,17 @@ async def test_a_programme_ask_with_a_pdf_by_the_programme_role(db, app, api, ma
     await ola.send("Kapittel 3: Bolig")
     await ola.send("Les utkastet og si hva som mangler.")
     wrong = await ola.send_document("bad1", mime_type="image/png")
+    async with db.session() as session:  # taken away and given back from the command line mid-flow
+        from models.membership import revoke_role
+
+        await revoke_role(session, await member_by_telegram(session, ola.user_id), "programme")
+    stopped = await ola.send_document("pdf-file-0")
+    assert "You no longer have the role needed for “creating an ask”" in stopped.text
+    await with_role(db, ola, "programme")
+    await ola.send("/newask")
+    await ola.press("📘 Programme chapter")
+    await ola.send("Kapittel 3: Bolig")
+    await ola.send("Les utkastet og si hva som mangler.")
     assert "PDF" in wrong.text
     await ola.send_document("pdf-file-1")
     await ola.send("2026-12-20 12:00")
@@ -295,3 +306,24 @@ async def test_the_reminder_and_the_summary_survive_a_restart(db, settings, api,
         assert "Answers: 0 from 0 of 1 members" in last_with(FakeUser(restarted, api, board.user_id), "Answers:")
     finally:
         await restarted.shutdown()
+
+
+async def test_an_ask_keeps_quiet_hours_and_preferences(db, settings, app, make_user, clock):
+    from models import asks as ak
+    from models import broadcast as bc
+
+    _board, (kari, _ola, nils) = await people(db, make_user)
+    await kari.send("stopp")
+    before = {u.user_id: len(u.messages()) for u in (kari, nils)}
+    clock.set(datetime(2026, 11, 27, 22, 30, tzinfo=UTC))  # 23:30 in Oslo
+    async with db.session() as session:
+        _ask, members, _partners = await ak.create_and_send(
+            session, ak.Draft(kind="general", title="Nattspørsmål", body="Hva mener du?", deadline_at=datetime(2026, 12, 5, 12, 0, tzinfo=UTC),
+                              audience=bc.Audience(districts=["midtbyen", "heimdal"])),
+            author_id=None, now=clock(), weekly_cap=settings.weekly_cap)
+    assert members == 2  # Kari turned messages from the board off
+    await tick(app)
+    assert len(nils.messages()) == before[nils.user_id]
+    clock.set(datetime(2026, 11, 28, 8, 1, tzinfo=UTC))  # 09:01
+    await tick(app)
+    assert "Nattspørsmål" in nils.last_message().text and len(kari.messages()) == before[kari.user_id]
