@@ -129,3 +129,29 @@ def test_cli_partners_and_asks(tmp_path, monkeypatch, capsys, database_url):
     assert (tmp_path / "innspill-1.md").read_text(encoding="utf-8").startswith("# Bussveien")
     assert (tmp_path / "innspill-1.csv").read_text(encoding="utf-8-sig").startswith("Når;Fra;Type;Bydel;Svar")
     assert run_cli(monkeypatch, database_url, "asks", "add", "--title", "X", "--text", "Y", "--deadline", "2000-01-01 12:00") == 1
+
+
+async def test_a_round_created_in_the_chat_links_the_typed_partner(db, app, make_user, clock):
+    from models.rounds import Round
+    from tests.test_doorknock import people
+
+    async with db.session() as session:
+        lo = await pt.add(session, name="LO Trondheim", kind="union")
+    (board,) = await people(make_user, 1)
+    await with_role(db, board, "board")
+    await board.send("/nyrunde")
+    await board.send("Dørbank med LO")
+    await board.press("Midtbyen")
+    await board.send("12.12 12:00")
+    await board.send("15:00")
+    await board.send("Torget")
+    await board.send("12")
+    await board.press("Jeg gjør det")
+    await board.press("Fortsett")
+    await board.send("lo   TRONDHEIM")
+    await board.press("Hopp over")
+    await board.press("✅ Opprett")
+    async with db.session() as session:
+        round_ = await session.scalar(select(Round))
+        assert (round_.partner, round_.partner_id) == ("LO Trondheim", lo.id)
+        assert await pt.rounds_with_partners(session, 2026) == 1
