@@ -166,9 +166,12 @@ def migrate_partner_names() -> None:
 def downgrade() -> None:
     for table in ('ask_answers', 'ask_recipients', 'ask_partners', 'asks'):
         op.drop_table(table)
-    with op.batch_alter_table('rounds', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('fk_rounds_partner_id_partners'), type_='foreignkey')
-        batch_op.drop_index(batch_op.f('ix_rounds_partner_id'))
-        batch_op.drop_column('partner_id')
+    op.drop_index(op.f('ix_rounds_partner_id'), table_name='rounds')
+    if op.get_bind().dialect.name == 'sqlite':
+        # Not a batch copy, which would cascade-delete the rounds' sign-ups (SQLite ≥ 3.35).
+        op.execute("ALTER TABLE rounds DROP COLUMN partner_id")
+    else:
+        op.drop_constraint(op.f('fk_rounds_partner_id_partners'), 'rounds', type_='foreignkey')
+        op.drop_column('rounds', 'partner_id')
     op.drop_table('event_partners')
     op.drop_table('partners')
