@@ -34,3 +34,11 @@ def test_free_text_partner_names_become_records(tmp_path):
             (1, partners[0][0]), (1, partners[1][0])]
         assert json.loads(connection.execute("SELECT partners FROM events").fetchone()[0]) == [
             "Fagforbundet Trondheim", "Natur og Ungdom"]
+    from alembic import command
+
+    from bot.migrate import alembic_config
+
+    command.downgrade(alembic_config(url), "0016")
+    with sqlite3.connect(tmp_path / "old.db") as connection:
+        assert connection.execute("SELECT id, partner FROM rounds ORDER BY id").fetchall() == [(1, "Fagforbundet Trondheim"), (2, None)]
+    upgrade(url)
