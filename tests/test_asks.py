@@ -208,6 +208,8 @@ async def test_close_early_extend_and_refusals(db, app, api, make_user, clock):
 async def test_a_programme_ask_with_a_pdf_by_the_programme_role(db, app, api, make_user, clock):
     _board, (kari, ola, nils) = await people(db, make_user)
     await with_role(db, ola, "programme")
+    shown = (await ola.send("/help")).text
+    assert "/newask — Ask members and partners for input" in shown and "/broadcast" not in shown
     start = await ola.send("/newask")
     assert start.buttons == ["📘 Programme chapter"]
     await ola.press("📘 Programme chapter")
