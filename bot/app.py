@@ -23,6 +23,7 @@ from bot.leader import PollingLock
 from bot.persistence import SQLPersistence
 from bot.runtime import RUNTIME_KEY, Runtime, attach
 from bot.settings import Settings
+from bot.upkeep import asks as ask_upkeep
 from bot.upkeep import calls as call_upkeep
 from bot.upkeep import nudges as nudge_upkeep
 from bot.upkeep import retention as retention_upkeep
@@ -31,6 +32,9 @@ from bot.upkeep.calendar import calendar_upkeep
 from handlers import (
     activity_manage,
     admin,
+    ask_answers,
+    ask_link,
+    asks,
     board_lists,
     board_replies,
     broadcast,
@@ -47,6 +51,7 @@ from handlers import (
     linking,
     nudges,
     onboarding,
+    partners,
     phonebank,
     phonebank_board,
     preferences,
@@ -149,8 +154,11 @@ def upkeep_concerns(settings: Settings, database: Database, runtime: Runtime) ->
     async def retention(bot: Any) -> None:
         await retention_upkeep.run(runtime)
 
+    async def asks_due(bot: Any) -> None:
+        await ask_upkeep.run(runtime)
+
     return [("broadcasts", broadcasts), ("call-holds", call_holds), ("calendar", calendar),
-            ("welcome", welcomes), ("nudges", suggestions), ("retention", retention)]
+            ("welcome", welcomes), ("nudges", suggestions), ("retention", retention), ("asks", asks_due)]
 
 
 def _job(hook: Hook) -> Callable[[Any], Awaitable[None]]:
@@ -164,6 +172,7 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     update_context.register(application)
     general.register_guards(application)
     delivery.register_guards(application)
+    ask_link.register(application)  # before onboarding: a partner's link must not start a member's /start
     onboarding.register(application)
     broadcast.register(application)
     broadcast_scheduled.register(application)
@@ -191,6 +200,9 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     removal.register(application)
     admin.register(application)
     board_lists.register(application)
+    asks.register(application)
+    ask_answers.register(application)
+    partners.register(application)
     general.register_fallbacks(application)
 
 

@@ -30,4 +30,7 @@ BOARD_COMMANDS: list[tuple[str, str, str]] = [
     ("lister", "lists", N_("Lists to act on: wrong numbers, no-shows and more (board)")),
     ("roller", "roles", N_("Who has which role (board)")),
     ("fjern_medlem", "removemember", N_("Remove a member who left the party (board)")),
+    ("nyttinnspill", "newask", N_("Ask members and partners for input (board, programme committee)")),
+    ("innspill", "asks", N_("Asks for input and their answers (board, programme committee)")),
+    ("partnere", "partners", N_("Partner organisations and their links (board)")),
 ]

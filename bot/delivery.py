@@ -21,6 +21,7 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 # The message modules register their renderers (bot/render.py) when imported.
 from bot import (  # noqa: F401
+    ask_messages,
     call_messages,
     event_messages,
     link_messages,

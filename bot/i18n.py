@@ -5,7 +5,7 @@ from __future__ import annotations
 import gettext
 from collections.abc import Callable
 from datetime import datetime
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from babel.dates import format_date, format_datetime, format_time
@@ -62,7 +62,7 @@ def compile_catalogs() -> None:
             write_mo(mo_file, catalog)
 
 
-@lru_cache(maxsize=None)
+@cache
 def translations(language: str) -> gettext.NullTranslations:
     if language not in LANGUAGES:
         language = DEFAULT_LANGUAGE
@@ -117,4 +117,4 @@ def _known(language: str) -> str:
     return language if language in LANGUAGES else DEFAULT_LANGUAGE
 
 
-__all__ = ["BadTime", "parse_oslo_datetime", "OSLO", "LANGUAGES"]
+__all__ = ["LANGUAGES", "OSLO", "BadTime", "parse_oslo_datetime"]

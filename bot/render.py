@@ -27,11 +27,11 @@ class Message:
     buttons: list[list[box.Button]] = field(default_factory=list)
 
 
-class Gone(Exception):  # noqa: N818 - reads as "the message is gone", which it is
+class Gone(Exception):
     """The message no longer fits; the argument is the reason recorded on the skipped row."""
 
 
-class Broken(Exception):  # noqa: N818 - the row's renderer failed: recorded as failed, not sent
+class Broken(Exception):
     """A renderer raised something unexpected (a bug); the row is marked failed with this text."""
 
 

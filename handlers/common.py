@@ -43,6 +43,7 @@ ROLE_LABELS: dict[str, str] = {
     "welcomer": N_("welcomer"),
     "board": N_("board"),
     "admin": N_("admin"),
+    "programme": N_("programme committee"),
 }
 LANGUAGE_NAMES: dict[str, str] = {"nb": "Bokmål", "nn": "Nynorsk", "en": "English"}  # each in its own words, for buttons
 # The languages as a word inside a sentence, in the reader's language ("på nynorsk", "in Nynorsk").

@@ -86,6 +86,12 @@ KEY_LABELS: dict[str, str] = {
     "question": N_("Question"),
     "your_answer": N_("Your answer"),
     "filled_in_by_a_caller": N_("Filled in by a caller during a call"),
+    "answers_to_asks": N_("Your answers to asks for input"),
+    "asks_you_got": N_("Asks for input you got"),
+    "answers_for_partner_organisations": N_("Your answers for a partner organisation"),
+    "ask": N_("Ask"),
+    "organisation": N_("Organisation"),
+    "not_for_me": N_("Not for me"),
 }
 # Survey texts: the district-chapter mapping's are msgids, a district answer is a code.
 SURVEY_WORDS = frozenset({"survey", "question", "your_answer"})

@@ -57,7 +57,7 @@ class Flow(ConversationHandler[LagbotContext]):
                  entry_points: list[BaseHandler[Update, LagbotContext, Any]],
                  states: dict[object, list[BaseHandler[Update, LagbotContext, Any]]],
                  fallbacks: list[BaseHandler[Update, LagbotContext, Any]],
-                 drafts: tuple[str, ...] = (), role: str | None = None) -> None:
+                 drafts: tuple[str, ...] = (), role: str | tuple[str, ...] | None = None) -> None:
         super().__init__(entry_points=entry_points, states=states, fallbacks=fallbacks, name=name,
                          persistent=True, allow_reentry=True)
         self.title = title  # an N_() msgid naming the flow in notices ("creating a round")
@@ -128,7 +128,10 @@ def _stale(stamp: str | None, now: datetime) -> bool:
     return stamp is not None and now - datetime.fromisoformat(stamp) > FLOW_TIMEOUT
 
 
-async def _still_has_role(context: LagbotContext, role: str) -> bool:
-    """Read the member again: a role revoked from the command line or another process counts now."""
+async def _still_has_role(context: LagbotContext, role: str | tuple[str, ...]) -> bool:
+    """Read the member again: a role revoked from the command line or another process counts now
+    (a flow open to several roles: any of them)."""
     member = await context.reload_member()
-    return member is not None and member.is_onboarded and has_role(member, role, context.runtime.settings.lagbot_admins)
+    roles = (role,) if isinstance(role, str) else role
+    return member is not None and member.is_onboarded and any(
+        has_role(member, one, context.runtime.settings.lagbot_admins) for one in roles)

@@ -92,6 +92,9 @@ async def help_command(update: Update, context: Context) -> None:
     ])
     if has_role(member, "board", context.runtime.settings.lagbot_admins):
         text += "\n\n" + "\n".join(f"/{en if english else no} — {_(description)}" for no, en, description in BOARD_COMMANDS)
+    elif has_role(member, "programme", context.runtime.settings.lagbot_admins):  # the programme committee's asks
+        text += "\n\n" + "\n".join(f"/{en if english else no} — {_(description)}" for no, en, description in BOARD_COMMANDS
+                                    if no in ("nyttinnspill", "innspill"))
     if member is not None and member.is_onboarded:
         await show_main_menu(update, context, member, text)
     else:

@@ -11,6 +11,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 
 from bot.callbacks import callback
 from bot.erasure import announce_released
+from handlers import ask_link
 from handlers.common import Context, inline, menu_label_pattern, onboarded, pressed, reply
 from handlers.data_labels import readable
 from handlers.flows import switch_of
@@ -24,8 +25,16 @@ class ConfirmErase:
     answer: Literal["yes", "no"]
 
 
-@onboarded
 async def my_data(update: Update, context: Context) -> None:
+    """Everything stored about a member; to someone who only answered for a partner organisation, that."""
+    member = await context.load_member(update)
+    if (member is None or not member.is_onboarded) and await ask_link.send_respondent_data(update, context):
+        return
+    await member_data(update, context)
+
+
+@onboarded
+async def member_data(update: Update, context: Context) -> None:
     """Send the member everything stored about them as a JSON file."""
     async with context.runtime.db.session() as session:
         member = await membership.member_by_telegram(session, context.known.telegram_id or 0)
@@ -42,7 +51,7 @@ async def my_data(update: Update, context: Context) -> None:
 async def delete_me(update: Update, context: Context) -> None:
     """Ask for confirmation before erasing anything."""
     _ = context._
-    if context.member is None:
+    if context.member is None and not await ask_link.has_respondent_data(context, update.effective_user.id):  # type: ignore[union-attr]
         await reply(update, _("We have no personal data stored about you."))
         return
     await reply(
@@ -64,7 +73,9 @@ async def confirm_delete(update: Update, context: Context) -> None:
         await query.edit_message_text(_("Nothing was erased."))
         return
     if context.member is None:
-        await query.edit_message_text(_("We have no personal data stored about you."))
+        await ask_link.erase_respondent(context, user.id)  # answers given for a partner organisation
+        await query.edit_message_text(_("Your data has been erased. Thank you for your time in lagbot — send /start if "
+                                        "you ever want to come back."))
         return
     now = context.runtime.now()
     async with context.runtime.db.session() as session:

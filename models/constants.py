@@ -20,7 +20,7 @@ INTERESTS: tuple[str, ...] = (
     "courses",
     "district_chapter",
 )
-ROLES: tuple[str, ...] = ("member", "caller", "leader", "welcomer", "board", "admin")
+ROLES: tuple[str, ...] = ("member", "caller", "leader", "welcomer", "board", "admin", "programme")
 # Kinds of messages a member can turn on and off in /innstillinger.
 MESSAGE_KINDS: tuple[str, ...] = ("reminders", "nudges", "broadcasts")
 

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models import asks
 from models.broadcast import BroadcastReply
 from models.event_tables import Event, Rsvp
 from models.inbox import InboxUpdate
@@ -152,5 +153,6 @@ async def export_member(session: AsyncSession, member: Member) -> dict[str, Any]
         "survey_answers": [{"survey": s.title, "question": q.text, "your_answer": a.text or _option_label(q.options, a.option),
                             "filled_in_by_a_caller": r.filled_by is not None, "at": stamp(r.updated_at)}
                            for s, q, r, a in await linked_answers(session, member.id)],
+        **await asks.member_data(session, member),
         **await _in_transit(session, member),
     }

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import activity as act
+from models import partners as partner_records
 from models.activity import CONFIRMED, PLANNED
 from models.base import utcnow
 from models.constants import COURSES_PER_YEAR_GOAL, OPEN_MEETINGS_PER_YEAR_GOAL, OSLO
@@ -65,7 +66,8 @@ async def create_series(session: AsyncSession, *, kind: str, title: str, rule: s
         raise EventError(f"rule: {rule}") from exc
     series = Series(kind=kind, title=title.strip()[:200], description=description, place=place, rule=rule,
                     first_local=first_local.replace(tzinfo=None).isoformat(timespec="minutes"), minutes=minutes,
-                    capacity=capacity, partners=partners or [], contact_id=contact_id)
+                    capacity=capacity, partners=[p.name for p in await partner_records.canonical_names(session, partners)],
+                    contact_id=contact_id)
     session.add(series)
     await session.flush()
     await materialise(session, now, series_id=series.id)
@@ -87,18 +89,23 @@ async def materialise(session: AsyncSession, now: datetime, *, series_id: int | 
     if series_id is not None:
         query = query.where(Series.id == series_id)
     created = 0
+    new: list[Event] = []
     for series in list(await session.scalars(query)):
         existing = set(await session.scalars(select(Event.occurrence).where(Event.series_id == series.id)))
         for moment in occurrences(series, now):
             day = moment.astimezone(OSLO).date()
             if day in existing or moment <= now:
                 continue
-            session.add(Event(kind=series.kind, title=series.title, description=series.description, starts_at=moment,
-                              ends_at=moment + timedelta(minutes=series.minutes), place=series.place, capacity=series.capacity,
-                              partners=list(series.partners or []), contact_id=series.contact_id, series_id=series.id,
-                              occurrence=day))
+            new.append(Event(kind=series.kind, title=series.title, description=series.description, starts_at=moment,
+                             ends_at=moment + timedelta(minutes=series.minutes), place=series.place, capacity=series.capacity,
+                             partners=list(series.partners or []), contact_id=series.contact_id, series_id=series.id,
+                             occurrence=day))
+            session.add(new[-1])
             created += 1
     await session.flush()
+    for event in new:
+        if event.partners:
+            await partner_records.link_event(session, event)
     return created
 
 
@@ -143,9 +150,11 @@ async def year_figures(session: AsyncSession, year_start: datetime, year_end: da
         present = await session.scalar(select(func.count()).select_from(Rsvp).where(
             Rsvp.event_id == event.id, (Rsvp.attended.is_(True)) | ((Rsvp.attended.is_(None)) & (Rsvp.seat == CONFIRMED))))
         attendance[event.kind] = attendance.get(event.kind, 0) + int(present or 0)
+    # With partners on record (models/partners.py), not merely named in free text.
+    with_partners = await partner_records.linked_events(session, [e.id for e in held if e.kind == "open_meeting"])
     return YearFigures(
         courses=sum(1 for e in held if e.kind == "course"), courses_goal=COURSES_PER_YEAR_GOAL,
-        open_with_partners=sum(1 for e in held if e.kind == "open_meeting" and e.partners), open_goal=OPEN_MEETINGS_PER_YEAR_GOAL,
+        open_with_partners=len(with_partners), open_goal=OPEN_MEETINGS_PER_YEAR_GOAL,
         attendance=attendance,
     )
 

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import activity as act
+from models import partners as partner_records
 from models.activity import CANCELLED, CONFIRMED, PLANNED, WAITING  # noqa: F401 - importable from here as before
 from models.errors import NotFound
 from models.event_calendar import (  # noqa: F401 - importable from here as before
@@ -85,6 +86,7 @@ async def create_event(session: AsyncSession, *, kind: str, title: str, starts_a
                   contact_id=contact_id, latitude=latitude, longitude=longitude, created_by=created_by)
     session.add(event)
     await session.flush()
+    await partner_records.link_event(session, event)
     return event
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import delete, func, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import inbox, membership
+from models import asks, inbox, membership
 from models.base import utcnow
 from models.broadcast import BroadcastReply
 from models.errors import NotAllowed
@@ -77,6 +77,7 @@ async def remove_left_member(session: AsyncSession, member_id: int, *, actor_tel
 
 async def erase_member(session: AsyncSession, member: Member, reason: str = ERASED) -> None:
     """Forget who they are; keep a row without identity so counts stay right."""
+    await asks.erase_member_answers(session, member)
     if member.telegram_id is not None:  # their private chat's id is their Telegram id
         await inbox.forget_chat(session, member.telegram_id)
         await leave_tombstone(session, member.telegram_id, utcnow(), reason)

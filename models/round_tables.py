@@ -64,6 +64,8 @@ class Round(Base):
     longitude: Mapped[float | None] = mapped_column(Float)
     capacity: Mapped[int] = mapped_column(Integer)
     partner: Mapped[str | None] = mapped_column(String(200))
+    # The partner record the round names (models/partners.py); `partner` keeps its name for display.
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"), index=True)
     briefing: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(12), default=PLANNED)
     # A debrief or social gathering afterwards, to which the participants are invited.

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import activity as act
+from models import partners
 from models.activity import CANCELLED, CONFIRMED, PLANNED, WAITING  # noqa: F401 - importable from here as before
 from models.constants import THEMES  # noqa: F401
 from models.districts import read_district
@@ -104,6 +105,7 @@ async def create_round(session: AsyncSession, *, title: str, district: str, star
     round_.teams = [Team(leader_id=leader_id, capacity=team_capacity) for leader_id, team_capacity in teams]
     session.add(round_)
     await session.flush()
+    await partners.link_round(session, round_)
     return round_
 
 

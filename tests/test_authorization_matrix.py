@@ -37,16 +37,19 @@ from bot.activity_buttons import (
     Rsvp,
     TeamCheckIn,
 )
+from bot.ask_messages import AskAction
 from bot.context import LagbotContext
 from bot.i18n import translations
 from bot.member_buttons import CallStep, DecideLink, NudgeControl, ReplyToBoard, WelcomeStep
 from handlers.admin import VerifySupporter
+from handlers.asks import SendAsk
 from handlers.broadcast import SendNow
 from handlers.broadcast_scheduled import ChangeScheduled
 from handlers.broadcast_scheduled import ConfirmCancel as ConfirmCancelBroadcast
 from handlers.call_notes import CallNote
 from handlers.event_series import ConfirmCancelSeries, MoveSeries
 from handlers.onboarding import Consent
+from handlers.partners import AddPartner, NewLink
 from handlers.phonebank import CallOutcome
 from handlers.phonebank_board import CampaignAction, CreateCampaign
 from handlers.preferences import SetDistrict, SetInterest, SetLanguage, SetMessageKind, SetSuggestions
@@ -356,6 +359,30 @@ async def open_survey(world: World) -> None:
         world.extra["survey"] = survey.id
 
 
+ASK_FLOW = steps(("label", "💬 Spørsmål"), "Bussveien gjennom Midtbyen", "Bystyret skal vedta traseen. Hva mener du?",
+                 ("label", "Hopp over"), "10.12.2026 12:00", ("label", "Forhåndsvis ▸"))
+PARTNER_FLOW = steps(("label", "➕ Legg til en partner"), "Kvinnegruppa Ottar", ("label", "Kvinnebevegelsen"),
+                     ("label", "Hopp over"))
+
+
+async def a_partner(world: World) -> None:
+    from models import partners as pt
+
+    async with world.extra["db"].session() as session:
+        world.extra["partner"] = (await pt.add(session, name="Natur og Ungdom", kind="environmental")).id
+
+
+async def an_open_ask(world: World) -> None:
+    from models import asks as ak
+
+    async with world.extra["db"].session() as session:
+        ask, _members, _partners = await ak.create_and_send(
+            session, ak.Draft(kind="general", title="Bussveien", body="Hva mener du?",
+                              deadline_at=world.extra["now"] + timedelta(days=7)),
+            author_id=world.ids["board"], now=world.extra["now"], weekly_cap=99)
+        world.extra["ask"] = ask.id
+
+
 SURVEY_FLOW = steps("Valgkampen 2027", ("label", "👤 Koblet"), "Blir du med?", ("label", "Ett valg"), "Ja\nNei",
                     ("label", "✅ Ferdig"))
 
@@ -493,6 +520,15 @@ ACTIONS: list[Action] = [
     Action("create a survey", ("svc.anon", "svc.kind", "svc.more", "svc.cancel"),
            then(steps("/nyundersokelse"), press(lambda w: SurveyNext(1, "create"))), "board", commands=("nyundersokelse",),
            drive=flow("/nyundersokelse", SURVEY_FLOW), last=draft_press(lambda n: SurveyNext(n, "create"), "✅ Opprett undersøkelsen")),
+    Action("create an ask", ("ask.kind", "ask.meet", "ask.nomeet", "ask.partners", "ask.send"),
+           then(steps("/nyttinnspill"), press(lambda w: SendAsk(1))), "board", commands=("nyttinnspill",),
+           drive=flow("/nyttinnspill", ASK_FLOW), last=draft_press(SendAsk, "Send nå")),
+    Action("close or extend an ask", ("ask.act",), then(press(lambda w: AskAction(w.extra["ask"], "extend")),
+                                                        press(lambda w: AskAction(w.extra["ask"], "close"))),
+           "board", setup=an_open_ask),
+    Action("add a partner", ("ptn.add", "ptn.kind"), then(steps("/partnere"), press(lambda w: AddPartner())), "board",
+           commands=("partnere",), drive=flow("/partnere", PARTNER_FLOW), last=steps("900 00 000")),
+    Action("give a partner a new link", ("ptn.relink",), press(lambda w: NewLink(w.extra["partner"])), "board", setup=a_partner),
     Action("decide a link request", ("lnk",), press(lambda w: DecideLink("no", w.extra["link_request"])), "board",
            setup=link_requested),
     Action("remove a member who left", ("adm.rm",), press(lambda w: RemoveStep("yes", w.ids["callee"])), "board",
@@ -505,14 +541,18 @@ READ_ONLY = {"rd.page", "ev.page", "act.page", "rd.list", "rd.coming", "rd.nothi
              "rdm.debrief", "ev.kind", "ev.show", "ev.ics", "ev.manage", "act.keep", "set",
              # lists and pickers that show, files the board gets, and flows' first steps that only ask
              "lst.get", "lst.bcs", "lst.bc", "rdl.show", "rdl.pick", "rdl.find", "bcs.cancel", "evs.cancel", "set.phone",
-             "sv.card", "sv.page", "sv.new", "sv.aud"}  # surveys: cards, pages, an audience kept for the next broadcast
+             "sv.card", "sv.page", "sv.new", "sv.aud",
+             "ask.doc", "ask.files", "ask.show", "ask.page", "ptn.page", "ptn.csv"}  # documents, lists, files  # surveys: cards, pages, an audience kept for the next broadcast
 # Answering a survey changes only the person's own answers, to a survey sent to them, or a caller's for the
 # person on the call they hold: forged and foreign presses are refused in tests/test_surveys.py
 # (test_stale_and_forged_survey_buttons) and tests/test_survey_calls.py.
-OWN_ANSWERS = {"sv.open", "sv.pick", "sv.go", "sv.call"}
-OPEN_TO_ANYONE = {"ob.consent", "ob.lang", "ob.district", "ob.int", "ob.done"}
+OWN_ANSWERS = {"sv.open", "sv.pick", "sv.go", "sv.call",
+               # answers to an ask the person got (a forged Answer is refused: tests/test_asks.py)
+               "ask.ans", "ask.no", "ask.how"}
+OPEN_TO_ANYONE = {"ob.consent", "ob.lang", "ob.district", "ob.int", "ob.done",
+                  "pask.pick", "pask.ok"}  # a partner organisation's link: whoever holds it answers as the organisation
 READ_COMMANDS = {"start", "dorbank", "mine", "ringerunde", "arrangementer", "arshjul", "mine_data", "hjelp", "velkomst",
-                 "supportere", "avbryt", "lister", "roller", "undersokelse"}
+                 "supportere", "avbryt", "lister", "roller", "undersokelse", "innspill"}
 
 
 def registered_commands(app: Any) -> set[str]:

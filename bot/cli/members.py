@@ -128,7 +128,7 @@ async def _ask_username(settings: Settings) -> str:
             return str(bot.username)
     except MissingToken:
         raise
-    except Exception as exc:  # noqa: BLE001 - any failure means the same advice
+    except Exception as exc:
         raise SystemExit(f"lagbot: could not ask Telegram for the bot's username ({exc}); "
                          "set TELEGRAM_BOT_USERNAME or pass --bot-username") from exc
 

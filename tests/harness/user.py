@@ -100,6 +100,10 @@ class FakeUser:
             contact["user_id"] = user_id
         return await self._process({"update_id": next(_update_ids), "message": self._message(contact=contact)})
 
+    async def send_document(self, file_id: str, *, file_name: str = "sak.pdf", mime_type: str = "application/pdf") -> Exchange:
+        document = {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": file_name, "mime_type": mime_type}
+        return await self._process({"update_id": next(_update_ids), "message": self._message(document=document)})
+
     async def send_location(self, latitude: float, longitude: float) -> Exchange:
         location = {"latitude": latitude, "longitude": longitude}
         return await self._process({"update_id": next(_update_ids), "message": self._message(location=location)})
