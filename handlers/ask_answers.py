@@ -36,6 +36,7 @@ from handlers.common import (
 )
 from handlers.flows import Flow
 from handlers.presses import Press
+from handlers.questions import too_long
 from models import asks as ak
 from models.errors import NotFound
 from models.membership import member_by_telegram
@@ -81,9 +82,7 @@ async def start_answer(update: Update, context: Context) -> int | None:
 
 async def got_text(update: Update, context: Context) -> int:
     text = (update.message.text or "").strip()  # type: ignore[union-attr]
-    if len(text) > ak.MAX_ANSWER:
-        await reply(update, context._("That is {length} characters; the limit is {limit}. Please shorten it and send it again.").format(
-            length=len(text), limit=ak.MAX_ANSWER))
+    if await too_long(update, context, text, ak.MAX_ANSWER):
         return TEXT
     assert context.user_data is not None
     draft = context.user_data[DRAFT_KEY]

@@ -20,6 +20,7 @@ from handlers.common import Context, cancel_conversation, features, flow_step, i
 from handlers.data_labels import readable
 from handlers.flows import Flow
 from handlers.presses import Press
+from handlers.questions import too_long
 from models import asks as ak
 from models import partners as pt
 from models.member import Member
@@ -101,9 +102,7 @@ async def pick(update: Update, context: Context) -> int | None:
 async def got_text(update: Update, context: Context) -> int:
     text = (update.message.text or "").strip()  # type: ignore[union-attr]
     _ = context._
-    if len(text) > ak.MAX_ANSWER:
-        await reply(update, _("That is {length} characters; the limit is {limit}. Please shorten it and send it again.").format(
-            length=len(text), limit=ak.MAX_ANSWER))
+    if await too_long(update, context, text, ak.MAX_ANSWER):
         return TEXT
     assert context.user_data is not None
     draft = context.user_data[DRAFT_KEY]

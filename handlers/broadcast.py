@@ -38,7 +38,7 @@ from handlers.common import (
     requires_role,
 )
 from handlers.flows import Flow
-from handlers.questions import refuse_time
+from handlers.questions import refuse_time, too_long
 from models import broadcast as bc
 from models.timeparse import BadTime, read_moment
 
@@ -111,9 +111,7 @@ async def got_text(update: Update, context: Context) -> int:
     """Keep the text and show the audience picker."""
     assert update.message is not None and update.message.text is not None
     text = update.message.text.strip()
-    if len(text) > bc.MAX_TEXT:
-        await reply(update, context._("That is {length} characters; the limit is {limit}. Please shorten it and send it again.").format(
-            length=len(text), limit=bc.MAX_TEXT))
+    if await too_long(update, context, text, bc.MAX_TEXT):
         return TEXT
     draft = draft_of(context)
     draft["text"] = text

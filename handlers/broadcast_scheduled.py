@@ -15,7 +15,7 @@ from bot.i18n import N_
 from handlers.common import Context, acting, cancel_conversation, inline, message_chunks, pressed, reply, requires_role
 from handlers.flows import Flow
 from handlers.presses import Press
-from handlers.questions import refuse_time
+from handlers.questions import refuse_time, too_long
 from models import broadcast as bc
 from models.errors import NotFound, UnknownChoice
 from models.timeparse import BadTime, read_moment
@@ -83,9 +83,7 @@ async def ask(update: Update, context: Context) -> int | None:
 async def got_text(update: Update, context: Context) -> int:
     assert update.message is not None and update.message.text is not None
     text = update.message.text.strip()
-    if len(text) > bc.MAX_TEXT:
-        await reply(update, context._("That is {length} characters; the limit is {limit}. Please shorten it and send it again.").format(
-            length=len(text), limit=bc.MAX_TEXT))
+    if await too_long(update, context, text, bc.MAX_TEXT):
         return TEXT
     return await change(update, context, text=text)
 

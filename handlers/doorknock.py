@@ -41,6 +41,7 @@ from handlers.common import (
 )
 from handlers.flows import Flow
 from handlers.presses import Press, refuse
+from handlers.questions import too_long
 from models import events as ev
 from models import membership
 from models import rounds as rd
@@ -258,10 +259,8 @@ async def input_text(update: Update, context: Context) -> int:
     if pending is None:
         return Flow.END
     text = update.message.text.strip()
-    if len(text) > rd.MAX_TEXT:
+    if await too_long(update, context, text, rd.MAX_TEXT):
         context.user_data[INPUT_KEY] = pending
-        await reply(update, _("That is {length} characters; the limit is {limit}. Please shorten it and send it again.").format(
-            length=len(text), limit=rd.MAX_TEXT))
         return INPUT_TEXT
     try:
         async with context.runtime.db.session() as session:

@@ -16,7 +16,7 @@ from handlers.common import DISTRICT_LABELS, Context, buttons_expected, cancel_c
 from handlers.doorknock_team import admin_keyboard, round_link
 from handlers.flows import Flow
 from handlers.presses import Press
-from handlers.questions import place_step, role_gone, skip_button, skippable, title_step, when_steps
+from handlers.questions import place_step, role_gone, skip_button, skippable, title_step, too_long, when_steps
 from models import membership
 from models import round_leaders as leaders
 from models import rounds as rd
@@ -195,9 +195,7 @@ async def got_briefing(update: Update, context: Context) -> int:
     data = draft(context)
     text = await skippable(update)
     if text is not None:
-        if len(text) > 3000:
-            await reply(update, _("That is {length} characters; the limit is {limit}. Please shorten it and send it again.").format(
-                length=len(text), limit=3000))
+        if await too_long(update, context, text, 3000):
             return BRIEFING
         data["briefing"] = text
     names = await leader_names(context, data.get("leaders") or [])

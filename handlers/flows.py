@@ -43,7 +43,7 @@ class FlowSwitch:
         """End every flow of someone whose data was erased by another (the board removing them)."""
         for flow in self.flows:
             for key in [k for k in flow.conversations_view if isinstance(k, tuple) and user_id in k]:
-                flow._update_state(flow.END, key)  # noqa: SLF001 - the switch and its flows are one unit
+                flow._update_state(flow.END, key)
 
 
 def switch_of(application: Application[Any, Any, Any, Any, Any, Any]) -> FlowSwitch:

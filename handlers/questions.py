@@ -19,6 +19,15 @@ from models.timeparse import read_end as parse_end
 Step = Callable[[Update, Context], Awaitable[int]]
 
 
+async def too_long(update: Update, context: Context, text: str, limit: int) -> bool:
+    """Say so when `text` is over `limit` characters (never cut it); True if it was."""
+    if len(text) <= limit:
+        return False
+    await reply(update, context._("That is {length} characters; the limit is {limit}. Please shorten it and send it again.").format(
+        length=len(text), limit=limit))
+    return True
+
+
 async def refuse_time(update: Update, context: Context, error: BadTime, unreadable: str) -> None:
     """Say what was wrong with the time the user wrote."""
     _ = context._

@@ -14,6 +14,7 @@ from bot.survey_buttons import CallSurvey, GoOn, OpenSurvey, PickOption
 from bot.survey_messages import kind_note, words
 from handlers.common import DISTRICT_LABELS, Context, answer_alert, cancel_conversation, inline, onboarded, pressed, reply
 from handlers.flows import Flow
+from handlers.questions import too_long
 from models import phonebank as pb
 from models import surveys as sv
 from models.errors import NotAllowed, NotFound
@@ -173,9 +174,7 @@ async def got_text(update: Update, context: Context) -> int:
             if step.question is None or step.question.kind != sv.FREE_TEXT:
                 await reply(update, _("Please use the buttons above, or /avbryt to cancel."))
                 return ANSWERING
-            if len(text) > sv.MAX_ANSWER:
-                await reply(update, _("That is {length} characters; the limit is {limit}. Please shorten it and send it again.").format(
-                    length=len(text), limit=sv.MAX_ANSWER))
+            if await too_long(update, context, text, sv.MAX_ANSWER):
                 return ANSWERING
             step = await sv.write(session, response_id, _telegram_id(context), runtime.settings.lagbot_admins,
                                   step.response.position, text, runtime.now())

@@ -58,7 +58,7 @@ class WelcomeInterest:
 DUE_TODAY = N_("due today")
 
 
-def days_left(task: wl.WelcomeTask, now, lang: str) -> str:  # noqa: ANN001
+def days_left(task: wl.WelcomeTask, now, lang: str) -> str:
     ngettext = ngettext_for(lang)
     due, today = task.due_at.astimezone(OSLO).date(), now.astimezone(OSLO).date()
     if today > due:  # whole days: due 16 November, on 28 November it is 12 days late
