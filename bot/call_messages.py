@@ -78,20 +78,13 @@ async def _invitation(session: AsyncSession, row: box.OutboxMessage, to: Member)
                      "a quarter of an hour — the bot gives you one person at a time, with a script."))
 
 
-@renderer("call.signed_up")
+@renderer("call.signed_up", "call.signed_up_event")
 async def _signed_up(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
-    round_ = await am.subject(session, rd.SEATS, row)
+    """Signed up on the phone for the linked round, or (call.signed_up_event) the linked event."""
+    activity = await am.subject(session, ev.SEATS if row.topic == "call.signed_up_event" else rd.SEATS, row)
     _ = translator(to.language)
     return Message(_("As agreed on the phone, you are signed up for “{title}”, {when}. See /mine.").format(
-        title=round_.title, when=am.when(round_, to.language)))
-
-
-@renderer("call.signed_up_event")
-async def _signed_up_event(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
-    event = await am.subject(session, ev.SEATS, row)
-    _ = translator(to.language)
-    return Message(_("As agreed on the phone, you are signed up for “{title}”, {when}. See /mine.").format(
-        title=event.title, when=am.when(event, to.language)))
+        title=activity.title, when=am.when(activity, to.language)))
 
 
 @renderer("call.hold_expired")

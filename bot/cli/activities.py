@@ -9,7 +9,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.cli.common import problem, with_database
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.cli.common import in_session, problem, with_database
 from bot.csvfile import csv_text
 from bot.db import Database
 from bot.settings import Settings
@@ -70,7 +72,8 @@ def add_commands(commands: Any) -> None:
     eimp.set_defaults(func=cmd_events_import)
 
 
-def cmd_rounds_add(settings: Settings, args: argparse.Namespace) -> int:
+@in_session
+async def cmd_rounds_add(session: AsyncSession, settings: Settings, args: argparse.Namespace) -> int:
     from bot import round_messages
     from bot.i18n import BadTime, parse_oslo_datetime
     from models import rounds as rd
@@ -83,65 +86,54 @@ def cmd_rounds_add(settings: Settings, args: argparse.Namespace) -> int:
     except BadTime as exc:
         print(f"lagbot: {problem(exc)}", file=sys.stderr)
         return 1
-
-    async def work(database: Database) -> int:
-        async with database.session() as session:
-            leader_id = None
-            if args.leader:
-                try:
-                    leader_id = (await membership.find_member(session, phone=args.leader)).id
-                except MemberNotFound:
-                    print(f"lagbot: no member has the phone number {args.leader}", file=sys.stderr)
-                    return 1
-            try:
-                round_ = await rd.create_round(session, title=args.title, district=args.district, starts_at=start, ends_at=end,
-                                               meeting_point=args.place, capacity=args.capacity, now=now,
-                                               teams=[(leader_id, args.capacity)], partner=args.partner, briefing=args.briefing)
-            except rd.RoundError as exc:
-                reasons = {rd.InPast: "the start is in the past", rd.EndBeforeStart: "the end is not after the start",
-                           rd.BadCapacity: f"capacity must be 1 to {MAX_CAPACITY}", rd.UnknownLeader: "unknown leader"}
-                print(f"lagbot: {reasons.get(type(exc), f'invalid: {exc}')}", file=sys.stderr)
-                return 1
-            if leader_id is not None:
-                await round_messages.schedule_report_nudge(session, round_, await membership.member_by_id(session, leader_id))
-        print(f"round #{round_.id} created: {round_.title}, link payload round_{round_.id}")
-        return 0
-
-    return with_database(settings, work)
+    leader_id = None
+    if args.leader:
+        try:
+            leader_id = (await membership.find_member(session, phone=args.leader)).id
+        except MemberNotFound:
+            print(f"lagbot: no member has the phone number {args.leader}", file=sys.stderr)
+            return 1
+    try:
+        round_ = await rd.create_round(session, title=args.title, district=args.district, starts_at=start, ends_at=end,
+                                       meeting_point=args.place, capacity=args.capacity, now=now,
+                                       teams=[(leader_id, args.capacity)], partner=args.partner, briefing=args.briefing)
+    except rd.RoundError as exc:
+        reasons = {rd.InPast: "the start is in the past", rd.EndBeforeStart: "the end is not after the start",
+                   rd.BadCapacity: f"capacity must be 1 to {MAX_CAPACITY}", rd.UnknownLeader: "unknown leader"}
+        print(f"lagbot: {reasons.get(type(exc), f'invalid: {exc}')}", file=sys.stderr)
+        return 1
+    if leader_id is not None:
+        await round_messages.schedule_report_nudge(session, round_, await membership.member_by_id(session, leader_id))
+    print(f"round #{round_.id} created: {round_.title}, link payload round_{round_.id}")
+    return 0
 
 
-def cmd_rounds_list(settings: Settings, args: argparse.Namespace) -> int:
+@in_session
+async def cmd_rounds_list(session: AsyncSession, settings: Settings, args: argparse.Namespace) -> int:
     from bot.i18n import OSLO
     from models import rounds as rd
     from models.base import utcnow
 
-    async def work(database: Database) -> int:
-        async with database.session() as session:
-            items = await rd.all_rounds(session) if args.all else [v.round for v in await rd.upcoming(session, utcnow(), limit=1000)]
-            taken = await rd.counts(session, [r.id for r in items])
-        sys.stdout.write(csv_text(
-            ["id", "start", "end", "district", "title", "place", "capacity", "confirmed", "waiting", "status"],
-            ([r.id, f"{r.starts_at.astimezone(OSLO):%Y-%m-%d %H:%M}", f"{r.ends_at.astimezone(OSLO):%H:%M}", r.district, r.title,
-              r.meeting_point, r.capacity, *taken.get(r.id, (0, 0)), r.status] for r in items), newline="\n"))
-        return 0
-
-    return with_database(settings, work)
+    items = await rd.all_rounds(session) if args.all else [v.round for v in await rd.upcoming(session, utcnow(), limit=1000)]
+    taken = await rd.counts(session, [r.id for r in items])
+    sys.stdout.write(csv_text(
+        ["id", "start", "end", "district", "title", "place", "capacity", "confirmed", "waiting", "status"],
+        ([r.id, f"{r.starts_at.astimezone(OSLO):%Y-%m-%d %H:%M}", f"{r.ends_at.astimezone(OSLO):%H:%M}", r.district, r.title,
+          r.meeting_point, r.capacity, *taken.get(r.id, (0, 0)), r.status] for r in items), newline="\n"))
+    return 0
 
 
-def cmd_rounds_export(settings: Settings, args: argparse.Namespace) -> int:
+@in_session
+async def cmd_rounds_export(session: AsyncSession, settings: Settings, args: argparse.Namespace) -> int:
     from bot.reports.rounds import input_csv, input_markdown
     from models import rounds as rd
 
-    async def work(database: Database) -> int:
-        async with database.session() as session:
-            items = await rd.inputs_and_reports(session)
-        args.out.mkdir(parents=True, exist_ok=True)
-        (args.out / "innspill-dorbank.md").write_text(input_markdown(items, "nb"), encoding="utf-8")
-        (args.out / "innspill-dorbank.csv").write_text("\ufeff" + input_csv(items), encoding="utf-8")
-        print(f"{len(items)} items written to {args.out / 'innspill-dorbank.md'} and .csv")
-        return 0
-
-    return with_database(settings, work)
+    items = await rd.inputs_and_reports(session)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "innspill-dorbank.md").write_text(input_markdown(items, "nb"), encoding="utf-8")
+    (args.out / "innspill-dorbank.csv").write_text("\ufeff" + input_csv(items), encoding="utf-8")
+    print(f"{len(items)} items written to {args.out / 'innspill-dorbank.md'} and .csv")
+    return 0
 
 
 async def _create_event(session: Any, row: dict[str, Any], now: Any) -> str:
@@ -166,42 +158,35 @@ async def _create_event(session: Any, row: dict[str, Any], now: Any) -> str:
     return f"event #{event.id}"
 
 
-def cmd_events_add(settings: Settings, args: argparse.Namespace) -> int:
+@in_session
+async def cmd_events_add(session: AsyncSession, settings: Settings, args: argparse.Namespace) -> int:
     from bot.i18n import BadTime
     from models import events as ev
     from models.base import utcnow
 
     row = {k: getattr(args, k) for k in ("kind", "title", "start", "end", "place", "description", "capacity", "partners", "contact", "repeat")}
-
-    async def work(database: Database) -> int:
-        async with database.session() as session:
-            try:
-                made = await _create_event(session, row, utcnow())
-            except (ev.EventError, BadTime, MemberNotFound) as exc:
-                print(f"lagbot: {problem(exc)}", file=sys.stderr)
-                return 1
-        print(f"{made} created: {args.title}")
-        return 0
-
-    return with_database(settings, work)
+    try:
+        made = await _create_event(session, row, utcnow())
+    except (ev.EventError, BadTime, MemberNotFound) as exc:
+        print(f"lagbot: {problem(exc)}", file=sys.stderr)
+        return 1
+    print(f"{made} created: {args.title}")
+    return 0
 
 
-def cmd_events_list(settings: Settings, _args: argparse.Namespace) -> int:
+@in_session
+async def cmd_events_list(session: AsyncSession, settings: Settings, _args: argparse.Namespace) -> int:
     from bot.i18n import OSLO
     from models import events as ev
     from models.base import utcnow
 
-    async def work(database: Database) -> int:
-        async with database.session() as session:
-            views = await ev.upcoming(session, utcnow(), limit=1000)
-        sys.stdout.write(csv_text(
-            ["id", "start", "end", "kind", "title", "place", "capacity", "yes", "maybe", "waiting"],
-            ([v.event.id, f"{v.event.starts_at.astimezone(OSLO):%Y-%m-%d %H:%M}", f"{v.event.ends_at.astimezone(OSLO):%H:%M}",
-              v.event.kind, v.event.title, v.event.place, v.event.capacity, v.yes, v.maybe, v.waiting] for v in views),
-            newline="\n"))
-        return 0
-
-    return with_database(settings, work)
+    views = await ev.upcoming(session, utcnow(), limit=1000)
+    sys.stdout.write(csv_text(
+        ["id", "start", "end", "kind", "title", "place", "capacity", "yes", "maybe", "waiting"],
+        ([v.event.id, f"{v.event.starts_at.astimezone(OSLO):%Y-%m-%d %H:%M}", f"{v.event.ends_at.astimezone(OSLO):%H:%M}",
+          v.event.kind, v.event.title, v.event.place, v.event.capacity, v.yes, v.maybe, v.waiting] for v in views),
+        newline="\n"))
+    return 0
 
 
 def plan_row(raw: dict[str | None, Any], delimiter: str) -> dict[str, str]:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 from collections.abc import Awaitable, Callable
+from functools import wraps
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import Database
 from bot.migrate import upgrade
@@ -21,6 +25,20 @@ def with_database(settings: Settings, work: Callable[[Database], Awaitable[int]]
             await database.dispose()
 
     return asyncio.run(runner())
+
+
+def in_session(command: Callable[[AsyncSession, Settings, argparse.Namespace], Awaitable[int]]) -> Callable[[Settings, argparse.Namespace], int]:
+    """A command whose work is one transaction: run migrated, in one session (committed at the end)."""
+
+    @wraps(command)
+    def run(settings: Settings, args: argparse.Namespace) -> int:
+        async def work(database: Database) -> int:
+            async with database.session() as session:
+                return await command(session, settings, args)
+
+        return with_database(settings, work)
+
+    return run
 
 
 def problem(exc: Exception) -> str:

@@ -7,9 +7,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.cli.common import with_database
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.cli.common import in_session
 from bot.csvfile import csv_text
-from bot.db import Database
 from bot.settings import Settings
 from models import board_lists as lists
 from models.base import utcnow
@@ -26,32 +27,28 @@ def add_commands(commands: Any) -> None:
     cmd.set_defaults(func=cmd_lists)
 
 
-def cmd_lists(settings: Settings, args: argparse.Namespace) -> int:
+@in_session
+async def cmd_lists(session: AsyncSession, settings: Settings, args: argparse.Namespace) -> int:
     from bot.reports import lists as report
 
     if args.name == "not_on_telegram" and args.broadcast is None:
         print("lagbot: not_on_telegram needs --broadcast ID", file=sys.stderr)
         return 2
-
-    async def work(database: Database) -> int:
-        async with database.session() as session:
-            if args.name == "roles":
-                holders = await lists.role_holders(session)
-                text = csv_text(["role", "name", "member_number"],
-                                [[role, m.name or "", m.member_number or ""] for role, ms in holders.items() for m in ms], newline="\n")
-            else:
-                try:
-                    entries = await (lists.not_on_telegram(session, args.broadcast, utcnow()) if args.name == "not_on_telegram"
-                                     else getattr(lists, args.name)(session))
-                except NotFound:
-                    print(f"lagbot: there is no broadcast #{args.broadcast}", file=sys.stderr)
-                    return 1
-                text = report.csv_file(entries, args.lang)
-        if args.out:
-            args.out.write_text("\ufeff" + text, encoding="utf-8")
-            print(f"wrote {args.out}")
-        else:
-            sys.stdout.write(text)
-        return 0
-
-    return with_database(settings, work)
+    if args.name == "roles":
+        holders = await lists.role_holders(session)
+        text = csv_text(["role", "name", "member_number"],
+                        [[role, m.name or "", m.member_number or ""] for role, ms in holders.items() for m in ms], newline="\n")
+    else:
+        try:
+            entries = await (lists.not_on_telegram(session, args.broadcast, utcnow()) if args.name == "not_on_telegram"
+                             else getattr(lists, args.name)(session))
+        except NotFound:
+            print(f"lagbot: there is no broadcast #{args.broadcast}", file=sys.stderr)
+            return 1
+        text = report.csv_file(entries, args.lang)
+    if args.out:
+        args.out.write_text("\ufeff" + text, encoding="utf-8")
+        print(f"wrote {args.out}")
+    else:
+        sys.stdout.write(text)
+    return 0

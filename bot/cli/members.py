@@ -8,7 +8,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.cli.common import with_database
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.cli.common import in_session, with_database
 from bot.csvfile import csv_text
 from bot.db import Database
 from bot.settings import MissingToken, Settings
@@ -102,22 +104,18 @@ def cmd_members_remove(settings: Settings, args: argparse.Namespace) -> int:
     return with_database(settings, work)
 
 
-def cmd_members_invite(settings: Settings, args: argparse.Namespace) -> int:
+@in_session
+async def cmd_members_invite(session: AsyncSession, settings: Settings, args: argparse.Namespace) -> int:
     username = args.bot_username or settings.telegram_bot_username or asyncio.run(_ask_username(settings))
-
-    async def work(database: Database) -> int:
-        async with database.session() as session:
-            members = await unlinked_members(session)
-        if args.csv:
-            sys.stdout.write(csv_text(["name", "phone", "link"], (
-                [member.name, member.phone or "", invite_link(username, member.invite_token or "")] for member in members)))
-        else:
-            for member in members:
-                print(f"{member.name}\t{member.phone or '-'}\t{invite_link(username, member.invite_token or '')}")
-            print(f"{len(members)} unlinked members", file=sys.stderr)
-        return 0
-
-    return with_database(settings, work)
+    members = await unlinked_members(session)
+    if args.csv:
+        sys.stdout.write(csv_text(["name", "phone", "link"], (
+            [member.name, member.phone or "", invite_link(username, member.invite_token or "")] for member in members)))
+    else:
+        for member in members:
+            print(f"{member.name}\t{member.phone or '-'}\t{invite_link(username, member.invite_token or '')}")
+        print(f"{len(members)} unlinked members", file=sys.stderr)
+    return 0
 
 
 async def _ask_username(settings: Settings) -> str:
@@ -133,23 +131,20 @@ async def _ask_username(settings: Settings) -> str:
                          "set TELEGRAM_BOT_USERNAME or pass --bot-username") from exc
 
 
-def cmd_roles(settings: Settings, args: argparse.Namespace) -> int:
-    async def work(database: Database) -> int:
-        async with database.session() as session:
-            try:
-                member = await membership.find_member(
-                    session, telegram_id=args.telegram_id, phone=args.phone, member_number=args.member_number
-                )
-            except MemberNotFound:
-                print("lagbot: no such member", file=sys.stderr)
-                return 1
-            change = membership.grant_role if args.action == "grant" else membership.revoke_role
-            changed = await change(session, member, args.role)
-        verb = "granted" if args.action == "grant" else "revoked"
-        print(f"{args.role} {verb} for {member.name}" if changed else f"no change: {member.name} {'already has' if args.action == 'grant' else 'does not have'} {args.role}")
-        return 0
-
-    return with_database(settings, work)
+@in_session
+async def cmd_roles(session: AsyncSession, settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        member = await membership.find_member(
+            session, telegram_id=args.telegram_id, phone=args.phone, member_number=args.member_number
+        )
+    except MemberNotFound:
+        print("lagbot: no such member", file=sys.stderr)
+        return 1
+    change = membership.grant_role if args.action == "grant" else membership.revoke_role
+    changed = await change(session, member, args.role)
+    verb = "granted" if args.action == "grant" else "revoked"
+    print(f"{args.role} {verb} for {member.name}" if changed else f"no change: {member.name} {'already has' if args.action == 'grant' else 'does not have'} {args.role}")
+    return 0
 
 
 def cmd_demo(settings: Settings, _args: argparse.Namespace) -> int:

@@ -6,7 +6,9 @@ import argparse
 import sys
 from typing import Any
 
-from bot.cli.common import problem, with_database
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.cli.common import in_session, problem, with_database
 from bot.csvfile import csv_text
 from bot.db import Database
 from bot.settings import Settings
@@ -87,48 +89,42 @@ def cmd_broadcast(settings: Settings, args: argparse.Namespace) -> int:
     return with_database(settings, work)
 
 
-def cmd_calls_add(settings: Settings, args: argparse.Namespace) -> int:
+@in_session
+async def cmd_calls_add(session: AsyncSession, settings: Settings, args: argparse.Namespace) -> int:
     from models import broadcast as bc
     from models import phonebank as pb
     from models.base import utcnow
 
     audience = bc.Audience.parse(args.audience)
     scripts = {"nb": args.script, "nn": args.script_nn, "en": args.script_en}
-
-    async def work(database: Database) -> int:
-        async with database.session() as session:
-            try:
-                campaign, targets = await pb.create_campaign(session, name=args.name, purpose=args.purpose, scripts=scripts,
-                                                             audience=audience, now=utcnow(), round_id=args.round, mode=args.mode,
-                                                             exclude_days=settings.call_exclude_days)
-            except pb.CampaignError as exc:
-                print(f"lagbot: {exc}", file=sys.stderr)
-                return 1
-        print(f"phone round #{campaign.id} started: {campaign.name}, {targets} people to call")
-        return 0
-
-    return with_database(settings, work)
+    try:
+        campaign, targets = await pb.create_campaign(session, name=args.name, purpose=args.purpose, scripts=scripts,
+                                                     audience=audience, now=utcnow(), round_id=args.round, mode=args.mode,
+                                                     exclude_days=settings.call_exclude_days)
+    except pb.CampaignError as exc:
+        print(f"lagbot: {exc}", file=sys.stderr)
+        return 1
+    print(f"phone round #{campaign.id} started: {campaign.name}, {targets} people to call")
+    return 0
 
 
-def cmd_calls_list(settings: Settings, _args: argparse.Namespace) -> int:
+@in_session
+async def cmd_calls_list(session: AsyncSession, settings: Settings, _args: argparse.Namespace) -> int:
     from models import phonebank as pb
 
-    async def work(database: Database) -> int:
-        async with database.session() as session:
-            campaigns = await pb.open_campaigns(session)
-            rows = []
-            for c in campaigns:
-                p = await pb.progress(session, c.id)
-                rows.append([c.id, c.name, c.status, c.mode, p.total, p.reached, p.signed_up, p.not_reached,
-                             p.wrong_number, p.do_not_call, p.open])
-        sys.stdout.write(csv_text(["id", "name", "status", "mode", "total", "reached", "signed_up", "not_reached",
-                                   "wrong_number", "do_not_call", "open"], rows, newline="\n"))
-        return 0
-
-    return with_database(settings, work)
+    campaigns = await pb.open_campaigns(session)
+    rows = []
+    for c in campaigns:
+        p = await pb.progress(session, c.id)
+        rows.append([c.id, c.name, c.status, c.mode, p.total, p.reached, p.signed_up, p.not_reached,
+                     p.wrong_number, p.do_not_call, p.open])
+    sys.stdout.write(csv_text(["id", "name", "status", "mode", "total", "reached", "signed_up", "not_reached",
+                               "wrong_number", "do_not_call", "open"], rows, newline="\n"))
+    return 0
 
 
-def cmd_nudges_preview(settings: Settings, args: argparse.Namespace) -> int:
+@in_session
+async def cmd_nudges_preview(session: AsyncSession, settings: Settings, args: argparse.Namespace) -> int:
     from datetime import time
 
     from models import nudges as ng
@@ -142,27 +138,19 @@ def cmd_nudges_preview(settings: Settings, args: argparse.Namespace) -> int:
         except BadTime:
             print("lagbot: --date must be YYYY-MM-DD", file=sys.stderr)
             return 1
-
-    async def work(database: Database) -> int:
-        async with database.session() as session:
-            found = await ng.candidates(session, when)
-            enabled = await ng.enabled_rules(session)
-        print(f"rules on: {', '.join(enabled) or 'none'}")
-        sys.stdout.write(csv_text(["member", "rule", "reason", "target"], (
-            [c.member.name, c.rule, c.reason, c.target_id] for c in found), newline="\n"))
-        print(f"{len(found)} nudges would be queued (the outbox then applies quiet hours and the weekly cap)", file=sys.stderr)
-        return 0
-
-    return with_database(settings, work)
+    found = await ng.candidates(session, when)
+    enabled = await ng.enabled_rules(session)
+    print(f"rules on: {', '.join(enabled) or 'none'}")
+    sys.stdout.write(csv_text(["member", "rule", "reason", "target"], (
+        [c.member.name, c.rule, c.reason, c.target_id] for c in found), newline="\n"))
+    print(f"{len(found)} nudges would be queued (the outbox then applies quiet hours and the weekly cap)", file=sys.stderr)
+    return 0
 
 
-def cmd_nudges_switch(settings: Settings, args: argparse.Namespace) -> int:
+@in_session
+async def cmd_nudges_switch(session: AsyncSession, settings: Settings, args: argparse.Namespace) -> int:
     from models import nudges as ng
 
-    async def work(database: Database) -> int:
-        async with database.session() as session:
-            await ng.switch(session, args.rule, args.action == "on")
-        print(f"nudge rule {args.rule} is {args.action}")
-        return 0
-
-    return with_database(settings, work)
+    await ng.switch(session, args.rule, args.action == "on")
+    print(f"nudge rule {args.rule} is {args.action}")
+    return 0

@@ -8,7 +8,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.cli.common import with_database
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.cli.common import in_session, with_database
 from bot.db import Database
 from bot.settings import Settings
 from models.base import utcnow
@@ -60,7 +62,8 @@ def read_file(path: Path) -> Any:
     return yaml.safe_load(path.read_text(encoding="utf-8-sig"))
 
 
-def cmd_add(settings: Settings, args: argparse.Namespace) -> int:
+@in_session
+async def cmd_add(session: AsyncSession, settings: Settings, args: argparse.Namespace) -> int:
     import yaml
 
     from models import surveys as sv
@@ -76,32 +79,24 @@ def cmd_add(settings: Settings, args: argparse.Namespace) -> int:
     except sv.BadSurvey as exc:
         print(f"lagbot: {args.file}: {exc}", file=sys.stderr)
         return 1
-
-    async def work(database: Database) -> int:
-        async with database.session() as session:
-            survey = await sv.create(session, spec, created_by=None)
-            print(f"survey #{survey.id} created: {survey.title} ({'anonymous' if survey.anonymous else 'linked'}, "
-                  f"{len(spec.questions)} questions)")
-        return 0
-
-    return with_database(settings, work)
+    survey = await sv.create(session, spec, created_by=None)
+    print(f"survey #{survey.id} created: {survey.title} ({'anonymous' if survey.anonymous else 'linked'}, "
+          f"{len(spec.questions)} questions)")
+    return 0
 
 
-def cmd_list(settings: Settings, args: argparse.Namespace) -> int:
+@in_session
+async def cmd_list(session: AsyncSession, settings: Settings, args: argparse.Namespace) -> int:
     from bot.survey_messages import words
     from models import surveys as sv
 
-    async def work(database: Database) -> int:
-        async with database.session() as session:
-            rows = await sv.listing(session)
-        if not rows:
-            print("no surveys")
-        for survey, answers in rows:
-            kind = "anonymous" if survey.anonymous else "linked"
-            print(f"#{survey.id}\t{survey.status}\t{kind}\t{answers} answers\t{words(survey, survey.title, 'nb')}")
-        return 0
-
-    return with_database(settings, work)
+    rows = await sv.listing(session)
+    if not rows:
+        print("no surveys")
+    for survey, answers in rows:
+        kind = "anonymous" if survey.anonymous else "linked"
+        print(f"#{survey.id}\t{survey.status}\t{kind}\t{answers} answers\t{words(survey, survey.title, 'nb')}")
+    return 0
 
 
 def cmd_results(settings: Settings, args: argparse.Namespace) -> int:
@@ -167,16 +162,13 @@ def cmd_send(settings: Settings, args: argparse.Namespace) -> int:
     return with_database(settings, work)
 
 
-def cmd_close(settings: Settings, args: argparse.Namespace) -> int:
+@in_session
+async def cmd_close(session: AsyncSession, settings: Settings, args: argparse.Namespace) -> int:
     from models import surveys as sv
 
-    async def work(database: Database) -> int:
-        async with database.session() as session:
-            survey = await sv.close(session, args.survey, utcnow())
-        print(f"survey #{survey.id} is closed")
-        return 0
-
-    return with_database(settings, work)
+    survey = await sv.close(session, args.survey, utcnow())
+    print(f"survey #{survey.id} is closed")
+    return 0
 
 
 def cmd_attach(settings: Settings, args: argparse.Namespace) -> int:
@@ -195,16 +187,13 @@ def cmd_attach(settings: Settings, args: argparse.Namespace) -> int:
     return with_database(settings, work)
 
 
-def cmd_mapping(settings: Settings, args: argparse.Namespace) -> int:
+@in_session
+async def cmd_mapping(session: AsyncSession, settings: Settings, args: argparse.Namespace) -> int:
     from bot.survey_messages import mapping_spec
     from models import surveys as sv
 
-    async def work(database: Database) -> int:
-        async with database.session() as session:
-            survey = await sv.latest_mapping(session)
-            if survey is None or survey.status != sv.OPEN:
-                survey = await sv.create(session, mapping_spec(), created_by=None, kind=sv.MAPPING, translated=True)
-        print(f"district-chapter mapping: survey #{survey.id}; send it with `surveys send {survey.id} --audience all`")
-        return 0
-
-    return with_database(settings, work)
+    survey = await sv.latest_mapping(session)
+    if survey is None or survey.status != sv.OPEN:
+        survey = await sv.create(session, mapping_spec(), created_by=None, kind=sv.MAPPING, translated=True)
+    print(f"district-chapter mapping: survey #{survey.id}; send it with `surveys send {survey.id} --audience all`")
+    return 0

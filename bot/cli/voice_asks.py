@@ -7,9 +7,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.cli.common import problem, with_database
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.cli.common import in_session, problem
 from bot.csvfile import csv_text
-from bot.db import Database
 from bot.settings import Settings
 
 
@@ -53,7 +54,8 @@ def _link(settings: Settings, token: str) -> str:
     return f"https://t.me/{settings.telegram_bot_username or '<bot>'}?start=ask_{token}"
 
 
-def cmd_asks_add(settings: Settings, args: argparse.Namespace) -> int:
+@in_session
+async def cmd_asks_add(session: AsyncSession, settings: Settings, args: argparse.Namespace) -> int:
     from bot.i18n import BadTime, parse_oslo_datetime
     from models import asks as ak
     from models import broadcast as bc
@@ -69,74 +71,57 @@ def cmd_asks_add(settings: Settings, args: argparse.Namespace) -> int:
         return 1
     draft = ak.Draft(kind=args.kind, title=args.title, body=args.text, deadline_at=deadline, audience=bc.Audience.parse(args.audience),
                      link=args.link, meeting_on=meeting, event_id=args.event, to_partners=args.partners)
-
-    async def work(database: Database) -> int:
-        async with database.session() as session:
-            ask, members, partners = await ak.create_and_send(session, draft, author_id=None, now=now,
-                                                              weekly_cap=settings.weekly_cap)
-        print(f"ask #{ask.id} queued for {members} members and {partners} partner organisations")
-        return 0
-
-    return with_database(settings, work)
+    ask, members, partners = await ak.create_and_send(session, draft, author_id=None, now=now,
+                                                      weekly_cap=settings.weekly_cap)
+    print(f"ask #{ask.id} queued for {members} members and {partners} partner organisations")
+    return 0
 
 
-def cmd_asks_list(settings: Settings, args: argparse.Namespace) -> int:
+@in_session
+async def cmd_asks_list(session: AsyncSession, settings: Settings, args: argparse.Namespace) -> int:
     from models import asks as ak
 
-    async def work(database: Database) -> int:
-        async with database.session() as session:
-            items = await ak.recent(session, limit=1000)
-            counts = await ak.answer_counts(session, [a.id for a in items])
-        rows = [[a.id, a.kind, a.status, a.deadline_at.isoformat(timespec="minutes"), counts.get(a.id, 0), a.title] for a in items]
-        print(csv_text(["id", "kind", "status", "deadline_utc", "answers", "title"], rows, newline="\n"), end="")
-        return 0
-
-    return with_database(settings, work)
+    items = await ak.recent(session, limit=1000)
+    counts = await ak.answer_counts(session, [a.id for a in items])
+    rows = [[a.id, a.kind, a.status, a.deadline_at.isoformat(timespec="minutes"), counts.get(a.id, 0), a.title] for a in items]
+    print(csv_text(["id", "kind", "status", "deadline_utc", "answers", "title"], rows, newline="\n"), end="")
+    return 0
 
 
-def cmd_asks_export(settings: Settings, args: argparse.Namespace) -> int:
+@in_session
+async def cmd_asks_export(session: AsyncSession, settings: Settings, args: argparse.Namespace) -> int:
     from bot.ask_messages import answer_files
     from models import asks as ak
 
-    async def work(database: Database) -> int:
-        async with database.session() as session:
-            ask = await ak.get(session, args.ask)
-            markdown, table = await answer_files(session, ask, args.lang)
-        out = Path(args.out)
-        out.mkdir(parents=True, exist_ok=True)
-        (out / f"innspill-{ask.id}.md").write_text(markdown, encoding="utf-8")
-        (out / f"innspill-{ask.id}.csv").write_text("\ufeff" + table, encoding="utf-8", newline="")
-        print(f"wrote {out / f'innspill-{ask.id}.md'} and {out / f'innspill-{ask.id}.csv'}")
-        return 0
-
-    return with_database(settings, work)
+    ask = await ak.get(session, args.ask)
+    markdown, table = await answer_files(session, ask, args.lang)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"innspill-{ask.id}.md").write_text(markdown, encoding="utf-8")
+    (out / f"innspill-{ask.id}.csv").write_text("\ufeff" + table, encoding="utf-8", newline="")
+    print(f"wrote {out / f'innspill-{ask.id}.md'} and {out / f'innspill-{ask.id}.csv'}")
+    return 0
 
 
-def cmd_partners_add(settings: Settings, args: argparse.Namespace) -> int:
+@in_session
+async def cmd_partners_add(session: AsyncSession, settings: Settings, args: argparse.Namespace) -> int:
     from models import partners as pt
 
-    async def work(database: Database) -> int:
-        async with database.session() as session:
-            partner = await pt.add(session, name=args.name, kind=args.kind, contact_person=args.contact, email=args.email,
-                                   phone=args.phone)
-            print(f"partner #{partner.id} {partner.name}: {_link(settings, partner.token)}")
-        return 0
-
-    return with_database(settings, work)
+    partner = await pt.add(session, name=args.name, kind=args.kind, contact_person=args.contact, email=args.email,
+                           phone=args.phone)
+    print(f"partner #{partner.id} {partner.name}: {_link(settings, partner.token)}")
+    return 0
 
 
-def cmd_partners_list(settings: Settings, args: argparse.Namespace) -> int:
+@in_session
+async def cmd_partners_list(session: AsyncSession, settings: Settings, args: argparse.Namespace) -> int:
     from models import partners as pt
 
-    async def work(database: Database) -> int:
-        async with database.session() as session:
-            rows = [pt.as_row(p, _link(settings, p.token)) for p in await pt.all_partners(session)]
-        header = ["name", "kind", "contact_person", "email", "phone", "link"]
-        if args.csv:
-            print(csv_text(header, [[r[h] for h in header] for r in rows], newline="\n"), end="")
-        else:
-            for row in rows:
-                print(f"{row['name']} ({row['kind']}) {row['contact_person']} {row['email']} {row['phone']}\n  {row['link']}")
-        return 0
-
-    return with_database(settings, work)
+    rows = [pt.as_row(p, _link(settings, p.token)) for p in await pt.all_partners(session)]
+    header = ["name", "kind", "contact_person", "email", "phone", "link"]
+    if args.csv:
+        print(csv_text(header, [[r[h] for h in header] for r in rows], newline="\n"), end="")
+    else:
+        for row in rows:
+            print(f"{row['name']} ({row['kind']}) {row['contact_person']} {row['email']} {row['phone']}\n  {row['link']}")
+    return 0
