@@ -83,7 +83,9 @@ async def start(update: Update, context: Context) -> int | None:
     if member is None or not member.is_onboarded or not may_create(context, member):
         await reply(update, _("Only the board and the programme committee can ask members for input."))
         return Flow.END
-    draft = new_draft(context, DRAFT_KEY, audience={}, urgent=False, to_partners=False)
+    # An audience chosen from a survey's answers (/undersokelse) is where the picker starts, as for broadcasts.
+    draft = new_draft(context, DRAFT_KEY, audience=(context.user_data or {}).pop("audience_preset", None) or {}, urgent=False,
+                      to_partners=False)
     kinds = ak.KINDS if has_role(member, "board", context.runtime.settings.lagbot_admins) else ("programme",)
     await reply(update, _("What should members give input on? Send /avbryt to cancel."), reply_markup=inline(
         [[(_(words.KIND_LABELS[kind]), AskKind(draft["id"], kind).pack())] for kind in kinds]))  # type: ignore[arg-type]

@@ -25,7 +25,7 @@ from models.member import DISTRICTS, Member
 from models.membership import has_role
 
 PER_PAGE = 6
-PRESET_KEY = "audience_preset"  # user_data: an audience the next /utsending or /nyringerunde starts with
+PRESET_KEY = "audience_preset"  # user_data: an audience the next /utsending, /nyringerunde or /nyttinnspill starts with
 SEND_CODES = ("all", *DISTRICTS)
 
 
@@ -348,7 +348,7 @@ async def answer_audience(update: Update, context: Context) -> None:
                                     "text": question.text, "labels": [label]})
     assert context.user_data is not None
     context.user_data[PRESET_KEY] = audience.to_json()
-    await reply(update, _("Saved. The next /utsending or /nyringerunde you start has this audience: {audience}").format(
+    await reply(update, _("Saved. The next /utsending, /nyringerunde or /nyttinnspill you start has this audience: {audience}").format(
         audience=describe(audience, lang)))
 
 

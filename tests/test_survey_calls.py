@@ -173,3 +173,22 @@ async def test_answers_as_the_audience_of_a_new_phone_round_in_the_chat(db, app,
     async with db.session() as session:
         [target] = list(await session.scalars(select(pb.CallTarget)))
         assert target.member_id == yes.id
+
+
+async def test_answers_as_the_audience_of_an_ask(db, app, make_user, clock):
+    """The audience kept from a survey's answers is where the next ask's audience picker starts too."""
+    board = await board_member(make_user, db)
+    survey_id = await linked_survey(db)
+    await board.send("/undersokelse")
+    await board.press(f"#{survey_id}")
+    await board.press("🎯 Bruk svarene som mottakere")
+    await board.press("1. Vil du stå på stand?")
+    saved = await board.press("Ja")
+    assert "/nyttinnspill" in saved.text
+    await board.send("/nyttinnspill")
+    await board.press("💬 Spørsmål")
+    await board.send("Standplasser i valgkampen")
+    await board.send("Hvor bør vi stå på stand? Skriv gjerne sted og tid.")
+    await board.press("Hopp over")
+    picker = await board.send("10.12.2026 12:00")
+    assert "svarte «Ja» på «Vil du stå på stand?» (undersøkelse #" in picker.text
