@@ -41,6 +41,7 @@ class State:
         self.last_chat: dict[int, float] = {}
         self.group_sends: dict[int, deque[float]] = defaultdict(deque)
         self.deliveries: list[tuple[float, int, str]] = []
+        self.attempts: list[tuple[float, int, int]] = []  # every sendMessage: (time, chat, HTTP status; -1 a stall)
         self.counts: dict[str, int] = defaultdict(int)
         self.message_id = 0
         self.updates: list[dict[str, Any]] = []
@@ -108,7 +109,7 @@ def make_handler(state: State) -> type[BaseHTTPRequestHandler]:
             if self.path == "/stats":
                 with state.lock:
                     self._reply(200, {"deliveries": state.deliveries, "counts": dict(state.counts),
-                                      "answers": state.answers})
+                                      "answers": state.answers, "attempts": state.attempts})
             elif self.path.startswith("/wait/"):  # block until that callback query is answered (30 s at most)
                 query_id = self.path.rsplit("/", 1)[1]
                 with state.answered_cond:
@@ -184,6 +185,7 @@ def make_handler(state: State) -> type[BaseHTTPRequestHandler]:
             chat_id = int(params["chat_id"])
             with state.lock:
                 verdict = state.admit(chat_id)
+                state.attempts.append((time.monotonic(), chat_id, 200 if verdict is None else verdict[0]))
                 if verdict is None:
                     state.message_id += 1
                     message_id = state.message_id
