@@ -8,7 +8,7 @@ bot runs as in production: its durable inbox, PTB's update queue, the JobQueue w
 and every upkeep job. The floor is bare PTB in its own process against the same fake API, the same
 database and the same concurrency (PTB `concurrent_updates` and clients): one INSERT and a commit per
 press, then the answer and one reply. CPU ms per press is the process's CPU time (user + system,
-from /proc) over the burst ÷ presses.
+from /proc) over the burst ÷ presses. BENCH_PROFILE=file runs the bot under cProfile.
 """
 
 from __future__ import annotations
@@ -144,7 +144,9 @@ async def run(url: str, presses: int, capacity: int, concurrency: int) -> dict[s
     log = tempfile.NamedTemporaryFile(prefix="lagbot-burst-", suffix=".log", delete=False)  # noqa: SIM115
     result: dict[str, Any] = {"members_stored": STORED, "capacity": capacity, "concurrency": concurrency}
     try:
-        bot = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        profile = ["-m", "cProfile", "-o", os.environ["BENCH_PROFILE"]] if os.environ.get("BENCH_PROFILE") else []
+        bot = subprocess.Popen([sys.executable, *profile, "-m", "bot", "run"], cwd=ROOT, env=env, stdout=log,
+                               stderr=subprocess.STDOUT)
         try:
             result["lagbot"] = burst(port, bot.pid, JoinRound(round_id=round_id).pack(), presses, concurrency, 0, "q")
         finally:
