@@ -209,11 +209,13 @@ def floor_process(url: str, port: int, round_id: int) -> None:
         await query.answer()
         await update.effective_chat.send_message("Påmeldt!")  # type: ignore[union-attr]
 
-    app = (Application.builder().token(TOKEN).base_url(settings.telegram_api_base_url)
+    async def dispose(_app: Any) -> None:
+        await database.dispose()
+
+    app = (Application.builder().token(TOKEN).base_url(settings.telegram_api_base_url).post_shutdown(dispose)
            .concurrent_updates(settings.concurrent_updates).connection_pool_size(settings.http_pool_size).build())
     app.add_handler(CallbackQueryHandler(join))
-    app.run_polling(poll_interval=0, timeout=10, close_loop=False)
-    asyncio.run(database.dispose())
+    app.run_polling(poll_interval=0, timeout=10)
 
 
 if __name__ == "__main__" and sys.argv[1:2] == ["floor"]:
