@@ -6,7 +6,8 @@
 Limits, multiplied by --scale so runs stay short: 30 messages/s overall, 1/s per private chat,
 20/min per group. Past a limit it answers 429 with retry_after, like Telegram. Faults answer 500
 (never delivered), stall past the client's timeout (never delivered), or 403 for every Nth chat.
-GET /stats returns what was delivered; POST /reset forgets it. The last line printed is the port.
+GET /stats returns what was delivered; GET /wait/<callback_query_id> blocks until that query is
+answered and returns when (time.monotonic(), the same clock in every process); POST /reset forgets it. The last line printed is the port.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ class State:
     def __init__(self, scale: float, fault_5xx: float, fault_timeout: float, forbidden_every: int,
                  stall_seconds: float, seed: int = 7) -> None:
         self.lock = threading.Lock()
+        self.answered_cond = threading.Condition(self.lock)
         self.global_limit = 30 * scale
         self.chat_interval = 1.0 / scale
         self.group_limit, self.group_window = 20, 60.0 / scale
@@ -39,6 +41,7 @@ class State:
         self.last_chat: dict[int, float] = {}
         self.group_sends: dict[int, deque[float]] = defaultdict(deque)
         self.deliveries: list[tuple[float, int, str]] = []
+        self.attempts: list[tuple[float, int, int]] = []  # every sendMessage: (time, chat, HTTP status; -1 a stall)
         self.counts: dict[str, int] = defaultdict(int)
         self.message_id = 0
         self.updates: list[dict[str, Any]] = []
@@ -47,6 +50,7 @@ class State:
         self.last_update_id = int(time.time() * 1000) % 1_000_000_000
         self.messages: dict[int, list[dict[str, Any]]] = defaultdict(list)
         self.answers: list[str] = []  # callback_query_id of every answerCallbackQuery
+        self.answered_at: dict[str, float] = {}  # callback_query_id -> time.monotonic() of its first answer
 
     def admit(self, chat_id: int) -> tuple[int, dict[str, Any]] | None:
         """Apply limits and faults; None means deliver. Called under the lock."""
@@ -105,7 +109,13 @@ def make_handler(state: State) -> type[BaseHTTPRequestHandler]:
             if self.path == "/stats":
                 with state.lock:
                     self._reply(200, {"deliveries": state.deliveries, "counts": dict(state.counts),
-                                      "answers": state.answers})
+                                      "answers": state.answers, "attempts": state.attempts})
+            elif self.path.startswith("/wait/"):  # block until that callback query is answered (30 s at most)
+                query_id = self.path.rsplit("/", 1)[1]
+                with state.answered_cond:
+                    state.answered_cond.wait_for(lambda: query_id in state.answered_at, timeout=30)
+                    at = state.answered_at.get(query_id)
+                self._reply(200 if at is not None else 404, {"at": at})
             elif self.path.startswith("/messages/"):
                 with state.lock:
                     self._reply(200, {"messages": state.messages.get(int(self.path.rsplit("/", 1)[1]), [])})
@@ -152,7 +162,10 @@ def make_handler(state: State) -> type[BaseHTTPRequestHandler]:
                 self._send(params)
             elif method == "answerCallbackQuery":
                 with state.lock:
-                    state.answers.append(str(params.get("callback_query_id")))
+                    query_id = str(params.get("callback_query_id"))
+                    state.answers.append(query_id)
+                    state.answered_at.setdefault(query_id, time.monotonic())
+                    state.answered_cond.notify_all()
                 self._reply(200, {"ok": True, "result": True})
             else:
                 self._reply(200, {"ok": True, "result": True})
@@ -172,6 +185,7 @@ def make_handler(state: State) -> type[BaseHTTPRequestHandler]:
             chat_id = int(params["chat_id"])
             with state.lock:
                 verdict = state.admit(chat_id)
+                state.attempts.append((time.monotonic(), chat_id, 200 if verdict is None else verdict[0]))
                 if verdict is None:
                     state.message_id += 1
                     message_id = state.message_id
@@ -213,8 +227,12 @@ def make_handler(state: State) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+class Server(ThreadingHTTPServer):
+    request_queue_size = 512  # many clients connect at once in a burst; the default backlog of 5 resets them
+
+
 def serve(port: int, state: State) -> ThreadingHTTPServer:
-    server = ThreadingHTTPServer(("127.0.0.1", port), make_handler(state))
+    server = Server(("127.0.0.1", port), make_handler(state))
     server.daemon_threads = True
     return server
 

@@ -1,10 +1,14 @@
 """1,000 members press the same join button within 10 s of simulated time, through the Application.
 
-    python bench/signup_burst.py [-n 1000] [--capacity 100] [--concurrency 50] [--no-postgres]
+    python bench/signup_burst.py [-n 1000] [--capacity 100] [--concurrency 50] [--no-postgres] [--real]
 
 Each press is a real callback-query update processed by lagbot's Application over the offline Bot
 API; presses run `--concurrency` at a time while the simulated clock moves 10 s across the burst.
 Last line: one JSON object per database with answered, oversold (must be 0), p50/p99 answer ms, updates/s.
+
+With --real, the burst goes through the real `python -m bot run` over HTTP against
+bench/fake_bot_api.py, with 10,000 members stored and the JobQueue running, beside a floor of bare
+PTB (one INSERT and a commit per press) in the same run: see bench/signup_real.py.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench import signup_real as real  # noqa: E402
 from bench.updates import PG_DEFAULT, TOKEN, fresh_postgres, percentile  # noqa: E402
 from bot.app import build_application  # noqa: E402
 from bot.db import Database  # noqa: E402
@@ -103,7 +108,12 @@ async def main() -> None:
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--postgres", default=os.environ.get("BENCH_POSTGRES_URL", PG_DEFAULT))
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--no-sqlite", action="store_true")
+    parser.add_argument("--real", action="store_true", help="through `python -m bot run` over HTTP, beside a floor")
     args = parser.parse_args()
+    if args.real:
+        await main_real(args)
+        return
     result: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as folder:
         result["sqlite"] = await burst(f"sqlite+aiosqlite:///{folder}/burst.db", args.members, args.capacity, args.concurrency)
@@ -111,6 +121,19 @@ async def main() -> None:
     if not args.no_postgres and (url := await fresh_postgres(args.postgres)):
         result["postgres"] = await burst(url, args.members, args.capacity, args.concurrency)
         print(f"postgres: {result['postgres']}")
+    print(json.dumps(result))
+
+
+async def main_real(args: argparse.Namespace) -> None:
+    result: dict[str, Any] = {"mode": "real", "target_ratio": 0.5, "target_p99_over_p50": 1.5}
+    if not args.no_sqlite:
+        with tempfile.TemporaryDirectory() as folder:
+            result["sqlite"] = await real.run(f"sqlite+aiosqlite:///{folder}/burst.db", args.members, args.capacity,
+                                              args.concurrency)
+        print(f"sqlite: {result['sqlite']}", flush=True)
+    if not args.no_postgres and (url := await fresh_postgres(args.postgres)):
+        result["postgres"] = await real.run(url, args.members, args.capacity, args.concurrency)
+        print(f"postgres: {result['postgres']}", flush=True)
     print(json.dumps(result))
 
 

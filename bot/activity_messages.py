@@ -63,13 +63,20 @@ def clash_note(clashing: list[Any], lang: str) -> str | None:
              "You can leave one of them under /mine.").format(title=first.title, when=when(first, lang))
 
 
-async def schedule_about(session: AsyncSession, activity: Any, member: Member, *, key: str, topic: str, kind: str,
-                         due_at: datetime, **params: Any) -> bool:
-    """Queue a message about `activity` for `member`, rendered when it is sent.
+def about(activity: Any, member: Member, *, key: str, topic: str, kind: str, due_at: datetime,
+          **params: Any) -> dict[str, Any]:
+    """An outbox row about `activity` for `member`, rendered when it is sent.
 
     `at` records the start it was scheduled for, so a reminder left from before a move is dropped."""
-    return await box.schedule(session, dedupe_key=key, kind=kind, member_id=member.id, due_at=due_at, topic=topic,
-                              subject_id=activity.id, params={"at": stamp(activity.starts_at), **params})
+    return box.row(dedupe_key=key, kind=kind, member_id=member.id, due_at=due_at, topic=topic,
+                   subject_id=activity.id, params={"at": stamp(activity.starts_at), **params})
+
+
+async def schedule_about(session: AsyncSession, activity: Any, member: Member, *, key: str, topic: str, kind: str,
+                         due_at: datetime, **params: Any) -> bool:
+    """Queue one message about `activity` for `member` (see `about`)."""
+    return await box.schedule_many(session, [about(activity, member, key=key, topic=topic, kind=kind, due_at=due_at,
+                                                   **params)]) == 1
 
 
 async def change_notice(session: AsyncSession, activity: Any, member: Member, *, family: str, topic: str, now: datetime,

@@ -41,9 +41,10 @@ def member_prefix(event: Event, member_id: int) -> str:
 
 
 async def schedule_for_member(session: AsyncSession, event: Event, member: Member, now: datetime) -> None:
-    for name, due in am.reminder_times(event, now).items():
-        await am.schedule_about(session, event, member, key=f"{member_prefix(event, member.id)}v{event.version}:{name}",
-                                topic=f"event.reminder_{name}", kind="reminder", due_at=due)
+    await box.schedule_many(session, [  # one multi-row INSERT
+        am.about(event, member, key=f"{member_prefix(event, member.id)}v{event.version}:{name}",
+                 topic=f"event.reminder_{name}", kind="reminder", due_at=due)
+        for name, due in am.reminder_times(event, now).items()])
 
 
 async def cancel_for_member(session: AsyncSession, event: Event, member_id: int) -> None:

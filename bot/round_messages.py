@@ -6,6 +6,7 @@ already queued, and a leader who erased their data is no longer named."""
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -64,33 +65,39 @@ async def schedule_for_member(session: AsyncSession, round_: Round, member: Memb
     """Queue the day-before and two-hour reminders, the briefing and the follow-up for one participant.
 
     `leaders` is no longer read: the reminder names the leaders as they are when it is sent."""
-    for name, due in am.reminder_times(round_, now).items():
-        await am.schedule_about(session, round_, member, key=_key(round_, member.id, name), topic=f"round.reminder_{name}",
-                                kind="reminder", due_at=due)
-    await schedule_briefing(session, round_, member, now)
-    if round_.debrief_event_id:
-        await invite_to_debrief(session, round_, member)
-    await am.schedule_about(session, round_, member, key=_key(round_, member.id, "followup"), topic="round.followup",
-                            kind="reminder", due_at=round_.ends_at + timedelta(minutes=30))
+    rows = [am.about(round_, member, key=_key(round_, member.id, name), topic=f"round.reminder_{name}", kind="reminder",
+                     due_at=due) for name, due in am.reminder_times(round_, now).items()]
+    rows += _briefing_row(round_, member, now) + _debrief_row(round_, member)
+    rows.append(am.about(round_, member, key=_key(round_, member.id, "followup"), topic="round.followup", kind="reminder",
+                         due_at=round_.ends_at + timedelta(minutes=30)))
+    await box.schedule_many(session, rows)  # one multi-row INSERT
+
+
+def _briefing_row(round_: Round, member: Member, now: datetime) -> list[dict[str, Any]]:
+    if not round_.briefing:
+        return []
+    briefing_at = max(now, min(morning_of(round_), round_.starts_at - timedelta(hours=1)))
+    return [am.about(round_, member, key=_key(round_, member.id, "briefing"), topic="round.briefing", kind="reminder",
+                     due_at=briefing_at)]
+
+
+def _debrief_row(round_: Round, member: Member) -> list[dict[str, Any]]:
+    if not round_.debrief_event_id:
+        return []
+    return [am.about(round_, member, key=_key(round_, member.id, f"debrief:{round_.debrief_event_id}"),
+                     topic="round.debrief", kind="reminder",
+                     due_at=max(round_.ends_at - timedelta(minutes=30), round_.starts_at), event_id=round_.debrief_event_id)]
 
 
 async def schedule_briefing(session: AsyncSession, round_: Round, member: Member, now: datetime) -> None:
     """The briefing on the morning of the round (at once if that has passed); rendered when sent, so an
     edited briefing goes out as it reads then. Queued once per round version."""
-    if round_.briefing:
-        briefing_at = max(now, min(morning_of(round_), round_.starts_at - timedelta(hours=1)))
-        await am.schedule_about(session, round_, member, key=_key(round_, member.id, "briefing"), topic="round.briefing",
-                                kind="reminder", due_at=briefing_at)
+    await box.schedule_many(session, _briefing_row(round_, member, now))
 
 
 async def invite_to_debrief(session: AsyncSession, round_: Round, member: Member) -> None:
     """The gathering after the round, offered to a participant as the round ends."""
-    if not round_.debrief_event_id:
-        return
-    await am.schedule_about(session, round_, member, key=_key(round_, member.id, f"debrief:{round_.debrief_event_id}"),
-                            topic="round.debrief", kind="reminder",
-                            due_at=max(round_.ends_at - timedelta(minutes=30), round_.starts_at),
-                            event_id=round_.debrief_event_id)
+    await box.schedule_many(session, _debrief_row(round_, member))
 
 
 async def cancel_for_member(session: AsyncSession, round_: Round, member_id: int) -> None:

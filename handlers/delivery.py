@@ -6,6 +6,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from telegram import ChatMember, Update
 from telegram.ext import Application, ApplicationHandlerStop, ChatMemberHandler, MessageHandler, TypeHandler, filters
 
+from bot.member_cache import read_member
 from handlers.common import Context, reply
 from models import membership
 
@@ -58,8 +59,11 @@ async def came_back(update: Update, context: Context) -> None:
     if active_today and member.unreachable_at is None:
         return
     async with runtime.db.session() as session:
-        await membership.touch_active(session, member.telegram_id, now)
-        await membership.mark_reachable(session, member.telegram_id)
+        # One read (roles and interests with it, so the member cache keeps the row as committed
+        # rather than forgetting it) and one UPDATE of what changed.
+        stored = await read_member(session, member.telegram_id)
+        if stored is not None:
+            stored.last_active_at, stored.unreachable_at = now, None
     # The member this update carries (and whatever a handler commits of it, which the member cache
     # keeps) must show what was just written, or the next update would write it again.
     set_committed_value(member, "last_active_at", now)

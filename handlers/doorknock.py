@@ -140,9 +140,9 @@ async def join(update: Update, context: Context) -> None:
         except tuple(JOIN_REFUSED) as error:
             await refuse(update, context, error, JOIN_REFUSED)
             return
-        view = await rd.view(session, result.round)
         if result.position == 0:
-            await msgs.schedule_for_member(session, result.round, member, view.leaders, now)
+            await msgs.schedule_for_member(session, result.round, member, [], now)
+    async with runtime.db.read() as session:  # the reply reads outside the round's lock
         clashing = await ev.clashes(session, member.id, result.round)
     await query.answer()
     if result.position == 0:

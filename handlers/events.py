@@ -143,6 +143,7 @@ async def rsvp(update: Update, context: Context) -> None:
             await msgs.schedule_for_member(session, event, member, now)
         if result.promoted is not None:
             await msgs.promoted(session, event, result.promoted, now)
+    async with runtime.db.read() as session:  # the reply reads outside the event's lock
         view = await ev.view(session, event)
         clashing = await ev.clashes(session, member.id, event) if choice == "yes" else []
     await query.answer()

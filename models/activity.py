@@ -137,22 +137,23 @@ async def taken(session: AsyncSession, spec: Seats, activity_id: int) -> int:
     return (await seat_counts(session, spec, [activity_id]))[activity_id][0]
 
 
-async def _next_queue_number(session: AsyncSession, spec: Seats, activity_id: int) -> int:
-    """The next number in this activity's queue; only called while holding the activity's lock."""
-    last = await session.scalar(select(func.max(spec.holder.queue)).where(spec.of(activity_id)))
-    return int(last or 0) + 1
-
-
 async def take_seat(session: AsyncSession, spec: Seats, activity: Any, holder: Any, now: datetime) -> int:
     """Give `holder` a seat, or the end of the waiting list; returns 0 or the waiting position.
 
     The caller holds the activity's lock (`get(..., lock=True)`)."""
-    holder.queue = await _next_queue_number(session, spec, activity.id)
-    free = activity.capacity is None or await taken(session, spec, activity.id) < activity.capacity
+    with session.no_autoflush:  # the holder is written once, below, with its place
+        last, seated, waiting = (await session.execute(
+            select(func.max(spec.holder.queue),
+                   func.count().filter(spec.state == CONFIRMED),
+                   func.count().filter((spec.state == WAITING) & spec.holder.queue.is_not(None)))
+            .where(spec.of(activity.id))
+        )).one()
+    holder.queue = int(last or 0) + 1
+    free = activity.capacity is None or seated < activity.capacity
     setattr(holder, spec.state_column, CONFIRMED if free else WAITING)
     holder.changed_at = now
-    await session.flush()
-    return 0 if free else await waiting_position(session, spec, holder)
+    # Every queue number is below the holder's, so everyone waiting is ahead of it.
+    return 0 if free else int(waiting) + 1
 
 
 async def waiting_position(session: AsyncSession, spec: Seats, holder: Any) -> int:

@@ -147,6 +147,7 @@ async def answer(session: AsyncSession, event_id: int, member_id: int, reply: st
     position = 0
     if reply == "yes":
         position = await act.take_seat(session, SEATS, event, rsvp, now)
+        await session.flush()
     else:
         rsvp.seat = NONE
         await session.flush()

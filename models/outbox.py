@@ -108,8 +108,7 @@ def _insert(session: AsyncSession) -> Any:
     return pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
 
 
-async def schedule(
-    session: AsyncSession,
+def row(
     *,
     dedupe_key: str,
     kind: str,
@@ -124,15 +123,15 @@ async def schedule(
     subject_id: int | None = None,
     about_member_id: int | None = None,
     params: dict[str, Any] | None = None,
-) -> bool:
-    """Queue one message; False when that dedupe key was already queued (a no-op).
+) -> dict[str, Any]:
+    """The values of one outbox row, for `schedule` or `schedule_many`.
 
     Either `text` (as written, e.g. a broadcast) or a `topic` rendered when sent (bot/render.py)."""
     if kind not in KINDS:
         raise ValueError(f"unknown outbox kind {kind!r}")
     if not text and topic is None:
         raise ValueError("an outbox row needs a text or a topic")
-    values = {
+    return {
         "dedupe_key": dedupe_key,
         "member_id": member_id,
         "chat_id": chat_id,
@@ -143,16 +142,18 @@ async def schedule(
         "subject_id": subject_id,
         "about_member_id": about_member_id,
         "params": params,
-        "buttons": [[b.as_dict() for b in row] for row in buttons] if buttons else None,
+        "buttons": [[b.as_dict() for b in line] for line in buttons] if buttons else None,
         "due_at": due_at,
         "status": PENDING,
         "attempts": 0,
         "broadcast_id": broadcast_id,
         "created_at": utcnow(),
     }
-    statement = _insert(session)(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    result = await session.execute(statement)
-    return bool(result.rowcount)
+
+
+async def schedule(session: AsyncSession, **values: Any) -> bool:
+    """Queue one message (see `row`); False when that dedupe key was already queued (a no-op)."""
+    return await schedule_many(session, [row(**values)]) == 1
 
 
 async def skip(session: AsyncSession, *, dedupe_key: str, kind: str, member_id: int | None, reason: str, now: datetime) -> bool:
@@ -178,7 +179,8 @@ async def existing_keys(session: AsyncSession, keys: list[str]) -> set[str]:
 
 
 async def schedule_many(session: AsyncSession, rows: list[dict[str, Any]]) -> int:
-    """Queue many messages in one statement (a broadcast); returns how many were new."""
+    """Queue many messages in one statement per 500 (a broadcast, one member's reminders); a dedupe key
+    already queued is skipped. Returns how many were new."""
     if not rows:
         return 0
     now = utcnow()

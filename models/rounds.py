@@ -179,9 +179,10 @@ async def sign_up(session: AsyncSession, round_id: int, member_id: int, now: dat
         session.add(existing)
     existing.created_at, existing.team_id = now, None
     position = await act.take_seat(session, SEATS, round_, existing, now)
-    if position == 0:
-        existing.team_id = await _team_with_room(session, round_)
-        await session.flush()
+    if position == 0 and round_.teams:
+        with session.no_autoflush:
+            existing.team_id = await _team_with_room(session, round_)
+    await session.flush()  # the seat, its queue number and its team in one write
     return SignupResult(existing, round_, position)
 
 

@@ -1,0 +1,41 @@
+"""Joining a round writes in one short transaction: the seat and every reminder (one multi-row
+INSERT) under the round's lock; what the reply only reads (clashes) comes after the commit."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import event
+
+from tests.test_doorknock import make_round, people, signups
+
+
+async def test_join_writes_in_one_short_transaction(db, app, make_user, clock):
+    leader, member = await people(make_user, 2)
+    round_id = await make_round(db, clock, leader=leader)
+    await member.send("/dorbank")
+    log: list[str] = []
+
+    def on_statement(_connection, _cursor, statement, *_args) -> None:
+        log.append(" ".join(statement.split()))
+
+    def on_commit(_connection) -> None:
+        log.append("COMMIT")
+
+    engine = db.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", on_statement)
+    event.listen(engine, "commit", on_commit)
+    try:
+        joined = await member.press("Bli med lørdag 5. desember")
+    finally:
+        event.remove(engine, "before_cursor_execute", on_statement)
+        event.remove(engine, "commit", on_commit)
+    assert joined.text.startswith("Du er påmeldt «Dørbank på Lade»")
+    assert await signups(db, round_id) == [("Person1 Nordmann", "confirmed")]
+    start = next(n for n, s in enumerate(log) if s.startswith("INSERT INTO round_signups"))
+    inside = log[start: log.index("COMMIT", start)]
+    assert [s for s in inside if s.startswith("INSERT INTO outbox")] and \
+        sum(s.startswith("INSERT INTO outbox") for s in inside) == 1  # 24h, 2h and the follow-up in one
+    assert not [s for s in inside if s.startswith("UPDATE round_signups")]  # the seat written once, whole
+    assert not [s for s in inside if re.search(r"\bevents\b", s)]  # the clash check reads after the commit
+    assert any(re.search(r"\bevents\b", s) for s in log[log.index("COMMIT", start):])
