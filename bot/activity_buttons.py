@@ -213,6 +213,18 @@ class DraftContactMe:
     pass
 
 
+@callback("evc.tag")
+class DraftTag:
+    """Toggle one of the plan's tags (models/constants.EVENT_TAGS) on the event being created."""
+
+    tag: str
+
+
+@callback("evc.tagsdone")
+class DraftTagsDone:
+    pass
+
+
 @callback("evc.repeat")
 class DraftRepeat:
     repeat: Literal["none", "monthly", "yearly"]
