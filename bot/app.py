@@ -54,6 +54,7 @@ from handlers import (
     partners,
     phonebank,
     phonebank_board,
+    plan,
     preferences,
     privacy,
     removal,
@@ -203,6 +204,7 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     asks.register(application)
     ask_answers.register(application)
     partners.register(application)
+    plan.register(application)
     general.register_fallbacks(application)
 
 

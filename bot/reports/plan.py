@@ -1,0 +1,160 @@
+"""/rapport and `report`: one message per goal group, each with one chart (cumulative progress against
+the goal with a pace line, this year and next), for the chat and the command line alike."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from bot.i18n import N_, fmt_date, fmt_month, ngettext_for, translator
+from bot.reports import charts as plot
+from models import plan as pl
+from models.constants import OSLO
+
+# Okabe & Ito's colour-blind-safe palette (DECISIONS "The plan on one screen"; a test asserts it).
+OKABE_ITO: dict[str, str] = {
+    "orange": "#E69F00", "sky_blue": "#56B4E9", "bluish_green": "#009E73", "yellow": "#F0E442",
+    "blue": "#0072B2", "vermillion": "#D55E00", "reddish_purple": "#CC79A7", "black": "#000000",
+}
+GOAL_LABELS = {"rounds": N_("Door-knocking rounds"), "voter_course": N_("Course in direct voter contact"),
+               "movements_meeting": N_("Open meeting with the movements")}
+PRESENCE_LABELS = {"march_8": N_("8 March"), "may_day_breakfast": N_("1 May breakfast"), "pride": N_("Pride")}
+FONT = 15  # large type: the chart is read on a phone
+
+
+@dataclass
+class Section:
+    """One message: its text and its chart."""
+
+    key: str
+    text: str
+    png: bytes
+
+
+def _moment(day: date) -> datetime:
+    return datetime.combine(day, time(12), tzinfo=OSLO)
+
+
+def goal_line(goal: pl.Goal, year: int, plan: pl.Plan, lang: str) -> str:
+    """'Door-knocking rounds 2027: 0 held, 3 planned of 10. Plan 7 more; next gap: January 2027.'"""
+    _, ngettext = translator(lang), ngettext_for(lang)
+    line = _("{goal} {year}: {held} held, {planned} planned of {target}.").format(
+        goal=_(GOAL_LABELS[goal.key]), year=year, held=len(goal.held), planned=len(goal.planned), target=goal.goal)
+    missing = goal.goal - len(goal.held) - len(goal.planned)
+    if missing > 0:
+        line += " " + ngettext("Plan {count} more", "Plan {count} more", missing).format(count=missing)
+        if plan.next_gap is not None:
+            line += _("; next gap: {month}").format(month=fmt_month(_moment(plan.next_gap.start), lang))
+        line += "."
+    return line
+
+
+def progress_chart(goals: dict[int, list[pl.Goal]], today: date, lang: str, title: str) -> bytes:
+    """Per year (side by side): held (solid) and held + planned (dashed) cumulatively, and the pace line to the goal."""
+    _ = translator(lang)
+    fig, axes = plot.axes(10, 5.5, columns=len(goals))
+    colours = [OKABE_ITO["blue"], OKABE_ITO["vermillion"], OKABE_ITO["bluish_green"]]
+    for ax, (year, year_goals) in zip(axes, sorted(goals.items()), strict=True):
+        start, end = date(year, 1, 1), date(year, 12, 31)
+        for colour, goal in zip(colours, year_goals, strict=False):
+            label = _(GOAL_LABELS[goal.key])
+            if today < start:
+                ax.plot([], [], color=colour, linewidth=3, label=label)
+            else:  # held so far, drawn up to today
+                held = [start, *goal.held, min(today, end)]
+                ax.step(held, [*range(len(held) - 1), len(held) - 2], where="post", color=colour, linewidth=3, label=label)
+            both = [start, *sorted(goal.held + goal.planned), end]
+            ax.step(both, [*range(len(both) - 1), len(both) - 2], where="post", color=colour, linewidth=2, linestyle="--")
+            ax.plot([start, end], [0, goal.goal], color=colour, linewidth=1.5, linestyle=":")
+        ax.set_title(str(year), fontsize=FONT + 2)
+        ax.set_xlim(start, end)
+        ax.set_xticks([date(year, m, 1) for m in (1, 4, 7, 10)])
+        ax.set_xticklabels([fmt_month(_moment(date(year, m, 1)), lang)[:3] for m in (1, 4, 7, 10)], fontsize=FONT)
+        ax.tick_params(axis="y", labelsize=FONT)
+        ax.yaxis.get_major_locator().set_params(integer=True)
+    axes[0].legend(fontsize=FONT - 3, loc="upper left")
+    fig.suptitle(title + "\n" + _("solid: held · dashed: with planned · dotted: pace"), fontsize=FONT)
+    return plot.png(fig)
+
+
+def rounds(plan: pl.Plan, lang: str) -> Section:
+    _ = translator(lang)
+    goals = {y: [g for g in gs if g.key == "rounds"] for y, gs in plan.goals.items()}
+    lines = [_("🚪 Door-knocking rounds")] + [goal_line(gs[0], y, plan, lang) for y, gs in sorted(goals.items())]
+    lines.append(_("More: /dorbank rapport"))
+    return Section("rounds", "\n".join(lines), progress_chart(goals, plan.today, lang, _("Door-knocking rounds")))
+
+
+def courses(plan: pl.Plan, lang: str) -> Section:
+    _ = translator(lang)
+    goals = {y: [g for g in gs if g.key != "rounds"] for y, gs in plan.goals.items()}
+    lines = [_("🎓 Courses and meetings")]
+    for y, gs in sorted(goals.items()):
+        lines += [goal_line(g, y, plan, lang) for g in gs]
+    present = [_(label) for tag, label in PRESENCE_LABELS.items() if plan.presence[tag]]
+    absent = [_(label) for tag, label in PRESENCE_LABELS.items() if not plan.presence[tag]]
+    if present:
+        lines.append(_("Present {year}: {days}").format(year=plan.year, days=", ".join(present)))
+    if absent:
+        lines.append(_("Not yet planned {year}: {days}. Tag the event when you create it.").format(
+            year=plan.year, days=", ".join(absent)))
+    lines.append(_("More: /arrangementer rapport"))
+    return Section("courses", "\n".join(lines), progress_chart(goals, plan.today, lang, _("Courses and meetings")))
+
+
+def welcome(plan: pl.Plan, lang: str) -> Section:
+    _ = translator(lang)
+    report = plan.welcome
+    late = len(report.late)
+    still_open = max(0, report.new_members - report.contacted_in_time - late)
+    share = round(100 * report.share_in_time)
+    lines = [_("👋 Welcome calls {year}").format(year=plan.year),
+             _("New members: {count}. Within 14 days: {in_time} ({share} %), late: {late}, not due yet: {open}.").format(
+                 count=report.new_members, in_time=report.contacted_in_time, share=share, late=late, open=still_open)]
+    if late:
+        lines.append(_("Behind: call the late ones first (/velkomst)."))
+    lines.append(_("More: /velkomst rapport"))
+    fig, ax = plot.axes(8, 5)
+    labels = [_("In time"), _("Late"), _("Not due yet")]
+    ax.bar(labels, [report.contacted_in_time, late, still_open],
+           color=[OKABE_ITO["bluish_green"], OKABE_ITO["vermillion"], OKABE_ITO["sky_blue"]])
+    ax.set_title(_("Welcome calls: contacted within 14 days"), fontsize=FONT + 1)
+    ax.tick_params(labelsize=FONT)
+    ax.yaxis.get_major_locator().set_params(integer=True)
+    return Section("welcome", "\n".join(lines), plot.png(fig))
+
+
+def ahead(plan: pl.Plan, lang: str) -> Section:
+    _, ngettext = translator(lang), ngettext_for(lang)
+    lines = [_("📅 Planning ahead")]
+    if plan.gap is None:
+        lines.append(_("Something is planned at least every three weeks in the coming 90 days."))
+    else:
+        days = ngettext("{count} day", "{count} days", plan.gap.days).format(count=plan.gap.days)
+        lines.append(_("⚠️ Gap: nothing planned for {days} from {date}. Plan a round or an event then.").format(
+            days=days, date=fmt_date(_moment(plan.gap.start), lang)))
+    fig, ax = plot.axes(10, 3.5)
+    end = plan.today + timedelta(days=pl.AHEAD_DAYS)
+    ax.scatter(plan.upcoming, [1] * len(plan.upcoming), s=140, color=OKABE_ITO["blue"], zorder=3)
+    if plan.gap is not None:
+        ax.axvspan(plan.gap.start, plan.gap.start + timedelta(days=plan.gap.days), color=OKABE_ITO["orange"], alpha=0.4)
+    ax.set_xlim(plan.today, end)
+    ax.set_yticks([])
+    ax.tick_params(labelsize=FONT)
+    ax.set_title(_("The coming 90 days: dots are planned, orange is a gap"), fontsize=FONT)
+    return Section("ahead", "\n".join(lines), plot.png(fig))
+
+
+def sections(plan: pl.Plan, lang: str) -> list[Section]:
+    return [rounds(plan, lang), courses(plan, lang), welcome(plan, lang), ahead(plan, lang)]
+
+
+def markdown(parts: list[Section], plan: pl.Plan, lang: str) -> str:
+    """The same figures for the command line: each section's text and its PNG."""
+    _ = translator(lang)
+    title = _("The plan {year}").format(year=plan.year)
+    out = ["# " + title, ""]
+    for part in parts:
+        head, *rest = part.text.split("\n")
+        out += [f"## {head}", "", *(f"- {line}" for line in rest), "", f"![{head}]({part.key}.png)", ""]
+    return "\n".join(out)

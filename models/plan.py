@@ -1,0 +1,101 @@
+"""The work plan on one screen: each goal's held and planned dates this year and next, and the
+longest stretch with nothing planned (DECISIONS "The plan on one screen"). Rendering: bot/reports/plan.py."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import welcome as wl
+from models.activity import PLANNED
+from models.constants import COURSES_PER_YEAR_GOAL, OPEN_MEETINGS_PER_YEAR_GOAL, OSLO, ROUNDS_PER_YEAR_GOAL
+from models.event_tables import Event
+from models.round_tables import Round
+
+GAP_DAYS = 21  # a stretch this long with nothing planned is a gap
+AHEAD_DAYS = 90  # looked at from today
+
+
+@dataclass
+class Goal:
+    """One goal in one year: the days it was held and the days it is planned (by Oslo date)."""
+
+    key: str  # rounds, voter_course, movements_meeting
+    goal: int
+    held: list[date] = field(default_factory=list)
+    planned: list[date] = field(default_factory=list)
+
+
+@dataclass
+class Gap:
+    start: date
+    days: int
+
+
+@dataclass
+class Plan:
+    year: int
+    today: date
+    goals: dict[int, list[Goal]]  # year → goals, for this year and the next
+    presence: dict[str, bool]  # 1 May breakfast, 8 March, Pride in `year`: held or planned
+    gap: Gap | None  # the longest stretch in the coming 90 days with nothing planned, if it is a gap
+    next_gap: Gap | None  # the first gap in the coming 90 days
+    upcoming: list[date]  # what is planned in the coming 90 days (Oslo dates)
+    welcome: wl.Report
+
+
+def _year(when: datetime) -> int:
+    return when.astimezone(OSLO).year
+
+
+def _span(year: int) -> tuple[datetime, datetime]:
+    return datetime(year, 1, 1, tzinfo=OSLO), datetime(year + 2, 1, 1, tzinfo=OSLO)
+
+
+async def _dated(session: AsyncSession, year: int) -> tuple[list[tuple[datetime, datetime]], list[tuple[datetime, datetime, list[str]]]]:
+    start, end = _span(year)
+    rounds = (await session.execute(select(Round.starts_at, Round.ends_at).where(
+        Round.status == PLANNED, Round.starts_at >= start, Round.starts_at < end))).all()
+    events = (await session.execute(select(Event.starts_at, Event.ends_at, Event.tags).where(
+        Event.status == PLANNED, Event.starts_at >= start, Event.starts_at < end))).all()
+    return [(s, e) for s, e in rounds], [(s, e, list(t or [])) for s, e, t in events]
+
+
+def _goal(key: str, goal: int, moments: list[tuple[datetime, datetime]], year: int, now: datetime) -> Goal:
+    result = Goal(key, goal)
+    for starts, ends in sorted(moments):
+        if _year(starts) != year:
+            continue
+        (result.held if ends <= now else result.planned).append(starts.astimezone(OSLO).date())
+    return result
+
+
+def gaps(starts: list[datetime], now: datetime, days: int = AHEAD_DAYS) -> list[Gap]:
+    """The stretches of GAP_DAYS or more from now to `days` ahead without anything starting, in order."""
+    until = now + timedelta(days=days)
+    points = [now, *sorted(s for s in starts if now < s < until), until]
+    return [Gap(a.astimezone(OSLO).date(), (b - a).days) for a, b in itertools.pairwise(points) if (b - a).days >= GAP_DAYS]
+
+
+async def plan(session: AsyncSession, now: datetime, year: int | None = None) -> Plan:
+    year = year or _year(now)
+    rounds, events = await _dated(session, year)
+    goals: dict[int, list[Goal]] = {}
+    for y in (year, year + 1):
+        goals[y] = [_goal("rounds", ROUNDS_PER_YEAR_GOAL, rounds, y, now),
+                    _goal("voter_course", COURSES_PER_YEAR_GOAL, [(s, e) for s, e, t in events if "voter_course" in t], y, now),
+                    _goal("movements_meeting", OPEN_MEETINGS_PER_YEAR_GOAL,
+                          [(s, e) for s, e, t in events if "movements_meeting" in t], y, now)]
+    presence = {tag: any(tag in t and _year(s) == year for s, _e, t in events) for tag in ("march_8", "may_day_breakfast", "pride")}
+    upcoming = list(await session.scalars(select(Event.starts_at).where(Event.status == PLANNED, Event.starts_at > now)))
+    upcoming += list(await session.scalars(select(Round.starts_at).where(Round.status == PLANNED, Round.starts_at > now)))
+    start, _end = _span(year)
+    welcome = await wl.report(session, start, min(datetime(year + 1, 1, 1, tzinfo=OSLO), now), now)
+    soon = sorted(s.astimezone(OSLO).date() for s in upcoming if s < now + timedelta(days=AHEAD_DAYS))
+    found = gaps(upcoming, now)
+    longest = max(found, key=lambda gap: gap.days, default=None)
+    return Plan(year, now.astimezone(OSLO).date(), goals, presence, longest, found[0] if found else None, soon, welcome)

@@ -1,0 +1,130 @@
+"""/rapport and `python -m bot report`: the plan's goals this year and next, across a year boundary."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.reports import plan as report
+from models import events as ev
+from models import rounds as rd
+from models.membership import grant_role, member_by_telegram
+from tests.helpers import onboard
+
+AUGUST = datetime(2026, 8, 1, 12, 0, tzinfo=UTC)
+DECEMBER = datetime(2026, 12, 10, 12, 0, tzinfo=UTC)
+JANUARY = datetime(2027, 1, 15, 12, 0, tzinfo=UTC)
+
+
+async def board_member(db, make_user, lang: str = "nb", k: int = 0):
+    user = make_user(first_name=f"Styre{k}", language_code=lang)
+    await onboard(user, phone=f"+47481{k:05d}", lang=lang)
+    async with db.session() as session:
+        await grant_role(session, await member_by_telegram(session, user.user_id), "board")
+    return user
+
+
+async def a_year_of_work(db, clock) -> None:
+    """Made in August 2026: two rounds held in the autumn, one planned in January 2027; one voter-contact
+    course held, two study circles of kind course (untagged), an open meeting with the movements in February."""
+    clock.set(AUGUST)
+    async with db.session() as session:
+        for start in (datetime(2026, 9, 12, 10, tzinfo=UTC), datetime(2026, 10, 10, 10, tzinfo=UTC),
+                      datetime(2027, 1, 9, 10, tzinfo=UTC)):
+            await rd.create_round(session, title="Dørbank", district="ostbyen", starts_at=start, ends_at=start + timedelta(hours=3),
+                                  meeting_point="Lade kirke", capacity=5, now=clock(), teams=[(None, 5)])
+        events = [("course", ["voter_course"], datetime(2026, 9, 20, 10, tzinfo=UTC)),
+                  ("course", [], datetime(2026, 10, 1, 16, tzinfo=UTC)), ("course", [], datetime(2026, 11, 1, 16, tzinfo=UTC)),
+                  ("open_meeting", ["movements_meeting"], datetime(2027, 2, 4, 17, tzinfo=UTC))]
+        for kind, tags, start in events:
+            await ev.create_event(session, kind=kind, title="Noe", starts_at=start, ends_at=start + timedelta(hours=2),
+                                  place="Folkets hus", now=clock(), tags=tags)
+
+
+def captions(exchange) -> list[str]:
+    photos = exchange.method("sendPhoto")
+    assert all(next(iter(p.files.values())).startswith(b"\x89PNG") for p in photos)
+    return [p.text for p in photos]
+
+
+def test_the_palette_is_okabe_ito():
+    assert list(report.OKABE_ITO.values()) == ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7",
+                                               "#000000"]
+
+
+async def test_rapport_across_the_year_boundary_counts_only_tagged_courses(db, app, make_user, clock):
+    await a_year_of_work(db, clock)
+    clock.set(DECEMBER)
+    board = await board_member(db, make_user)
+    rounds, courses, welcome, ahead = captions(await board.send("/rapport"))
+    assert rounds.split("\n")[1:3] == [
+        "Dørbankrunder 2026: 2 holdt, 0 planlagt av 10. Planlegg 8 til; neste hull: Desember 2026.",
+        "Dørbankrunder 2027: 0 holdt, 1 planlagt av 10. Planlegg 9 til; neste hull: Desember 2026."]
+    assert "Kurs i direkte velgerkontakt 2026: 1 holdt, 0 planlagt av 2. Planlegg 1 til" in courses  # not the study circles
+    assert "Åpent møte med bevegelsene 2027: 0 holdt, 1 planlagt av 1.\n" in courses
+    assert welcome.startswith("👋 Velkomstsamtaler 2026")
+    assert "⚠️ Hull: ingenting planlagt på 33 dager fra" in ahead  # 4 February to the end of the 90 days
+
+    clock.set(JANUARY)  # the January round is held: 2027 is this year now
+    rounds, courses, _welcome, ahead = captions(await board.send("/rapport"))
+    assert "Dørbankrunder 2027: 1 holdt, 0 planlagt av 10. Planlegg 9 til; neste hull: Februar 2027." in rounds
+    assert "Dørbankrunder 2028: 0 holdt, 0 planlagt av 10." in rounds
+    assert "Kurs i direkte velgerkontakt 2027: 0 holdt, 0 planlagt av 2. Planlegg 2 til" in courses
+    assert "⚠️ Hull: ingenting planlagt på 69 dager fra" in ahead
+
+
+@pytest.mark.parametrize(("lang", "command", "expected"), [
+    ("nn", "/rapport", ["Dørbankrundar 2026: 2 haldne, 0 planlagde av 10. Planlegg 8 til; neste hol: Desember 2026.",
+                        "Kurs i direkte veljarkontakt 2026: 1 haldne", "📅 Planlagt framover", "⚠️ Hol: ingenting planlagt på 33 dagar"]),
+    ("en", "/report", ["Door-knocking rounds 2026: 2 held, 0 planned of 10. Plan 8 more; next gap: December 2026.",
+                       "Course in direct voter contact 2026: 1 held", "📅 Planning ahead", "⚠️ Gap: nothing planned for 33 days"]),
+])
+async def test_rapport_reads_in_the_members_language(db, app, make_user, clock, lang, command, expected):
+    await a_year_of_work(db, clock)
+    clock.set(DECEMBER)
+    board = await board_member(db, make_user, lang)
+    text = "\n".join(captions(await board.send(command)))
+    for line in expected:
+        assert line in text
+
+
+async def test_rapport_is_for_the_board(db, app, make_user, clock):
+    member = make_user(first_name="Medlem", language_code="nb")
+    await onboard(member, phone="+4748199999")
+    refused = await member.send("/rapport")
+    assert refused.text.startswith("Bare medlemmer med rollen «styret»") and not refused.method("sendPhoto")
+
+
+async def test_a_gap_is_named_and_a_full_plan_is_not(db, app, make_user, clock):
+    board = await board_member(db, make_user)
+    async with db.session() as session:  # something every 20 days for the coming 90: no gap
+        for n in range(1, 6):
+            start = clock() + timedelta(days=20 * n - 10)
+            await ev.create_event(session, kind="social", title="Pub", starts_at=start, ends_at=start + timedelta(hours=2),
+                                  place="Tapperiet", now=clock())
+    ahead = captions(await board.send("/rapport"))[3]
+    assert "Noe er planlagt minst hver tredje uke de neste 90 dagene." in ahead
+
+
+@pytest.mark.slow
+async def test_the_command_line_writes_the_same_figures(db, app, make_user, clock, database_url, monkeypatch, tmp_path):
+    from tests.test_register import run_cli
+
+    await a_year_of_work(db, clock)
+    clock.set(DECEMBER)
+    board = await board_member(db, make_user)
+    chat = captions(await board.send("/rapport"))
+    monkeypatch.setattr("bot.cli.report.utcnow", clock)
+    assert await asyncio.to_thread(run_cli, monkeypatch, database_url, "report", "--year", "2026", "--out", str(tmp_path)) == 0
+    written = (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert written.startswith("# Arbeidsplanen 2026")
+    for section in chat:
+        head, *lines = section.split("\n")
+        assert f"## {head}" in written
+        for line in lines:
+            assert f"- {line}" in written
+    for key in ("rounds", "courses", "welcome", "ahead"):
+        assert (tmp_path / f"{key}.png").read_bytes().startswith(b"\x89PNG")
+        assert f"({key}.png)" in written
