@@ -203,6 +203,21 @@ class EventCheckIn:
     present: bool
 
 
+@callback("ev.tags")
+class EventTags:
+    """The board's tag buttons for a stored event (handlers/event_tags.py)."""
+
+    event_id: Id
+
+
+@callback("ev.tag")
+class EventTag:
+    """Toggle one of the plan's tags on a stored event."""
+
+    event_id: Id
+    tag: str
+
+
 @callback("evc.kind")
 class DraftKind:
     kind: str

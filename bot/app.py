@@ -45,6 +45,7 @@ from handlers import (
     doorknock_report,
     doorknock_team,
     event_series,
+    event_tags,
     events,
     events_create,
     general,
@@ -192,6 +193,7 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     events.register(application)
     events_create.register(application)
     event_series.register(application)
+    event_tags.register(application)
     welcome.register(application)
     nudges.register(application)
     general.register(application)

@@ -26,6 +26,8 @@ from bot.activity_buttons import (
     DoorTheme,
     EditField,
     EventCheckIn,
+    EventTag,
+    EventTags,
     FileReport,
     JoinRound,
     LeaveRound,
@@ -471,6 +473,9 @@ ACTIONS: list[Action] = [
     # Events: the contact person and the board.
     Action("create an event", ("ev.new", "evc.kind", "evc.me", "evc.tag", "evc.tagsdone", "evc.repeat"), then(steps("/nyttarrangement"), press(lambda w: CreateDraft())),
            "board", commands=("nyttarrangement",), drive=flow("/nyttarrangement", EVENT_FLOW), last=steps(("label", "✅ Opprett"))),
+    Action("tag an event with the plan's goals", ("ev.tags", "ev.tag"),
+           then(press(lambda w: EventTags(event_id=w.event_id)), press(lambda w: EventTag(event_id=w.event_id, tag="pride"))),
+           "board"),
     Action("check people in at an event", ("ev.in",),
            press(lambda w: EventCheckIn(event_id=w.event_id, rsvp_id=w.rsvp_id, present=True)), "contact"),
     Action("edit an event", (), steps(lambda w: ActivityAction(kind="ev", action="edit", activity_id=w.event_id),

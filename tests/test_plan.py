@@ -128,3 +128,27 @@ async def test_the_command_line_writes_the_same_figures(db, app, make_user, cloc
     for key in ("rounds", "courses", "welcome", "ahead"):
         assert (tmp_path / f"{key}.png").read_bytes().startswith(b"\x89PNG")
         assert f"({key}.png)" in written
+
+
+async def test_the_board_tags_an_existing_event_and_the_report_counts_it(db, app, make_user, clock):
+    board = await board_member(db, make_user)
+    member = make_user(first_name="Medlem", language_code="nb")
+    await onboard(member, phone="+4748199998")
+    start = clock() + timedelta(days=5)
+    async with db.session() as session:
+        event = await ev.create_event(session, kind="course", title="Kurs", starts_at=start, ends_at=start + timedelta(hours=2),
+                                      place="Folkets hus", now=clock())
+    assert "Kurs i direkte velgerkontakt 2026: 0 holdt, 0 planlagt av 2." in captions(await board.send("/rapport"))[1]
+    await board.send("/arrangementer")
+    await board.press("⚙️ Administrer arrangementer")
+    shown = await board.press("🎯 Mål i arbeidsplanen (styret)")
+    assert shown.text.startswith("Hvilke av målene i arbeidsplanen hører «Kurs» til?")
+    refused = await member.press_data(f"ev.tag:{event.id}:voter_course", board.last_message())
+    assert refused.alerts[0].startswith("Bare medlemmer med rollen «styret»")
+    forged = await board.press_data(f"ev.tag:{event.id}:marxism", board.last_message())
+    assert forged.alerts
+    ticked = await board.press("▫️ Kurs i direkte velgerkontakt")
+    assert "✅ Kurs i direkte velgerkontakt" in ticked.method("editMessageReplyMarkup")[0].buttons
+    async with db.session() as session:
+        assert (await ev.get_event(session, event.id)).tags == ["voter_course"]
+    assert "Kurs i direkte velgerkontakt 2026: 0 holdt, 1 planlagt av 2." in captions(await board.send("/rapport"))[1]
