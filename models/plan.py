@@ -10,12 +10,16 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models import survey_results as results
+from models import surveys as sv
 from models import welcome as wl
 from models.activity import PLANNED
+from models.asks import Ask, AskAnswer
 from models.constants import COURSES_PER_YEAR_GOAL, OPEN_MEETINGS_PER_YEAR_GOAL, OSLO, ROUNDS_PER_YEAR_GOAL
 from models.event_tables import Event
-from models.round_tables import Round
+from models.round_tables import DoorInput, Round
 
+PILOTS_GOAL = 2  # district-chapter pilots (the work plan)
 GAP_DAYS = 21  # a stretch this long with nothing planned is a gap
 AHEAD_DAYS = 90  # looked at from today
 
@@ -37,6 +41,16 @@ class Gap:
 
 
 @dataclass
+class Input:
+    """What came in during the year: door input by theme and district, answers to asks by kind and district."""
+
+    door_by_theme: dict[str, int] = field(default_factory=dict)
+    door_by_district: dict[str, int] = field(default_factory=dict)
+    answers_by_kind: dict[str, int] = field(default_factory=dict)
+    answers_by_district: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
 class Plan:
     year: int
     today: date
@@ -46,6 +60,8 @@ class Plan:
     next_gap: Gap | None  # the first gap in the coming 90 days
     upcoming: list[date]  # what is planned in the coming 90 days (Oslo dates)
     welcome: wl.Report
+    pilots: list[results.PilotRow] | None  # per district, from the latest mapping survey; None without one
+    input: Input
 
 
 def _year(when: datetime) -> int:
@@ -81,6 +97,29 @@ def gaps(starts: list[datetime], now: datetime, days: int = AHEAD_DAYS) -> list[
     return [Gap(a.astimezone(OSLO).date(), (b - a).days) for a, b in itertools.pairwise(points) if (b - a).days >= GAP_DAYS]
 
 
+def _count(counts: dict[str, int], key: str | None) -> None:
+    counts[key or "none"] = counts.get(key or "none", 0) + 1
+
+
+async def year_input(session: AsyncSession, year: int) -> Input:
+    start, end = datetime(year, 1, 1, tzinfo=OSLO), datetime(year + 1, 1, 1, tzinfo=OSLO)
+    found = Input()
+    for theme, district in (await session.execute(select(DoorInput.theme, DoorInput.district).where(
+            DoorInput.created_at >= start, DoorInput.created_at < end))).all():
+        _count(found.door_by_theme, theme)
+        _count(found.door_by_district, district)
+    for kind, district in (await session.execute(select(Ask.kind, AskAnswer.district).join(Ask, Ask.id == AskAnswer.ask_id).where(
+            AskAnswer.created_at >= start, AskAnswer.created_at < end))).all():
+        _count(found.answers_by_kind, kind)
+        _count(found.answers_by_district, district)
+    return found
+
+
+async def pilots(session: AsyncSession) -> list[results.PilotRow] | None:
+    mapping = await sv.latest_mapping(session)
+    return None if mapping is None else await results.pilot(session, mapping.id)
+
+
 async def plan(session: AsyncSession, now: datetime, year: int | None = None) -> Plan:
     year = year or _year(now)
     rounds, events = await _dated(session, year)
@@ -98,4 +137,5 @@ async def plan(session: AsyncSession, now: datetime, year: int | None = None) ->
     soon = sorted(s.astimezone(OSLO).date() for s in upcoming if s < now + timedelta(days=AHEAD_DAYS))
     found = gaps(upcoming, now)
     longest = max(found, key=lambda gap: gap.days, default=None)
-    return Plan(year, now.astimezone(OSLO).date(), goals, presence, longest, found[0] if found else None, soon, welcome)
+    return Plan(year, now.astimezone(OSLO).date(), goals, presence, longest, found[0] if found else None, soon, welcome,
+                await pilots(session), await year_input(session, year))

@@ -10,7 +10,11 @@ import pytest
 from bot.reports import plan as report
 from models import events as ev
 from models import rounds as rd
+from bot.survey_messages import mapping_spec
+from models import surveys as sv
 from models.membership import grant_role, member_by_telegram
+from models.round_tables import DoorInput
+from models.survey_tables import SurveyAnswer, SurveyResponse
 from tests.helpers import onboard
 
 AUGUST = datetime(2026, 8, 1, 12, 0, tzinfo=UTC)
@@ -58,7 +62,7 @@ async def test_rapport_across_the_year_boundary_counts_only_tagged_courses(db, a
     await a_year_of_work(db, clock)
     clock.set(DECEMBER)
     board = await board_member(db, make_user)
-    rounds, courses, welcome, ahead = captions(await board.send("/rapport"))
+    rounds, courses, welcome, ahead, districts, found = captions(await board.send("/rapport"))
     assert rounds.split("\n")[1:3] == [
         "Dørbankrunder 2026: 2 holdt, 0 planlagt av 10. Planlegg 8 til; neste hull: Desember 2026.",
         "Dørbankrunder 2027: 0 holdt, 1 planlagt av 10. Planlegg 9 til; neste hull: Desember 2026."]
@@ -66,9 +70,11 @@ async def test_rapport_across_the_year_boundary_counts_only_tagged_courses(db, a
     assert "Åpent møte med bevegelsene 2027: 0 holdt, 1 planlagt av 1.\n" in courses
     assert welcome.startswith("👋 Velkomstsamtaler 2026")
     assert "⚠️ Hull: ingenting planlagt på 33 dager fra" in ahead  # 4 February to the end of the 90 days
+    assert "Ingen kartlegging ennå: start en med /nyundersokelse" in districts
+    assert "Innspill fra dørene: 0. Svar på innspillsrunder: 0." in found
 
     clock.set(JANUARY)  # the January round is held: 2027 is this year now
-    rounds, courses, _welcome, ahead = captions(await board.send("/rapport"))
+    rounds, courses, _welcome, ahead, _districts, _found = captions(await board.send("/rapport"))
     assert "Dørbankrunder 2027: 1 holdt, 0 planlagt av 10. Planlegg 9 til; neste hull: Februar 2027." in rounds
     assert "Dørbankrunder 2028: 0 holdt, 0 planlagt av 10." in rounds
     assert "Kurs i direkte velgerkontakt 2027: 0 holdt, 0 planlagt av 2. Planlegg 2 til" in courses
@@ -125,7 +131,7 @@ async def test_the_command_line_writes_the_same_figures(db, app, make_user, cloc
         assert f"## {head}" in written
         for line in lines:
             assert f"- {line}" in written
-    for key in ("rounds", "courses", "welcome", "ahead"):
+    for key in ("rounds", "courses", "welcome", "ahead", "districts", "input"):
         assert (tmp_path / f"{key}.png").read_bytes().startswith(b"\x89PNG")
         assert f"({key}.png)" in written
 
@@ -152,3 +158,28 @@ async def test_the_board_tags_an_existing_event_and_the_report_counts_it(db, app
     async with db.session() as session:
         assert (await ev.get_event(session, event.id)).tags == ["voter_course"]
     assert "Kurs i direkte velgerkontakt 2026: 0 holdt, 1 planlagt av 2." in captions(await board.send("/rapport"))[1]
+
+
+async def test_district_chapters_and_input_by_theme_and_district(db, app, make_user, clock):
+    await a_year_of_work(db, clock)
+    clock.set(DECEMBER)
+    board = await board_member(db, make_user)
+    async with db.session() as session:
+        survey = await sv.create(session, mapping_spec(), created_by=None, kind=sv.MAPPING)
+        questions = {q.key: q for q in await sv.questions_of(session, survey.id)}
+        for n in range(6):  # Østbyen: five yes, one maybe, two will lead: ready for a pilot
+            response = SurveyResponse(survey_id=survey.id, respondent_key=f"k{n}", district="ostbyen")
+            session.add(response)
+            await session.flush()
+            session.add_all([SurveyAnswer(response_id=response.id, question_id=questions["interest"].id, option="yes" if n < 5 else "maybe"),
+                             SurveyAnswer(response_id=response.id, question_id=questions["role"].id, option="lead" if n < 2 else "help")])
+        me = await member_by_telegram(session, board.user_id)
+        round_id = (await rd.all_rounds(session))[0].id
+        for theme, district in (("housing", "ostbyen"), ("housing", "heimdal"), ("transport", "ostbyen")):
+            session.add(DoorInput(round_id=round_id, member_id=me.id, district=district, theme=theme, text="…", created_at=clock()))
+    districts, found = captions(await board.send("/rapport"))[4:]
+    assert "Klare for et pilotlag: 1 av målet på 2." in districts
+    assert "• Østbyen: 5 vil hjelpe, 1 kanskje, 2 tar et verv ✅" in districts
+    assert "• Heimdal: 0 vil hjelpe, 0 kanskje, 0 tar et verv" in districts
+    assert "Innspill fra dørene: 3. Svar på innspillsrunder: 0." in found
+    assert "Ved dørene: Bolig 2, Samferdsel 1" in found

@@ -6,9 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from bot.ask_messages import KIND_LABELS as ASK_LABELS
 from bot.i18n import N_, fmt_date, fmt_month, ngettext_for, translator
 from bot.reports import charts as plot
+from bot.reports.rounds import DISTRICT_LABELS
+from bot.round_messages import THEME_LABELS
 from models import plan as pl
+from models import surveys as sv
 from models.constants import OSLO
 
 # Okabe & Ito's colour-blind-safe palette (DECISIONS "The plan on one screen"; a test asserts it).
@@ -145,8 +149,72 @@ def ahead(plan: pl.Plan, lang: str) -> Section:
     return Section("ahead", "\n".join(lines), plot.png(fig))
 
 
+def _district(code: str, lang: str) -> str:
+    return translator(lang)(DISTRICT_LABELS[code]) if code in DISTRICT_LABELS else translator(lang)("No district")
+
+
+def districts(plan: pl.Plan, lang: str) -> Section:
+    _, ngettext = translator(lang), ngettext_for(lang)
+    lines = [_("🏘 District chapters")]
+    fig, ax = plot.axes(8, 5.5)
+    if plan.pilots is None:
+        lines.append(_("No mapping survey yet: start one with /nyundersokelse (district-chapter mapping)."))
+        ax.text(0.5, 0.5, _("No mapping survey yet"), ha="center", va="center", fontsize=FONT + 2, transform=ax.transAxes)
+        ax.set_axis_off()
+    else:
+        ready = [row for row in plan.pilots if row.ready]
+        lines.append(_("Ready for a pilot: {ready} of the goal of {goal}.").format(ready=len(ready), goal=pl.PILOTS_GOAL))
+        if len(ready) < pl.PILOTS_GOAL:
+            lines.append(_("Behind: ask those who said maybe in the districts closest to ready."))
+        for row in plan.pilots:
+            mark = " ✅" if row.ready else ""
+            lines.append("• " + _district(row.district, lang) + ": " + ngettext(
+                "{count} wants to help", "{count} want to help", row.interested).format(count=row.interested) + ", " +
+                _("{maybe} maybe, {roles} take a role").format(maybe=row.maybe, roles=row.roles) + mark)
+        names = [_district(row.district, lang) for row in plan.pilots]
+        colours = [OKABE_ITO["bluish_green"] if row.ready else OKABE_ITO["sky_blue"] for row in plan.pilots]
+        ax.barh(names, [row.interested for row in plan.pilots], color=colours)
+        ax.axvline(sv.PILOT_MIN_INTERESTED, color=OKABE_ITO["black"], linestyle=":", linewidth=2)
+        ax.tick_params(labelsize=FONT)
+        ax.xaxis.get_major_locator().set_params(integer=True)
+        ax.set_title(_("Want to help start a district chapter (dotted: enough)"), fontsize=FONT)
+    return Section("districts", "\n".join(lines), plot.png(fig))
+
+
+def input_section(plan: pl.Plan, lang: str) -> Section:
+    _ = translator(lang)
+    found = plan.input
+    door, answers = sum(found.door_by_theme.values()), sum(found.answers_by_kind.values())
+    lines = [_("💬 Input {year}").format(year=plan.year),
+             _("Door input: {door}. Answers to asks: {answers}.").format(door=door, answers=answers)]
+    if found.door_by_theme:
+        lines.append(_("At the doors: {themes}").format(themes=", ".join(
+            f"{_(THEME_LABELS.get(t, t))} {n}" for t, n in sorted(found.door_by_theme.items(), key=lambda kv: -kv[1]))))
+    if found.answers_by_kind:
+        lines.append(_("Answers: {kinds}").format(kinds=", ".join(
+            f"{_(ASK_LABELS.get(k, k))} {n}" for k, n in sorted(found.answers_by_kind.items(), key=lambda kv: -kv[1]))))
+    if not door and not answers:
+        lines.append(_("Behind: ask members what they hear (/nyttinnspill)."))
+    codes = sorted(set(found.door_by_district) | set(found.answers_by_district))
+    fig, ax = plot.axes(8, 5.5)
+    names = [_district(code, lang) for code in codes]
+    positions = list(range(len(codes)))
+    ax.barh([p + 0.2 for p in positions], [found.door_by_district.get(c, 0) for c in codes], height=0.4,
+            color=OKABE_ITO["orange"], label=_("Door input"))
+    ax.barh([p - 0.2 for p in positions], [found.answers_by_district.get(c, 0) for c in codes], height=0.4,
+            color=OKABE_ITO["blue"], label=_("Answers to asks"))
+    ax.set_yticks(positions)
+    ax.set_yticklabels(names)
+    ax.tick_params(labelsize=FONT)
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.legend(fontsize=FONT - 2)
+    ax.set_title(_("Input by district"), fontsize=FONT + 1)
+    return Section("input", "\n".join(lines), plot.png(fig))
+
+
 def sections(plan: pl.Plan, lang: str) -> list[Section]:
-    return [rounds(plan, lang), courses(plan, lang), welcome(plan, lang), ahead(plan, lang)]
+    return [rounds(plan, lang), courses(plan, lang), welcome(plan, lang), ahead(plan, lang), districts(plan, lang),
+            input_section(plan, lang)]
 
 
 def markdown(parts: list[Section], plan: pl.Plan, lang: str) -> str:
