@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.reports import plan as report
+from bot.survey_messages import mapping_spec
 from models import events as ev
 from models import rounds as rd
-from bot.survey_messages import mapping_spec
 from models import surveys as sv
 from models.membership import grant_role, member_by_telegram
 from models.round_tables import DoorInput

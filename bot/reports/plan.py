@@ -149,8 +149,11 @@ def ahead(plan: pl.Plan, lang: str) -> Section:
     return Section("ahead", "\n".join(lines), plot.png(fig))
 
 
+NO_DISTRICT = N_("No district")
+
+
 def _district(code: str, lang: str) -> str:
-    return translator(lang)(DISTRICT_LABELS[code]) if code in DISTRICT_LABELS else translator(lang)("No district")
+    return translator(lang)(DISTRICT_LABELS.get(code, NO_DISTRICT))
 
 
 def districts(plan: pl.Plan, lang: str) -> Section:
