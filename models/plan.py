@@ -58,6 +58,7 @@ class Plan:
     presence: dict[str, bool]  # 1 May breakfast, 8 March, Pride in `year`: held or planned
     gap: Gap | None  # the longest stretch in the coming 90 days with nothing planned, if it is a gap
     next_gap: Gap | None  # the first gap in the coming 90 days
+    gaps: list[Gap]  # every gap in the coming 90 days
     upcoming: list[date]  # what is planned in the coming 90 days (Oslo dates)
     welcome: wl.Report
     pilots: list[results.PilotRow] | None  # per district, from the latest mapping survey; None without one
@@ -137,5 +138,5 @@ async def plan(session: AsyncSession, now: datetime, year: int | None = None) ->
     soon = sorted(s.astimezone(OSLO).date() for s in upcoming if s < now + timedelta(days=AHEAD_DAYS))
     found = gaps(upcoming, now)
     longest = max(found, key=lambda gap: gap.days, default=None)
-    return Plan(year, now.astimezone(OSLO).date(), goals, presence, longest, found[0] if found else None, soon, welcome,
+    return Plan(year, now.astimezone(OSLO).date(), goals, presence, longest, found[0] if found else None, found, soon, welcome,
                 await pilots(session), await year_input(session, year))

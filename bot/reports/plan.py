@@ -140,9 +140,12 @@ def ahead(plan: pl.Plan, lang: str) -> Section:
     fig, ax = plot.axes(10, 3.5)
     end = plan.today + timedelta(days=pl.AHEAD_DAYS)
     ax.scatter(plan.upcoming, [1] * len(plan.upcoming), s=140, color=OKABE_ITO["blue"], zorder=3)
-    if plan.gap is not None:
-        ax.axvspan(plan.gap.start, plan.gap.start + timedelta(days=plan.gap.days), color=OKABE_ITO["orange"], alpha=0.4)
+    for gap in plan.gaps:
+        ax.axvspan(gap.start, gap.start + timedelta(days=gap.days), color=OKABE_ITO["orange"], alpha=0.4)
     ax.set_xlim(plan.today, end)
+    months = [date(d.year, d.month, 1) for d in (plan.today + timedelta(days=n) for n in range(1, pl.AHEAD_DAYS + 1)) if d.day == 1]
+    ax.set_xticks(months)
+    ax.set_xticklabels([fmt_month(_moment(m), lang) for m in months])
     ax.set_yticks([])
     ax.tick_params(labelsize=FONT)
     ax.set_title(_("The coming 90 days: dots are planned, orange is a gap"), fontsize=FONT)
