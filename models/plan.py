@@ -19,6 +19,7 @@ from models.constants import COURSES_PER_YEAR_GOAL, OPEN_MEETINGS_PER_YEAR_GOAL,
 from models.event_tables import Event
 from models.round_tables import DoorInput, Round
 
+PARTNER_ROUNDS_GOAL = 1  # rounds together with a partner organisation on record, a year
 PILOTS_GOAL = 2  # district-chapter pilots (the work plan)
 GAP_DAYS = 21  # a stretch this long with nothing planned is a gap
 AHEAD_DAYS = 90  # looked at from today
@@ -28,7 +29,7 @@ AHEAD_DAYS = 90  # looked at from today
 class Goal:
     """One goal in one year: the days it was held and the days it is planned (by Oslo date)."""
 
-    key: str  # rounds, voter_course, movements_meeting
+    key: str  # rounds, partner_rounds, voter_course, movements_meeting
     goal: int
     held: list[date] = field(default_factory=list)
     planned: list[date] = field(default_factory=list)
@@ -73,13 +74,13 @@ def _span(year: int) -> tuple[datetime, datetime]:
     return datetime(year, 1, 1, tzinfo=OSLO), datetime(year + 2, 1, 1, tzinfo=OSLO)
 
 
-async def _dated(session: AsyncSession, year: int) -> tuple[list[tuple[datetime, datetime]], list[tuple[datetime, datetime, list[str]]]]:
+async def _dated(session: AsyncSession, year: int) -> tuple[list[tuple[datetime, datetime, int | None]], list[tuple[datetime, datetime, list[str]]]]:
     start, end = _span(year)
-    rounds = (await session.execute(select(Round.starts_at, Round.ends_at).where(
+    rounds = (await session.execute(select(Round.starts_at, Round.ends_at, Round.partner_id).where(
         Round.status == PLANNED, Round.starts_at >= start, Round.starts_at < end))).all()
     events = (await session.execute(select(Event.starts_at, Event.ends_at, Event.tags).where(
         Event.status == PLANNED, Event.starts_at >= start, Event.starts_at < end))).all()
-    return [(s, e) for s, e in rounds], [(s, e, list(t or [])) for s, e, t in events]
+    return [(s, e, p) for s, e, p in rounds], [(s, e, list(t or [])) for s, e, t in events]
 
 
 def _goal(key: str, goal: int, moments: list[tuple[datetime, datetime]], year: int, now: datetime) -> Goal:
@@ -126,7 +127,8 @@ async def plan(session: AsyncSession, now: datetime, year: int | None = None) ->
     rounds, events = await _dated(session, year)
     goals: dict[int, list[Goal]] = {}
     for y in (year, year + 1):
-        goals[y] = [_goal("rounds", ROUNDS_PER_YEAR_GOAL, rounds, y, now),
+        goals[y] = [_goal("rounds", ROUNDS_PER_YEAR_GOAL, [(s, e) for s, e, _p in rounds], y, now),
+                    _goal("partner_rounds", PARTNER_ROUNDS_GOAL, [(s, e) for s, e, p in rounds if p is not None], y, now),
                     _goal("voter_course", COURSES_PER_YEAR_GOAL, [(s, e) for s, e, t in events if "voter_course" in t], y, now),
                     _goal("movements_meeting", OPEN_MEETINGS_PER_YEAR_GOAL,
                           [(s, e) for s, e, t in events if "movements_meeting" in t], y, now)]

@@ -31,14 +31,15 @@ async def board_member(db, make_user, lang: str = "nb", k: int = 0):
 
 
 async def a_year_of_work(db, clock) -> None:
-    """Made in August 2026: two rounds held in the autumn, one planned in January 2027; one voter-contact
+    """Made in August 2026: two rounds held in the autumn, one planned in January 2027 with LO; one voter-contact
     course held, two study circles of kind course (untagged), an open meeting with the movements in February."""
     clock.set(AUGUST)
     async with db.session() as session:
         for start in (datetime(2026, 9, 12, 10, tzinfo=UTC), datetime(2026, 10, 10, 10, tzinfo=UTC),
                       datetime(2027, 1, 9, 10, tzinfo=UTC)):
             await rd.create_round(session, title="Dørbank", district="ostbyen", starts_at=start, ends_at=start + timedelta(hours=3),
-                                  meeting_point="Lade kirke", capacity=5, now=clock(), teams=[(None, 5)])
+                                  meeting_point="Lade kirke", capacity=5, now=clock(), teams=[(None, 5)],
+                                  partner="LO Trondheim" if start.year == 2027 else None)
         events = [("course", ["voter_course"], datetime(2026, 9, 20, 10, tzinfo=UTC)),
                   ("course", [], datetime(2026, 10, 1, 16, tzinfo=UTC)), ("course", [], datetime(2026, 11, 1, 16, tzinfo=UTC)),
                   ("open_meeting", ["movements_meeting"], datetime(2027, 2, 4, 17, tzinfo=UTC))]
@@ -63,9 +64,11 @@ async def test_rapport_across_the_year_boundary_counts_only_tagged_courses(db, a
     clock.set(DECEMBER)
     board = await board_member(db, make_user)
     rounds, courses, welcome, ahead, districts, found = captions(await board.send("/rapport"))
-    assert rounds.split("\n")[1:3] == [
+    assert rounds.split("\n")[1:5] == [
         "Dørbankrunder 2026: 2 holdt, 0 planlagt av 10. Planlegg 8 til; neste hull: Desember 2026.",
-        "Dørbankrunder 2027: 0 holdt, 1 planlagt av 10. Planlegg 9 til; neste hull: Desember 2026."]
+        "Runder med en samarbeidsorganisasjon 2026: 0 holdt, 0 planlagt av 1. Planlegg 1 til; neste hull: Desember 2026.",
+        "Dørbankrunder 2027: 0 holdt, 1 planlagt av 10. Planlegg 9 til; neste hull: Desember 2026.",
+        "Runder med en samarbeidsorganisasjon 2027: 0 holdt, 1 planlagt av 1."]
     assert "Kurs i direkte velgerkontakt 2026: 1 holdt, 0 planlagt av 2. Planlegg 1 til" in courses  # not the study circles
     assert "Åpent møte med bevegelsene 2027: 0 holdt, 1 planlagt av 1.\n" in courses
     assert welcome.startswith("👋 Velkomstsamtaler 2026")
@@ -77,6 +80,7 @@ async def test_rapport_across_the_year_boundary_counts_only_tagged_courses(db, a
     rounds, courses, _welcome, ahead, _districts, _found = captions(await board.send("/rapport"))
     assert "Dørbankrunder 2027: 1 holdt, 0 planlagt av 10. Planlegg 9 til; neste hull: Februar 2027." in rounds
     assert "Dørbankrunder 2028: 0 holdt, 0 planlagt av 10." in rounds
+    assert "Runder med en samarbeidsorganisasjon 2027: 1 holdt, 0 planlagt av 1.\n" in rounds
     assert "Kurs i direkte velgerkontakt 2027: 0 holdt, 0 planlagt av 2. Planlegg 2 til" in courses
     assert "⚠️ Hull: ingenting planlagt på 69 dager fra" in ahead
 

@@ -20,7 +20,7 @@ OKABE_ITO: dict[str, str] = {
     "orange": "#E69F00", "sky_blue": "#56B4E9", "bluish_green": "#009E73", "yellow": "#F0E442",
     "blue": "#0072B2", "vermillion": "#D55E00", "reddish_purple": "#CC79A7", "black": "#000000",
 }
-GOAL_LABELS = {"rounds": N_("Door-knocking rounds"), "voter_course": N_("Course in direct voter contact"),
+GOAL_LABELS = {"rounds": N_("Door-knocking rounds"), "partner_rounds": N_("Rounds with a partner organisation"), "voter_course": N_("Course in direct voter contact"),
                "movements_meeting": N_("Open meeting with the movements")}
 PRESENCE_LABELS = {"march_8": N_("8 March"), "may_day_breakfast": N_("1 May breakfast"), "pride": N_("Pride")}
 FONT = 15  # large type: the chart is read on a phone
@@ -83,15 +83,15 @@ def progress_chart(goals: dict[int, list[pl.Goal]], today: date, lang: str, titl
 
 def rounds(plan: pl.Plan, lang: str) -> Section:
     _ = translator(lang)
-    goals = {y: [g for g in gs if g.key == "rounds"] for y, gs in plan.goals.items()}
-    lines = [_("🚪 Door-knocking rounds")] + [goal_line(gs[0], y, plan, lang) for y, gs in sorted(goals.items())]
+    goals = {y: [g for g in gs if g.key in ("rounds", "partner_rounds")] for y, gs in plan.goals.items()}
+    lines = [_("🚪 Door-knocking rounds")] + [goal_line(g, y, plan, lang) for y, gs in sorted(goals.items()) for g in gs]
     lines.append(_("More: /dorbank rapport"))
     return Section("rounds", "\n".join(lines), progress_chart(goals, plan.today, lang, _("Door-knocking rounds")))
 
 
 def courses(plan: pl.Plan, lang: str) -> Section:
     _ = translator(lang)
-    goals = {y: [g for g in gs if g.key != "rounds"] for y, gs in plan.goals.items()}
+    goals = {y: [g for g in gs if g.key in ("voter_course", "movements_meeting")] for y, gs in plan.goals.items()}
     lines = [_("🎓 Courses and meetings")]
     for y, gs in sorted(goals.items()):
         lines += [goal_line(g, y, plan, lang) for g in gs]
