@@ -62,6 +62,7 @@ class Plan:
     gaps: list[Gap]  # every gap in the coming 90 days
     upcoming: list[date]  # what is planned in the coming 90 days (Oslo dates)
     welcome: wl.Report
+    welcome_by_month: dict[int, tuple[int, int, int]]  # month → (in time, late, not due yet) of new members who joined then
     pilots: list[results.PilotRow] | None  # per district, from the latest mapping survey; None without one
     input: Input
 
@@ -97,6 +98,20 @@ def gaps(starts: list[datetime], now: datetime, days: int = AHEAD_DAYS) -> list[
     until = now + timedelta(days=days)
     points = [now, *sorted(s for s in starts if now < s < until), until]
     return [Gap(a.astimezone(OSLO).date(), (b - a).days) for a, b in itertools.pairwise(points) if (b - a).days >= GAP_DAYS]
+
+
+async def welcome_by_month(session: AsyncSession, year: int, now: datetime) -> dict[int, tuple[int, int, int]]:
+    start, end = datetime(year, 1, 1, tzinfo=OSLO), datetime(year + 1, 1, 1, tzinfo=OSLO)
+    months: dict[int, list[int]] = {}
+    for task in await session.scalars(select(wl.WelcomeTask).where(wl.WelcomeTask.joined_at >= start, wl.WelcomeTask.joined_at < end)):
+        row = months.setdefault(task.joined_at.astimezone(OSLO).month, [0, 0, 0])
+        if task.first_contact_at is not None and task.first_contact_at <= task.due_at:
+            row[0] += 1
+        elif task.first_contact_at is not None or now > task.due_at:
+            row[1] += 1
+        else:
+            row[2] += 1
+    return {month: (a, b, c) for month, (a, b, c) in sorted(months.items())}
 
 
 def _count(counts: dict[str, int], key: str | None) -> None:
@@ -141,4 +156,4 @@ async def plan(session: AsyncSession, now: datetime, year: int | None = None) ->
     found = gaps(upcoming, now)
     longest = max(found, key=lambda gap: gap.days, default=None)
     return Plan(year, now.astimezone(OSLO).date(), goals, presence, longest, found[0] if found else None, found, soon, welcome,
-                await pilots(session), await year_input(session, year))
+                await welcome_by_month(session, year, now), await pilots(session), await year_input(session, year))

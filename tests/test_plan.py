@@ -187,3 +187,27 @@ async def test_district_chapters_and_input_by_theme_and_district(db, app, make_u
     assert "• Heimdal: 0 vil hjelpe, 0 kanskje, 0 tar et verv" in districts
     assert "Innspill fra dørene: 3. Svar på innspillsrunder: 0." in found
     assert "Ved dørene: Bolig 2, Samferdsel 1" in found
+
+
+async def test_welcome_calls_in_time_late_and_open_by_month(db, app, make_user, clock):
+    from models import Member
+    from models import plan as pl
+    from models.welcome import WelcomeTask
+
+    clock.set(DECEMBER)
+    board = await board_member(db, make_user)
+    async with db.session() as session:
+        people = [Member(name=f"Ny{k}", telegram_id=3_000_000_000 + k, language="nb") for k in range(4)]
+        session.add_all(people)
+        await session.flush()
+        joined = [datetime(2026, 10, 5, tzinfo=UTC), datetime(2026, 10, 6, tzinfo=UTC), datetime(2026, 11, 2, tzinfo=UTC),
+                  datetime(2026, 12, 5, tzinfo=UTC)]
+        contacted = [joined[0] + timedelta(days=3), joined[1] + timedelta(days=20), None, None]
+        for person, day, contact in zip(people, joined, contacted, strict=True):
+            session.add(WelcomeTask(member_id=person.id, joined_at=day, due_at=day + timedelta(days=14), first_contact_at=contact))
+    async with db.session() as session:
+        figures = await pl.plan(session, clock())
+    assert figures.welcome_by_month == {10: (1, 1, 0), 11: (0, 1, 0), 12: (0, 0, 1)}
+    welcome = captions(await board.send("/rapport"))[2]
+    assert "Nye medlemmer: 4. Innen 14 dager: 1 (25 %), for sent: 2, ikke forfalt ennå: 1." in welcome
+    assert "På etterskudd: ring dem som venter lengst først (/velkomst)." in welcome

@@ -118,12 +118,19 @@ def welcome(plan: pl.Plan, lang: str) -> Section:
     if late:
         lines.append(_("Behind: call the late ones first (/velkomst)."))
     lines.append(_("More: /velkomst rapport"))
-    fig, ax = plot.axes(8, 5)
-    labels = [_("In time"), _("Late"), _("Not due yet")]
-    ax.bar(labels, [report.contacted_in_time, late, still_open],
-           color=[OKABE_ITO["bluish_green"], OKABE_ITO["vermillion"], OKABE_ITO["sky_blue"]])
+    fig, ax = plot.axes(10, 5)
+    months = list(range(1, 13))
+    bottom = [0] * 12
+    for index, (label, colour) in enumerate(((_("In time"), "bluish_green"), (_("Late"), "vermillion"),
+                                             (_("Not due yet"), "sky_blue"))):
+        values = [plan.welcome_by_month.get(m, (0, 0, 0))[index] for m in months]
+        ax.bar(months, values, bottom=bottom, color=OKABE_ITO[colour], label=label)
+        bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+    ax.set_xticks(months)
+    ax.set_xticklabels([fmt_month(_moment(date(plan.year, m, 1)), lang)[:3] for m in months])
     ax.set_title(_("Welcome calls: contacted within 14 days"), fontsize=FONT + 1)
-    ax.tick_params(labelsize=FONT)
+    ax.tick_params(labelsize=FONT - 2)
+    ax.legend(fontsize=FONT - 3)
     ax.yaxis.get_major_locator().set_params(integer=True)
     return Section("welcome", "\n".join(lines), plot.png(fig))
 
