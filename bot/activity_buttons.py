@@ -203,6 +203,21 @@ class EventCheckIn:
     present: bool
 
 
+@callback("ev.tags")
+class EventTags:
+    """The board's tag buttons for a stored event (handlers/event_tags.py)."""
+
+    event_id: Id
+
+
+@callback("ev.tag")
+class EventTag:
+    """Toggle one of the plan's tags on a stored event."""
+
+    event_id: Id
+    tag: str
+
+
 @callback("evc.kind")
 class DraftKind:
     kind: str
@@ -210,6 +225,18 @@ class DraftKind:
 
 @callback("evc.me")
 class DraftContactMe:
+    pass
+
+
+@callback("evc.tag")
+class DraftTag:
+    """Toggle one of the plan's tags (models/constants.EVENT_TAGS) on the event being created."""
+
+    tag: str
+
+
+@callback("evc.tagsdone")
+class DraftTagsDone:
     pass
 
 

@@ -45,6 +45,7 @@ from handlers import (
     doorknock_report,
     doorknock_team,
     event_series,
+    event_tags,
     events,
     events_create,
     general,
@@ -54,6 +55,7 @@ from handlers import (
     partners,
     phonebank,
     phonebank_board,
+    plan,
     preferences,
     privacy,
     removal,
@@ -191,6 +193,7 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     events.register(application)
     events_create.register(application)
     event_series.register(application)
+    event_tags.register(application)
     welcome.register(application)
     nudges.register(application)
     general.register(application)
@@ -203,6 +206,7 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     asks.register(application)
     ask_answers.register(application)
     partners.register(application)
+    plan.register(application)
     general.register_fallbacks(application)
 
 

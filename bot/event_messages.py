@@ -5,6 +5,7 @@ title reaches reminders already queued, and every change is announced once."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,6 +28,21 @@ KIND_LABELS: dict[str, str] = {
     "movement_day": N_("Movement day"),
     "programme": N_("Programme writing"),
 }
+# The plan's tags on events (models/constants.EVENT_TAGS), as the board sees them.
+TAG_LABELS: dict[str, str] = {
+    "voter_course": N_("Course in direct voter contact"),
+    "may_day_breakfast": N_("1 May breakfast"),
+    "march_8": N_("8 March"),
+    "pride": N_("Pride"),
+    "movements_meeting": N_("Open meeting with the movements"),
+}
+
+
+def tag_keyboard_rows(chosen: list[str], lang: str, press: Callable[[str], str]) -> list[list[tuple[str, str]]]:
+    """One toggle button per tag, ticked when chosen; `press(tag)` gives the button's data."""
+    _ = translator(lang)
+    return [[(("✅ " if tag in chosen else "▫️ ") + _(label), press(tag))] for tag, label in TAG_LABELS.items()]
+
 
 when = am.when
 

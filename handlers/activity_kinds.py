@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import event_messages as ev_msgs
 from bot import round_messages as rd_msgs
-from bot.activity_buttons import ActivityAction, Kind
+from bot.activity_buttons import ActivityAction, EventTags, Kind
 from bot.i18n import N_, translator
 from handlers.cards import event_card, round_card
 from handlers.common import Context, inline
@@ -196,7 +196,8 @@ def _event_card(view: ev.EventView, lang: str) -> tuple[str, Any]:
         return _(label), ActivityAction(kind="ev", action=name, activity_id=event_id).pack()
 
     rows = [[action(N_("Check in"), "people"), action(N_("Move"), "move")],
-            [action(N_("✏️ Edit"), "edit"), action(N_("Cancel event"), "cancel")]]
+            [action(N_("✏️ Edit"), "edit"), action(N_("Cancel event"), "cancel")],
+            [(_("🎯 Plan goals (board)"), EventTags(event_id=event_id).pack())]]
     if view.event.series_id is not None:
         rows.append(series_buttons(event_id, lang))
     return event_card(view, lang), inline(rows)

@@ -55,6 +55,8 @@ def event_card(view: ev.EventView, lang: str, contact: str | None = None) -> str
         lines.append(event.description)
     if event.partners:
         lines.append("🤝 " + _("Together with {partner}").format(partner=", ".join(event.partners)))
+    if event.tags:
+        lines.append("🎯 " + ", ".join(_(ev_msgs.TAG_LABELS[t]) for t in event.tags if t in ev_msgs.TAG_LABELS))
     if contact:
         lines.append("👤 " + _("Contact: {name}").format(name=contact))
     if view.seats_left is not None:

@@ -10,7 +10,17 @@ from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot import event_messages as ev_msgs
 from bot import event_messages as msgs
-from bot.activity_buttons import CreateDraft, DraftContactMe, DraftKind, DraftRepeat, NewEvent, SkipStep, StopFlow
+from bot.activity_buttons import (
+    CreateDraft,
+    DraftContactMe,
+    DraftKind,
+    DraftRepeat,
+    DraftTag,
+    DraftTagsDone,
+    NewEvent,
+    SkipStep,
+    StopFlow,
+)
 from bot.i18n import N_
 from handlers.cards import event_card
 from handlers.common import Context, buttons_expected, cancel_conversation, inline, reply, requires_role
@@ -22,7 +32,7 @@ from models import membership
 from models.constants import MAX_CAPACITY, OSLO
 from models.errors import InvalidPhone, MemberNotFound
 
-KIND, TITLE, DESCRIPTION, START, END, PLACE, CAPACITY, PARTNERS, CONTACT, REPEAT, CONFIRM = range(40, 51)
+KIND, TITLE, DESCRIPTION, START, END, PLACE, CAPACITY, PARTNERS, CONTACT, REPEAT, CONFIRM, TAGS = range(40, 52)
 DRAFT = "event_draft"
 TITLE_OF_FLOW = N_("creating an event")
 REPEATS = {"none": "", "monthly": N_("Every month, same weekday"), "yearly": N_("Every year, same date")}
@@ -118,6 +128,36 @@ async def got_contact(update: Update, context: Context) -> int:
             await reply(update, _("No member has that number. Check it, or tap “Me”."))
             return CONTACT
         draft(context)["contact"] = contact.id
+    await reply(update, _("Is it one of the plan's goals? Tap to tick, then “Done” (or just “Done”)."),
+                reply_markup=tags_markup(context, []))
+    return TAGS
+
+
+async def got_tag(update: Update, context: Context) -> int:
+    query = update.callback_query
+    assert query is not None
+    tag = DraftTag.parse(query.data).tag
+    if tag not in ev.TAGS:
+        await query.answer(context._("Please use the buttons above, or /avbryt to cancel."), show_alert=True)
+        return TAGS
+    chosen = draft(context).setdefault("tags", [])
+    chosen.remove(tag) if tag in chosen else chosen.append(tag)
+    await query.answer()
+    await query.edit_message_reply_markup(tags_markup(context, chosen))
+    return TAGS
+
+
+def tags_markup(context: Context, chosen: list[str]) -> Any:
+    rows = msgs.tag_keyboard_rows(chosen, context.lang, lambda tag: DraftTag(tag=tag).pack())
+    return inline([*rows, [(context._("Done"), DraftTagsDone().pack())]])
+
+
+async def tags_done(update: Update, context: Context) -> int:
+    query = update.callback_query
+    assert query is not None
+    _ = context._
+    await query.answer()
+    await query.edit_message_reply_markup(None)
     await reply(update, _("Does it repeat?"), reply_markup=inline(
         [[(_("No"), DraftRepeat(repeat="none").pack())]] + [[(_(REPEATS[r]), DraftRepeat(repeat=r).pack())] for r in ("monthly", "yearly")]))  # type: ignore[arg-type]
     return REPEAT
@@ -133,7 +173,7 @@ async def got_repeat(update: Update, context: Context) -> int:
     await query.edit_message_reply_markup(None)
     fake = ev.Event(kind=data["kind"], title=data["title"], starts_at=datetime.fromisoformat(data["start"]),
                     ends_at=datetime.fromisoformat(data["end"]), place=data["place"], description=data.get("description", ""),
-                    capacity=data.get("capacity"), partners=data.get("partners", []), version=1)
+                    capacity=data.get("capacity"), partners=data.get("partners", []), tags=data.get("tags", []), version=1)
     text = event_card(ev.EventView(fake, 0, 0, 0), context.lang)
     repeat = REPEATS[data["repeat"]]
     await reply(update, text + (f"\n🔁 {_(repeat)}" if repeat else ""),
@@ -162,7 +202,8 @@ async def create(update: Update, context: Context) -> int:
     start, end = datetime.fromisoformat(data["start"]), datetime.fromisoformat(data["end"])
     common: dict[str, Any] = {"kind": data["kind"], "title": data["title"], "place": data["place"],
                               "description": data.get("description", ""), "capacity": data.get("capacity"),
-                              "partners": data.get("partners"), "contact_id": data.get("contact")}
+                              "partners": data.get("partners"), "contact_id": data.get("contact"),
+                              "tags": data.get("tags", [])}
     async with runtime.db.session() as session:
         if await role_gone(update, context, session, "board", TITLE_OF_FLOW):
             return Flow.END
@@ -204,6 +245,8 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
             CAPACITY: [Press(got_capacity, pattern=skip), MessageHandler(text, got_capacity)],
             PARTNERS: [Press(got_partners, pattern=skip), MessageHandler(text, got_partners)],
             CONTACT: [Press(got_contact, pattern=DraftContactMe.filter()), MessageHandler(text, got_contact)],
+            TAGS: [Press(got_tag, pattern=DraftTag.filter()), Press(tags_done, pattern=DraftTagsDone.filter()),
+                   MessageHandler(text, buttons_expected)],
             REPEAT: [Press(got_repeat, pattern=DraftRepeat.filter()), MessageHandler(text, buttons_expected)],
             CONFIRM: [Press(create, pattern=CreateDraft.filter()), MessageHandler(text, buttons_expected)],
         },

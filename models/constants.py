@@ -27,6 +27,8 @@ MESSAGE_KINDS: tuple[str, ...] = ("reminders", "nudges", "broadcasts")
 EVENT_KINDS: tuple[str, ...] = (
     "social", "member_meeting", "course", "open_meeting", "council_group", "movement_day", "programme",
 )
+# Tags the board sets on events: the plan's goals count these, not the kind (DECISIONS "The plan on one screen").
+EVENT_TAGS: tuple[str, ...] = ("voter_course", "may_day_breakfast", "march_8", "pride", "movements_meeting")
 # What people talked about at the doors (door input and round reports).
 THEMES: tuple[str, ...] = ("housing", "health", "schools", "climate", "transport", "culture", "economy", "other")
 

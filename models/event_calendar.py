@@ -15,7 +15,7 @@ from models import partners as partner_records
 from models.activity import CONFIRMED, PLANNED
 from models.base import utcnow
 from models.constants import COURSES_PER_YEAR_GOAL, OPEN_MEETINGS_PER_YEAR_GOAL, OSLO
-from models.event_tables import KINDS, Event, EventError, Rsvp, Series
+from models.event_tables import KINDS, TAGS, Event, EventError, Rsvp, Series
 from models.event_tables import SEATS as EVENT_SEATS
 
 
@@ -57,8 +57,9 @@ async def clashes(session: AsyncSession, member_id: int, activity: Any) -> list[
 
 async def create_series(session: AsyncSession, *, kind: str, title: str, rule: str, first_local: datetime, minutes: int,
                         place: str, now: datetime, description: str = "", capacity: int | None = None,
-                        partners: list[str] | None = None, contact_id: int | None = None) -> Series:
-    if kind not in KINDS or minutes <= 0:
+                        partners: list[str] | None = None, contact_id: int | None = None,
+                        tags: list[str] | None = None) -> Series:
+    if kind not in KINDS or minutes <= 0 or any(tag not in TAGS for tag in tags or []):
         raise EventError(kind)
     try:
         rrulestr(rule, dtstart=first_local.replace(tzinfo=None))
@@ -67,7 +68,7 @@ async def create_series(session: AsyncSession, *, kind: str, title: str, rule: s
     series = Series(kind=kind, title=title.strip()[:200], description=description, place=place, rule=rule,
                     first_local=first_local.replace(tzinfo=None).isoformat(timespec="minutes"), minutes=minutes,
                     capacity=capacity, partners=[p.name for p in await partner_records.canonical_names(session, partners)],
-                    contact_id=contact_id)
+                    contact_id=contact_id, tags=[t for t in TAGS if t in (tags or [])])
     session.add(series)
     await session.flush()
     await materialise(session, now, series_id=series.id)
@@ -99,6 +100,7 @@ async def materialise(session: AsyncSession, now: datetime, *, series_id: int | 
             new.append(Event(kind=series.kind, title=series.title, description=series.description, starts_at=moment,
                              ends_at=moment + timedelta(minutes=series.minutes), place=series.place, capacity=series.capacity,
                              partners=list(series.partners or []), contact_id=series.contact_id, series_id=series.id,
+                             tags=list(series.tags or []),
                              occurrence=day))
             session.add(new[-1])
             created += 1
@@ -153,7 +155,7 @@ async def year_figures(session: AsyncSession, year_start: datetime, year_end: da
     # With partners on record (models/partners.py), not merely named in free text.
     with_partners = await partner_records.linked_events(session, [e.id for e in held if e.kind == "open_meeting"])
     return YearFigures(
-        courses=sum(1 for e in held if e.kind == "course"), courses_goal=COURSES_PER_YEAR_GOAL,
+        courses=sum(1 for e in held if "voter_course" in (e.tags or [])), courses_goal=COURSES_PER_YEAR_GOAL,
         open_with_partners=len(with_partners), open_goal=OPEN_MEETINGS_PER_YEAR_GOAL,
         attendance=attendance,
     )

@@ -10,9 +10,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 from models import activity as act
 from models.activity import PLANNED
 from models.base import Base, UTCDateTime, utcnow
-from models.constants import EVENT_KINDS
+from models.constants import EVENT_KINDS, EVENT_TAGS
 
 KINDS: tuple[str, ...] = EVENT_KINDS
+TAGS: tuple[str, ...] = EVENT_TAGS
 ANSWERS: tuple[str, ...] = ("yes", "maybe", "no")
 NONE = "none"
 
@@ -56,6 +57,7 @@ class Event(Base):
     longitude: Mapped[float | None] = mapped_column(Float)
     capacity: Mapped[int | None] = mapped_column(Integer)
     partners: Mapped[list[str]] = mapped_column(JSON, default=list)
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")  # models/constants.EVENT_TAGS
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
     status: Mapped[str] = mapped_column(String(12), default=PLANNED)
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -76,6 +78,7 @@ class Series(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     place: Mapped[str] = mapped_column(String(300))
     rule: Mapped[str] = mapped_column(String(200))
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
     first_local: Mapped[str] = mapped_column(String(16))  # "2027-05-01T08:00", Oslo wall-clock time
     minutes: Mapped[int] = mapped_column(Integer)
     capacity: Mapped[int | None] = mapped_column(Integer)

@@ -36,6 +36,7 @@ from models.event_tables import (  # noqa: F401 - importable from here as before
     KINDS,
     NONE,
     SEATS,
+    TAGS,
     BadCapacity,
     CapacityTooSmall,
     EndBeforeStart,
@@ -79,14 +80,27 @@ def validate(kind: str, starts_at: datetime, ends_at: datetime, capacity: int | 
 async def create_event(session: AsyncSession, *, kind: str, title: str, starts_at: datetime, ends_at: datetime, place: str,
                        now: datetime, description: str = "", capacity: int | None = None, partners: list[str] | None = None,
                        contact_id: int | None = None, latitude: float | None = None, longitude: float | None = None,
-                       created_by: int | None = None) -> Event:
+                       created_by: int | None = None, tags: list[str] | None = None) -> Event:
     validate(kind, starts_at, ends_at, capacity, now)
+    if any(tag not in TAGS for tag in tags or []):
+        raise EventError(f"tags: {tags}")
     event = Event(kind=kind, title=title.strip()[:200], description=description.strip()[:3000], starts_at=starts_at,
                   ends_at=ends_at, place=place.strip()[:300], capacity=capacity, partners=[p.strip() for p in partners or [] if p.strip()],
-                  contact_id=contact_id, latitude=latitude, longitude=longitude, created_by=created_by)
+                  contact_id=contact_id, latitude=latitude, longitude=longitude, created_by=created_by,
+                  tags=[t for t in TAGS if t in (tags or [])])
     session.add(event)
     await session.flush()
     await partner_records.link_event(session, event)
+    return event
+
+
+async def set_tags(session: AsyncSession, event_id: int, tags: list[str]) -> Event:
+    """The board's tags on an event (the plan's goals count them); unknown tags are refused."""
+    if any(tag not in TAGS for tag in tags):
+        raise EventError(f"tags: {tags}")
+    event = await get_event(session, event_id, lock=True)
+    event.tags = [t for t in TAGS if t in tags]
+    await session.flush()
     return event
 
 

@@ -167,6 +167,7 @@ async def test_seats_and_notices_are_counted_in_words(db, app, make_user, clock)
     await norwegian.press("Ingen grense")
     await norwegian.press("Hopp over")
     await norwegian.press("Meg")
+    await norwegian.press("Ferdig")
     await norwegian.press("Nei", exact=True)
     created = await norwegian.press("✅ Opprett")
     assert created.text == "Opprettet: 1 arrangement. Medlemmene finner det under /arrangementer."

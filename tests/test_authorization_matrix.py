@@ -26,6 +26,8 @@ from bot.activity_buttons import (
     DoorTheme,
     EditField,
     EventCheckIn,
+    EventTag,
+    EventTags,
     FileReport,
     JoinRound,
     LeaveRound,
@@ -403,7 +405,7 @@ def draft_press(family: Any, label: str) -> Act:
 ROUND_FLOW = steps("Dørbank på Lade", ("label", "Midtbyen"), "12.12 12:00", "15:00", "Lade kirke", "6",
                    ("label", "Jeg gjør det"), ("label", "Fortsett"), ("label", "Hopp over"), ("label", "Hopp over"))
 EVENT_FLOW = steps(("label", "Sosialt"), "Pub", ("label", "Hopp over"), "04.12 19:00", "22:00", "Tapperiet",
-                   ("label", "Ingen grense"), ("label", "Hopp over"), ("label", "Meg"), ("label", "Nei"))
+                   ("label", "Ingen grense"), ("label", "Hopp over"), ("label", "Meg"), ("label", "Ferdig"), ("label", "Nei"))
 CAMPAIGN_FLOW = steps("Ring for dørbank", "Få folk med", "Hei! Jeg ringer fra Trondheim SV.", ("label", "Fortsett"),
                       ("label", "Fortsett"), ("label", "Ingenting koblet til"), ("label", "Medlemmer med ringerrollen"))
 BROADCAST_FLOW = steps("Vi trenger folk på lørdag!", ("label", "Forhåndsvis ▸"))
@@ -469,8 +471,11 @@ ACTIONS: list[Action] = [
         press(lambda w: ActivityAction(kind="rd", action="cancel", activity_id=w.round_id)),
         press(lambda w: ConfirmCancel(kind="rd", activity_id=w.round_id))), "leader", also_refused=("team_leader",)),
     # Events: the contact person and the board.
-    Action("create an event", ("ev.new", "evc.kind", "evc.me", "evc.repeat"), then(steps("/nyttarrangement"), press(lambda w: CreateDraft())),
+    Action("create an event", ("ev.new", "evc.kind", "evc.me", "evc.tag", "evc.tagsdone", "evc.repeat"), then(steps("/nyttarrangement"), press(lambda w: CreateDraft())),
            "board", commands=("nyttarrangement",), drive=flow("/nyttarrangement", EVENT_FLOW), last=steps(("label", "✅ Opprett"))),
+    Action("tag an event with the plan's goals", ("ev.tags", "ev.tag"),
+           then(press(lambda w: EventTags(event_id=w.event_id)), press(lambda w: EventTag(event_id=w.event_id, tag="pride"))),
+           "board"),
     Action("check people in at an event", ("ev.in",),
            press(lambda w: EventCheckIn(event_id=w.event_id, rsvp_id=w.rsvp_id, present=True)), "contact"),
     Action("edit an event", (), steps(lambda w: ActivityAction(kind="ev", action="edit", activity_id=w.event_id),
@@ -552,7 +557,8 @@ OWN_ANSWERS = {"sv.open", "sv.pick", "sv.go", "sv.call",
 OPEN_TO_ANYONE = {"ob.consent", "ob.lang", "ob.district", "ob.int", "ob.done",
                   "pask.pick", "pask.ok"}  # a partner organisation's link: whoever holds it answers as the organisation
 READ_COMMANDS = {"start", "dorbank", "mine", "ringerunde", "arrangementer", "arshjul", "mine_data", "hjelp", "velkomst",
-                 "supportere", "avbryt", "lister", "roller", "undersokelse", "innspill"}
+                 "supportere", "avbryt", "lister", "roller", "undersokelse", "innspill",
+                 "rapport"}
 
 
 def registered_commands(app: Any) -> set[str]:

@@ -18,12 +18,12 @@ START = datetime(2026, 12, 4, 18, 0, tzinfo=UTC)  # Friday 4 December, 19:00 in 
 
 
 async def make_event(db, clock, *, capacity=None, kind="social", title="Pubkveld på Tapperiet", start=START, partners=None,
-                     contact=None) -> int:
+                     contact=None, tags=None) -> int:
     async with db.session() as session:
         contact_id = (await member_by_telegram(session, contact.user_id)).id if contact else None
         event = await ev.create_event(session, kind=kind, title=title, starts_at=start, ends_at=start + timedelta(hours=3),
                                       place="Tapperiet, Trondheim", now=clock(), capacity=capacity, partners=partners,
-                                      contact_id=contact_id)
+                                      contact_id=contact_id, tags=tags)
         return event.id
 
 
@@ -148,6 +148,7 @@ async def test_board_creates_a_monthly_event_and_adjusts_one(db, app, make_user,
     await board.press("Ingen grense")
     await board.send("Rødt, MDG")
     await board.press("Meg")
+    await board.press("Ferdig")
     summary = await board.press("Hver måned, samme ukedag")
     assert "🔁 Hver måned, samme ukedag" in summary.text and "Rødt, MDG" in summary.text
     created = await board.press("✅ Opprett")
@@ -188,7 +189,9 @@ async def test_contact_person_checks_in_and_the_report_counts(db, app, make_user
     contact, member, stranger = await members(make_user, 3)
     async with db.session() as session:
         await grant_role(session, await member_by_telegram(session, contact.user_id), "board")
-    course = await make_event(db, clock, kind="course", title="Kurs i direkte velgerkontakt", contact=contact)
+    course = await make_event(db, clock, kind="course", title="Kurs i direkte velgerkontakt", contact=contact, tags=["voter_course"])
+    for day in (2, 3):  # two study circles of kind course: not the course the plan's goal counts
+        await make_event(db, clock, kind="course", title="Marxistisk studiesirkel", start=START + timedelta(hours=day))
     await make_event(db, clock, kind="open_meeting", title="Åpent møte med LO", partners=["LO Trondheim"],
                      start=START + timedelta(days=1))
     await member.press_data(f"ev:rsvp:{course}:yes")
@@ -290,12 +293,19 @@ async def test_a_contact_person_is_told_and_checks_people_in_without_the_board_r
     await board.press("Ingen grense")
     await board.press("Hopp over")
     await board.send("+47 480 00 001")  # the contact person's number
-    await board.press("Nei")
+    ticked = await board.press("▫️ Kurs i direkte velgerkontakt")
+    assert "✅ Kurs i direkte velgerkontakt" in ticked.method("editMessageReplyMarkup")[0].buttons
+    await board.press("▫️ Pride")
+    await board.press("✅ Pride")  # pressed again: off
+    await board.press("Ferdig")
+    summary = await board.press("Nei")
+    assert "🎯 Kurs i direkte velgerkontakt" in summary.text
     await board.press("✅ Opprett")
     await tick(app)
     assert contact.last_message().text.startswith("Du er kontaktperson for «Kurs i direkte velgerkontakt», fredag 4. desember")
     async with db.session() as session:
         [course] = list(await session.scalars(select(ev.Event)))
+    assert course.tags == ["voter_course"]
     await member.press_data(f"ev.rsvp:{course.id}:yes")
     listing = await contact.send("/arrangementer")
     assert "⚙️ Administrer arrangementer" in listing.buttons and "➕ Nytt arrangement" not in listing.buttons

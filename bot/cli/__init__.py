@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bot.cli import activities, lists, members, outreach, server, surveys, voice_asks
+from bot.cli import activities, lists, members, outreach, report, server, surveys, voice_asks
 from bot.settings import MissingToken, get_settings
 from models.errors import DomainError
 
@@ -30,6 +30,6 @@ def main(argv: list[str] | None = None) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="lagbot — Trondheim SV's member bot.")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
-    for area in (server, members, outreach, activities, lists, surveys, voice_asks):
+    for area in (server, members, outreach, activities, lists, report, surveys, voice_asks):
         area.add_commands(commands)
     return parser

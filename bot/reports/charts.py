@@ -6,13 +6,16 @@ import io
 from typing import Any
 
 
-def axes(width: float, height: float) -> tuple[Any, Any]:
-    """A new figure and its axes."""
+def axes(width: float, height: float, *, columns: int | None = None) -> tuple[Any, Any]:
+    """A new figure and its axes (a list of `columns` side by side when given)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    if columns is not None:
+        fig, grid = plt.subplots(1, columns, figsize=(width, height), dpi=100, squeeze=False)
+        return fig, list(grid[0])
     return plt.subplots(figsize=(width, height), dpi=100)
 
 

@@ -1,0 +1,159 @@
+"""The work plan on one screen: each goal's held and planned dates this year and next, and the
+longest stretch with nothing planned (DECISIONS "The plan on one screen"). Rendering: bot/reports/plan.py."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import survey_results as results
+from models import surveys as sv
+from models import welcome as wl
+from models.activity import PLANNED
+from models.asks import Ask, AskAnswer
+from models.constants import COURSES_PER_YEAR_GOAL, OPEN_MEETINGS_PER_YEAR_GOAL, OSLO, ROUNDS_PER_YEAR_GOAL
+from models.event_tables import Event
+from models.round_tables import DoorInput, Round
+
+PARTNER_ROUNDS_GOAL = 1  # rounds together with a partner organisation on record, a year
+PILOTS_GOAL = 2  # district-chapter pilots (the work plan)
+GAP_DAYS = 21  # a stretch this long with nothing planned is a gap
+AHEAD_DAYS = 90  # looked at from today
+
+
+@dataclass
+class Goal:
+    """One goal in one year: the days it was held and the days it is planned (by Oslo date)."""
+
+    key: str  # rounds, partner_rounds, voter_course, movements_meeting
+    goal: int
+    held: list[date] = field(default_factory=list)
+    planned: list[date] = field(default_factory=list)
+
+
+@dataclass
+class Gap:
+    start: date
+    days: int
+
+
+@dataclass
+class Input:
+    """What came in during the year: door input by theme and district, answers to asks by kind and district."""
+
+    door_by_theme: dict[str, int] = field(default_factory=dict)
+    door_by_district: dict[str, int] = field(default_factory=dict)
+    answers_by_kind: dict[str, int] = field(default_factory=dict)
+    answers_by_district: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class Plan:
+    year: int
+    today: date
+    goals: dict[int, list[Goal]]  # year → goals, for this year and the next
+    presence: dict[str, bool]  # 1 May breakfast, 8 March, Pride in `year`: held or planned
+    gap: Gap | None  # the longest stretch in the coming 90 days with nothing planned, if it is a gap
+    next_gap: Gap | None  # the first gap in the coming 90 days
+    gaps: list[Gap]  # every gap in the coming 90 days
+    upcoming: list[date]  # what is planned in the coming 90 days (Oslo dates)
+    welcome: wl.Report
+    welcome_by_month: dict[int, tuple[int, int, int]]  # month → (in time, late, not due yet) of new members who joined then
+    pilots: list[results.PilotRow] | None  # per district, from the latest mapping survey; None without one
+    input: Input
+
+
+def _year(when: datetime) -> int:
+    return when.astimezone(OSLO).year
+
+
+def _span(year: int) -> tuple[datetime, datetime]:
+    return datetime(year, 1, 1, tzinfo=OSLO), datetime(year + 2, 1, 1, tzinfo=OSLO)
+
+
+async def _dated(session: AsyncSession, year: int) -> tuple[list[tuple[datetime, datetime, int | None]], list[tuple[datetime, datetime, list[str]]]]:
+    start, end = _span(year)
+    rounds = (await session.execute(select(Round.starts_at, Round.ends_at, Round.partner_id).where(
+        Round.status == PLANNED, Round.starts_at >= start, Round.starts_at < end))).all()
+    events = (await session.execute(select(Event.starts_at, Event.ends_at, Event.tags).where(
+        Event.status == PLANNED, Event.starts_at >= start, Event.starts_at < end))).all()
+    return [(s, e, p) for s, e, p in rounds], [(s, e, list(t or [])) for s, e, t in events]
+
+
+def _goal(key: str, goal: int, moments: list[tuple[datetime, datetime]], year: int, now: datetime) -> Goal:
+    result = Goal(key, goal)
+    for starts, ends in sorted(moments):
+        if _year(starts) != year:
+            continue
+        (result.held if ends <= now else result.planned).append(starts.astimezone(OSLO).date())
+    return result
+
+
+def gaps(starts: list[datetime], now: datetime, days: int = AHEAD_DAYS) -> list[Gap]:
+    """The stretches of GAP_DAYS or more from now to `days` ahead without anything starting, in order."""
+    until = now + timedelta(days=days)
+    points = [now, *sorted(s for s in starts if now < s < until), until]
+    return [Gap(a.astimezone(OSLO).date(), (b - a).days) for a, b in itertools.pairwise(points) if (b - a).days >= GAP_DAYS]
+
+
+async def welcome_by_month(session: AsyncSession, year: int, now: datetime) -> dict[int, tuple[int, int, int]]:
+    start, end = datetime(year, 1, 1, tzinfo=OSLO), datetime(year + 1, 1, 1, tzinfo=OSLO)
+    months: dict[int, list[int]] = {}
+    for task in await session.scalars(select(wl.WelcomeTask).where(wl.WelcomeTask.joined_at >= start, wl.WelcomeTask.joined_at < end)):
+        row = months.setdefault(task.joined_at.astimezone(OSLO).month, [0, 0, 0])
+        if task.first_contact_at is not None and task.first_contact_at <= task.due_at:
+            row[0] += 1
+        elif task.first_contact_at is not None or now > task.due_at:
+            row[1] += 1
+        else:
+            row[2] += 1
+    return {month: (a, b, c) for month, (a, b, c) in sorted(months.items())}
+
+
+def _count(counts: dict[str, int], key: str | None) -> None:
+    counts[key or "none"] = counts.get(key or "none", 0) + 1
+
+
+async def year_input(session: AsyncSession, year: int) -> Input:
+    start, end = datetime(year, 1, 1, tzinfo=OSLO), datetime(year + 1, 1, 1, tzinfo=OSLO)
+    found = Input()
+    for theme, district in (await session.execute(select(DoorInput.theme, DoorInput.district).where(
+            DoorInput.created_at >= start, DoorInput.created_at < end))).all():
+        _count(found.door_by_theme, theme)
+        _count(found.door_by_district, district)
+    for kind, district in (await session.execute(select(Ask.kind, AskAnswer.district).join(Ask, Ask.id == AskAnswer.ask_id).where(
+            AskAnswer.created_at >= start, AskAnswer.created_at < end))).all():
+        _count(found.answers_by_kind, kind)
+        _count(found.answers_by_district, district)
+    return found
+
+
+async def pilots(session: AsyncSession) -> list[results.PilotRow] | None:
+    mapping = await sv.latest_mapping(session)
+    return None if mapping is None else await results.pilot(session, mapping.id)
+
+
+async def plan(session: AsyncSession, now: datetime, year: int | None = None) -> Plan:
+    year = year or _year(now)
+    rounds, events = await _dated(session, year)
+    goals: dict[int, list[Goal]] = {}
+    for y in (year, year + 1):
+        goals[y] = [_goal("rounds", ROUNDS_PER_YEAR_GOAL, [(s, e) for s, e, _p in rounds], y, now),
+                    _goal("partner_rounds", PARTNER_ROUNDS_GOAL, [(s, e) for s, e, p in rounds if p is not None], y, now),
+                    _goal("voter_course", COURSES_PER_YEAR_GOAL, [(s, e) for s, e, t in events if "voter_course" in t], y, now),
+                    _goal("movements_meeting", OPEN_MEETINGS_PER_YEAR_GOAL,
+                          [(s, e) for s, e, t in events if "movements_meeting" in t], y, now)]
+    presence = {tag: any(tag in t and _year(s) == year for s, _e, t in events) for tag in ("march_8", "may_day_breakfast", "pride")}
+    upcoming = list(await session.scalars(select(Event.starts_at).where(Event.status == PLANNED, Event.starts_at > now)))
+    upcoming += list(await session.scalars(select(Round.starts_at).where(Round.status == PLANNED, Round.starts_at > now)))
+    start, _end = _span(year)
+    welcome = await wl.report(session, start, min(datetime(year + 1, 1, 1, tzinfo=OSLO), now), now)
+    soon = sorted(s.astimezone(OSLO).date() for s in upcoming if s < now + timedelta(days=AHEAD_DAYS))
+    found = gaps(upcoming, now)
+    longest = max(found, key=lambda gap: gap.days, default=None)
+    return Plan(year, now.astimezone(OSLO).date(), goals, presence, longest, found[0] if found else None, found, soon, welcome,
+                await welcome_by_month(session, year, now), await pilots(session), await year_input(session, year))
