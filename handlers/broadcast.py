@@ -38,9 +38,8 @@ from handlers.common import (
     requires_role,
 )
 from handlers.flows import Flow
-from handlers.questions import refuse_time, too_long
+from handlers.questions import read_future, too_long
 from models import broadcast as bc
-from models.timeparse import BadTime, read_moment
 
 TEXT, AUDIENCE, WHEN = range(3)
 DRAFT_KEY = "broadcast_draft"
@@ -234,17 +233,9 @@ async def ask_when(update: Update, context: Context) -> int | None:
 
 
 async def got_when(update: Update, context: Context) -> int:
-    assert update.message is not None and update.message.text is not None
-    now = context.runtime.now()
-    try:
-        moment = read_moment(update.message.text, now)
-    except BadTime as error:
-        await refuse_time(update, context, error, N_("I could not read that time. Write it like 17.04 12:00 or 2027-04-17 12:00."))
+    if (send_at := await read_future(update, context)) is None:
         return WHEN
-    if moment.at <= now:
-        await reply(update, context._("That time has passed. Choose a time in the future."))
-        return WHEN
-    await create_and_report(update, context, send_at=moment.at)
+    await create_and_report(update, context, send_at=send_at)
     return Flow.END
 
 

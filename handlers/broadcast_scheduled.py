@@ -15,10 +15,9 @@ from bot.i18n import N_
 from handlers.common import Context, acting, cancel_conversation, inline, message_chunks, pressed, reply, requires_role
 from handlers.flows import Flow
 from handlers.presses import Press
-from handlers.questions import refuse_time, too_long
+from handlers.questions import read_future, too_long
 from models import broadcast as bc
 from models.errors import NotFound, UnknownChoice
-from models.timeparse import BadTime, read_moment
 
 TEXT, TIME = range(2)
 CHANGE_KEY = "broadcast_change"
@@ -89,17 +88,9 @@ async def got_text(update: Update, context: Context) -> int:
 
 
 async def got_time(update: Update, context: Context) -> int:
-    assert update.message is not None and update.message.text is not None
-    now = context.runtime.now()
-    try:
-        moment = read_moment(update.message.text, now)
-    except BadTime as error:
-        await refuse_time(update, context, error, N_("I could not read that time. Write it like 17.04 12:00 or 2027-04-17 12:00."))
+    if (send_at := await read_future(update, context)) is None:
         return TIME
-    if moment.at <= now:
-        await reply(update, context._("That time has passed. Choose a time in the future."))
-        return TIME
-    return await change(update, context, send_at=moment.at)
+    return await change(update, context, send_at=send_at)
 
 
 async def change(update: Update, context: Context, **changes: object) -> int:

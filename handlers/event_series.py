@@ -13,12 +13,11 @@ from bot.i18n import N_, translator
 from handlers.common import Context, cancel_conversation, inline, onboarded, pressed, reply
 from handlers.flows import Flow
 from handlers.presses import Press
-from handlers.questions import refuse_time
+from handlers.questions import read_future
 from models import event_series as series
 from models import events as ev
 from models import membership
 from models.errors import NotFound
-from models.timeparse import BadTime, read_moment
 
 NEW_TIME = 0
 MOVE_KEY = "series_move"
@@ -74,10 +73,7 @@ async def ask_time(update: Update, context: Context) -> int | None:
 async def got_time(update: Update, context: Context) -> int:
     assert update.message is not None and update.message.text is not None and context.user_data is not None
     _, now = context._, context.runtime.now()
-    try:
-        moment = read_moment(update.message.text, now)
-    except BadTime as error:
-        await refuse_time(update, context, error, N_("I could not read that time. Write it like 17.04 19:30."))
+    if (starts_at := await read_future(update, context)) is None:
         return NEW_TIME
     event_id = context.user_data.get(MOVE_KEY, {}).get("event", 0)
     try:
@@ -87,7 +83,7 @@ async def got_time(update: Update, context: Context) -> int:
                 context.user_data.pop(MOVE_KEY, None)
                 await reply(update, _(REFUSED) if event is not None else _(CLOSED))
                 return Flow.END
-            moved_series, events = await series.move(session, event_id, moment.at, now)
+            moved_series, events = await series.move(session, event_id, starts_at, now)
             told = await msgs.series_changed(session, moved_series, events, "event.series_moved", now)
     except series.FixedDays:
         await reply(update, _("This series repeats on set days, so it can move to another time of day but not another day. "

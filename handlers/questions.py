@@ -64,16 +64,21 @@ async def _read(update: Update, context: Context, parse: Callable[[str], Moment]
     return moment
 
 
-async def read_start(update: Update, context: Context) -> datetime | None:
-    """The start the user wrote, or None after telling them what was wrong (and asking again)."""
+async def read_future(update: Update, context: Context) -> datetime | None:
+    """A date and time in the future the user wrote, or None after telling them what was wrong."""
     now = context.runtime.now()
     moment = await _read(update, context, lambda text: read_moment(text, now),
                          N_("I could not read that time. Write it like 17.04 12:00 or 2027-04-17 12:00."),
                          now, N_("That time has passed. Choose a time in the future."))
-    if moment is None:
-        return None
-    await reply(update, context._("When does it end? Write the time (for example 15:00), or date and time."))
-    return moment.at
+    return None if moment is None else moment.at
+
+
+async def read_start(update: Update, context: Context) -> datetime | None:
+    """The start the user wrote, or None after telling them what was wrong (and asking again)."""
+    start = await read_future(update, context)
+    if start is not None:
+        await reply(update, context._("When does it end? Write the time (for example 15:00), or date and time."))
+    return start
 
 
 async def read_place(update: Update, context: Context, data: dict[str, object], *, pin_saved: str, too_short: str) -> str | None:
