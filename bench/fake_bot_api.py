@@ -18,14 +18,17 @@ import random
 import threading
 import time
 from collections import defaultdict, deque
+from email.parser import BytesParser
+from email.policy import default
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
 
 class State:
     def __init__(self, scale: float, fault_5xx: float, fault_timeout: float, forbidden_every: int,
-                 stall_seconds: float, seed: int = 7) -> None:
+                 stall_seconds: float, seed: int = 7, files_dir: Path | None = None) -> None:
         self.lock = threading.Lock()
         self.answered_cond = threading.Condition(self.lock)
         self.global_limit = 30 * scale
@@ -34,6 +37,7 @@ class State:
         self.fault_5xx, self.fault_timeout, self.forbidden_every = fault_5xx, fault_timeout, forbidden_every
         self.stall_seconds = stall_seconds
         self.random = random.Random(seed)
+        self.files_dir = files_dir
         self.reset()
 
     def reset(self) -> None:
@@ -51,6 +55,7 @@ class State:
         self.messages: dict[int, list[dict[str, Any]]] = defaultdict(list)
         self.answers: list[str] = []  # callback_query_id of every answerCallbackQuery
         self.answered_at: dict[str, float] = {}  # callback_query_id -> time.monotonic() of its first answer
+        self.toasts: dict[str, str] = {}  # callback_query_id -> the text shown with its answer
 
     def admit(self, chat_id: int) -> tuple[int, dict[str, Any]] | None:
         """Apply limits and faults; None means deliver. Called under the lock."""
@@ -105,7 +110,7 @@ def make_handler(state: State) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(data)
 
-        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        def do_GET(self) -> None:
             if self.path == "/stats":
                 with state.lock:
                     self._reply(200, {"deliveries": state.deliveries, "counts": dict(state.counts),
@@ -116,13 +121,16 @@ def make_handler(state: State) -> type[BaseHTTPRequestHandler]:
                     state.answered_cond.wait_for(lambda: query_id in state.answered_at, timeout=30)
                     at = state.answered_at.get(query_id)
                 self._reply(200 if at is not None else 404, {"at": at})
+            elif self.path.startswith("/toast/"):
+                with state.lock:
+                    self._reply(200, {"text": state.toasts.get(self.path.rsplit("/", 1)[1])})
             elif self.path.startswith("/messages/"):
                 with state.lock:
                     self._reply(200, {"messages": state.messages.get(int(self.path.rsplit("/", 1)[1]), [])})
             else:
                 self._reply(404, {"ok": False})
 
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
             if self.path == "/reset":
@@ -160,10 +168,14 @@ def make_handler(state: State) -> type[BaseHTTPRequestHandler]:
                 self._edit(method, params)
             elif method == "sendMessage":
                 self._send(params)
+            elif method in ("sendDocument", "sendPhoto"):
+                self._send_file(method, params)
             elif method == "answerCallbackQuery":
                 with state.lock:
                     query_id = str(params.get("callback_query_id"))
                     state.answers.append(query_id)
+                    if params.get("text"):
+                        state.toasts[query_id] = str(params["text"])
                     state.answered_at.setdefault(query_id, time.monotonic())
                     state.answered_cond.notify_all()
                 self._reply(200, {"ok": True, "result": True})
@@ -176,7 +188,40 @@ def make_handler(state: State) -> type[BaseHTTPRequestHandler]:
                 return json.loads(raw or b"{}")
             if "urlencoded" in kind:
                 return {k: v[0] for k, v in parse_qs(raw.decode()).items()}
+            if "multipart" in kind:  # a file upload: its fields, and each file as (filename, bytes)
+                message = BytesParser(policy=default).parsebytes(
+                    f"Content-Type: {kind}\r\n\r\n".encode() + raw)
+                fields: dict[str, Any] = {}
+                for part in message.iter_parts():
+                    name = part.get_param("name", header="content-disposition")
+                    filename = part.get_filename()
+                    payload = part.get_payload(decode=True) or b""
+                    fields[name] = (filename, payload) if filename else payload.decode()
+                return fields
             return {}
+
+        def _send_file(self, method: str, params: dict[str, Any]) -> None:
+            """A document or photo, kept as a message (its caption as text) and, with --files, on disk."""
+            chat_id = int(params["chat_id"])
+            upload = params.get("document") or params.get("photo")
+            filename = upload[0] if isinstance(upload, tuple) else str(upload)
+            with state.lock:
+                state.message_id += 1
+                message_id = state.message_id
+                if state.files_dir is not None and isinstance(upload, tuple):
+                    filename = f"{message_id}-{upload[0]}"
+                    (state.files_dir / filename).write_bytes(upload[1])
+                markup = params.get("reply_markup")
+                state.messages[chat_id].append({"message_id": message_id, "text": str(params.get("caption", "")),
+                                                "file": filename, "method": method,
+                                                "reply_markup": json.loads(markup) if isinstance(markup, str) else markup})
+            kind = "document" if method == "sendDocument" else "photo"
+            media: Any = ({"file_id": f"f{message_id}", "file_unique_id": f"u{message_id}", "file_name": filename}
+                          if kind == "document" else
+                          [{"file_id": f"f{message_id}", "file_unique_id": f"u{message_id}", "width": 1, "height": 1}])
+            self._reply(200, {"ok": True, "result": {
+                "message_id": message_id, "date": int(time.time()), "caption": params.get("caption", ""),
+                "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"}, kind: media}})
 
         def _send(self, params: dict[str, Any]) -> None:
             if "chat_id" not in params:  # a body cut off (a client killed mid-request)
@@ -245,8 +290,12 @@ def main() -> None:
     parser.add_argument("--fault-timeout", type=float, default=0.0)
     parser.add_argument("--stall-seconds", type=float, default=3.0)
     parser.add_argument("--forbidden-every", type=int, default=0)
+    parser.add_argument("--files", type=Path, help="keep documents and photos the bot sends in this folder")
     args = parser.parse_args()
-    state = State(args.scale, args.fault_5xx, args.fault_timeout, args.forbidden_every, args.stall_seconds)
+    if args.files:
+        args.files.mkdir(parents=True, exist_ok=True)
+    state = State(args.scale, args.fault_5xx, args.fault_timeout, args.forbidden_every, args.stall_seconds,
+                  files_dir=args.files)
     server = serve(args.port, state)
     print(server.server_address[1], flush=True)
     try:
