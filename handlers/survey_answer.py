@@ -5,6 +5,9 @@ until the survey closes."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
@@ -108,55 +111,49 @@ def _telegram_id(context: Context) -> int:
     return context.known.telegram_id or 0
 
 
+REFUSED = (sv.SurveyError, pb.NotHolding, NotFound, NotAllowed)
+
+
+async def advance(update: Update, context: Context, act: Callable[[AsyncSession], Awaitable[sv.Step]], *,
+                  edit: bool) -> int:
+    """Run one step of the survey in its own transaction, then show where it stands (or why not)."""
+    try:
+        async with context.runtime.db.session() as session:
+            step = await act(session)
+    except REFUSED as error:
+        return await refuse(update, context, error)
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    return await show(update, context, step, edit=edit)
+
+
 @onboarded
 async def open_survey(update: Update, context: Context) -> int:
     press, runtime = pressed(update, OpenSurvey), context.runtime
-    try:
-        async with runtime.db.session() as session:
-            step = await sv.start(session, press.survey_id, context.known, runtime.now(), again=press.again)
-    except (sv.SurveyError, NotFound) as error:
-        return await refuse(update, context, error)
-    await update.callback_query.answer()  # type: ignore[union-attr]
-    return await show(update, context, step, edit=False)
+    return await advance(update, context, lambda session: sv.start(
+        session, press.survey_id, context.known, runtime.now(), again=press.again), edit=False)
 
 
 @onboarded
 async def caller_opens(update: Update, context: Context) -> int:
     press, runtime = pressed(update, CallSurvey), context.runtime
-    try:
-        async with runtime.db.session() as session:
-            step = await sv.start_by_caller(session, press.target_id, _telegram_id(context), runtime.settings.lagbot_admins,
-                                            runtime.now())
-    except (sv.SurveyError, pb.NotHolding, NotFound, NotAllowed) as error:
-        return await refuse(update, context, error)
-    await update.callback_query.answer()  # type: ignore[union-attr]
-    return await show(update, context, step, edit=False)
+    return await advance(update, context, lambda session: sv.start_by_caller(
+        session, press.target_id, _telegram_id(context), runtime.settings.lagbot_admins, runtime.now()), edit=False)
 
 
 @onboarded
 async def pick(update: Update, context: Context) -> int:
     press, runtime = pressed(update, PickOption), context.runtime
-    try:
-        async with runtime.db.session() as session:
-            step = await sv.choose(session, press.response_id, _telegram_id(context), runtime.settings.lagbot_admins,
-                                   press.position, press.index, runtime.now())
-    except (sv.SurveyError, pb.NotHolding, NotFound, NotAllowed) as error:
-        return await refuse(update, context, error)
-    await update.callback_query.answer()  # type: ignore[union-attr]
-    return await show(update, context, step, edit=True)
+    return await advance(update, context, lambda session: sv.choose(
+        session, press.response_id, _telegram_id(context), runtime.settings.lagbot_admins, press.position,
+        press.index, runtime.now()), edit=True)
 
 
 @onboarded
 async def go_on(update: Update, context: Context) -> int:
     press, runtime = pressed(update, GoOn), context.runtime
-    try:
-        async with runtime.db.session() as session:
-            step = await sv.move(session, press.response_id, _telegram_id(context), runtime.settings.lagbot_admins,
-                                 press.position, runtime.now(), forward=press.forward)
-    except (sv.SurveyError, pb.NotHolding, NotFound, NotAllowed) as error:
-        return await refuse(update, context, error)
-    await update.callback_query.answer()  # type: ignore[union-attr]
-    return await show(update, context, step, edit=True)
+    return await advance(update, context, lambda session: sv.move(
+        session, press.response_id, _telegram_id(context), runtime.settings.lagbot_admins, press.position,
+        runtime.now(), forward=press.forward), edit=True)
 
 
 @onboarded
@@ -178,7 +175,7 @@ async def got_text(update: Update, context: Context) -> int:
                 return ANSWERING
             step = await sv.write(session, response_id, _telegram_id(context), runtime.settings.lagbot_admins,
                                   step.response.position, text, runtime.now())
-    except (sv.SurveyError, pb.NotHolding, NotFound, NotAllowed) as error:
+    except REFUSED as error:
         return await refuse(update, context, error)
     return await show(update, context, step, edit=False)
 
