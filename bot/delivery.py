@@ -34,7 +34,7 @@ from bot import (  # noqa: F401
 from bot.db import OUTAGE_ERRORS, Database, is_outage
 from bot.i18n import OSLO
 from bot.outage import Outage
-from bot.ratelimit import RateLimiter
+from bot.ratelimit import RateLimiter, no_retry, retry_after_seconds
 from bot.settings import Settings
 from models import membership
 from models import outbox as box
@@ -276,7 +276,7 @@ class Dispatcher:
         try:
             message = await self._send(bot, chat_id, text, markup, on_slow)
         except RetryAfter as exc:
-            wait = exc.retry_after.total_seconds() if isinstance(exc.retry_after, timedelta) else float(exc.retry_after)
+            wait = retry_after_seconds(exc)
             self.limiter.pause_chat(chat_id, wait)
             await self._record(box.mark_retry, row, due_at=self.clock() + timedelta(seconds=wait),
                                error=f"429: retry after {wait:g}s", count_attempt=False)
@@ -307,7 +307,8 @@ class Dispatcher:
     async def _send(bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None,
                     on_slow: Callable[[], None] | None) -> Any:
         """bot.send_message; `on_slow` is called once if Telegram has not answered after SLOW_SEND."""
-        sending = asyncio.ensure_future(bot.send_message(chat_id, text, reply_markup=markup))
+        # A 429 is the dispatcher's to handle (below), not waited out by the bot's rate limiter.
+        sending = asyncio.ensure_future(bot.send_message(chat_id, text, reply_markup=markup, **no_retry(bot)))
         if on_slow is not None:
             try:
                 done, _pending = await asyncio.wait((sending,), timeout=SLOW_SEND)
