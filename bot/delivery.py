@@ -307,17 +307,13 @@ class Dispatcher:
     async def _send(bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None,
                     on_slow: Callable[[], None] | None) -> Any:
         """bot.send_message; `on_slow` is called once if Telegram has not answered after SLOW_SEND."""
-        # A 429 is the dispatcher's to handle (below), not waited out by the bot's rate limiter.
-        sending = asyncio.ensure_future(bot.send_message(chat_id, text, reply_markup=markup, **no_retry(bot)))
-        if on_slow is not None:
-            try:
-                done, _pending = await asyncio.wait((sending,), timeout=SLOW_SEND)
-            except asyncio.CancelledError:
-                sending.cancel()
-                raise
-            if not done:
-                on_slow()
-        return await sending
+        slow = asyncio.get_running_loop().call_later(SLOW_SEND, on_slow) if on_slow is not None else None
+        try:
+            # A 429 is the dispatcher's to handle (the caller), not waited out by the bot's rate limiter.
+            return await bot.send_message(chat_id, text, reply_markup=markup, **no_retry(bot))
+        finally:
+            if slow is not None:
+                slow.cancel()
 
     async def _render_all(self, rows: list[box.OutboxMessage], members: dict[int, Member]) -> dict[int, Rendered]:
         """Text and buttons of the rows that carry a topic, as of now, in each recipient's current
