@@ -21,6 +21,7 @@ from bot.i18n import translator
 from bot.inbox import DurableApplication, DurableUpdates, PerChatOrder, replay
 from bot.leader import PollingLock
 from bot.persistence import SQLPersistence
+from bot.ratelimit import RetryShortWaits
 from bot.runtime import RUNTIME_KEY, Runtime, attach
 from bot.settings import Settings
 from bot.upkeep import asks as ask_upkeep
@@ -92,6 +93,8 @@ def build_application(
         .post_shutdown(shut_down)
         .context_types(CONTEXT_TYPES)
         .concurrent_updates(PerChatOrder(settings.concurrent_updates))
+        # A short 429 on a reply, edit or answer is waited out and asked again (bot/ratelimit.py).
+        .rate_limiter(RetryShortWaits())
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(DurableUpdates(request, database, clock_of))

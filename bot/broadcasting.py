@@ -12,6 +12,7 @@ from telegram.error import TelegramError
 from bot.db import Database
 from bot.i18n import N_, fmt_datetime, fmt_time, translator
 from bot.outbox_buttons import reply_to_board
+from bot.ratelimit import no_retry
 from models import broadcast as bc
 from models import membership
 from models import outbox as box
@@ -147,6 +148,7 @@ async def refresh_status(bot: Bot, database: Database, language_of_author: dict[
                 broadcast.finished_at = utcnow()
     for chat_id, message_id, text in updates:
         try:
-            await bot.edit_message_text(text, chat_id=chat_id, message_id=message_id)
+            # Not waited out on a 429: this runs inside the dispatcher's tick.
+            await bot.edit_message_text(text, chat_id=chat_id, message_id=message_id, **no_retry(bot))
         except TelegramError as exc:  # the status is a courtesy; the figures stay in the database
             log.info("could not update broadcast status: %s", exc)

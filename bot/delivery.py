@@ -34,7 +34,7 @@ from bot import (  # noqa: F401
 from bot.db import OUTAGE_ERRORS, Database, is_outage
 from bot.i18n import OSLO
 from bot.outage import Outage
-from bot.ratelimit import RateLimiter
+from bot.ratelimit import RateLimiter, no_retry, retry_after_seconds
 from bot.settings import Settings
 from models import membership
 from models import outbox as box
@@ -43,6 +43,14 @@ from models.member import STATUS_ERASED, Member
 log = logging.getLogger(__name__)
 # A row's text and buttons rendered at send time, or why it is dropped; None for rows sent as written.
 Rendered = tuple[str, InlineKeyboardMarkup | None] | render.Gone | render.Broken | None
+# A send still unanswered after this long is slow (Telegram answers in well under a second): its
+# worker hands it over to the tick and takes the next row, so a stalled request (one that will
+# end in a timeout) holds no sending slot others could use.
+SLOW_SEND = 1.0
+# While sends are still out, a tick with nothing due looks again this often rather than ending: a
+# message that just failed is due again within seconds (retry_backoff), and the next tick would
+# only begin once the slowest send has timed out.
+FOLLOW_UP = 0.1
 
 
 def parse_clock(value: str) -> time:
@@ -76,6 +84,17 @@ def keyboard(rows: list[list[dict[str, str]]]) -> InlineKeyboardMarkup | None:
     )
 
 
+def retry_backoff(attempts: int, *, soon: bool = False) -> timedelta:
+    """How long a message waits after its `attempts`-th failure (a network error, a timeout or a 5xx).
+
+    5 s, 20 s, 80 s, 320 s (at most 10 min) when nothing shows that Telegram is up; while other
+    sends succeed (`soon`) the failure is this message's alone, and it is tried again after 1 s,
+    2 s, 4 s, 8 s. Either way it has `max_attempts`; an outage spends none (bot/outage.py).
+    """
+    regular = min(600, 5 * 4 ** (attempts - 1))
+    return timedelta(seconds=min(regular, 2 ** (attempts - 1)) if soon else regular)
+
+
 class Dispatcher:
     def __init__(self, settings: Settings, database: Database, clock: Callable[[], datetime],
                  limiter: RateLimiter | None = None, worker: str | None = None) -> None:
@@ -95,9 +114,11 @@ class Dispatcher:
         # Messages in flight at once (each waits for its slot first): enough to keep Telegram's
         # 30/s busy at real latencies, few enough not to swamp the HTTP pool or the database.
         self.concurrency = max(1, settings.dispatch_concurrency)
+        # Slow sends handed over by their workers and still waiting for Telegram, at most.
+        self.max_stragglers = max(1, self.concurrency // 2)
         # Rows that can be sent and not recorded when the database goes away mid-send, so sent
-        # again after their lease: one per worker.
-        self.in_flight_window = self.concurrency
+        # again after their lease: one per worker, and one per slow send handed over.
+        self.in_flight_window = self.concurrency + self.max_stragglers
         self.outage = Outage()
         self.on_unreachable: Callable[[int], None] | None = None
         self.after_tick: list[Callable[[Bot], Any]] = []
@@ -124,20 +145,44 @@ class Dispatcher:
             queue: asyncio.Queue[tuple[box.OutboxMessage, Member | None, Rendered] | None] = asyncio.Queue()
             handled = 0
             database_away = asyncio.Event()
+            # Sends slower than SLOW_SEND whose workers have moved on; the tick waits for them at its end.
+            stragglers: set[asyncio.Task[None]] = set()
+            handed: list[asyncio.Task[None]] = []  # every send handed over, for its outcome at the end
+            in_flight: set[asyncio.Task[None]] = set()  # rows taken by a worker and not yet recorded
+
+            async def deliver(item: tuple[box.OutboxMessage, Member | None, Rendered],
+                              on_slow: Callable[[], None]) -> None:
+                try:
+                    await self._deliver(bot, *item, on_slow=on_slow)
+                except (SQLAlchemyError, *OUTAGE_ERRORS):
+                    # The database is away: this row stays claimed and is sent again once its
+                    # lease runs out. No worker sends anything more this tick, so at most the
+                    # rows in flight (`in_flight_window`) can go out twice.
+                    if not database_away.is_set():
+                        log.warning("the database is away: this tick stops sending", exc_info=True)
+                    database_away.set()
 
             async def worker() -> None:
                 while (item := await queue.get()) is not None:
                     if database_away.is_set():
                         continue  # not sent: claimed, so sent once its lease has run out
-                    try:
-                        await self._deliver(bot, *item)
-                    except (SQLAlchemyError, *OUTAGE_ERRORS):
-                        # The database is away: this row stays claimed and is sent again once its
-                        # lease runs out. No worker sends anything more this tick, so at most the
-                        # rows in flight (`in_flight_window`) can go out twice.
-                        if not database_away.is_set():
-                            log.warning("the database is away: this tick stops sending", exc_info=True)
-                        database_away.set()
+                    handed_over: asyncio.Future[None] = loop.create_future()
+
+                    def on_slow(handed_over: asyncio.Future[None] = handed_over) -> None:
+                        # Telegram is slow to answer this one: leave it to finish on its own, unless
+                        # too many already do (each holds an HTTP connection).
+                        if len(stragglers) < self.max_stragglers and not handed_over.done():
+                            stragglers.add(task)
+                            handed.append(task)
+                            task.add_done_callback(stragglers.discard)
+                            handed_over.set_result(None)
+
+                    task = asyncio.create_task(deliver(item, on_slow))
+                    in_flight.add(task)
+                    task.add_done_callback(in_flight.discard)
+                    await asyncio.wait((task, handed_over), return_when=asyncio.FIRST_COMPLETED)
+                    if task.done():
+                        task.result()
 
             workers = [asyncio.create_task(worker()) for _ in range(self.concurrency)]
             try:
@@ -149,6 +194,9 @@ class Dispatcher:
                         async with self.db.session() as session:
                             rows = await box.claim_due(session, now=self.clock(), limit=self.batch, lease=self.lease,
                                                        worker=self.worker)
+                        if not rows and (in_flight or not queue.empty()):
+                            await asyncio.sleep(FOLLOW_UP)
+                            continue
                         if not rows:
                             break
                         members = await self._members_of(rows)
@@ -169,6 +217,7 @@ class Dispatcher:
                 for _worker in workers:
                     queue.put_nowait(None)
                 await asyncio.gather(*workers)
+                await asyncio.gather(*handed)  # no worker is left to hand over more
             return handled
 
     async def upkeep(self, bot: Bot) -> None:
@@ -201,7 +250,8 @@ class Dispatcher:
                 return "weekly cap reached"
         return None
 
-    async def _deliver(self, bot: Bot, row: box.OutboxMessage, member: Member | None, rendered: Rendered = None) -> None:
+    async def _deliver(self, bot: Bot, row: box.OutboxMessage, member: Member | None, rendered: Rendered = None,
+                       on_slow: Callable[[], None] | None = None) -> None:
         now = self.clock()
         if row.kind in box.DISCRETIONARY and not row.urgent and in_quiet_hours(now, self.quiet_start, self.quiet_end):
             async with self.db.session() as session:
@@ -224,9 +274,9 @@ class Dispatcher:
         chat_id = int(member.telegram_id if member is not None and member.telegram_id else row.chat_id or 0)
         await self.limiter.acquire(chat_id)
         try:
-            message = await bot.send_message(chat_id, text, reply_markup=markup)
+            message = await self._send(bot, chat_id, text, markup, on_slow)
         except RetryAfter as exc:
-            wait = exc.retry_after.total_seconds() if isinstance(exc.retry_after, timedelta) else float(exc.retry_after)
+            wait = retry_after_seconds(exc)
             self.limiter.pause_chat(chat_id, wait)
             await self._record(box.mark_retry, row, due_at=self.clock() + timedelta(seconds=wait),
                                error=f"429: retry after {wait:g}s", count_attempt=False)
@@ -241,16 +291,29 @@ class Dispatcher:
             await self._record(box.mark_failed, row, error=f"400: {exc.message}")
         except TelegramError as exc:  # a timeout, a network error or a 5xx
             error = f"{type(exc).__name__}: {exc.message}"
-            if self.outage.failed(self.clock()):
-                await self._record(box.mark_retry, row, due_at=self.clock() + self.outage.backoff,
+            now = self.clock()
+            if self.outage.failed(now):
+                await self._record(box.mark_retry, row, due_at=now + self.outage.backoff,
                                    error=f"paused, Telegram unreachable: {error}", count_attempt=False)
             else:
-                await self._retry_or_fail(row, error)
+                await self._retry_or_fail(row, error, soon=self.outage.others_succeed(now))
         else:
-            self.outage.succeeded()
+            self.outage.succeeded(self.clock())
             async with self.db.session() as session:
                 await box.mark_sent(session, row.id, self.worker, message_id=message.message_id, now=self.clock(),
                                     text=text if row.topic else None)
+
+    @staticmethod
+    async def _send(bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None,
+                    on_slow: Callable[[], None] | None) -> Any:
+        """bot.send_message; `on_slow` is called once if Telegram has not answered after SLOW_SEND."""
+        slow = asyncio.get_running_loop().call_later(SLOW_SEND, on_slow) if on_slow is not None else None
+        try:
+            # A 429 is the dispatcher's to handle (the caller), not waited out by the bot's rate limiter.
+            return await bot.send_message(chat_id, text, reply_markup=markup, **no_retry(bot))
+        finally:
+            if slow is not None:
+                slow.cancel()
 
     async def _render_all(self, rows: list[box.OutboxMessage], members: dict[int, Member]) -> dict[int, Rendered]:
         """Text and buttons of the rows that carry a topic, as of now, in each recipient's current
@@ -278,13 +341,12 @@ class Dispatcher:
                     result[row.id] = (message.text, keyboard([[b.as_dict() for b in line] for line in message.buttons]))
         return result
 
-    async def _retry_or_fail(self, row: box.OutboxMessage, error: str) -> None:
+    async def _retry_or_fail(self, row: box.OutboxMessage, error: str, *, soon: bool = False) -> None:
         attempts = row.attempts + 1
         if attempts >= self.settings.max_attempts:
             await self._record(box.mark_failed, row, error=f"gave up after {attempts} attempts: {error}")
             return
-        backoff = timedelta(seconds=min(600, 5 * 4 ** (attempts - 1)))
-        await self._record(box.mark_retry, row, due_at=self.clock() + backoff, error=error)
+        await self._record(box.mark_retry, row, due_at=self.clock() + retry_backoff(attempts, soon=soon), error=error)
 
     async def _record(self, marker: Callable[..., Any], row: box.OutboxMessage, **values: Any) -> None:
         async with self.db.session() as session:

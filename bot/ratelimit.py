@@ -2,14 +2,27 @@
 
 python-telegram-bot's AIORateLimiter neither spaces messages to one chat nor keeps other chats
 going while one is told to wait, so the dispatcher reserves a time slot for each message here.
+
+Every other request (a handler's reply, edit or answer to a button) goes through PTB's own hook for
+this, `BaseRateLimiter`: `RetryShortWaits` waits out a short 429 and asks again, so two replies in
+quick succession to one chat do not end in "something went wrong".
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from telegram.error import RetryAfter
+from telegram.ext import BaseRateLimiter
+
+log = logging.getLogger(__name__)
 
 
 class RateLimiter:
@@ -73,3 +86,68 @@ class RateLimiter:
 
     def pause_all(self, seconds: float) -> None:
         self._next_global = max(self._next_global, self.clock() + seconds)
+
+
+@dataclass(frozen=True)
+class Retries:
+    """`rate_limit_args` of a request: how many times a 429 may be waited out (0: never)."""
+
+    times: int
+
+
+# The dispatcher's own sends: it handles a 429 itself (pauses that chat, puts the row back, takes
+# the next one), so a worker never sleeps on one.
+NO_RETRY = Retries(0)
+
+
+def no_retry(bot: Any) -> dict[str, Any]:
+    """Keyword arguments for a request whose 429 its caller handles: `rate_limit_args=NO_RETRY`
+    when the bot has this module's limiter (PTB refuses the argument on a bot without one)."""
+    return {"rate_limit_args": NO_RETRY} if isinstance(getattr(bot, "rate_limiter", None), RetryShortWaits) else {}
+
+
+def retry_after_seconds(exc: RetryAfter) -> float:
+    value = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+class RetryShortWaits(BaseRateLimiter[Retries]):
+    """A request Telegram answers with 429 and a `retry_after` of at most `max_wait` seconds is made
+    again after that wait (up to `max_retries` times); a longer wait is raised as before.
+
+    No pacing and no pause of other requests: only the request that was refused waits, so one
+    chat's flood limit never holds up answers to the others.
+    """
+
+    def __init__(self, max_wait: float = 5.0, max_retries: int = 2,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+        self.max_wait, self.max_retries, self.sleep = max_wait, max_retries, sleep
+        self.waited = 0  # 429s waited out (for the tests and the logs)
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Any]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: Retries | None,
+    ) -> Any:
+        allowed = self.max_retries if rate_limit_args is None else rate_limit_args.times
+        for attempt in range(allowed + 1):
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as exc:
+                wait = retry_after_seconds(exc)
+                if attempt >= allowed or wait > self.max_wait:
+                    raise
+                log.info("%s to chat %s: 429, asking again in %g s", endpoint, data.get("chat_id"), wait)
+                self.waited += 1
+                await self.sleep(wait)
+        raise AssertionError("unreachable")  # the loop returns or raises

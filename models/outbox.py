@@ -246,7 +246,9 @@ async def claim_due(session: AsyncSession, *, now: datetime, limit: int, lease: 
     PostgreSQL: SELECT … FOR UPDATE SKIP LOCKED, so concurrent dispatchers take disjoint rows.
     SQLite: one UPDATE … RETURNING, which SQLite runs under its single writer lock.
     """
-    order = (OutboxMessage.urgent.desc(), OutboxMessage.due_at, OutboxMessage.id)
+    # A row tried before goes ahead of rows not yet tried (among the urgent, then the others): a
+    # message that failed once in a long broadcast is retried within seconds, not after the rest.
+    order = (OutboxMessage.urgent.desc(), (OutboxMessage.attempts > 0).desc(), OutboxMessage.due_at, OutboxMessage.id)
     due = select(OutboxMessage.id).where(_claimable(now)).order_by(*order).limit(limit)
     if session.bind.dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)

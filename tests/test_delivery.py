@@ -380,3 +380,93 @@ async def test_retention_deletes_finished_rows_after_their_time_in_batches(app, 
     clock.advance(minutes=31)
     await tick(app)  # the upkeep job runs retention again after an hour
     assert "old:later" not in [row.dedupe_key for row in await rows(db, "old:")]
+
+
+async def test_one_bad_message_while_others_go_out_is_retried_within_seconds(db, app, api, make_user, clock, settings):
+    """A 5xx (or a timeout) while other sends succeed is that message's bad luck: it is tried again
+    after 1 s, then 2 s, …; with no success to go by it waits the long back-off (5 s, 20 s …)."""
+    user, other = make_user(), make_user()
+    await onboard(user)
+    await onboard(other, phone="+4791234568")
+    await queue(db, "notice:fine", await member_id(db, other), kind="notice", due=clock(), text="OK")
+    await tick(app)  # Telegram answers
+    assert received(other)[-1] == "OK"
+    await queue(db, "notice:unlucky", await member_id(db, user), kind="notice", due=clock(), text="Igjen")
+    api.fail("sendMessage", 500, "Internal Server Error", chat_id=user.user_id, times=2)
+    await tick(app)
+    [row] = await rows(db, "notice:unlucky")
+    assert row.status == "pending" and row.attempts == 1 and row.due_at == clock() + timedelta(seconds=1)
+    clock.advance(seconds=1)
+    await tick(app)
+    [row] = await rows(db, "notice:unlucky")
+    assert row.attempts == 2 and row.due_at == clock() + timedelta(seconds=2)
+    clock.advance(seconds=2)
+    await tick(app)
+    assert (await rows(db, "notice:unlucky"))[0].status == "sent" and received(user).count("Igjen") == 1
+
+    # Nothing has gone out for a while: no sign that Telegram is up, so the long back-off.
+    clock.advance(minutes=1)
+    await queue(db, "notice:alone", await member_id(db, user), kind="notice", due=clock(), text="Alene")
+    api.fail("sendMessage", 502, "Bad Gateway", chat_id=user.user_id)
+    await tick(app)
+    [row] = await rows(db, "notice:alone")
+    assert row.attempts == 1 and row.due_at == clock() + timedelta(seconds=5)
+
+
+async def test_a_row_tried_before_goes_ahead_of_rows_not_yet_tried(db, clock):
+    from models.member import Member
+
+    async with db.session() as session:
+        member = Member(name="Test", telegram_id=1, onboarded_at=clock(), language="nb")
+        session.add(member)
+        await session.flush()
+        await box.schedule_many(session, [
+            {"dedupe_key": f"notice:{n}", "member_id": member.id, "kind": "notice", "text": str(n),
+             "due_at": clock() - timedelta(minutes=5)} for n in range(3)
+        ])
+        await box.schedule(session, dedupe_key="notice:retry", kind="notice", text="r", due_at=clock(), member_id=member.id)
+        await session.execute(update(OutboxMessage).where(OutboxMessage.dedupe_key == "notice:retry").values(attempts=1))
+    async with db.session() as session:
+        first = await box.claim_due(session, now=clock(), limit=2, lease=timedelta(minutes=1), worker="w")
+    assert [row.dedupe_key for row in first] == ["notice:retry", "notice:0"]
+
+
+async def test_a_stalled_send_holds_no_sending_slot(db, app, api, make_user, clock, settings, monkeypatch):
+    """With one sending slot, a send Telegram does not answer is handed over after SLOW_SEND and the
+    next rows go out meanwhile; its outcome is still recorded before the tick ends."""
+    from bot import delivery
+
+    monkeypatch.setattr(delivery, "SLOW_SEND", 0.05)
+    people = [make_user() for _ in range(3)]
+    for n, person in enumerate(people):
+        await onboard(person, phone=f"+479123459{n}")
+    stalled, *others = people
+    ids = [await member_id(db, person) for person in people]
+    async with db.session() as session:
+        for n, mid in enumerate(ids):
+            await box.schedule(session, dedupe_key=f"notice:slot:{n}", kind="notice", text=f"Slot {n}", due_at=clock(),
+                               member_id=mid)
+    events: list[str] = []
+    release = asyncio.Event()
+    real = api.do_request
+
+    async def slow_for_one(url, method, request_data=None, **timeouts):
+        chat = str(request_data.parameters.get("chat_id")) if request_data else ""
+        if url.endswith("/sendMessage") and chat == str(stalled.chat_id):
+            events.append("stalled: asked")
+            await release.wait()
+            events.append("stalled: answered")
+        result = await real(url, method, request_data, **timeouts)
+        if url.endswith("/sendMessage") and chat != str(stalled.chat_id):
+            events.append("other sent")
+            if events.count("other sent") == len(others):
+                release.set()
+        return result
+
+    monkeypatch.setattr(api, "do_request", slow_for_one)
+    settings.dispatch_concurrency = 1
+    dispatcher = Dispatcher(settings, db, clock, worker="one-slot")
+    asyncio.get_running_loop().call_later(5, release.set)  # without the hand-over, only this ends the stall
+    assert await dispatcher.tick(app.bot) == 3
+    assert events == ["stalled: asked", "other sent", "other sent", "stalled: answered"]
+    assert {row.status for row in await rows(db, "notice:slot:")} == {"sent"}

@@ -72,3 +72,37 @@ async def test_a_database_error_while_recording_ends_nothing_but_that_row(db, ap
     assert [row.status for row in rows] == ["sent", "sent"]
     texts = [m.text for person in people for m in person.messages() if m.text.startswith("Hei")]
     assert sorted(set(texts)) == ["Hei 0", "Hei 1"] and len(texts) == 3  # one sent twice, none lost
+
+
+async def test_the_quick_retries_of_one_bad_message_do_not_use_up_an_outage(db, app, api, make_user, clock, settings):
+    """Telegram answers, then goes down. The first failures look like one bad message each (others
+    succeeded a moment ago) and are retried within seconds, but only for a few seconds: then the
+    long back-off, then the pause. No message is given up."""
+    people = [make_user() for _ in range(2)]
+    for n, person in enumerate(people):
+        await onboard(person, phone=f"+479123458{n}")
+    members = [await stored(db, person.user_id) for person in people]
+    async with db.session() as session:
+        await box.schedule(session, dedupe_key="notice:before", kind="notice", text="Før", due_at=clock(),
+                           member_id=members[0].id)
+    await tick(app)  # a success: Telegram is up
+    async with db.session() as session:
+        for k in range(6):
+            await box.schedule(session, dedupe_key=f"notice:down:{k}", kind="notice", text=f"Nede {k}",
+                               due_at=clock() + timedelta(seconds=10 * k), member_id=members[k % 2].id)
+    api.fail("sendMessage", 502, "Bad Gateway", times=10_000)
+    api.fail("getMe", 502, "Bad Gateway", times=10_000)
+    for _second in range(120):  # two minutes down, a tick every second
+        await tick(app)
+        clock.advance(seconds=1)
+    async with db.session() as session:
+        waiting = await box.rows_with_prefix(session, "notice:down:")
+    assert all(row.status == "pending" for row in waiting), [(r.status, r.last_error) for r in waiting]
+    assert max(row.attempts for row in waiting) < settings.max_attempts
+    api.failures.clear()
+    for _second in range(0, 900, 10):
+        await tick(app)
+        clock.advance(seconds=10)
+    async with db.session() as session:
+        done = await box.rows_with_prefix(session, "notice:down:")
+    assert [row.status for row in done] == ["sent"] * 6

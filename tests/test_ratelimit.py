@@ -46,3 +46,79 @@ async def test_group_limit_per_minute_and_pause():
     assert limiter.reserve(7) >= clock.now + 12
     await limiter.acquire(8)
     assert clock.now > 0  # acquire sleeps until its slot
+
+
+async def test_a_short_429_on_a_reply_is_waited_out_and_asked_again(app, api, make_user, db, clock):
+    """Two messages to one chat in quick succession: Telegram says 429, retry after 1 s. The reply
+    is sent again after the wait instead of the member being told that something went wrong."""
+    waits: list[float] = []
+
+    async def no_sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    app.bot.rate_limiter.sleep = no_sleep
+    user = make_user()
+    await user.send("/start")
+    await user.press("Ja, jeg godtar")
+    api.fail("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1, chat_id=user.chat_id)
+    answer = await user.share_contact("+4791299998")  # not in the register: two messages at once
+    assert waits == [1.0]
+    assert any("står ikke i medlemsregisteret" in text for text in answer.texts)
+    assert any("Hvilken bydel" in text for text in answer.texts)
+    assert not any("gikk galt" in text for text in answer.texts)
+    # The same for an answer to a button press and an edit.
+    api.fail("editMessageText", 429, "Too Many Requests: retry after 2", retry_after=2, chat_id=user.chat_id)
+    api.fail("answerCallbackQuery", 429, "Too Many Requests: retry after 1", retry_after=1)
+    pressed = await user.press("Midtbyen")
+    assert sorted(waits) == [1.0, 1.0, 2.0]  # the first reply, then the answer and the edit
+    assert not any("gikk galt" in text for text in pressed.texts)
+
+
+async def test_a_long_429_is_not_waited_and_the_dispatcher_handles_its_own(app, api, make_user, db, clock):
+    from datetime import timedelta
+
+    from telegram.error import RetryAfter
+
+    from bot.ratelimit import NO_RETRY, RetryShortWaits
+    from models import outbox as box
+    from tests.helpers import onboard, stored, tick
+
+    waits: list[float] = []
+
+    async def no_sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    limiter = RetryShortWaits(max_wait=5.0, sleep=no_sleep)
+    calls = 0
+
+    async def flood(seconds: int) -> str:
+        nonlocal calls
+        calls += 1
+        raise RetryAfter(seconds)
+
+    for seconds, args in ((30, None), (1, NO_RETRY)):
+        try:
+            await limiter.process_request(flood, (seconds,), {}, "sendMessage", {"chat_id": 1}, args)
+        except RetryAfter:
+            pass
+        else:
+            raise AssertionError("a long wait, or a caller that handles 429 itself, gets the 429")
+    assert calls == 2 and waits == []  # each asked once, nothing waited
+    try:
+        await limiter.process_request(flood, (1,), {}, "sendMessage", {"chat_id": 1}, None)
+    except RetryAfter:
+        pass
+    assert calls == 5 and waits == [1.0, 1.0]  # asked again twice (max_retries), then given up
+
+    # The outbox dispatcher puts a 429'd row back itself; the bot's limiter does not wait for it.
+    app.bot.rate_limiter.sleep = no_sleep
+    user = make_user()
+    await onboard(user)
+    async with db.session() as session:
+        await box.schedule(session, dedupe_key="notice:flood", kind="notice", text="Vent", due_at=clock(),
+                           member_id=(await stored(db, user.user_id)).id)
+    api.fail("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1, chat_id=user.chat_id)
+    await tick(app)
+    async with db.session() as session:
+        [row] = await box.rows_with_prefix(session, "notice:flood")
+    assert row.status == "pending" and row.due_at == clock() + timedelta(seconds=1) and waits == [1.0, 1.0]
