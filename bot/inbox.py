@@ -26,7 +26,7 @@ from telegram.request import BaseRequest, RequestData
 
 from bot.db import OUTAGE_ERRORS, Database
 from bot.runtime import RUNTIME_KEY
-from models import inbox
+from models import inbox, membership
 
 log = logging.getLogger(__name__)
 
@@ -117,8 +117,11 @@ class DurableApplication(Application):  # type: ignore[type-arg]
             while self._marks:
                 ids, written = self._marks, self._marks_written
                 self._marks, self._marks_written = [], None
+                seen, runtime.seen_today = runtime.seen_today, {}
                 try:
                     async with runtime.db.session() as session:
+                        if seen:  # the members whose first update today these were (handlers/delivery.came_back)
+                            await membership.mark_active(session, list(seen), max(seen.values()))
                         await inbox.finish(session, ids, runtime.now())
                 except (SQLAlchemyError, *OUTAGE_ERRORS):
                     log.warning("could not mark updates %s done; they may be handled again after a restart", ids)

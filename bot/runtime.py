@@ -35,6 +35,9 @@ class Runtime:
     # Bounded, and harmless when stale or when another instance holds a newer one.
     languages: OrderedDict[int, str] = field(default_factory=OrderedDict)
     retention_next_at: Any = None
+    # Members whose first update of the day is being handled: their activity is written with the
+    # inbox marks of those updates, in one transaction (bot/inbox.py, handlers/delivery.came_back).
+    seen_today: dict[int, datetime] = field(default_factory=dict)
     # The member writing, kept between their updates (bot/member_cache.py).
     member_cache: MemberCache = field(default_factory=MemberCache)
 
