@@ -103,15 +103,23 @@ async def setup(url: str, capacity: int) -> tuple[int, int]:
     return rounds[0], rounds[1]
 
 
+FIRST_PASSES = ("nudges", "welcome", "calendar")
+
+
 async def settle(url: str) -> float:
     """Wait until the bot's first upkeep passes have queued what they queue at start (the new
-    round's suggestions to 10,000 members): the outbox stops growing for 2 s. Returns the wait."""
+    round's suggestions to 10,000 members): each has recorded its run (upkeep_runs, committed with
+    what it queued; on a loaded machine a pass can think for longer than the outbox's 2 s), and the
+    outbox stops growing for 2 s. Returns the wait."""
     database = Database(url)
     began, last, steady = time.monotonic(), -1, 0.0
-    while steady < 2.0 and time.monotonic() - began < 120:
+    while steady < 2.0 and time.monotonic() - began < 300:
         async with database.read() as session:
             count = int(await session.scalar(text("SELECT count(*) FROM outbox")) or 0)
-        steady = steady + 0.5 if count == last else 0.0
+            ran = set(await session.scalars(text("SELECT name FROM upkeep_runs")))
+        if not ran.issuperset(FIRST_PASSES):
+            count = -1
+        steady = steady + 0.5 if count == last and count >= 0 else 0.0
         last = count
         await asyncio.sleep(0.5)
     await database.dispose()

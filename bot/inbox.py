@@ -95,9 +95,16 @@ class DurableApplication(Application):  # type: ignore[type-arg]
     _marker: asyncio.Task[None] | None = None
 
     async def process_update(self, update: object) -> None:
-        await super().process_update(update)
-        if isinstance(update, Update):
-            await self._mark_done(update.update_id)
+        runtime = self.bot_data.get(RUNTIME_KEY)
+        if runtime is not None:
+            runtime.update_started()
+        try:
+            await super().process_update(update)
+            if isinstance(update, Update):
+                await self._mark_done(update.update_id)
+        finally:
+            if runtime is not None:
+                runtime.update_ended()
 
     async def _mark_done(self, update_id: int) -> None:
         if self._marks is None:
