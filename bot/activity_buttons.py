@@ -305,6 +305,8 @@ def _modern(family: type[CallbackData], data: object) -> object:
 
 def accepts(family: type[CallbackData]) -> Callable[[object], bool]:
     """A `pattern=` for presses of `family`, in either spelling."""
+    if family not in LEGACY:
+        return family.matches
     return lambda data: family.matches(data) or family.matches(_modern(family, data))
 
 

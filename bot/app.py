@@ -115,7 +115,7 @@ def build_application(
         )
         for name, hook in concerns:
             application.job_queue.run_repeating(
-                _job(hook), interval=settings.upkeep_interval, first=settings.dispatch_interval,
+                _job(hook, runtime), interval=settings.upkeep_interval, first=settings.dispatch_interval,
                 name=f"upkeep-{name}", job_kwargs={"max_instances": 1, "coalesce": True},
             )
     register_handlers(application)
@@ -127,6 +127,7 @@ def make_dispatcher(settings: Settings, database: Database, runtime: Runtime,
     """The outbox dispatcher; `dispatcher.upkeep` runs every upkeep concern in order (as the tests'
     tick does), while a running bot gives each concern its own JobQueue job."""
     dispatcher = Dispatcher(settings, database, runtime.now)
+    dispatcher.give_way = runtime.give_way
 
     async def broadcast_status(bot: Any) -> None:
         await refresh_status(bot, database)
@@ -166,8 +167,13 @@ def upkeep_concerns(settings: Settings, database: Database, runtime: Runtime) ->
             ("welcome", welcomes), ("nudges", suggestions), ("retention", retention), ("asks", asks_due)]
 
 
-def _job(hook: Hook) -> Callable[[Any], Awaitable[None]]:
+# An upkeep pass waits this long at most for a rush of updates to pass before it runs anyway.
+UPKEEP_GIVES_WAY = 30.0
+
+
+def _job(hook: Hook, runtime: Runtime) -> Callable[[Any], Awaitable[None]]:
     async def job(context: Any) -> None:
+        await runtime.give_way(UPKEEP_GIVES_WAY)
         await hook(context.bot)
 
     return job

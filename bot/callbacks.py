@@ -82,6 +82,10 @@ class CallbackData:
 
     @classmethod
     def matches(cls, data: object) -> bool:
+        # Every press is offered to every handler's pattern: another family's press is turned
+        # away by its prefix alone, without parsing (and raising) for it.
+        if not isinstance(data, str) or data.partition(SEPARATOR)[0] != cls.prefix:
+            return False
         try:
             cls.parse(data)
         except BadCallback:

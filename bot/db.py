@@ -14,6 +14,8 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from telegram.error import TelegramError
 
+from bot import sqlite_onehop
+
 # What a database that is away raises: SQLAlchemy's wrappers, and the driver's own socket errors
 # (asyncpg raises ConnectionRefusedError as it is when PostgreSQL refuses a new connection).
 OUTAGE_ERRORS: tuple[type[BaseException], ...] = (OperationalError, InterfaceError, PoolTimeout, OSError, TimeoutError)
@@ -49,6 +51,8 @@ def make_engine(url: str, *, pool_size: int = POOL_SIZE, max_overflow: int = MAX
         kwargs["max_overflow"] = max_overflow
         # A connection the server dropped (a restart, a network cut) is noticed before use.
         kwargs["pool_pre_ping"] = True
+    if url.startswith("sqlite"):
+        sqlite_onehop.install()
     engine = create_async_engine(url, **kwargs)
     if url.startswith("sqlite"):
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)

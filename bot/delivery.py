@@ -11,7 +11,7 @@ import asyncio
 import logging
 import os
 import socket
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -41,6 +41,8 @@ from models import outbox as box
 from models.member import STATUS_ERASED, Member
 
 log = logging.getLogger(__name__)
+# During a rush of updates, the dispatcher claims a batch (a quarter second's worth) at most this often.
+GIVE_WAY_SECONDS = 1.0
 # A row's text and buttons rendered at send time, or why it is dropped; None for rows sent as written.
 Rendered = tuple[str, InlineKeyboardMarkup | None] | render.Gone | render.Broken | None
 # A send still unanswered after this long is slow (Telegram answers in well under a second): its
@@ -122,6 +124,10 @@ class Dispatcher:
         self.outage = Outage()
         self.on_unreachable: Callable[[int], None] | None = None
         self.after_tick: list[Callable[[Bot], Any]] = []
+        # Waits while members' updates are being handled, up to the seconds given (Runtime.give_way):
+        # during a rush each claim of a batch waits its turn, so sending slows down instead of
+        # taking the CPU and the SQLite writer from the members pressing buttons.
+        self.give_way: Callable[[float], Awaitable[None]] | None = None
         self.during_tick: list[Callable[[Bot], Any]] = []
 
     async def job(self, context: Any) -> None:
@@ -190,6 +196,8 @@ class Dispatcher:
                     if queue.qsize() >= self.queue_depth:
                         await asyncio.sleep(0.01)
                         continue
+                    if self.give_way is not None:
+                        await self.give_way(GIVE_WAY_SECONDS)
                     try:
                         async with self.db.session() as session:
                             rows = await box.claim_due(session, now=self.clock(), limit=self.batch, lease=self.lease,

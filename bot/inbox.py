@@ -26,7 +26,7 @@ from telegram.request import BaseRequest, RequestData
 
 from bot.db import OUTAGE_ERRORS, Database
 from bot.runtime import RUNTIME_KEY
-from models import inbox
+from models import inbox, membership
 
 log = logging.getLogger(__name__)
 
@@ -83,17 +83,68 @@ class DurableUpdates(BaseRequest):
 
 class DurableApplication(Application):  # type: ignore[type-arg]
     """Marks each update done in the inbox once its handlers have run (errors included: they were
-    answered by the error handler)."""
+    answered by the error handler).
+
+    Marks are committed together (group commit): an update that finishes while a mark is being
+    written joins the next write, so a rush costs one transaction per handful of updates instead
+    of one each. `process_update` still returns only once its update's mark is committed (or
+    failed), so what was handled is never left unmarked for longer than before."""
+
+    _marks: list[int] | None = None
+    _marks_written: asyncio.Future[None] | None = None
+    _marker: asyncio.Task[None] | None = None
 
     async def process_update(self, update: object) -> None:
-        await super().process_update(update)
-        if isinstance(update, Update):
-            runtime = self.bot_data[RUNTIME_KEY]
-            try:
-                async with runtime.db.session() as session:
-                    await inbox.finish(session, update.update_id, runtime.now())
-            except (SQLAlchemyError, *OUTAGE_ERRORS):
-                log.warning("could not mark update %s done; it may be handled again after a restart", update.update_id)
+        runtime = self.bot_data.get(RUNTIME_KEY)
+        if runtime is not None:
+            runtime.update_started()
+        try:
+            await super().process_update(update)
+            if isinstance(update, Update):
+                await self._mark_done(update.update_id)
+        finally:
+            if runtime is not None:
+                runtime.update_ended()
+
+    async def _mark_done(self, update_id: int) -> None:
+        if self._marks is None:
+            self._marks = []
+        self._marks.append(update_id)
+        if self._marks_written is None:
+            self._marks_written = asyncio.get_running_loop().create_future()
+        written = self._marks_written
+        if self._marker is None:
+            self._marker = asyncio.create_task(self._write_marks())
+        await asyncio.shield(written)
+
+    async def _write_marks(self) -> None:
+        """Write the marks gathered so far in one transaction, then those gathered meanwhile."""
+        runtime = self.bot_data[RUNTIME_KEY]
+        try:
+            while self._marks:
+                ids, written = self._marks, self._marks_written
+                self._marks, self._marks_written = [], None
+                seen, runtime.seen_today = runtime.seen_today, {}
+                try:
+                    async with runtime.db.session() as session:
+                        if seen:  # the members whose first update today these were (handlers/delivery.came_back)
+                            await membership.mark_active(session, list(seen), max(seen.values()))
+                        await inbox.finish(session, ids, runtime.now())
+                except (SQLAlchemyError, *OUTAGE_ERRORS):
+                    log.warning("could not mark updates %s done; they may be handled again after a restart", ids)
+                except BaseException:
+                    if written is not None:
+                        written.cancel()
+                    raise
+                if written is not None and not written.done():
+                    written.set_result(None)
+        finally:
+            self._marker = None
+            if self._marks:  # stopped by an error or a cancellation: whoever waits is not left hanging
+                self._marks = []
+                if self._marks_written is not None:
+                    self._marks_written.cancel()
+                self._marks_written = None
 
     async def reload_persistence(self) -> None:
         """Read user data and conversation states from the database again (a standby instance

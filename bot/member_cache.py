@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import ORMExecuteState, Session, contains_eager, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
-from models.member import Member, MemberInterest, MemberRole
+from models.member import MEMBERS_TOUCHED, Member, MemberInterest, MemberRole
 
 TTL = 60.0  # seconds: how long a change made by another process may go unseen by reads
 WATCHED = frozenset({"members", "member_roles", "member_interests"})
@@ -141,7 +141,9 @@ def _on_execute(state: ORMExecuteState) -> None:
     statement = state.statement
     if isinstance(statement, (Insert, Update, Delete)):
         if getattr(statement.table, "name", None) in WATCHED:
-            _touched(state.session).add(_ALL)
+            # A statement that names the members it changes (`MEMBERS_TOUCHED`) forgets only them.
+            named = state.execution_options.get(MEMBERS_TOUCHED)
+            _touched(state.session).update(named if named is not None else (_ALL,))
     else:  # text or anything else that is not a select: assume the worst
         _touched(state.session).add(_ALL)
 

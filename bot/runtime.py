@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -35,11 +36,42 @@ class Runtime:
     # Bounded, and harmless when stale or when another instance holds a newer one.
     languages: OrderedDict[int, str] = field(default_factory=OrderedDict)
     retention_next_at: Any = None
+    # Members whose first update of the day is being handled: their activity is written with the
+    # inbox marks of those updates, in one transaction (bot/inbox.py, handlers/delivery.came_back).
+    seen_today: dict[int, datetime] = field(default_factory=dict)
     # The member writing, kept between their updates (bot/member_cache.py).
     member_cache: MemberCache = field(default_factory=MemberCache)
 
+    # Updates being handled right now (bot/inbox.py). Background work (the dispatcher's claims, the
+    # upkeep passes) gives way while there are any, for a bounded time (`give_way`).
+    in_flight: int = 0
+    _quiet: asyncio.Event | None = field(default=None, repr=False)
+
     def now(self) -> datetime:
         return self.clock()
+
+    def update_started(self) -> None:
+        self.in_flight += 1
+        if self._quiet is not None:
+            self._quiet.clear()
+
+    def update_ended(self) -> None:
+        self.in_flight -= 1
+        if not self.in_flight and self._quiet is not None:
+            self._quiet.set()
+
+    async def give_way(self, most: float) -> None:
+        """Wait until no update is being handled, or `most` seconds at the longest: a rush of
+        members pressing buttons goes before sending suggestions or the hourly passes, which are
+        not late by a few seconds, and which still run during a rush that lasts."""
+        if not self.in_flight or most <= 0:
+            return
+        if self._quiet is None:
+            self._quiet = asyncio.Event()
+        try:
+            await asyncio.wait_for(self._quiet.wait(), most)
+        except TimeoutError:
+            pass
 
     def record_error(self, error: BaseException | None) -> None:
         self.errors.append(error)

@@ -58,6 +58,12 @@ async def came_back(update: Update, context: Context) -> None:
     active_today = member.last_active_at is not None and member.last_active_at.date() == now.date()
     if active_today and member.unreachable_at is None:
         return
+    if member.unreachable_at is None:
+        # Only the day's activity to write: it goes with this update's inbox mark, in the same
+        # transaction (bot/inbox.py), instead of a transaction of its own.
+        runtime.seen_today[member.id] = now
+        set_committed_value(member, "last_active_at", now)
+        return
     async with runtime.db.session() as session:
         # One read (roles and interests with it, so the member cache keeps the row as committed
         # rather than forgetting it) and one UPDATE of what changed.

@@ -48,9 +48,14 @@ async def receive(session: AsyncSession, updates: list[tuple[int, int | None, st
     return {row[0] for row in (await session.execute(statement)).all()}
 
 
-async def finish(session: AsyncSession, update_id: int, now: datetime) -> None:
+async def finish(session: AsyncSession, update_id: int | list[int], now: datetime) -> None:
+    """Mark one update, or several in one statement, done (and forget what they said)."""
+    ids = [update_id] if isinstance(update_id, int) else update_id
+    if not ids:
+        return
+    condition = InboxUpdate.update_id == ids[0] if len(ids) == 1 else InboxUpdate.update_id.in_(ids)
     await session.execute(
-        update(InboxUpdate).where(InboxUpdate.update_id == update_id).values(done_at=now, payload=None)
+        update(InboxUpdate).where(condition).values(done_at=now, payload=None)
         .execution_options(synchronize_session=False)
     )
 

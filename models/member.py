@@ -13,6 +13,9 @@ from models.constants import DISTRICTS, INTERESTS, MESSAGE_KINDS, ROLES  # noqa:
 STATUS_MEMBER = "member"  # in the member register
 STATUS_SUPPORTER = "supporter"  # started the bot, not (yet) found in the register
 STATUS_ERASED = "erased"  # asked to be forgotten; only anonymous counts remain
+# An UPDATE of members with `execution_options(**{MEMBERS_TOUCHED: {ids}})` changes only those members
+# (the member cache, bot/member_cache.py, then forgets only them rather than everyone).
+MEMBERS_TOUCHED = "lagbot_members_touched"
 
 
 class Member(Base):

@@ -6,13 +6,14 @@ import secrets
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.base import utcnow
 from models.constants import LANGUAGES
 from models.errors import InviteAlreadyUsed, MemberNotFound, PhoneLinkedElsewhere, UnknownChoice, UnknownInvite
 from models.member import (
+    MEMBERS_TOUCHED,
     DISTRICTS,
     INTERESTS,
     MESSAGE_KINDS,
@@ -280,6 +281,16 @@ async def mark_unreachable(session: AsyncSession, member_id: int, now: datetime)
     if member is not None and member.unreachable_at is None:
         member.unreachable_at = now
         await session.flush()
+
+
+async def mark_active(session: AsyncSession, member_ids: list[int], now: datetime) -> None:
+    """They wrote to us today (one statement for several members). The member cache forgets only them."""
+    if not member_ids:
+        return
+    await session.execute(
+        update(Member).where(Member.id.in_(member_ids)).values(last_active_at=now)
+        .execution_options(synchronize_session=False, **{MEMBERS_TOUCHED: set(member_ids)})
+    )
 
 
 async def mark_reachable(session: AsyncSession, telegram_id: int) -> bool:
