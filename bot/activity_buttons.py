@@ -103,6 +103,11 @@ class TeamCheckIn:
     present: bool
 
 
+@callback("rd.ltr")
+class AcceptLeaderTraining:
+    """"Yes, I'd like leader training" under the offer a member gets after their third round (their own answer)."""
+
+
 @callback("rdc.district")
 class DraftDistrict:
     district: str

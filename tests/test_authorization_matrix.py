@@ -553,7 +553,10 @@ READ_ONLY = {"rd.page", "ev.page", "act.page", "rd.list", "rd.coming", "rd.nothi
 # (test_stale_and_forged_survey_buttons) and tests/test_survey_calls.py.
 OWN_ANSWERS = {"sv.open", "sv.pick", "sv.go", "sv.call",
                # answers to an ask the person got (a forged Answer is refused: tests/test_asks.py)
-               "ask.ans", "ask.no", "ask.how"}
+               "ask.ans", "ask.no", "ask.how",
+               # the member's own yes to leader training offered to them (a press by anyone not offered it is
+               # refused: tests/test_plan_year.py)
+               "rd.ltr"}
 OPEN_TO_ANYONE = {"ob.consent", "ob.lang", "ob.district", "ob.int", "ob.done",
                   "pask.pick", "pask.ok"}  # a partner organisation's link: whoever holds it answers as the organisation
 READ_COMMANDS = {"start", "dorbank", "mine", "ringerunde", "arrangementer", "arshjul", "mine_data", "hjelp", "velkomst",

@@ -85,6 +85,17 @@ def rounds(plan: pl.Plan, lang: str) -> Section:
     _ = translator(lang)
     goals = {y: [g for g in gs if g.key in ("rounds", "partner_rounds")] for y, gs in plan.goals.items()}
     lines = [_("🚪 Door-knocking rounds")] + [goal_line(g, y, plan, lang) for y, gs in sorted(goals.items()) for g in gs]
+    for year, (teams, day) in sorted(plan.most_teams.items()):
+        if day is None:
+            lines.append(_("Most teams out at once {year}: none yet.").format(year=year))
+        else:
+            lines.append(_("Most teams out at once {year}: {count} ({date}).").format(
+                year=year, count=teams, date=fmt_date(_moment(day), lang)))
+    offered, accepted = plan.leaders
+    lines.append(_("Leader training {year}: offered {offered}, accepted {accepted}.").format(
+        year=plan.year, offered=offered, accepted=accepted))
+    if max((teams for teams, _day in plan.most_teams.values()), default=0) < 2:
+        lines.append(_("Behind: give a round two teams, each with its own leader (/dorbank ledere)."))
     lines.append(_("More: /dorbank rapport"))
     return Section("rounds", "\n".join(lines), progress_chart(goals, plan.today, lang, _("Door-knocking rounds")))
 
