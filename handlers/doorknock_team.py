@@ -11,7 +11,16 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application
 
 from bot import round_messages as msgs
-from bot.activity_buttons import AcceptLeaderTraining, ActivityAction, ChooseDebrief, FileReport, LinkDebrief, RoundQr, RoundTeam, TeamCheckIn
+from bot.activity_buttons import (
+    AcceptLeaderTraining,
+    ActivityAction,
+    ChooseDebrief,
+    FileReport,
+    LinkDebrief,
+    RoundQr,
+    RoundTeam,
+    TeamCheckIn,
+)
 from bot.i18n import N_, translator
 from handlers.common import Context, answer_alert, clip, inline, onboarded, reply, requires_role
 from handlers.presses import Press

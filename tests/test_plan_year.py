@@ -10,7 +10,7 @@ from sqlalchemy import select
 from models import leader_training as training
 from models import rounds as rd
 from models.leader_training import LeaderTraining
-from models.membership import grant_role, member_by_telegram
+from models.membership import member_by_telegram
 from tests.helpers import tick
 from tests.test_doorknock import make_round, people, signup
 from tests.test_plan import board_member, captions
