@@ -223,6 +223,13 @@ class EventTag:
     tag: str
 
 
+@callback("ev.stags")
+class EventSeriesTags:
+    """Give this occurrence's tags to every later one of its series, and to the series (as moving a series)."""
+
+    event_id: Id
+
+
 @callback("evc.kind")
 class DraftKind:
     kind: str

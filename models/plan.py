@@ -24,6 +24,7 @@ PARTNER_ROUNDS_GOAL = 1  # rounds together with a partner organisation on record
 PILOTS_GOAL = 2  # district-chapter pilots (the work plan)
 GAP_DAYS = 21  # a stretch this long with nothing planned is a gap
 AHEAD_DAYS = 90  # looked at from today
+PRESENCE_TAGS = ("march_8", "may_day_breakfast", "pride")  # days the chapter is present on, marked on the chart
 
 
 @dataclass
@@ -68,6 +69,7 @@ class Plan:
     input: Input
     leaders: tuple[int, int] = (0, 0)  # leader training in `year`: (offered, accepted)
     most_teams: dict[int, tuple[int, date | None]] = field(default_factory=dict)  # year → most teams out on one day, that day
+    marks: dict[int, list[tuple[str, date]]] = field(default_factory=dict)  # year → (tag, day) of 8 March, 1 May breakfast, Pride
 
 
 def _year(when: datetime) -> int:
@@ -165,7 +167,11 @@ async def plan(session: AsyncSession, now: datetime, year: int | None = None) ->
                     _goal("voter_course", COURSES_PER_YEAR_GOAL, [(s, e) for s, e, t in events if "voter_course" in t], y, now),
                     _goal("movements_meeting", OPEN_MEETINGS_PER_YEAR_GOAL,
                           [(s, e) for s, e, t in events if "movements_meeting" in t], y, now)]
-    presence = {tag: any(tag in t and _year(s) == year for s, _e, t in events) for tag in ("march_8", "may_day_breakfast", "pride")}
+    presence = {tag: any(tag in t and _year(s) == year for s, _e, t in events) for tag in PRESENCE_TAGS}
+    marks: dict[int, list[tuple[str, date]]] = {year: [], year + 1: []}
+    for starts, _ends, tags in sorted(events):
+        for tag in (t for t in PRESENCE_TAGS if t in tags):
+            marks[_year(starts)].append((tag, starts.astimezone(OSLO).date()))
     upcoming = list(await session.scalars(select(Event.starts_at).where(Event.status == PLANNED, Event.starts_at > now)))
     upcoming += list(await session.scalars(select(Round.starts_at).where(Round.status == PLANNED, Round.starts_at > now)))
     start, _end = _span(year)
@@ -176,4 +182,4 @@ async def plan(session: AsyncSession, now: datetime, year: int | None = None) ->
     return Plan(year, now.astimezone(OSLO).date(), goals, presence, longest, found[0] if found else None, found, soon, welcome,
                 await welcome_by_month(session, year, now), await pilots(session), await year_input(session, year),
                 await training.counts(session, datetime(year, 1, 1, tzinfo=OSLO), datetime(year + 1, 1, 1, tzinfo=OSLO)),
-                {y: await most_teams(session, y) for y in (year, year + 1)})
+                {y: await most_teams(session, y) for y in (year, year + 1)}, marks)

@@ -79,3 +79,72 @@ async def test_most_teams_out_at_once_this_year_and_next(db, app, make_user, clo
     assert "Flest lag ute samtidig 2027: 1 (lørdag 9. januar)." in rounds
     assert "Flest lag ute samtidig 2028: ingen ennå." in rounds
     assert "På etterskudd: gi en runde to lag" in rounds
+
+
+async def test_the_board_tags_a_series_from_one_occurrence_on_and_a_contact_person_is_told_why_not(db, app, make_user, clock):
+    from models import events as ev
+    from models.event_calendar import materialise
+    from models.event_tables import Event, Series
+    from tests.helpers import onboard
+
+    board = await board_member(db, make_user)
+    contact = make_user(first_name="Kontakt", language_code="nb")
+    await onboard(contact, phone="+4748199996")
+    clock.set(datetime(2026, 11, 20, 12, tzinfo=UTC))
+    async with db.session() as session:
+        contact_id = (await member_by_telegram(session, contact.user_id)).id
+        series = await ev.create_series(session, kind="course", title="Dørbankkurs", rule="FREQ=MONTHLY;COUNT=4",
+                                        first_local=datetime(2026, 12, 1, 18, 0), minutes=120, place="Folkets hus",
+                                        now=clock(), contact_id=contact_id)
+        ids = list(await session.scalars(select(Event.id).where(Event.series_id == series.id).order_by(Event.starts_at)))
+    assert len(ids) == 4  # December, January, February, March
+
+    refused = await contact.press_data(f"ev.tags:{ids[1]}")  # the event's own contact person
+    assert refused.alerts == [("Bare styret bestemmer hvilke av målene i arbeidsplanen et arrangement teller for. Spør styret "
+                              "om dette arrangementet skal telle, for eksempel som kurs i direkte velgerkontakt.")]
+    shown = await board.press_data(f"ev.tags:{ids[1]}")  # from the January occurrence on
+    assert "🔁 Det samme for serien herfra" in shown.buttons
+    await board.press("▫️ Kurs i direkte velgerkontakt")
+    forged = await contact.press_data(f"ev.stags:{ids[1]}", board.last_message())
+    assert forged.alerts and forged.alerts[0].startswith("Bare styret bestemmer")
+    done = await board.press("🔁 Det samme for serien herfra")
+    assert done.texts[-1].startswith("«Dørbankkurs» fra ") and "(3 ganger) teller for: Kurs i direkte velgerkontakt." in done.texts[-1]
+    async with db.session() as session:
+        tags = {e.id: e.tags for e in await session.scalars(select(Event).where(Event.id.in_(ids)))}
+        assert [tags[i] for i in ids] == [[], ["voter_course"], ["voter_course"], ["voter_course"]]
+        stored = await session.get(Series, series.id)
+        assert stored.tags == ["voter_course"]
+        stored.rule = "FREQ=MONTHLY;COUNT=6"  # the series goes on: what it makes later is tagged too
+        await materialise(session, clock())
+        later = list(await session.scalars(select(Event.tags).where(Event.series_id == series.id).order_by(Event.starts_at)))
+    assert later[4:] == [["voter_course"], ["voter_course"]]
+
+    clock.set(datetime(2026, 12, 20, 12, tzinfo=UTC))  # December: 2026 has one untagged course; 2027 has five planned
+    courses = captions(await board.send("/rapport"))[1]
+    assert "Kurs i direkte velgerkontakt 2026: 0 holdt, 0 planlagt av 2." in courses
+    assert "Kurs i direkte velgerkontakt 2027: 0 holdt, 5 planlagt av 2.\n" in courses
+    clock.set(datetime(2027, 1, 10, 12, tzinfo=UTC))  # January: the first tagged one is this year's and held
+    courses = captions(await board.send("/rapport"))[1]
+    assert "Kurs i direkte velgerkontakt 2027: 1 holdt, 4 planlagt av 2.\n" in courses
+
+
+async def test_8_march_1_may_and_pride_are_marked_on_the_courses_chart(db, app, make_user, clock):
+    from bot.reports import plan as report
+    from models import events as ev
+    from models import plan as pl
+
+    clock.set(datetime(2026, 11, 1, 12, tzinfo=UTC))
+    async with db.session() as session:
+        for tags, start in ((["march_8"], datetime(2027, 3, 8, 16, tzinfo=UTC)),
+                            (["may_day_breakfast"], datetime(2027, 5, 1, 7, tzinfo=UTC)),
+                            (["pride"], datetime(2026, 11, 20, 16, tzinfo=UTC)), ([], datetime(2026, 12, 1, 16, tzinfo=UTC))):
+            await ev.create_event(session, kind="movement_day", title="Dag", starts_at=start, ends_at=start + timedelta(hours=2),
+                                  place="Torget", now=clock(), tags=tags)
+        figures = await pl.plan(session, clock())
+    assert figures.marks == {2026: [("pride", datetime(2026, 11, 20).date())],
+                             2027: [("march_8", datetime(2027, 3, 8).date()), ("may_day_breakfast", datetime(2027, 5, 1).date())]}
+    plain = report.progress_chart({2026: figures.goals[2026][2:], 2027: figures.goals[2027][2:]}, figures.today, "nb", "Kurs")
+    assert report.courses(figures, "nb").png != plain  # the marks are drawn
+    board = await board_member(db, make_user)
+    courses = captions(await board.send("/rapport"))[1]
+    assert "Til stede 2026: Pride" in courses

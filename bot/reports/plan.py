@@ -53,8 +53,10 @@ def goal_line(goal: pl.Goal, year: int, plan: pl.Plan, lang: str) -> str:
     return line
 
 
-def progress_chart(goals: dict[int, list[pl.Goal]], today: date, lang: str, title: str) -> bytes:
-    """Per year (side by side): held (solid) and held + planned (dashed) cumulatively, and the pace line to the goal."""
+def progress_chart(goals: dict[int, list[pl.Goal]], today: date, lang: str, title: str,
+                   marks: dict[int, list[tuple[str, date]]] | None = None) -> bytes:
+    """Per year (side by side): held (solid) and held + planned (dashed) cumulatively, and the pace line to the goal;
+    `marks` (8 March, 1 May breakfast, Pride) as labelled vertical lines on their days."""
     _ = translator(lang)
     fig, axes = plot.axes(10, 5.5, columns=len(goals))
     colours = [OKABE_ITO["blue"], OKABE_ITO["vermillion"], OKABE_ITO["bluish_green"]]
@@ -70,6 +72,10 @@ def progress_chart(goals: dict[int, list[pl.Goal]], today: date, lang: str, titl
             both = [start, *sorted(goal.held + goal.planned), end]
             ax.step(both, [*range(len(both) - 1), len(both) - 2], where="post", color=colour, linewidth=2, linestyle="--")
             ax.plot([start, end], [0, goal.goal], color=colour, linewidth=1.5, linestyle=":")
+        for tag, day in (marks or {}).get(year, []):
+            ax.axvline(day, color=OKABE_ITO["reddish_purple"], linewidth=2, linestyle="-.")
+            ax.annotate(_(PRESENCE_LABELS[tag]), xy=(day, 1), xycoords=("data", "axes fraction"), xytext=(3, -4),
+                        textcoords="offset points", rotation=90, va="top", fontsize=FONT - 3, color=OKABE_ITO["reddish_purple"])
         ax.set_title(str(year), fontsize=FONT + 2)
         ax.set_xlim(start, end)
         ax.set_xticks([date(year, m, 1) for m in (1, 4, 7, 10)])
@@ -114,7 +120,7 @@ def courses(plan: pl.Plan, lang: str) -> Section:
         lines.append(_("Not yet planned {year}: {days}. Tag the event when you create it.").format(
             year=plan.year, days=", ".join(absent)))
     lines.append(_("More: /arrangementer rapport"))
-    return Section("courses", "\n".join(lines), progress_chart(goals, plan.today, lang, _("Courses and meetings")))
+    return Section("courses", "\n".join(lines), progress_chart(goals, plan.today, lang, _("Courses and meetings"), plan.marks))
 
 
 def welcome(plan: pl.Plan, lang: str) -> Section:
