@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from models import leader_training as training
@@ -148,3 +149,102 @@ async def test_8_march_1_may_and_pride_are_marked_on_the_courses_chart(db, app, 
     board = await board_member(db, make_user)
     courses = captions(await board.send("/rapport"))[1]
     assert "Til stede 2026: Pride" in courses
+
+
+async def a_year_across_new_year(db, clock, board) -> None:
+    """8 March 2026 held, the 1 May breakfast 2027 planned; new members in December and January; door input in
+    December and at 00:15 on New Year's Day in Oslo (still 2026 in UTC); a mapping survey with Østbyen ready for a pilot."""
+    from bot.survey_messages import mapping_spec
+    from models import Member
+    from models import events as ev
+    from models import surveys as sv
+    from models.round_tables import DoorInput
+    from models.survey_tables import SurveyAnswer, SurveyResponse
+    from models.welcome import WelcomeTask
+
+    clock.set(datetime(2026, 2, 1, 12, tzinfo=UTC))
+    async with db.session() as session:
+        for tags, start in ((["march_8"], datetime(2026, 3, 8, 16, tzinfo=UTC)),):
+            await ev.create_event(session, kind="movement_day", title="8. mars", starts_at=start, ends_at=start + timedelta(hours=2),
+                                  place="Torget", now=clock(), tags=tags)
+    clock.set(datetime(2026, 11, 1, 12, tzinfo=UTC))
+    async with db.session() as session:
+        start = datetime(2027, 5, 1, 7, tzinfo=UTC)
+        await ev.create_event(session, kind="social", title="1. mai-frokost", starts_at=start, ends_at=start + timedelta(hours=2),
+                              place="Folkets hus", now=clock(), tags=["may_day_breakfast"])
+        start = datetime(2026, 12, 5, 10, tzinfo=UTC)
+        round_ = await rd.create_round(session, title="Dørbank", district="ostbyen", starts_at=start, ends_at=start + timedelta(hours=3),
+                                       meeting_point="Lade kirke", capacity=5, now=clock(), teams=[(None, 5)])
+        people = [Member(name=f"Ny{k}", telegram_id=3_200_000_000 + k, language="nb") for k in range(2)]
+        session.add_all(people)
+        await session.flush()
+        for person, joined, contact in ((people[0], datetime(2026, 12, 5, tzinfo=UTC), datetime(2026, 12, 8, tzinfo=UTC)),
+                                        (people[1], datetime(2027, 1, 5, tzinfo=UTC), None)):
+            session.add(WelcomeTask(member_id=person.id, joined_at=joined, due_at=joined + timedelta(days=14), first_contact_at=contact))
+        me = await member_by_telegram(session, board.user_id)
+        for theme, district, at in (("housing", "ostbyen", datetime(2026, 12, 5, 15, tzinfo=UTC)),
+                                    ("transport", "heimdal", datetime(2026, 12, 31, 23, 15, tzinfo=UTC))):  # 00:15 in Oslo
+            session.add(DoorInput(round_id=round_.id, member_id=me.id, district=district, theme=theme, text="…", created_at=at))
+        survey = await sv.create(session, mapping_spec(), created_by=None, kind=sv.MAPPING)
+        questions = {q.key: q for q in await sv.questions_of(session, survey.id)}
+        for n in range(5):
+            response = SurveyResponse(survey_id=survey.id, respondent_key=f"k{n}", district="ostbyen")
+            session.add(response)
+            await session.flush()
+            session.add_all([SurveyAnswer(response_id=response.id, question_id=questions["interest"].id, option="yes"),
+                             SurveyAnswer(response_id=response.id, question_id=questions["role"].id, option="lead" if n < 2 else "help")])
+
+
+async def test_every_goal_group_switches_from_december_to_january(db, app, make_user, clock):
+    """Each goal group at 23:30 on New Year's Eve and at 01:30 on New Year's Day, Oslo time (22:30 and 00:30 UTC):
+    this year and next switch with the Oslo date, not the UTC one; then ten days into January."""
+    board = await board_member(db, make_user)
+    await a_year_across_new_year(db, clock, board)
+    clock.set(datetime(2026, 12, 31, 22, 30, tzinfo=UTC))
+    rounds, courses, welcome, ahead, districts, found = captions(await board.send("/rapport"))
+    assert "Dørbankrunder 2026: 1 holdt, 0 planlagt av 10." in rounds and "Dørbankrunder 2027: 0 holdt, 0 planlagt av 10." in rounds
+    assert "Flest lag ute samtidig 2026: 1 (lørdag 5. desember)." in rounds
+    assert "Opplæring som dørbankgeneral 2026: tilbudt 0, takket ja 0." in rounds
+    assert "Kurs i direkte velgerkontakt 2026: 0 holdt, 0 planlagt av 2." in courses
+    assert "Åpent møte med bevegelsene 2027: 0 holdt, 0 planlagt av 1." in courses
+    assert "Til stede 2026: 8. mars\nIkke planlagt ennå 2026: 1. mai-frokost, Pride." in courses
+    assert welcome.startswith("👋 Velkomstsamtaler 2026\nNye medlemmer: 1. Innen 14 dager: 1 (100 %), for sent: 0")
+    assert "⚠️ Hull: ingenting planlagt på 90 dager fra torsdag 31. desember." in ahead
+    assert "Klare for et pilotlag: 1 av målet på 2." in districts and "• Østbyen: 5 vil hjelpe, 0 kanskje, 2 tar et verv ✅" in districts
+    assert found.startswith("💬 Innspill 2026\nInnspill fra dørene: 1. Svar på innspillsrunder: 0.\nVed dørene: Bolig 1")
+
+    clock.set(datetime(2027, 1, 1, 0, 30, tzinfo=UTC))  # still 31 December in UTC
+    rounds, courses, welcome, ahead, districts, found = captions(await board.send("/rapport"))
+    assert "Dørbankrunder 2027: 0 holdt, 0 planlagt av 10." in rounds and "Dørbankrunder 2028: 0 holdt, 0 planlagt av 10." in rounds
+    assert "2026" not in rounds
+    assert "Flest lag ute samtidig 2027: ingen ennå.\nFlest lag ute samtidig 2028: ingen ennå." in rounds
+    assert "Til stede 2027: 1. mai-frokost\nIkke planlagt ennå 2027: 8. mars, Pride." in courses
+    assert "Kurs i direkte velgerkontakt 2028: 0 holdt, 0 planlagt av 2." in courses
+    assert welcome.startswith("👋 Velkomstsamtaler 2027\nNye medlemmer: 0.")
+    assert "⚠️ Hull: ingenting planlagt på 90 dager fra fredag 1. januar." in ahead
+    assert "Klare for et pilotlag: 1 av målet på 2." in districts  # the mapping is not by year
+    assert found.startswith("💬 Innspill 2027\nInnspill fra dørene: 1. Svar på innspillsrunder: 0.\nVed dørene: Samferdsel 1")
+
+    clock.set(datetime(2027, 1, 10, 12, tzinfo=UTC))
+    welcome = captions(await board.send("/rapport"))[2]
+    assert "Nye medlemmer: 1. Innen 14 dager: 0 (0 %), for sent: 0, ikke forfalt ennå: 1." in welcome
+
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("nb", ["Flest lag ute samtidig 2026: 1 (lørdag 5. desember).", "Opplæring som dørbankgeneral 2026: tilbudt 0, takket ja 0.",
+            "På etterskudd: gi en runde to lag, hvert med sin dørbankgeneral (/dorbank ledere).", "Til stede 2026: 8. mars",
+            "👋 Velkomstsamtaler 2026", "🏘 Lokallag i bydelene", "Ved dørene: Bolig 1"]),
+    ("nn", ["Flest lag ute samstundes 2026: 1 (laurdag 5. desember).", "Opplæring som dørbankgeneral 2026: tilbode 0, takka ja 0.",
+            "På etterskot: gje ei runde to lag, kvart med sin eigen dørbankgeneral (/dorbank ledere).",
+            "Flest lag ute samstundes 2027: ingen enno.", "Dørbankrundar 2027: 0 haldne, 0 planlagde av 10."]),
+    ("en", ["Most teams out at once 2026: 1 (Saturday 5 December).", "Leader training 2026: offered 0, accepted 0.",
+            "Behind: give a round two teams, each with its own leader (/doorknock leaders).",
+            "Most teams out at once 2027: none yet.", "Door-knocking rounds 2027: 0 held, 0 planned of 10."]),
+])
+async def test_the_new_lines_read_in_nb_nn_and_en(db, app, make_user, clock, lang, expected):
+    board = await board_member(db, make_user, lang)
+    await a_year_across_new_year(db, clock, board)
+    clock.set(datetime(2026, 12, 31, 22, 30, tzinfo=UTC))
+    text = "\n".join(captions(await board.send("/rapport")))
+    for line in expected:
+        assert line in text
