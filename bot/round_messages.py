@@ -164,6 +164,12 @@ async def leader_candidate(session: AsyncSession, candidate: Member, board: list
                            params={"count": rounds})
 
 
+async def leader_accepted(session: AsyncSession, candidate: Member, board: list[Member], now: datetime) -> None:
+    for person in board:
+        await box.schedule(session, dedupe_key=f"leader-accepted:member:{candidate.id}:board:{person.id}", kind="task",
+                           member_id=person.id, due_at=now, topic="round.leader_accepted", about_member_id=candidate.id)
+
+
 async def leader_offer(session: AsyncSession, candidate: Member, rounds: int, now: datetime) -> bool:
     """Offer the member leader training (recorded as "offered", models/leader_training.py) with a yes button;
     False when they were offered it before."""
@@ -325,3 +331,11 @@ async def _leader_offer(session: AsyncSession, row: box.OutboxMessage, to: Membe
                             "Thank you for taking part in {count} door-knocking rounds! Would you like leader training, "
                             "so that you can lead a team yourself? More teams can then go out at once.", count).format(count=count),
                    [[box.Button(_("Yes, I'd like leader training"), data=data.accept_leader_training())]])
+
+
+@renderer("round.leader_accepted")
+async def _leader_accepted(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
+    candidate = await session.get(Member, row.about_member_id or 0)
+    _ = translator(to.language)
+    return Message(_("{name} said yes to leader training. Get in touch to plan it; see /dorbank ledere.").format(
+        name=(candidate.name if candidate else None) or "?"))

@@ -93,6 +93,7 @@ async def leader_candidates(update: Update, context: Context) -> None:
     runtime, _ = context.runtime, context._
     async with runtime.db.session() as session:
         found = await rd.leader_candidates(session, runtime.now(), runtime.settings.leader_threshold)
+        offers = await training.of_members(session, [person.id for person, _count in found])
     if not found:
         threshold = runtime.settings.leader_threshold
         await reply(update, context.ngettext("Nobody has taken part in {count} round yet without being a leader.",
@@ -100,7 +101,10 @@ async def leader_candidates(update: Update, context: Context) -> None:
                                              threshold).format(count=threshold))
         return
     lines = [_("Could be offered leader training (rounds taken part in):")]
-    lines += [f"• {person.name} — {count}" for person, count in found]
+    for person, count in found:
+        offer = offers.get(person.id)
+        state = "" if offer is None else " (" + (_("said yes to leader training") if offer.accepted_at else _("offered")) + ")"
+        lines.append(f"• {person.name} — {count}{state}")
     await reply(update, "\n".join(lines))
 
 
@@ -192,6 +196,9 @@ async def accept_leader_training(update: Update, context: Context) -> None:
     async with runtime.db.session() as session:
         member = await membership.member_by_telegram(session, context.known.telegram_id)
         record = None if member is None else await training.accept(session, member.id, runtime.now())
+        if member is not None and record is not None and record.accepted_at == runtime.now():  # a yes just now: tell the board
+            board = await membership.members_with_role(session, "board", runtime.settings.lagbot_admins)
+            await msgs.leader_accepted(session, member, board, runtime.now())
     if record is None:
         await query.answer(_("Leader training has not been offered to you yet. Ask the board if you would like it."),
                            show_alert=True)

@@ -58,3 +58,9 @@ async def counts(session: AsyncSession, start: datetime, end: datetime) -> tuple
     accepted = await session.scalar(select(func.count()).select_from(LeaderTraining).where(
         LeaderTraining.accepted_at >= start, LeaderTraining.accepted_at < end))
     return int(offered or 0), int(accepted or 0)
+
+
+async def of_members(session: AsyncSession, member_ids: list[int]) -> dict[int, LeaderTraining]:
+    if not member_ids:
+        return {}
+    return {r.member_id: r for r in await session.scalars(select(LeaderTraining).where(LeaderTraining.member_id.in_(member_ids)))}

@@ -43,12 +43,17 @@ async def test_leader_training_offered_and_accepted_across_new_year(db, app, mak
     clock.set(datetime(2026, 12, 28, 12, tzinfo=UTC))
     rounds = captions(await board.send("/rapport"))[0]
     assert "Opplæring som dørbankgeneral 2026: tilbudt 1, takket ja 0." in rounds
+    assert "• Person1 Nordmann — 3 (har fått tilbud)" in (await board.send("/dorbank ledere")).text
 
     clock.set(datetime(2027, 1, 3, 12, tzinfo=UTC))  # the member answers after New Year
     yes = await member.press("Ja, jeg vil ha opplæring")
     assert yes.method("editMessageReplyMarkup") and "Takk! Styret tar kontakt med deg om opplæringen." in yes.texts
     again = await member.press_data("rd.ltr", offer)  # a second press keeps the first yes
     assert not again.alerts
+    await tick(app)  # the board is told once, and sees it in the list
+    told = [m.text for m in board.messages() if "har takket ja til opplæring" in m.text]
+    assert told == ["Person1 Nordmann har takket ja til opplæring som dørbankgeneral. Ta kontakt for å avtale det; se /dorbank ledere."]
+    assert "• Person1 Nordmann — 3 (har takket ja til opplæring)" in (await board.send("/dorbank ledere")).text
     async with db.session() as session:
         rows = list(await session.scalars(select(LeaderTraining)))
     assert [(r.offered_at, r.accepted_at) for r in rows] == [(starts[2], datetime(2027, 1, 3, 12, tzinfo=UTC))]
