@@ -103,6 +103,11 @@ class TeamCheckIn:
     present: bool
 
 
+@callback("rd.ltr")
+class AcceptLeaderTraining:
+    """"Yes, I'd like leader training" under the offer a member gets after their third round (their own answer)."""
+
+
 @callback("rdc.district")
 class DraftDistrict:
     district: str
@@ -216,6 +221,13 @@ class EventTag:
 
     event_id: Id
     tag: str
+
+
+@callback("ev.stags")
+class EventSeriesTags:
+    """Give this occurrence's tags to every later one of its series, and to the series (as moving a series)."""
+
+    event_id: Id
 
 
 @callback("evc.kind")

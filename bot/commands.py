@@ -33,5 +33,5 @@ BOARD_COMMANDS: list[tuple[str, str, str]] = [
     ("nyttinnspill", "newask", N_("Ask members and partners for input (board, programme committee)")),
     ("innspill", "asks", N_("Asks for input and their answers (board, programme committee)")),
     ("partnere", "partners", N_("Partner organisations and their links (board)")),
-    ("rapport", "report", N_("The plan on one screen: every goal, this year and next (board)")),
+    ("rapport", "report", N_("The plan on one screen, this year and next; «aar» for the annual report (board)")),
 ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Literal
 
 from bot.activity_buttons import (
+    AcceptLeaderTraining,
     CantCome,
     Coming,
     DoorTheme,
@@ -35,6 +36,10 @@ def theme(round_id: int, theme: str) -> str:
 
 def nothing_to_add(round_id: int) -> str:
     return NothingToAdd(round_id=round_id).pack()
+
+
+def accept_leader_training() -> str:
+    return AcceptLeaderTraining().pack()
 
 
 def file_report(round_id: int) -> str:

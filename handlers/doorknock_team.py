@@ -11,12 +11,22 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application
 
 from bot import round_messages as msgs
-from bot.activity_buttons import ActivityAction, ChooseDebrief, FileReport, LinkDebrief, RoundQr, RoundTeam, TeamCheckIn
+from bot.activity_buttons import (
+    AcceptLeaderTraining,
+    ActivityAction,
+    ChooseDebrief,
+    FileReport,
+    LinkDebrief,
+    RoundQr,
+    RoundTeam,
+    TeamCheckIn,
+)
 from bot.i18n import N_, translator
 from handlers.common import Context, answer_alert, clip, inline, onboarded, reply, requires_role
 from handlers.presses import Press
 from handlers.round_leaders import RoundLeaders
 from models import events as ev
+from models import leader_training as training
 from models import membership
 from models import rounds as rd
 from models.errors import NotFound
@@ -83,6 +93,7 @@ async def leader_candidates(update: Update, context: Context) -> None:
     runtime, _ = context.runtime, context._
     async with runtime.db.session() as session:
         found = await rd.leader_candidates(session, runtime.now(), runtime.settings.leader_threshold)
+        offers = await training.of_members(session, [person.id for person, _count in found])
     if not found:
         threshold = runtime.settings.leader_threshold
         await reply(update, context.ngettext("Nobody has taken part in {count} round yet without being a leader.",
@@ -90,7 +101,10 @@ async def leader_candidates(update: Update, context: Context) -> None:
                                              threshold).format(count=threshold))
         return
     lines = [_("Could be offered leader training (rounds taken part in):")]
-    lines += [f"• {person.name} — {count}" for person, count in found]
+    for person, count in found:
+        offer = offers.get(person.id)
+        state = "" if offer is None else " (" + (_("said yes to leader training") if offer.accepted_at else _("offered")) + ")"
+        lines.append(f"• {person.name} — {count}{state}")
     await reply(update, "\n".join(lines))
 
 
@@ -168,8 +182,30 @@ async def check_in(update: Update, context: Context) -> None:
                 board = await membership.members_with_role(session, "board", runtime.settings.lagbot_admins)
                 if person is not None and "leader" not in person.role_names:
                     await msgs.leader_candidate(session, person, board, count, runtime.now())
+                    await msgs.leader_offer(session, person, count, runtime.now())
     await query.answer()
     await send_team(update, context, round_.id, edit=True)
+
+
+@onboarded
+async def accept_leader_training(update: Update, context: Context) -> None:
+    """The member's own yes to the offer of leader training, recorded as "accepted"; only someone offered it."""
+    query = update.callback_query
+    assert query is not None
+    runtime, _ = context.runtime, context._
+    async with runtime.db.session() as session:
+        member = await membership.member_by_telegram(session, context.known.telegram_id)
+        record = None if member is None else await training.accept(session, member.id, runtime.now())
+        if member is not None and record is not None and record.accepted_at == runtime.now():  # a yes just now: tell the board
+            board = await membership.members_with_role(session, "board", runtime.settings.lagbot_admins)
+            await msgs.leader_accepted(session, member, board, runtime.now())
+    if record is None:
+        await query.answer(_("Leader training has not been offered to you yet. Ask the board if you would like it."),
+                           show_alert=True)
+        return
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    await reply(update, _("Thank you! The board will get in touch about leader training."))
 
 
 @onboarded
@@ -247,6 +283,7 @@ async def link_debrief(update: Update, context: Context) -> None:
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(Press(check_in, pattern=TeamCheckIn.filter()))
+    application.add_handler(Press(accept_leader_training, pattern=AcceptLeaderTraining.filter()))
     application.add_handler(Press(send_qr, pattern=RoundQr.filter()))
     application.add_handler(Press(team_view, pattern=RoundTeam.filter()))
     application.add_handler(Press(choose_debrief, pattern=ChooseDebrief.filter()))

@@ -5,6 +5,7 @@ from models.base import Base
 from models.broadcast import Broadcast, BroadcastReply
 from models.events import Event, Rsvp, Series
 from models.inbox import InboxUpdate
+from models.leader_training import LeaderTraining
 from models.linking import LinkRequest
 from models.member import DISTRICTS, INTERESTS, MESSAGE_KINDS, ROLES, ConsentRefusal, Member, MemberInterest, MemberRole
 from models.nudges import NudgeState, RuleSwitch
@@ -41,6 +42,7 @@ __all__ = [
     "EventPartner",
     "InboxUpdate",
     "LeftMember",
+    "LeaderTraining",
     "LinkRequest",
     "Member",
     "MemberInterest",

@@ -17,6 +17,7 @@ from models import asks
 from models.broadcast import BroadcastReply
 from models.event_tables import Event, Rsvp
 from models.inbox import InboxUpdate
+from models.leader_training import LeaderTraining
 from models.linking import LinkRequest
 from models.member import Member
 from models.nudges import NudgeState
@@ -59,6 +60,7 @@ async def _activities(session: AsyncSession, member: Member) -> dict[str, Any]:
     inputs = await session.scalars(select(DoorInput).where(DoorInput.member_id == member.id).order_by(DoorInput.id))
     reports = (await session.execute(select(RoundReport, Round).join(Round, Round.id == RoundReport.round_id)
                                      .where(RoundReport.filed_by == member.id).order_by(RoundReport.id))).all()
+    training = await session.scalar(select(LeaderTraining).where(LeaderTraining.member_id == member.id))
     return {
         "door_knocking": [{"round": r.title, "starts_at": stamp(r.starts_at), "status": s.status, "attended": s.attended,
                            "signed_up_at": stamp(s.created_at)} for s, r in signups],
@@ -70,6 +72,8 @@ async def _activities(session: AsyncSession, member: Member) -> dict[str, Any]:
                                  for i in inputs],
         "round_reports_you_filed": [{"round": r.title, "doors": p.doors, "conversations": p.conversations,
                                      "themes": p.themes, "text": p.text, "at": stamp(p.filed_at)} for p, r in reports],
+        "leader_training": None if training is None else {
+            "offered_at": stamp(training.offered_at), "accepted_at": stamp(training.accepted_at)},
     }
 
 

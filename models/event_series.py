@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import activity as act
+from models.constants import EVENT_TAGS as TAGS
 from models.constants import OSLO
 from models.errors import NotFound
 from models.event_tables import SEATS, Event, EventError, Series
@@ -75,5 +76,19 @@ async def cancel(session: AsyncSession, event_id: int, now: datetime) -> tuple[S
     for event in events:
         await act.cancel(session, SEATS, event.id)
     series.active = False
+    await session.flush()
+    return series, events
+
+
+async def set_tags(session: AsyncSession, event_id: int, tags: list[str], now: datetime) -> tuple[Series, list[Event]]:
+    """The plan's tags on this occurrence and every later planned one, and on the series, so the occurrences
+    it makes later carry them too (as moving a series: earlier and past occurrences keep theirs)."""
+    if any(tag not in TAGS for tag in tags):
+        raise EventError(f"tags: {tags}")
+    series, events = await from_here(session, event_id, now)
+    chosen = [t for t in TAGS if t in tags]
+    for event in events:
+        event.tags = list(chosen)
+    series.tags = list(chosen)
     await session.flush()
     return series, events

@@ -7,9 +7,10 @@ import itertools
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models import leader_training as training
 from models import survey_results as results
 from models import surveys as sv
 from models import welcome as wl
@@ -17,12 +18,13 @@ from models.activity import PLANNED
 from models.asks import Ask, AskAnswer
 from models.constants import COURSES_PER_YEAR_GOAL, OPEN_MEETINGS_PER_YEAR_GOAL, OSLO, ROUNDS_PER_YEAR_GOAL
 from models.event_tables import Event
-from models.round_tables import DoorInput, Round
+from models.round_tables import DoorInput, Round, Team
 
 PARTNER_ROUNDS_GOAL = 1  # rounds together with a partner organisation on record, a year
 PILOTS_GOAL = 2  # district-chapter pilots (the work plan)
 GAP_DAYS = 21  # a stretch this long with nothing planned is a gap
 AHEAD_DAYS = 90  # looked at from today
+PRESENCE_TAGS = ("march_8", "may_day_breakfast", "pride")  # days the chapter is present on, marked on the chart
 
 
 @dataclass
@@ -65,6 +67,9 @@ class Plan:
     welcome_by_month: dict[int, tuple[int, int, int]]  # month → (in time, late, not due yet) of new members who joined then
     pilots: list[results.PilotRow] | None  # per district, from the latest mapping survey; None without one
     input: Input
+    leaders: tuple[int, int] = (0, 0)  # leader training in `year`: (offered, accepted)
+    most_teams: dict[int, tuple[int, date | None]] = field(default_factory=dict)  # year → most teams out on one day, that day
+    marks: dict[int, list[tuple[str, date]]] = field(default_factory=dict)  # year → (tag, day) of 8 March, 1 May breakfast, Pride
 
 
 def _year(when: datetime) -> int:
@@ -132,6 +137,21 @@ async def year_input(session: AsyncSession, year: int) -> Input:
     return found
 
 
+async def most_teams(session: AsyncSession, year: int) -> tuple[int, date | None]:
+    """The most teams out on one (Oslo) day in the year, held or planned, and the first such day."""
+    start, end = datetime(year, 1, 1, tzinfo=OSLO), datetime(year + 1, 1, 1, tzinfo=OSLO)
+    days: dict[date, int] = {}
+    for starts, teams in (await session.execute(
+            select(Round.starts_at, func.count(Team.id)).join(Team, Team.round_id == Round.id)
+            .where(Round.status == PLANNED, Round.starts_at >= start, Round.starts_at < end).group_by(Round.id, Round.starts_at))).all():
+        day = starts.astimezone(OSLO).date()
+        days[day] = days.get(day, 0) + int(teams)
+    if not days:
+        return 0, None
+    best = max(days.values())
+    return best, min(day for day, count in days.items() if count == best)
+
+
 async def pilots(session: AsyncSession) -> list[results.PilotRow] | None:
     mapping = await sv.latest_mapping(session)
     return None if mapping is None else await results.pilot(session, mapping.id)
@@ -147,7 +167,11 @@ async def plan(session: AsyncSession, now: datetime, year: int | None = None) ->
                     _goal("voter_course", COURSES_PER_YEAR_GOAL, [(s, e) for s, e, t in events if "voter_course" in t], y, now),
                     _goal("movements_meeting", OPEN_MEETINGS_PER_YEAR_GOAL,
                           [(s, e) for s, e, t in events if "movements_meeting" in t], y, now)]
-    presence = {tag: any(tag in t and _year(s) == year for s, _e, t in events) for tag in ("march_8", "may_day_breakfast", "pride")}
+    presence = {tag: any(tag in t and _year(s) == year for s, _e, t in events) for tag in PRESENCE_TAGS}
+    marks: dict[int, list[tuple[str, date]]] = {year: [], year + 1: []}
+    for starts, _ends, tags in sorted(events):
+        for tag in (t for t in PRESENCE_TAGS if t in tags):
+            marks[_year(starts)].append((tag, starts.astimezone(OSLO).date()))
     upcoming = list(await session.scalars(select(Event.starts_at).where(Event.status == PLANNED, Event.starts_at > now)))
     upcoming += list(await session.scalars(select(Round.starts_at).where(Round.status == PLANNED, Round.starts_at > now)))
     start, _end = _span(year)
@@ -156,4 +180,6 @@ async def plan(session: AsyncSession, now: datetime, year: int | None = None) ->
     found = gaps(upcoming, now)
     longest = max(found, key=lambda gap: gap.days, default=None)
     return Plan(year, now.astimezone(OSLO).date(), goals, presence, longest, found[0] if found else None, found, soon, welcome,
-                await welcome_by_month(session, year, now), await pilots(session), await year_input(session, year))
+                await welcome_by_month(session, year, now), await pilots(session), await year_input(session, year),
+                await training.counts(session, datetime(year, 1, 1, tzinfo=OSLO), datetime(year + 1, 1, 1, tzinfo=OSLO)),
+                {y: await most_teams(session, y) for y in (year, year + 1)}, marks)

@@ -26,6 +26,7 @@ from bot.activity_buttons import (
     DoorTheme,
     EditField,
     EventCheckIn,
+    EventSeriesTags,
     EventTag,
     EventTags,
     FileReport,
@@ -475,7 +476,11 @@ ACTIONS: list[Action] = [
            "board", commands=("nyttarrangement",), drive=flow("/nyttarrangement", EVENT_FLOW), last=steps(("label", "✅ Opprett"))),
     Action("tag an event with the plan's goals", ("ev.tags", "ev.tag"),
            then(press(lambda w: EventTags(event_id=w.event_id)), press(lambda w: EventTag(event_id=w.event_id, tag="pride"))),
-           "board"),
+           "board", also_refused=("contact",)),  # the event's own contact person too: only the board sets the goals
+    Action("tag a series with the plan's goals", ("ev.stags",),
+           then(press(lambda w: EventTag(event_id=w.extra["series_event"], tag="march_8")),
+                press(lambda w: EventSeriesTags(event_id=w.extra["series_event"]))),
+           "board", setup=weekly_series, also_refused=("contact",)),
     Action("check people in at an event", ("ev.in",),
            press(lambda w: EventCheckIn(event_id=w.event_id, rsvp_id=w.rsvp_id, present=True)), "contact"),
     Action("edit an event", (), steps(lambda w: ActivityAction(kind="ev", action="edit", activity_id=w.event_id),
@@ -553,7 +558,10 @@ READ_ONLY = {"rd.page", "ev.page", "act.page", "rd.list", "rd.coming", "rd.nothi
 # (test_stale_and_forged_survey_buttons) and tests/test_survey_calls.py.
 OWN_ANSWERS = {"sv.open", "sv.pick", "sv.go", "sv.call",
                # answers to an ask the person got (a forged Answer is refused: tests/test_asks.py)
-               "ask.ans", "ask.no", "ask.how"}
+               "ask.ans", "ask.no", "ask.how",
+               # the member's own yes to leader training offered to them (a press by anyone not offered it is
+               # refused: tests/test_plan_year.py)
+               "rd.ltr"}
 OPEN_TO_ANYONE = {"ob.consent", "ob.lang", "ob.district", "ob.int", "ob.done",
                   "pask.pick", "pask.ok"}  # a partner organisation's link: whoever holds it answers as the organisation
 READ_COMMANDS = {"start", "dorbank", "mine", "ringerunde", "arrangementer", "arshjul", "mine_data", "hjelp", "velkomst",

@@ -53,8 +53,10 @@ def goal_line(goal: pl.Goal, year: int, plan: pl.Plan, lang: str) -> str:
     return line
 
 
-def progress_chart(goals: dict[int, list[pl.Goal]], today: date, lang: str, title: str) -> bytes:
-    """Per year (side by side): held (solid) and held + planned (dashed) cumulatively, and the pace line to the goal."""
+def progress_chart(goals: dict[int, list[pl.Goal]], today: date, lang: str, title: str,
+                   marks: dict[int, list[tuple[str, date]]] | None = None) -> bytes:
+    """Per year (side by side): held (solid) and held + planned (dashed) cumulatively, and the pace line to the goal;
+    `marks` (8 March, 1 May breakfast, Pride) as labelled vertical lines on their days."""
     _ = translator(lang)
     fig, axes = plot.axes(10, 5.5, columns=len(goals))
     colours = [OKABE_ITO["blue"], OKABE_ITO["vermillion"], OKABE_ITO["bluish_green"]]
@@ -70,6 +72,10 @@ def progress_chart(goals: dict[int, list[pl.Goal]], today: date, lang: str, titl
             both = [start, *sorted(goal.held + goal.planned), end]
             ax.step(both, [*range(len(both) - 1), len(both) - 2], where="post", color=colour, linewidth=2, linestyle="--")
             ax.plot([start, end], [0, goal.goal], color=colour, linewidth=1.5, linestyle=":")
+        for tag, day in (marks or {}).get(year, []):
+            ax.axvline(day, color=OKABE_ITO["reddish_purple"], linewidth=2, linestyle="-.")
+            ax.annotate(_(PRESENCE_LABELS[tag]), xy=(day, 1), xycoords=("data", "axes fraction"), xytext=(3, -4),
+                        textcoords="offset points", rotation=90, va="top", fontsize=FONT - 3, color=OKABE_ITO["reddish_purple"])
         ax.set_title(str(year), fontsize=FONT + 2)
         ax.set_xlim(start, end)
         ax.set_xticks([date(year, m, 1) for m in (1, 4, 7, 10)])
@@ -85,6 +91,17 @@ def rounds(plan: pl.Plan, lang: str) -> Section:
     _ = translator(lang)
     goals = {y: [g for g in gs if g.key in ("rounds", "partner_rounds")] for y, gs in plan.goals.items()}
     lines = [_("🚪 Door-knocking rounds")] + [goal_line(g, y, plan, lang) for y, gs in sorted(goals.items()) for g in gs]
+    for year, (teams, day) in sorted(plan.most_teams.items()):
+        if day is None:
+            lines.append(_("Most teams out at once {year}: none yet.").format(year=year))
+        else:
+            lines.append(_("Most teams out at once {year}: {count} ({date}).").format(
+                year=year, count=teams, date=fmt_date(_moment(day), lang)))
+    offered, accepted = plan.leaders
+    lines.append(_("Leader training {year}: offered {offered}, accepted {accepted}.").format(
+        year=plan.year, offered=offered, accepted=accepted))
+    if max((teams for teams, _day in plan.most_teams.values()), default=0) < 2:
+        lines.append(_("Behind: give a round two teams, each with its own leader (/dorbank ledere)."))
     lines.append(_("More: /dorbank rapport"))
     return Section("rounds", "\n".join(lines), progress_chart(goals, plan.today, lang, _("Door-knocking rounds")))
 
@@ -103,7 +120,7 @@ def courses(plan: pl.Plan, lang: str) -> Section:
         lines.append(_("Not yet planned {year}: {days}. Tag the event when you create it.").format(
             year=plan.year, days=", ".join(absent)))
     lines.append(_("More: /arrangementer rapport"))
-    return Section("courses", "\n".join(lines), progress_chart(goals, plan.today, lang, _("Courses and meetings")))
+    return Section("courses", "\n".join(lines), progress_chart(goals, plan.today, lang, _("Courses and meetings"), plan.marks))
 
 
 def welcome(plan: pl.Plan, lang: str) -> Section:
