@@ -81,10 +81,14 @@ class CallbackData:
         return cls(**decoded)
 
     @classmethod
+    def owns(cls, data: object) -> bool:
+        """Whether the press is of this family, by its prefix alone. Every press is offered to every
+        handler's pattern: another family's press is turned away without parsing (and raising) for it."""
+        return isinstance(data, str) and data.partition(SEPARATOR)[0] == cls.prefix
+
+    @classmethod
     def matches(cls, data: object) -> bool:
-        # Every press is offered to every handler's pattern: another family's press is turned
-        # away by its prefix alone, without parsing (and raising) for it.
-        if not isinstance(data, str) or data.partition(SEPARATOR)[0] != cls.prefix:
+        if not cls.owns(data):
             return False
         try:
             cls.parse(data)

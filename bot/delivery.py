@@ -176,11 +176,13 @@ class Dispatcher:
 
                     def on_slow(handed_over: asyncio.Future[None] = handed_over) -> None:
                         # Telegram is slow to answer this one: leave it to finish on its own, unless
-                        # too many already do (each holds an HTTP connection).
+                        # too many already do (each holds an HTTP connection). Called only while this
+                        # worker still waits on this send (the timer is cancelled when it ends), so
+                        # `task` is this send's task.
                         if len(stragglers) < self.max_stragglers and not handed_over.done():
-                            stragglers.add(task)
-                            handed.append(task)
-                            task.add_done_callback(stragglers.discard)
+                            stragglers.add(task)  # noqa: B023 - see above
+                            handed.append(task)  # noqa: B023
+                            task.add_done_callback(stragglers.discard)  # noqa: B023
                             handed_over.set_result(None)
 
                     task = asyncio.create_task(deliver(item, on_slow))

@@ -24,7 +24,7 @@ from sqlalchemy.util.concurrency import await_
 class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
     """A DB-API cursor over aiosqlite whose `execute` is one call in aiosqlite's thread."""
 
-    __slots__ = ("_description", "_rowcount", "_lastrowid")
+    __slots__ = ("_description", "_lastrowid", "_rowcount")
 
     def __init__(self, adapt_connection: Any) -> None:  # no trip to the thread for a cursor
         self._adapt_connection = adapt_connection
@@ -65,13 +65,13 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
     def execute(self, operation: Any, parameters: Any = None) -> Any:
         try:
             return await_(self._run(operation, parameters, many=False))
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 - the adapter turns it into the DB-API error
             self._adapt_connection._handle_exception(error)
 
     def executemany(self, operation: Any, seq_of_parameters: Any) -> Any:
         try:
             return await_(self._run(operation, seq_of_parameters, many=True))
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 - the adapter turns it into the DB-API error
             self._adapt_connection._handle_exception(error)
 
     def setinputsizes(self, *inputsizes: Any) -> None:
@@ -105,4 +105,9 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
 
 
 def install() -> None:
-    AsyncAdapt_aiosqlite_connection._cursor_cls = OneHopCursor
+    """Use the one-hop cursor, if the adapter and aiosqlite still have the parts it relies on (a newer
+    release that lacks them keeps SQLAlchemy's own cursor: slower, never wrong)."""
+    import aiosqlite
+
+    if hasattr(AsyncAdapt_aiosqlite_connection, "_cursor_cls") and hasattr(aiosqlite.Connection, "_execute"):
+        AsyncAdapt_aiosqlite_connection._cursor_cls = OneHopCursor

@@ -300,8 +300,8 @@ def one_of(family: type[CallbackData], **allowed: Iterable[str]) -> Callable[[ob
     choices = {name: frozenset(values) for name, values in allowed.items()}
 
     def check(data: object) -> bool:
-        if not isinstance(data, str) or data.partition(":")[0] != family.prefix:
-            return False  # another family's press: no parsing (and raising) for it
+        if not family.owns(data):
+            return False
         try:
             parsed = family.parse(data)
         except BadCallback:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 
 import phonenumbers
 
@@ -16,7 +16,7 @@ DEFAULT_REGION = "NO"
 NORWEGIAN = re.compile(r"(?:\+47|0047|47)?([2-9]\d{7})")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _norwegian_prefix_is_valid(prefix: str) -> bool:
     """libphonenumber's Norwegian ranges are decided by the first five digits (the rest is any digit),
     so one answer per prefix is exact, and an import of 100,000 members asks a few hundred times."""
