@@ -327,10 +327,14 @@ async def answer_audience(update: Update, context: Context) -> None:
         return
     _, lang = context._, context.lang
     async with context.runtime.db.session() as session:
-        survey = await sv.get(session, press.survey_id)
-        question = next((q for q in await sv.questions_of(session, survey.id) if q.position == press.position), None)
+        try:  # a forged or stale button may name a survey that does not exist
+            survey = await sv.get(session, press.survey_id)
+        except NotFound:
+            survey = None
+        question = None if survey is None else next(
+            (q for q in await sv.questions_of(session, survey.id) if q.position == press.position), None)
     codes = sv.options_of(question) if question is not None else []
-    if question is None or survey.anonymous or question.kind == sv.FREE_TEXT or (press.index is not None and press.index >= len(codes)):
+    if survey is None or question is None or survey.anonymous or question.kind == sv.FREE_TEXT or (press.index is not None and press.index >= len(codes)):
         await answer_alert(update, _("This button is no longer valid. Send /start to see the menu."))
         return
     await update.callback_query.answer()  # type: ignore[union-attr]
