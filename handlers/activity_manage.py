@@ -26,6 +26,7 @@ from bot.i18n import N_, translator
 from handlers.activity_kinds import EVENTS, KINDS, ROUNDS, ActivityKind
 from handlers.common import (
     Context,
+    answer_alert,
     buttons_expected,
     cancel_conversation,
     clip,
@@ -112,18 +113,10 @@ async def managed(update: Update, context: Context, kind: ActivityKind, activity
     except NotFound:
         activity = None
     if activity is None or member is None or not kind.may_manage(context, member, activity):
-        text = context._(kind.not_allowed)
-        if update.callback_query is not None:
-            await update.callback_query.answer(text, show_alert=True)
-        else:
-            await reply(update, text)
+        await answer_alert(update, context._(kind.not_allowed))
         return None
     if activity.status != "planned":  # a button from before the cancellation: say so at once
-        text = context._(kind.closed)
-        if update.callback_query is not None:
-            await update.callback_query.answer(text, show_alert=True)
-        else:
-            await reply(update, text)
+        await answer_alert(update, context._(kind.closed))
         return None
     return activity
 

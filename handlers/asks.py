@@ -13,17 +13,7 @@ from bot import ask_messages as words
 from bot.activity_buttons import SkipStep
 from bot.callbacks import Id, callback
 from bot.i18n import N_, fmt_date
-from handlers.broadcast_audience import (
-    AudienceOption,
-    CancelBroadcast,
-    OpenSection,
-    Preview,
-    audience_view,
-    change,
-    describe,
-    is_choice,
-    picker_family,
-)
+from handlers import broadcast_audience as audiences
 from handlers.common import Context, buttons_expected, cancel_conversation, flow_step, inline, new_draft, reply
 from handlers.flows import Flow
 from handlers.presses import Press
@@ -200,7 +190,7 @@ def picker(draft: dict[str, Any], lang: str, section: str | None = None) -> tupl
     from bot.i18n import translator
 
     _ = translator(lang)
-    text, keyboard = audience_view(draft, lang, section)
+    text, keyboard = audiences.audience_view(draft, lang, section)
     if section is not None:
         return text, keyboard
     label = _("🤝 Partner organisations: yes") if draft["to_partners"] else _("🤝 Partner organisations: no")
@@ -215,10 +205,10 @@ async def show_picker(update: Update, context: Context, draft: dict[str, Any]) -
 
 
 async def audience_button(update: Update, context: Context) -> int | None:
-    if (step := await flow_step(update, context, picker_family(update), DRAFT_KEY, close=False)) is None:
+    if (step := await flow_step(update, context, audiences.picker_family(update), DRAFT_KEY, close=False)) is None:
         return None
     press, draft = step
-    text, keyboard = picker(draft, context.lang, change(draft, press))
+    text, keyboard = picker(draft, context.lang, audiences.change(draft, press))
     await update.callback_query.edit_message_text(text, reply_markup=keyboard)  # type: ignore[union-attr]
     return AUDIENCE
 
@@ -244,7 +234,7 @@ def to_draft(draft: dict[str, Any]) -> ak.Draft:
 
 async def preview(update: Update, context: Context) -> int | None:
     """The ask as members will see it, and whom it reaches."""
-    if (step := await flow_step(update, context, Preview, DRAFT_KEY, close=False)) is None:
+    if (step := await flow_step(update, context, audiences.Preview, DRAFT_KEY, close=False)) is None:
         return None
     draft, _, runtime = step[1], context._, context.runtime
     planned = to_draft(draft)
@@ -254,7 +244,7 @@ async def preview(update: Update, context: Context) -> int | None:
         "kind", "title", "body", "link", "file_id", "meeting_on", "event_id", "deadline_at")})
     await reply(update, words.ask_text(shown, context.lang))
     summary = "\n".join([
-        _("Preview above. Audience: {audience}").format(audience=describe(planned.audience, context.lang)),
+        _("Preview above. Audience: {audience}").format(audience=audiences.describe(planned.audience, context.lang)),
         _("Members who get it: {count}").format(count=len(counted.recipients)),
         _("Partner organisations who get it: {count}").format(count=partners),
         _("– not on Telegram: {count}").format(count=counted.not_on_telegram),
@@ -262,8 +252,8 @@ async def preview(update: Update, context: Context) -> int | None:
         _("– reached the weekly cap: {count}").format(count=counted.over_cap),
     ])
     await reply(update, summary, reply_markup=inline([
-        [(_("Send now"), SendAsk(draft["id"]).pack()), (_("« Change audience"), AudienceOption(draft["id"], "back").pack())],
-        [(_("Cancel"), CancelBroadcast(draft["id"]).pack())]]))
+        [(_("Send now"), SendAsk(draft["id"]).pack()), (_("« Change audience"), audiences.AudienceOption(draft["id"], "back").pack())],
+        [(_("Cancel"), audiences.CancelBroadcast(draft["id"]).pack())]]))
     return AUDIENCE
 
 
@@ -310,15 +300,15 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
                      Press(got_attachment, pattern=SkipStep.filter())],
             DEADLINE: [MessageHandler(text, got_deadline)],
             AUDIENCE: [
-                Press(preview, pattern=Preview.filter()),
+                Press(preview, pattern=audiences.Preview.filter()),
                 Press(send, pattern=SendAsk.filter()),
                 Press(toggle_partners, pattern=TogglePartners.filter()),
-                Press(audience_button, pattern=OpenSection.filter()),
-                Press(audience_button, pattern=AudienceOption.filter()),
-                Press(audience_button, pattern=is_choice),
+                Press(audience_button, pattern=audiences.OpenSection.filter()),
+                Press(audience_button, pattern=audiences.AudienceOption.filter()),
+                Press(audience_button, pattern=audiences.is_choice),
                 MessageHandler(text, buttons_expected),
             ],
         },
-        fallbacks=[CommandHandler(["avbryt", "cancel"], cancel), Press(cancel, pattern=CancelBroadcast.filter())],
+        fallbacks=[CommandHandler(["avbryt", "cancel"], cancel), Press(cancel, pattern=audiences.CancelBroadcast.filter())],
     ))
 
