@@ -34,7 +34,7 @@ from bot.i18n import OSLO  # noqa: E402
 from bot.migrate import upgrade_async  # noqa: E402
 from models import broadcast as bc  # noqa: E402
 from models import phonebank as pb  # noqa: E402
-from models.member import Member  # noqa: E402
+from models.member import Member, MemberRole  # noqa: E402
 
 
 async def run(url: str, targets: int, callers: int, think: float = 0.0) -> dict[str, Any]:
@@ -45,6 +45,7 @@ async def run(url: str, targets: int, callers: int, think: float = 0.0) -> dict[
         people = [Member(name=f"Ringer {k}", telegram_id=5_000_000 + k, language="nb") for k in range(callers)]
         session.add_all(people)
         await session.flush()
+        session.add_all(MemberRole(member_id=m.id, role="caller") for m in people)  # the role is read with each claim and outcome
         await session.execute(Member.__table__.insert(), [
             {"name": f"Medlem {k}", "phone": f"+4796{k:06d}", "district": "midtbyen", "verified": True, "language": "nb",
              "status": "member", "wants_reminders": True, "wants_nudges": True, "wants_broadcasts": True,
@@ -64,14 +65,15 @@ async def run(url: str, targets: int, callers: int, think: float = 0.0) -> dict[
         while True:
             t0 = time.perf_counter()
             async with database.session() as session:
-                claim = await pb.claim_next(session, campaign.id, member.id, now, timedelta(minutes=30))
+                claim = await pb.claim_next(session, campaign.id, member.id, now, timedelta(minutes=30), admins=[])
             latencies.append((time.perf_counter() - t0) * 1000)
-            if claim.target is None:
+            if claim.card is None:
                 return
-            handed.append(claim.target.id)
+            handed.append(claim.card.target_id)
             await pause()
             async with database.session() as session:
-                await pb.record(session, claim.target.id, member.id, "not_now", now, cooldown=timedelta(hours=4), tz=OSLO)
+                await pb.record(session, claim.card.target_id, member.id, "not_now", now, cooldown=timedelta(hours=4), tz=OSLO,
+                                admins=[])
 
     began = time.perf_counter()
     await asyncio.gather(*(caller(m) for m in people))
