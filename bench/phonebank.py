@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import json
 import os
 import random
@@ -26,7 +27,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import text, update  # noqa: E402
+from sqlalchemy import event, text, update  # noqa: E402
 
 from bench.updates import PG_DEFAULT, fresh_postgres, percentile  # noqa: E402
 from bot.db import Database  # noqa: E402
@@ -37,7 +38,28 @@ from models import phonebank as pb  # noqa: E402
 from models.member import Member, MemberRole  # noqa: E402
 
 
-async def run(url: str, targets: int, callers: int, think: float = 0.0) -> dict[str, Any]:
+class Counter:
+    """Statements and connection checkouts (one per transaction) on an engine, from `reset` on."""
+
+    def __init__(self, database: Database) -> None:
+        self.statements = self.checkouts = 0
+        event.listen(database.engine.sync_engine, "before_cursor_execute", self._statement)
+        event.listen(database.engine.sync_engine.pool, "checkout", self._checkout)
+
+    def _statement(self, *_args: Any) -> None:
+        self.statements += 1
+
+    def _checkout(self, *_args: Any) -> None:
+        self.checkouts += 1
+
+    def per(self, claims: int) -> dict[str, float]:
+        figures = {"statements_per_claim": round(self.statements / max(claims, 1), 2),
+                   "transactions_per_claim": round(self.checkouts / max(claims, 1), 2)}
+        self.statements = self.checkouts = 0
+        return figures
+
+
+async def run(url: str, targets: int, callers: int, think: float = 0.0, profile: str | None = None) -> dict[str, Any]:
     await upgrade_async(url)
     database = Database(url)
     now = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
@@ -75,16 +97,24 @@ async def run(url: str, targets: int, callers: int, think: float = 0.0) -> dict[
                 await pb.record(session, claim.card.target_id, member.id, "not_now", now, cooldown=timedelta(hours=4), tz=OSLO,
                                 admins=[])
 
+    counter = Counter(database)
+    profiler = cProfile.Profile() if profile else None
     began = time.perf_counter()
+    if profiler:
+        profiler.enable()
     await asyncio.gather(*(caller(m) for m in people))
     elapsed = time.perf_counter() - began
-    lagbot = figures(handed, latencies, elapsed)
+    if profiler:
+        profiler.disable()
+        profiler.dump_stats(profile)
+    lagbot = figures(handed, latencies, elapsed) | counter.per(len(handed))
 
     # The floor: the same targets queued again, one UPDATE … RETURNING and a commit per claim.
     async with database.session() as session:
         await session.execute(update(pb.CallTarget).where(pb.CallTarget.campaign_id == campaign.id)
                               .values(status=pb.QUEUED, held_by=None, held_until=None, next_attempt_at=None))
     latencies, handed = [], []
+    counter.per(0)
     postgres = url.startswith("postgresql")
 
     async def bare(member: Member) -> None:
@@ -103,7 +133,7 @@ async def run(url: str, targets: int, callers: int, think: float = 0.0) -> dict[
 
     began = time.perf_counter()
     await asyncio.gather(*(bare(m) for m in people))
-    floor = figures(handed, latencies, time.perf_counter() - began)
+    floor = figures(handed, latencies, time.perf_counter() - began) | counter.per(len(handed))
     await database.dispose()
     return {"targets": queued, "callers": callers, "think_s": think, "lagbot": lagbot, "floor": floor,
             "ratio": round(lagbot["claims_per_s"] / floor["claims_per_s"], 3),
@@ -127,6 +157,7 @@ async def main() -> None:
     parser.add_argument("--postgres", default=os.environ.get("BENCH_POSTGRES_URL", PG_DEFAULT))
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--no-sqlite", action="store_true")
+    parser.add_argument("--profile", metavar="FILE", help="cProfile the lagbot callers into FILE (pstats; PostgreSQL only)")
     parser.add_argument("--think", type=float, default=0.0, help="seconds per call (± 50 %%) between claim and outcome")
     args = parser.parse_args()
     result: dict[str, Any] = {}
@@ -135,7 +166,7 @@ async def main() -> None:
             result["sqlite"] = await run(f"sqlite+aiosqlite:///{folder}/calls.db", args.targets, args.callers, args.think)
         print(f"sqlite: {result['sqlite']}")
     if not args.no_postgres and (url := await fresh_postgres(args.postgres)):
-        result["postgres"] = await run(url, args.targets, args.callers, args.think)
+        result["postgres"] = await run(url, args.targets, args.callers, args.think, args.profile)
         print(f"postgres: {result['postgres']}")
     print(json.dumps(result))
 

@@ -11,6 +11,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -19,8 +20,10 @@ from sqlalchemy import (
     bindparam,
     case,
     exists,
+    false,
     func,
     insert,
+    literal_column,
     or_,
     select,
     update,
@@ -97,6 +100,12 @@ class CallTarget(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+# The queue in the order calls are handed out (`claim_next`), queued rows only: the next call is the
+# first row not locked by another caller, read straight from the index instead of sorting the queue.
+Index("ix_call_targets_queue", CallTarget.campaign_id, CallTarget.reserved_for.is_(None), CallTarget.next_attempt_at.is_not(None),
+      CallTarget.next_attempt_at, CallTarget.id, postgresql_where=CallTarget.status == QUEUED, sqlite_where=CallTarget.status == QUEUED)
+
+
 class CallAttempt(Base):
     __tablename__ = "call_attempts"
 
@@ -155,22 +164,25 @@ _statements: dict[tuple[Any, ...], Any] = {}
 CALLER_ROLES = ("admin", "caller", "board")
 
 
-def _caller_may(campaign_id: Any) -> Any:
-    """SQL for `may_call`: the campaign takes volunteers, or the caller (:caller_id, not erased) is an
-    admin (by role or by Telegram id in :admins), a caller or on the board. Read in the statement
-    that changes the call, so a role revoked a moment ago stops the change."""
-    role = exists().where(MemberRole.member_id == Member.id, MemberRole.role.in_(CALLER_ROLES))
+def _caller_may(campaign_id: Any, admins: tuple[int, ...]) -> Any:
+    """SQL for `may_call`: the campaign takes volunteers, or the caller (:p_caller_id, not erased) is
+    an admin (by role or by Telegram id in `admins`, the settings), a caller or on the board. Read in
+    the statement that changes the call, so a role revoked a moment ago stops the change.
+    (No expanding IN lists: those are rendered again on every execution.)"""
+    role = exists().where(MemberRole.member_id == Member.id, or_(*(MemberRole.role == r for r in CALLER_ROLES)))
+    admin = or_(*(Member.telegram_id == a for a in admins)) if admins else false()
     caller = exists().where(Member.id == bindparam("p_caller_id"), Member.status != STATUS_ERASED,
-                            or_(Campaign.mode == "volunteers", Member.telegram_id.in_(bindparam("p_admins", expanding=True)), role))
+                            or_(Campaign.mode == "volunteers", admin, role))
     return exists().where(Campaign.id == campaign_id, caller)
 
 
 HELD_COLUMNS = (CallTarget.id, CallTarget.member_id, CallTarget.campaign_id, CallTarget.attempts, CallTarget.card_message_id)
 
 
-def _card_query(held: Any) -> Any:
+def _card_query(held: Any, dialect: str) -> Any:
     """The card's columns for the call(s) in `held` (the table, or the rows an UPDATE returned)."""
-    interests = (select(func.aggregate_strings(MemberInterest.interest, ","))
+    joined = (func.string_agg if dialect == "postgresql" else func.group_concat)(MemberInterest.interest, literal_column("','"))
+    interests = (select(joined)
                  .where(MemberInterest.member_id == held.c.member_id).scalar_subquery())
     return (select(held.c.id, held.c.member_id, held.c.attempts, held.c.card_message_id, Member.name, Member.phone, Member.district,
                    interests.label("interests"), Member.last_active_at, held.c.campaign_id, Campaign.name.label("campaign_name"),
@@ -185,18 +197,18 @@ def _card(row: Any) -> Card:
                                                  row.event_id, row.survey_id))
 
 
-def _claim_statement(dialect: str, checked: bool) -> Any:
+def _claim_statement(dialect: str, admins: tuple[int, ...] | None) -> Any:
     """Pick, lock and hold the next call in one statement, with the campaign's state, the caller's
-    role (`checked`) and "holds none yet" read in it; returns the card's columns."""
-    key = ("claim", dialect, checked)
+    role (unless `admins` is None) and "holds none yet" read in it; returns the card's columns."""
+    key = ("claim", dialect, admins)
     if key not in _statements:
         caller, campaign_id = bindparam("p_caller_id"), bindparam("p_campaign_id")
         holding = aliased(CallTarget)
         conditions = [_available(campaign_id, caller, bindparam("p_now")),
                       exists().where(Campaign.id == campaign_id, Campaign.status == ACTIVE),
                       ~exists().where(holding.campaign_id == campaign_id, holding.status == HELD, holding.held_by == caller)]
-        if checked:
-            conditions.append(_caller_may(campaign_id))
+        if admins is not None:
+            conditions.append(_caller_may(campaign_id, admins))
         order = (CallTarget.reserved_for.is_(None), CallTarget.next_attempt_at.is_not(None), CallTarget.next_attempt_at, CallTarget.id)
         pick = select(CallTarget.id).where(*conditions).order_by(*order).limit(1).correlate(None)
         if dialect == "postgresql":
@@ -204,7 +216,7 @@ def _claim_statement(dialect: str, checked: bool) -> Any:
         _statements[key] = (update(CallTarget).where(CallTarget.id == pick.scalar_subquery(), CallTarget.status == QUEUED)
                             .values(status=HELD, held_by=caller, held_until=bindparam("p_until"), updated_at=bindparam("p_now")))
         if dialect == "postgresql":  # the card read with the claim: one statement
-            _statements[key] = _card_query(_statements[key].returning(*HELD_COLUMNS).cte("held"))
+            _statements[key] = _card_query(_statements[key].returning(*HELD_COLUMNS).cte("held"), dialect)
         else:  # SQLite's RETURNING cannot join; the card is read after it (the writer lock is held)
             _statements[key] = _statements[key].returning(CallTarget.id)
     return _statements[key]
@@ -222,7 +234,7 @@ async def _held_card(session: AsyncSession, statement: Any, params: dict[str, An
         key = ("card", "sqlite")
         if key not in _statements:
             table = CallTarget.__table__
-            _statements[key] = _card_query(table).where(table.c.id == bindparam("p_target_id"))
+            _statements[key] = _card_query(table, "sqlite").where(table.c.id == bindparam("p_target_id"))
         row = (await session.execute(_statements[key], {"p_target_id": target_id})).one()
     return None if row is None else _card(row)
 
@@ -300,7 +312,8 @@ async def set_status(session: AsyncSession, campaign_id: int, status: str) -> Ca
 def _available(campaign_id: Any, caller_id: Any, now: Any) -> Any:
     return and_(
         CallTarget.campaign_id == campaign_id,
-        CallTarget.status == QUEUED,
+        # In the SQL as it is, not a parameter: PostgreSQL then uses the queue's partial index in a prepared plan too.
+        CallTarget.status == literal_column(f"'{QUEUED}'"),
         CallTarget.member_id != caller_id,
         or_(CallTarget.next_attempt_at.is_(None), CallTarget.next_attempt_at <= now),
         or_(CallTarget.reserved_for.is_(None), CallTarget.reserved_for == caller_id),
@@ -315,8 +328,9 @@ async def claim_next(session: AsyncSession, campaign_id: int, caller_id: int, no
     The usual case is one statement; the others (nothing to call, a call held already, refused, a
     campaign that does not exist: NotFound) are told apart afterwards in the same transaction."""
     dialect = session.bind.dialect.name
-    params = {"p_campaign_id": campaign_id, "p_caller_id": caller_id, "p_now": now, "p_until": now + hold, "p_admins": list(admins or ())}
-    card = await _held_card(session, _claim_statement(dialect, admins is not None), params)
+    params = {"p_campaign_id": campaign_id, "p_caller_id": caller_id, "p_now": now, "p_until": now + hold}
+    admin_ids = None if admins is None else tuple(admins)
+    card = await _held_card(session, _claim_statement(dialect, admin_ids), params)
     if card is not None:
         return Claim(card)
     campaign = await get_campaign(session, campaign_id)
@@ -333,7 +347,7 @@ async def claim_next(session: AsyncSession, campaign_id: int, caller_id: int, no
         assert person is not None
         return Claim(Card.of(current, person, campaign), already_held=True)
     # Another caller's commit freed one in between (PostgreSQL reads each statement afresh): try again.
-    card = await _held_card(session, _claim_statement(dialect, False), params)
+    card = await _held_card(session, _claim_statement(dialect, None), params)
     if card is not None:
         return Claim(card)
     return Claim(None, reason=await _why_empty(session, campaign_id))
@@ -377,10 +391,10 @@ class Recorded:
     final: bool
 
 
-def _outcome_statement(dialect: str, kind: str, checked: bool) -> Any:
+def _outcome_statement(dialect: str, kind: str, admins: tuple[int, ...] | None) -> Any:
     """Record an outcome in one statement (SQLite: the attempt is a second): the call is updated only
-    if this caller holds it (and, `checked`, may still call), and its attempt stored."""
-    key = ("outcome", dialect, kind, checked)
+    if this caller holds it (and, unless `admins` is None, may still call), and its attempt stored."""
+    key = ("outcome", dialect, kind, admins)
     if key not in _statements:
         caller, outcome, later = bindparam("p_caller_id"), bindparam("p_outcome", type_=String()), bindparam("p_next", type_=UTCDateTime())
         values: dict[str, Any] = {"attempts": CallTarget.attempts + 1, "held_by": None, "held_until": None,
@@ -395,8 +409,8 @@ def _outcome_statement(dialect: str, kind: str, checked: bool) -> Any:
         else:  # call back: kept for this caller until then
             values |= {"outcome": outcome, "status": QUEUED, "next_attempt_at": later, "reserved_for": caller}
         conditions = [CallTarget.id == bindparam("p_target_id"), CallTarget.status == HELD, CallTarget.held_by == caller]
-        if checked:
-            conditions.append(_caller_may(CallTarget.campaign_id))
+        if admins is not None:
+            conditions.append(_caller_may(CallTarget.campaign_id, admins))
         changed = update(CallTarget).where(*conditions).values(**values).returning(
             CallTarget.id, CallTarget.member_id, CallTarget.campaign_id, CallTarget.card_message_id, CallTarget.status)
         if dialect == "postgresql":
@@ -425,9 +439,9 @@ async def record(session: AsyncSession, target_id: int, caller_id: int, outcome:
         await _why_not_recorded(session, target_id, caller_id, admins)
         raise CampaignError("call back needs a time in the future")
     dialect = session.bind.dialect.name
-    params = {"p_target_id": target_id, "p_caller_id": caller_id, "p_outcome": outcome, "p_now": now, "p_admins": list(admins or ()),
+    params = {"p_target_id": target_id, "p_caller_id": caller_id, "p_outcome": outcome, "p_now": now,
               "p_next": callback_at if kind == "call_back" else next_try(now, cooldown, tz) if kind == "retry" else None}
-    result = await session.execute(_outcome_statement(dialect, kind, admins is not None), params,
+    result = await session.execute(_outcome_statement(dialect, kind, None if admins is None else tuple(admins)), params,
                                    execution_options={"synchronize_session": False})
     if dialect == "postgresql":
         row = result.one_or_none()
