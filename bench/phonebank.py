@@ -1,12 +1,16 @@
 """Claims per second with 50 concurrent callers working one campaign of 2,000 people, on SQLite and PostgreSQL.
 
-    python bench/phonebank.py [-n 2000] [--callers 50] [--think 3] [--no-postgres]
+    python bench/phonebank.py [-n 2000] [--callers 50] [--think 3] [--no-sqlite] [--no-postgres]
+                              [--postgres postgresql+asyncpg://…/bench_phone] [--profile FILE]
 
-Each caller repeatedly claims the next target and records an outcome until the queue is empty
-(with `--think S`, spending S seconds ± 50 % on each call between the two, as people do). The
-floor, in the same run on the same database with the same callers: one `UPDATE … RETURNING` and a
-commit per claim (the targets queued again first). Last line: one JSON object with claims/s,
-p50/p99 claim ms, the check that no target was handed out twice, and lagbot ÷ floor.
+Each caller (holding the caller role) repeatedly claims the next target and records an outcome
+until the queue is empty (with `--think S`, spending S seconds ± 50 % on each call between the
+two, as people do), through the domain functions the buttons use, the role read with each claim
+and outcome. The floor, in the same run on the same database with the same callers: one
+`UPDATE … RETURNING` and a commit per claim (the targets queued again first). `--postgres` names a
+database the benchmark drops and creates. Last line: one JSON object with claims/s, p50/p99 claim
+ms, statements and transactions per claim, the check that no target was handed out twice, and
+lagbot ÷ floor. `--profile FILE` writes a cProfile of the lagbot callers on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ from models.member import Member, MemberRole  # noqa: E402
 
 
 class Counter:
-    """Statements and connection checkouts (one per transaction) on an engine, from `reset` on."""
+    """Statements and connection checkouts (one per transaction) on an engine since the last `per`."""
 
     def __init__(self, database: Database) -> None:
         self.statements = self.checkouts = 0
