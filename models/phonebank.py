@@ -222,9 +222,19 @@ def _claim_statement(dialect: str, admins: tuple[int, ...] | None) -> Any:
     return _statements[key]
 
 
+async def _run(session: AsyncSession, statement: Any, params: dict[str, Any] | None = None) -> Any:
+    """A Core statement on the session's connection, in its transaction: rows, not ORM objects, and
+    none of the ORM's per-statement work. Only for statements that touch no member, role or interest
+    (the member cache learns of those through the ORM, bot/member_cache.py). Pending ORM changes are
+    flushed first, as the session's own execute would."""
+    if session.new or session.dirty or session.deleted:
+        await session.flush()
+    return await (await session.connection()).execute(statement, params)
+
+
 async def _held_card(session: AsyncSession, statement: Any, params: dict[str, Any]) -> Card | None:
     """Run a claim statement; the card of the call it took, if any."""
-    result = await session.execute(statement, params, execution_options={"synchronize_session": False})
+    result = await _run(session, statement, params)
     if session.bind.dialect.name == "postgresql":
         row = result.one_or_none()
     else:
@@ -235,7 +245,7 @@ async def _held_card(session: AsyncSession, statement: Any, params: dict[str, An
         if key not in _statements:
             table = CallTarget.__table__
             _statements[key] = _card_query(table, "sqlite").where(table.c.id == bindparam("p_target_id"))
-        row = (await session.execute(_statements[key], {"p_target_id": target_id})).one()
+        row = (await _run(session, _statements[key], {"p_target_id": target_id})).one()
     return None if row is None else _card(row)
 
 
@@ -441,13 +451,12 @@ async def record(session: AsyncSession, target_id: int, caller_id: int, outcome:
     dialect = session.bind.dialect.name
     params = {"p_target_id": target_id, "p_caller_id": caller_id, "p_outcome": outcome, "p_now": now,
               "p_next": callback_at if kind == "call_back" else next_try(now, cooldown, tz) if kind == "retry" else None}
-    result = await session.execute(_outcome_statement(dialect, kind, None if admins is None else tuple(admins)), params,
-                                   execution_options={"synchronize_session": False})
+    result = await _run(session, _outcome_statement(dialect, kind, None if admins is None else tuple(admins)), params)
     if dialect == "postgresql":
         row = result.one_or_none()
     elif (held := result.one_or_none()) is not None:
-        await session.execute(insert(CallAttempt).values(target_id=target_id, caller_id=caller_id, outcome=outcome, at=now))
-        name, round_id, event_id = (await session.execute(
+        await _run(session, insert(CallAttempt).values(target_id=target_id, caller_id=caller_id, outcome=outcome, at=now))
+        name, round_id, event_id = (await _run(session, 
             select(Member.name, Campaign.round_id, Campaign.event_id).join_from(Member, Campaign, Campaign.id == held.campaign_id)
             .where(Member.id == held.member_id))).one()
         row = _SQLiteRow(held.id, held.member_id, held.campaign_id, held.card_message_id, held.status, name, round_id, event_id)
@@ -525,8 +534,7 @@ async def release(session: AsyncSession, caller_id: int, campaign_id: int | None
 
 
 async def set_card(session: AsyncSession, target_id: int, message_id: int) -> None:
-    await session.execute(update(CallTarget).where(CallTarget.id == target_id).values(card_message_id=message_id),
-                          execution_options={"synchronize_session": False})
+    await _run(session, update(CallTarget).where(CallTarget.id == target_id).values(card_message_id=message_id))
 
 
 async def expire_holds(session: AsyncSession, now: datetime) -> list[tuple[int, CallTarget]]:
