@@ -61,6 +61,7 @@ OUTCOME_LABELS: dict[str, str] = {
 CODES = {"su": "signed_up", "nn": "not_now", "wc": "will_call", "na": "no_answer", "lm": "left_message",
          "cb": "call_back", "wn": "wrong_number", "dn": "do_not_call"}
 CALL_DRAFTS = ("callback_target", "note_target", "callback_night")
+ALONE = frozenset({"not_now", "no_answer", "left_message", "wrong_number"})  # outcomes that change nothing but the call
 
 
 @callback("pb.o")
@@ -157,8 +158,8 @@ async def next_call(update: Update, context: Context) -> None:
     member, _, runtime = context.known, context._, context.runtime
     if context.user_data is not None:  # text from now on is not a note on the call before
         context.user_data.pop(JUST_RECORDED, None)
-    async with runtime.db.session() as session:
-        # One statement in the usual case: the campaign's state and the caller's role are read with the claim.
+    async with runtime.db.single() as session:
+        # One statement in the usual case (its own transaction): the campaign's state and the caller's role are read with the claim.
         try:
             claim = await pb.claim_next(session, campaign_id, member.id, runtime.now(), HOLD, admins=runtime.settings.lagbot_admins)
         except NotFound:
@@ -195,7 +196,8 @@ async def apply_outcome(update: Update, context: Context, target_id: int, outcom
     """Record the outcome and its consequences; edit the card so the number is gone."""
     member, _, runtime = context.known, context._, context.runtime
     now = runtime.now()
-    async with runtime.db.session() as session:
+    # An outcome with nothing to follow is one statement, its own transaction; the others write more with it.
+    async with (runtime.db.single() if outcome in ALONE else runtime.db.session()) as session:
         # The role is read again in the statement that records: a caller removed mid-call stops here.
         try:
             done = await pb.record(session, target_id, member.id, outcome, now, cooldown=timedelta(hours=runtime.settings.call_cooldown_hours),

@@ -334,6 +334,7 @@ async def claim_next(session: AsyncSession, campaign_id: int, caller_id: int, no
                      admins: Sequence[int] | None = None) -> Claim:
     """One target for this caller, locked to them. Never the same target to two callers:
     PostgreSQL skips rows another transaction has locked; SQLite runs one writer at a time.
+    Every change here is one statement with its checks inside it, so it may run in autocommit.
     With `admins`, the caller's role is read in the same statement (`may_call`): reason "refused".
     The usual case is one statement; the others (nothing to call, a call held already, refused, a
     campaign that does not exist: NotFound) are told apart afterwards in the same transaction."""
@@ -356,8 +357,9 @@ async def claim_next(session: AsyncSession, campaign_id: int, caller_id: int, no
         person = await _person(session, current.member_id)
         assert person is not None
         return Claim(Card.of(current, person, campaign), already_held=True)
-    # Another caller's commit freed one in between (PostgreSQL reads each statement afresh): try again.
-    card = await _held_card(session, _claim_statement(dialect, None), params)
+    # Another caller's commit freed one in between (PostgreSQL reads each statement afresh): try again,
+    # the role read in the claiming statement once more (this may run outside a transaction, `Database.single`).
+    card = await _held_card(session, _claim_statement(dialect, admin_ids), params)
     if card is not None:
         return Claim(card)
     return Claim(None, reason=await _why_empty(session, campaign_id))
