@@ -94,6 +94,8 @@ class Database:
         self.engine = make_engine(url, pool_size=pool_size, max_overflow=max_overflow)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
         self.read_sessionmaker = async_sessionmaker(self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
+        self.single_sessionmaker = (None if url.startswith("sqlite") else
+                                    async_sessionmaker(self.engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False))
         # SQLite has one writer at a time. Queueing for it here costs nothing; queueing inside
         # SQLite means its busy handler polling with sleeps, which made a busy dispatcher crawl.
         self._sqlite_turn = asyncio.Lock() if url.startswith("sqlite") else None
@@ -111,6 +113,20 @@ class Database:
                     yield session
             finally:
                 _holding_sqlite_lock.reset(token)
+
+    @asynccontextmanager
+    async def single(self) -> AsyncIterator[AsyncSession]:
+        """A session for work done in ONE statement, which is then its own transaction (PostgreSQL
+        autocommit: no BEGIN and COMMIT round trips around it). Every statement run here commits on
+        its own, so use it only where each statement stands alone — a change with every check that
+        guards it inside the same statement (a phone claim, an outcome). On SQLite, `session()`."""
+        if self.single_sessionmaker is None:
+            async with self.session() as session:
+                yield session
+            return
+        async with self.single_sessionmaker() as session:
+            yield session
+            await session.commit()  # nothing is left open; flushes what the ORM still holds
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:

@@ -61,6 +61,7 @@ OUTCOME_LABELS: dict[str, str] = {
 CODES = {"su": "signed_up", "nn": "not_now", "wc": "will_call", "na": "no_answer", "lm": "left_message",
          "cb": "call_back", "wn": "wrong_number", "dn": "do_not_call"}
 CALL_DRAFTS = ("callback_target", "note_target", "callback_night")
+ALONE = frozenset({"not_now", "no_answer", "left_message", "wrong_number"})  # outcomes that change nothing but the call
 
 
 @callback("pb.o")
@@ -79,35 +80,35 @@ EMPTY_REASONS = {
 
 
 
-def script_for(campaign: pb.Campaign, lang: str, person: Member | None = None) -> str:
+def script_for(campaign: pb.Campaign | pb.CampaignView, lang: str, name: str | None = None) -> str:
     """The script in the caller's language, with {navn} ({name}) as the first name of the person called."""
     scripts = campaign.scripts or {}
     script = scripts.get(lang) or scripts.get("nb") or next(iter(scripts.values()), "")
-    first = ((person.name or "").split() or [""])[0] if person is not None else ""
+    first = ((name or "").split() or [""])[0]
     return script.replace("{navn}", first).replace("{name}", first) if first else script
 
 
-def card(campaign: pb.Campaign, target: pb.CallTarget, person: Member, last_active: str, lang: str) -> str:
+def card(held: pb.Card, last_active: str, lang: str) -> str:
     _ = translator(lang)
-    interests = ", ".join(_(INTEREST_LABELS[i]) for i in sorted(person.interest_names)) or _("none")
-    district = _(DISTRICT_LABELS[person.district]) if person.district else _("not chosen")
+    interests = ", ".join(_(INTEREST_LABELS[i]) for i in sorted(held.interests)) or _("none")
+    district = _(DISTRICT_LABELS[held.district]) if held.district else _("not chosen")
     lines = [
-        f"📞 {campaign.name}",
+        f"📞 {held.campaign.name}",
         "",
-        f"👤 {person.name or '?'}",
-        f"☎️ {display_phone(person.phone or '')}",
+        f"👤 {held.name or '?'}",
+        f"☎️ {display_phone(held.phone or '')}",
         f"🏘 {district} · {interests}",
         "🕓 " + _("Last activity: {when}").format(when=last_active),
     ]
-    if target.attempts:
+    if held.attempts:
         ngettext = ngettext_for(lang)
-        lines.append(ngettext("Tried {count} time before.", "Tried {count} times before.", target.attempts).format(
-            count=target.attempts))
-    lines += ["", _("Script:"), script_for(campaign, lang, person)]
+        lines.append(ngettext("Tried {count} time before.", "Tried {count} times before.", held.attempts).format(
+            count=held.attempts))
+    lines += ["", _("Script:"), script_for(held.campaign, lang, held.name)]
     return "\n".join(lines)
 
 
-def outcome_keyboard(campaign: pb.Campaign, target_id: int, lang: str) -> InlineKeyboardMarkup:
+def outcome_keyboard(campaign: pb.CampaignView, target_id: int, lang: str) -> InlineKeyboardMarkup:
     _ = translator(lang)
     codes = [c for c in CODES if c != "su" or campaign.round_id is not None or campaign.event_id is not None]
     buttons = [(_(OUTCOME_LABELS[CODES[c]]), CallOutcome(target_id, c).pack()) for c in codes]  # type: ignore[arg-type]
@@ -157,33 +158,33 @@ async def next_call(update: Update, context: Context) -> None:
     member, _, runtime = context.known, context._, context.runtime
     if context.user_data is not None:  # text from now on is not a note on the call before
         context.user_data.pop(JUST_RECORDED, None)
-    async with runtime.db.session() as session:
+    async with runtime.db.single() as session:
+        # One statement in the usual case (its own transaction): the campaign's state and the caller's role are read with the claim.
         try:
-            campaign = await pb.get_campaign(session, campaign_id)
+            claim = await pb.claim_next(session, campaign_id, member.id, runtime.now(), HOLD, admins=runtime.settings.lagbot_admins)
         except NotFound:
-            await query.answer(_("That phone round does not exist (any more)."), show_alert=True)
-            return
-        fresh = await membership.member_by_telegram(session, member.telegram_id or 0)  # the role, read with the claim
-        if fresh is None or not pb.may_call(fresh, campaign, runtime.settings.lagbot_admins):
-            await query.answer(role_refusal(context, "caller"), show_alert=True)
-            return
-        claim = await pb.claim_next(session, campaign_id, member.id, runtime.now(), HOLD)
-    if claim.already_held and claim.target is not None and claim.target.card_message_id:
+            claim = None
+    if claim is None:
+        await query.answer(_("That phone round does not exist (any more)."), show_alert=True)
+        return
+    if claim.reason == "refused":
+        await query.answer(role_refusal(context, "caller"), show_alert=True)
+        return
+    if claim.already_held and claim.card is not None and claim.card.card_message_id:
         # One call, one card: a second tap points to the card that has the number.
         await query.answer(_("You have a call open already — its card is above. Record how it went there first."),
                            show_alert=True)
         return
     await query.answer()
-    if claim.target is None or claim.member is None:
+    held = claim.card
+    if held is None:
         await reply(update, _(EMPTY_REASONS[claim.reason or "all_done"]))
         return
-    person = claim.member
-    last_active = fmt_date(person.last_active_at, member.language) if person.last_active_at else _("none recorded")
+    last_active = fmt_date(held.last_active_at, member.language) if held.last_active_at else _("none recorded")
     sent = await update.effective_chat.send_message(  # type: ignore[union-attr]
-        card(campaign, claim.target, person, last_active, member.language),
-        reply_markup=outcome_keyboard(campaign, claim.target.id, member.language))
+        card(held, last_active, member.language), reply_markup=outcome_keyboard(held.campaign, held.target_id, member.language))
     async with runtime.db.session() as session:
-        await pb.set_card(session, claim.target.id, sent.message_id)
+        await pb.set_card(session, held.target_id, sent.message_id)
 
 
 def redacted(name: str, label: str, lang: str) -> str:
@@ -195,25 +196,23 @@ async def apply_outcome(update: Update, context: Context, target_id: int, outcom
     """Record the outcome and its consequences; edit the card so the number is gone."""
     member, _, runtime = context.known, context._, context.runtime
     now = runtime.now()
-    async with runtime.db.session() as session:
-        # The role is read again in the transaction that records: a caller removed mid-call stops here.
-        held = await pb.held_by(session, target_id)
-        fresh = await membership.member_by_telegram(session, member.telegram_id or 0)
-        if held is not None and (fresh is None or not pb.may_call(fresh, await pb.get_campaign(session, held.campaign_id),
-                                                                  runtime.settings.lagbot_admins)):
+    # An outcome with nothing to follow is one statement, its own transaction; the others write more with it.
+    async with (runtime.db.single() if outcome in ALONE else runtime.db.session()) as session:
+        # The role is read again in the statement that records: a caller removed mid-call stops here.
+        try:
+            done = await pb.record(session, target_id, member.id, outcome, now, cooldown=timedelta(hours=runtime.settings.call_cooldown_hours),
+                                   tz=OSLO, callback_at=callback_at, admins=runtime.settings.lagbot_admins)
+        except pb.NotAllowed:
             await pb.release(session, member.id)
             await reply(update, role_refusal(context, "caller"))
             return False
-        try:
-            done = await pb.record(session, target_id, member.id, outcome, now, cooldown=timedelta(hours=runtime.settings.call_cooldown_hours),
-                                   tz=OSLO, callback_at=callback_at)
         except pb.NotHolding:
             await answer_or_reply(update, _("You no longer hold this call — it may have gone back to the queue."))
             return False
-        person, campaign = done.member, done.campaign
-        if outcome == "signed_up" and campaign.round_id is not None:
+        person = await session.get(Member, done.member_id) if outcome in ("signed_up", "will_call") else None
+        if outcome == "signed_up" and done.round_id is not None and person is not None:
             try:
-                signed = await rd.sign_up(session, campaign.round_id, person.id, now)
+                signed = await rd.sign_up(session, done.round_id, person.id, now)
             except (rd.AlreadySignedUp, rd.RoundClosed, NotFound):
                 signed = None
             if signed is not None and person.telegram_id and person.onboarded_at:
@@ -222,23 +221,23 @@ async def apply_outcome(update: Update, context: Context, target_id: int, outcom
                 if signed.position == 0:
                     view = await rd.view(session, signed.round)
                     await round_messages.schedule_for_member(session, signed.round, person, view.leaders, now)
-        if outcome == "signed_up" and campaign.event_id is not None:
-            await sign_up_for_event(session, campaign.event_id, person, now)
-        if outcome == "will_call":
+        if outcome == "signed_up" and done.event_id is not None and person is not None:
+            await sign_up_for_event(session, done.event_id, person, now)
+        if outcome == "will_call" and person is not None:
             await membership.grant_role(session, person, "caller")
             if person.telegram_id and person.onboarded_at:
                 await call_messages.caller_invitation(session, person, now)
         if outcome == "call_back":
-            await call_messages.call_back_reminder(session, member, target_id, campaign.id, person.name or "?", callback_at)
+            await call_messages.call_back_reminder(session, member, target_id, done.campaign_id, done.name or "?", callback_at)
     label = _(OUTCOME_LABELS[outcome])
     if outcome == "call_back":
         label += " " + call_messages.when_text(callback_at, member.language)
-    text = redacted(person.name or "?", label, member.language)
-    keyboard = inline([[(_("📞 Next call"), CallStep("next", campaign.id).pack()), (_("📝 Add a note"), CallNote(target_id).pack())],
-                       [(_("⏸ Stop calling"), CallStep("stop", campaign.id).pack())]])
-    if done.target.card_message_id and update.effective_chat is not None:
+    text = redacted(done.name or "?", label, member.language)
+    keyboard = inline([[(_("📞 Next call"), CallStep("next", done.campaign_id).pack()), (_("📝 Add a note"), CallNote(target_id).pack())],
+                       [(_("⏸ Stop calling"), CallStep("stop", done.campaign_id).pack())]])
+    if done.card_message_id and update.effective_chat is not None:
         try:
-            await context.bot.edit_message_text(text, chat_id=update.effective_chat.id, message_id=done.target.card_message_id,
+            await context.bot.edit_message_text(text, chat_id=update.effective_chat.id, message_id=done.card_message_id,
                                                 reply_markup=keyboard)
             return True
         except TelegramError:

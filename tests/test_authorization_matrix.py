@@ -219,8 +219,8 @@ async def build_world(db: Any, app: Any, make_user: Callable[..., FakeUser], clo
                                                     audience=Audience(), now=now, mode="callers")
         world.campaign_id = campaign.id
         claim = await pb.claim_next(session, campaign.id, ids["caller"], now, timedelta(minutes=30))
-        assert claim.target is not None
-        world.target_id = claim.target.id
+        assert claim.card is not None
+        world.target_id = claim.card.target_id
         tasks = await wl.ensure_tasks(session, now)
         world.task_id = next(t.id for t in tasks if t.member_id == ids["newcomer"])
     for user in users.values():  # a message of lagbot's in every chat, under which forged buttons are pressed
@@ -655,7 +655,7 @@ async def test_a_note_only_from_the_caller_who_made_the_last_call(db, app, make_
         target.next_attempt_at = None  # its cooling-down is over
         await session.flush()
         claim = await pb.claim_next(session, world.campaign_id, world.ids["board"], clock(), timedelta(minutes=30))
-        assert claim.target is not None and claim.target.id == world.target_id
+        assert claim.card is not None and claim.card.target_id == world.target_id
     await forge(second, CallOutcome(world.target_id, "nn").pack())
     await forge(second, CallNote(world.target_id).pack())
     await second.send("Vil ha ringeliste")

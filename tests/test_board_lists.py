@@ -45,11 +45,11 @@ async def test_board_gets_each_list_as_a_file(db, make_user, clock):
         campaign, _count = await pb.create_campaign(session, name="Vårmobilisering", purpose="", scripts={"nb": "Hei"},
                                                    audience=bc.Audience(), now=clock())
         outcomes = {}
-        while (claim := await pb.claim_next(session, campaign.id, me.id, clock(), timedelta(minutes=10))).target is not None:
-            target_member = claim.member
+        while (claim := await pb.claim_next(session, campaign.id, me.id, clock(), timedelta(minutes=10))).card is not None:
+            target_member = claim.card
             outcome = "wrong_number" if target_member.name == "Kari Feilnummer" else (
-                "will_call" if target_member.id == helpful.id else "not_now")
-            await pb.record(session, claim.target.id, me.id, outcome, clock(), cooldown=timedelta(days=1), tz=None)
+                "will_call" if target_member.member_id == helpful.id else "not_now")
+            await pb.record(session, claim.card.target_id, me.id, outcome, clock(), cooldown=timedelta(days=1), tz=None)
             outcomes[target_member.name] = outcome
     assert outcomes.get("Kari Feilnummer") == "wrong_number", outcomes
     assert outcomes.get("Hjelper") == "will_call", outcomes

@@ -296,11 +296,11 @@ async def test_fifty_callers_never_share_a_target(db, clock):
         while True:
             async with db.session() as session:
                 claim = await pb.claim_next(session, campaign_id, member.id, clock(), timedelta(minutes=30))
-            if claim.target is None:
+            if claim.card is None:
                 return
-            handed.append(claim.target.id)
+            handed.append(claim.card.target_id)
             async with db.session() as session:
-                await pb.record(session, claim.target.id, member.id, rng.choice(finals[:1] + finals[2:3]), clock(),
+                await pb.record(session, claim.card.target_id, member.id, rng.choice(finals[:1] + finals[2:3]), clock(),
                                 cooldown=timedelta(hours=4), tz=OSLO)
 
     await asyncio.gather(*(work(m, k) for k, m in enumerate(callers)))
