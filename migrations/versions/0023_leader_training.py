@@ -1,6 +1,6 @@
 """leader training as records: the offer when a member reaches the rounds threshold, and their yes
 
-Revision ID: 0023_plan
+Revision ID: 0023
 Revises: 0022
 Create Date: 2026-11-28 10:00:00
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 import models.base
 
-revision = '0023_plan'
+revision = '0023'
 down_revision = '0022'
 branch_labels = None
 depends_on = None

@@ -1,8 +1,8 @@
 """the phone-round queue in hand-out order (queued calls only), so that a claim reads the next call
 from the index instead of sorting the queue
 
-Revision ID: 0023_phone
-Revises: 0022
+Revision ID: 0024
+Revises: 0023
 Create Date: 2026-11-28 10:30:00
 """
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0023_phone'
-down_revision = '0022'
+revision = '0024'
+down_revision = '0023'
 branch_labels = None
 depends_on = None
 
