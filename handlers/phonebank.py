@@ -23,6 +23,7 @@ from handlers.common import (
     Context,
     MenuItem,
     add_menu,
+    answer_alert,
     cancel_conversation,
     features,
     inline,
@@ -207,7 +208,7 @@ async def apply_outcome(update: Update, context: Context, target_id: int, outcom
             await reply(update, role_refusal(context, "caller"))
             return False
         except pb.NotHolding:
-            await answer_or_reply(update, _("You no longer hold this call — it may have gone back to the queue."))
+            await answer_alert(update, _("You no longer hold this call — it may have gone back to the queue."))
             return False
         person = await session.get(Member, done.member_id) if outcome in ("signed_up", "will_call") else None
         if outcome == "signed_up" and done.round_id is not None and person is not None:
@@ -258,13 +259,6 @@ async def sign_up_for_event(session: AsyncSession, event_id: int, person: Member
         if answered.position == 0:
             await event_messages.schedule_for_member(session, answered.event, person, now)
         await call_messages.signed_up_for_event_by_phone(session, person, event_id, now)
-
-
-async def answer_or_reply(update: Update, text: str) -> None:
-    if update.callback_query is not None:
-        await update.callback_query.answer(text, show_alert=True)
-    else:
-        await reply(update, text)
 
 
 @onboarded
