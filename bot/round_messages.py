@@ -167,7 +167,7 @@ async def leader_candidate(session: AsyncSession, candidate: Member, board: list
 
 @renderer("round.reminder_24h")
 async def _day_before(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
-    round_ = await am.reminder_subject(session, rd.SEATS, row, to, before_start=True)
+    round_ = await am.reminder_subject(session, rd.SEATS, row, to, before_start=True, day_before=True)
     _ = translator(to.language)
     leaders = ", ".join(m.name or "?" for m in await rd.current_leaders(session, round_)) or _("not decided yet")
     return Message(_("Reminder: door-knocking tomorrow, {when}.\nMeeting point: {place}\nLeader: {leaders}\n"

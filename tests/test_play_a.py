@@ -26,3 +26,43 @@ async def test_check_in_on_a_stale_team_list_of_someone_who_left(db, app, make_u
     assert any("ikke lenger" in alert for alert in pressed.alerts), pressed.alerts
     now = leader.last_message().text
     assert "Liv" in now and "Nils" not in now, now
+
+
+# The bot was down over the evening before a member meeting; when it came back on the day itself,
+# Jon (nn) got "Påminning: «Medlemsmøte» er i morgon, …" together with "startar om to timar".
+async def test_a_day_before_reminder_held_up_until_the_day_itself_is_dropped(db, app, make_user, clock):
+    from models import events as ev
+
+    jon = await person(make_user, 3, lang="nn", first="Jon")
+    anne = await person(make_user, 4, first="Anne")
+    async with db.session() as session:
+        e = await ev.create_event(session, kind="member_meeting", title="Medlemsmøte", starts_at=START,
+                                  ends_at=START + timedelta(hours=2), place="Partikontoret", now=clock())
+        eid = e.id
+    await jon.press_data(f"ev.rsvp:{eid}:yes")
+    rid = await make_round(db, clock, start=START + timedelta(hours=1))
+    await anne.press_data(f"rd.join:{rid}")
+    jon_before, anne_before = len(jon.messages()), len(anne.messages())
+    clock.set(START - timedelta(hours=3))               # the same morning, before the two-hour reminders
+    await tick(app)
+    jon_sent = [m.text for m in jon.messages()[jon_before:]]
+    anne_sent = [m.text for m in anne.messages()[anne_before:]]
+    assert not any("i morgon" in text for text in jon_sent), jon_sent
+    assert not any("i morgen" in text for text in anne_sent), anne_sent
+    clock.set(START - timedelta(hours=1, minutes=50))  # the two-hour reminder still comes
+    await tick(app)
+    assert any("om to timar" in m.text for m in jon.messages()[jon_before:]), [m.text for m in jon.messages()[jon_before:]]
+
+
+async def test_a_day_before_reminder_on_time_still_comes(db, app, make_user, clock):
+    from models import events as ev
+
+    jon = await person(make_user, 3, lang="nn", first="Jon")
+    async with db.session() as session:
+        e = await ev.create_event(session, kind="member_meeting", title="Medlemsmøte", starts_at=START,
+                                  ends_at=START + timedelta(hours=2), place="Partikontoret", now=clock())
+        eid = e.id
+    await jon.press_data(f"ev.rsvp:{eid}:yes")
+    clock.set(START - timedelta(hours=23))
+    await tick(app)
+    assert "i morgon" in jon.last_message().text, jon.last_message().text
