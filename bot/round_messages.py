@@ -151,6 +151,19 @@ async def leader_changed(session: AsyncSession, change: LeaderChange, now: datet
                            params={"team": change.team.id, "number": change.team_number})
 
 
+async def leaders_named(session: AsyncSession, round_: Round, now: datetime, *, creator_id: int | None = None) -> None:
+    """A new round's team leaders: each is asked for the report afterwards, and each but the one who
+    created it is told they lead their team (as when the board assigns a leader later)."""
+    for number, team in enumerate(sorted(round_.teams, key=lambda t: t.id), start=1):
+        leader = await session.get(Member, team.leader_id) if team.leader_id is not None else None
+        if leader is None:
+            continue
+        if leader.id == creator_id:
+            await schedule_report_nudge(session, round_, leader)
+        else:
+            await leader_changed(session, LeaderChange(round_, team, number, None, leader), now)
+
+
 async def cancel_report_nudges(session: AsyncSession, round_: Round) -> None:
     for version in range(1, round_.version + 1):
         await box.cancel(session, f"round:{round_.id}:v{version}:leader:")

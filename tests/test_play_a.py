@@ -66,3 +66,28 @@ async def test_a_day_before_reminder_on_time_still_comes(db, app, make_user, clo
     clock.set(START - timedelta(hours=23))
     await tick(app)
     assert "i morgon" in jon.last_message().text, jon.last_message().text
+
+
+# Kari (board) made "Dørbank på Byåsen" with /nyrunde and picked Siri (nn) to lead team 1: Siri was
+# never told (only assigning a leader later through "👥 Dørbankgeneraler" told them).
+async def test_the_leader_named_when_a_round_is_created_is_told(db, app, make_user, clock):
+    board = await person(make_user, 5, first="Kari"); await grant(db, board, "board")
+    siri = await person(make_user, 6, lang="nn", first="Siri"); await grant(db, siri, "leader")
+    await board.send("/nyrunde")
+    await board.send("Dørbank på Byåsen")
+    await board.press("Midtbyen")
+    await board.send("16.12 12:00")
+    await board.send("15:00")
+    await board.send("Byåsen skole")
+    await board.send("2")
+    await board.press("Siri Nordmann")
+    await board.press("Fortsett")
+    await board.press("Hopp over")
+    await board.press("Hopp over")
+    created = await board.press("✅ Opprett")
+    assert "start=round_" in created.text, created.texts
+    before_board = len(board.messages())
+    await tick(app)
+    told = siri.last_message().text
+    assert told.startswith("Du leier no lag 1 på «Dørbank på Byåsen»"), told
+    assert len(board.messages()) == before_board  # the creator is not told what they just did

@@ -102,8 +102,7 @@ async def cmd_rounds_add(session: AsyncSession, settings: Settings, args: argpar
                    rd.BadCapacity: f"capacity must be 1 to {MAX_CAPACITY}", rd.UnknownLeader: "unknown leader"}
         print(f"lagbot: {reasons.get(type(exc), f'invalid: {exc}')}", file=sys.stderr)
         return 1
-    if leader_id is not None:
-        await round_messages.schedule_report_nudge(session, round_, await membership.member_by_id(session, leader_id))
+    await round_messages.leaders_named(session, round_, now)
     print(f"round #{round_.id} created: {round_.title}, link payload round_{round_.id}")
     return 0
 
