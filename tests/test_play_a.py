@@ -91,3 +91,23 @@ async def test_the_leader_named_when_a_round_is_created_is_told(db, app, make_us
     told = siri.last_message().text
     assert told.startswith("Du leier no lag 1 på «Dørbank på Byåsen»"), told
     assert len(board.messages()) == before_board  # the creator is not told what they just did
+
+
+# Ola leads "Dørbank på Lade" and is interested in door-knocking: he got "Snart er det en dørbankrunde
+# med ledige plasser: «Dørbank på Lade» … Blir du med med ett trykk? [Bli med]" for his own round.
+async def test_a_leader_is_not_nudged_to_join_the_round_he_leads(db, app, make_user, clock):
+    from models import rounds as rd
+    from models.membership import member_by_telegram
+    from tests.test_nudges import MONDAY, member, nudge_texts, run_hooks
+
+    ola = await member(db, make_user, interests=("doorknock",), roles=("leader",))
+    siri = await member(db, make_user, interests=("doorknock",), phone="+4747000001", lang="nn")
+    async with db.session() as session:
+        leader_id = (await member_by_telegram(session, ola.user_id)).id
+        await rd.create_round(session, title="Dørbank på Lade", district="lerkendal", starts_at=MONDAY + timedelta(days=5),
+                              ends_at=MONDAY + timedelta(days=5, hours=3), meeting_point="Lade kirke", capacity=6,
+                              now=clock(), teams=[(leader_id, 6)])
+    await run_hooks(app, clock, MONDAY)
+    assert await nudge_texts(ola) == []
+    [text] = await nudge_texts(siri)             # the rule itself still works
+    assert "«Dørbank på Lade»" in text, text
