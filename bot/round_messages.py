@@ -267,10 +267,19 @@ async def _leader_removed(session: AsyncSession, row: box.OutboxMessage, to: Mem
                      "Thank you for stepping in!").format(number=params["number"], title=round_.title, when=when(round_, to.language)))
 
 
+def leads(round_: Round, person: Member) -> bool:
+    """The person leads a team of this round (a leader is told in a leader's words, not a participant's)."""
+    return any(team.leader_id == person.id for team in round_.teams)
+
+
 @renderer("round.moved")
 async def _moved(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
     round_ = await am.subject(session, rd.SEATS, row)
     _ = translator(to.language)
+    if leads(round_, to):
+        return Message(_("Change: “{title}”, which you lead, has moved to {when}. Meeting point: {place}. "
+                         "Everyone signed up is told; your team is under /dorbank lag.").format(
+            title=round_.title, when=am.when_of(box.params_of(row), to.language), place=round_.meeting_point))
     return Message(_("Change: “{title}” has moved to {when}. Meeting point: {place}. "
                      "If you can't come now, leave it under /mine.").format(
         title=round_.title, when=am.when_of(box.params_of(row), to.language), place=round_.meeting_point))
@@ -288,6 +297,10 @@ async def _place(session: AsyncSession, row: box.OutboxMessage, to: Member) -> M
 async def _cancelled(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
     round_ = await am.subject(session, rd.SEATS, row, planned=False)
     _ = translator(to.language)
+    if leads(round_, to):
+        return Message(_("Cancelled: “{title}” on {when}, which you were to lead, will not take place. "
+                         "Everyone signed up is told. Thank you for taking it on!").format(
+            title=round_.title, when=when(round_, to.language)))
     return Message(_("Cancelled: “{title}” on {when} will not take place. Thank you for signing up — "
                      "see /dorbank for other rounds.").format(title=round_.title, when=when(round_, to.language)))
 

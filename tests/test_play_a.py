@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import select
+
+from models import rounds as rd
 from tests.helpers import tick
 from tests.test_season_member import START, grant, make_round, person
 
@@ -96,7 +99,6 @@ async def test_the_leader_named_when_a_round_is_created_is_told(db, app, make_us
 # Ola leads "Dørbank på Lade" and is interested in door-knocking: he got "Snart er det en dørbankrunde
 # med ledige plasser: «Dørbank på Lade» … Blir du med med ett trykk? [Bli med]" for his own round.
 async def test_a_leader_is_not_nudged_to_join_the_round_he_leads(db, app, make_user, clock):
-    from models import rounds as rd
     from models.membership import member_by_telegram
     from tests.test_nudges import MONDAY, member, nudge_texts, run_hooks
 
@@ -111,3 +113,33 @@ async def test_a_leader_is_not_nudged_to_join_the_round_he_leads(db, app, make_u
     assert await nudge_texts(ola) == []
     [text] = await nudge_texts(siri)             # the rule itself still works
     assert "«Dørbank på Lade»" in text, text
+
+
+# The board moved and cancelled rounds Ola leads; Ola (not signed up) got the participant's words:
+# "Kan du ikke nå, melder du deg av under /mine" and "Takk for at du meldte deg på".
+async def test_a_leader_is_told_of_a_move_and_a_cancellation_in_a_leaders_words(db, app, make_user, clock):
+    from tests.test_season_leaders_told import _setup
+
+    board, leader = await _setup(db, make_user, clock)
+    siri = await person(make_user, 7, lang="nn", first="Siri")
+    async with db.session() as session:
+        rid = await session.scalar(select(rd.Round.id))
+    await siri.press_data(f"rd.join:{rid}")
+    before, siri_before = len(leader.messages()), len(siri.messages())
+    await board.send("/dorbank")
+    await board.press("⚙️ Administrer runder")
+    await board.press("Flytt")
+    await board.send("06.12 12:00")
+    await board.send("15:00")
+    await tick(app)
+    moved = leader.messages()[before:][-1].text
+    assert moved.startswith("Endring: «Dørbank Lade», som du leder, er flyttet til søndag 6. desember"), moved
+    assert "/mine" not in moved, moved
+    assert "meld" in siri.messages()[siri_before:][-1].text  # a participant keeps the words about leaving
+    before = len(leader.messages())
+    await board.press("Avlys runden")
+    await board.press("Ja, avlys runden")
+    await tick(app)
+    cancelled = leader.messages()[before:][-1].text
+    assert cancelled.startswith("Avlyst: «Dørbank Lade»") and "som du skulle lede" in cancelled, cancelled
+    assert "meldte deg på" not in cancelled, cancelled
