@@ -143,3 +143,21 @@ async def test_a_leader_is_told_of_a_move_and_a_cancellation_in_a_leaders_words(
     cancelled = leader.messages()[before:][-1].text
     assert cancelled.startswith("Avlyst: «Dørbank Lade»") and "som du skulle lede" in cancelled, cancelled
     assert "meldte deg på" not in cancelled, cancelled
+
+
+# Siri (nn) in /innstillingar → Meldingar read "Enkle vegar inn for nye medlemmer": Nynorsk is "medlemer"
+# (eit medlem, medlemmet, medlemer, medlemene), and so everywhere in the Nynorsk catalog.
+async def test_nynorsk_says_medlemer(db, app, make_user, clock):
+    import re
+
+    from babel.messages.pofile import read_po
+
+    siri = await person(make_user, 8, lang="nn", first="Siri")
+    await siri.send("/innstillinger")
+    shown = await siri.press("Meldingar", exact=True)
+    assert any(label.endswith("Enkle vegar inn for nye medlemer") for label in shown.buttons), shown.buttons
+    with open("locales/nn/LC_MESSAGES/lagbot.po", "rb") as f:
+        catalog = read_po(f, locale="nn")
+    wrong = [s for m in catalog if m.id for s in (m.string if isinstance(m.string, tuple) else (m.string,))
+             if re.search(r"\b[Mm]edlem(mer|mene|mar|men)\b", s)]
+    assert wrong == [], wrong
