@@ -161,3 +161,23 @@ async def test_nynorsk_says_medlemer(db, app, make_user, clock):
     wrong = [s for m in catalog if m.id for s in (m.string if isinstance(m.string, tuple) else (m.string,))
              if re.search(r"\b[Mm]edlem(mer|mene|mar|men)\b", s)]
     assert wrong == [], wrong
+
+
+# Siri (nn) opened "Julebord" ("👤 Kontaktperson: Astrid …") and pressed "✅ Ja": the edited card had
+# lost the contact person.
+async def test_the_event_card_keeps_its_contact_person_after_an_answer(db, app, make_user, clock):
+    from models import events as ev
+    from models.membership import member_by_telegram
+
+    astrid = await person(make_user, 9, lang="nn", first="Astrid")
+    siri = await person(make_user, 10, lang="nn", first="Siri")
+    async with db.session() as session:
+        contact = await member_by_telegram(session, astrid.user_id)
+        e = await ev.create_event(session, kind="social", title="Julebord", starts_at=START, ends_at=START + timedelta(hours=5),
+                                  place="Folkets hus", now=clock(), capacity=2, contact_id=contact.id)
+        eid = e.id
+    card = await siri.press_data(f"ev.show:{eid}")
+    assert "Kontaktperson: Astrid Nordmann" in card.text, card.texts
+    await siri.press("✅ Ja")
+    texts = [m.text for m in siri.messages() if m.text.startswith("📅 Julebord")]
+    assert texts and all("Kontaktperson: Astrid Nordmann" in t for t in texts), texts
