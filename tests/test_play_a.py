@@ -3,7 +3,9 @@ each test is a bug found that way, now fixed."""
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -156,8 +158,8 @@ async def test_nynorsk_says_medlemer(db, app, make_user, clock):
     await siri.send("/innstillinger")
     shown = await siri.press("Meldingar", exact=True)
     assert any(label.endswith("Enkle vegar inn for nye medlemer") for label in shown.buttons), shown.buttons
-    with open("locales/nn/LC_MESSAGES/lagbot.po", "rb") as f:
-        catalog = read_po(f, locale="nn")
+    po = Path(__file__).resolve().parents[1] / "locales" / "nn" / "LC_MESSAGES" / "lagbot.po"
+    catalog = read_po(io.BytesIO(po.read_bytes()), locale="nn")
     wrong = [s for m in catalog if m.id for s in (m.string if isinstance(m.string, tuple) else (m.string,))
              if re.search(r"\b[Mm]edlem(mer|mene|mar|men)\b", s)]
     assert wrong == [], wrong
