@@ -148,7 +148,8 @@ async def _promoted(session: AsyncSession, row: box.OutboxMessage, to: Member) -
     event = await am.reminder_subject(session, ev.SEATS, row, to)
     _ = translator(to.language)
     return Message(_("Good news: a place became free at “{title}”, {when}, and it is yours!").format(
-        title=event.title, when=when(event, to.language)))
+        title=event.title, when=when(event, to.language)),
+        [[box.Button(_("I can't after all"), data=data.rsvp(event.id, "no"))]])
 
 
 @renderer("event.moved")

@@ -241,7 +241,8 @@ async def _promoted(session: AsyncSession, row: box.OutboxMessage, to: Member) -
     round_ = await am.reminder_subject(session, rd.SEATS, row, to)
     _ = translator(to.language)
     return Message(_("Good news: a seat became free on “{title}”, {when}, and it is yours! Meeting point: {place}.").format(
-        title=round_.title, when=when(round_, to.language), place=round_.meeting_point))
+        title=round_.title, when=when(round_, to.language), place=round_.meeting_point),
+        [[box.Button(_("I can't after all"), data=data.cannot_come(round_.id))]])
 
 
 @renderer("round.leader_assigned")

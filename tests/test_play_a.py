@@ -183,3 +183,29 @@ async def test_the_event_card_keeps_its_contact_person_after_an_answer(db, app, 
     await siri.press("✅ Ja")
     texts = [m.text for m in siri.messages() if m.text.startswith("📅 Julebord")]
     assert texts and all("Kontaktperson: Astrid Nordmann" in t for t in texts), texts
+
+
+# Liv moved up from the waiting list the evening before the round ("Gode nyheter: Det ble ledig plass …
+# og den er din!") and had no button to say she could not come after all; Eirik the same for Julebord.
+async def test_a_seat_from_the_waiting_list_can_be_given_back_from_its_message(db, app, make_user, clock):
+    from models import events as ev
+
+    nils = await person(make_user, 11, first="Nils"); liv = await person(make_user, 12, first="Liv")
+    eirik = await person(make_user, 13, lang="nn", first="Eirik")
+    rid = await make_round(db, clock, capacity=1)
+    await nils.press_data(f"rd.join:{rid}"); await liv.press_data(f"rd.join:{rid}"); await eirik.press_data(f"rd.join:{rid}")
+    async with db.session() as session:
+        e = await ev.create_event(session, kind="social", title="Julebord", starts_at=START + timedelta(days=1),
+                                  ends_at=START + timedelta(days=1, hours=3), place="Folkets hus", now=clock(), capacity=1)
+        eid = e.id
+    await nils.press_data(f"ev.rsvp:{eid}:yes"); await eirik.press_data(f"ev.rsvp:{eid}:yes")
+    await nils.press_data(f"rd.leave:{rid}"); await nils.press_data(f"ev.rsvp:{eid}:no")
+    await tick(app)
+    seat = [m for m in liv.messages() if m.text.startswith("Gode nyheter")][-1]
+    assert "Jeg kan likevel ikke" in [label for label, _data in seat.inline_buttons], seat.inline_buttons
+    gave_back = await liv.press("Jeg kan likevel ikke")
+    assert not any("gikk galt" in t for t in gave_back.texts), gave_back.texts
+    await tick(app)
+    seats = [m for m in eirik.messages() if m.text.startswith("Gode nyheiter")]
+    assert len(seats) == 2, [m.text for m in eirik.messages()[-4:]]     # the round seat Liv gave back, and the party
+    assert all("Eg kan likevel ikkje" in [label for label, _data in m.inline_buttons] for m in seats), [m.inline_buttons for m in seats]
