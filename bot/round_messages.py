@@ -14,6 +14,7 @@ from bot import activity_messages as am
 from bot import outbox_buttons as data
 from bot.i18n import N_, OSLO, fmt_datetime, fmt_time, ngettext_for, translator
 from bot.render import Gone, Message, renderer
+from bot.render import now as render_now
 from models import outbox as box
 from models import rounds as rd
 from models.member import Member
@@ -212,6 +213,10 @@ async def _briefing(session: AsyncSession, row: box.OutboxMessage, to: Member) -
 @renderer("round.followup")
 async def _followup(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
     round_ = await am.reminder_subject(session, rd.SEATS, row, to, came=True)
+    moment = render_now()
+    if (moment is not None and moment > round_.ends_at + timedelta(hours=3)
+            and moment.astimezone(OSLO).date() != round_.ends_at.astimezone(OSLO).date()):
+        raise Gone("held up past the round's day; “today” would be wrong")
     _ = translator(to.language)
     return Message(_("Thank you for knocking on doors today! How did it go — what did people talk about? "
                      "Pick a theme. Please don't write names or addresses of the people you met."),

@@ -209,3 +209,27 @@ async def test_a_seat_from_the_waiting_list_can_be_given_back_from_its_message(d
     seats = [m for m in eirik.messages() if m.text.startswith("Gode nyheiter")]
     assert len(seats) == 2, [m.text for m in eirik.messages()[-4:]]     # the round seat Liv gave back, and the party
     assert all("Eg kan likevel ikkje" in [label for label, _data in m.inline_buttons] for m in seats), [m.inline_buttons for m in seats]
+
+
+# The bot was down from the evening of a round until a month later; Siri (nn) then got "Takk for at du
+# banka på dører i dag!" for a round a month old.
+async def test_a_follow_up_held_up_past_the_rounds_day_is_dropped(db, app, make_user, clock):
+    siri = await person(make_user, 14, lang="nn", first="Siri")
+    rid = await make_round(db, clock)
+    await siri.press_data(f"rd.join:{rid}")
+    clock.set(START - timedelta(minutes=30))
+    await tick(app)
+    before = len(siri.messages())
+    clock.set(START + timedelta(days=33))
+    await tick(app)
+    late = [m.text for m in siri.messages()[before:]]
+    assert not any("i dag" in t for t in late), late
+
+
+async def test_a_follow_up_on_time_still_comes(db, app, make_user, clock):
+    liv = await person(make_user, 15, first="Liv")
+    rid = await make_round(db, clock)
+    await liv.press_data(f"rd.join:{rid}")
+    clock.set(START + timedelta(hours=3, minutes=40))
+    await tick(app)
+    assert liv.last_message().text.startswith("Takk for at du banket på dører i dag!"), liv.last_message().text
