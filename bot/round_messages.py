@@ -131,10 +131,20 @@ async def cancelled(session: AsyncSession, round_: Round, member: Member, now: d
                        member_id=member.id, due_at=now, topic="round.cancelled", subject_id=round_.id)
 
 
-async def schedule_report_nudge(session: AsyncSession, round_: Round, leader: Member) -> None:
+async def schedule_report_nudge(session: AsyncSession, round_: Round, leader: Member, now: datetime | None = None) -> None:
+    """A team leader's rows for this version of the round: the briefing on its morning (as the team gets
+    it) and the nudge for the report the day after."""
     await box.schedule(session, dedupe_key=f"round:{round_.id}:v{round_.version}:leader:{leader.id}:report", kind="task",
                        member_id=leader.id, due_at=round_.ends_at + timedelta(days=1), topic="round.report",
                        subject_id=round_.id)
+    await schedule_leader_briefing(session, round_, leader, now if now is not None else (round_.created_at or morning_of(round_)))
+
+
+async def schedule_leader_briefing(session: AsyncSession, round_: Round, leader: Member, now: datetime) -> None:
+    if round_.briefing:
+        await box.schedule(session, dedupe_key=f"round:{round_.id}:v{round_.version}:leader:{leader.id}:briefing",
+                           kind="reminder", member_id=leader.id, topic="round.leader_briefing", subject_id=round_.id,
+                           due_at=max(now, min(morning_of(round_), round_.starts_at - timedelta(hours=1))))
 
 
 async def leader_changed(session: AsyncSession, change: LeaderChange, now: datetime) -> None:
@@ -144,7 +154,7 @@ async def leader_changed(session: AsyncSession, change: LeaderChange, now: datet
         await box.schedule(session, dedupe_key=f"notice:round:{round_.id}:team:{change.team.id}:leader:{new.id}:{am.stamp(now)}",
                            kind="notice", member_id=new.id, due_at=now, topic="round.leader_assigned", subject_id=round_.id,
                            params={"team": change.team.id, "number": change.team_number})
-        await schedule_report_nudge(session, round_, new)
+        await schedule_report_nudge(session, round_, new, now)
     if old is not None and (new is None or old.id != new.id):
         await box.cancel(session, f"round:{round_.id}:v{round_.version}:leader:{old.id}:")
         await box.schedule(session, dedupe_key=f"notice:round:{round_.id}:team:{change.team.id}:unled:{old.id}:{am.stamp(now)}",
@@ -160,7 +170,7 @@ async def leaders_named(session: AsyncSession, round_: Round, now: datetime, *, 
         if leader is None:
             continue
         if leader.id == creator_id:
-            await schedule_report_nudge(session, round_, leader)
+            await schedule_report_nudge(session, round_, leader, now)
         else:
             await leader_changed(session, LeaderChange(round_, team, number, None, leader), now)
 
@@ -205,6 +215,22 @@ async def _briefing(session: AsyncSession, row: box.OutboxMessage, to: Member) -
     round_ = await am.reminder_subject(session, rd.SEATS, row, to, before_start=True)
     if not round_.briefing:
         raise Gone("the briefing was removed")
+    _ = translator(to.language)
+    return Message(_("Briefing for today's door-knocking ({title}):\n\n{briefing}").format(
+        title=round_.title, briefing=round_.briefing))
+
+
+@renderer("round.leader_briefing")
+async def _leader_briefing(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
+    round_ = await am.subject(session, rd.SEATS, row)
+    moment = render_now()
+    if moment is not None and moment >= round_.starts_at:
+        raise Gone("the round has begun")
+    if not round_.briefing or not leads(round_, to):
+        raise Gone("no briefing, or no longer a leader of the round")
+    signup = await rd.signup_of(session, round_.id, to.id)
+    if signup is not None and signup.status == rd.CONFIRMED:
+        raise Gone("signed up as well: gets the participants' briefing")
     _ = translator(to.language)
     return Message(_("Briefing for today's door-knocking ({title}):\n\n{briefing}").format(
         title=round_.title, briefing=round_.briefing))

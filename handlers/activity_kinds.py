@@ -72,6 +72,8 @@ async def _round_edit(session: AsyncSession, round_: rd.Round, field: str, value
     if field == "briefing":  # a round created without one: the team gets it on the morning after all
         for _signup, person in await rd.participants(session, round_.id):
             await rd_msgs.schedule_briefing(session, round_, person, now)
+        for leader in await rd.current_leaders(session, round_):
+            await rd_msgs.schedule_leader_briefing(session, round_, leader, now)
     return round_, len(promoted)
 
 
@@ -97,7 +99,7 @@ async def _round_move(session: AsyncSession, round_: rd.Round, start: datetime, 
         if status == rd.CONFIRMED:
             await rd_msgs.schedule_for_member(session, round_, person, view.leaders, now)
     for leader in view.leaders:
-        await rd_msgs.schedule_report_nudge(session, round_, leader)
+        await rd_msgs.schedule_report_nudge(session, round_, leader, now)
     return round_, len(everyone)
 
 

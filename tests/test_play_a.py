@@ -233,3 +233,18 @@ async def test_a_follow_up_on_time_still_comes(db, app, make_user, clock):
     clock.set(START + timedelta(hours=3, minutes=40))
     await tick(app)
     assert liv.last_message().text.startswith("Takk for at du banket på dører i dag!"), liv.last_message().text
+
+
+# The members of "Dørbank i Midtbyen" got the morning briefing ("Orientering før dagens dørbanking …");
+# Ola, who led the round, did not.
+async def test_the_leader_gets_the_briefing_too(db, app, make_user, clock):
+    ola = await person(make_user, 16, first="Ola"); await grant(db, ola, "leader")
+    siri = await person(make_user, 17, lang="nn", first="Siri")
+    rid = await make_round(db, clock, leader=ola, briefing="Snakk om eigedomsskatt og kollektivtrafikk.")
+    await siri.press_data(f"rd.join:{rid}")
+    clock.set(START - timedelta(hours=3, minutes=30))   # the morning of the round
+    await tick(app)
+    briefed = [m.text for m in ola.messages() if m.text.startswith("Orientering før dagens dørbanking")]
+    assert briefed == ["Orientering før dagens dørbanking (Dørbank på Lade):\n\nSnakk om eigedomsskatt og kollektivtrafikk."], \
+        [m.text for m in ola.messages()[-3:]]
+    assert any(m.text.startswith("Orientering før dagens dørbanking") for m in siri.messages())
