@@ -248,3 +248,16 @@ async def test_the_leader_gets_the_briefing_too(db, app, make_user, clock):
     assert briefed == ["Orientering før dagens dørbanking (Dørbank på Lade):\n\nSnakk om eigedomsskatt og kollektivtrafikk."], \
         [m.text for m in ola.messages()[-3:]]
     assert any(m.text.startswith("Orientering før dagens dørbanking") for m in siri.messages())
+
+
+# Ola leads "Dørbank på Lade" (a move notice even sent him to /mine), but /mine said "Du har ikke meldt deg
+# på noe ennå. Prøv /dorbank!".
+async def test_mine_lists_the_rounds_one_leads_with_the_team_a_tap_away(db, app, make_user, clock):
+    ola = await person(make_user, 18, first="Ola"); await grant(db, ola, "leader")
+    siri = await person(make_user, 19, lang="nn", first="Siri")
+    rid = await make_round(db, clock, leader=ola)
+    await siri.press_data(f"rd.join:{rid}")
+    mine = await ola.send("/mine")
+    assert "🚪 Dørbank på Lade — lørdag 5. desember kl. 12:00–15:00 (du leder den)" in mine.text, mine.texts
+    team = await ola.press("👥 Laget: Dørbank på Lade")
+    assert "Siri Nordmann" in team.text, team.texts
