@@ -132,7 +132,8 @@ async def test_a_leader_is_told_of_a_move_and_a_cancellation_in_a_leaders_words(
     await board.press("⚙️ Administrer runder")
     await board.press("Flytt")
     await board.send("06.12 12:00")
-    await board.send("15:00")
+    confirmed = await board.send("15:00")
+    assert "2 personer får beskjed" in confirmed.text, confirmed.texts  # Siri and the leader (it said 1)
     await tick(app)
     moved = leader.messages()[before:][-1].text
     assert moved.startswith("Endring: «Dørbank Lade», som du leder, er flyttet til søndag 6. desember"), moved
@@ -140,7 +141,8 @@ async def test_a_leader_is_told_of_a_move_and_a_cancellation_in_a_leaders_words(
     assert "meld" in siri.messages()[siri_before:][-1].text  # a participant keeps the words about leaving
     before = len(leader.messages())
     await board.press("Avlys runden")
-    await board.press("Ja, avlys runden")
+    answer = await board.press("Ja, avlys runden")
+    assert "er avlyst; 2 personer får beskjed" in answer.method("editMessageText")[0].text
     await tick(app)
     cancelled = leader.messages()[before:][-1].text
     assert cancelled.startswith("Avlyst: «Dørbank Lade»") and "som du skulle lede" in cancelled, cancelled
