@@ -105,6 +105,26 @@ async def cancel_for_member(session: AsyncSession, round_: Round, member_id: int
     await box.cancel(session, member_prefix(round_, member_id))
 
 
+async def tell_leaders_of_dropout(session: AsyncSession, round_: Round, left: Member, promoted: Member | None,
+                                  now: datetime) -> None:
+    """Within a day of the round, its leaders hear at once who dropped out and who took the seat
+    (earlier, the team list is enough)."""
+    if now < round_.starts_at - timedelta(hours=24):
+        return
+    for leader in await rd.current_leaders(session, round_):
+        if leader.id == left.id:
+            continue
+        _ = translator(leader.language)
+        if promoted is None:
+            text = _("{name} can't come to “{title}”, {when}, after all. Your team is under /dorbank lag.").format(
+                name=left.name or "?", title=round_.title, when=when(round_, leader.language))
+        else:
+            text = _("{name} can't come to “{title}”, {when}, after all; {other} from the waiting list takes the seat. "
+                     "Your team is under /dorbank lag.").format(name=left.name or "?", other=promoted.name or "?",
+                                                               title=round_.title, when=when(round_, leader.language))
+        await notify(session, leader, f"notice:round:{round_.id}:leader:{leader.id}:left:{left.id}:{am.stamp(now)}", text, now)
+
+
 async def notify(session: AsyncSession, member: Member, key: str, text: str, now: datetime,
                  buttons: list[list[box.Button]] | None = None) -> None:
     """A notice written now that goes out at once, as written."""

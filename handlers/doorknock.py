@@ -182,6 +182,7 @@ async def leave(update: Update, context: Context) -> None:
         if result.promoted is not None:
             view = await rd.view(session, result.round)
             await msgs.promoted(session, result.round, result.promoted, view.leaders, now)
+        await msgs.tell_leaders_of_dropout(session, result.round, member, result.promoted, now)
     await query.answer()
     if from_reminder:
         await show_answer(update, "❌ " + _("You can't come after all."))

@@ -263,3 +263,26 @@ async def test_mine_lists_the_rounds_one_leads_with_the_team_a_tap_away(db, app,
     assert "🚪 Dørbank på Lade — lørdag 5. desember kl. 12:00–15:00 (du leder den)" in mine.text, mine.texts
     team = await ola.press("👥 Laget: Dørbank på Lade")
     assert "Siri Nordmann" in team.text, team.texts
+
+
+# Nils dropped out the day before and Jon two hours before; Liv and Eirik moved up from the waiting
+# list. Ola, the leader, heard nothing and met the team with an old list.
+async def test_the_leader_hears_of_a_dropout_close_to_the_round(db, app, make_user, clock):
+    siri = await person(make_user, 20, lang="nn", first="Siri"); await grant(db, siri, "leader")
+    nils = await person(make_user, 21, first="Nils"); liv = await person(make_user, 22, first="Liv")
+    per = await person(make_user, 23, first="Per"); eva = await person(make_user, 24, first="Eva")
+    rid = await make_round(db, clock, capacity=2, leader=siri)
+    for u in (nils, per, liv, eva):
+        await u.press_data(f"rd.join:{rid}")            # Liv and Eva wait
+    before = len(siri.messages())
+    await per.press_data(f"rd.leave:{rid}")              # days ahead: the team list is enough
+    await tick(app)
+    assert len(siri.messages()) == before, [m.text for m in siri.messages()[before:]]
+    clock.set(START - timedelta(hours=20))
+    await tick(app)                                      # the day-before reminders
+    await nils.press("Jeg kan likevel ikke")
+    await tick(app)
+    told = [m.text for m in siri.messages()[before:] if "kan likevel ikkje kome" in m.text]
+    assert told == ["Nils Nordmann kan likevel ikkje kome på «Dørbank på Lade», laurdag 5. desember kl. 12:00–15:00; "
+                    "Eva Nordmann frå ventelista tek plassen. Laget ditt ser du under /dorbank lag."], \
+        [m.text for m in siri.messages()[before:]]
