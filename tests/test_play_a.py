@@ -283,6 +283,26 @@ async def test_the_leader_hears_of_a_dropout_close_to_the_round(db, app, make_us
     await nils.press("Jeg kan likevel ikke")
     await tick(app)
     told = [m.text for m in siri.messages()[before:] if "kan likevel ikkje kome" in m.text]
-    assert told == ["Nils Nordmann kan likevel ikkje kome på «Dørbank på Lade», laurdag 5. desember kl. 12:00–15:00; "
-                    "Eva Nordmann frå ventelista tek plassen. Laget ditt ser du under /dorbank lag."], \
-        [m.text for m in siri.messages()[before:]]
+    expected = ("Nils Nordmann kan likevel ikkje kome på «Dørbank på Lade», laurdag 5. desember kl. 12:00–15:00; "
+                "Eva Nordmann frå ventelista tek plassen. Laget ditt ser du under /dorbank lag.")
+    assert told == [expected], [m.text for m in siri.messages()[before:]]
+
+
+# `events add --contact "917 66 666"` made Astrid (nn) the contact person of Julebord; she was never told
+# (naming her in /nyttarrangement tells her).
+async def test_a_contact_person_named_from_the_command_line_is_told(db, app, make_user, clock, monkeypatch, database_url):
+    import asyncio
+
+    from tests.test_register import run_cli
+
+    astrid = await person(make_user, 25, lang="nn", first="Astrid")
+    before = len(astrid.messages())
+    code = await asyncio.to_thread(run_cli, monkeypatch, database_url, "events", "add", "--kind", "social", "--title", "Julebord",
+                                   "--start", "2030-12-05 18:00", "--end", "2030-12-05 23:00", "--place", "Folkets hus",
+                                   "--contact", "+4741000025")
+    assert code == 0
+    from datetime import UTC, datetime
+    clock.set(datetime.now(UTC) + timedelta(minutes=1))  # the command line queues it at the wall clock's now
+    await tick(app)
+    told = [m.text for m in astrid.messages()[before:]]
+    assert len(told) == 1 and "Julebord" in told[0], told
