@@ -62,7 +62,7 @@ async def test_the_board_keeps_partners_in_the_chat_in_norwegian(db, app, api, m
     member = make_user(first_name="Per", language_code="nn")
     await onboard(member, phone="+4745000001", lang="nn")
     refused = await member.send("/partnere")
-    assert refused.text.startswith("Berre medlemmer med rolla «styret»")
+    assert refused.text.startswith("Berre medlemer med rolla «styret»")
     await with_role(db, board, "board")
     await board.send("/partnere")
     await board.press("➕ Legg til en partner")

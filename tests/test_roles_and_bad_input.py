@@ -24,9 +24,9 @@ async def test_member_without_board_role_is_refused(db, make_user):
     member = make_user(language_code="nn")
     await onboard(member, lang="nn", phone="+4798765432")
     refused = await member.send("/supportere")
-    assert refused.text.startswith("Berre medlemmer med rolla «styret» kan gjere det.")
+    assert refused.text.startswith("Berre medlemer med rolla «styret» kan gjere det.")
     forged = await member.press_data(VerifySupporter((await stored(db, supporter.user_id)).id).pack())
-    assert forged.alerts and forged.alerts[0].startswith("Berre medlemmer med rolla «styret»")
+    assert forged.alerts and forged.alerts[0].startswith("Berre medlemer med rolla «styret»")
     assert not (await stored(db, supporter.user_id)).verified
 
 
