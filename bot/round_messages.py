@@ -334,7 +334,8 @@ async def _moved(session: AsyncSession, row: box.OutboxMessage, to: Member) -> M
             title=round_.title, when=am.when_of(box.params_of(row), to.language), place=round_.meeting_point))
     return Message(_("Change: “{title}” has moved to {when}. Meeting point: {place}. "
                      "If you can't come now, leave it under /mine.").format(
-        title=round_.title, when=am.when_of(box.params_of(row), to.language), place=round_.meeting_point))
+        title=round_.title, when=am.when_of(box.params_of(row), to.language), place=round_.meeting_point),
+        [[box.Button(_("I can't after all"), data=data.cannot_come(round_.id))]])
 
 
 @renderer("round.place")

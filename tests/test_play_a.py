@@ -306,3 +306,27 @@ async def test_a_contact_person_named_from_the_command_line_is_told(db, app, mak
     await tick(app)
     told = [m.text for m in astrid.messages()[before:]]
     assert len(told) == 1 and "Julebord" in told[0], told
+
+
+# "Endring: «Dørbank på Lade» er flyttet til lørdag 12. desember … Kan du ikke nå, melder du deg av under
+# /mine." — and no button: one more step for someone who can't come at the new time.
+async def test_a_move_notice_has_a_button_to_give_up_the_seat(db, app, make_user, clock):
+    from tests.test_season_leaders_told import _setup
+
+    board, _leader = await _setup(db, make_user, clock)
+    nils = await person(make_user, 26, first="Nils")
+    async with db.session() as session:
+        rid = await session.scalar(select(rd.Round.id))
+    await nils.press_data(f"rd.join:{rid}")
+    await board.send("/dorbank")
+    await board.press("⚙️ Administrer runder")
+    await board.press("Flytt")
+    await board.send("06.12 12:00")
+    await board.send("15:00")
+    await tick(app)
+    assert nils.last_message().text.startswith("Endring: «Dørbank Lade» er flyttet"), nils.last_message().text
+    left = await nils.press("Jeg kan likevel ikke")
+    assert any("Du er meldt av «Dørbank Lade»" in t for t in left.texts), left.texts
+    async with db.session() as session:
+        view = await rd.view(session, await rd.get_round(session, rid))
+    assert view.confirmed == 0, view
