@@ -14,6 +14,7 @@ from bot.render import Gone
 from bot.render import now as render_now
 from models import activity as act
 from models import outbox as box
+from models.constants import OSLO
 from models.errors import NotFound
 from models.member import Member
 from models.timeparse import same_time_day_before
@@ -102,13 +103,16 @@ async def subject(session: AsyncSession, spec: act.Seats, row: box.OutboxMessage
 
 
 async def reminder_subject(session: AsyncSession, spec: act.Seats, row: box.OutboxMessage, recipient: Member, *,
-                           before_start: bool = False, came: bool = False) -> Any:
+                           before_start: bool = False, day_before: bool = False, came: bool = False) -> Any:
     """The activity of a reminder that still applies: planned, not moved since, the recipient still in;
-    with `before_start`, not begun yet (sending was held up); with `came`, not marked as a no-show."""
+    with `before_start`, not begun yet (sending was held up); with `day_before`, still the day before in
+    Oslo (a "tomorrow" held up until the day itself would be wrong); with `came`, not marked as a no-show."""
     activity = await subject(session, spec, row)
     moment = render_now()
     if before_start and moment is not None and moment >= activity.starts_at:
         raise Gone("the activity has begun; a reminder now is only noise")
+    if day_before and moment is not None and moment.astimezone(OSLO).date() >= activity.starts_at.astimezone(OSLO).date():
+        raise Gone("no longer the day before; the day's own reminder follows")
     at = box.params_of(row).get("at")
     if at is not None and at != stamp(activity.starts_at):
         raise Gone("the activity moved; its reminders were scheduled anew")

@@ -127,7 +127,7 @@ async def nothing_planned(session: AsyncSession, board: list[Member], days: int,
 
 @renderer("event.reminder_24h")
 async def _day_before(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
-    event = await am.reminder_subject(session, ev.SEATS, row, to, before_start=True)
+    event = await am.reminder_subject(session, ev.SEATS, row, to, before_start=True, day_before=True)
     _ = translator(to.language)
     return Message(_("Reminder: “{title}” is tomorrow, {when}, at {place}.").format(
         title=event.title, when=when(event, to.language), place=event.place),
@@ -148,7 +148,8 @@ async def _promoted(session: AsyncSession, row: box.OutboxMessage, to: Member) -
     event = await am.reminder_subject(session, ev.SEATS, row, to)
     _ = translator(to.language)
     return Message(_("Good news: a place became free at “{title}”, {when}, and it is yours!").format(
-        title=event.title, when=when(event, to.language)))
+        title=event.title, when=when(event, to.language)),
+        [[box.Button(_("I can't after all"), data=data.rsvp(event.id, "no"))]])
 
 
 @renderer("event.moved")

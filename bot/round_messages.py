@@ -14,6 +14,7 @@ from bot import activity_messages as am
 from bot import outbox_buttons as data
 from bot.i18n import N_, OSLO, fmt_datetime, fmt_time, ngettext_for, translator
 from bot.render import Gone, Message, renderer
+from bot.render import now as render_now
 from models import leader_training as training
 from models import outbox as box
 from models import rounds as rd
@@ -105,6 +106,26 @@ async def cancel_for_member(session: AsyncSession, round_: Round, member_id: int
     await box.cancel(session, member_prefix(round_, member_id))
 
 
+async def tell_leaders_of_dropout(session: AsyncSession, round_: Round, left: Member, promoted: Member | None,
+                                  now: datetime) -> None:
+    """Within a day of the round, its leaders hear at once who dropped out and who took the seat
+    (earlier, the team list is enough)."""
+    if now < round_.starts_at - timedelta(hours=24):
+        return
+    for leader in await rd.current_leaders(session, round_):
+        if leader.id == left.id:
+            continue
+        _ = translator(leader.language)
+        if promoted is None:
+            text = _("{name} can't come to “{title}”, {when}, after all. Your team is under /dorbank lag.").format(
+                name=left.name or "?", title=round_.title, when=when(round_, leader.language))
+        else:
+            text = _("{name} can't come to “{title}”, {when}, after all; {other} from the waiting list takes the seat. "
+                     "Your team is under /dorbank lag.").format(name=left.name or "?", other=promoted.name or "?",
+                                                               title=round_.title, when=when(round_, leader.language))
+        await notify(session, leader, f"notice:round:{round_.id}:leader:{leader.id}:left:{left.id}:{am.stamp(now)}", text, now)
+
+
 async def notify(session: AsyncSession, member: Member, key: str, text: str, now: datetime,
                  buttons: list[list[box.Button]] | None = None) -> None:
     """A notice written now that goes out at once, as written."""
@@ -131,10 +152,20 @@ async def cancelled(session: AsyncSession, round_: Round, member: Member, now: d
                        member_id=member.id, due_at=now, topic="round.cancelled", subject_id=round_.id)
 
 
-async def schedule_report_nudge(session: AsyncSession, round_: Round, leader: Member) -> None:
+async def schedule_report_nudge(session: AsyncSession, round_: Round, leader: Member, now: datetime | None = None) -> None:
+    """A team leader's rows for this version of the round: the briefing on its morning (as the team gets
+    it) and the nudge for the report the day after."""
     await box.schedule(session, dedupe_key=f"round:{round_.id}:v{round_.version}:leader:{leader.id}:report", kind="task",
                        member_id=leader.id, due_at=round_.ends_at + timedelta(days=1), topic="round.report",
                        subject_id=round_.id)
+    await schedule_leader_briefing(session, round_, leader, now if now is not None else (round_.created_at or morning_of(round_)))
+
+
+async def schedule_leader_briefing(session: AsyncSession, round_: Round, leader: Member, now: datetime) -> None:
+    if round_.briefing:
+        await box.schedule(session, dedupe_key=f"round:{round_.id}:v{round_.version}:leader:{leader.id}:briefing",
+                           kind="reminder", member_id=leader.id, topic="round.leader_briefing", subject_id=round_.id,
+                           due_at=max(now, min(morning_of(round_), round_.starts_at - timedelta(hours=1))))
 
 
 async def leader_changed(session: AsyncSession, change: LeaderChange, now: datetime) -> None:
@@ -144,12 +175,25 @@ async def leader_changed(session: AsyncSession, change: LeaderChange, now: datet
         await box.schedule(session, dedupe_key=f"notice:round:{round_.id}:team:{change.team.id}:leader:{new.id}:{am.stamp(now)}",
                            kind="notice", member_id=new.id, due_at=now, topic="round.leader_assigned", subject_id=round_.id,
                            params={"team": change.team.id, "number": change.team_number})
-        await schedule_report_nudge(session, round_, new)
+        await schedule_report_nudge(session, round_, new, now)
     if old is not None and (new is None or old.id != new.id):
         await box.cancel(session, f"round:{round_.id}:v{round_.version}:leader:{old.id}:")
         await box.schedule(session, dedupe_key=f"notice:round:{round_.id}:team:{change.team.id}:unled:{old.id}:{am.stamp(now)}",
                            kind="notice", member_id=old.id, due_at=now, topic="round.leader_removed", subject_id=round_.id,
                            params={"team": change.team.id, "number": change.team_number})
+
+
+async def leaders_named(session: AsyncSession, round_: Round, now: datetime, *, creator_id: int | None = None) -> None:
+    """A new round's team leaders: each is asked for the report afterwards, and each but the one who
+    created it is told they lead their team (as when the board assigns a leader later)."""
+    for number, team in enumerate(sorted(round_.teams, key=lambda t: t.id), start=1):
+        leader = await session.get(Member, team.leader_id) if team.leader_id is not None else None
+        if leader is None:
+            continue
+        if leader.id == creator_id:
+            await schedule_report_nudge(session, round_, leader, now)
+        else:
+            await leader_changed(session, LeaderChange(round_, team, number, None, leader), now)
 
 
 async def cancel_report_nudges(session: AsyncSession, round_: Round) -> None:
@@ -184,7 +228,7 @@ async def leader_offer(session: AsyncSession, candidate: Member, rounds: int, no
 
 @renderer("round.reminder_24h")
 async def _day_before(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
-    round_ = await am.reminder_subject(session, rd.SEATS, row, to, before_start=True)
+    round_ = await am.reminder_subject(session, rd.SEATS, row, to, before_start=True, day_before=True)
     _ = translator(to.language)
     leaders = ", ".join(m.name or "?" for m in await rd.current_leaders(session, round_)) or _("not decided yet")
     return Message(_("Reminder: door-knocking tomorrow, {when}.\nMeeting point: {place}\nLeader: {leaders}\n"
@@ -213,9 +257,29 @@ async def _briefing(session: AsyncSession, row: box.OutboxMessage, to: Member) -
         title=round_.title, briefing=round_.briefing))
 
 
+@renderer("round.leader_briefing")
+async def _leader_briefing(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
+    round_ = await am.subject(session, rd.SEATS, row)
+    moment = render_now()
+    if moment is not None and moment >= round_.starts_at:
+        raise Gone("the round has begun")
+    if not round_.briefing or not leads(round_, to):
+        raise Gone("no briefing, or no longer a leader of the round")
+    signup = await rd.signup_of(session, round_.id, to.id)
+    if signup is not None and signup.status == rd.CONFIRMED:
+        raise Gone("signed up as well: gets the participants' briefing")
+    _ = translator(to.language)
+    return Message(_("Briefing for today's door-knocking ({title}):\n\n{briefing}").format(
+        title=round_.title, briefing=round_.briefing))
+
+
 @renderer("round.followup")
 async def _followup(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
     round_ = await am.reminder_subject(session, rd.SEATS, row, to, came=True)
+    moment = render_now()
+    if (moment is not None and moment > round_.ends_at + timedelta(hours=3)
+            and moment.astimezone(OSLO).date() != round_.ends_at.astimezone(OSLO).date()):
+        raise Gone("held up past the round's day; “today” would be wrong")
     _ = translator(to.language)
     return Message(_("Thank you for knocking on doors today! How did it go — what did people talk about? "
                      "Pick a theme. Please don't write names or addresses of the people you met."),
@@ -245,7 +309,8 @@ async def _promoted(session: AsyncSession, row: box.OutboxMessage, to: Member) -
     round_ = await am.reminder_subject(session, rd.SEATS, row, to)
     _ = translator(to.language)
     return Message(_("Good news: a seat became free on “{title}”, {when}, and it is yours! Meeting point: {place}.").format(
-        title=round_.title, when=when(round_, to.language), place=round_.meeting_point))
+        title=round_.title, when=when(round_, to.language), place=round_.meeting_point),
+        [[box.Button(_("I can't after all"), data=data.cannot_come(round_.id))]])
 
 
 @renderer("round.leader_assigned")
@@ -271,13 +336,23 @@ async def _leader_removed(session: AsyncSession, row: box.OutboxMessage, to: Mem
                      "Thank you for stepping in!").format(number=params["number"], title=round_.title, when=when(round_, to.language)))
 
 
+def leads(round_: Round, person: Member) -> bool:
+    """The person leads a team of this round (a leader is told in a leader's words, not a participant's)."""
+    return any(team.leader_id == person.id for team in round_.teams)
+
+
 @renderer("round.moved")
 async def _moved(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
     round_ = await am.subject(session, rd.SEATS, row)
     _ = translator(to.language)
+    if leads(round_, to):
+        return Message(_("Change: “{title}”, which you lead, has moved to {when}. Meeting point: {place}. "
+                         "Everyone signed up is told; your team is under /dorbank lag.").format(
+            title=round_.title, when=am.when_of(box.params_of(row), to.language), place=round_.meeting_point))
     return Message(_("Change: “{title}” has moved to {when}. Meeting point: {place}. "
                      "If you can't come now, leave it under /mine.").format(
-        title=round_.title, when=am.when_of(box.params_of(row), to.language), place=round_.meeting_point))
+        title=round_.title, when=am.when_of(box.params_of(row), to.language), place=round_.meeting_point),
+        [[box.Button(_("I can't after all"), data=data.cannot_come(round_.id))]])
 
 
 @renderer("round.place")
@@ -292,6 +367,10 @@ async def _place(session: AsyncSession, row: box.OutboxMessage, to: Member) -> M
 async def _cancelled(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
     round_ = await am.subject(session, rd.SEATS, row, planned=False)
     _ = translator(to.language)
+    if leads(round_, to):
+        return Message(_("Cancelled: “{title}” on {when}, which you were to lead, will not take place. "
+                         "Everyone signed up is told. Thank you for taking it on!").format(
+            title=round_.title, when=when(round_, to.language)))
     return Message(_("Cancelled: “{title}” on {when} will not take place. Thank you for signing up — "
                      "see /dorbank for other rounds.").format(title=round_.title, when=when(round_, to.language)))
 

@@ -72,6 +72,8 @@ async def _round_edit(session: AsyncSession, round_: rd.Round, field: str, value
     if field == "briefing":  # a round created without one: the team gets it on the morning after all
         for _signup, person in await rd.participants(session, round_.id):
             await rd_msgs.schedule_briefing(session, round_, person, now)
+        for leader in await rd.current_leaders(session, round_):
+            await rd_msgs.schedule_leader_briefing(session, round_, leader, now)
     return round_, len(promoted)
 
 
@@ -91,23 +93,25 @@ async def _round_move(session: AsyncSession, round_: rd.Round, start: datetime, 
     round_ = await rd.move(session, round_.id, starts_at=start, ends_at=end, now=now)
     view = await rd.view(session, round_)
     everyone = await _round_everyone(session, round_)
-    for person in await _round_told(session, round_, [person for _status, person in everyone]):
+    told = await _round_told(session, round_, [person for _status, person in everyone])
+    for person in told:
         await rd_msgs.moved(session, round_, person, now)
     for status, person in everyone:
         if status == rd.CONFIRMED:
             await rd_msgs.schedule_for_member(session, round_, person, view.leaders, now)
     for leader in view.leaders:
-        await rd_msgs.schedule_report_nudge(session, round_, leader)
-    return round_, len(everyone)
+        await rd_msgs.schedule_report_nudge(session, round_, leader, now)
+    return round_, len(told)  # "N people are told": the leaders count
 
 
 async def _round_cancel(session: AsyncSession, round_: rd.Round, now: datetime) -> Changed:
     round_ = await rd.cancel(session, round_.id)
     await box.cancel(session, rd_msgs.round_prefix(round_))
     everyone = await _round_everyone(session, round_)
-    for person in await _round_told(session, round_, [person for _status, person in everyone]):
+    told = await _round_told(session, round_, [person for _status, person in everyone])
+    for person in told:
         await rd_msgs.cancelled(session, round_, person, now)
-    return round_, len(everyone)
+    return round_, len(told)
 
 
 def _round_card(view: rd.RoundView, lang: str) -> tuple[str, Any]:

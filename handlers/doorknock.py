@@ -20,6 +20,7 @@ from bot.activity_buttons import (
     NothingToAdd,
     RoundList,
     RoundPage,
+    RoundTeam,
     accepts,
     read,
 )
@@ -181,6 +182,7 @@ async def leave(update: Update, context: Context) -> None:
         if result.promoted is not None:
             view = await rd.view(session, result.round)
             await msgs.promoted(session, result.round, result.promoted, view.leaders, now)
+        await msgs.tell_leaders_of_dropout(session, result.round, member, result.promoted, now)
     await query.answer()
     if from_reminder:
         await show_answer(update, "❌ " + _("You can't come after all."))
@@ -213,9 +215,14 @@ async def my_signups(update: Update, context: Context) -> None:
     member, runtime, _ = context.known, context.runtime, context._
     async with runtime.db.session() as session:
         mine = await rd.my_rounds(session, member.id, runtime.now())
+        led = [v.round for v in await rd.upcoming(session, runtime.now(), limit=50) if rd.leads(v.round, member.id)]
     extra = [await provider(update, context, member) for provider in features(context.application).mine]
     lines: list[str] = []
     rows: list[list[tuple[str, str]]] = []
+    leading = _("you lead it")
+    for round_ in led:  # rounds one leads come first, with the team a tap away
+        lines.append(f"🚪 {round_.title} — {msgs.when(round_, member.language)} ({leading})")
+        rows.append([(_("👥 Team: {title}").format(title=round_.title[:30]), RoundTeam(round_id=round_.id).pack())])
     for item in mine:
         state = _("waiting list, number {position}").format(position=item.position) if item.position else _("signed up")
         lines.append(f"🚪 {item.round.title} — {msgs.when(item.round, member.language)} ({state})")

@@ -174,8 +174,13 @@ async def check_in(update: Update, context: Context) -> None:
         if runtime.now() < round_.starts_at - timedelta(hours=2):
             await query.answer(_("Check-in opens two hours before the round starts."), show_alert=True)
             return
-        await rd.set_attendance(session, signup.id, pressed.present)
-        if pressed.present:
+        try:
+            await rd.set_attendance(session, signup.id, pressed.present)
+        except NotFound:  # they left (or moved to the waiting list) after this list was shown
+            gone = True
+        else:
+            gone = False
+        if not gone and pressed.present:
             count = await rd.rounds_attended(session, signup.member_id, runtime.now())
             if count == runtime.settings.leader_threshold:
                 person = await membership.member_or_none(session, signup.member_id)
@@ -183,7 +188,10 @@ async def check_in(update: Update, context: Context) -> None:
                 if person is not None and "leader" not in person.role_names:
                     await msgs.leader_candidate(session, person, board, count, runtime.now())
                     await msgs.leader_offer(session, person, count, runtime.now())
-    await query.answer()
+    if gone:
+        await query.answer(_("That person is no longer on the team. Here is the team as it is now."), show_alert=True)
+    else:
+        await query.answer()
     await send_team(update, context, round_.id, edit=True)
 
 

@@ -146,8 +146,10 @@ async def rsvp(update: Update, context: Context) -> None:
     async with runtime.db.read() as session:  # the reply reads outside the event's lock
         view = await ev.view(session, event)
         clashing = await ev.clashes(session, member.id, event) if choice == "yes" else []
+        contact = await membership.member_or_none(session, event.contact_id)
     await query.answer()
-    await query.edit_message_text(event_card(view, member.language), reply_markup=rsvp_keyboard(event.id, member.language, choice))
+    await query.edit_message_text(event_card(view, member.language, contact.name if contact else None),
+                                  reply_markup=rsvp_keyboard(event.id, member.language, choice))
     if choice == "yes" and result.position == 0:
         text = _("Great, see you at “{title}”, {when}! Here is a calendar file.").format(title=event.title, when=msgs.when(event, member.language))
     elif choice == "yes":

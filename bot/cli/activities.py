@@ -102,8 +102,7 @@ async def cmd_rounds_add(session: AsyncSession, settings: Settings, args: argpar
                    rd.BadCapacity: f"capacity must be 1 to {MAX_CAPACITY}", rd.UnknownLeader: "unknown leader"}
         print(f"lagbot: {reasons.get(type(exc), f'invalid: {exc}')}", file=sys.stderr)
         return 1
-    if leader_id is not None:
-        await round_messages.schedule_report_nudge(session, round_, await membership.member_by_id(session, leader_id))
+    await round_messages.leaders_named(session, round_, now)
     print(f"round #{round_.id} created: {round_.title}, link payload round_{round_.id}")
     return 0
 
@@ -137,6 +136,7 @@ async def cmd_rounds_export(session: AsyncSession, settings: Settings, args: arg
 
 
 async def _create_event(session: Any, row: dict[str, Any], now: Any) -> str:
+    from bot import event_messages
     from bot.i18n import OSLO, parse_oslo_datetime
     from models import events as ev
 
@@ -151,10 +151,15 @@ async def _create_event(session: Any, row: dict[str, Any], now: Any) -> str:
                                         first_local=start.astimezone(OSLO), minutes=int((end - start).total_seconds() // 60),
                                         place=row["place"], now=now, description=row.get("description") or "",
                                         capacity=capacity, partners=partners, contact_id=contact_id)
+        first = await ev.first_of_series(session, series.id)
+        if first is not None and contact_id is not None:  # the contact person is told, as when the board names them in chat
+            await event_messages.contact_assigned(session, first, await ev.occurrence_count(session, series.id), now)
         return f"series #{series.id}"
     event = await ev.create_event(session, kind=row["kind"], title=row["title"], starts_at=start, ends_at=end, place=row["place"],
                                   now=now, description=row.get("description") or "", capacity=capacity, partners=partners,
                                   contact_id=contact_id)
+    if contact_id is not None:
+        await event_messages.contact_assigned(session, event, 1, now)
     return f"event #{event.id}"
 
 
