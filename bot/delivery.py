@@ -24,6 +24,7 @@ from bot import (  # noqa: F401
     ask_messages,
     call_messages,
     event_messages,
+    leader_training_messages,
     link_messages,
     nudge_messages,
     render,

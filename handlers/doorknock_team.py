@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application
 
+from bot import leader_training_messages as training_msgs
 from bot import round_messages as msgs
 from bot.activity_buttons import (
     AcceptLeaderTraining,
@@ -186,8 +187,8 @@ async def check_in(update: Update, context: Context) -> None:
                 person = await membership.member_or_none(session, signup.member_id)
                 board = await membership.members_with_role(session, "board", runtime.settings.lagbot_admins)
                 if person is not None and "leader" not in person.role_names:
-                    await msgs.leader_candidate(session, person, board, count, runtime.now())
-                    await msgs.leader_offer(session, person, count, runtime.now())
+                    await training_msgs.leader_candidate(session, person, board, count, runtime.now())
+                    await training_msgs.leader_offer(session, person, count, runtime.now())
     if gone:
         await query.answer(_("That person is no longer on the team. Here is the team as it is now."), show_alert=True)
     else:
@@ -206,7 +207,7 @@ async def accept_leader_training(update: Update, context: Context) -> None:
         record = None if member is None else await training.accept(session, member.id, runtime.now())
         if member is not None and record is not None and record.accepted_at == runtime.now():  # a yes just now: tell the board
             board = await membership.members_with_role(session, "board", runtime.settings.lagbot_admins)
-            await msgs.leader_accepted(session, member, board, runtime.now())
+            await training_msgs.leader_accepted(session, member, board, runtime.now())
     if record is None:
         await query.answer(_("Leader training has not been offered to you yet. Ask the board if you would like it."),
                            show_alert=True)

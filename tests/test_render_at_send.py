@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from bot import event_messages, round_messages
+from bot import event_messages, leader_training_messages, round_messages
 from models import Member, OutboxMessage
 from models import events as ev
 from models import rounds as rd
@@ -137,7 +137,7 @@ async def test_a_message_about_an_erased_member_is_dropped(db, app, make_user, c
     board, candidate = await member(make_user, 0), await member(make_user, 1)
     async with db.session() as session:
         person = await member_by_telegram(session, candidate.user_id)
-        await round_messages.leader_candidate(session, person, [await member_by_telegram(session, board.user_id)], 3, clock())
+        await leader_training_messages.leader_candidate(session, person, [await member_by_telegram(session, board.user_id)], 3, clock())
         await erase_member(session, person)
     told = len(board.messages())
     await tick(app)
