@@ -151,6 +151,16 @@ async def leader_changed(session: AsyncSession, change: LeaderChange, now: datet
                            params={"team": change.team.id, "number": change.team_number})
 
 
+async def leaders_named(session: AsyncSession, round_: Round, now: datetime, *, creator_id: int | None) -> None:
+    """Tell each team leader named when the round was created that they lead it (not its creator)."""
+    for number, team in enumerate(sorted(round_.teams, key=lambda t: t.id), start=1):
+        if team.leader_id is None or team.leader_id == creator_id:
+            continue
+        await box.schedule(session, dedupe_key=f"notice:round:{round_.id}:team:{team.id}:leader:{team.leader_id}:{am.stamp(now)}",
+                           kind="notice", member_id=team.leader_id, due_at=now, topic="round.leader_assigned",
+                           subject_id=round_.id, params={"team": team.id, "number": number})
+
+
 async def cancel_report_nudges(session: AsyncSession, round_: Round) -> None:
     for version in range(1, round_.version + 1):
         await box.cancel(session, f"round:{round_.id}:v{version}:leader:")

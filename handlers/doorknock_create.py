@@ -241,6 +241,7 @@ async def create(update: Update, context: Context) -> int:
                 longitude=data.get("lon"), partner=data.get("partner"), briefing=data.get("briefing"), created_by=member.id)
             for leader_id in {lid for lid in leaders if lid is not None}:
                 await msgs.schedule_report_nudge(session, round_, await membership.member_by_id(session, leader_id))
+            await msgs.leaders_named(session, round_, runtime.now(), creator_id=member.id)
     except rd.InPast:
         await reply(update, _("The start time has passed in the meantime. Start again with /nyrunde."))
         return Flow.END
