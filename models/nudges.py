@@ -151,7 +151,8 @@ async def _doorknock(session: AsyncSession, eligible: Any, now: datetime) -> lis
         mine.setdefault(member_id, set()).add(round_id)
     result = []
     for member in members:
-        offer = sorted((v for v in views if v.round.id not in mine.get(member.id, set())),
+        offer = sorted((v for v in views if v.round.id not in mine.get(member.id, set())
+                        and all(team.leader_id != member.id for team in v.round.teams)),
                        key=lambda v: (v.round.district != member.district, v.round.starts_at))
         if offer:
             result.append(Candidate(member, "doorknock", "interested in door-knocking, no round for 30 days, a round with free seats within 14 days",

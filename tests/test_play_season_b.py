@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.helpers import onboard, tick
+from tests.helpers import tick
 from tests.test_doorknock import people
 from models.membership import grant_role, member_by_telegram
 
@@ -34,3 +34,21 @@ async def test_team_leaders_named_when_a_round_is_created_are_told(db, app, make
     assert "Du leder nå lag 1 på «Dørbank på Lade»" in per.last_message().text
     assert "Du leder nå lag 2 på «Dørbank på Lade»" in tom.last_message().text
     assert len(board.messages()) == before  # the creator, who leads team 3, is not told what they just did
+
+
+async def test_a_team_leader_is_not_nudged_to_join_the_round_they_lead(db, app, make_user, clock):
+    from datetime import timedelta
+
+    from models import rounds as rd
+    from tests.test_nudges import MONDAY, member, nudge_texts, run_hooks
+
+    leader = await member(db, make_user, interests=("doorknock",), roles=("leader",))
+    other = await member(db, make_user, interests=("doorknock",), phone="+4747000001")
+    async with db.session() as session:
+        leader_id = (await member_by_telegram(session, leader.user_id)).id
+        await rd.create_round(session, title="Dørbank Moholt", district="lerkendal", starts_at=MONDAY + timedelta(days=5),
+                              ends_at=MONDAY + timedelta(days=5, hours=3), meeting_point="Moholt torg", capacity=6,
+                              now=clock(), teams=[(None, 3), (leader_id, 3)])
+    await run_hooks(app, clock, MONDAY)
+    assert len(await nudge_texts(other)) == 1
+    assert await nudge_texts(leader) == []
