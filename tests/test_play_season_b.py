@@ -52,3 +52,37 @@ async def test_a_team_leader_is_not_nudged_to_join_the_round_they_lead(db, app, 
     await run_hooks(app, clock, MONDAY)
     assert len(await nudge_texts(other)) == 1
     assert await nudge_texts(leader) == []
+
+
+async def test_a_welcome_step_held_up_past_the_rounds_start_is_dropped(db, app, make_user, clock):
+    """The bot was down on the day of the round; when it came back, Lucy got “Try door-knocking with us?
+    “Dørbank på Lade”, Saturday 5 December at 12:00” on the 6th, with a Join button that no longer works."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from models import OutboxMessage
+    from models import events as ev
+    from models import outbox as box
+    from models import rounds as rd
+
+    [lucy] = await people(make_user, 1, lang="en")
+    async with db.session() as session:
+        lucy_id = (await member_by_telegram(session, lucy.user_id)).id
+        round_ = await rd.create_round(session, title="Dørbank på Lade", district="ostbyen", starts_at=clock() + timedelta(hours=1),
+                                       ends_at=clock() + timedelta(hours=4), meeting_point="Lade kirke", capacity=6, now=clock())
+        event = await ev.create_event(session, kind="social", title="Pubkveld", starts_at=clock() + timedelta(hours=2),
+                                      ends_at=clock() + timedelta(hours=5), place="Café", now=clock())
+        for day, subject in ((7, round_.id), (2, event.id)):
+            await box.schedule(session, dedupe_key=f"welcome:member:{lucy_id}:day{day}", kind="welcome", member_id=lucy_id,
+                               due_at=clock(), topic="welcome", subject_id=subject, params={"day": day})
+    before = len(lucy.messages())
+    clock.advance(days=1)  # sending was held up until the next day
+    await tick(app)
+    await tick(app)
+    sent = [m.text for m in lucy.messages()[before:]]
+    assert not any("Dørbank på Lade" in text or "Pubkveld" in text for text in sent), sent
+    async with db.session() as session:
+        statuses = {row.dedupe_key: row.status for row in await session.scalars(
+            select(OutboxMessage).where(OutboxMessage.kind == "welcome"))}
+    assert set(statuses.values()) == {"skipped"}, statuses
