@@ -86,3 +86,26 @@ async def test_a_welcome_step_held_up_past_the_rounds_start_is_dropped(db, app, 
         statuses = {row.dedupe_key: row.status for row in await session.scalars(
             select(OutboxMessage).where(OutboxMessage.kind == "welcome"))}
     assert set(statuses.values()) == {"skipped"}, statuses
+
+
+async def test_callers_are_not_nudged_for_a_phone_round_whose_round_is_over(db, app, make_user, clock):
+    """4.1.2027: “10 members are waiting to be called in “Ring for Lade-runden”” — for a round on 5 December."""
+    from datetime import timedelta
+
+    from models import Member
+    from models import broadcast as bc
+    from models import phonebank as pb
+    from models import rounds as rd
+    from tests.test_nudges import MONDAY, member, nudge_texts, run_hooks
+
+    caller = await member(db, make_user, roles=("caller",))
+    async with db.session() as session:
+        for k in range(3):
+            session.add(Member(name=f"T{k}", phone=f"+4798{k:06d}", district="midtbyen", verified=True, language="nb"))
+        await session.flush()
+        round_ = await rd.create_round(session, title="Dørbank på Lade", district="ostbyen", starts_at=MONDAY + timedelta(days=2),
+                                       ends_at=MONDAY + timedelta(days=2, hours=3), meeting_point="Lade kirke", capacity=6, now=clock())
+        await pb.create_campaign(session, name="Ring for Lade-runden", purpose="", scripts={"nb": "Hei!"},
+                                 audience=bc.Audience(districts=["midtbyen"]), now=clock(), round_id=round_.id)
+    await run_hooks(app, clock, MONDAY + timedelta(days=35))
+    assert not [text for text in await nudge_texts(caller) if "venter på å bli ringt" in text]
