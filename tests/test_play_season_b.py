@@ -109,3 +109,24 @@ async def test_callers_are_not_nudged_for_a_phone_round_whose_round_is_over(db, 
                                  audience=bc.Audience(districts=["midtbyen"]), now=clock(), round_id=round_.id)
     await run_hooks(app, clock, MONDAY + timedelta(days=35))
     assert not [text for text in await nudge_texts(caller) if "venter på å bli ringt" in text]
+
+
+async def test_signed_up_on_a_call_after_the_linked_round_tells_the_caller_nobody_was_signed_up(db, app, make_user, clock):
+    """Emma pressed ✅ Signed up on 4 January for “Ring for Lade-runden” (round on 5 December) and was thanked
+    as if Anne were signed up; nobody was."""
+    from tests.test_phonebank import caller, callees, campaign, make_round
+
+    [person] = await callees(db, 1, on_telegram=True)
+    round_id = await make_round(db, clock)  # 5 December 2026, 12:00 in Oslo
+    await campaign(db, clock, round_id=round_id)
+    emma = await caller(make_user, db, lang="en")
+    clock.set(clock().replace(year=2027, month=1, day=4))
+    await emma.send("/calls")
+    await emma.press("📞 Next call")
+    done = await emma.press("✅ Signed up")
+    edited = done.method("editMessageText")[0]
+    assert edited.text.startswith("Callee 0 — ✅ Signed up. Thank you!")
+    assert "over or cancelled, so nobody was signed up" in edited.text
+    from models import rounds as rd
+    async with db.session() as session:
+        assert await rd.signup_of(session, round_id, person.id) is None
