@@ -130,3 +130,25 @@ async def test_signed_up_on_a_call_after_the_linked_round_tells_the_caller_nobod
     from models import rounds as rd
     async with db.session() as session:
         assert await rd.signup_of(session, round_id, person.id) is None
+
+
+async def test_rapport_names_every_gap_the_chart_shades_nearest_first(db, app, make_user, clock):
+    """28.11.2026: events 5.12, 10.12, 18.12, 14.01, 15.01, 19.02 — the text named only “35 days from 15 January”
+    while the chart also shaded 18 December to 14 January."""
+    from datetime import UTC, datetime, timedelta
+
+    from models import events as ev
+    from tests.test_plan import board_member, captions
+
+    clock.set(datetime(2026, 11, 28, 10, 0, tzinfo=UTC))
+    async with db.session() as session:
+        for start in (datetime(2026, 12, 5, 11, tzinfo=UTC), datetime(2026, 12, 10, 17, tzinfo=UTC),
+                      datetime(2026, 12, 18, 18, tzinfo=UTC), datetime(2027, 1, 14, 17, tzinfo=UTC),
+                      datetime(2027, 1, 15, 18, tzinfo=UTC), datetime(2027, 2, 19, 18, tzinfo=UTC)):
+            await ev.create_event(session, kind="social", title="Noe", starts_at=start, ends_at=start + timedelta(hours=2),
+                                  place="Folkets hus", now=clock())
+    board = await board_member(db, make_user)
+    ahead = captions(await board.send("/rapport"))[3]
+    gaps = [line for line in ahead.split("\n") if line.startswith("⚠️ Hull")]
+    assert len(gaps) == 2, ahead
+    assert "fra fredag 18. desember" in gaps[0] and "fra fredag 15. januar" in gaps[1], gaps

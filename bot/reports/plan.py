@@ -138,12 +138,12 @@ def welcome(plan: pl.Plan, lang: str) -> Section:
 def ahead(plan: pl.Plan, lang: str) -> Section:
     _, ngettext = translator(lang), ngettext_for(lang)
     lines = [_("📅 Planning ahead")]
-    if plan.gap is None:
+    if not plan.gaps:
         lines.append(_("Something is planned at least every three weeks in the coming 90 days."))
-    else:
-        days = ngettext("{count} day", "{count} days", plan.gap.days).format(count=plan.gap.days)
+    for gap in sorted(plan.gaps, key=lambda gap: gap.start):  # every gap the chart shades, the nearest first
+        days = ngettext("{count} day", "{count} days", gap.days).format(count=gap.days)
         lines.append(_("⚠️ Gap: nothing planned for {days} from {date}. Plan a round or an event then.").format(
-            days=days, date=fmt_date(_moment(plan.gap.start), lang)))
+            days=days, date=fmt_date(_moment(gap.start), lang)))
     fig, ax = plot.axes(10, 3.5)
     end = plan.today + timedelta(days=pl.AHEAD_DAYS)
     ax.scatter(plan.upcoming, [1] * len(plan.upcoming), s=140, color=OKABE_ITO["blue"], zorder=3)
