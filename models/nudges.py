@@ -264,7 +264,7 @@ async def digest(session: AsyncSession, now: datetime, plan_ahead_days: int = 21
              if r.status == rd.PLANNED and r.ends_at <= now - timedelta(days=1)]
     result.reports_missing = [r.title for r in ended if await rd.report_of(session, r.id) is None]
     result.calls_reached = int(await session.scalar(select(func.count()).select_from(pb.CallAttempt).where(
-        pb.CallAttempt.at >= week_ago, pb.CallAttempt.outcome.in_(("signed_up", "not_now", "will_call")))) or 0)
+        pb.CallAttempt.at >= week_ago, pb.CallAttempt.outcome.in_(pb.REACHED))) or 0)
     # Join dates are days: the seven days before today, so each join day falls in exactly one digest.
     today = now.astimezone(OSLO).date()
     result.new_members = int(await session.scalar(select(func.count()).select_from(Member).where(

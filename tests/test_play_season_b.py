@@ -152,3 +152,27 @@ async def test_rapport_names_every_gap_the_chart_shades_nearest_first(db, app, m
     gaps = [line for line in ahead.split("\n") if line.startswith("⚠️ Hull")]
     assert len(gaps) == 2, ahead
     assert "fra fredag 18. desember" in gaps[0] and "fra fredag 15. januar" in gaps[1], gaps
+
+
+async def test_the_digest_counts_reached_calls_as_the_phone_rounds_progress_does(db, app, make_user, clock):
+    """Digest Monday 30.11: “Calls that reached someone: 3” while 📊 Framdrift said “Nådd: 4” (a do-not-call answer
+    is someone reached)."""
+    from datetime import timedelta
+
+    from models import nudges as ng
+    from models import phonebank as pb
+    from tests.test_phonebank import caller, callees, campaign
+
+    await callees(db, 2)
+    campaign_id = await campaign(db, clock)
+    ola = await caller(make_user, db)
+    await ola.send("/ringerunde")
+    await ola.press("📞 Neste samtale")
+    await ola.press("🙂 Ikke nå")
+    await ola.press("📞 Neste samtale")
+    await ola.press("⛔ Ikke ring igjen")
+    async with db.session() as session:
+        progress = await pb.progress(session, campaign_id)
+        digest = await ng.digest(session, clock() + timedelta(days=1))
+    assert progress.reached == 2
+    assert digest.calls_reached == progress.reached
