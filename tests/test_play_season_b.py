@@ -176,3 +176,33 @@ async def test_the_digest_counts_reached_calls_as_the_phone_rounds_progress_does
         digest = await ng.digest(session, clock() + timedelta(days=1))
     assert progress.reached == 2
     assert digest.calls_reached == progress.reached
+
+
+async def test_the_day_before_reminder_names_the_members_own_team_leader(db, app, make_user, clock):
+    """Kari (team 1, Per) was told “Dørbankgeneral: Per Olsen, Tom Brown, Jonas Moe”; John (en) “Leader: …” with three."""
+    from datetime import timedelta
+
+    from models import rounds as rd
+    from tests.test_doorknock import START
+
+    per, tom, kari, john = await people(make_user, 4)
+    async with db.session() as session:
+        per_id = (await member_by_telegram(session, per.user_id)).id
+        tom_id = (await member_by_telegram(session, tom.user_id)).id
+        round_ = await rd.create_round(session, title="Dørbank på Lade", district="ostbyen", starts_at=START,
+                                       ends_at=START + timedelta(hours=3), meeting_point="Lade kirke", capacity=4,
+                                       now=clock(), teams=[(per_id, 2), (tom_id, 2)])
+        round_id = round_.id
+    await kari.press_data(f"rd.join:{round_id}")
+    await john.press_data(f"rd.join:{round_id}")
+    clock.set(START - timedelta(hours=23))
+    await tick(app)
+    async with db.session() as session:
+        teams = {t.id: t.leader_id for t in (await rd.get_round(session, round_id)).teams}
+        names = {per_id: "Person0 Nordmann", tom_id: "Person1 Nordmann"}
+        for user in (kari, john):
+            signup = await rd.signup_of(session, round_id, (await member_by_telegram(session, user.user_id)).id)
+            own = names[teams[signup.team_id]]
+            other = next(name for name in names.values() if name != own)
+            [reminder] = [m.text for m in user.messages() if m.text.startswith("Påminnelse: dørbanking i morgen")]
+            assert f"Dørbankgeneral: {own}\n" in reminder and other not in reminder, reminder
