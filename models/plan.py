@@ -7,7 +7,7 @@ import itertools
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import survey_results as results
@@ -65,6 +65,7 @@ class Plan:
     welcome_by_month: dict[int, tuple[int, int, int]]  # month → (in time, late, not due yet) of new members who joined then
     pilots: list[results.PilotRow] | None  # per district, from the latest mapping survey; None without one
     input: Input
+    welcome_late_before: int = 0  # welcome calls still open and late of members who joined before `year`
 
 
 def _year(when: datetime) -> int:
@@ -155,5 +156,7 @@ async def plan(session: AsyncSession, now: datetime, year: int | None = None) ->
     soon = sorted(s.astimezone(OSLO).date() for s in upcoming if s < now + timedelta(days=AHEAD_DAYS))
     found = gaps(upcoming, now)
     longest = max(found, key=lambda gap: gap.days, default=None)
+    late_before = int(await session.scalar(select(func.count()).select_from(wl.WelcomeTask).where(
+        wl.WelcomeTask.status != wl.DONE, wl.WelcomeTask.due_at < now, wl.WelcomeTask.joined_at < start)) or 0)
     return Plan(year, now.astimezone(OSLO).date(), goals, presence, longest, found[0] if found else None, found, soon, welcome,
-                await welcome_by_month(session, year, now), await pilots(session), await year_input(session, year))
+                await welcome_by_month(session, year, now), await pilots(session), await year_input(session, year), late_before)

@@ -206,3 +206,19 @@ async def test_the_day_before_reminder_names_the_members_own_team_leader(db, app
             other = next(name for name in names.values() if name != own)
             [reminder] = [m.text for m in user.messages() if m.text.startswith("Påminnelse: dørbanking i morgen")]
             assert f"Dørbankgeneral: {own}\n" in reminder and other not in reminder, reminder
+
+
+async def test_late_welcome_calls_from_december_stay_on_the_plan_screen_in_january(db, app, make_user, clock):
+    """4.1.2027: six welcome calls open and late (joined in November/December); /rapport said “Nye medlemmer: 0 …
+    for sent: 0” with no word of them."""
+    from datetime import UTC, datetime
+
+    from tests.test_plan import board_member, captions
+    from tests.test_welcome import setup
+
+    await setup(db, clock)  # Nora joined 27.11.2026 and Siv 20.11.2026; nobody calls them
+    clock.set(datetime(2027, 1, 4, 10, 0, tzinfo=UTC))
+    board = await board_member(db, make_user)
+    welcome = captions(await board.send("/rapport"))[2]
+    assert welcome.startswith("👋 Velkomstsamtaler 2027"), welcome
+    assert "Fortsatt åpne fra før 2027: 2 forsinkede velkomstsamtaler (/velkomst)." in welcome, welcome

@@ -115,7 +115,12 @@ def welcome(plan: pl.Plan, lang: str) -> Section:
     lines = [_("👋 Welcome calls {year}").format(year=plan.year),
              _("New members: {count}. Within 14 days: {in_time} ({share} %), late: {late}, not due yet: {open}.").format(
                  count=report.new_members, in_time=report.contacted_in_time, share=share, late=late, open=still_open)]
-    if late:
+    if plan.welcome_late_before:
+        ngettext = ngettext_for(lang)
+        lines.append(ngettext("Still open from before {year}: {count} late welcome call (/velkomst).",
+                              "Still open from before {year}: {count} late welcome calls (/velkomst).",
+                              plan.welcome_late_before).format(year=plan.year, count=plan.welcome_late_before))
+    if late or plan.welcome_late_before:
         lines.append(_("Behind: call the late ones first (/velkomst)."))
     lines.append(_("More: /velkomst rapport"))
     fig, ax = plot.axes(10, 5)
