@@ -234,8 +234,8 @@ async def apply_outcome(update: Update, context: Context, target_id: int, outcom
         if outcome == "call_back":
             await call_messages.call_back_reminder(session, member, target_id, campaign.id, person.name or "?", callback_at)
     label = _(OUTCOME_LABELS[outcome])
-    if outcome == "call_back":
-        label += " " + call_messages.when_text(callback_at, member.language)
+    if outcome == "call_back":  # the button's "…" stands for the time, given now
+        label = label.rstrip("… ") + " " + call_messages.when_text(callback_at, member.language)
     text = redacted(person.name or "?", label, member.language)
     if too_late:
         text += "\n" + _("The round or event this phone round is for is over or cancelled, so nobody was signed up.")

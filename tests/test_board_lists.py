@@ -73,7 +73,7 @@ async def test_board_gets_each_list_as_a_file(db, make_user, clock):
     [_header, no_show] = rows_of(await last_document(board))
     assert no_show[0].startswith("Borte") and no_show[5:7] == ["Dørbanking", "Dørbank på Lade"]
     await board.send("/lister")
-    assert (await board.press("Vil starte lokallag")).text == "Vil starte lokallag: ingen akkurat nå."
+    assert (await board.press("Vil starte bydelslag")).text == "Vil starte bydelslag: ingen akkurat nå."
 
 
 async def test_not_on_telegram_and_roles(db, make_user, clock):

@@ -222,3 +222,15 @@ async def test_late_welcome_calls_from_december_stay_on_the_plan_screen_in_janua
     welcome = captions(await board.send("/rapport"))[2]
     assert welcome.startswith("👋 Velkomstsamtaler 2027"), welcome
     assert "Fortsatt åpne fra før 2027: 2 forsinkede velkomstsamtaler (/velkomst)." in welcome, welcome
+
+
+async def test_english_arshjul_writes_days_without_a_norwegian_dot(db, make_user, clock):
+    """Lucy (en): “• Thu 14. — Door-knocking course (course)”."""
+    from tests.test_season_calendar import MARCH_8, add_event
+    from tests.test_season_member import person
+
+    lucy = await person(make_user, 1, lang="en")
+    await add_event(db, clock, "movement_day", "8 March", MARCH_8)
+    calendar = (await lucy.send("/arshjul")).text
+    assert "• Mon 8 — 8 March (" in calendar, calendar
+
