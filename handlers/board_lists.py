@@ -102,7 +102,7 @@ async def roles(update: Update, context: Context) -> None:
     """/roller: who has which role, by role."""
     _ = context._
     async with context.runtime.db.session() as session:
-        holders = await lists.role_holders(session)
+        holders = await lists.role_holders(session, context.runtime.settings.lagbot_admins)
     if not holders:
         await reply(update, _("Nobody has a role yet. Grant one with: python -m bot roles grant ROLE --phone NUMBER"))
         return

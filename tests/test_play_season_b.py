@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.helpers import tick
+from tests.helpers import onboard, tick
 from tests.test_doorknock import people
 from models.membership import grant_role, member_by_telegram
 
@@ -234,3 +234,17 @@ async def test_english_arshjul_writes_days_without_a_norwegian_dot(db, make_user
     calendar = (await lucy.send("/arshjul")).text
     assert "• Mon 8 — 8 March (" in calendar, calendar
 
+
+
+async def test_roller_names_the_admins_configured_in_lagbot_admins(db, app, make_user, clock):
+    """Kari (LAGBOT_ADMINS) was nowhere in /roller, though she gets the escalations and acts in every role."""
+    from tests.conftest import ADMIN_ID
+
+    kari = make_user(first_name="Kari", last_name="Leder", user_id=ADMIN_ID)
+    await onboard(kari, phone="+4745300000")
+    [john] = await people(make_user, 1)
+    async with db.session() as session:
+        await grant_role(session, await member_by_telegram(session, john.user_id), "board")
+    roles = (await kari.send("/roller")).text
+    assert "Administrator (1): Kari Leder" in roles, roles
+    assert "Styret (1): Person0 Nordmann" in roles, roles
