@@ -248,3 +248,26 @@ async def test_roller_names_the_admins_configured_in_lagbot_admins(db, app, make
     roles = (await kari.send("/roller")).text
     assert "Administrator (1): Kari Leder" in roles, roles
     assert "Styret (1): Person0 Nordmann" in roles, roles
+
+
+async def test_an_empty_count_chart_starts_at_zero(db, app, make_user, clock, monkeypatch):
+    """4.1.2027 /rapport → 👋 chart with no new members yet: its y axis ran from −0.04 to 0.04."""
+    from datetime import UTC, datetime
+
+    from bot.reports import charts
+    from tests.test_plan import board_member
+
+    limits: list[tuple[float, float]] = []
+    original = charts.png
+
+    def spy(fig):
+        limits.extend(ax.get_ylim() for ax in fig.axes)
+        result = original(fig)
+        limits[-len(fig.axes):] = [ax.get_ylim() for ax in fig.axes]
+        return result
+
+    monkeypatch.setattr(charts, "png", spy)
+    clock.set(datetime(2027, 1, 4, 10, 0, tzinfo=UTC))
+    board = await board_member(db, make_user)
+    await board.send("/velkomst rapport")
+    assert limits and all(low >= 0 for low, _high in limits), limits
