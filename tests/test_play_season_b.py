@@ -271,3 +271,14 @@ async def test_an_empty_count_chart_starts_at_zero(db, app, make_user, clock, mo
     board = await board_member(db, make_user)
     await board.send("/velkomst rapport")
     assert limits and all(low >= 0 for low, _high in limits), limits
+
+
+async def test_late_welcome_calls_are_listed_longest_waiting_first(db, app, make_user, clock):
+    """/velkomst rapport “For sent:” came as 43, 55, 40, 32 … days."""
+    from tests.test_welcome import setup, welcomer
+
+    await setup(db, clock)  # Siv joined 20.11, Nora 27.11; nobody calls them
+    board = await welcomer(db, make_user, role="board")
+    clock.advance(days=40)
+    text = (await board.send("/velkomst rapport 90")).texts[0]
+    assert text.index("• Siv Sen") < text.index("• Nora Ny"), text
