@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from models.membership import grant_role, member_by_telegram
 from tests.helpers import onboard, tick
 from tests.test_doorknock import people
-from models.membership import grant_role, member_by_telegram
 
 
 async def test_team_leaders_named_when_a_round_is_created_are_told(db, app, make_user, clock):
@@ -114,7 +114,7 @@ async def test_callers_are_not_nudged_for_a_phone_round_whose_round_is_over(db, 
 async def test_signed_up_on_a_call_after_the_linked_round_tells_the_caller_nobody_was_signed_up(db, app, make_user, clock):
     """Emma pressed ✅ Signed up on 4 January for “Ring for Lade-runden” (round on 5 December) and was thanked
     as if Anne were signed up; nobody was."""
-    from tests.test_phonebank import caller, callees, campaign, make_round
+    from tests.test_phonebank import callees, caller, campaign, make_round
 
     [person] = await callees(db, 1, on_telegram=True)
     round_id = await make_round(db, clock)  # 5 December 2026, 12:00 in Oslo
@@ -161,7 +161,7 @@ async def test_the_digest_counts_reached_calls_as_the_phone_rounds_progress_does
 
     from models import nudges as ng
     from models import phonebank as pb
-    from tests.test_phonebank import caller, callees, campaign
+    from tests.test_phonebank import callees, caller, campaign
 
     await callees(db, 2)
     campaign_id = await campaign(db, clock)
