@@ -147,6 +147,12 @@ async def escalate(session: AsyncSession, now: datetime, admins: list[int], link
     if found.offer_to_all:
         welcomers = {m.id: m for role in ("welcomer", "board") for m in await membership.members_with_role(session, role, [])}
     chairs = await membership.members_with_role(session, "admin", admins) if found.to_leader else []
+    # Nobody on Telegram to tell yet (the register imported before the board started the bot): the line is
+    # crossed again at a later run, when someone is there, rather than marked as told.
+    for task, _member in found.offer_to_all if not welcomers else []:
+        task.offered_to_all = False
+    for task, _member in found.to_leader if not chairs else []:
+        task.escalated = False
     for task, member in found.offer_to_all:
         for person in welcomers.values():
             await box.schedule(session, dedupe_key=f"welcome:task:{task.id}:offer:{person.id}", kind="task", member_id=person.id,

@@ -282,3 +282,28 @@ async def test_late_welcome_calls_are_listed_longest_waiting_first(db, app, make
     clock.advance(days=40)
     text = (await board.send("/velkomst rapport 90")).texts[0]
     assert text.index("• Siv Sen") < text.index("• Nora Ny"), text
+
+
+async def test_escalations_wait_until_someone_is_on_telegram_to_receive_them(db, app, make_user, clock):
+    """Day 0 of the season: the register was imported (Oliver joined 18 days earlier) before the welcomers and the
+    chapter leader had started the bot; his day-3 offer and day-10 escalation were marked done and never sent."""
+    from datetime import UTC, datetime
+
+    from models.register import import_register
+    from tests.conftest import ADMIN_ID
+    from tests.helpers import forget_upkeep
+    from tests.test_welcome import welcomer
+
+    clock.set(datetime(2026, 11, 28, 9, 0, tzinfo=UTC))
+    async with db.session() as session:
+        await import_register(session, b"navn;telefon;innmeldt;medlemsnummer\nOliver King;912 00 018;10.11.2026;1018\n")
+    await tick(app)  # the upkeep makes the task and finds its lines crossed, with nobody to tell
+    ingrid = await welcomer(db, make_user)
+    kari = make_user(first_name="Kari", user_id=ADMIN_ID)
+    await onboard(kari, phone="+4745200002")
+    clock.advance(minutes=5)
+    await forget_upkeep(app, "welcome")
+    await tick(app)
+    await tick(app)
+    assert any("Oliver King" in m.text and "ingen har tatt velkomstsamtalen" in m.text for m in ingrid.messages())
+    assert any("Velkomstsamtalen med Oliver King er fortsatt ikke gjort" in m.text for m in kari.messages())
