@@ -307,3 +307,30 @@ async def test_escalations_wait_until_someone_is_on_telegram_to_receive_them(db,
     await tick(app)
     assert any("Oliver King" in m.text and "ingen har tatt velkomstsamtalen" in m.text for m in ingrid.messages())
     assert any("Velkomstsamtalen med Oliver King er fortsatt ikke gjort" in m.text for m in kari.messages())
+
+
+async def test_phone_round_link_buttons_are_cut_on_whole_words(db, app, make_user, clock):
+    """/nyringerunde link step: “🚪 Dørbank på Lade · lørdag 5. desember kl.” and “📅 Member meeting: budget 20 · torsdag
+    10. desember k”."""
+    from datetime import timedelta
+
+    from models import events as ev
+    from models import rounds as rd
+    from tests.test_doorknock import START
+
+    [board] = await people(make_user, 1)
+    async with db.session() as session:
+        await grant_role(session, await member_by_telegram(session, board.user_id), "board")
+        await rd.create_round(session, title="Dørbank på Lade", district="ostbyen", starts_at=START,
+                              ends_at=START + timedelta(hours=3), meeting_point="Lade kirke", capacity=6, now=clock())
+        await ev.create_event(session, kind="member_meeting", title="Member meeting: budget 2027 and the bus fares",
+                              starts_at=START + timedelta(days=5), ends_at=START + timedelta(days=5, hours=2), place="Folkets hus",
+                              now=clock())
+    await board.send("/nyringerunde")
+    await board.send("Ring for Lade-runden")
+    await board.send("Få folk med")
+    await board.send("Hei! Vil du bli med på dørbank?")
+    await board.press("Fortsett")
+    link = await board.press("Fortsett")
+    labels = [label for label in link.buttons if label.startswith(("🚪", "📅"))]
+    assert labels == ["🚪 Dørbank på Lade · lørdag 5. desember", "📅 Member meeting: budget… · torsdag 10. desember"], labels
