@@ -28,6 +28,7 @@ from bot import (  # noqa: F401
     link_messages,
     nudge_messages,
     render,
+    reply_messages,
     round_messages,
     survey_messages,
     welcome_messages,

@@ -101,8 +101,8 @@ def fmt_month(moment: datetime, language: str) -> str:
 
 
 def fmt_weekday_day(moment: datetime, language: str) -> str:
-    """'lør. 28.': a day within a month heading."""
-    return format_date(to_oslo(moment).date(), "EEE d.", locale=_known(language))
+    """'lør. 28.' (English 'Sat 28'): a day within a month heading."""
+    return format_date(to_oslo(moment).date(), "EEE d" if _known(language) == "en" else "EEE d.", locale=_known(language))
 
 
 def fmt_time(moment: datetime, language: str) -> str:

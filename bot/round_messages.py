@@ -200,13 +200,22 @@ async def cancel_report_nudges(session: AsyncSession, round_: Round) -> None:
         await box.cancel(session, f"round:{round_.id}:v{version}:leader:")
 
 
+async def own_leaders(session: AsyncSession, round_: Round, to: Member) -> list[Member]:
+    """The leader of the recipient's own team when it has one; else the round's leaders."""
+    leaders = await rd.current_leaders(session, round_)
+    signup = await rd.signup_of(session, round_.id, to.id)
+    team = next((t for t in round_.teams if signup is not None and t.id == signup.team_id), None)
+    own = [m for m in leaders if team is not None and m.id == team.leader_id]
+    return own or leaders
+
+
 # Renderers: each reads the round as it is now, in the recipient's language of now.
 
 @renderer("round.reminder_24h")
 async def _day_before(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
     round_ = await am.reminder_subject(session, rd.SEATS, row, to, before_start=True, day_before=True)
     _ = translator(to.language)
-    leaders = ", ".join(m.name or "?" for m in await rd.current_leaders(session, round_)) or _("not decided yet")
+    leaders = ", ".join(m.name or "?" for m in await own_leaders(session, round_, to)) or _("not decided yet")
     return Message(_("Reminder: door-knocking tomorrow, {when}.\nMeeting point: {place}\nLeader: {leaders}\n"
                      "Bring good shoes, clothes for the weather and a charged phone. Flyers are handed out there.").format(
         when=when(round_, to.language), place=round_.meeting_point, leaders=leaders),

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import outbox_buttons as data
 from bot.i18n import fmt_datetime, ngettext_for, translator
 from bot.render import Gone, Message, renderer
+from bot.render import now as render_now
 from models import events as ev
 from models import membership
 from models import outbox as box
@@ -102,6 +103,8 @@ async def words(session: AsyncSession, member: Member, day: int, offer_id: int |
         event = await session.get(ev.Event, offer_id or 0)
         if event is None or event.status != ev.PLANNED:
             raise Gone("the event offered is cancelled or gone")
+        if _begun(event.starts_at):
+            raise Gone("the event offered has begun (sending was held up)")
         return Message(_("A good way to meet the others: “{title}”, {when}, at {place}. Will you come?").format(
             title=event.title, when=fmt_datetime(event.starts_at, member.language), place=event.place),
             [[box.Button(_("✅ Yes"), data=data.rsvp(event.id, "yes")),
@@ -109,9 +112,16 @@ async def words(session: AsyncSession, member: Member, day: int, offer_id: int |
     round_ = await session.get(rd.Round, offer_id or 0)
     if round_ is None or round_.status != rd.PLANNED:
         raise Gone("the round offered is cancelled or gone")
+    if _begun(round_.starts_at):
+        raise Gone("the round offered has begun (sending was held up)")
     return Message(_("Try door-knocking with us? “{title}”, {when}. We go in pairs, and you get a short introduction first.").format(
         title=round_.title, when=fmt_datetime(round_.starts_at, member.language)),
         [[box.Button(_("Join"), data=data.join_round(round_.id))]])
+
+
+def _begun(starts_at: datetime) -> bool:
+    moment = render_now()
+    return moment is not None and moment >= starts_at
 
 
 async def verified(session: AsyncSession, member: Member, now: datetime) -> None:
@@ -137,6 +147,12 @@ async def escalate(session: AsyncSession, now: datetime, admins: list[int], link
     if found.offer_to_all:
         welcomers = {m.id: m for role in ("welcomer", "board") for m in await membership.members_with_role(session, role, [])}
     chairs = await membership.members_with_role(session, "admin", admins) if found.to_leader else []
+    # Nobody on Telegram to tell yet (the register imported before the board started the bot): the line is
+    # crossed again at a later run, when someone is there, rather than marked as told.
+    for task, _member in found.offer_to_all if not welcomers else []:
+        task.offered_to_all = False
+    for task, _member in found.to_leader if not chairs else []:
+        task.escalated = False
     for task, member in found.offer_to_all:
         for person in welcomers.values():
             await box.schedule(session, dedupe_key=f"welcome:task:{task.id}:offer:{person.id}", kind="task", member_id=person.id,

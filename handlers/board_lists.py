@@ -12,7 +12,7 @@ from telegram.ext import Application, CommandHandler, filters
 from bot.callbacks import Id, callback
 from bot.i18n import fmt_date
 from bot.reports import lists as report
-from handlers.common import ROLE_LABELS, Context, inline, message_chunks, pressed, reply, requires_role
+from handlers.common import ROLE_LABELS, Context, inline, message_chunks, pressed, reply, requires_role, short
 from handlers.presses import Press
 from models import board_lists as lists
 from models import broadcast as bc
@@ -64,7 +64,7 @@ async def pick_broadcast(update: Update, context: Context) -> None:
     if not recent:
         await reply(update, _("No broadcasts have been sent yet."))
         return
-    rows = [[(f"{fmt_date(b.created_at, context.lang)} · {b.text.splitlines()[0][:30] if b.text else '…'}",
+    rows = [[(f"{fmt_date(b.created_at, context.lang)} · {short(b.text.splitlines()[0], 34) if b.text else '…'}",
               NotOnTelegram(broadcast_id=b.id).pack())] for b in recent]
     await reply(update, _("Which broadcast?"), reply_markup=inline(rows))
 
@@ -102,7 +102,7 @@ async def roles(update: Update, context: Context) -> None:
     """/roller: who has which role, by role."""
     _ = context._
     async with context.runtime.db.session() as session:
-        holders = await lists.role_holders(session)
+        holders = await lists.role_holders(session, context.runtime.settings.lagbot_admins)
     if not holders:
         await reply(update, _("Nobody has a role yet. Grant one with: python -m bot roles grant ROLE --phone NUMBER"))
         return

@@ -6,6 +6,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
+from bot import reply_messages
 from bot.i18n import N_
 from bot.member_buttons import ReplyToBoard
 from handlers.common import Context, cancel_conversation, onboarded, pressed, reply
@@ -25,6 +26,8 @@ async def passed_on(update: Update, context: Context) -> bool:
     async with context.runtime.db.session() as session:
         answered = await bc.record_reply(session, member.id, message.text, now=context.runtime.now(),
                                          reply_to_message_id=message.reply_to_message.message_id)
+        if answered is not None:
+            await reply_messages.reply_received(session, answered, member.id, context.runtime.now())
     if answered is None:
         return False
     await reply(update, context._("Thank you! Your reply has been passed on to the board."))
@@ -46,6 +49,8 @@ async def got_reply(update: Update, context: Context) -> int:
     async with context.runtime.db.session() as session:
         answered = await bc.record_reply(session, context.known.id, update.message.text, now=context.runtime.now(),
                                          broadcast_id=broadcast_id)
+        if answered is not None:
+            await reply_messages.reply_received(session, answered, context.known.id, context.runtime.now())
     if answered is None:
         await reply(update, context._("That message is not one I can pass a reply to. Nothing was sent."))
     else:

@@ -151,6 +151,14 @@ def clip(text: str, limit: int = 4096) -> str:
     return text if len(text) <= limit else text[: limit - 2].rsplit("\n", 1)[0] + "\n…"
 
 
+def short(text: str, limit: int) -> str:
+    """A label for a button: whole words, and “…” when something was left out."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip(" ·,:") + "…"
+
+
 def report_year(context: Context, this_year: int) -> int | None:
     """The year a report is asked for ("/dorbank rapport 2026"): this year without one; None (after
     saying why) for a year that is not a number or lies outside 2000 to next year."""

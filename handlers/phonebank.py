@@ -211,11 +211,14 @@ async def apply_outcome(update: Update, context: Context, target_id: int, outcom
             await answer_alert(update, _("You no longer hold this call — it may have gone back to the queue."))
             return False
         person = await session.get(Member, done.member_id) if outcome in ("signed_up", "will_call") else None
+        too_late = False
         if outcome == "signed_up" and done.round_id is not None and person is not None:
             try:
                 signed = await rd.sign_up(session, done.round_id, person.id, now)
-            except (rd.AlreadySignedUp, rd.RoundClosed, NotFound):
+            except rd.AlreadySignedUp:
                 signed = None
+            except (rd.RoundClosed, NotFound):
+                signed, too_late = None, True
             if signed is not None and person.telegram_id and person.onboarded_at:
                 await call_messages.signed_up_by_phone(session, person, signed.round.title,
                                                        round_messages.when(signed.round, person.language), now, signed.round.id)
@@ -223,7 +226,7 @@ async def apply_outcome(update: Update, context: Context, target_id: int, outcom
                     view = await rd.view(session, signed.round)
                     await round_messages.schedule_for_member(session, signed.round, person, view.leaders, now)
         if outcome == "signed_up" and done.event_id is not None and person is not None:
-            await sign_up_for_event(session, done.event_id, person, now)
+            too_late = not await sign_up_for_event(session, done.event_id, person, now)
         if outcome == "will_call" and person is not None:
             await membership.grant_role(session, person, "caller")
             if person.telegram_id and person.onboarded_at:
@@ -231,9 +234,11 @@ async def apply_outcome(update: Update, context: Context, target_id: int, outcom
         if outcome == "call_back":
             await call_messages.call_back_reminder(session, member, target_id, done.campaign_id, done.name or "?", callback_at)
     label = _(OUTCOME_LABELS[outcome])
-    if outcome == "call_back":
-        label += " " + call_messages.when_text(callback_at, member.language)
+    if outcome == "call_back":  # the button's "…" stands for the time, given now
+        label = label.rstrip("… ") + " " + call_messages.when_text(callback_at, member.language)
     text = redacted(done.name or "?", label, member.language)
+    if too_late:
+        text += "\n" + _("The round or event this phone round is for is over or cancelled, so nobody was signed up.")
     keyboard = inline([[(_("📞 Next call"), CallStep("next", done.campaign_id).pack()), (_("📝 Add a note"), CallNote(target_id).pack())],
                        [(_("⏸ Stop calling"), CallStep("stop", done.campaign_id).pack())]])
     if done.card_message_id and update.effective_chat is not None:
@@ -247,18 +252,20 @@ async def apply_outcome(update: Update, context: Context, target_id: int, outcom
     return True
 
 
-async def sign_up_for_event(session: AsyncSession, event_id: int, person: Member, now: datetime) -> None:
-    """"Coming" on a phone round linked to an event: yes to it for the person, reminders, and a notice."""
+async def sign_up_for_event(session: AsyncSession, event_id: int, person: Member, now: datetime) -> bool:
+    """"Coming" on a phone round linked to an event: yes to it for the person, reminders, and a notice.
+    False when the event is over or cancelled."""
     try:
         answered = await ev.answer(session, event_id, person.id, "yes", now)
     except (ev.EventClosed, NotFound):
-        return
+        return False
     if answered.promoted is not None:
         await event_messages.promoted(session, answered.event, answered.promoted, now)
     if person.telegram_id and person.onboarded_at:
         if answered.position == 0:
             await event_messages.schedule_for_member(session, answered.event, person, now)
         await call_messages.signed_up_for_event_by_phone(session, person, event_id, now)
+    return True
 
 
 @onboarded

@@ -9,7 +9,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.callbacks import Id, callback
-from bot.i18n import LANGUAGES, N_, translator
+from bot.i18n import LANGUAGES, N_, fmt_date, translator
 from bot.reports import calls as report
 from bot.round_messages import when
 from handlers.broadcast_audience import describe
@@ -29,6 +29,7 @@ from handlers.common import (
     pressed,
     reply,
     requires_role,
+    short,
 )
 from handlers.flows import Flow
 from models import broadcast as bc
@@ -222,9 +223,9 @@ async def audience_done(update: Update, context: Context) -> int | None:
     async with runtime.db.session() as session:
         rounds = await rd.upcoming(session, runtime.now(), limit=6)
         events = await ev.upcoming(session, runtime.now(), limit=6)
-    rows = [[(f"🚪 {v.round.title[:25]} · {when(v.round, context.lang)[:22]}", LinkRound(data["id"], v.round.id).pack())]
+    rows = [[(f"🚪 {short(v.round.title, 28)} · {fmt_date(v.round.starts_at, context.lang)}", LinkRound(data["id"], v.round.id).pack())]
             for v in rounds]
-    rows += [[(f"📅 {v.event.title[:25]} · {when(v.event, context.lang)[:22]}", LinkEvent(data["id"], v.event.id).pack())]
+    rows += [[(f"📅 {short(v.event.title, 28)} · {fmt_date(v.event.starts_at, context.lang)}", LinkEvent(data["id"], v.event.id).pack())]
              for v in events]
     rows.append([(_("Nothing linked"), LinkRound(data["id"], None).pack())])
     await reply(update, _("Should callers sign people up for a door-knocking round or an event?"), reply_markup=inline(rows))

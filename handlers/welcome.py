@@ -169,7 +169,9 @@ async def outcome(update: Update, context: Context) -> None:
     if task.outcome == "wrong_number":
         await reply(update, _("Noted: wrong number. The board will have to find another way to reach {name}.").format(name=person.name or "?"))
         return
-    await reply(update, _("Thank you! What did {name} say they would like to help with?").format(name=person.name or "?"),
+    asked = (_("Thank you! What did {name} say they would like to help with?") if task.outcome == "phone" else
+             _("Thank you! Do you know what {name} would like to help with? Tick it, or just tap “Done”."))
+    await reply(update, asked.format(name=person.name or "?"),
                 reply_markup=interests_keyboard(task.id, person.interest_names, welcomer.language))
 
 

@@ -5,6 +5,7 @@ where the entry comes from; a front end renders it (the chat as a file, the comm
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -107,11 +108,16 @@ def _by_name(entries: list[Entry]) -> list[Entry]:
     return sorted(entries, key=lambda entry: ((entry.member.name or "").casefold(), entry.member.id))
 
 
-async def role_holders(session: AsyncSession) -> dict[str, list[Member]]:
-    """Who has which role (besides plain membership), by role, by name."""
+async def role_holders(session: AsyncSession, admin_ids: Iterable[int] = ()) -> dict[str, list[Member]]:
+    """Who has which role (besides plain membership), by role, by name; the admins configured by Telegram id
+    (LAGBOT_ADMINS) are admins here too."""
     rows = await session.execute(_present(select(MemberRole.role, Member).join(Member, Member.id == MemberRole.member_id))
                                  .order_by(MemberRole.role, Member.name, Member.id))
     holders: dict[str, list[Member]] = {}
     for role, member in rows:
         holders.setdefault(role, []).append(member)
-    return holders
+    if ids := set(admin_ids):
+        configured = await session.scalars(_present(select(Member).where(Member.telegram_id.in_(ids))))
+        admins = {m.id: m for m in [*holders.get("admin", []), *configured]}
+        holders["admin"] = sorted(admins.values(), key=lambda m: ((m.name or "").casefold(), m.id))
+    return dict(sorted(holders.items()))

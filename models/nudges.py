@@ -181,7 +181,7 @@ async def _social(session: AsyncSession, eligible: Any, now: datetime) -> list[C
 
 
 async def _caller(session: AsyncSession, eligible: Any, now: datetime) -> list[Candidate]:
-    campaigns = [c for c in await pb.open_campaigns(session) if c.status == pb.ACTIVE]
+    campaigns = [c for c in await pb.open_campaigns(session) if c.status == pb.ACTIVE and not await _link_is_over(session, c, now)]
     waiting: list[tuple[pb.Campaign, int]] = []
     for campaign in campaigns:
         count = await session.scalar(select(func.count()).select_from(pb.CallTarget).where(
@@ -196,6 +196,13 @@ async def _caller(session: AsyncSession, eligible: Any, now: datetime) -> list[C
     called = select(pb.CallAttempt.id).where(pb.CallAttempt.caller_id == Member.id, pb.CallAttempt.at > now - timedelta(days=14)).exists()
     return [Candidate(member, "caller", f"caller, {count} people waiting, no call for 14 days", campaign.id, count)
             for member in await session.scalars(eligible.where(~called))]
+
+
+async def _link_is_over(session: AsyncSession, campaign: pb.Campaign, now: datetime) -> bool:
+    """A phone round that signs people up for a round or event that has begun, or was cancelled, has nothing to offer."""
+    linked = (await session.get(rd.Round, campaign.round_id) if campaign.round_id is not None
+              else await session.get(ev.Event, campaign.event_id) if campaign.event_id is not None else None)
+    return linked is not None and (linked.status != rd.PLANNED or linked.starts_at <= now)
 
 
 async def _newcomer(session: AsyncSession, eligible: Any, now: datetime) -> list[Candidate]:
@@ -257,7 +264,7 @@ async def digest(session: AsyncSession, now: datetime, plan_ahead_days: int = 21
              if r.status == rd.PLANNED and r.ends_at <= now - timedelta(days=1)]
     result.reports_missing = [r.title for r in ended if await rd.report_of(session, r.id) is None]
     result.calls_reached = int(await session.scalar(select(func.count()).select_from(pb.CallAttempt).where(
-        pb.CallAttempt.at >= week_ago, pb.CallAttempt.outcome.in_(("signed_up", "not_now", "will_call")))) or 0)
+        pb.CallAttempt.at >= week_ago, pb.CallAttempt.outcome.in_(pb.REACHED))) or 0)
     # Join dates are days: the seven days before today, so each join day falls in exactly one digest.
     today = now.astimezone(OSLO).date()
     result.new_members = int(await session.scalar(select(func.count()).select_from(Member).where(

@@ -18,6 +18,7 @@ QUEUED, HELD, DONE = "queued", "held", "done"
 MODES = ("callers", "volunteers")
 OUTCOMES = ("signed_up", "not_now", "will_call", "no_answer", "left_message", "call_back", "wrong_number", "do_not_call")
 FINAL = {"signed_up", "not_now", "will_call", "wrong_number", "do_not_call"}
+REACHED = ("signed_up", "not_now", "will_call", "do_not_call")  # someone answered (the progress and the digest agree)
 RETRY = {"no_answer", "left_message"}
 MAX_ATTEMPTS = 3
 OSLO_DAY = (time(9, 0), time(21, 0))

@@ -28,6 +28,7 @@ from models.phone_tables import (  # the tables and values live there; callers k
     OUTCOMES,
     PAUSED,
     QUEUED,
+    REACHED,  # noqa: F401 - read as pb.REACHED
     RETRY,
     CallAttempt,
     CallTarget,

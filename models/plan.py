@@ -70,6 +70,7 @@ class Plan:
     leaders: tuple[int, int] = (0, 0)  # leader training in `year`: (offered, accepted)
     most_teams: dict[int, tuple[int, date | None]] = field(default_factory=dict)  # year → most teams out on one day, that day
     marks: dict[int, list[tuple[str, date]]] = field(default_factory=dict)  # year → (tag, day) of 8 March, 1 May breakfast, Pride
+    welcome_late_before: int = 0  # welcome calls still open and late of members who joined before `year`
 
 
 def _year(when: datetime) -> int:
@@ -179,7 +180,9 @@ async def plan(session: AsyncSession, now: datetime, year: int | None = None) ->
     soon = sorted(s.astimezone(OSLO).date() for s in upcoming if s < now + timedelta(days=AHEAD_DAYS))
     found = gaps(upcoming, now)
     longest = max(found, key=lambda gap: gap.days, default=None)
+    late_before = int(await session.scalar(select(func.count()).select_from(wl.WelcomeTask).where(
+        wl.WelcomeTask.status != wl.DONE, wl.WelcomeTask.due_at < now, wl.WelcomeTask.joined_at < start)) or 0)
     return Plan(year, now.astimezone(OSLO).date(), goals, presence, longest, found[0] if found else None, found, soon, welcome,
                 await welcome_by_month(session, year, now), await pilots(session), await year_input(session, year),
                 await training.counts(session, datetime(year, 1, 1, tzinfo=OSLO), datetime(year + 1, 1, 1, tzinfo=OSLO)),
-                {y: await most_teams(session, y) for y in (year, year + 1)}, marks)
+                {y: await most_teams(session, y) for y in (year, year + 1)}, marks, late_before)

@@ -184,8 +184,9 @@ async def report(session: AsyncSession, since: datetime, until: datetime, now: d
     tasks = [(t, m) for t, m in rows.all()]
     in_time = [t for t, _m in tasks if t.first_contact_at is not None and t.first_contact_at <= t.due_at]
     days = [(t.first_contact_at - t.joined_at).total_seconds() / 86400 for t, _m in tasks if t.first_contact_at is not None]
-    late = [(m.name or "?", int((now - t.joined_at).total_seconds() // 86400)) for t, m in tasks
-            if t.first_contact_at is None and now > t.due_at or (t.first_contact_at and t.first_contact_at > t.due_at)]
+    late = sorted(((m.name or "?", int((now - t.joined_at).total_seconds() // 86400)) for t, m in tasks
+                   if t.first_contact_at is None and now > t.due_at or (t.first_contact_at and t.first_contact_at > t.due_at)),
+                  key=lambda item: (-item[1], item[0]))  # the longest waiting first
     return Report(len(tasks), len(in_time), round(statistics.median(days), 1) if days else None, late)
 
 

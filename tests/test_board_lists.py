@@ -64,6 +64,8 @@ async def test_board_gets_each_list_as_a_file(db, make_user, clock):
     [header, kari] = rows_of(await last_document(board))
     assert header[:3] == ["Navn", "Medlemsnummer", "Telefon"]
     assert kari[:3] == ["Kari Feilnummer", "7002", "'+47 90 00 00 02"] and kari[5:7] == ["Ringerunde", "Vårmobilisering"]
+    assert kari[4] == "Østbyen", kari  # the district as people write it, not its code
+    assert kari[7][:4].isdigit() and kari[7][4] == "-", kari  # a date with its year that a spreadsheet sorts (2026-…)
 
     await board.send("/lister")
     await board.press("Vil ringe andre")
@@ -73,7 +75,7 @@ async def test_board_gets_each_list_as_a_file(db, make_user, clock):
     [_header, no_show] = rows_of(await last_document(board))
     assert no_show[0].startswith("Borte") and no_show[5:7] == ["Dørbanking", "Dørbank på Lade"]
     await board.send("/lister")
-    assert (await board.press("Vil starte lokallag")).text == "Vil starte lokallag: ingen akkurat nå."
+    assert (await board.press("Vil starte bydelslag")).text == "Vil starte bydelslag: ingen akkurat nå."
 
 
 async def test_not_on_telegram_and_roles(db, make_user, clock):

@@ -79,6 +79,11 @@ async def test_board_broadcasts_to_a_district_end_to_end(db, app, api, make_user
     await people[1].press("↩️ Reply to the board")
     assert (await people[1].send("Count me in")).text == "Thank you! Your reply has been passed on to the board."
     assert await count(db, BroadcastReply) == 2
+    # The board member who wrote the broadcast is told of each reply (it said “passed on to the board”).
+    await tick(app)
+    told = [m.text for m in board.messages() if m.text.startswith("↩️")]
+    assert told == ["↩️ Medlem0 Nordmann svarte på utsending #1:\nJeg kan komme!\n\nAlle svar: /utsending svar",
+                    "↩️ Medlem1 Nordmann svarte på utsending #1:\nCount me in\n\nAlle svar: /utsending svar"], told
     # A reply to some other message of the bot is not for the board.
     menu = people[0].messages()[0]
     other = await people[0].reply_to(menu, "Hei igjen")

@@ -202,7 +202,7 @@ async def test_call_back_is_held_for_that_caller_and_reminded(db, app, make_user
     assert asked.text.startswith("Når skal vedkommende ringes tilbake?")
     assert (await first.send("i morgen")).text.startswith("Det tidspunktet skjønte jeg ikke")
     done = await first.send("18:30")
-    assert "⏰ Ring tilbake … fredag 27. november kl. 18:30" in done.method("editMessageText")[0].text
+    assert "⏰ Ring tilbake fredag 27. november kl. 18:30" in done.method("editMessageText")[0].text
     other = await second.press_data(f"pb:next:{campaign_id}", (await second.send("/ringerunde")) and second.last_message())
     assert other.text.startswith("Ingen å ringe akkurat nå")
     clock.set(datetime(2026, 11, 27, 17, 30, tzinfo=UTC))

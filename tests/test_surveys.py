@@ -125,6 +125,7 @@ async def test_a_survey_by_chat_end_to_end(db, app, make_user, clock):
     await board.press(f"#{survey_id}")
     results = await board.press("📊 Resultater")
     assert "• Kanskje: 1 (Midtbyen 1)" in results.text and "• Ja: 0" in results.text
+    assert "1 skrevet svar (se filen)" in results.text  # one answer, singular
     assert results.method("sendPhoto")
     markdown, csv_file = (c.files["document"].decode("utf-8-sig") for c in results.method("sendDocument"))
     assert "## Noe mer?" in markdown and "Kari Nordmann" in markdown

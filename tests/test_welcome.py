@@ -190,7 +190,8 @@ async def test_report_share_median_and_late_by_name(db, app, make_user, clock):
     siv = await task_of(db, "Siv Sen")
     await board.press_data(f"wl:take:{siv.id}", (await board.send("/velkomst")) and board.last_message())
     clock.advance(days=3)
-    await board.press("💬 Sendte SMS")
+    sms = await board.press("💬 Sendte SMS")
+    assert "Vet du hva Siv Sen har lyst til å bidra med?" in sms.text  # after an SMS nobody “said” anything
     clock.advance(days=30)  # Nora was never contacted: late
     report = await board.send("/velkomst rapport 90")
     text = report.texts[0]

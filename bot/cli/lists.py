@@ -35,7 +35,7 @@ async def cmd_lists(session: AsyncSession, settings: Settings, args: argparse.Na
         print("lagbot: not_on_telegram needs --broadcast ID", file=sys.stderr)
         return 2
     if args.name == "roles":
-        holders = await lists.role_holders(session)
+        holders = await lists.role_holders(session, settings.lagbot_admins)
         text = csv_text(["role", "name", "member_number"],
                         [[role, m.name or "", m.member_number or ""] for role, ms in holders.items() for m in ms], newline="\n")
     else:

@@ -132,7 +132,12 @@ def welcome(plan: pl.Plan, lang: str) -> Section:
     lines = [_("👋 Welcome calls {year}").format(year=plan.year),
              _("New members: {count}. Within 14 days: {in_time} ({share} %), late: {late}, not due yet: {open}.").format(
                  count=report.new_members, in_time=report.contacted_in_time, share=share, late=late, open=still_open)]
-    if late:
+    if plan.welcome_late_before:
+        ngettext = ngettext_for(lang)
+        lines.append(ngettext("Still open from before {year}: {count} late welcome call (/velkomst).",
+                              "Still open from before {year}: {count} late welcome calls (/velkomst).",
+                              plan.welcome_late_before).format(year=plan.year, count=plan.welcome_late_before))
+    if late or plan.welcome_late_before:
         lines.append(_("Behind: call the late ones first (/velkomst)."))
     lines.append(_("More: /velkomst rapport"))
     fig, ax = plot.axes(10, 5)
@@ -155,12 +160,12 @@ def welcome(plan: pl.Plan, lang: str) -> Section:
 def ahead(plan: pl.Plan, lang: str) -> Section:
     _, ngettext = translator(lang), ngettext_for(lang)
     lines = [_("📅 Planning ahead")]
-    if plan.gap is None:
+    if not plan.gaps:
         lines.append(_("Something is planned at least every three weeks in the coming 90 days."))
-    else:
-        days = ngettext("{count} day", "{count} days", plan.gap.days).format(count=plan.gap.days)
+    for gap in sorted(plan.gaps, key=lambda gap: gap.start):  # every gap the chart shades, the nearest first
+        days = ngettext("{count} day", "{count} days", gap.days).format(count=gap.days)
         lines.append(_("⚠️ Gap: nothing planned for {days} from {date}. Plan a round or an event then.").format(
-            days=days, date=fmt_date(_moment(plan.gap.start), lang)))
+            days=days, date=fmt_date(_moment(gap.start), lang)))
     fig, ax = plot.axes(10, 3.5)
     end = plan.today + timedelta(days=pl.AHEAD_DAYS)
     ax.scatter(plan.upcoming, [1] * len(plan.upcoming), s=140, color=OKABE_ITO["blue"], zorder=3)

@@ -4,7 +4,7 @@ district as text and a chart, free text as Markdown and CSV, and the district-ch
 from __future__ import annotations
 
 from bot.csvfile import csv_text
-from bot.i18n import translator
+from bot.i18n import ngettext_for, translator
 from bot.reports import charts as plot
 from bot.reports.rounds import DISTRICT_LABELS
 from bot.survey_messages import words
@@ -34,7 +34,7 @@ def codes_of(result: QuestionResult) -> list[str]:
 
 
 def text(results: Results, lang: str) -> str:
-    _ = translator(lang)
+    _, ngettext = translator(lang), ngettext_for(lang)
     survey = results.survey
     state = _("open") if survey.status == sv.OPEN else _("closed")
     lines = [f"📊 #{survey.id} {words(survey, survey.title, lang)} ({state})",
@@ -43,7 +43,8 @@ def text(results: Results, lang: str) -> str:
     for number, result in enumerate(results.questions, 1):
         lines += ["", f"{number}. {words(survey, result.question.text, lang)}"]
         if result.question.kind == sv.FREE_TEXT:
-            lines.append(_("{count} written answers (see the file)").format(count=len(result.texts)))
+            lines.append(ngettext("{count} written answer (see the file)", "{count} written answers (see the file)",
+                                  len(result.texts)).format(count=len(result.texts)))
             continue
         for code in codes_of(result):
             districts = [f"{district_name(d, lang)} {counts[code]}" for d, counts in sorted(result.by_district.items())
