@@ -24,7 +24,7 @@ from sqlalchemy.util.concurrency import await_
 class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
     """A DB-API cursor over aiosqlite whose `execute` is one call in aiosqlite's thread."""
 
-    __slots__ = ("_description", "_rowcount", "_lastrowid")
+    __slots__ = ("_description", "_lastrowid", "_rowcount")
 
     def __init__(self, adapt_connection: Any) -> None:  # no trip to the thread for a cursor
         self._adapt_connection = adapt_connection
@@ -65,13 +65,13 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
     def execute(self, operation: Any, parameters: Any = None) -> Any:
         try:
             return await_(self._run(operation, parameters, many=False))
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 - as SQLAlchemy's own adapter: the driver's error, translated
             self._adapt_connection._handle_exception(error)
 
     def executemany(self, operation: Any, seq_of_parameters: Any) -> Any:
         try:
             return await_(self._run(operation, seq_of_parameters, many=True))
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 - as SQLAlchemy's own adapter: the driver's error, translated
             self._adapt_connection._handle_exception(error)
 
     def setinputsizes(self, *inputsizes: Any) -> None:

@@ -13,9 +13,9 @@ from models.base import utcnow
 from models.constants import LANGUAGES
 from models.errors import InviteAlreadyUsed, MemberNotFound, PhoneLinkedElsewhere, UnknownChoice, UnknownInvite
 from models.member import (
-    MEMBERS_TOUCHED,
     DISTRICTS,
     INTERESTS,
+    MEMBERS_TOUCHED,
     MESSAGE_KINDS,
     ROLES,
     STATUS_ERASED,
