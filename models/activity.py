@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.constants import MAX_CAPACITY
@@ -137,17 +137,45 @@ async def taken(session: AsyncSession, spec: Seats, activity_id: int) -> int:
     return (await seat_counts(session, spec, [activity_id]))[activity_id][0]
 
 
-async def take_seat(session: AsyncSession, spec: Seats, activity: Any, holder: Any, now: datetime) -> int:
+@dataclass(frozen=True)
+class SeatState:
+    """An activity's seats as a sign-up finds them, and the member's own row among them (if any)."""
+
+    last_queue: int
+    seated: int
+    waiting: int
+    holder_id: int | None
+
+
+async def seat_state(session: AsyncSession, spec: Seats, activity_id: int, member_id: int) -> SeatState:
+    """What `take_seat` needs, and whether `member_id` has a row already: one statement."""
+    mine = spec.holder.member_id == member_id
+    last, seated, waiting, holder_id = (await session.execute(
+        select(func.max(spec.holder.queue),
+               func.count().filter(spec.state == CONFIRMED),
+               func.count().filter((spec.state == WAITING) & spec.holder.queue.is_not(None)),
+               func.max(case((mine, spec.holder.id))))
+        .where(spec.of(activity_id))
+    )).one()
+    return SeatState(int(last or 0), int(seated), int(waiting), None if holder_id is None else int(holder_id))
+
+
+async def take_seat(session: AsyncSession, spec: Seats, activity: Any, holder: Any, now: datetime,
+                    state: SeatState | None = None) -> int:
     """Give `holder` a seat, or the end of the waiting list; returns 0 or the waiting position.
 
-    The caller holds the activity's lock (`get(..., lock=True)`)."""
-    with session.no_autoflush:  # the holder is written once, below, with its place
-        last, seated, waiting = (await session.execute(
-            select(func.max(spec.holder.queue),
-                   func.count().filter(spec.state == CONFIRMED),
-                   func.count().filter((spec.state == WAITING) & spec.holder.queue.is_not(None)))
-            .where(spec.of(activity.id))
-        )).one()
+    The caller holds the activity's lock (`get(..., lock=True)`); `state` is the activity's
+    `seat_state` read under that lock, if the caller has it (one statement less)."""
+    if state is not None:
+        last, seated, waiting = state.last_queue, state.seated, state.waiting
+    else:
+        with session.no_autoflush:  # the holder is written once, below, with its place
+            last, seated, waiting = (await session.execute(
+                select(func.max(spec.holder.queue),
+                       func.count().filter(spec.state == CONFIRMED),
+                       func.count().filter((spec.state == WAITING) & spec.holder.queue.is_not(None)))
+                .where(spec.of(activity.id))
+            )).one()
     holder.queue = int(last or 0) + 1
     free = activity.capacity is None or seated < activity.capacity
     setattr(holder, spec.state_column, CONFIRMED if free else WAITING)

@@ -208,3 +208,39 @@ def test_a_second_instance_takes_over_polling_when_the_first_dies(tmp_path):
         outputs = [p.communicate(timeout=20)[0] for p in (first, second) if p is not None]
         server.process.terminate()
     assert "Conflict" not in "".join(outputs) and "Traceback" not in outputs[-1], outputs[-1][-3000:]
+
+
+async def test_updates_that_finish_together_are_marked_done_in_one_transaction(app, db, clock):
+    from sqlalchemy import event
+
+    async with db.session() as session:
+        await inbox.receive(session, [(700 + n, USER + n, json.dumps(start_update(700 + n, USER + n))) for n in range(5)],
+                            clock())
+    commits: list[int] = []
+
+    def count(_connection: Any) -> None:
+        commits.append(1)
+
+    event.listen(db.engine.sync_engine, "commit", count)
+    try:
+        await asyncio.gather(*(app._mark_done(700 + n) for n in range(5)))
+    finally:
+        event.remove(db.engine.sync_engine, "commit", count)
+    assert len(commits) == 1, commits  # five updates, one transaction
+    async with db.session() as session:
+        assert await inbox.pending(session) == []  # every mark committed before _mark_done returned
+
+
+async def test_background_work_gives_way_while_an_update_is_handled(app):
+    from bot.runtime import RUNTIME_KEY
+
+    runtime = app.bot_data[RUNTIME_KEY]
+    await runtime.give_way(60)  # nothing in flight: no wait at all
+    runtime.update_started()
+    waiting = asyncio.create_task(runtime.give_way(600))
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert not waiting.done()  # the dispatcher or an upkeep pass waits for the update
+    runtime.update_ended()
+    await asyncio.wait_for(waiting, 60)
+    assert runtime.in_flight == 0
