@@ -237,6 +237,10 @@ async def _briefing(session: AsyncSession, row: box.OutboxMessage, to: Member) -
     round_ = await am.reminder_subject(session, rd.SEATS, row, to, before_start=True)
     if not round_.briefing:
         raise Gone("the briefing was removed")
+    return _briefing_text(round_, to)
+
+
+def _briefing_text(round_: Round, to: Member) -> Message:
     _ = translator(to.language)
     return Message(_("Briefing for today's door-knocking ({title}):\n\n{briefing}").format(
         title=round_.title, briefing=round_.briefing))
@@ -253,9 +257,7 @@ async def _leader_briefing(session: AsyncSession, row: box.OutboxMessage, to: Me
     signup = await rd.signup_of(session, round_.id, to.id)
     if signup is not None and signup.status == rd.CONFIRMED:
         raise Gone("signed up as well: gets the participants' briefing")
-    _ = translator(to.language)
-    return Message(_("Briefing for today's door-knocking ({title}):\n\n{briefing}").format(
-        title=round_.title, briefing=round_.briefing))
+    return _briefing_text(round_, to)
 
 
 @renderer("round.followup")

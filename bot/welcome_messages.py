@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,6 +17,8 @@ from models import outbox as box
 from models import rounds as rd
 from models.member import STATUS_SUPPORTER, Member
 from models.welcome import WelcomeTask
+
+Offered = TypeVar("Offered", ev.Event, rd.Round)
 
 STEPS = (0, 2, 7, 21)
 
@@ -100,28 +103,26 @@ async def words(session: AsyncSession, member: Member, day: int, offer_id: int |
         return Message(_("You have been a member for three weeks — welcome again! Is there anything you'd like to help with? "
                          "Choose below, or just answer this message."), buttons)
     if day == 2:
-        event = await session.get(ev.Event, offer_id or 0)
-        if event is None or event.status != ev.PLANNED:
-            raise Gone("the event offered is cancelled or gone")
-        if _begun(event.starts_at):
-            raise Gone("the event offered has begun (sending was held up)")
+        event = _still_offered(await session.get(ev.Event, offer_id or 0), ev.PLANNED, "event")
         return Message(_("A good way to meet the others: “{title}”, {when}, at {place}. Will you come?").format(
             title=event.title, when=fmt_datetime(event.starts_at, member.language), place=event.place),
             [[box.Button(_("✅ Yes"), data=data.rsvp(event.id, "yes")),
               box.Button(_("🤔 Maybe"), data=data.rsvp(event.id, "maybe"))]])
-    round_ = await session.get(rd.Round, offer_id or 0)
-    if round_ is None or round_.status != rd.PLANNED:
-        raise Gone("the round offered is cancelled or gone")
-    if _begun(round_.starts_at):
-        raise Gone("the round offered has begun (sending was held up)")
+    round_ = _still_offered(await session.get(rd.Round, offer_id or 0), rd.PLANNED, "round")
     return Message(_("Try door-knocking with us? “{title}”, {when}. We go in pairs, and you get a short introduction first.").format(
         title=round_.title, when=fmt_datetime(round_.starts_at, member.language)),
         [[box.Button(_("Join"), data=data.join_round(round_.id))]])
 
 
-def _begun(starts_at: datetime) -> bool:
+def _still_offered(activity: Offered | None, planned: str, what: str) -> Offered:
+    """The event or round a welcome step offers, unless it is cancelled, gone or has begun (sending
+    was held up): then the step is not sent."""
+    if activity is None or activity.status != planned:
+        raise Gone(f"the {what} offered is cancelled or gone")
     moment = render_now()
-    return moment is not None and moment >= starts_at
+    if moment is not None and moment >= activity.starts_at:
+        raise Gone(f"the {what} offered has begun (sending was held up)")
+    return activity
 
 
 async def verified(session: AsyncSession, member: Member, now: datetime) -> None:

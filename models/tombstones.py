@@ -27,12 +27,12 @@ ERASED, LEFT = "erased", "left"
 
 
 async def leave_tombstone(session: AsyncSession, telegram_id: int, now: datetime, reason: str = ERASED) -> None:
-    key = await telegram_hash(session, telegram_id)
-    stone = await session.get(Tombstone, key)
-    if stone is None:
-        session.add(Tombstone(telegram_hash=key, erased_at=now, reason=reason))
-    else:
-        stone.erased_at, stone.reason = now, reason
+    await _put(session, Tombstone(telegram_hash=await telegram_hash(session, telegram_id), erased_at=now, reason=reason))
+
+
+async def _put(session: AsyncSession, row: Base) -> None:
+    """Store the row, replacing the one with its key (erased or removed again: the newest counts)."""
+    await session.merge(row)
     await session.flush()
 
 
@@ -67,12 +67,7 @@ def _keys(key: bytes, phone: str | None, member_number: str | None) -> list[str]
 async def remember_left(session: AsyncSession, phone: str | None, member_number: str | None,
                         joined_on: date | None, now: datetime) -> None:
     for key in _keys(await hash_key(session), phone, member_number):
-        stone = await session.get(LeftMember, key)
-        if stone is None:
-            session.add(LeftMember(key_hash=key, joined_on=joined_on, removed_at=now))
-        else:
-            stone.joined_on, stone.removed_at = joined_on, now
-    await session.flush()
+        await _put(session, LeftMember(key_hash=key, joined_on=joined_on, removed_at=now))
 
 
 class LeftRegister:
