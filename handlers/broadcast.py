@@ -67,6 +67,11 @@ class PickButton:
     item_id: Id
 
 
+@callback("bc.nobutton")
+class NoButton:
+    draft_id: Id
+
+
 @callback("bc.kind")
 class PickKind:
     """One kind of button target, a page of them."""
@@ -74,11 +79,6 @@ class PickKind:
     draft_id: Id
     kind: Literal["round", "event", "calls"]
     page: Number
-
-
-@callback("bc.nobutton")
-class NoButton:
-    draft_id: Id
 
 
 def draft_of(context: Context) -> dict[str, Any]:

@@ -13,18 +13,8 @@ from bot.activity_buttons import SkipStep
 from bot.callbacks import Id, Number, callback
 from bot.csvfile import csv_text
 from bot.i18n import N_
-from handlers.common import (
-    Context,
-    buttons_expected,
-    cancel_conversation,
-    flow_step,
-    inline,
-    new_draft,
-    page_buttons,
-    page_of,
-    reply,
-    requires_role,
-)
+from handlers import common as paging
+from handlers.common import Context, buttons_expected, cancel_conversation, flow_step, inline, new_draft, reply, requires_role
 from handlers.flows import Flow
 from handlers.presses import Press
 from handlers.questions import role_gone, skip_button, skippable
@@ -76,7 +66,7 @@ async def list_partners(update: Update, context: Context) -> None:
         partners = await pt.all_partners(session)
     if update.callback_query:
         await update.callback_query.answer()
-    shown, page, pages = page_of(partners, page, PER_PAGE)
+    shown, page, pages = paging.page_of(partners, page, PER_PAGE)
     lines = [_("Partner organisations ({count}). Each link lets the organisation answer the asks sent to it:").format(
         count=len(partners))] if partners else [_("No partner organisations yet.")]
     for partner in shown:
@@ -87,7 +77,7 @@ async def list_partners(update: Update, context: Context) -> None:
     rows.insert(0, [(_("➕ Add a partner"), AddPartner().pack())])
     if partners:
         rows[0].append((_("📎 Links as CSV"), PartnerLinks().pack()))
-    if more := page_buttons(_, page, pages, lambda n: PartnerPage(n).pack()):
+    if more := paging.page_buttons(_, page, pages, lambda n: PartnerPage(n).pack()):
         rows.append(more)
     await reply(update, "\n".join(lines), reply_markup=inline(rows))
 
