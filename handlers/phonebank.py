@@ -91,7 +91,7 @@ def script_for(campaign: pb.Campaign | pb.CampaignView, lang: str, name: str | N
 
 def card(held: pb.Card, last_active: str, lang: str) -> str:
     _ = translator(lang)
-    interests = ", ".join(_(INTEREST_LABELS[i]) for i in sorted(held.interests)) or _("none")
+    interests = ", ".join(_(INTEREST_LABELS[i]) for i in sorted(held.interests)) or _("no interests given")
     district = _(DISTRICT_LABELS[held.district]) if held.district else _("not chosen")
     lines = [
         f"📞 {held.campaign.name}",
