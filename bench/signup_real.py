@@ -10,7 +10,8 @@ database and the same concurrency (PTB `concurrent_updates` and clients): one IN
 press, then the answer and one reply. CPU ms per press is the process's CPU time (user + system,
 from /proc) over the burst ÷ presses. The burst starts once the bot's first upkeep passes have queued
 what they queue at start (the new round suggested to the 10,000); the dispatcher goes on sending those
-at Telegram's rate during the burst, as it would in production. BENCH_PROFILE=file runs the bot under cProfile.
+at Telegram's rate during the burst, as it would in production. BENCH_PROFILE=file runs the bot under cProfile;
+BENCH_PYSPY=file samples the bot and the floor with py-spy during the burst alone (file.q, file.f).
 """
 
 from __future__ import annotations
@@ -153,11 +154,19 @@ def burst(port: int, pid: int, data: str, presses: int, concurrency: int, first:
                 with lock:
                     latencies.append((answered - began) * 1000)
 
+    spy = None
+    if os.environ.get("BENCH_PYSPY"):  # samples of the burst alone (py-spy's raw format)
+        spy = subprocess.Popen(["py-spy", "record", "-p", str(pid), "-r", "100", "-f", "raw", "-o",
+                                f"{os.environ['BENCH_PYSPY']}.{tag}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(1)
     cpu_before, began = cpu_seconds(pid), time.perf_counter()
     with ThreadPoolExecutor(concurrency) as pool:
         for future in [pool.submit(client) for _ in range(concurrency)]:
             future.result()
     elapsed, cpu = time.perf_counter() - began, cpu_seconds(pid) - cpu_before
+    if spy is not None:
+        spy.send_signal(signal.SIGINT)
+        spy.wait()
     return {"presses": presses, "answered": len(latencies), "presses_per_s": round(presses / elapsed, 1),
             "p50_ms": round(statistics.median(latencies), 2), "p99_ms": round(percentile(latencies, 0.99), 2),
             "cpu_ms_per_press": round(cpu * 1000 / presses, 2)}

@@ -94,7 +94,7 @@ def build_application(
         .context_types(CONTEXT_TYPES)
         .concurrent_updates(PerChatOrder(settings.concurrent_updates))
         # A short 429 on a reply, edit or answer is waited out and asked again (bot/ratelimit.py).
-        .rate_limiter(RetryShortWaits())
+        .rate_limiter(replies := RetryShortWaits())
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(DurableUpdates(request, database, clock_of))
@@ -108,6 +108,7 @@ def build_application(
     attach(application, runtime)
     concerns = upkeep_concerns(settings, database, runtime)
     runtime.dispatcher = make_dispatcher(settings, database, runtime, concerns)
+    replies.on_message = runtime.dispatcher.limiter.note_other_send
     if settings.dispatcher_enabled and application.job_queue is not None:
         application.job_queue.run_repeating(
             runtime.dispatcher.job, interval=settings.dispatch_interval, first=settings.dispatch_interval,

@@ -37,6 +37,11 @@ class RateLimiter:
         self._next_global = 0.0
         self._window_limit = max(1, int(per_second * safety))
         self._sent: deque[float] = deque()
+        # Messages the handlers sent (replies): Telegram's overall limit counts them too, so while
+        # members are being answered the dispatcher sends only what the limit leaves over, and
+        # never less than a fifth of it, so the outbox is not starved by a long rush.
+        self._others: deque[float] = deque()
+        self._least_share = max(1, self._window_limit // 5)
         self._next_chat: dict[int, float] = {}
         self._group_sends: dict[int, deque[float]] = {}
 
@@ -71,14 +76,27 @@ class RateLimiter:
             now = self.clock()
             while self._sent and self._sent[0] <= now - 1.0:
                 self._sent.popleft()
-            if len(self._sent) >= self._window_limit:
-                await self.sleep(self._sent[0] + 1.0 - now + 0.001)
+            room = max(self._least_share, self._window_limit - self._others_within(now))
+            if len(self._sent) >= room:
+                earliest = min(self._sent[0], self._others[0]) if self._others else self._sent[0]
+                await self.sleep(earliest + 1.0 - now + 0.001)
             elif self._sent and now - self._sent[-1] < self.spacing * 0.8:
                 # Sleepers woken late would all go at once; spread them out again.
                 await self.sleep(self._sent[-1] + self.spacing * 0.8 - now)
             else:
                 self._sent.append(now)
                 return
+
+    def note_other_send(self) -> None:
+        """A message went out that did not come through this limiter (a handler's reply)."""
+        now = self.clock()
+        self._others.append(now)
+        self._others_within(now)
+
+    def _others_within(self, now: float) -> int:
+        while self._others and self._others[0] <= now - 1.0:
+            self._others.popleft()
+        return len(self._others)
 
     def pause_chat(self, chat_id: int, seconds: float) -> None:
         """Telegram said 429 for this chat: nothing more to it until `retry_after` has passed."""
@@ -111,6 +129,13 @@ def retry_after_seconds(exc: RetryAfter) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
+# The requests that put a new message in a chat, as Telegram's overall limit counts them.
+MESSAGE_ENDPOINTS = frozenset({
+    "sendMessage", "sendPhoto", "sendDocument", "sendLocation", "sendVenue", "sendContact", "sendPoll",
+    "sendMediaGroup", "copyMessage", "forwardMessage", "sendAnimation", "sendAudio", "sendVideo", "sendVoice",
+})
+
+
 class RetryShortWaits(BaseRateLimiter[Retries]):
     """A request Telegram answers with 429 and a `retry_after` of at most `max_wait` seconds is made
     again after that wait (up to `max_retries` times); a longer wait is raised as before.
@@ -123,6 +148,9 @@ class RetryShortWaits(BaseRateLimiter[Retries]):
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         self.max_wait, self.max_retries, self.sleep = max_wait, max_retries, sleep
         self.waited = 0  # 429s waited out (for the tests and the logs)
+        # Told of every message a handler sends (RateLimiter.note_other_send), so that the
+        # dispatcher leaves Telegram's overall limit to the replies during a rush.
+        self.on_message: Callable[[], None] | None = None
 
     async def initialize(self) -> None:
         return None
@@ -140,6 +168,8 @@ class RetryShortWaits(BaseRateLimiter[Retries]):
         rate_limit_args: Retries | None,
     ) -> Any:
         allowed = self.max_retries if rate_limit_args is None else rate_limit_args.times
+        if rate_limit_args is None and self.on_message is not None and endpoint in MESSAGE_ENDPOINTS:
+            self.on_message()  # the dispatcher's own sends (NO_RETRY) are counted by its limiter
         for attempt in range(allowed + 1):
             try:
                 return await callback(*args, **kwargs)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.constants import MAX_CAPACITY
@@ -286,14 +286,23 @@ def attended_condition(spec: Seats, ends_at: Any, now: datetime) -> Any:
 async def overlapping(session: AsyncSession, specs: Sequence[Seats], member_id: int, starts_at: datetime, ends_at: datetime, *,
                       besides: tuple[Seats, int]) -> list[Any]:
     """The member's other planned activities, seated or waiting, that overlap this time (soonest
-    first); `besides` is the activity being joined."""
-    found: list[Any] = []
-    for spec in specs:
+    first); `besides` is the activity being joined.
+
+    Asked after every join, and nearly always empty: one plain query finds the ids, and only a
+    clash loads its activity."""
+    probes = []
+    for number, spec in enumerate(specs):
         activity, holder = spec.activity, spec.holder
-        query = (select(activity).join(holder, getattr(holder, spec.activity_column) == activity.id)
+        probe = (select(literal(number).label("spec"), activity.id.label("id"))
+                 .join(holder, getattr(holder, spec.activity_column) == activity.id)
                  .where(holder.member_id == member_id, spec.state.in_((CONFIRMED, WAITING)), activity.status == PLANNED,
                         activity.starts_at < ends_at, activity.ends_at > starts_at))
         if spec is besides[0]:
-            query = query.where(activity.id != besides[1])
-        found += list(await session.scalars(query))
+            probe = probe.where(activity.id != besides[1])
+        probes.append(probe)
+    hits = (await session.execute(union_all(*probes))).all()
+    found: list[Any] = []
+    for number, spec in enumerate(specs):
+        if ids := [hit.id for hit in hits if hit.spec == number]:
+            found += list(await session.scalars(select(spec.activity).where(spec.activity.id.in_(ids))))
     return sorted(found, key=lambda item: item.starts_at)

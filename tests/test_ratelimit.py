@@ -122,3 +122,37 @@ async def test_a_long_429_is_not_waited_and_the_dispatcher_handles_its_own(app, 
     async with db.session() as session:
         [row] = await box.rows_with_prefix(session, "notice:flood")
     assert row.status == "pending" and row.due_at == clock() + timedelta(seconds=1) and waits == [1.0, 1.0]
+
+
+async def test_the_dispatcher_leaves_the_overall_limit_to_replies_but_is_never_starved():
+    """Telegram's 30 messages a second count a handler's replies too: while members are answered,
+    the dispatcher sends what is left over, and at least a fifth of the limit."""
+
+    class Ticking(FakeTime):
+        async def sleep(self, seconds: float) -> None:
+            self.now += max(seconds, 1e-9)  # a real clock always moves on
+
+    clock = Ticking()
+    limiter = RateLimiter(30, 0.0, 20, clock=clock, sleep=clock.sleep, safety=1.0)
+    for _ in range(25):
+        limiter.note_other_send()  # a rush: 25 replies in this second
+    sent = []
+    for chat in range(1, 61):
+        await limiter.acquire(chat)
+        sent.append(clock.now)
+    first_second = [t for t in sent if t < 1.0]
+    assert len(first_second) == 6  # 30 - 25 would be 5, but a fifth of the limit is kept
+    assert window_max(sent, 1.0) <= 30  # once the rush is over, the whole limit again
+    assert sent[-1] < 3.0
+
+
+async def test_replies_are_told_to_the_dispatchers_limiter(app, make_user, db):
+    """The app's request hook counts each message a handler sends, not the dispatcher's own."""
+    from bot.runtime import RUNTIME_KEY
+
+    limiter = app.bot_data[RUNTIME_KEY].dispatcher.limiter
+    before = len(limiter._others)
+    user = make_user()
+    answer = await user.send("/start")
+    assert answer.texts
+    assert len(limiter._others) - before == len(answer.texts)
