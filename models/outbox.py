@@ -240,6 +240,22 @@ def _claimable(now: datetime) -> Any:
     )
 
 
+# The earliest pending row's due time and the earliest lease among claimed rows: each the first entry
+# of its index (ix_outbox_status_due, ix_outbox_status_lease), so this costs the same however many
+# rows wait for later, on either database and whatever the planner estimates. Built once.
+_NEXT_DUE = select(
+    select(func.min(OutboxMessage.due_at)).where(OutboxMessage.status == PENDING).scalar_subquery(),
+    select(func.min(OutboxMessage.lease_until)).where(OutboxMessage.status == CLAIMED).scalar_subquery(),
+)
+
+
+async def any_due(session: AsyncSession, now: datetime) -> bool:
+    """Whether `claim_due` would find a row now (the same conditions as `_claimable`), read without
+    writing: an idle dispatcher tick asks this and takes no write lock."""
+    due, lease = (await session.execute(_NEXT_DUE)).one()
+    return (due is not None and due <= now) or (lease is not None and lease < now)
+
+
 async def claim_due(session: AsyncSession, *, now: datetime, limit: int, lease: timedelta, worker: str) -> list[OutboxMessage]:
     """Claim up to `limit` due rows for this worker; no two workers ever hold the same row.
 
