@@ -119,8 +119,9 @@ def load_locale_data() -> None:
     moment = datetime(2026, 1, 1, 12, 0, tzinfo=OSLO)
     for language in LANGUAGES:
         translations(language)
-        fmt_datetime(moment, language), fmt_date(moment, language), fmt_month(moment, language)
-        fmt_weekday_day(moment, language), fmt_time(moment, language), fmt_number(1.5, language)
+        for write in (fmt_datetime, fmt_date, fmt_month, fmt_weekday_day, fmt_time):
+            write(moment, language)
+        fmt_number(1.5, language)
 
 
 def _known(language: str) -> str:

@@ -25,7 +25,8 @@ async def expire_holds(bot: Bot, runtime: Runtime) -> None:
                 _ = translator(caller.language)
                 edits.append((caller.telegram_id, target.card_message_id, _("Back in the queue.")))
         # The callers and the people they held, read at once; their notices queued in one statement.
-        people = await membership.members_by_ids(session, [id_ for caller_id, target in expired for id_ in (caller_id, target.member_id)])
+        people = await membership.members_by_ids(
+            session, [member_id for caller_id, target in expired for member_id in (caller_id, target.member_id)])
         told = []
         for caller_id, target in expired:
             caller, person = people.get(caller_id), people.get(target.member_id)
