@@ -49,10 +49,12 @@ async def signed_up_for_event_by_phone(session: AsyncSession, member: Member, ev
                        member_id=member.id, due_at=now, topic="call.signed_up_event", subject_id=event_id)
 
 
-async def hold_expired(session: AsyncSession, caller: Member, target_id: int, name: str, now: datetime) -> None:
-    await box.schedule(session, dedupe_key=f"call:target:{target_id}:expired:{int(now.timestamp())}", kind="notice",
-                       member_id=caller.id, due_at=now, topic="call.hold_expired",
-                       about_member_id=await _callee(session, target_id))
+async def holds_expired(session: AsyncSession, told: list[tuple[Member, pb.CallTarget]], now: datetime) -> None:
+    """Each caller hears that a call they held went back to the queue (one statement for all)."""
+    await box.schedule_many(session, [
+        box.row(dedupe_key=f"call:target:{target.id}:expired:{int(now.timestamp())}", kind="notice", member_id=caller.id,
+                due_at=now, topic="call.hold_expired", about_member_id=target.member_id)
+        for caller, target in told])
 
 
 def when_text(moment: datetime, language: str) -> str:

@@ -138,6 +138,17 @@ class Database:
             yield session
 
     @asynccontextmanager
+    async def peek(self) -> AsyncIterator[AsyncSession]:
+        """A session for ONE read statement, in the fewest round trips: PostgreSQL autocommit (no
+        BEGIN and ROLLBACK around it), on SQLite `read()` (no writer's turn, no write lock)."""
+        if self.single_sessionmaker is None:
+            async with self.read() as session:
+                yield session
+            return
+        async with self.single_sessionmaker() as session:
+            yield session
+
+    @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[AsyncSession]:
         async with self.sessionmaker() as session:
             try:

@@ -147,6 +147,14 @@ class Dispatcher:
         async with self._busy:
             if not await self.outage.may_send(bot, self.clock()):
                 return 0
+            # Most ticks find nothing due: one read says so (no write lock, no workers started).
+            try:
+                async with self.db.peek() as session:
+                    if not await box.any_due(session, self.clock()):
+                        return 0
+            except (SQLAlchemyError, *OUTAGE_ERRORS):
+                log.warning("the database is away: this tick ends; the next one tries again", exc_info=True)
+                return 0
             loop = asyncio.get_running_loop()
             deadline = loop.time() + (budget or self.budget)
             last_hooks = loop.time()

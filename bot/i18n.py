@@ -113,6 +113,17 @@ def fmt_number(value: float, language: str) -> str:
     return format_decimal(value, locale=_known(language))
 
 
+def load_locale_data() -> None:
+    """Read babel's locale data for every language now (the first date or number written in a
+    language otherwise reads and merges it, some 15 ms, in whichever update or job comes first)."""
+    moment = datetime(2026, 1, 1, 12, 0, tzinfo=OSLO)
+    for language in LANGUAGES:
+        translations(language)
+        for write in (fmt_datetime, fmt_date, fmt_month, fmt_weekday_day, fmt_time):
+            write(moment, language)
+        fmt_number(1.5, language)
+
+
 def _known(language: str) -> str:
     return language if language in LANGUAGES else DEFAULT_LANGUAGE
 

@@ -111,9 +111,11 @@ async def send_digest(session: AsyncSession, now: datetime, admins: list[int], p
     if not waiting:
         return len(board)
     figures = await ng.digest(session, now, plan_ahead_days)
-    for person in waiting:
-        text = render_digest(figures, person.language, await ng.missing_leaders(figures.week_ahead_rounds))
-        await box.schedule(session, dedupe_key=keys[person.id], kind="task", member_id=person.id, due_at=now, text=text[:4000])
+    missing = await ng.missing_leaders(figures.week_ahead_rounds)
+    await box.schedule_many(session, [  # one statement for the whole board
+        box.row(dedupe_key=keys[person.id], kind="task", member_id=person.id, due_at=now,
+                text=render_digest(figures, person.language, missing)[:4000])
+        for person in waiting])
     return len(board)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, raiseload
 
 from models import events as ev
 from models import phonebank as pb
@@ -125,7 +125,10 @@ async def candidates(session: AsyncSession, now: datetime) -> list[Candidate]:
         Member.status != STATUS_ERASED, Member.telegram_id.is_not(None), Member.onboarded_at.is_not(None),
         Member.onboarded_at <= now - FIRST_DAY,  # the first day has the welcome; suggestions wait
         Member.wants_nudges.is_(True), Member.unreachable_at.is_(None),
-        ~((Member.status == STATUS_SUPPORTER) & Member.verified.is_(False))).order_by(Member.id)
+        ~((Member.status == STATUS_SUPPORTER) & Member.verified.is_(False))).order_by(Member.id).options(
+        # A candidate is named, addressed and keyed; its roles and interests are not read (two
+        # statements less per rule), and reading them would fail loudly rather than load silently.
+        raiseload(Member.roles), raiseload(Member.interests))
     # Each rule's conditions narrow the members in SQL, so a large register stays cheap.
     narrow = {
         "doorknock": Member.id.in_(select(MemberInterest.member_id).where(MemberInterest.interest == "doorknock")),
@@ -251,28 +254,32 @@ async def digest(session: AsyncSession, now: datetime, plan_ahead_days: int = 21
     result = Digest()
     result.week_ahead_rounds = [v for v in await rd.upcoming(session, now, limit=50) if v.round.starts_at < week_ahead]
     result.week_ahead_events = await ev.upcoming(session, now, until=week_ahead, limit=50)
-    result.signups = int(await session.scalar(select(func.count()).select_from(rd.Signup).where(rd.Signup.created_at >= week_ago)) or 0)
-    result.signups += int(await session.scalar(select(func.count()).select_from(ev.Rsvp).where(
-        ev.Rsvp.changed_at >= week_ago, ev.Rsvp.answer == "yes")) or 0)
-    held = [r for r in await rd.all_rounds(session, since=week_ago, until=now) if r.status == rd.PLANNED and r.ends_at <= now]
-    result.rounds_held = len(held)
-    for round_ in held:
-        report = await rd.report_of(session, round_.id)
-        if report is not None:
-            result.doors += report.doors
-    ended = [r for r in await rd.all_rounds(session, since=now - timedelta(days=30), until=now)
-             if r.status == rd.PLANNED and r.ends_at <= now - timedelta(days=1)]
-    result.reports_missing = [r.title for r in ended if await rd.report_of(session, r.id) is None]
-    result.calls_reached = int(await session.scalar(select(func.count()).select_from(pb.CallAttempt).where(
-        pb.CallAttempt.at >= week_ago, pb.CallAttempt.outcome.in_(pb.REACHED))) or 0)
-    # Join dates are days: the seven days before today, so each join day falls in exactly one digest.
+    # Today's date in Oslo: join dates are days, the seven days before today, so each join day
+    # falls in exactly one digest.
     today = now.astimezone(OSLO).date()
-    result.new_members = int(await session.scalar(select(func.count()).select_from(Member).where(
-        Member.joined_on >= today - timedelta(days=7), Member.joined_on < today, Member.status != STATUS_ERASED)) or 0)
-    result.welcome_late = int(await session.scalar(select(func.count()).select_from(WelcomeTask).where(
-        WelcomeTask.status != "done", WelcomeTask.due_at < now)) or 0)
-    result.unverified = int(await session.scalar(select(func.count()).select_from(Member).where(
-        Member.status == STATUS_SUPPORTER, Member.verified.is_(False))) or 0)
+
+    def count(entity: Any, *conditions: Any) -> Any:
+        return select(func.count()).select_from(entity).where(*conditions).scalar_subquery()
+
+    # Every count in one statement (one compile, one round trip).
+    counts = (await session.execute(select(
+        count(rd.Signup, rd.Signup.created_at >= week_ago),
+        count(ev.Rsvp, ev.Rsvp.changed_at >= week_ago, ev.Rsvp.answer == "yes"),
+        count(pb.CallAttempt, pb.CallAttempt.at >= week_ago, pb.CallAttempt.outcome.in_(pb.REACHED)),
+        count(Member, Member.joined_on >= today - timedelta(days=7), Member.joined_on < today, Member.status != STATUS_ERASED),
+        count(WelcomeTask, WelcomeTask.status != "done", WelcomeTask.due_at < now),
+        count(Member, Member.status == STATUS_SUPPORTER, Member.verified.is_(False)),
+    ))).one()
+    signups, rsvps, result.calls_reached, result.new_members, result.welcome_late, result.unverified = (int(n or 0) for n in counts)
+    result.signups = signups + rsvps
+    # The rounds begun in the last 30 days and their reports, each read once.
+    recent = [r for r in await rd.all_rounds(session, since=now - timedelta(days=30), until=now) if r.status == rd.PLANNED]
+    reports = {report.round_id: report for report in await session.scalars(
+        select(rd.RoundReport).where(rd.RoundReport.round_id.in_([r.id for r in recent])))} if recent else {}
+    held = [r for r in recent if r.starts_at >= week_ago and r.ends_at <= now]
+    result.rounds_held = len(held)
+    result.doors = sum(reports[r.id].doors for r in held if r.id in reports)
+    result.reports_missing = [r.title for r in recent if r.ends_at <= now - timedelta(days=1) and r.id not in reports]
     result.nothing_planned = await ev.joinable_within(session, now, plan_ahead_days) == 0
     return result
 

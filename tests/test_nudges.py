@@ -217,3 +217,31 @@ async def test_first_day_no_suggestions_no_full_activities(db, app, make_user, c
     await tick(app)
     suggestion = newcomer.messages()[-1].text
     assert "Ledig runde" in suggestion and "Full runde" not in suggestion and "stund siden" not in suggestion
+
+
+async def test_digest_rounds_held_doors_and_missing_reports(db, clock):
+    """Last week's rounds held and their doors; reports missing for rounds ended a day or more within 30 days."""
+    now = MONDAY
+
+    async def past_round(title: str, days_ago: float, *, report: int | None = None, cancelled: bool = False) -> None:
+        async with db.session() as session:
+            starts = now - timedelta(days=days_ago)
+            round_ = await rd.create_round(session, title=title, district="heimdal", starts_at=starts,
+                                           ends_at=starts + timedelta(hours=3), meeting_point="Torget", capacity=8,
+                                           now=starts - timedelta(days=5))
+            if report is not None:
+                await rd.file_report(session, round_.id, doors=report, conversations=1, themes=[], text="", filed_by=None)
+            if cancelled:
+                await rd.cancel(session, round_.id)
+
+    await past_round("Med rapport", 3, report=40)
+    await past_round("Uten rapport", 2)
+    await past_round("I går kveld", 0.5)  # ended less than a day ago: its report is not missing yet
+    await past_round("Avlyst", 4, cancelled=True)
+    await past_round("Forrige uke", 10, report=25)  # reported, before last week
+    await past_round("Glemt", 12)
+    await past_round("For lenge siden", 40)
+    async with db.session() as session:
+        figures = await ng.digest(session, now)
+    assert (figures.rounds_held, figures.doors) == (3, 40)
+    assert figures.reports_missing == ["Glemt", "Uten rapport"]

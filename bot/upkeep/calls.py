@@ -24,15 +24,19 @@ async def expire_holds(bot: Bot, runtime: Runtime) -> None:
             if caller is not None and caller.telegram_id and target.card_message_id:
                 _ = translator(caller.language)
                 edits.append((caller.telegram_id, target.card_message_id, _("Back in the queue.")))
+        # The callers and the people they held, read at once; their notices queued in one statement.
+        people = await membership.members_by_ids(
+            session, [member_id for caller_id, target in expired for member_id in (caller_id, target.member_id)])
+        told = []
         for caller_id, target in expired:
-            caller = await membership.member_or_none(session, caller_id)
-            person = await membership.member_or_none(session, target.member_id)
+            caller, person = people.get(caller_id), people.get(target.member_id)
             if caller is None or person is None:
                 continue
-            await call_messages.hold_expired(session, caller, target.id, person.name or "?", now)
+            told.append((caller, target))
             if caller.telegram_id and target.card_message_id:
                 _ = translator(caller.language)
                 edits.append((caller.telegram_id, target.card_message_id, _("Back in the queue.")))
+        await call_messages.holds_expired(session, told, now)
     for chat_id, message_id, text in edits:
         try:
             await bot.edit_message_text(text, chat_id=chat_id, message_id=message_id)
