@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import math
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, InvalidatePoolError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from telegram.error import TelegramError
@@ -40,6 +42,7 @@ def is_outage(error: BaseException | None) -> bool:
 # 3 are reserved for superusers: room for migrations, the command line, psql and a benchmark.
 POOL_SIZE = 10
 MAX_OVERFLOW = 20
+ASYNCPG = "postgresql+asyncpg"
 
 
 def make_engine(url: str, *, pool_size: int = POOL_SIZE, max_overflow: int = MAX_OVERFLOW) -> AsyncEngine:
@@ -49,15 +52,56 @@ def make_engine(url: str, *, pool_size: int = POOL_SIZE, max_overflow: int = MAX
     else:
         kwargs["pool_size"] = pool_size
         kwargs["max_overflow"] = max_overflow
-        # A connection the server dropped (a restart, a network cut) is noticed before use.
-        kwargs["pool_pre_ping"] = True
+        # A connection the server dropped (a restart, a network cut) is noticed before use: with
+        # asyncpg, `_check_on_checkout` below; another driver pings on every checkout.
+        kwargs["pool_pre_ping"] = not url.startswith(ASYNCPG)
     if url.startswith("sqlite"):
         sqlite_onehop.install()
     engine = create_async_engine(url, **kwargs)
     if url.startswith("sqlite"):
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)
+    elif url.startswith(ASYNCPG):
+        _check_on_checkout(engine)
     return engine
+
+
+# A pooled connection idle for longer than this is pinged before use; one used more recently only
+# has its socket looked at (see `_check_on_checkout`).
+PING_AFTER_IDLE_S = 10.0
+_IDLE_SINCE = "lagbot_idle_since"
+
+
+def _check_on_checkout(engine: AsyncEngine) -> None:
+    """A connection the server dropped (a restart, a backend terminated, an idle timeout) is replaced
+    before use, as SQLAlchemy's `pool_pre_ping` would, without a ping's round trips on every checkout
+    (three with asyncpg outside autocommit: BEGIN, the ping, ROLLBACK). The server closes the socket
+    of a connection it drops, and asyncpg marks the connection closed as soon as the event loop reads
+    that; this costs nothing and is checked on every checkout (the asyncpg dialect's own test for a
+    disconnect). A connection that sat in the pool for `PING_AFTER_IDLE_S` (a network cut sends no
+    close) is pinged as well. Either failing invalidates every pooled connection older than now, and
+    the pool connects afresh (up to twice more) before handing one out."""
+    pool, dialect = engine.sync_engine.pool, engine.sync_engine.dialect
+
+    def fresh(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_IDLE_SINCE] = math.inf  # just connected: never pinged before its first use
+
+    def stamp(_dbapi_connection: Any, record: Any) -> None:
+        if record is not None:
+            record.info[_IDLE_SINCE] = time.monotonic()
+
+    def check(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if dbapi_connection.driver_connection.is_closed():
+            raise InvalidatePoolError("the server closed the connection")
+        if time.monotonic() - record.info.get(_IDLE_SINCE, 0.0) >= PING_AFTER_IDLE_S:
+            try:
+                dialect.do_ping(dbapi_connection)
+            except Exception as error:  # whatever failed, this connection is of no use
+                raise InvalidatePoolError(f"ping failed: {error!r}") from error
+
+    event.listen(pool, "connect", fresh)
+    event.listen(pool, "checkin", stamp)
+    event.listen(pool, "checkout", check)
 
 
 READ_ONLY = "lagbot_read_only"
@@ -81,6 +125,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _commit_and_close(session: Any) -> None:
+    session.commit()
+    session.close()
 
 
 _holding_sqlite_lock: ContextVar[bool] = ContextVar("holding_sqlite_lock", default=False)
@@ -124,9 +173,17 @@ class Database:
             async with self.session() as session:
                 yield session
             return
-        async with self.single_sessionmaker() as session:
+        session, closed = self.single_sessionmaker(), False
+        try:
             yield session
-            await session.commit()  # nothing is left open; flushes what the ORM still holds
+            # Committed (flushing what the ORM still holds) and closed in one pass through
+            # SQLAlchemy's greenlet, rather than two and a task of their own for the close.
+            await session.run_sync(_commit_and_close)
+            closed = True
+        finally:
+            if not closed:  # an error, or cancelled in the commit: closed as `async with` would
+                async with session:
+                    pass
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:

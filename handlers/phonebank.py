@@ -184,7 +184,7 @@ async def next_call(update: Update, context: Context) -> None:
     last_active = fmt_date(held.last_active_at, member.language) if held.last_active_at else _("none recorded")
     sent = await update.effective_chat.send_message(  # type: ignore[union-attr]
         card(held, last_active, member.language), reply_markup=outcome_keyboard(held.campaign, held.target_id, member.language))
-    async with runtime.db.session() as session:
+    async with runtime.db.single() as session:  # one statement that stands alone: no BEGIN and COMMIT around it
         await pb.set_card(session, held.target_id, sent.message_id)
 
 

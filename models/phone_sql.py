@@ -82,9 +82,13 @@ async def run(session: AsyncSession, statement: Any, params: dict[str, Any] | No
     none of the ORM's per-statement work. Only for statements that touch no member, role or interest
     (the member cache learns of those through the ORM, bot/member_cache.py). Pending ORM changes are
     flushed first, as the session's own execute would."""
+    return await session.run_sync(_run, statement, params)  # one pass through SQLAlchemy's greenlet
+
+
+def _run(session: Any, statement: Any, params: dict[str, Any] | None) -> Any:
     if session.new or session.dirty or session.deleted:
-        await session.flush()
-    return await (await session.connection()).execute(statement, params)
+        session.flush()
+    return session.connection().execute(statement, params)  # rows are fetched: the result is read outside
 
 
 async def held_card(session: AsyncSession, statement: Any, params: dict[str, Any]) -> Card | None:

@@ -259,6 +259,23 @@ async def test_stop_releases_and_empty_queue_says_why(db, app, make_user, clock)
     assert next(iter(progress.method("sendPhoto")[0].files.values())).startswith(b"\x89PNG")
 
 
+async def test_a_second_tap_on_next_points_to_the_open_card(db, app, make_user, clock):
+    """The card's message is stored with the call (its own one-statement write after the card is
+    sent), so a second tap is answered with a pointer to it instead of a second card."""
+    await callees(db, 2)
+    campaign_id = await campaign(db, clock)
+    user = await caller(make_user, db)
+    await user.send("/ringerunde")
+    card = await user.press("📞 Neste samtale")
+    assert "👤 Callee" in card.texts[0]
+    assert (await target_of(db, card.texts[0].split("👤 ")[1].split("\n")[0])).card_message_id is not None
+    again = await user.press_data(f"pb:next:{campaign_id}")
+    assert again.method("answerCallbackQuery")[0].params["text"].startswith("Du har allerede en samtale åpen")
+    assert not again.method("sendMessage")
+    async with db.session() as session:
+        assert await session.scalar(select(func.count()).select_from(CallTarget).where(CallTarget.status == pb.HELD)) == 1
+
+
 async def test_only_callers_unless_volunteers_may_call(db, app, make_user, clock):
     await callees(db, 2)
     member = make_user()
