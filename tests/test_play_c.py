@@ -1,0 +1,62 @@
+"""Findings of a season played against `python -m bot run` that were written down and not fixed then
+(play-playC): each test plays the finding through the chat and checks what was stored."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from models import events as ev
+from models.event_tables import Rsvp
+from models.membership import member_by_telegram
+from tests.helpers import tick
+from tests.test_season_member import START, person
+
+
+async def make_event(db, clock, *, capacity=None, title="Pubkveld", start=START):
+    async with db.session() as session:
+        event = await ev.create_event(session, kind="social", title=title, starts_at=start, ends_at=start + timedelta(hours=3),
+                                      place="Tapperiet", now=clock(), capacity=capacity)
+        return event.id
+
+
+async def seat_of(db, user, event_id):
+    async with db.session() as session:
+        member = await member_by_telegram(session, user.user_id)
+        return await session.scalar(select(Rsvp.seat).where(Rsvp.event_id == event_id, Rsvp.member_id == member.id))
+
+
+def buttons_of(message) -> list[str]:
+    return [label for label, _data in message.inline_buttons]
+
+
+# Bjørn said yes to a full pub evening and was put on the waiting list, yet the card (opened again
+# from /arrangementer, and edited after his answer) marked him "• ✅ Ja" as if he had a place.
+async def test_the_event_card_of_someone_on_the_waiting_list_says_so_with_the_number(db, app, make_user, clock):
+    anne = await person(make_user, 1, first="Anne")
+    bjorn = await person(make_user, 2, first="Bjørn")
+    jon = await person(make_user, 3, lang="nn", first="Jon")
+    eid = await make_event(db, clock, capacity=1)
+    await anne.press_data(f"ev.rsvp:{eid}:yes")
+    await bjorn.send("/arrangementer")
+    await bjorn.press("Pubkveld")
+    answered = await bjorn.press("✅ Ja")
+    card = bjorn.api.find(bjorn.chat_id, answered.method("editMessageText")[0].params["message_id"])
+    assert "⏳ Du er nummer 1 på ventelisten." in card.text, card.text
+    assert "• ⏳ Venteliste, nummer 1" in buttons_of(card) and "• ✅ Ja" not in buttons_of(card), buttons_of(card)
+    assert await seat_of(db, bjorn, eid) == ev.WAITING
+    await jon.press_data(f"ev.rsvp:{eid}:yes")          # number 2, in Nynorsk
+    await jon.send("/arrangementer")
+    opened = await jon.press("Pubkveld")
+    assert "⏳ Du er nummer 2 på ventelista." in opened.text, opened.text
+    assert "• ⏳ Venteliste, nummer 2" in opened.buttons, opened.buttons
+    await anne.press_data(f"ev.rsvp:{eid}:no")            # Bjørn moves up, Jon is number 1 now
+    await tick(app)
+    await bjorn.send("/arrangementer")
+    seated = await bjorn.press("Pubkveld")
+    assert "• ✅ Ja" in seated.buttons and "⏳" not in seated.text, (seated.text, seated.buttons)
+    assert await seat_of(db, bjorn, eid) == ev.CONFIRMED
+    await jon.send("/arrangementer")
+    moved_up = await jon.press("Pubkveld")
+    assert "⏳ Du er nummer 1 på ventelista." in moved_up.text, moved_up.text
