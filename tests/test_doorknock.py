@@ -178,7 +178,7 @@ async def test_leader_sees_team_phones_only_near_the_round_and_checks_in(db, app
     assert too_soon.alerts == ["Innsjekking åpner to timer før runden starter."]
     clock.set(START - timedelta(minutes=10))
     near = await leader.send("/dorbank lag")
-    assert "Person1 Nordmann — +47 41 00 00 01" in near.text
+    assert "Person1 Nordmann — +47 410 00 001" in near.text
     forged = await member.press_data(f"rd.in:{(await signup(db, round_id, member)).id}:1", leader.last_message())
     assert forged.alerts == ["Bare lagets dørbankgeneral kan sjekke inn folk."]
     await leader.press("Person1 Nordmann: her")

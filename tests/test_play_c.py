@@ -60,3 +60,21 @@ async def test_the_event_card_of_someone_on_the_waiting_list_says_so_with_the_nu
     await jon.send("/arrangementer")
     moved_up = await jon.press("Pubkveld")
     assert "⏳ Du er nummer 1 på ventelista." in moved_up.text, moved_up.text
+
+
+# Ola's team list the day before the round showed "Siri Nordmann — +47 91 32 22 22"; Norwegians
+# write a mobile number 3-2-3: "913 22 222".
+async def test_a_leader_sees_a_norwegian_mobile_number_written_3_2_3(db, app, make_user, clock):
+    from tests.helpers import onboard, stored
+    from tests.test_season_member import grant, make_round
+
+    ola = await person(make_user, 0, first="Ola"); await grant(db, ola, "leader")
+    siri = make_user(first_name="Siri", language_code="nn")
+    await onboard(siri, phone="913 22 222", lang="nn", district="Østbyen")
+    rid = await make_round(db, clock, leader=ola)
+    await siri.press_data(f"rd.join:{rid}")
+    clock.set(START - timedelta(hours=20))               # the day before: numbers are shown to the leader
+    team = await ola.send("/dorbank lag")
+    assert "Siri Nordmann — +47 913 22 222" in team.text, team.text
+    assert "91 32 22 22" not in team.text
+    assert (await stored(db, siri.user_id)).phone == "+4791322222"  # stored as E.164, written for people
