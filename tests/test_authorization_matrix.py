@@ -551,7 +551,7 @@ READ_ONLY = {"rd.page", "ev.page", "act.page", "rd.list", "rd.coming", "rd.nothi
              "rdm.debrief", "ev.kind", "ev.show", "ev.ics", "ev.manage", "act.keep", "set",
              # lists and pickers that show, files the board gets, and flows' first steps that only ask
              "lst.get", "lst.bcs", "lst.bc", "rdl.show", "rdl.pick", "rdl.find", "bcs.cancel", "evs.cancel", "set.phone",
-             "sv.card", "sv.page", "sv.new", "sv.aud",
+             "sv.card", "sv.page", "sv.new", "sv.aud", "sv.nosend",
              "ask.doc", "ask.files", "ask.show", "ask.page", "ptn.page", "ptn.csv"}  # documents, lists, files  # surveys: cards, pages, an audience kept for the next broadcast
 # Answering a survey changes only the person's own answers, to a survey sent to them, or a caller's for the
 # person on the call they hold: forged and foreign presses are refused in tests/test_surveys.py

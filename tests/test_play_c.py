@@ -78,3 +78,29 @@ async def test_a_leader_sees_a_norwegian_mobile_number_written_3_2_3(db, app, ma
     assert "Siri Nordmann — +47 913 22 222" in team.text, team.text
     assert "91 32 22 22" not in team.text
     assert (await stored(db, siri.user_id)).phone == "+4791322222"  # stored as E.164, written for people
+
+
+# Kari (board) pressed "📣 Send…", "Alle" and got the preview with "Mottakere: 3" and only
+# "📣 Send undersøkelsen": no way to say no but to leave the message hanging.
+async def test_the_survey_preview_can_be_cancelled_and_nothing_is_sent(db, app, make_user, clock):
+    from models import OutboxMessage
+    from models import surveys as sv
+    from tests.test_surveys import board_member, write_survey
+
+    board = await board_member(make_user, db)
+    survey_id = await write_survey(board)
+    kari = await person(make_user, 1, first="Kari")
+    await board.send("/undersokelse")
+    await board.press(f"#{survey_id}")
+    await board.press("📣 Send…")
+    preview = await board.press("Alle")
+    assert "📣 Send undersøkelsen" in preview.buttons and "Avbryt" in preview.buttons, preview.buttons
+    cancelled = await board.press("Avbryt", exact=True)
+    [edited] = cancelled.method("editMessageText")
+    assert edited.text.startswith(f"Ikke sendt. Undersøkelse #{survey_id} er som før"), edited.text
+    assert "📣 Send undersøkelsen" not in edited.buttons and "📋 Åpne undersøkelsen" in edited.buttons, edited.buttons
+    await tick(app)
+    assert not [m for m in kari.messages() if "Valgkampen" in m.text]
+    async with db.session() as session:
+        assert (await sv.get(session, survey_id)).audience is None
+        assert not list(await session.scalars(select(OutboxMessage).where(OutboxMessage.topic == "survey.invite")))
