@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from models import events as ev
 from models.event_tables import Rsvp
+from models.member import Member
 from models.membership import member_by_telegram
 from tests.helpers import tick
 from tests.test_season_member import START, person
@@ -104,3 +105,48 @@ async def test_the_survey_preview_can_be_cancelled_and_nothing_is_sent(db, app, 
     async with db.session() as session:
         assert (await sv.get(session, survey_id)).audience is None
         assert not list(await session.scalars(select(OutboxMessage).where(OutboxMessage.topic == "survey.invite")))
+
+
+# Anne (nn) erased her data while she had a seat on a round and a place at the pub evening: the
+# confirmation and the goodbye said nothing about them (the seats were given up, and Bjørn and
+# Cato moved up and were told, but Anne could not know).
+async def test_erasing_says_which_places_are_given_up_and_the_next_in_line_moves_up(db, app, make_user, clock):
+    from models import rounds as rd
+    from models.member import STATUS_ERASED
+    from models.round_tables import Signup
+    from tests.test_season_member import make_round
+
+    anne = await person(make_user, 1, lang="nn", first="Anne")
+    bjorn = await person(make_user, 2, first="Bjørn")
+    cato = await person(make_user, 3, first="Cato")
+    rid = await make_round(db, clock, capacity=1, title="Dørbank på Lade")
+    eid = await make_event(db, clock, capacity=1, title="Pubkveld", start=START + timedelta(days=1))
+    await anne.press_data(f"rd.join:{rid}"); await bjorn.press_data(f"rd.join:{rid}")
+    await anne.press_data(f"ev.rsvp:{eid}:yes"); await cato.press_data(f"ev.rsvp:{eid}:yes")
+    async with db.session() as session:
+        anne_id = (await member_by_telegram(session, anne.user_id)).id
+    asked = await anne.send("/slett_meg")
+    assert "Plassane dine på desse blir gjevne frå deg, og den neste på ventelista får dei:" in asked.text, asked.text
+    assert "• Dørbank på Lade — laurdag 5. desember kl. 12:00" in asked.text, asked.text
+    assert "• Pubkveld — søndag 6. desember kl. 12:00" in asked.text, asked.text
+    erased = await anne.press("Ja, slett dataa mine")
+    [goodbye] = erased.method("editMessageText")
+    assert "Du har ikkje lenger plass på:" in goodbye.text and "• Dørbank på Lade" in goodbye.text and "• Pubkveld" in goodbye.text, goodbye.text
+    await tick(app)
+    assert bjorn.last_message().text.startswith("Gode nyheter"), bjorn.last_message().text
+    assert cato.last_message().text.startswith("Gode nyheter"), cato.last_message().text
+    async with db.session() as session:
+        seats = {m: s for m, s in (await session.execute(select(Signup.member_id, Signup.status).where(Signup.round_id == rid))).all()}
+        assert seats[anne_id] == rd.LEFT
+        assert (await session.get(Member, anne_id)).status == STATUS_ERASED
+    assert await seat_of(db, bjorn, eid) is None  # Bjørn never answered the event
+    assert await seat_of(db, cato, eid) == ev.CONFIRMED
+    assert [s for m, s in seats.items() if m != anne_id] == [ev.CONFIRMED]
+
+
+async def test_erasing_with_no_places_says_nothing_about_places(db, app, make_user, clock):
+    anne = await person(make_user, 1, first="Anne")
+    asked = await anne.send("/slett_meg")
+    assert "Plassene dine" not in asked.text
+    erased = await anne.press("Ja, slett dataene mine")
+    assert "ikke lenger plass" not in erased.method("editMessageText")[0].text
