@@ -150,3 +150,44 @@ async def test_erasing_with_no_places_says_nothing_about_places(db, app, make_us
     assert "Plassene dine" not in asked.text
     erased = await anne.press("Ja, slett dataene mine")
     assert "ikke lenger plass" not in erased.method("editMessageText")[0].text
+
+
+# Jon (nn) asked for /mine_data after the board cancelled the round he had joined: the file said
+# "Status": "confirmed" for it, and "climate", "waiting", "yes", "ostbyen" … where words belong.
+async def test_my_data_shows_words_in_my_language_and_a_cancelled_round_as_cancelled(db, app, make_user, clock):
+    import json
+
+    from models import rounds as rd
+    from models.round_reports import add_input
+    from tests.test_season_member import make_round
+
+    anne = await person(make_user, 1, first="Anne")
+    jon = await person(make_user, 2, lang="nn", first="Jon")
+    rid = await make_round(db, clock, capacity=5, title="Dørbank på Lade")
+    past = await make_round(db, clock, title="Dørbank i går", start=clock() + timedelta(hours=1))
+    eid = await make_event(db, clock, capacity=1)
+    await jon.press_data(f"rd.join:{rid}")
+    await jon.press_data(f"rd.join:{past}")
+    await anne.press_data(f"ev.rsvp:{eid}:yes")
+    await jon.press_data(f"ev.rsvp:{eid}:yes")          # waiting list
+    async with db.session() as session:
+        jon_id = (await member_by_telegram(session, jon.user_id)).id
+        await rd.cancel(session, rid)
+        await add_input(session, past, jon_id, "climate", "Folk vil ha fleire bussar")
+    exchange = await jon.send("/mine_data")
+    [document] = exchange.method("sendDocument")
+    text = document.files["document"].decode("utf-8")
+    data = json.loads(text)
+    rounds = {r["Runde"]: r for r in data["Dørbankrundar"]}
+    assert rounds["Dørbank på Lade"]["Status"] == "runden vart avlyst", rounds
+    assert rounds["Dørbank i går"]["Status"] == "påmeldt", rounds
+    [event] = data["Arrangement"]
+    assert (event["Svar"], event["Plass"]) == ("✅ Ja", "på ventelista"), event
+    assert data["Innspel frå dørene"][0]["Tema"] == "Klima", data["Innspel frå dørene"]
+    assert data["Om deg"]["Bydel"] == "Østbyen" and data["Om deg"]["Status"] == "støttespelar, ikkje funnen i medlemsregisteret", data["Om deg"]
+    assert {m["Type"] for m in data["Meldingar frå lagbot til deg"]} <= {"påminning", "varsel"}, data["Meldingar frå lagbot til deg"]
+    for code in ('"confirmed"', '"waiting"', '"climate"', '"ostbyen"', '"yes"', '"supporter"', '"pending"', '"reminder"'):
+        assert code not in text, (code, text)
+    async with db.session() as session:                   # what is stored keeps its codes
+        signup = await session.scalar(select(rd.Signup).where(rd.Signup.round_id == rid, rd.Signup.member_id == jon_id))
+        assert signup.status == ev.CONFIRMED
