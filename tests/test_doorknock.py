@@ -362,7 +362,7 @@ async def test_erasure_removes_door_input(db, app, make_user, clock):
         await rd.add_input(session, round_id, author.id, "housing", "Noe jeg skrev")
     exported = await member.send("/mine_data")
     data = json.loads(next(iter(exported.method("sendDocument")[0].files.values())))
-    assert data["Innspill fra dørene"][0]["Tekst"] == "Noe jeg skrev" and data["Dørbankrunder"][0]["Status"] == "confirmed"
+    assert data["Innspill fra dørene"][0]["Tekst"] == "Noe jeg skrev" and data["Dørbankrunder"][0]["Status"] == "påmeldt"
     await member.send("/slett_meg")
     await member.press("Ja, slett dataene mine")
     assert await count(db, DoorInput) == 0 and await count(db, Signup) == 1

@@ -191,3 +191,48 @@ async def test_my_data_shows_words_in_my_language_and_a_cancelled_round_as_cance
     async with db.session() as session:                   # what is stored keeps its codes
         signup = await session.scalar(select(rd.Signup).where(rd.Signup.round_id == rid, rd.Signup.member_id == jon_id))
         assert signup.status == ev.CONFIRMED
+
+
+# Kari (board) saw "• Person1 Nordmann — 3 (har takket ja til opplæring)" under /dorbank ledere,
+# but had to leave the chat for `python -m bot roles grant leader …` to make him a leader.
+async def test_the_board_makes_a_candidate_who_said_yes_a_leader_from_the_list(db, app, make_user, clock):
+    from datetime import UTC, datetime
+
+    from models import leader_training as training
+    from tests.test_doorknock import make_round, people, signup
+    from tests.test_plan import board_member
+
+    start = datetime(2026, 12, 5, 11, 0, tzinfo=UTC)
+    leader, member, other = await people(make_user, 3)
+    board = await board_member(db, make_user)
+    starts = [start + timedelta(days=7 * k) for k in range(3)]
+    ids = [await make_round(db, clock, leader=leader, start=s, title=f"Runde {k}") for k, s in enumerate(starts)]
+    for round_id in ids:
+        await member.press_data(f"rd.join:{round_id}")
+    for round_id, moment in zip(ids, starts, strict=True):
+        clock.set(moment)
+        await leader.press_data(f"rd.in:{(await signup(db, round_id, member)).id}:1")
+    await tick(app)
+    offered = await board.send("/dorbank ledere")
+    assert "(har fått tilbud)" in offered.text and not offered.buttons  # no yes yet: nothing to press
+    await member.press("Ja, jeg vil ha opplæring")
+    listing = await board.send("/dorbank ledere")
+    assert "• Person1 Nordmann — 3 (har takket ja til opplæring)" in listing.text, listing.text
+    assert listing.buttons == ["🎖 Gjør Person1 Nordmann til dørbankgeneral"], listing.buttons
+    _message, data = board.find_button("🎖 Gjør Person1 Nordmann til dørbankgeneral")
+    forged = await other.press_data(data)                 # not on the board
+    assert forged.alerts and forged.alerts[0].startswith("Bare medlemmer med rollen «styret»"), forged.alerts
+    made = await board.press("🎖 Gjør Person1 Nordmann til dørbankgeneral")
+    assert "Person1 Nordmann er dørbankgeneral nå, og får beskjed om det." in made.texts, made.texts
+    async with db.session() as session:
+        stored = await member_by_telegram(session, member.user_id)
+        assert "leader" in stored.role_names
+        assert (await training.of_member(session, stored.id)).accepted_at is not None
+        assert "leader" not in (await member_by_telegram(session, other.user_id)).role_names
+    await tick(app)
+    assert member.last_message().text.startswith("Du er dørbankgeneral nå!"), member.last_message().text
+    again = await board.press_data(data)                  # an old list pressed twice
+    assert "Person1 Nordmann har allerede rollen som dørbankgeneral." in again.texts, again.texts
+    after = await board.send("/dorbank ledere")
+    assert "Person1 Nordmann" not in after.text  # a leader is no longer a candidate
+
