@@ -108,6 +108,13 @@ class AcceptLeaderTraining:
     """"Yes, I'd like leader training" under the offer a member gets after their third round (their own answer)."""
 
 
+@callback("rd.mkldr")
+class MakeLeader:
+    """The board gives the leader role to someone who said yes to leader training (/dorbank ledere)."""
+
+    member_id: Id
+
+
 @callback("rdc.district")
 class DraftDistrict:
     district: str

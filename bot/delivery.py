@@ -51,10 +51,24 @@ Rendered = tuple[str, InlineKeyboardMarkup | None] | render.Gone | render.Broken
 # worker hands it over to the tick and takes the next row, so a stalled request (one that will
 # end in a timeout) holds no sending slot others could use.
 SLOW_SEND = 1.0
-# While sends are still out, a tick with nothing due looks again this often rather than ending: a
-# message that just failed is due again within seconds (retry_backoff), and the next tick would
-# only begin once the slowest send has timed out.
+# While sends are still out, a tick with nothing due looks again once they are done, or after this
+# long at most, rather than ending: a message that just failed is due again within seconds
+# (retry_backoff), and the next tick would only begin once the slowest send has timed out.
 FOLLOW_UP = 0.1
+
+
+async def settle(queue: asyncio.Queue[Any], in_flight: set[asyncio.Task[None]], most: float) -> None:
+    """Wait until every row handed to the workers has been sent and recorded, or `most` seconds at
+    the longest: a tick looks for what became due as soon as its sends are done (a fixed pause cost
+    every tick that sent anything `most` seconds), and still no more often than that while sends
+    are slow."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + most
+    while (in_flight or not queue.empty()) and (left := deadline - loop.time()) > 0:
+        if in_flight:
+            await asyncio.wait(set(in_flight), timeout=left)
+        else:
+            await asyncio.sleep(0)  # a row is queued and its worker is about to take it
 
 
 def parse_clock(value: str) -> time:
@@ -215,7 +229,7 @@ class Dispatcher:
                             rows = await box.claim_due(session, now=self.clock(), limit=self.batch, lease=self.lease,
                                                        worker=self.worker)
                         if not rows and (in_flight or not queue.empty()):
-                            await asyncio.sleep(FOLLOW_UP)
+                            await settle(queue, in_flight, FOLLOW_UP)
                             continue
                         if not rows:
                             break

@@ -38,6 +38,18 @@ async def leader_offer(session: AsyncSession, candidate: Member, rounds: int, no
     return True
 
 
+async def made_leader(session: AsyncSession, member: Member, now: datetime) -> None:
+    await box.schedule(session, dedupe_key=f"leader-made:member:{member.id}", kind="notice", member_id=member.id,
+                       due_at=now, topic="round.leader_made")
+
+
+@renderer("round.leader_made")
+async def _leader_made(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
+    _ = translator(to.language)
+    return Message(_("You are a door-knocking leader now! The board will get in touch about leader training, and can "
+                     "give you a team to lead; /dorbank lag then shows your team."))
+
+
 @renderer("round.leader_candidate")
 async def _leader_candidate(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
     candidate = await session.get(Member, row.about_member_id or 0)

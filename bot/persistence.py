@@ -24,6 +24,11 @@ class SQLPersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str, A
         # What was last written (or read) per user: PTB hands over the user_data of every user
         # seen since the last flush, changed or not, and an unchanged one costs nothing here.
         self._written: dict[int, str] = {}
+        # Every conversation's states, read in one statement when PTB asks for the first of them
+        # (it asks once per conversation, some sixty, each time it (re)loads persistence), and the
+        # names handed out since: a name asked for again is a new load, and reads afresh.
+        self._conversations: dict[str, ConversationDict] | None = None
+        self._handed_out: set[str] = set()
 
     async def get_user_data(self) -> dict[int, dict[str, Any]]:
         async with self.database.session() as session:
@@ -41,8 +46,12 @@ class SQLPersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str, A
         return None
 
     async def get_conversations(self, name: str) -> ConversationDict:
-        async with self.database.session() as session:
-            return await store.load_conversations(session, name)
+        if self._conversations is None or name in self._handed_out:
+            async with self.database.session() as session:
+                self._conversations = await store.load_all_conversations(session)
+            self._handed_out = set()
+        self._handed_out.add(name)
+        return self._conversations.pop(name, {})
 
     async def update_conversation(self, name: str, key: ConversationKey, new_state: object | None) -> None:
         async with self.database.session() as session:

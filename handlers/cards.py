@@ -47,7 +47,8 @@ def join_label(view: rd.RoundView, lang: str) -> str:
     return label.format(when=fmt_datetime(view.round.starts_at, lang), title=title)
 
 
-def event_card(view: ev.EventView, lang: str, contact: str | None = None) -> str:
+def event_card(view: ev.EventView, lang: str, contact: str | None = None, waiting: int = 0) -> str:
+    """`waiting`: the reader's number on the waiting list (0 when they are not on it)."""
     _ = translator(lang)
     event = view.event
     lines = [f"📅 {event.title}", f"🏷 {_(ev_msgs.KIND_LABELS[event.kind])}", f"🗓 {ev_msgs.when(event, lang)}", f"📍 {event.place}"]
@@ -62,10 +63,19 @@ def event_card(view: ev.EventView, lang: str, contact: str | None = None) -> str
     if view.seats_left is not None:
         lines.append(seats_line(view.seats_left, view.waiting, lang, seat=False))
     lines.append(_("Coming: {yes} · maybe: {maybe}").format(yes=view.yes, maybe=view.maybe))
+    if waiting:
+        lines.append("⏳ " + _("You are number {position} on the waiting list.").format(position=waiting))
     return "\n".join(lines)
 
 
-def rsvp_keyboard(event_id: int, lang: str, current: str | None) -> InlineKeyboardMarkup:
+def rsvp_keyboard(event_id: int, lang: str, current: str | None, waiting: int = 0) -> InlineKeyboardMarkup:
+    """The answers, the reader's own marked; a yes on the waiting list reads as that, with its number."""
     _ = translator(lang)
-    row = [(("• " if current == a else "") + _(ANSWER_LABELS[a]), Rsvp(event_id=event_id, answer=a).pack()) for a in ev.ANSWERS]
+
+    def label(answer: str) -> str:
+        if answer == current == "yes" and waiting:
+            return "• " + _("⏳ Waiting list, number {position}").format(position=waiting)
+        return ("• " if current == answer else "") + _(ANSWER_LABELS[answer])
+
+    row = [(label(a), Rsvp(event_id=event_id, answer=a).pack()) for a in ev.ANSWERS]
     return inline([row, [(_("📅 Calendar file"), EventCalendarFile(event_id=event_id).pack())]])

@@ -5,7 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from bot.i18n import N_, Translate
+from bot.nudge_messages import RULE_LABELS
+from bot.round_messages import THEME_LABELS
+from handlers.cards import ANSWER_LABELS
 from handlers.common import DISTRICT_LABELS, INTEREST_LABELS, LANGUAGE_NAMES, ROLE_LABELS
+from handlers.phonebank import OUTCOME_LABELS as CALL_OUTCOMES
+from handlers.welcome import OUTCOME_LABELS as WELCOME_OUTCOMES
 
 KEY_LABELS: dict[str, str] = {
     "member": N_("About you"),
@@ -98,19 +103,45 @@ KEY_LABELS: dict[str, str] = {
 }
 # Survey texts: the district-chapter mapping's are msgids, a district answer is a code.
 SURVEY_WORDS = frozenset({"survey", "question", "your_answer"})
-# Values that are codes of lagbot's own vocabulary, shown in words.
-VALUE_LABELS: dict[str, dict[str, str]] = {"district": DISTRICT_LABELS, "interests": INTEREST_LABELS, "roles": ROLE_LABELS}
+# Values that are codes of lagbot's own vocabulary, shown in words (wherever the key appears).
+VALUE_LABELS: dict[str, dict[str, str]] = {"district": DISTRICT_LABELS, "interests": INTEREST_LABELS, "roles": ROLE_LABELS,
+                                           "theme": THEME_LABELS, "themes": THEME_LABELS, "rule": RULE_LABELS}
+WAITING_LIST = N_("on the waiting list")
+DONE = N_("done")
+# Codes whose words depend on the part of the document they are in (a status of a sign-up is not
+# one of a phone call): (section, key) -> code -> words.
+SECTION_LABELS: dict[tuple[str, str], dict[str, str]] = {
+    ("member", "status"): {"member": N_("member"), "supporter": N_("supporter, not found in the member register"),
+                           "erased": N_("erased")},
+    ("member", "linked_by"): {"phone": N_("your shared phone number"), "board": N_("the board")},
+    ("door_knocking", "status"): {"confirmed": N_("signed up"), "waiting": WAITING_LIST, "left": N_("left"),
+                                  "cancelled": N_("the round was cancelled")},
+    ("events", "answer"): ANSWER_LABELS,
+    ("events", "seat"): {"confirmed": N_("has a place"), "waiting": WAITING_LIST, "none": N_("no place"),
+                         "cancelled": N_("the event was cancelled")},
+    ("phone_rounds_about_you", "status"): {"queued": N_("waiting to be called"), "held": N_("being called"), "done": DONE},
+    ("phone_rounds_about_you", "outcome"): {**CALL_OUTCOMES, "erased": N_("erased")},
+    ("welcome_call", "status"): {"open": N_("not taken yet"), "taken": N_("taken by a welcomer"), "done": DONE},
+    ("welcome_call", "outcome"): WELCOME_OUTCOMES,
+    ("messages_from_lagbot", "kind"): {"reminder": N_("reminder"), "nudge": N_("suggestion"), "welcome": N_("welcome"),
+                                       "broadcast": N_("message from the board"), "notice": N_("notice"), "task": N_("task")},
+    ("messages_from_lagbot", "status"): {"pending": N_("waiting to be sent"), "claimed": N_("being sent"), "sent": N_("sent"),
+                                         "failed": N_("could not be sent"), "skipped": N_("not sent")},
+    ("link_requests", "status"): {"pending": N_("waiting for the board"), "confirmed": N_("linked"), "refused": N_("refused"),
+                                  "settled": N_("settled by a shared phone number")},
+}
 
 
-def readable(document: Any, _: Translate, key: str | None = None) -> Any:
-    """`document` with every key in the reader's language, and district, interests and roles in words."""
+def readable(document: Any, _: Translate, key: str | None = None, section: str | None = None) -> Any:
+    """`document` with every key in the reader's language, and lagbot's codes (district, interests,
+    roles, statuses, answers, outcomes, themes …) in words."""
     if isinstance(document, dict):
-        return {_(KEY_LABELS[k]) if k in KEY_LABELS else k: readable(v, _, k) for k, v in document.items()}
+        return {_(KEY_LABELS[k]) if k in KEY_LABELS else k: readable(v, _, k, section or k) for k, v in document.items()}
     if isinstance(document, list):
-        return [readable(item, _, key) for item in document]
+        return [readable(item, _, key, section) for item in document]
     if key in SURVEY_WORDS and isinstance(document, str):  # a ready-made survey's msgids; the board's text stays as written
         return _(DISTRICT_LABELS.get(document, document))
-    labels = VALUE_LABELS.get(key or "")
+    labels = SECTION_LABELS.get((section or "", key or "")) or VALUE_LABELS.get(key or "")
     if isinstance(document, str) and labels and document in labels:
         return _(labels[document])
     if key == "language" and isinstance(document, str):

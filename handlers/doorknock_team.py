@@ -18,12 +18,13 @@ from bot.activity_buttons import (
     ChooseDebrief,
     FileReport,
     LinkDebrief,
+    MakeLeader,
     RoundQr,
     RoundTeam,
     TeamCheckIn,
 )
 from bot.i18n import N_, translator
-from handlers.common import Context, answer_alert, clip, inline, onboarded, reply, requires_role
+from handlers.common import Context, acting, answer_alert, clip, inline, onboarded, reply, requires_role, short
 from handlers.presses import Press
 from handlers.round_leaders import RoundLeaders
 from models import events as ev
@@ -101,12 +102,35 @@ async def leader_candidates(update: Update, context: Context) -> None:
                                              "Nobody has taken part in {count} rounds yet without being a leader.",
                                              threshold).format(count=threshold))
         return
-    lines = [_("Could be offered leader training (rounds taken part in):")]
+    lines, rows = [_("Could be offered leader training (rounds taken part in):")], []
     for person, count in found:
         offer = offers.get(person.id)
         state = "" if offer is None else " (" + (_("said yes to leader training") if offer.accepted_at else _("offered")) + ")"
         lines.append(f"• {person.name} — {count}{state}")
-    await reply(update, "\n".join(lines))
+        if offer is not None and offer.accepted_at is not None:  # a yes: the board can give the role from here
+            rows.append([(_("🎖 Make {name} a leader").format(name=short(person.name or "?", 40)), MakeLeader(member_id=person.id).pack())])
+    await reply(update, "\n".join(lines), reply_markup=inline(rows) if rows else None)
+
+
+@requires_role("board")
+async def make_leader(update: Update, context: Context) -> None:
+    """Give the leader role to a candidate who said yes to leader training; they are told."""
+    query, runtime, _ = update.callback_query, context.runtime, context._
+    assert query is not None
+    async with runtime.db.session() as session:
+        if await acting(update, context, session, "board") is None:  # the role read again where the change is made
+            return
+        try:
+            person, granted = await training.make_leader(session, MakeLeader.parse(query.data).member_id)
+        except (training.NotAccepted, NotFound):
+            await query.answer(_("Only someone who said yes to leader training can be made a leader here."), show_alert=True)
+            return
+        if granted:
+            await training_msgs.made_leader(session, person, runtime.now())
+        name = person.name or "?"
+    await query.answer()
+    await reply(update, (_("{name} is a door-knocking leader now, and is told so.") if granted
+                         else _("{name} already has the leader role.")).format(name=name))
 
 
 @onboarded
@@ -293,6 +317,7 @@ async def link_debrief(update: Update, context: Context) -> None:
 def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(Press(check_in, pattern=TeamCheckIn.filter()))
     application.add_handler(Press(accept_leader_training, pattern=AcceptLeaderTraining.filter()))
+    application.add_handler(Press(make_leader, pattern=MakeLeader.filter()))
     application.add_handler(Press(send_qr, pattern=RoundQr.filter()))
     application.add_handler(Press(team_view, pattern=RoundTeam.filter()))
     application.add_handler(Press(choose_debrief, pattern=ChooseDebrief.filter()))

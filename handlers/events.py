@@ -96,7 +96,7 @@ async def show_event(update: Update, context: Context, member: Member, event_id:
         async with runtime.db.session() as session:
             event = await ev.get_event(session, event_id)
             view = await ev.view(session, event)
-            mine = await ev.rsvp_of(session, event_id, member.id)
+            mine, waiting = await ev.place_of(session, event_id, member.id)
             contact = await membership.member_or_none(session, event.contact_id)
     except NotFound:
         await reply(update, _("That event does not exist (any more)."))
@@ -104,8 +104,8 @@ async def show_event(update: Update, context: Context, member: Member, event_id:
     if event.status != ev.PLANNED or event.starts_at <= runtime.now():
         await reply(update, _("That event is over or cancelled."))
         return
-    await reply(update, event_card(view, member.language, contact.name if contact else None),
-                reply_markup=rsvp_keyboard(event_id, member.language, mine.answer if mine else None))
+    await reply(update, event_card(view, member.language, contact.name if contact else None, waiting),
+                reply_markup=rsvp_keyboard(event_id, member.language, mine, waiting))
 
 
 async def deep_link(update: Update, context: Context, member: Member, value: str) -> None:
@@ -145,11 +145,12 @@ async def rsvp(update: Update, context: Context) -> None:
             await msgs.promoted(session, event, result.promoted, now)
     async with runtime.db.read() as session:  # the reply reads outside the event's lock
         view = await ev.view(session, event)
+        _answer, waiting = await ev.place_of(session, event.id, member.id)
         clashing = await ev.clashes(session, member.id, event) if choice == "yes" else []
         contact = await membership.member_or_none(session, event.contact_id)
     await query.answer()
-    await query.edit_message_text(event_card(view, member.language, contact.name if contact else None),
-                                  reply_markup=rsvp_keyboard(event.id, member.language, choice))
+    await query.edit_message_text(event_card(view, member.language, contact.name if contact else None, waiting),
+                                  reply_markup=rsvp_keyboard(event.id, member.language, choice, waiting))
     if choice == "yes" and result.position == 0:
         text = _("Great, see you at “{title}”, {when}! Here is a calendar file.").format(title=event.title, when=msgs.when(event, member.language))
     elif choice == "yes":

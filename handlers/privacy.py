@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import datetime
 from typing import Literal
 
 from telegram import Update
@@ -11,13 +12,14 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 
 from bot.callbacks import callback
 from bot.erasure import announce_released
+from bot.i18n import fmt_datetime
 from handlers import ask_link
 from handlers.common import Context, inline, menu_label_pattern, onboarded, pressed, reply
 from handlers.data_labels import readable
 from handlers.flows import switch_of
 from models import membership
 from models.data_export import export_member
-from models.privacy import erase_member, release_places
+from models.privacy import erase_member, places_held, release_places
 
 
 @callback("priv.erase")
@@ -54,10 +56,18 @@ async def delete_me(update: Update, context: Context) -> None:
     if context.member is None and not await ask_link.has_respondent_data(context, update.effective_user.id):  # type: ignore[union-attr]
         await reply(update, _("We have no personal data stored about you."))
         return
+    held = []
+    if context.member is not None:
+        async with context.runtime.db.session() as session:
+            held = await places_held(session, context.member, context.runtime.now())
+    text = _("This erases your name, phone number, e-mail, Telegram link, interests and anything you have "
+             "written to lagbot. Only anonymous counts are kept. It cannot be undone.\n\nErase your data?")
+    if held:
+        text = "\n".join([text, "", _("Your places in these will be given up, and the next on the waiting list gets them:"),
+                          *places_lines(held, context.lang)])
     await reply(
         update,
-        _("This erases your name, phone number, e-mail, Telegram link, interests and anything you have "
-          "written to lagbot. Only anonymous counts are kept. It cannot be undone.\n\nErase your data?"),
+        text,
         reply_markup=inline([[(_("Yes, erase my data"), ConfirmErase("yes").pack()),
                               (_("No, keep it"), ConfirmErase("no").pack())]]),
     )
@@ -77,13 +87,14 @@ async def confirm_delete(update: Update, context: Context) -> None:
         await query.edit_message_text(_("Your data has been erased. Thank you for your time in lagbot — send /start if "
                                         "you ever want to come back."))
         return
-    now = context.runtime.now()
+    now, given_up = context.runtime.now(), []
     async with context.runtime.db.session() as session:
         stored = await membership.member_by_telegram(session, user.id)
         if stored is not None:
             released = await release_places(session, stored, now)
             await announce_released(session, released, now)  # the next in line is told at once
             await erase_member(session, stored)
+            given_up = released.given_up
     key = (query.message.chat.id if query.message else user.id, user.id)
     for flow in switch_of(context.application).flows:  # no flow outlives the data it was about
         if key in flow.conversations_view:
@@ -91,9 +102,14 @@ async def confirm_delete(update: Update, context: Context) -> None:
     if context.user_data is not None:
         context.user_data.clear()
     context.application.drop_user_data(user.id)
-    await query.edit_message_text(
-        _("Your data has been erased. Thank you for your time in lagbot — send /start if you ever want to come back.")
-    )
+    done = _("Your data has been erased. Thank you for your time in lagbot — send /start if you ever want to come back.")
+    if given_up:
+        done = "\n".join([done, "", _("You no longer have a place in:"), *places_lines(given_up, context.lang)])
+    await query.edit_message_text(done)
+
+
+def places_lines(places: list[tuple[str, datetime]], lang: str) -> list[str]:
+    return [f"• {title} — {fmt_datetime(starts_at, lang)}" for title, starts_at in places]
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

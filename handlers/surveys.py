@@ -49,6 +49,13 @@ class SendTo:
     confirm: bool
 
 
+@callback("sv.nosend")
+class DontSend:
+    """Cancel under a survey's preview: nothing is sent, the survey stays as it was."""
+
+    survey_id: Id
+
+
 @callback("sv.attach")
 class AttachCalls:
     survey_id: Id
@@ -276,7 +283,18 @@ async def preview(update: Update, context: Context, survey_id: int, code: str, a
         _("– not on Telegram: {count}").format(count=counted.not_on_telegram),
         _("– turned off messages from the board: {count}").format(count=counted.opted_out),
         _("– reached the weekly cap: {count}").format(count=counted.over_cap),
-    ]), reply_markup=inline([[(_("📣 Send the survey"), SendTo(survey_id, code, True).pack())]]))
+    ]), reply_markup=inline([[(_("📣 Send the survey"), SendTo(survey_id, code, True).pack()),
+                               (_("Cancel"), DontSend(survey_id).pack())]]))
+
+
+@onboarded
+async def dont_send(update: Update, context: Context) -> None:
+    """The preview's Cancel: its buttons go, and the board is told nothing was sent."""
+    survey_id, _ = pressed(update, DontSend).survey_id, context._
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    await update.callback_query.edit_message_text(  # type: ignore[union-attr]
+        _("Not sent. Survey #{number} is as it was; you can send it from its card later.").format(number=survey_id),
+        reply_markup=inline([[(_("📋 Open the survey"), SurveyCard(survey_id).pack())]]))
 
 
 @onboarded
@@ -363,5 +381,6 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CallbackQueryHandler(act, pattern=SurveyAction.filter()))
     application.add_handler(CallbackQueryHandler(send_to, pattern=SendTo.filter()))
     application.add_handler(CallbackQueryHandler(send_mapping, pattern=SendMapping.filter()))
+    application.add_handler(CallbackQueryHandler(dont_send, pattern=DontSend.filter()))
     application.add_handler(CallbackQueryHandler(attach, pattern=AttachCalls.filter()))
     application.add_handler(CallbackQueryHandler(answer_audience, pattern=AnswerAudience.filter()))

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import asks
+from models.activity import CANCELLED
 from models.broadcast import BroadcastReply
 from models.event_tables import Event, Rsvp
 from models.inbox import InboxUpdate
@@ -62,10 +63,11 @@ async def _activities(session: AsyncSession, member: Member) -> dict[str, Any]:
                                      .where(RoundReport.filed_by == member.id).order_by(RoundReport.id))).all()
     training = await session.scalar(select(LeaderTraining).where(LeaderTraining.member_id == member.id))
     return {
-        "door_knocking": [{"round": r.title, "starts_at": stamp(r.starts_at), "status": s.status, "attended": s.attended,
-                           "signed_up_at": stamp(s.created_at)} for s, r in signups],
+        # A cancelled round or event says so, whatever the seat held in it said.
+        "door_knocking": [{"round": r.title, "starts_at": stamp(r.starts_at), "status": CANCELLED if r.status == CANCELLED else s.status,
+                           "attended": s.attended, "signed_up_at": stamp(s.created_at)} for s, r in signups],
         "rounds_you_lead": [{"round": r.title, "starts_at": stamp(r.starts_at)} for r in led],
-        "events": [{"event": e.title, "starts_at": stamp(e.starts_at), "answer": a.answer, "seat": a.seat,
+        "events": [{"event": e.title, "starts_at": stamp(e.starts_at), "answer": a.answer, "seat": CANCELLED if e.status == CANCELLED else a.seat,
                     "attended": a.attended, "answered_at": stamp(a.created_at)} for a, e in answers],
         "events_you_are_contact_for": [{"event": e.title, "starts_at": stamp(e.starts_at)} for e in contact],
         "input_from_the_doors": [{"round": i.round_id, "theme": i.theme, "text": i.text, "at": stamp(i.created_at)}

@@ -141,6 +141,14 @@ async def rsvp_of(session: AsyncSession, event_id: int, member_id: int) -> Rsvp 
     return await session.scalar(select(Rsvp).where(Rsvp.event_id == event_id, Rsvp.member_id == member_id))
 
 
+async def place_of(session: AsyncSession, event_id: int, member_id: int) -> tuple[str | None, int]:
+    """The member's answer (None before they gave one) and their number on the waiting list (0 when not on it)."""
+    rsvp = await rsvp_of(session, event_id, member_id)
+    if rsvp is None:
+        return None, 0
+    return rsvp.answer, await waiting_position(session, rsvp) if rsvp.seat == WAITING else 0
+
+
 async def answer(session: AsyncSession, event_id: int, member_id: int, reply: str, now: datetime) -> RsvpResult:
     """Yes takes a seat if one is free (else the waiting list, in the order answers commit); maybe
     and no take none. Giving up a seat hands it to the first on the waiting list."""

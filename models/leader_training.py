@@ -64,3 +64,18 @@ async def of_members(session: AsyncSession, member_ids: list[int]) -> dict[int, 
     if not member_ids:
         return {}
     return {r.member_id: r for r in await session.scalars(select(LeaderTraining).where(LeaderTraining.member_id.in_(member_ids)))}
+
+
+class NotAccepted(Exception):
+    """Only someone who said yes to leader training is made a leader from the list of candidates."""
+
+
+async def make_leader(session: AsyncSession, member_id: int) -> tuple[Any, bool]:
+    """Give the leader role to a member who said yes to leader training: (member, False when they had it)."""
+    from models import membership
+
+    record = await of_member(session, member_id)
+    if record is None or record.accepted_at is None:
+        raise NotAccepted(member_id)
+    member = await membership.member_by_id(session, member_id)
+    return member, await membership.grant_role(session, member, "leader")

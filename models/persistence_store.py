@@ -63,9 +63,12 @@ async def drop_data(session: AsyncSession, kind: str, key: int) -> None:
     )
 
 
-async def load_conversations(session: AsyncSession, name: str) -> dict[tuple[int | str, ...], object]:
-    rows = await session.scalars(select(ConversationRow).where(ConversationRow.name == name))
-    return {tuple(json.loads(row.key)): json.loads(row.state) for row in rows}
+async def load_all_conversations(session: AsyncSession) -> dict[str, dict[tuple[int | str, ...], object]]:
+    """Every conversation's states, by conversation name, in one statement."""
+    found: dict[str, dict[tuple[int | str, ...], object]] = {}
+    for row in await session.scalars(select(ConversationRow)):
+        found.setdefault(row.name, {})[tuple(json.loads(row.key))] = json.loads(row.state)
+    return found
 
 
 async def save_conversation(

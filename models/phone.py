@@ -47,8 +47,16 @@ def normalise_phone(raw: str) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
+# A Norwegian mobile number (4xx xx xxx, 9xx xx xxx), as Norwegians write it: 3-2-3 digits.
+NORWEGIAN_MOBILE = re.compile(r"\+47([49]\d{2})(\d{2})(\d{3})")
+
+
 def display_phone(e164: str) -> str:
-    """Format for people: +47 912 34 567."""
+    """Format for people: a Norwegian mobile number as +47 913 22 222 (libphonenumber writes it
+    +47 91 32 22 22, which reads wrong to a Norwegian caller); others as libphonenumber does
+    (+47 22 33 44 55 for a landline, +46 70 123 45 67)."""
+    if (mobile := NORWEGIAN_MOBILE.fullmatch(e164 or "")) is not None:
+        return "+47 " + " ".join(mobile.groups())
     try:
         parsed = phonenumbers.parse(e164, DEFAULT_REGION)
     except phonenumbers.NumberParseException:

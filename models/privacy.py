@@ -31,6 +31,19 @@ class Released:
     rounds: list[tuple[Round, Member]] = field(default_factory=list)
     events: list[tuple[Any, Member]] = field(default_factory=list)
     places: int = 0
+    given_up: list[tuple[str, datetime]] = field(default_factory=list)  # (title, start) of every place given up
+
+
+async def places_held(session: AsyncSession, member: Member, now: datetime) -> list[tuple[str, datetime]]:
+    """(title, start) of the rounds and events still to come where the member holds a seat, a place
+    on the waiting list or a maybe: what erasing gives up (release_places)."""
+    from models import events as ev
+    from models import rounds as rd
+
+    held = [(mine.round.title, mine.round.starts_at) for mine in await rd.my_rounds(session, member.id, now)
+            if mine.round.starts_at > now]
+    held += [(event.title, event.starts_at) for event, _rsvp in await ev.my_events(session, member.id, now) if event.starts_at > now]
+    return sorted(held, key=lambda place: place[1])
 
 
 async def release_places(session: AsyncSession, member: Member, now: datetime) -> Released:
@@ -45,6 +58,7 @@ async def release_places(session: AsyncSession, member: Member, now: datetime) -
             continue
         result = await rd.leave(session, mine.round.id, member.id, now)
         released.places += 1
+        released.given_up.append((mine.round.title, mine.round.starts_at))
         if result.promoted is not None:
             released.rounds.append((result.round, result.promoted))
     for event, _rsvp in await ev.my_events(session, member.id, now):
@@ -52,6 +66,7 @@ async def release_places(session: AsyncSession, member: Member, now: datetime) -
             continue
         answered = await ev.answer(session, event.id, member.id, "no", now)
         released.places += 1
+        released.given_up.append((event.title, event.starts_at))
         if answered.promoted is not None:
             released.events.append((answered.event, answered.promoted))
     return released

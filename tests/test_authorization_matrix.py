@@ -33,6 +33,7 @@ from bot.activity_buttons import (
     JoinRound,
     LeaveRound,
     LinkDebrief,
+    MakeLeader,
     ReplaceReport,
     ReportSkipText,
     ReportThemesDone,
@@ -368,6 +369,15 @@ PARTNER_FLOW = steps(("label", "➕ Legg til en partner"), "Kvinnegruppa Ottar",
                      ("label", "Hopp over"))
 
 
+async def member_said_yes_to_training(world: World) -> None:
+    """The member was offered leader training and said yes: the board can make them a leader."""
+    from models import leader_training as training
+
+    async with world.extra["db"].session() as session:
+        await training.offer(session, world.ids["member"], 3, world.extra["now"])
+        await training.accept(session, world.ids["member"], world.extra["now"])
+
+
 async def a_partner(world: World) -> None:
     from models import partners as pt
 
@@ -541,6 +551,8 @@ ACTIONS: list[Action] = [
     Action("give a partner a new link", ("ptn.relink",), press(lambda w: NewLink(w.extra["partner"])), "board", setup=a_partner),
     Action("decide a link request", ("lnk",), press(lambda w: DecideLink("no", w.extra["link_request"])), "board",
            setup=link_requested),
+    Action("make a leader from /dorbank ledere", ("rd.mkldr",), press(lambda w: MakeLeader(member_id=w.ids["member"])), "board",
+           setup=member_said_yes_to_training),
     Action("remove a member who left", ("adm.rm",), press(lambda w: RemoveStep("yes", w.ids["callee"])), "board",
            commands=("fjern_medlem",)),
 ]
@@ -551,7 +563,7 @@ READ_ONLY = {"rd.page", "ev.page", "act.page", "rd.list", "rd.coming", "rd.nothi
              "rdm.debrief", "ev.kind", "ev.show", "ev.ics", "ev.manage", "act.keep", "set",
              # lists and pickers that show, files the board gets, and flows' first steps that only ask
              "lst.get", "lst.bcs", "lst.bc", "rdl.show", "rdl.pick", "rdl.find", "bcs.cancel", "evs.cancel", "set.phone",
-             "sv.card", "sv.page", "sv.new", "sv.aud",
+             "sv.card", "sv.page", "sv.new", "sv.aud", "sv.nosend",
              "ask.doc", "ask.files", "ask.show", "ask.page", "ptn.page", "ptn.csv"}  # documents, lists, files  # surveys: cards, pages, an audience kept for the next broadcast
 # Answering a survey changes only the person's own answers, to a survey sent to them, or a caller's for the
 # person on the call they hold: forged and foreign presses are refused in tests/test_surveys.py

@@ -178,7 +178,7 @@ async def test_leader_sees_team_phones_only_near_the_round_and_checks_in(db, app
     assert too_soon.alerts == ["Innsjekking åpner to timer før runden starter."]
     clock.set(START - timedelta(minutes=10))
     near = await leader.send("/dorbank lag")
-    assert "Person1 Nordmann — +47 41 00 00 01" in near.text
+    assert "Person1 Nordmann — +47 410 00 001" in near.text
     forged = await member.press_data(f"rd.in:{(await signup(db, round_id, member)).id}:1", leader.last_message())
     assert forged.alerts == ["Bare lagets dørbankgeneral kan sjekke inn folk."]
     await leader.press("Person1 Nordmann: her")
@@ -362,7 +362,7 @@ async def test_erasure_removes_door_input(db, app, make_user, clock):
         await rd.add_input(session, round_id, author.id, "housing", "Noe jeg skrev")
     exported = await member.send("/mine_data")
     data = json.loads(next(iter(exported.method("sendDocument")[0].files.values())))
-    assert data["Innspill fra dørene"][0]["Tekst"] == "Noe jeg skrev" and data["Dørbankrunder"][0]["Status"] == "confirmed"
+    assert data["Innspill fra dørene"][0]["Tekst"] == "Noe jeg skrev" and data["Dørbankrunder"][0]["Status"] == "påmeldt"
     await member.send("/slett_meg")
     await member.press("Ja, slett dataene mine")
     assert await count(db, DoorInput) == 0 and await count(db, Signup) == 1

@@ -25,17 +25,20 @@ WORDS = {
            "rounds": "Dørbankrunder", "round": "Runde", "events": "Arrangementer", "answer": "Svar",
            "calls": "Ringerunder som ringte deg", "outcome": "Utfall", "note": "Notat", "welcome": "Velkomstsamtale til deg",
            "roles": "Roller", "interests": "Interesser", "suggestions": "Forslag", "off": "Slått av",
-           "district": "Bydel", "midtbyen": "Midtbyen", "caller": "ringer", "doorknock": "Dørbanking"},
+           "district": "Bydel", "midtbyen": "Midtbyen", "caller": "ringer", "doorknock": "Dørbanking",
+           "maybe": "🤔 Kanskje", "wrong": "❌ Feil nummer"},
     "nn": {"about": "Om deg", "phone": "Telefon", "number": "Medlemsnummer", "consent": "Samtykke", "given": "Gjeve",
            "rounds": "Dørbankrundar", "round": "Runde", "events": "Arrangement", "answer": "Svar",
            "calls": "Ringerundar som ringde deg", "outcome": "Utfall", "note": "Notat", "welcome": "Velkomstsamtale til deg",
            "roles": "Roller", "interests": "Interesser", "suggestions": "Forslag", "off": "Slått av",
-           "district": "Bydel", "midtbyen": "Midtbyen", "caller": "ringjar", "doorknock": "Dørbanking"},
+           "district": "Bydel", "midtbyen": "Midtbyen", "caller": "ringjar", "doorknock": "Dørbanking",
+           "maybe": "🤔 Kanskje", "wrong": "❌ Feil nummer"},
     "en": {"about": "About you", "phone": "Phone", "number": "Member number", "consent": "Consent", "given": "Given at",
            "rounds": "Door-knocking rounds", "round": "Round", "events": "Events", "answer": "Answer",
            "calls": "Phone rounds that called you", "outcome": "Outcome", "note": "Note", "welcome": "Welcome call to you",
            "roles": "Roles", "interests": "Interests", "suggestions": "Suggestions", "off": "Turned off",
-           "district": "District", "midtbyen": "Midtbyen", "caller": "caller", "doorknock": "Door-knocking"},
+           "district": "District", "midtbyen": "Midtbyen", "caller": "caller", "doorknock": "Door-knocking",
+           "maybe": "🤔 Maybe", "wrong": "❌ Wrong number"},
 }
 
 
@@ -81,9 +84,9 @@ async def test_my_data_has_everything_with_keys_in_my_language(db, app, make_use
     assert data[w["consent"]][w["given"]]
     assert w["caller"] in data[w["roles"]] and data[w["interests"]] == [w["doorknock"]]
     assert data[w["rounds"]][0][w["round"]] == "Dørbank på Lade"
-    assert data[w["events"]][0][w["answer"]] == "maybe"
+    assert data[w["events"]][0][w["answer"]] == w["maybe"]  # in words, as the member saw the button
     [call] = data[w["calls"]]
-    assert (call[w["outcome"]], call[w["note"]]) == ("wrong_number", "Feil nummer, sa naboen")
+    assert (call[w["outcome"]], call[w["note"]]) == (w["wrong"], "Feil nummer, sa naboen")
     assert data[w["welcome"]][w["note"]] == "Vil gjerne dørbanke"
     assert data[w["suggestions"]][0][w["off"]] is True
     keys = keys_of(data)

@@ -116,7 +116,7 @@ async def test_caller_signs_someone_up_and_the_number_disappears(db, app, make_u
     assert "• Ring for dørbank: 1 igjen å ringe av 1" in menu.text
     card = await user.press("📞 Neste samtale")
     text = card.texts[0]
-    assert "👤 Callee 0" in text and "☎️ +47 92 00 00 00" in text and SCRIPT in text and "Midtbyen" in text
+    assert "👤 Callee 0" in text and "☎️ +47 920 00 000" in text and SCRIPT in text and "Midtbyen" in text
     assert "✅ Meldt på" in card.buttons and "⛔ Ikke ring igjen" in card.buttons
     done = await user.press("✅ Meldt på")
     edited = done.method("editMessageText")[0]

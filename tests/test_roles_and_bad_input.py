@@ -37,7 +37,7 @@ async def test_board_lists_and_verifies_supporters(db, app, make_user):
     await onboard(board, phone="+4740000002")
     await make_board(db, board)
     listing = await board.send("/supportere")
-    assert "Per Sjøberg — +47 40 00 00 01" in listing.text
+    assert "Per Sjøberg — +47 400 00 001" in listing.text
     verified = await board.press("Bekreft Per Sjøberg")
     assert verified.method("answerCallbackQuery")[0].params["text"] == "Per Sjøberg er bekreftet."
     assert "Per Sjøberg" not in user_text(board)

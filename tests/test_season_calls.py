@@ -109,7 +109,7 @@ async def test_my_data_shows_what_phone_rounds_recorded_about_me(db, app, make_u
     await callee.send("/mine_data")
     export = json.loads(next(call for call in reversed(callee.api.calls) if call.method == "sendDocument").files["document"])
     [call] = export["Ringerunder som ringte deg"]
-    assert (call["Ringerunde"], call["Utfall"], call["Notat"]) == ("Ring for dørbank", "no_answer", "Ring etter kl. 17")
+    assert (call["Ringerunde"], call["Utfall"], call["Notat"]) == ("Ring for dørbank", "🔕 Svarte ikke", "Ring etter kl. 17")
 
 
 async def test_next_call_tapped_twice_gives_one_card(db, app, make_user, clock):

@@ -52,7 +52,7 @@ async def test_import_gives_new_members_a_task_and_a_welcomer_takes_it(db, app, 
     assert listing.text.splitlines()[1:] == ["• Siv Sen: 7 dager igjen", "• Nora Ny: 14 dager igjen"]
     card = await user.press("Ta: Siv Sen")
     text = card.texts[0]
-    assert "☎️ +47 90 01 12 22" in text and "🏘 Midtbyen" in text and "https://t.me/lagbot_test_bot?start=inv_" in text
+    assert "☎️ +47 900 11 222" in text and "🏘 Midtbyen" in text and "https://t.me/lagbot_test_bot?start=inv_" in text
     assert "Hei Siv! Velkommen til Trondheim SV — så fint at du er med. Jeg heter Åse" in text
     other = await welcomer(db, make_user, phone="+4745200001")
     taken = await other.press_data(f"wl:take:{(await task_of(db, 'Siv Sen')).id}", (await other.send("/velkomst")) and other.last_message())
