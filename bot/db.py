@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import math
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -61,6 +61,8 @@ def make_engine(url: str, *, pool_size: int = POOL_SIZE, max_overflow: int = MAX
     if url.startswith("sqlite"):
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)
+        for ending in ("commit", "rollback"):
+            event.listen(engine.sync_engine, ending, _sqlite_end)
     elif url.startswith(ASYNCPG):
         _check_on_checkout(engine)
     return engine
@@ -114,7 +116,14 @@ def _sqlite_begin_immediate(connection: Any) -> None:
     when another connection wrote in between; an immediate one waits its turn instead.
     A read-only session (`Database.read`) begins a plain transaction: WAL readers never wait.
     """
-    connection.exec_driver_sql("BEGIN" if connection.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
+    begin = "BEGIN" if connection.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE"
+    if not sqlite_onehop.begin_with_next_statement(connection.connection.dbapi_connection, begin):
+        connection.exec_driver_sql(begin)
+
+
+def _sqlite_end(connection: Any) -> None:
+    """A transaction that ran no statement never began in SQLite: its BEGIN is dropped."""
+    sqlite_onehop.begin_with_next_statement(connection.connection.dbapi_connection, None)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -130,6 +139,27 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def _commit_and_close(session: Any) -> None:
     session.commit()
     session.close()
+
+
+def _close(session: Any) -> None:
+    session.close()
+
+
+@asynccontextmanager
+async def _closed_in_one_pass(session: AsyncSession, finish: Callable[[Any], None]) -> AsyncIterator[AsyncSession]:
+    """Yield `session`; on success end it with `finish` (commit and close, or close) in one pass
+    through SQLAlchemy's greenlet, rather than two and a task of its own for the close (what
+    `async with session` does). On an error or a cancellation, rolled back and closed as
+    `async with` would."""
+    done = False
+    try:
+        yield session
+        await session.run_sync(finish)
+        done = True
+    finally:
+        if not done:
+            async with session:
+                await session.rollback()
 
 
 _holding_sqlite_lock: ContextVar[bool] = ContextVar("holding_sqlite_lock", default=False)
@@ -173,17 +203,8 @@ class Database:
             async with self.session() as session:
                 yield session
             return
-        session, closed = self.single_sessionmaker(), False
-        try:
-            yield session
-            # Committed (flushing what the ORM still holds) and closed in one pass through
-            # SQLAlchemy's greenlet, rather than two and a task of their own for the close.
-            await session.run_sync(_commit_and_close)
-            closed = True
-        finally:
-            if not closed:  # an error, or cancelled in the commit: closed as `async with` would
-                async with session:
-                    pass
+        async with _closed_in_one_pass(self.single_sessionmaker(), _commit_and_close) as session:
+            yield session  # committed, flushing what the ORM still holds
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
@@ -191,7 +212,8 @@ class Database:
         the write lock (WAL: readers see the last commit and never block a writer); elsewhere it is
         an ordinary transaction, ended without a commit.
         Nothing written here is saved."""
-        async with self.read_sessionmaker() as session:  # closing ends the transaction; what was read stays loaded
+        # Closing ends the transaction; what was read stays loaded.
+        async with _closed_in_one_pass(self.read_sessionmaker(), _close) as session:
             yield session
 
     @asynccontextmanager
@@ -207,13 +229,8 @@ class Database:
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[AsyncSession]:
-        async with self.sessionmaker() as session:
-            try:
-                yield session
-                await session.commit()
-            except BaseException:
-                await session.rollback()
-                raise
+        async with _closed_in_one_pass(self.sessionmaker(), _commit_and_close) as session:
+            yield session
 
     async def dispose(self) -> None:
         await self.engine.dispose()

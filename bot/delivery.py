@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError, TimedOut
 
 # The message modules register their renderers (bot/render.py) when imported.
 from bot import (  # noqa: F401
@@ -102,14 +102,17 @@ def keyboard(rows: list[list[dict[str, str]]]) -> InlineKeyboardMarkup | None:
     )
 
 
-def retry_backoff(attempts: int, *, soon: bool = False) -> timedelta:
+def retry_backoff(attempts: int, *, soon: bool = False, waited: bool = False) -> timedelta:
     """How long a message waits after its `attempts`-th failure (a network error, a timeout or a 5xx).
 
     5 s, 20 s, 80 s, 320 s (at most 10 min) when nothing shows that Telegram is up; while other
     sends succeed (`soon`) the failure is this message's alone, and it is tried again after 1 s,
-    2 s, 4 s, 8 s. Either way it has `max_attempts`; an outage spends none (bot/outage.py).
+    2 s, 4 s, 8 s, or at once after its first timeout (`waited`: it has waited `send_timeout`
+    already). Either way it has `max_attempts`; an outage spends none (bot/outage.py).
     """
     regular = min(600, 5 * 4 ** (attempts - 1))
+    if soon and waited and attempts == 1:
+        return timedelta(0)
     return timedelta(seconds=min(regular, 2 ** (attempts - 1)) if soon else regular)
 
 
@@ -308,7 +311,7 @@ class Dispatcher:
         chat_id = int(member.telegram_id if member is not None and member.telegram_id else row.chat_id or 0)
         await self.limiter.acquire(chat_id)
         try:
-            message = await self._send(bot, chat_id, text, markup, on_slow)
+            message = await self._send(bot, chat_id, text, markup, on_slow, self.settings.send_timeout)
         except RetryAfter as exc:
             wait = retry_after_seconds(exc)
             self.limiter.pause_chat(chat_id, wait)
@@ -330,7 +333,7 @@ class Dispatcher:
                 await self._record(box.mark_retry, row, due_at=now + self.outage.backoff,
                                    error=f"paused, Telegram unreachable: {error}", count_attempt=False)
             else:
-                await self._retry_or_fail(row, error, soon=self.outage.others_succeed(now))
+                await self._retry_or_fail(row, error, soon=self.outage.others_succeed(now), waited=isinstance(exc, TimedOut))
         else:
             self.outage.succeeded(self.clock())
             async with self.db.session() as session:
@@ -339,12 +342,14 @@ class Dispatcher:
 
     @staticmethod
     async def _send(bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None,
-                    on_slow: Callable[[], None] | None) -> Any:
+                    on_slow: Callable[[], None] | None, timeout: float | None = None) -> Any:
         """bot.send_message; `on_slow` is called once if Telegram has not answered after SLOW_SEND."""
         slow = asyncio.get_running_loop().call_later(SLOW_SEND, on_slow) if on_slow is not None else None
         try:
             # A 429 is the dispatcher's to handle (the caller), not waited out by the bot's rate limiter.
-            return await bot.send_message(chat_id, text, reply_markup=markup, **no_retry(bot))
+            # (PTB reads an explicit None as "wait for ever": no timeout given keeps the bot's own.)
+            waiting = {} if timeout is None else {"read_timeout": timeout}
+            return await bot.send_message(chat_id, text, reply_markup=markup, **waiting, **no_retry(bot))
         finally:
             if slow is not None:
                 slow.cancel()
@@ -375,12 +380,13 @@ class Dispatcher:
                     result[row.id] = (message.text, keyboard([[b.as_dict() for b in line] for line in message.buttons]))
         return result
 
-    async def _retry_or_fail(self, row: box.OutboxMessage, error: str, *, soon: bool = False) -> None:
+    async def _retry_or_fail(self, row: box.OutboxMessage, error: str, *, soon: bool = False, waited: bool = False) -> None:
         attempts = row.attempts + 1
         if attempts >= self.settings.max_attempts:
             await self._record(box.mark_failed, row, error=f"gave up after {attempts} attempts: {error}")
             return
-        await self._record(box.mark_retry, row, due_at=self.clock() + retry_backoff(attempts, soon=soon), error=error)
+        await self._record(box.mark_retry, row, due_at=self.clock() + retry_backoff(attempts, soon=soon, waited=waited),
+                           error=error)
 
     async def _record(self, marker: Callable[..., Any], row: box.OutboxMessage, **values: Any) -> None:
         async with self.db.session() as session:

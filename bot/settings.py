@@ -46,6 +46,11 @@ class Settings(BaseSettings):
     rate_safety: float = 0.98
     dispatch_concurrency: int = 16
     dispatch_budget: float = 300.0
+    # Seconds an outbox send waits for Telegram's answer (PTB's default is 5); one unanswered by
+    # then is tried again at once. Telegram answers a sendMessage in a fraction of a second: a send
+    # it took but answers later than this arrives twice, so a longer wait makes that rarer, and
+    # holds the last messages of a broadcast back behind a stalled request for longer.
+    send_timeout: float = 3.0
     # Reminders, welcome steps, nudges, escalations and the digest are queued by this job.
     upkeep_interval: float = 20.0
     http_pool_size: int = 32

@@ -7,6 +7,8 @@ transaction holds the one writer's turn all the while (bot/db.py), so a four-sta
 held it for some 40 loop turns. This cursor does the four steps in one hand-off (the rows are read
 into memory, as the adapter does anyway) and so holds the writer's turn about a third as long.
 
+A transaction's BEGIN goes with its first statement, in the same hand-off (`begin_with_next_statement`).
+
 Installed for every aiosqlite engine of the process by `install()` (bot/db.py calls it); server-side
 cursors (`stream`) keep SQLAlchemy's own.
 """
@@ -82,10 +84,13 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
 
     async def _run(self, operation: Any, parameters: Any, *, many: bool) -> Any:
         connection = self._connection  # aiosqlite.Connection
+        begin = connection.__dict__.pop(PENDING_BEGIN, None)
 
         def work() -> tuple[Any, list[Any], int, int | None]:
             cursor = connection._conn.cursor()
             try:
+                if begin is not None:
+                    cursor.execute(begin)
                 if many:
                     cursor.executemany(operation, parameters)
                 elif parameters is None:
@@ -102,6 +107,23 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
             self._description, rows, self._rowcount, self._lastrowid = await connection._execute(work)
         self._rows = collections.deque(rows)
         return self
+
+
+PENDING_BEGIN = "_lagbot_pending_begin"
+
+
+def begin_with_next_statement(dbapi_connection: Any, begin: str | None) -> bool:
+    """Have `begin` ("BEGIN IMMEDIATE") run in the same hand-off as the connection's next statement,
+    or (None) forget a pending one; False where this module's cursor is not in use."""
+    if not isinstance(dbapi_connection, AsyncAdapt_aiosqlite_connection) or \
+            AsyncAdapt_aiosqlite_connection._cursor_cls is not OneHopCursor:
+        return False
+    pending = dbapi_connection._connection.__dict__  # the aiosqlite.Connection: the adapter has no __dict__
+    if begin is None:
+        pending.pop(PENDING_BEGIN, None)
+    else:
+        pending[PENDING_BEGIN] = begin
+    return True
 
 
 def install() -> None:

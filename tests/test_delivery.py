@@ -413,6 +413,36 @@ async def test_one_bad_message_while_others_go_out_is_retried_within_seconds(db,
     assert row.attempts == 1 and row.due_at == clock() + timedelta(seconds=5)
 
 
+async def test_a_send_unanswered_within_send_timeout_is_tried_again_at_once(db, app, api, make_user, clock, settings,
+                                                                            monkeypatch):
+    """The dispatcher waits `send_timeout` (3 s, not PTB's 5) for Telegram's answer; a send that
+    timed out while others succeed has waited already, and is due again at once."""
+    from telegram.error import TimedOut
+
+    user, other = make_user(), make_user()
+    await onboard(user)
+    await onboard(other, phone="+4791234568")
+    asked: list[float | None] = []
+    real = api.do_request
+
+    async def timing_out(url, method, request_data=None, **timeouts):
+        if url.endswith("/sendMessage"):
+            asked.append(timeouts.get("read_timeout"))
+            if str(request_data.parameters.get("chat_id")) == str(user.chat_id) and asked.count(3.0) == 2:
+                raise TimedOut("Timed out")
+        return await real(url, method, request_data, **timeouts)
+
+    monkeypatch.setattr(api, "do_request", timing_out)
+    await queue(db, "notice:fine", await member_id(db, other), kind="notice", due=clock(), text="OK")
+    await tick(app)
+    await queue(db, "notice:stalled", await member_id(db, user), kind="notice", due=clock(), text="Treg")
+    await tick(app)
+    [row] = await rows(db, "notice:stalled")
+    assert settings.send_timeout == 3.0 and asked == [3.0, 3.0, 3.0]  # the first, the timed out one, again
+    # Tried again in the same tick (the clock has not moved): no back-off after the wait.
+    assert row.status == "sent" and row.attempts == 2 and received(user).count("Treg") == 1
+
+
 async def test_a_row_tried_before_goes_ahead_of_rows_not_yet_tried(db, clock):
     from models.member import Member
 
