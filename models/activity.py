@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy import case, func, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
 
 from models.constants import MAX_CAPACITY
 from models.errors import DomainError, NotFound
@@ -77,6 +78,9 @@ class Seats:
     activity_column: str
     state_column: str = "status"
     errors: Mapping[type[ActivityError], type[ActivityError]] = field(default_factory=dict)
+    # Collections read with the activity in the same statement (a round's teams): one query, not
+    # the relationship's own second one.
+    joined: tuple[Any, ...] = ()
 
     def fail(self, error: type[ActivityError], *args: Any) -> ActivityError:
         return self.errors.get(error, error)(*args)
@@ -105,10 +109,11 @@ def check_capacity(spec: Seats, capacity: int | None) -> None:
 
 async def get(session: AsyncSession, spec: Seats, activity_id: int, *, lock: bool = False) -> Any:
     """The activity; with `lock`, held FOR UPDATE on PostgreSQL until the transaction ends."""
-    query = select(spec.activity).where(spec.activity.id == activity_id)
+    query = select(spec.activity).where(spec.activity.id == activity_id).options(*(joinedload(c) for c in spec.joined))
     if lock and session.bind.dialect.name == "postgresql":
-        query = query.with_for_update().execution_options(populate_existing=True)
-    activity = await session.scalar(query)
+        # OF the activity's table: PostgreSQL locks no row on the outer-joined side.
+        query = query.with_for_update(of=spec.activity).execution_options(populate_existing=True)
+    activity = (await session.execute(query)).unique().scalar_one_or_none()
     if activity is None:
         raise NotFound(activity_id)
     return activity

@@ -138,5 +138,6 @@ SEATS = act.Seats(
     errors={act.InPast: InPast, act.EndBeforeStart: EndBeforeStart, act.BadCapacity: BadCapacity,
             act.Closed: RoundClosed, act.AlreadySignedUp: AlreadySignedUp, act.NotSignedUp: NotSignedUp,
             act.CapacityTooSmall: CapacityTooSmall},
+    joined=(Round.teams,),
 )
 
