@@ -207,7 +207,8 @@ async def test_every_goal_group_switches_from_december_to_january(db, app, make_
     await a_year_across_new_year(db, clock, board)
     clock.set(datetime(2026, 12, 31, 22, 30, tzinfo=UTC))
     rounds, courses, welcome, ahead, districts, found = captions(await board.send("/rapport"))
-    assert "Dørbankrunder 2026: 1 holdt, 0 planlagt av 10." in rounds and "Dørbankrunder 2027: 0 holdt, 0 planlagt av 10." in rounds
+    assert "Dørbankrunder 2026: 1 holdt, 0 planlagt av 10. Det mangler 9 på årets mål." in rounds
+    assert "Dørbankrunder 2027: 0 holdt, 0 planlagt av 10." in rounds
     assert "Flest lag ute samtidig 2026: 1 (lørdag 5. desember)." in rounds
     assert "Opplæring som dørbankgeneral 2026: tilbudt 0, takket ja 0." in rounds
     assert "Kurs i direkte velgerkontakt 2026: 0 holdt, 0 planlagt av 2." in courses
@@ -221,7 +222,8 @@ async def test_every_goal_group_switches_from_december_to_january(db, app, make_
     clock.set(datetime(2027, 1, 1, 0, 30, tzinfo=UTC))  # still 31 December in UTC
     rounds, courses, welcome, ahead, districts, found = captions(await board.send("/rapport"))
     assert "Dørbankrunder 2027: 0 holdt, 0 planlagt av 10." in rounds and "Dørbankrunder 2028: 0 holdt, 0 planlagt av 10." in rounds
-    assert "2026" not in rounds
+    pointer, *rest = rounds.split("\n")[1:]
+    assert pointer == "2026 er omme: tallene for året står i /rapport aar 2026." and "2026" not in "\n".join(rest)
     assert "Flest lag ute samtidig 2027: ingen ennå.\nFlest lag ute samtidig 2028: ingen ennå." in rounds
     assert "Til stede 2027: 1. mai-frokost\nIkke planlagt ennå 2027: 8. mars, Pride." in courses
     assert "Kurs i direkte velgerkontakt 2028: 0 holdt, 0 planlagt av 2." in courses
@@ -253,3 +255,36 @@ async def test_the_new_lines_read_in_nb_nn_and_en(db, app, make_user, clock, lan
     text = "\n".join(captions(await board.send("/rapport")))
     for line in expected:
         assert line in text
+
+
+async def test_a_year_ending_short_of_a_goal_says_so_and_january_points_to_last_year(db, app, make_user, clock):
+    """On 24 December there is no time to plan nine more rounds for the year: the line says how far short
+    it is (next year's line still says what to plan). In January the year just ended is one command away."""
+    from bot.reports import plan as report
+    from models import plan as pl
+
+    board = await board_member(db, make_user)
+    clock.set(datetime(2026, 12, 1, 12, tzinfo=UTC))
+    async with db.session() as session:
+        start = datetime(2026, 12, 12, 10, tzinfo=UTC)
+        await rd.create_round(session, title="Dørbank", district="ostbyen", starts_at=start, ends_at=start + timedelta(hours=3),
+                              meeting_point="Lade kirke", capacity=8, now=clock())
+    clock.set(datetime(2026, 12, 10, 12, tzinfo=UTC))  # three weeks left: plan more
+    rounds = captions(await board.send("/rapport"))[0]
+    assert "Dørbankrunder 2026: 0 holdt, 1 planlagt av 10. Planlegg 9 til" in rounds
+    clock.set(datetime(2026, 12, 24, 12, tzinfo=UTC))
+    rounds = captions(await board.send("/rapport"))[0]
+    assert "Dørbankrunder 2026: 1 holdt, 0 planlagt av 10. Det mangler 9 på årets mål." in rounds
+    assert "Planlegg 9 til" not in rounds and "Dørbankrunder 2027: 0 holdt, 0 planlagt av 10. Planlegg 10 til" in rounds
+    assert "er omme" not in rounds
+    async with db.session() as session:
+        figures = await pl.plan(session, clock())
+    assert "Det manglar 9 på målet for året." in report.rounds(figures, "nn").text
+    assert "9 short of this year's goal." in report.rounds(figures, "en").text
+
+    clock.set(datetime(2027, 1, 10, 12, tzinfo=UTC))
+    rounds = captions(await board.send("/rapport"))[0]
+    assert rounds.split("\n")[1] == "2026 er omme: tallene for året står i /rapport aar 2026."
+    assert "Dørbankrunder 2027: 0 holdt, 0 planlagt av 10. Planlegg 10 til" in rounds
+    clock.set(datetime(2027, 2, 1, 12, tzinfo=UTC))
+    assert "er omme" not in captions(await board.send("/rapport"))[0]

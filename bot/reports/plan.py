@@ -24,6 +24,8 @@ GOAL_LABELS = {"rounds": N_("Door-knocking rounds"), "partner_rounds": N_("Round
                "movements_meeting": N_("Open meeting with the movements")}
 PRESENCE_LABELS = {"march_8": N_("8 March"), "may_day_breakfast": N_("1 May breakfast"), "pride": N_("Pride")}
 FONT = 15  # large type: the chart is read on a phone
+# With less than this left of a year, a goal still short is said to be short, not "plan N more".
+YEAR_ENDING = timedelta(days=14)
 
 
 @dataclass
@@ -45,7 +47,9 @@ def goal_line(goal: pl.Goal, year: int, plan: pl.Plan, lang: str) -> str:
     line = _("{goal} {year}: {held} held, {planned} planned of {target}.").format(
         goal=_(GOAL_LABELS[goal.key]), year=year, held=len(goal.held), planned=len(goal.planned), target=goal.goal)
     missing = goal.goal - len(goal.held) - len(goal.planned)
-    if missing > 0:
+    if missing > 0 and year == plan.today.year and date(year, 12, 31) - plan.today < YEAR_ENDING:
+        line += " " + ngettext("{count} short of this year's goal.", "{count} short of this year's goal.", missing).format(count=missing)
+    elif missing > 0:
         line += " " + ngettext("Plan {count} more", "Plan {count} more", missing).format(count=missing)
         if plan.next_gap is not None:
             line += _("; next gap: {month}").format(month=fmt_month(_moment(plan.next_gap.start), lang))
@@ -90,7 +94,10 @@ def progress_chart(goals: dict[int, list[pl.Goal]], today: date, lang: str, titl
 def rounds(plan: pl.Plan, lang: str) -> Section:
     _ = translator(lang)
     goals = {y: [g for g in gs if g.key in ("rounds", "partner_rounds")] for y, gs in plan.goals.items()}
-    lines = [_("🚪 Door-knocking rounds")] + [goal_line(g, y, plan, lang) for y, gs in sorted(goals.items()) for g in gs]
+    lines = [_("🚪 Door-knocking rounds")]
+    if plan.today.month == 1 and plan.year == plan.today.year:  # the year just ended is one command away
+        lines.append(_("{year} is over: its figures are in /rapport aar {year}.").format(year=plan.year - 1))
+    lines += [goal_line(g, y, plan, lang) for y, gs in sorted(goals.items()) for g in gs]
     for year, (teams, day) in sorted(plan.most_teams.items()):
         if day is None:
             lines.append(_("Most teams out at once {year}: none yet.").format(year=year))
