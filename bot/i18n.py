@@ -95,9 +95,11 @@ def fmt_date(moment: datetime, language: str) -> str:
     return format_date(to_oslo(moment).date(), DATE_PATTERNS[_known(language)], locale=_known(language))
 
 
-def fmt_month(moment: datetime, language: str) -> str:
-    """'November 2026' (capitalised, as a heading) in Oslo time."""
-    return format_date(to_oslo(moment).date(), "LLLL y", locale=_known(language)).capitalize()
+def fmt_month(moment: datetime, language: str, *, heading: bool = True) -> str:
+    """'November 2026' (capitalised, as a heading) in Oslo time; within a sentence as the language
+    writes it ('desember 2026' in Norwegian, 'December 2026' in English)."""
+    month = format_date(to_oslo(moment).date(), "LLLL y", locale=_known(language))
+    return month.capitalize() if heading else month
 
 
 def fmt_weekday_day(moment: datetime, language: str) -> str:

@@ -65,9 +65,9 @@ async def test_rapport_across_the_year_boundary_counts_only_tagged_courses(db, a
     board = await board_member(db, make_user)
     rounds, courses, welcome, ahead, districts, found = captions(await board.send("/rapport"))
     assert rounds.split("\n")[1:5] == [
-        "Dørbankrunder 2026: 2 holdt, 0 planlagt av 10. Planlegg 8 til; neste hull: Desember 2026.",
-        "Runder med en samarbeidsorganisasjon 2026: 0 holdt, 0 planlagt av 1. Planlegg 1 til; neste hull: Desember 2026.",
-        "Dørbankrunder 2027: 0 holdt, 1 planlagt av 10. Planlegg 9 til; neste hull: Desember 2026.",
+        "Dørbankrunder 2026: 2 holdt, 0 planlagt av 10. Planlegg 8 til; neste hull: desember 2026.",
+        "Runder med en samarbeidsorganisasjon 2026: 0 holdt, 0 planlagt av 1. Planlegg 1 til; neste hull: desember 2026.",
+        "Dørbankrunder 2027: 0 holdt, 1 planlagt av 10. Planlegg 9 til; neste hull: desember 2026.",
         "Runder med en samarbeidsorganisasjon 2027: 0 holdt, 1 planlagt av 1."]
     assert "Kurs i direkte velgerkontakt 2026: 1 holdt, 0 planlagt av 2. Planlegg 1 til" in courses  # not the study circles
     assert "Åpent møte med bevegelsene 2027: 0 holdt, 1 planlagt av 1.\n" in courses
@@ -78,7 +78,7 @@ async def test_rapport_across_the_year_boundary_counts_only_tagged_courses(db, a
 
     clock.set(JANUARY)  # the January round is held: 2027 is this year now
     rounds, courses, _welcome, ahead, _districts, _found = captions(await board.send("/rapport"))
-    assert "Dørbankrunder 2027: 1 holdt, 0 planlagt av 10. Planlegg 9 til; neste hull: Februar 2027." in rounds
+    assert "Dørbankrunder 2027: 1 holdt, 0 planlagt av 10. Planlegg 9 til; neste hull: februar 2027." in rounds
     assert "Dørbankrunder 2028: 0 holdt, 0 planlagt av 10." in rounds
     assert "Runder med en samarbeidsorganisasjon 2027: 1 holdt, 0 planlagt av 1.\n" in rounds
     assert "Kurs i direkte velgerkontakt 2027: 0 holdt, 0 planlagt av 2. Planlegg 2 til" in courses
@@ -86,7 +86,7 @@ async def test_rapport_across_the_year_boundary_counts_only_tagged_courses(db, a
 
 
 @pytest.mark.parametrize(("lang", "command", "expected"), [
-    ("nn", "/rapport", ["Dørbankrundar 2026: 2 haldne, 0 planlagde av 10. Planlegg 8 til; neste hol: Desember 2026.",
+    ("nn", "/rapport", ["Dørbankrundar 2026: 2 haldne, 0 planlagde av 10. Planlegg 8 til; neste hol: desember 2026.",
                         "Kurs i direkte veljarkontakt 2026: 1 haldne", "📅 Planlagt framover", "⚠️ Hol: ingenting planlagt på 33 dagar"]),
     ("en", "/report", ["Door-knocking rounds 2026: 2 held, 0 planned of 10. Plan 8 more; next gap: December 2026.",
                        "Course in direct voter contact 2026: 1 held", "📅 Planning ahead", "⚠️ Gap: nothing planned for 33 days"]),

@@ -52,7 +52,7 @@ def goal_line(goal: pl.Goal, year: int, plan: pl.Plan, lang: str) -> str:
     elif missing > 0:
         line += " " + ngettext("Plan {count} more", "Plan {count} more", missing).format(count=missing)
         if plan.next_gap is not None:
-            line += _("; next gap: {month}").format(month=fmt_month(_moment(plan.next_gap.start), lang))
+            line += _("; next gap: {month}").format(month=fmt_month(_moment(plan.next_gap.start), lang, heading=False))
         line += "."
     return line
 
