@@ -136,6 +136,7 @@ async def join(update: Update, context: Context) -> None:
     round_id = read(JoinRound, query.data).round_id
     now = runtime.now()
     async with runtime.db.session() as session:
+        clashing = await ev.clashes_with_round(session, member.id, round_id)  # before the round's lock
         try:
             result = await rd.sign_up(session, round_id, member.id, now)
         except tuple(JOIN_REFUSED) as error:
@@ -143,8 +144,6 @@ async def join(update: Update, context: Context) -> None:
             return
         if result.position == 0:
             await msgs.schedule_for_member(session, result.round, member, [], now)
-    async with runtime.db.read() as session:  # the reply reads outside the round's lock
-        clashing = await ev.clashes(session, member.id, result.round)
     await query.answer()
     if result.position == 0:
         lines = [_("You're signed up for “{title}”, {when}! Meeting point: {place}.").format(

@@ -288,8 +288,8 @@ def attended_condition(spec: Seats, ends_at: Any, now: datetime) -> Any:
     )
 
 
-async def overlapping(session: AsyncSession, specs: Sequence[Seats], member_id: int, starts_at: datetime, ends_at: datetime, *,
-                      besides: tuple[Seats, int]) -> list[Any]:
+async def overlapping(session: AsyncSession, specs: Sequence[Seats], member_id: int, starts_at: datetime | Any,
+                      ends_at: datetime | Any, *, besides: tuple[Seats, int]) -> list[Any]:
     """The member's other planned activities, seated or waiting, that overlap this time (soonest
     first); `besides` is the activity being joined.
 

@@ -55,6 +55,18 @@ async def clashes(session: AsyncSession, member_id: int, activity: Any) -> list[
     return await act.overlapping(session, (ROUND_SEATS, EVENT_SEATS), member_id, activity.starts_at, activity.ends_at, besides=joined)
 
 
+async def clashes_with_round(session: AsyncSession, member_id: int, round_id: int) -> list[Any]:
+    """`clashes` for a round about to be joined, its times read within the same statement: asked in
+    the join's transaction before the round is locked, not in a transaction of its own after."""
+    from models.round_tables import SEATS as ROUND_SEATS
+    from models.round_tables import Round
+
+    # Uncorrelated: the probe's own FROM has `rounds` too, and these are the joined round's times.
+    starts, ends = (select(column).where(Round.id == round_id).correlate(None).scalar_subquery()
+                    for column in (Round.starts_at, Round.ends_at))
+    return await act.overlapping(session, (ROUND_SEATS, EVENT_SEATS), member_id, starts, ends, besides=(ROUND_SEATS, round_id))
+
+
 async def create_series(session: AsyncSession, *, kind: str, title: str, rule: str, first_local: datetime, minutes: int,
                         place: str, now: datetime, description: str = "", capacity: int | None = None,
                         partners: list[str] | None = None, contact_id: int | None = None,

@@ -20,6 +20,7 @@ from models.event_calendar import (  # noqa: F401 - importable from here as befo
     YearFigures,
     calendar,
     clashes,
+    clashes_with_round,
     create_series,
     first_of_series,
     is_contact_for_upcoming,
