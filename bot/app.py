@@ -158,6 +158,9 @@ def upkeep_concerns(settings: Settings, database: Database, runtime: Runtime) ->
     async def suggestions(bot: Any) -> None:
         await nudge_upkeep.run(runtime)
 
+    async def digest(bot: Any) -> None:
+        await nudge_upkeep.digest(runtime)
+
     async def retention(bot: Any) -> None:
         await retention_upkeep.run(runtime)
 
@@ -165,7 +168,8 @@ def upkeep_concerns(settings: Settings, database: Database, runtime: Runtime) ->
         await ask_upkeep.run(runtime)
 
     return [("broadcasts", broadcasts), ("call-holds", call_holds), ("calendar", calendar),
-            ("welcome", welcomes), ("nudges", suggestions), ("retention", retention), ("asks", asks_due)]
+            ("welcome", welcomes), ("nudges", suggestions), ("digest", digest), ("retention", retention),
+            ("asks", asks_due)]
 
 
 # An upkeep pass waits this long at most for a rush of updates to pass before it runs anyway.

@@ -1,4 +1,5 @@
-"""Suggestion upkeep: nudges at most hourly, and the board's weekly digest at its hour."""
+"""Suggestion upkeep: nudges at most hourly (`run`), and the board's weekly digest at its hour
+(`digest`): two JobQueue jobs, so that neither holds the event loop for both."""
 
 from __future__ import annotations
 
@@ -13,10 +14,14 @@ EVERY = timedelta(hours=1)
 
 async def run(runtime: Runtime) -> None:
     now = runtime.now()
-    settings = runtime.settings
     async with runtime.db.session() as session:
         if await upkeep_runs.claim(session, "nudges", now, lambda last: now - last >= EVERY):
             await nudge_messages.run(session, now)
+
+
+async def digest(runtime: Runtime) -> None:
+    now = runtime.now()
+    settings = runtime.settings
     hours, minutes = (int(part) for part in settings.digest_time.split(":"))
     if nudge_messages.digest_due(now, settings.digest_weekday, time(hours, minutes)):
         async with runtime.db.session() as session:
