@@ -237,6 +237,11 @@ async def linked(update: Update, context: Context, member: Member, text: str) ->
     if token and member.status != STATUS_MEMBER:
         text = await linking.request_by_invite(context, member, token, update.effective_user.full_name)
     await reply(update, text, reply_markup=ReplyKeyboardRemove())
+    if member.status == STATUS_MEMBER and member.district in DISTRICTS:  # the register has it: no need to ask
+        _ = translator(member.language)
+        await reply(update, _("District: {district} (from the member register; you can change it in /innstillinger)").format(
+            district=_(DISTRICT_LABELS[member.district])))
+        return await ask_interests(update, member)
     return await ask_district(update, context, member)
 
 
@@ -279,6 +284,11 @@ async def district_chosen(update: Update, context: Context) -> int:
     _ = translator(member.language)
     await query.answer()
     await query.edit_message_text(_("District: {district}").format(district=_(DISTRICT_LABELS[district])))
+    return await ask_interests(update, member)
+
+
+async def ask_interests(update: Update, member: Member) -> int:
+    _ = translator(member.language)
     await reply(
         update,
         _("What would you like to help with? Tap all that fit, then “Done”."),
