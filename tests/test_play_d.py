@@ -50,3 +50,25 @@ async def test_onboarding_takes_the_district_from_the_register_and_does_not_ask(
     assert shared.texts[-1] == "Which district do you live in?", shared.texts
     await lucy.press("Østbyen")
     assert (await stored(db, lucy.user_id)).district == "ostbyen"
+
+
+# Bjørn's /mine said "🚪 Dørbank på Lade — … (venteliste, nummer 1)" for the round but only
+# "📅 Pubkveld — … (venteliste)" for the pub evening, where he was number 2.
+async def test_my_activities_give_the_number_on_an_events_waiting_list(db, app, make_user, clock):
+    from models import events as ev
+    from tests.test_play_c import make_event, seat_of
+
+    anne = await person(make_user, 1, first="Anne")
+    cato = await person(make_user, 2, first="Cato")
+    bjorn = await person(make_user, 3, first="Bjørn")
+    jon = await person(make_user, 4, lang="nn", first="Jon")
+    eid = await make_event(db, clock, capacity=1)
+    for user in (anne, cato, bjorn, jon):
+        await user.press_data(f"ev.rsvp:{eid}:yes")
+    mine = await bjorn.send("/mine")
+    assert "📅 Pubkveld — lørdag 5. desember kl. 12:00–15:00 (venteliste, nummer 2)" in mine.text, mine.text
+    assert "(kommer)" in (await anne.send("/mine")).text
+    assert "(venteliste, nummer 3)" in (await jon.send("/mine")).text
+    await cato.press_data(f"ev.rsvp:{eid}:no")                     # Bjørn is number 1 now
+    assert "(venteliste, nummer 1)" in (await bjorn.send("/mine")).text
+    assert await seat_of(db, bjorn, eid) == ev.WAITING
