@@ -72,3 +72,32 @@ async def test_my_activities_give_the_number_on_an_events_waiting_list(db, app, 
     await cato.press_data(f"ev.rsvp:{eid}:no")                     # Bjørn is number 1 now
     assert "(venteliste, nummer 1)" in (await bjorn.send("/mine")).text
     assert await seat_of(db, bjorn, eid) == ev.WAITING
+
+
+# Åse took the welcome call of Nora, who had already started lagbot and shared her number: the
+# card and the suggested SMS still offered "sign up for activities here: https://t.me/…?start=inv_…".
+async def test_the_welcome_card_offers_an_invite_link_only_to_someone_not_on_lagbot(db, app, make_user, clock):
+    from models.welcome import WelcomeTask
+    from tests.helpers import onboard
+    from tests.test_welcome import welcomer
+
+    await import_members(db, "navn;telefon;bydel;innmeldt;medlemsnummer\n"
+                             "Nora Ny;912 34 567;Lerkendal;25.11.2026;7001\n"
+                             "Siv Sen;900 11 222;Midtbyen;20.11.2026;7003\n")
+    nora = make_user(first_name="Nora", language_code="nn")
+    await onboard(nora, phone="+4791234567", lang="nn")
+    ase = await welcomer(db, make_user)
+    await ase.send("/velkomst")
+    card = await ase.press("Ta: Nora Ny")
+    text = card.texts[0]
+    assert "start=inv_" not in text and "🔗 bruker allerede lagbot: trenger ingen invitasjonslenke" in text, text
+    assert ("Hei Nora! Velkomen til Trondheim SV — så fint at du er med. Eg heiter Åse og er med i lokallaget. "
+            "Du brukar allereie boten vår lagbot på Telegram") in text, text
+    await ase.send("/velkomst")
+    siv = await ase.press("Ta: Siv Sen")                       # not on lagbot: the link is what she needs
+    assert "https://t.me/lagbot_test_bot?start=inv_" in siv.texts[0] and "bruker allerede lagbot" not in siv.texts[0]
+    async with db.session() as session:
+        taken = {m.name: t.status for t, m in (await session.execute(
+            select(WelcomeTask, Member).join(Member, Member.id == WelcomeTask.member_id))).all()}
+    assert taken == {"Nora Ny": "taken", "Siv Sen": "taken"}, taken
+    assert (await stored(db, nora.user_id)).telegram_id == nora.user_id
