@@ -101,3 +101,57 @@ async def test_the_welcome_card_offers_an_invite_link_only_to_someone_not_on_lag
             select(WelcomeTask, Member).join(Member, Member.id == WelcomeTask.member_id))).all()}
     assert taken == {"Nora Ny": "taken", "Siv Sen": "taken"}, taken
     assert (await stored(db, nora.user_id)).telegram_id == nora.user_id
+
+
+# Ola filed the report for his round: after tapping Bolig and Samferdsel the themes message still
+# ended in "Hopp over", and once he went on nothing in the chat said which themes he had chosen;
+# the "Hopp over" under the last question stayed after he had written his text.
+async def test_the_round_report_shows_the_chosen_themes_and_done_replaces_skip(db, app, make_user, clock):
+    from models.rounds import RoundReport
+    from tests.test_season_member import grant, make_round
+
+    ola = await person(make_user, 0, first="Ola"); await grant(db, ola, "leader")
+    rid = await make_round(db, clock, leader=ola)
+    clock.set(START + timedelta(hours=4))
+    await ola.press_data(f"rd:report:{rid}")
+    await ola.send("120")
+    asked = await ola.send("35")
+    assert asked.buttons[-1] == "Hopp over" and "Ferdig" not in asked.buttons, asked.buttons
+    await ola.press("Bolig")
+    ticked = await ola.press("Samferdsel")
+    [edited] = ticked.method("editMessageText")
+    assert edited.text.endswith("Valgt: Bolig, Samferdsel"), edited.text
+    assert "✅ Bolig" in edited.buttons and "✅ Samferdsel" in edited.buttons and "▫️ Klima" in edited.buttons, edited.buttons
+    assert edited.buttons[-1] == "Ferdig" and "Hopp over" not in edited.buttons, edited.buttons
+    themes_message = ola.find_button("✅ Bolig")[0]
+    done = await ola.press("Ferdig", exact=True)
+    assert ola.api.find(ola.chat_id, themes_message.message_id).text.endswith("✅ Temaer: Bolig, Samferdsel")
+    assert not ola.api.find(ola.chat_id, themes_message.message_id).inline_buttons
+    assert done.texts[-1].startswith("Noe mer programkomiteen bør vite?") and done.buttons == ["Hopp over"], done.texts
+    saved = await ola.send("Bussen til Lade er for sjelden.")
+    assert saved.text == "Takk! Rapporten er lagret: 120 dører, 35 samtaler."
+    assert not [m for m in ola.messages() if "Hopp over" in labels(m)], "a Skip is left in the chat"
+    async with db.session() as session:
+        report = await session.scalar(select(RoundReport).where(RoundReport.round_id == rid))
+    assert (report.themes, report.text) == (["housing", "transport"], "Bussen til Lade er for sjelden.")
+
+
+async def test_a_round_report_without_themes_is_skipped_in_nynorsk(db, app, make_user, clock):
+    from models.rounds import RoundReport
+    from tests.test_season_member import grant, make_round
+
+    jon = await person(make_user, 0, lang="nn", first="Jon"); await grant(db, jon, "leader")
+    rid = await make_round(db, clock, leader=jon)
+    clock.set(START + timedelta(hours=4))
+    await jon.press_data(f"rd:report:{rid}")
+    await jon.send("40")
+    asked = await jon.send("8")
+    assert asked.text.startswith("Kva snakka folk om? Trykk på temaa de høyrde"), asked.text
+    themes_message = jon.find_button("Klima")[0]
+    await jon.press("Hopp over", exact=True)
+    assert jon.api.find(jon.chat_id, themes_message.message_id).text.endswith("✅ Tema: ingen")
+    skipped = await jon.press("Hopp over", exact=True)
+    assert skipped.texts[-1] == "Takk! Rapporten er lagra: 40 dører, 8 samtalar.", skipped.texts
+    async with db.session() as session:
+        report = await session.scalar(select(RoundReport).where(RoundReport.round_id == rid))
+    assert (report.doors, report.conversations, report.themes, report.text) == (40, 8, [], "")
