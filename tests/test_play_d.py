@@ -155,3 +155,34 @@ async def test_a_round_report_without_themes_is_skipped_in_nynorsk(db, app, make
     async with db.session() as session:
         report = await session.scalar(select(RoundReport).where(RoundReport.round_id == rid))
     assert (report.doors, report.conversations, report.themes, report.text) == (40, 8, [], "")
+
+
+# Ola led the team on "Dørbank på Lade" and erased his data with /slett_meg: the round still had him
+# as its leader (an erased, nameless member), and nobody on the board was told the team had none.
+async def test_erasing_gives_up_leading_a_team_and_the_board_is_told(db, app, make_user, clock):
+    from models.round_tables import Team
+    from tests.test_season_member import grant, make_round
+
+    ola = await person(make_user, 0, first="Ola"); await grant(db, ola, "leader")
+    kari = await person(make_user, 1, lang="nn", first="Kari"); await grant(db, kari, "board")
+    anne = await person(make_user, 2, first="Anne")
+    rid = await make_round(db, clock, leader=ola, title="Dørbank på Lade")
+    past = await make_round(db, clock, leader=ola, title="Dørbank i dag", start=clock() + timedelta(hours=1))
+    await anne.press_data(f"rd.join:{rid}")
+    clock.advance(hours=2)                                          # "Dørbank i dag" is under way
+    async with db.session() as session:
+        ola_id = (await member_by_telegram(session, ola.user_id)).id
+    asked = await ola.send("/slett_meg")
+    assert "Du leder et lag på disse; laget får ingen leder, og styret får beskjed:" in asked.text, asked.text
+    assert "• Dørbank på Lade — lørdag 5. desember kl. 12:00" in asked.text and "Dørbank i dag" not in asked.text, asked.text
+    await ola.press("Ja, slett dataene mine")
+    async with db.session() as session:
+        leaders = {round_id: leader for round_id, leader in (await session.execute(select(Team.round_id, Team.leader_id))).all()}
+        assert (await session.get(Member, ola_id)).status == "erased"
+    assert leaders == {rid: None, past: ola_id}, leaders           # a round under way keeps who leads it
+    await tick(app)
+    told = [m.text for m in kari.messages() if "Lag 1 på «Dørbank på Lade»" in m.text]
+    assert told == ["Lag 1 på «Dørbank på Lade», laurdag 5. desember kl. 12:00–15:00, har ikkje lenger nokon dørbankgeneral: "
+                    "leiaren har gått ut av lagbot og sletta dataa sine. Vel ein ny under /dorbank → «⚙️ Administrer rundar» "
+                    "→ «👥 Dørbankgeneralar»."], [m.text for m in kari.messages()[-3:]]
+    assert not [m for m in anne.messages() if "dørbankgeneral" in m.text]    # only the board is told
