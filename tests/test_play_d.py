@@ -186,3 +186,40 @@ async def test_erasing_gives_up_leading_a_team_and_the_board_is_told(db, app, ma
                     "leiaren har gått ut av lagbot og sletta dataa sine. Vel ein ny under /dorbank → «⚙️ Administrer rundar» "
                     "→ «👥 Dørbankgeneralar»."], [m.text for m in kari.messages()[-3:]]
     assert not [m for m in anne.messages() if "dørbankgeneral" in m.text]    # only the board is told
+
+
+# Ola Hansen is in the register (member 1002) but went on without sharing his number; Berit (board,
+# nn) verified the supporter "Ola Hansen" from /supportere: a second Ola Hansen, a verified
+# supporter, and nothing told her the register already had one not on lagbot.
+async def test_the_board_sees_a_namesake_in_the_register_and_can_link_instead_of_verifying(db, app, make_user, clock):
+    from sqlalchemy import func
+
+    from models.member import STATUS_MEMBER
+    from tests.helpers import onboard
+    from tests.test_linking import board_member
+
+    await import_members(db, REGISTER.replace("Jon Vik", "Ola Hansen"))
+    berit = await board_member(db, make_user, lang="nn")
+    ola = make_user(first_name="Ola", last_name="Hansen")
+    await onboard(ola, phone=None)                                  # a supporter, by his Telegram name
+    per = make_user(first_name="Per", last_name="Annen")
+    await onboard(per, phone=None)
+    listing = await berit.send("/supportere")
+    assert ("⚠️ Medlemsregisteret har Ola Hansen (1002) med same namn, som ikkje er på lagbot enno. "
+            "Er det same person, kople dei i staden for å stadfeste.") in listing.text, listing.text
+    assert listing.text.count("⚠️") == 1, listing.text             # nobody in the register is called Per Annen
+    assert "🔗 Kople til Ola Hansen (1002)" in listing.buttons and "Stadfest Per Annen" in listing.buttons, listing.buttons
+    linked = await berit.press("🔗 Kople til Ola Hansen (1002)")
+    assert linked.alerts == ["✅ Kopla: «Ola Hansen» er no Ola Hansen (1002)."], linked.alerts
+    [edited] = linked.method("editMessageText")
+    assert "Ola Hansen" not in edited.text and "Stadfest Per Annen" in edited.buttons, (edited.text, edited.buttons)
+    await tick(app)
+    assert ola.last_message().text.startswith("Styret har bekreftet det: nå er du koblet til medlemskapet ditt"), ola.last_message().text
+    async with db.session() as session:
+        olas = list(await session.scalars(select(Member).where(Member.name == "Ola Hansen")))
+        assert [(m.member_number, m.status, m.telegram_id) for m in olas] == [("1002", STATUS_MEMBER, ola.user_id)]
+        assert await session.scalar(select(func.count()).select_from(Member).where(Member.verified.is_(True),
+                                                                                   Member.name == "Per Annen")) == 0
+    verified = await berit.press("Stadfest Per Annen")             # verifying is still there for who has no namesake
+    assert verified.alerts == ["Per Annen er stadfesta."], verified.alerts
+    assert (await stored(db, per.user_id)).verified
