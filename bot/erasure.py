@@ -15,8 +15,8 @@ from bot.i18n import N_, translator
 from models import membership
 from models.privacy import Released
 
-LEADERLESS = N_("Team {number} on “{title}”, {when}, has no leader any more: its leader has left lagbot and erased "
-                "their data. Choose a new one under /dorbank → “⚙️ Manage rounds” → “👥 Team leaders”.")
+LEADERLESS = N_("Team {number} on “{title}”, {when}, has no leader any more: its leader is no longer in lagbot (their "
+                "data was erased). Choose a new one under /dorbank → “⚙️ Manage rounds” → “👥 Team leaders”.")
 
 
 async def announce_released(session: AsyncSession, released: Released, now: datetime, admins: Iterable[int] = ()) -> None:

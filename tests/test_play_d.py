@@ -183,7 +183,7 @@ async def test_erasing_gives_up_leading_a_team_and_the_board_is_told(db, app, ma
     await tick(app)
     told = [m.text for m in kari.messages() if "Lag 1 på «Dørbank på Lade»" in m.text]
     assert told == ["Lag 1 på «Dørbank på Lade», laurdag 5. desember kl. 12:00–15:00, har ikkje lenger nokon dørbankgeneral: "
-                    "leiaren har gått ut av lagbot og sletta dataa sine. Vel ein ny under /dorbank → «⚙️ Administrer rundar» "
+                    "leiaren er ikkje lenger i lagbot (dataa er sletta). Vel ein ny under /dorbank → «⚙️ Administrer rundar» "
                     "→ «👥 Dørbankgeneralar»."], [m.text for m in kari.messages()[-3:]]
     assert not [m for m in anne.messages() if "dørbankgeneral" in m.text]    # only the board is told
 
