@@ -11,6 +11,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import asks, inbox, membership
+from models.activity import PLANNED
 from models.base import utcnow
 from models.broadcast import BroadcastReply
 from models.errors import NotAllowed
@@ -18,7 +19,6 @@ from models.member import STATUS_ERASED, Member
 from models.outbox import PENDING, OutboxMessage
 from models.phonebank import DONE as CALL_DONE
 from models.phonebank import CallTarget
-from models.activity import PLANNED
 from models.round_leaders import set_leader
 from models.round_tables import Team
 from models.rounds import DoorInput, Round, RoundReport

@@ -43,6 +43,10 @@ async def test_onboarding_takes_the_district_from_the_register_and_does_not_ask(
     await jon.press("Ja, eg godtek")
     shared = await jon.share_contact("+4793456789")
     assert "Bydel: Lerkendal (frå medlemsregisteret; du kan endre han i /innstillinger)" in shared.texts, shared.texts
+    again = await jon.send("/start")                                # he starts over before "Ferdig": still not asked
+    assert again.texts[0].startswith("Bydel: Lerkendal (frå medlemsregisteret") and "Kva bydel" not in again.text, again.texts
+    await jon.press("Ferdig", exact=True)
+    assert (await stored(db, jon.user_id)).district == "lerkendal"
     lucy = make_user(first_name="Lucy", language_code="en")        # the register has no district for her: asked
     await lucy.send("/start")
     await lucy.press("Yes, I agree")
@@ -182,9 +186,9 @@ async def test_erasing_gives_up_leading_a_team_and_the_board_is_told(db, app, ma
     assert leaders == {rid: None, past: ola_id}, leaders           # a round under way keeps who leads it
     await tick(app)
     told = [m.text for m in kari.messages() if "Lag 1 på «Dørbank på Lade»" in m.text]
-    assert told == ["Lag 1 på «Dørbank på Lade», laurdag 5. desember kl. 12:00–15:00, har ikkje lenger nokon dørbankgeneral: "
-                    "leiaren er ikkje lenger i lagbot (dataa er sletta). Vel ein ny under /dorbank → «⚙️ Administrer rundar» "
-                    "→ «👥 Dørbankgeneralar»."], [m.text for m in kari.messages()[-3:]]
+    assert told == [("Lag 1 på «Dørbank på Lade», laurdag 5. desember kl. 12:00–15:00, har ikkje lenger nokon dørbankgeneral: "
+                     "leiaren er ikkje lenger i lagbot (dataa er sletta). Vel ein ny under /dorbank → «⚙️ Administrer rundar» "
+                     "→ «👥 Dørbankgeneralar».")], [m.text for m in kari.messages()[-3:]]
     assert not [m for m in anne.messages() if "dørbankgeneral" in m.text]    # only the board is told
 
 
