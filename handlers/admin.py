@@ -1,16 +1,19 @@
-"""The board's own tools in chat: list and verify supporters who are not in the register."""
+"""The board's own tools in chat: list and verify supporters who are not in the register, or link one
+to the register's member of the same name who is not on lagbot yet."""
 
 from __future__ import annotations
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot import welcome_messages
 from bot.callbacks import Id, callback
 from bot.i18n import translator
+from bot.link_messages import member_label, tell_outcome
 from handlers.common import Context, acting, clip, inline, pressed, reply, requires_role
-from models import membership
-from models.errors import MemberNotFound
+from models import linking, membership
+from models.errors import LinkNotPossible, MemberNotFound, NotAllowed
 from models.member import Member
 from models.phone import display_phone
 from models.welcome import task_for_verified as welcome_task_for
@@ -21,7 +24,15 @@ class VerifySupporter:
     member_id: Id
 
 
-def supporters_view(supporters: list[Member], lang: str) -> tuple[str, InlineKeyboardMarkup | None]:
+@callback("adm.link")
+class LinkNamesake:
+    """Link a supporter to the register's member of the same name (the board's choice, never by itself)."""
+
+    supporter_id: Id
+    member_id: Id
+
+
+def supporters_view(supporters: list[Member], twins: dict[int, Member], lang: str) -> tuple[str, InlineKeyboardMarkup | None]:
     _ = translator(lang)
     if not supporters:
         return _("No supporters are waiting to be verified."), None
@@ -29,17 +40,28 @@ def supporters_view(supporters: list[Member], lang: str) -> tuple[str, InlineKey
     for person in supporters:
         phone = display_phone(person.phone) if person.phone else _("no number")
         lines.append(f"• {person.name or '?'} — {phone}")
-    buttons = [[(_("Verify {name}").format(name=(person.name or "?")[:40]), VerifySupporter(person.id).pack())]
-               for person in supporters[:20]]
+        if (twin := twins.get(person.id)) is not None:
+            lines.append("  ⚠️ " + _("The member register has {member} with the same name, not yet on lagbot. "
+                                    "If it is the same person, link them instead of verifying.").format(member=member_label(twin)))
+    buttons = []
+    for person in supporters[:20]:
+        row = [(_("Verify {name}").format(name=(person.name or "?")[:40]), VerifySupporter(person.id).pack())]
+        if (twin := twins.get(person.id)) is not None:
+            row.append((_("🔗 Link to {member}").format(member=member_label(twin)[:40]), LinkNamesake(person.id, twin.id).pack()))
+        buttons.append(row)
     return "\n".join(lines), inline(buttons)
+
+
+async def current_view(session: AsyncSession, lang: str) -> tuple[str, InlineKeyboardMarkup | None]:
+    supporters = await membership.unverified_supporters(session)
+    return supporters_view(supporters, await linking.namesakes(session, supporters), lang)
 
 
 @requires_role("board")
 async def list_supporters(update: Update, context: Context) -> None:
-    """Show unverified supporters, each with a verify button."""
+    """Show unverified supporters, each with a verify button (and a link button for a namesake in the register)."""
     async with context.runtime.db.session() as session:
-        supporters = await membership.unverified_supporters(session)
-    text, keyboard = supporters_view(supporters, context.lang)
+        text, keyboard = await current_view(session, context.lang)
     await reply(update, text, reply_markup=keyboard)
 
 
@@ -59,12 +81,35 @@ async def verify(update: Update, context: Context) -> None:
                 await welcome_messages.verified(session, verified, runtime.now())
         except MemberNotFound:
             verified = None
-        supporters = await membership.unverified_supporters(session)
+        text, keyboard = await current_view(session, context.lang)
     if verified is None:
         await query.answer(_("That supporter is already verified or no longer exists."), show_alert=True)
     else:
         await query.answer(_("{name} is verified.").format(name=verified.name or "?"))
-    text, keyboard = supporters_view(supporters, context.lang)
+    await query.edit_message_text(clip(text), reply_markup=keyboard)
+
+
+@requires_role("board")
+async def link(update: Update, context: Context) -> None:
+    """Link a supporter to the register's member of the same name, as a confirmed link request."""
+    query, press = update.callback_query, pressed(update, LinkNamesake)
+    assert query is not None and update.effective_user is not None
+    _, runtime = context._, context.runtime
+    async with runtime.db.session() as session:
+        if await acting(update, context, session, "board") is None:
+            return
+        try:
+            decision = await linking.link_namesake(session, press.supporter_id, press.member_id, update.effective_user.id,
+                                                   runtime.settings.lagbot_admins, runtime.now())
+            await tell_outcome(session, decision, runtime.now())
+        except (LinkNotPossible, NotAllowed):
+            decision = None
+        text, keyboard = await current_view(session, context.lang)
+    if decision is None or decision.stale:
+        await query.answer(_("Not linked: one of them was linked, verified or changed meanwhile."), show_alert=True)
+    else:
+        await query.answer(_("✅ Linked: “{telegram_name}” is now {member}.").format(
+            telegram_name=decision.request.telegram_name or "?", member=member_label(decision.member)))
     await query.edit_message_text(clip(text), reply_markup=keyboard)
 
 
@@ -72,3 +117,4 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     private = filters.ChatType.PRIVATE
     application.add_handler(CommandHandler(["supportere", "supporters"], list_supporters, private))
     application.add_handler(CallbackQueryHandler(verify, pattern=VerifySupporter.filter()))
+    application.add_handler(CallbackQueryHandler(link, pattern=LinkNamesake.filter()))

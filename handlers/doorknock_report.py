@@ -4,11 +4,13 @@ what was heard at the doors (rendered in bot/reports/rounds.py, which the CLI us
 from __future__ import annotations
 
 import io
+from contextlib import suppress
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot import round_messages as msgs
@@ -135,19 +137,37 @@ async def confirm_conversations(update: Update, context: Context) -> int:
     return await ask_themes(update, context)
 
 
+THEMES_ASKED = N_("What did people talk about? Tap the themes you heard, then “Done”. Nothing to tell: “Skip”.")
+
+
 async def ask_themes(update: Update, context: Context) -> int:
     data = report_draft(context)
-    await reply(update, context._("What did people talk about? Tap the themes, then “Done”."), reply_markup=report_themes(data, context.lang))
+    await reply(update, context._(THEMES_ASKED), reply_markup=report_themes(data, context.lang))
     return R_THEMES
 
 
+def chosen_themes(data: dict[str, Any], lang: str) -> str:
+    """The themes ticked so far, in the order of the buttons ("" when none)."""
+    _ = translator(lang)
+    return ", ".join(_(msgs.THEME_LABELS[t]) for t in rd.THEMES if t in data["themes"])
+
+
+def themes_text(data: dict[str, Any], lang: str) -> str:
+    """The question, with what is chosen so far under it."""
+    _ = translator(lang)
+    chosen = chosen_themes(data, lang)
+    return _(THEMES_ASKED) + ("\n\n" + _("Chosen: {themes}").format(themes=chosen) if chosen else "")
+
+
 def report_themes(data: dict[str, Any], lang: str) -> InlineKeyboardMarkup:
+    """The themes to tick; the last button skips the step until something is ticked, then closes it."""
     _ = translator(lang)
     round_id = data["round"]
     buttons = [(("✅ " if t in data["themes"] else "▫️ ") + _(msgs.THEME_LABELS[t]), ReportTheme(round_id=round_id, theme=t).pack())
                for t in rd.THEMES]
     rows = [buttons[n : n + 2] for n in range(0, len(buttons), 2)]
-    return inline([*rows, [(_("Done"), ReportThemesDone(round_id=round_id).pack())]])
+    close = _("Done") if data["themes"] else _("Skip")
+    return inline([*rows, [(close, ReportThemesDone(round_id=round_id).pack())]])
 
 
 async def report_theme(update: Update, context: Context) -> int:
@@ -158,18 +178,22 @@ async def report_theme(update: Update, context: Context) -> int:
     if theme in rd.THEMES:
         data["themes"].remove(theme) if theme in data["themes"] else data["themes"].append(theme)
     await query.answer()
-    await query.edit_message_reply_markup(report_themes(data, context.lang))
+    await query.edit_message_text(themes_text(data, context.lang), reply_markup=report_themes(data, context.lang))
     return R_THEMES
 
 
 async def report_themes_done(update: Update, context: Context) -> int:
     query = update.callback_query
     assert query is not None
-    _ = context._
+    _, data = context._, report_draft(context)
     await query.answer()
-    await query.edit_message_reply_markup(None)
-    await reply(update, _("Anything else the programme committee should know? Write it (no names or addresses), or skip."),
-                reply_markup=inline([[(_("Skip"), ReportSkipText(round_id=report_draft(context)["round"]).pack())]]))
+    chosen = chosen_themes(data, context.lang) or _("none")
+    await query.edit_message_text(_(THEMES_ASKED) + "\n\n✅ " + _("Themes: {themes}").format(themes=chosen))
+    assert update.effective_chat is not None
+    asked = await update.effective_chat.send_message(
+        _("Anything else the programme committee should know? Write it (no names or addresses), or skip."),
+        reply_markup=inline([[(_("Skip"), ReportSkipText(round_id=data["round"]).pack())]]))
+    data["skip_message"] = asked.message_id  # its Skip goes once the text is written
     return R_TEXT
 
 
@@ -178,6 +202,9 @@ async def report_save(update: Update, context: Context) -> int:
     data = context.user_data.pop(REPORT)
     text = "" if update.callback_query is not None else (update.message.text or "")  # type: ignore[union-attr]
     text = text or data.get("earlier_text", "")  # what was written for the programme committee is never lost
+    if update.callback_query is None and data.get("skip_message") and update.effective_chat is not None:
+        with suppress(BadRequest):  # the message may be gone; its button does nothing then anyway
+            await update.get_bot().edit_message_reply_markup(update.effective_chat.id, data["skip_message"], reply_markup=None)
     async with context.runtime.db.session() as session:
         round_ = await managed_round(update, context, data["round"], session, team=True)  # the right, read with the change
         if round_ is None:
@@ -190,6 +217,7 @@ async def report_save(update: Update, context: Context) -> int:
         await msgs.cancel_report_nudges(session, round_)
     if update.callback_query is not None:
         await update.callback_query.answer()
+        await update.callback_query.edit_message_reply_markup(None)
     doors = context.ngettext("{count} door", "{count} doors", data["doors"]).format(count=data["doors"])
     talks = context.ngettext("{count} conversation", "{count} conversations", data["conversations"]).format(count=data["conversations"])
     await reply(update, context._("Thank you! The report is saved: {doors}, {conversations}.").format(doors=doors, conversations=talks))

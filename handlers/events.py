@@ -191,9 +191,11 @@ async def mine(update: Update, context: Context, member: Member) -> tuple[list[s
     _, runtime = context._, context.runtime
     async with runtime.db.session() as session:
         items = await ev.my_events(session, member.id, runtime.now())
+        positions = {answer.id: await ev.waiting_position(session, answer) for _event, answer in items if answer.seat == ev.WAITING}
     lines, rows = [], []
     for event, answer in items:
-        state = {"yes": _("coming") if answer.seat != ev.WAITING else _("waiting list"), "maybe": _("maybe")}[answer.answer]
+        waiting = _("waiting list, number {position}").format(position=positions.get(answer.id, 0))
+        state = {"yes": _("coming") if answer.seat != ev.WAITING else waiting, "maybe": _("maybe")}[answer.answer]
         lines.append(f"📅 {event.title} — {msgs.when(event, member.language)} ({state})")
         rows.append([(_("Not coming: {title}").format(title=event.title[:28]), Rsvp(event_id=event.id, answer="no").pack())])
     return lines, rows

@@ -118,7 +118,7 @@ async def start(update: Update, context: Context) -> int:
     if payload:
         await remember_payload(update, context, payload, lang)
     if member is not None and member.consent_at is not None:
-        return await ask_district(update, context, member)
+        return await district_or_interests(update, context, member)
     if member is None:
         async with context.runtime.db.session() as session:
             trace = await tombstones.trace_of(session, update.effective_user.id)  # type: ignore[union-attr]
@@ -237,6 +237,16 @@ async def linked(update: Update, context: Context, member: Member, text: str) ->
     if token and member.status != STATUS_MEMBER:
         text = await linking.request_by_invite(context, member, token, update.effective_user.full_name)
     await reply(update, text, reply_markup=ReplyKeyboardRemove())
+    return await district_or_interests(update, context, member)
+
+
+async def district_or_interests(update: Update, context: Context, member: Member) -> int:
+    """A member whose district the register has is told it and not asked (settings can change it)."""
+    if member.status == STATUS_MEMBER and member.district in DISTRICTS:
+        _ = translator(member.language)
+        await reply(update, _("District: {district} (from the member register; you can change it in /innstillinger)").format(
+            district=_(DISTRICT_LABELS[member.district])))
+        return await ask_interests(update, member)
     return await ask_district(update, context, member)
 
 
@@ -279,6 +289,11 @@ async def district_chosen(update: Update, context: Context) -> int:
     _ = translator(member.language)
     await query.answer()
     await query.edit_message_text(_("District: {district}").format(district=_(DISTRICT_LABELS[district])))
+    return await ask_interests(update, member)
+
+
+async def ask_interests(update: Update, member: Member) -> int:
+    _ = translator(member.language)
     await reply(
         update,
         _("What would you like to help with? Tap all that fit, then “Done”."),

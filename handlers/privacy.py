@@ -19,7 +19,7 @@ from handlers.data_labels import readable
 from handlers.flows import switch_of
 from models import membership
 from models.data_export import export_member
-from models.privacy import erase_member, places_held, release_places
+from models.privacy import erase_member, places_held, release_places, teams_led
 
 
 @callback("priv.erase")
@@ -56,15 +56,19 @@ async def delete_me(update: Update, context: Context) -> None:
     if context.member is None and not await ask_link.has_respondent_data(context, update.effective_user.id):  # type: ignore[union-attr]
         await reply(update, _("We have no personal data stored about you."))
         return
-    held = []
+    held, led = [], []
     if context.member is not None:
         async with context.runtime.db.session() as session:
             held = await places_held(session, context.member, context.runtime.now())
+            led = [(title, start) for _team, title, start in await teams_led(session, context.member, context.runtime.now())]
     text = _("This erases your name, phone number, e-mail, Telegram link, interests and anything you have "
              "written to lagbot. Only anonymous counts are kept. It cannot be undone.\n\nErase your data?")
     if held:
         text = "\n".join([text, "", _("Your places in these will be given up, and the next on the waiting list gets them:"),
                           *places_lines(held, context.lang)])
+    if led:
+        text = "\n".join([text, "", _("You lead a team in these; the team will have no leader, and the board is told:"),
+                          *places_lines(led, context.lang)])
     await reply(
         update,
         text,
@@ -92,7 +96,7 @@ async def confirm_delete(update: Update, context: Context) -> None:
         stored = await membership.member_by_telegram(session, user.id)
         if stored is not None:
             released = await release_places(session, stored, now)
-            await announce_released(session, released, now)  # the next in line is told at once
+            await announce_released(session, released, now, context.runtime.settings.lagbot_admins)  # told at once
             await erase_member(session, stored)
             given_up = released.given_up
     key = (query.message.chat.id if query.message else user.id, user.id)

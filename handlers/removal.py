@@ -82,7 +82,7 @@ async def step(update: Update, context: Context) -> None:
             _member, released, telegram_id = await remove_left_member(
                 session, press.member_id, actor_telegram_id=update.effective_user.id,
                 admin_ids=runtime.settings.lagbot_admins, now=now)
-            await announce_released(session, released, now)
+            await announce_released(session, released, now, runtime.settings.lagbot_admins)
         except NotAllowed:
             await answer_alert(update, _("Only the board can do that."))
             return

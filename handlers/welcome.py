@@ -40,6 +40,9 @@ OUTCOME_LABELS = {"phone": N_("📞 Reached by phone"), "sms": N_("💬 Sent SMS
                   "no_answer": N_("🔕 No answer"), "wrong_number": N_("❌ Wrong number")}
 SMS = N_("Hi {first_name}! Welcome to Trondheim SV — great to have you with us. I'm {welcomer} from the chapter. "
          "Follow what we do and sign up for activities here: {link}")
+# For a member already on lagbot an invite link is no use: the SMS points them to the bot they have.
+SMS_ON_LAGBOT = N_("Hi {first_name}! Welcome to Trondheim SV — great to have you with us. I'm {welcomer} from the chapter. "
+                   "You already use our bot lagbot on Telegram: that is where you follow what we do and sign up for activities.")
 CODES = {"ph": "phone", "sms": "sms", "em": "email", "na": "no_answer", "wn": "wrong_number"}
 
 
@@ -122,8 +125,9 @@ async def take(update: Update, context: Context) -> None:
         return
     await query.answer()
     username = context.bot.username or runtime.settings.telegram_bot_username or "lagbot"
-    link = invite_link(username, person.invite_token or "") if person.invite_token else "–"
-    sms = translator(person.language)(SMS).format(
+    on_lagbot = person.telegram_id is not None  # linked already: no invite link to send
+    link = invite_link(username, person.invite_token or "") if person.invite_token and not on_lagbot else "–"
+    sms = translator(person.language)(SMS_ON_LAGBOT if on_lagbot else SMS).format(
         first_name=(person.name or "").split(" ")[0], welcomer=(welcomer.name or "").split(" ")[0], link=link)
     district = _(DISTRICT_LABELS[person.district]) if person.district else _("not chosen")
     text = "\n".join([
@@ -132,7 +136,7 @@ async def take(update: Update, context: Context) -> None:
         f"✉️ {person.email or '–'}",
         f"🏘 {district}",
         f"⏳ {days_left(task, runtime.now(), welcomer.language)}",
-        f"🔗 {link}",
+        "🔗 " + (_("already uses lagbot: no invite link needed") if on_lagbot else link),
         "",
         _("Suggested SMS (copy it):"),
         sms,

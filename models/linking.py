@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, String, select
+from sqlalchemy import BigInteger, ForeignKey, String, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -186,3 +186,46 @@ async def decide(session: AsyncSession, request_id: int, actor_telegram_id: int,
     await session.flush()
     decision.told.insert(0, (member, True))
     return decision
+
+
+def same_name(one: str | None, other: str | None) -> bool:
+    """Names that read the same but for case and spacing."""
+    return bool(one and other) and " ".join(one.split()).casefold() == " ".join((other or "").split()).casefold()
+
+
+async def namesakes(session: AsyncSession, supporters: list[Member]) -> dict[int, Member]:
+    """For each supporter (by id), a member of the register with the same name who is not linked to
+    Telegram yet — perhaps the same person, who never shared their number — if there is one."""
+    named = [s for s in supporters if s.name]
+    if not named:
+        return {}
+    lengths = {len(s.name or "") for s in named}
+    candidates = await session.scalars(
+        select(Member).where(Member.status == STATUS_MEMBER, Member.telegram_id.is_(None), Member.name.is_not(None),
+                             func.length(Member.name).in_(lengths)).order_by(Member.id))
+    found: dict[int, Member] = {}
+    for member in candidates:
+        for supporter in named:
+            if supporter.id not in found and same_name(supporter.name, member.name):
+                found[supporter.id] = member
+    return found
+
+
+async def link_namesake(session: AsyncSession, supporter_id: int, member_id: int, actor_telegram_id: int,
+                        admin_ids: Iterable[int], now: datetime) -> Decision:
+    """The board links a supporter to the register's member of the same name: as a confirmed link
+    request (the supporter's row is folded into the member, and they are told)."""
+    if not membership.has_role(await membership.member_by_telegram(session, actor_telegram_id), "board", admin_ids):
+        raise NotAllowed("board")
+    supporter, member = await session.get(Member, supporter_id), await session.get(Member, member_id)
+    if (supporter is None or member is None or supporter.status != STATUS_SUPPORTER or member.status != STATUS_MEMBER
+            or member.telegram_id is not None or not same_name(supporter.name, member.name)):
+        raise LinkNotPossible("namesake")
+    request = await session.scalar(select(LinkRequest).where(
+        LinkRequest.member_id == member.id, LinkRequest.requester_id == supporter.id, LinkRequest.status == PENDING))
+    if request is None:
+        request = LinkRequest(member_id=member.id, requester_id=supporter.id, telegram_name=(supporter.name or "")[:200],
+                              status=PENDING, created_at=now)
+        session.add(request)
+        await session.flush()
+    return await decide(session, request.id, actor_telegram_id, True, admin_ids, now)

@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import asks, inbox, membership
+from models.activity import PLANNED
 from models.base import utcnow
 from models.broadcast import BroadcastReply
 from models.errors import NotAllowed
@@ -18,6 +19,8 @@ from models.member import STATUS_ERASED, Member
 from models.outbox import PENDING, OutboxMessage
 from models.phonebank import DONE as CALL_DONE
 from models.phonebank import CallTarget
+from models.round_leaders import set_leader
+from models.round_tables import Team
 from models.rounds import DoorInput, Round, RoundReport
 from models.surveys import erase_answers
 from models.tombstones import ERASED, LEFT, leave_tombstone, remember_left
@@ -32,11 +35,12 @@ class Released:
     events: list[tuple[Any, Member]] = field(default_factory=list)
     places: int = 0
     given_up: list[tuple[str, datetime]] = field(default_factory=list)  # (title, start) of every place given up
+    leaderless: list[Any] = field(default_factory=list)  # a LeaderChange for every team they no longer lead
 
 
 async def places_held(session: AsyncSession, member: Member, now: datetime) -> list[tuple[str, datetime]]:
     """(title, start) of the rounds and events still to come where the member holds a seat, a place
-    on the waiting list or a maybe: what erasing gives up (release_places)."""
+    on the waiting list or a maybe: what erasing gives up (release_places). Teams they lead: teams_led."""
     from models import events as ev
     from models import rounds as rd
 
@@ -46,6 +50,14 @@ async def places_held(session: AsyncSession, member: Member, now: datetime) -> l
     return sorted(held, key=lambda place: place[1])
 
 
+async def teams_led(session: AsyncSession, member: Member, now: datetime) -> list[tuple[int, str, datetime]]:
+    """(team id, round title, start) of the teams the member leads in planned rounds still to come."""
+    return [(team_id, title, start) for team_id, title, start in await session.execute(
+        select(Team.id, Round.title, Round.starts_at).join(Round, Round.id == Team.round_id)
+        .where(Team.leader_id == member.id, Round.status == PLANNED, Round.starts_at > now)
+        .order_by(Round.starts_at, Team.id))]
+
+
 async def release_places(session: AsyncSession, member: Member, now: datetime) -> Released:
     """Before erasure: give up every seat and waiting-list place in rounds and events still to
     come, so the next in line moves up (and is told) and no erased member holds or gets a seat."""
@@ -53,6 +65,8 @@ async def release_places(session: AsyncSession, member: Member, now: datetime) -
     from models import rounds as rd
 
     released = Released()
+    for team_id, _title, _start in await teams_led(session, member, now):  # a team they lead is left without a leader
+        released.leaderless.append(await set_leader(session, team_id, None, now=now))
     for mine in await rd.my_rounds(session, member.id, now):
         if mine.round.starts_at <= now:  # under way: the seat is history, nobody can move up
             continue

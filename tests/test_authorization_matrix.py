@@ -45,7 +45,7 @@ from bot.ask_messages import AskAction
 from bot.context import LagbotContext
 from bot.i18n import translations
 from bot.member_buttons import CallStep, DecideLink, NudgeControl, ReplyToBoard, WelcomeStep
-from handlers.admin import VerifySupporter
+from handlers.admin import LinkNamesake, VerifySupporter
 from handlers.asks import SendAsk
 from handlers.broadcast import SendNow
 from handlers.broadcast_scheduled import ChangeScheduled
@@ -70,7 +70,7 @@ from models import rounds as rd
 from models import welcome as wl
 from models.broadcast import Audience
 from models.constants import OSLO
-from models.member import STATUS_SUPPORTER
+from models.member import STATUS_MEMBER, STATUS_SUPPORTER
 from models.membership import member_by_telegram, revoke_role
 from tests.harness import FakeUser
 from tests.harness.fake_api import BotMessage
@@ -298,6 +298,18 @@ async def welcomer_took(world: World) -> None:
     await forge(world.users["welcomer"], WelcomeStep("take", world.task_id).pack())
 
 
+async def register_namesake(world: World) -> None:
+    """The register has a member named as the supporter, not on lagbot; the supporter came by Telegram."""
+    async with world.extra["db"].session() as session:
+        supporter = await session.get(Member, world.supporter_id)
+        supporter.telegram_id = 6_999_000_123
+        namesake = Member(name="Støtte Spiller", phone="+4791999998", status=STATUS_MEMBER, language="nb", verified=True,
+                          member_number="9999", invite_token="toknamesake")
+        session.add(namesake)
+        await session.flush()
+        world.extra["namesake"] = namesake.id
+
+
 async def team_leader_filed(world: World) -> None:
     """The second team's leader filed the round's report; the leader of another of its teams may not replace it."""
     async with world.extra["db"].session() as session:
@@ -520,6 +532,8 @@ ACTIONS: list[Action] = [
            "welcomer", frozenset({"welcomer"}), setup=welcomer_took),
     # The board.
     Action("verify a supporter", ("adm.verify",), press(lambda w: VerifySupporter(w.supporter_id)), "board"),
+    Action("link a supporter to the register's namesake", ("adm.link",),
+           press(lambda w: LinkNamesake(w.supporter_id, w.extra["namesake"])), "board", setup=register_namesake),
     Action("broadcast", ("bc.send", "bc.schedule", "bc.button", "bc.kind", "bc.pick", "bc.nobutton", "bc.sec", "bc.tog", "bc.opt",
                          "bc.preview", "bc.cancel"),
            then(steps("/utsending"), press(lambda w: SendNow(1))), "board", commands=("utsending",),

@@ -96,7 +96,7 @@ def cmd_members_remove(settings: Settings, args: argparse.Namespace) -> int:
             name, number = member.name, member.member_number
             _member, released, _telegram_id = await remove_left_member(
                 session, member.id, actor_telegram_id=None, admin_ids=settings.lagbot_admins, now=now)
-            await announce_released(session, released, now)
+            await announce_released(session, released, now, settings.lagbot_admins)
         print(f"removed: {name} ({number or 'no member number'}); {released.places} place(s) released; "
               "a later import brings them back only with a newer join date")
         return 0
