@@ -1,5 +1,5 @@
 """Joining a round writes in one short transaction: the seat and every reminder (one multi-row
-INSERT) under the round's lock; what the reply only reads (clashes) comes after the commit."""
+INSERT) under the round's lock; the clash check reads in the same transaction, before the round is locked."""
 
 from __future__ import annotations
 
