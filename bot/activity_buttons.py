@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Literal, TypeVar
 
-from bot.callbacks import BadCallback, CallbackData, Id, Number, callback
+from bot.callbacks import BadCallback, CallbackData, Id, Number, callback, with_prefixes
 
 Kind = Literal["rd", "ev"]  # which activity a shared management button is about: round or event
 Answer = Literal["yes", "maybe", "no"]
@@ -326,7 +326,9 @@ def accepts(family: type[CallbackData]) -> Callable[[object], bool]:
     """A `pattern=` for presses of `family`, in either spelling."""
     if family not in LEGACY:
         return family.matches
-    return lambda data: family.matches(data) or family.matches(_modern(family, data))
+    legacy = family.prefix.split(".", 1)[0]  # "rd:join:7" reaches a handler as prefix "rd"
+    return with_prefixes(lambda data: family.matches(data) or family.matches(_modern(family, data)),
+                         family, extra=(legacy,))
 
 
 def read(family: type[Family], data: object) -> Family:

@@ -169,6 +169,30 @@ def _integer(text: str, data: object) -> int:
     return int(text)
 
 
+PREFIXES_ATTR = "lagbot_prefixes"
+
+
+def prefixes_of(pattern: object) -> frozenset[str] | None:
+    """The prefixes a `pattern=` can accept, where it says (a family's `filter()`, or a function
+    marked with `with_prefixes`); None when it could accept anything."""
+    owner = getattr(pattern, "__self__", None)
+    if isinstance(owner, type) and issubclass(owner, CallbackData):
+        return frozenset({owner.prefix})
+    return getattr(pattern, PREFIXES_ATTR, None)
+
+
+def prefix_of(data: object) -> str | None:
+    """The family prefix a press's data names (None for data that is not text)."""
+    return data.partition(SEPARATOR)[0] if isinstance(data, str) else None
+
+
+def with_prefixes(pattern: Callable[[object], bool], *families: type[CallbackData],
+                  extra: tuple[str, ...] = ()) -> Callable[[object], bool]:
+    """Mark a `pattern=` function as accepting only presses of these families (and `extra` prefixes)."""
+    setattr(pattern, PREFIXES_ATTR, frozenset({f.prefix for f in families} | set(extra)))
+    return pattern
+
+
 def family_of(data: object) -> type[CallbackData] | None:
     """The button family a press claims to belong to (for answering stale or forged ones)."""
     if not isinstance(data, str):

@@ -55,7 +55,10 @@ def _columns(obj: Any) -> dict[str, Any]:
 
 
 def _detached(cls: type[Any], values: dict[str, Any]) -> Any:
-    obj = cls(**values)
+    """An instance as a query would load it: the values put in its dict, not set one by one through
+    the constructor's instrumented attributes (a member has some thirty columns, read every update)."""
+    obj = cls.__mapper__.class_manager.new_instance()
+    obj.__dict__.update(values)
     make_transient_to_detached(obj)  # as if just loaded: no pending changes
     return obj
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import Application, CommandHandler, filters
 
 from bot import welcome_messages
 from bot.callbacks import Id, callback
 from bot.i18n import translator
 from bot.link_messages import member_label, tell_outcome
 from handlers.common import Context, acting, clip, inline, pressed, reply, requires_role
+from handlers.presses import Press
 from models import linking, membership
 from models.errors import LinkNotPossible, MemberNotFound, NotAllowed
 from models.member import Member
@@ -116,5 +117,5 @@ async def link(update: Update, context: Context) -> None:
 def register(application: Application) -> None:  # type: ignore[type-arg]
     private = filters.ChatType.PRIVATE
     application.add_handler(CommandHandler(["supportere", "supporters"], list_supporters, private))
-    application.add_handler(CallbackQueryHandler(verify, pattern=VerifySupporter.filter()))
-    application.add_handler(CallbackQueryHandler(link, pattern=LinkNamesake.filter()))
+    application.add_handler(Press(verify, pattern=VerifySupporter.filter()))
+    application.add_handler(Press(link, pattern=LinkNamesake.filter()))

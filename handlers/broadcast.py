@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot import broadcasting
 from bot.callbacks import Id, Number, callback
@@ -38,6 +38,7 @@ from handlers.common import (
     requires_role,
 )
 from handlers.flows import Flow
+from handlers.presses import Press
 from handlers.questions import read_future, too_long
 from models import broadcast as bc
 
@@ -308,19 +309,19 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         states={
             TEXT: [MessageHandler(text, got_text), MessageHandler(~filters.COMMAND, not_text)],
             AUDIENCE: [
-                CallbackQueryHandler(preview, pattern=Preview.filter()),
-                CallbackQueryHandler(send_now, pattern=SendNow.filter()),
-                CallbackQueryHandler(choose_button, pattern=ChooseButton.filter()),
-                CallbackQueryHandler(choose_target, pattern=PickKind.filter()),
-                CallbackQueryHandler(pick_button, pattern=PickButton.filter()),
-                CallbackQueryHandler(pick_button, pattern=NoButton.filter()),
-                CallbackQueryHandler(ask_when, pattern=Schedule.filter()),
-                CallbackQueryHandler(audience_button, pattern=OpenSection.filter()),
-                CallbackQueryHandler(audience_button, pattern=AudienceOption.filter()),
-                CallbackQueryHandler(audience_button, pattern=is_choice),
+                Press(preview, pattern=Preview.filter()),
+                Press(send_now, pattern=SendNow.filter()),
+                Press(choose_button, pattern=ChooseButton.filter()),
+                Press(choose_target, pattern=PickKind.filter()),
+                Press(pick_button, pattern=PickButton.filter()),
+                Press(pick_button, pattern=NoButton.filter()),
+                Press(ask_when, pattern=Schedule.filter()),
+                Press(audience_button, pattern=OpenSection.filter()),
+                Press(audience_button, pattern=AudienceOption.filter()),
+                Press(audience_button, pattern=is_choice),
                 MessageHandler(text, buttons_expected),
             ],
             WHEN: [MessageHandler(text, got_when)],
         },
-        fallbacks=[CommandHandler(["avbryt", "cancel"], cancel), CallbackQueryHandler(cancel, pattern=CancelBroadcast.filter())],
+        fallbacks=[CommandHandler(["avbryt", "cancel"], cancel), Press(cancel, pattern=CancelBroadcast.filter())],
     ))

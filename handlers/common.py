@@ -11,7 +11,7 @@ from typing import Any, TypeAlias, TypeVar
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup, Update
 from telegram.ext import Application, ConversationHandler
 
-from bot.callbacks import BadCallback, CallbackData
+from bot.callbacks import BadCallback, CallbackData, with_prefixes
 from bot.context import LagbotContext
 from bot.i18n import LANGUAGES, N_, Translate, translator
 from models.member import Member
@@ -316,7 +316,7 @@ def one_of(family: type[CallbackData], **allowed: Iterable[str]) -> Callable[[ob
             return False
         return all(getattr(parsed, name) in values for name, values in choices.items())
 
-    return check
+    return with_prefixes(check, family)
 
 
 def pressed(update: Update, family: type[Pressed]) -> Pressed:

@@ -10,12 +10,13 @@ from functools import wraps
 from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler
+from telegram.ext import Application
 
 from bot import event_messages as msgs
 from bot.activity_buttons import EventSeriesTags, EventTag, EventTags
 from bot.i18n import N_, translator
 from handlers.common import Context, inline, onboarded
+from handlers.presses import Press
 from handlers.questions import role_gone
 from models import event_series as series
 from models import events as ev
@@ -128,6 +129,6 @@ async def tag_series(update: Update, context: Context) -> None:
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
-    application.add_handler(CallbackQueryHandler(show_tags, pattern=EventTags.filter()))
-    application.add_handler(CallbackQueryHandler(toggle_tag, pattern=EventTag.filter()))
-    application.add_handler(CallbackQueryHandler(tag_series, pattern=EventSeriesTags.filter()))
+    application.add_handler(Press(show_tags, pattern=EventTags.filter()))
+    application.add_handler(Press(toggle_tag, pattern=EventTag.filter()))
+    application.add_handler(Press(tag_series, pattern=EventSeriesTags.filter()))

@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
-from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
+from telegram.ext import Application, MessageHandler, filters
 
 from bot import link_messages
 from bot.callbacks import callback
 from bot.i18n import N_
 from bot.member_buttons import DecideLink
 from handlers.common import Context, answer_alert, onboarded, pressed, reply, requires_role, show_main_menu
+from handlers.presses import Press
 from models import linking
 from models.errors import InvalidPhone, InviteAlreadyUsed, LinkNotPossible, NotAllowed, PhoneLinkedElsewhere, UnknownInvite
 from models.member import STATUS_MEMBER, STATUS_SUPPORTER, Member
@@ -121,5 +122,5 @@ async def decide(update: Update, context: Context) -> None:
 def register(application: Application) -> None:  # type: ignore[type-arg]
     private = filters.ChatType.PRIVATE
     application.add_handler(MessageHandler(private & filters.CONTACT, contact_later))
-    application.add_handler(CallbackQueryHandler(share_from_settings, pattern=ShareNumber.filter()))
-    application.add_handler(CallbackQueryHandler(decide, pattern=DecideLink.filter()))
+    application.add_handler(Press(share_from_settings, pattern=ShareNumber.filter()))
+    application.add_handler(Press(decide, pattern=DecideLink.filter()))

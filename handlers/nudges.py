@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler
+from telegram.ext import Application
 
 from bot import nudge_messages
 from bot.member_buttons import NudgeControl
 from handlers.common import Context, onboarded, one_of, pressed, reply
+from handlers.presses import Press
 from models import nudges as ng
 
 
@@ -33,4 +34,4 @@ async def snooze_or_off(update: Update, context: Context) -> None:
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
-    application.add_handler(CallbackQueryHandler(snooze_or_off, pattern=one_of(NudgeControl, rule=ng.RULES)))
+    application.add_handler(Press(snooze_or_off, pattern=one_of(NudgeControl, rule=ng.RULES)))

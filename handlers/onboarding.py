@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Literal, TypeAlias
 
 from telegram import InlineKeyboardMarkup, ReplyKeyboardRemove, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot.callbacks import CallbackData, callback
 from bot.i18n import LANGUAGES, N_, fmt_date, translator
@@ -26,6 +26,7 @@ from handlers.common import (
     split_payload,
 )
 from handlers.flows import Flow
+from handlers.presses import Press
 from models import membership, tombstones
 from models.errors import UnknownInvite
 from models.member import DISTRICTS, INTERESTS, STATUS_MEMBER, Member
@@ -352,9 +353,9 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         entry_points=[CommandHandler("start", start, filters.ChatType.PRIVATE)],
         states={
             CONSENT: [
-                CallbackQueryHandler(consent_given, pattern=one_of(Consent, answer=["yes"])),
-                CallbackQueryHandler(consent_refused, pattern=one_of(Consent, answer=["no"])),
-                CallbackQueryHandler(choose_language, pattern=ConsentLanguage.filter()),
+                Press(consent_given, pattern=one_of(Consent, answer=["yes"])),
+                Press(consent_refused, pattern=one_of(Consent, answer=["no"])),
+                Press(choose_language, pattern=ConsentLanguage.filter()),
                 MessageHandler(text, buttons_expected),
             ],
             CONTACT: [
@@ -363,12 +364,12 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
                 MessageHandler(text, contact_expected),
             ],
             DISTRICT: [
-                CallbackQueryHandler(district_chosen, pattern=one_of(PickDistrict, code=DISTRICTS)),
+                Press(district_chosen, pattern=one_of(PickDistrict, code=DISTRICTS)),
                 MessageHandler(text, buttons_expected),
             ],
             INTERESTS_STATE: [
-                CallbackQueryHandler(interests_done, pattern=InterestsDone.filter()),
-                CallbackQueryHandler(interest_toggled, pattern=one_of(ToggleInterest, code=INTERESTS)),
+                Press(interests_done, pattern=InterestsDone.filter()),
+                Press(interest_toggled, pattern=one_of(ToggleInterest, code=INTERESTS)),
                 MessageHandler(text, buttons_expected),
             ],
         },

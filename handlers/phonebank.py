@@ -9,7 +9,7 @@ from typing import Literal
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot import call_messages, event_messages, round_messages
 from bot.callbacks import Id, callback
@@ -35,6 +35,7 @@ from handlers.common import (
 )
 from handlers.flows import Flow
 from handlers.phonebank_board import CampaignAction, NewCampaign
+from handlers.presses import Press
 from handlers.questions import refuse_time
 from models import events as ev
 from models import membership
@@ -349,11 +350,11 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(MessageHandler(private & filters.Regex(add_menu(application, MenuItem("calls", N_("📞 Phone round"), 30, role="caller"))), calls_menu))
     application.add_handler(Flow(
         application, "calls", title=N_("recording a call"), drafts=CALL_DRAFTS,
-        entry_points=[CallbackQueryHandler(outcome_pressed, pattern=CallOutcome.filter()),
-                      CallbackQueryHandler(ask_note, pattern=CallNote.filter())],
+        entry_points=[Press(outcome_pressed, pattern=CallOutcome.filter()),
+                      Press(ask_note, pattern=CallNote.filter())],
         states={CALLBACK_TIME: [MessageHandler(text, callback_time)], NOTE_TEXT: [MessageHandler(text, note_text)]},
         fallbacks=[CommandHandler(["avbryt", "cancel"], cancel_input)],
     ))
     features(application).free_text.append(note_after_outcome)
-    application.add_handler(CallbackQueryHandler(next_call, pattern=one_of(CallStep, step=["next"])))
-    application.add_handler(CallbackQueryHandler(stop_calling, pattern=one_of(CallStep, step=["stop"])))
+    application.add_handler(Press(next_call, pattern=one_of(CallStep, step=["next"])))
+    application.add_handler(Press(stop_calling, pattern=one_of(CallStep, step=["stop"])))

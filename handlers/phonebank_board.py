@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot.callbacks import Id, callback
 from bot.i18n import LANGUAGES, N_, fmt_date, translator
@@ -32,6 +32,7 @@ from handlers.common import (
     short,
 )
 from handlers.flows import Flow
+from handlers.presses import Press
 from models import broadcast as bc
 from models import events as ev
 from models import phonebank as pb
@@ -347,26 +348,26 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     text = filters.TEXT & ~filters.COMMAND
 
     def step(callback: Any, pattern: Any) -> list[Any]:
-        return [CallbackQueryHandler(callback, pattern=pattern), MessageHandler(text, buttons_expected)]
+        return [Press(callback, pattern=pattern), MessageHandler(text, buttons_expected)]
 
     application.add_handler(Flow(
         application, "campaign_create", title=N_("creating a phone round"), role="board", drafts=(DRAFT,),
         entry_points=[CommandHandler(["nyringerunde", "newcalls"], new_campaign, filters.ChatType.PRIVATE),
-                      CallbackQueryHandler(new_campaign, pattern=NewCampaign.filter())],
+                      Press(new_campaign, pattern=NewCampaign.filter())],
         states={
             NAME: [MessageHandler(text, got_name)],
             PURPOSE: [MessageHandler(text, got_purpose)],
             SCRIPT: [MessageHandler(text, got_script)],
             MORE_SCRIPTS: step(script_language, ScriptLanguage.filter()),
-            AUDIENCE: [CallbackQueryHandler(audience_done, pattern=AudienceDone.filter()),
-                       CallbackQueryHandler(audience_button, pattern=AudienceEveryone.filter()),
+            AUDIENCE: [Press(audience_done, pattern=AudienceDone.filter()),
+                       Press(audience_button, pattern=AudienceEveryone.filter()),
                        *step(audience_button, _audience_choice)],
-            ROUND: [CallbackQueryHandler(got_round, pattern=LinkRound.filter()), CallbackQueryHandler(got_round, pattern=LinkEvent.filter()),
+            ROUND: [Press(got_round, pattern=LinkRound.filter()), Press(got_round, pattern=LinkEvent.filter()),
                     MessageHandler(text, buttons_expected)],
             MODE: step(got_mode, CallerMode.filter()),
             CONFIRM: step(create, CreateCampaign.filter()),
         },
-        fallbacks=[CommandHandler(["avbryt", "cancel"], cancel), CallbackQueryHandler(cancel, pattern=CancelCampaign.filter())],
+        fallbacks=[CommandHandler(["avbryt", "cancel"], cancel), Press(cancel, pattern=CancelCampaign.filter())],
     ))
-    application.add_handler(CallbackQueryHandler(change_status, pattern=one_of(CampaignAction, action=["pause", "resume", "close"])))
-    application.add_handler(CallbackQueryHandler(show_progress, pattern=one_of(CampaignAction, action=["progress"])))
+    application.add_handler(Press(change_status, pattern=one_of(CampaignAction, action=["pause", "resume", "close"])))
+    application.add_handler(Press(show_progress, pattern=one_of(CampaignAction, action=["progress"])))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot.callbacks import CallbackData, callback
 from bot.i18n import LANGUAGES, N_, translator
@@ -25,6 +25,7 @@ from handlers.common import (
 )
 from handlers.linking import SHARE_PHONE, ShareNumber
 from handlers.onboarding import district_keyboard, interests_keyboard
+from handlers.presses import Press
 from models import membership
 from models import nudges as ng
 from models.member import DISTRICTS, INTERESTS, MESSAGE_KINDS, STATUS_SUPPORTER, Member
@@ -186,6 +187,6 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     private = filters.ChatType.PRIVATE
     application.add_handler(CommandHandler(["innstillinger", "innstillingar", "settings"], show_settings, private))
     application.add_handler(MessageHandler(private & filters.Regex(menu_label_pattern(application, "settings")), show_settings))
-    application.add_handler(CallbackQueryHandler(on_page, pattern=SettingsPage.filter()))
+    application.add_handler(Press(on_page, pattern=SettingsPage.filter()))
     for family, (_section, codes) in CHOICES.items():
-        application.add_handler(CallbackQueryHandler(on_choice, pattern=one_of(family, code=codes)))
+        application.add_handler(Press(on_choice, pattern=one_of(family, code=codes)))

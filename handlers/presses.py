@@ -7,13 +7,29 @@ from typing import Any
 from telegram import Update
 from telegram.ext import CallbackQueryHandler
 
+from bot.callbacks import prefix_of, prefixes_of
+
 
 class Press(CallbackQueryHandler[Any, Any]):
     """PTB lets a press with empty data through every pattern; a typed family never matches one, so
-    such a press falls through to the general stale-button answer instead of reaching a handler."""
+    such a press falls through to the general stale-button answer instead of reaching a handler.
+
+    PTB offers every update to every handler in turn, and there are over a hundred: a press of
+    another family is turned away by its prefix alone, without the pattern being asked."""
+
+    def __init__(self, callback: Any, pattern: Any = None, **kwargs: Any) -> None:
+        super().__init__(callback, pattern=pattern, **kwargs)
+        self.prefixes = prefixes_of(pattern)
 
     def check_update(self, update: object) -> bool | object | None:
-        if isinstance(update, Update) and update.callback_query is not None and not update.callback_query.data:
+        if not isinstance(update, Update):
+            return None
+        if (query := update.callback_query) is None:
+            return None  # as CallbackQueryHandler answers any update that is not a press
+        data = query.data
+        if not data:
+            return False
+        if self.prefixes is not None and prefix_of(data) not in self.prefixes:
             return False
         return super().check_update(update)
 

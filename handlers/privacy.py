@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Literal
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot.callbacks import callback
 from bot.erasure import announce_released
@@ -17,6 +17,7 @@ from handlers import ask_link
 from handlers.common import Context, inline, menu_label_pattern, onboarded, pressed, reply
 from handlers.data_labels import readable
 from handlers.flows import switch_of
+from handlers.presses import Press
 from models import membership
 from models.data_export import export_member
 from models.privacy import erase_member, places_held, release_places, teams_led
@@ -121,4 +122,4 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler(["mine_data", "mydata"], my_data, private))
     application.add_handler(MessageHandler(private & filters.Regex(menu_label_pattern(application, "mydata")), my_data))
     application.add_handler(CommandHandler(["slett_meg", "deleteme"], delete_me, private))
-    application.add_handler(CallbackQueryHandler(confirm_delete, pattern=ConfirmErase.filter()))
+    application.add_handler(Press(confirm_delete, pattern=ConfirmErase.filter()))

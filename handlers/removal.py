@@ -6,13 +6,14 @@ from __future__ import annotations
 from typing import Literal
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import Application, CommandHandler, filters
 
 from bot.callbacks import Id, callback
 from bot.erasure import announce_released
 from bot.i18n import Translate
 from handlers.common import DISTRICT_LABELS, Context, answer_alert, inline, pressed, reply, requires_role
 from handlers.flows import switch_of
+from handlers.presses import Press
 from models import membership
 from models.errors import MemberNotFound, NotAllowed
 from models.member import Member
@@ -102,4 +103,4 @@ async def step(update: Update, context: Context) -> None:
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler(["fjern_medlem", "removemember"], find, filters.ChatType.PRIVATE))
-    application.add_handler(CallbackQueryHandler(step, pattern=RemoveStep.filter()))
+    application.add_handler(Press(step, pattern=RemoveStep.filter()))

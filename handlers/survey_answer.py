@@ -10,13 +10,14 @@ from collections.abc import Awaitable, Callable
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot.i18n import N_, translator
 from bot.survey_buttons import CallSurvey, GoOn, OpenSurvey, PickOption
 from bot.survey_messages import kind_note, words
 from handlers.common import DISTRICT_LABELS, Context, answer_alert, cancel_conversation, inline, onboarded, pressed, reply
 from handlers.flows import Flow
+from handlers.presses import Press
 from handlers.questions import too_long
 from models import phonebank as pb
 from models import surveys as sv
@@ -186,10 +187,10 @@ cancel = cancel_conversation(N_("OK. What you answered so far is saved; open the
 def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(Flow(
         application, "survey", title=N_("answering a survey"), drafts=(RESPONSE_KEY,),
-        entry_points=[CallbackQueryHandler(open_survey, pattern=OpenSurvey.filter()),
-                      CallbackQueryHandler(caller_opens, pattern=CallSurvey.filter()),
-                      CallbackQueryHandler(pick, pattern=PickOption.filter()),
-                      CallbackQueryHandler(go_on, pattern=GoOn.filter())],
+        entry_points=[Press(open_survey, pattern=OpenSurvey.filter()),
+                      Press(caller_opens, pattern=CallSurvey.filter()),
+                      Press(pick, pattern=PickOption.filter()),
+                      Press(go_on, pattern=GoOn.filter())],
         states={ANSWERING: [MessageHandler(filters.TEXT & ~filters.COMMAND, got_text)]},
         fallbacks=[CommandHandler(["avbryt", "cancel"], cancel)],
     ))

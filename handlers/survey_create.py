@@ -7,13 +7,14 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot.callbacks import Id, callback
 from bot.i18n import N_
 from bot.survey_buttons import NewSurvey, SurveyCard
 from handlers.common import Context, buttons_expected, cancel_conversation, flow_step, inline, new_draft, reply, requires_role
 from handlers.flows import Flow
+from handlers.presses import Press
 from models import surveys as sv
 from models.errors import NotAllowed
 from models.survey_spec import MAX_LABEL, MAX_OPTIONS, MAX_QUESTION, MAX_QUESTIONS, MAX_TITLE, BadSurvey, QuestionSpec, SurveySpec
@@ -196,14 +197,14 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(Flow(
         application, "survey_create", title=N_("writing a survey"), role="board", drafts=(DRAFT_KEY,),
         entry_points=[CommandHandler(["nyundersokelse", "newsurvey"], start, filters.ChatType.PRIVATE),
-                      CallbackQueryHandler(start, pattern=NewSurvey.filter())],
+                      Press(start, pattern=NewSurvey.filter())],
         states={
             TITLE: [MessageHandler(text, got_title)],
-            PRIVACY: [CallbackQueryHandler(got_privacy, pattern=ChoosePrivacy.filter()), MessageHandler(text, buttons_expected)],
+            PRIVACY: [Press(got_privacy, pattern=ChoosePrivacy.filter()), MessageHandler(text, buttons_expected)],
             QUESTION: [MessageHandler(text, got_question)],
-            KIND: [CallbackQueryHandler(got_kind, pattern=ChooseKind.filter()), MessageHandler(text, buttons_expected)],
+            KIND: [Press(got_kind, pattern=ChooseKind.filter()), MessageHandler(text, buttons_expected)],
             OPTIONS: [MessageHandler(text, got_options)],
-            MORE: [CallbackQueryHandler(more, pattern=Next.filter()), MessageHandler(text, buttons_expected)],
+            MORE: [Press(more, pattern=Next.filter()), MessageHandler(text, buttons_expected)],
         },
-        fallbacks=[CommandHandler(["avbryt", "cancel"], cancel), CallbackQueryHandler(cancel, pattern=CancelSurvey.filter())],
+        fallbacks=[CommandHandler(["avbryt", "cancel"], cancel), Press(cancel, pattern=CancelSurvey.filter())],
     ))

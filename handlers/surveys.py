@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Literal
 
 from telegram import InlineKeyboardMarkup, InputFile, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import Application, CommandHandler, filters
 
 from bot import survey_messages
 from bot.callbacks import Id, Number, callback
@@ -16,6 +16,7 @@ from bot.reports import surveys as report
 from bot.survey_buttons import NewSurvey, OpenSurvey, SurveyCard
 from handlers.broadcast_audience import describe
 from handlers.common import DISTRICT_LABELS, Context, answer_alert, inline, onboarded, page_buttons, page_of, pressed, reply
+from handlers.presses import Press
 from models import broadcast as bc
 from models import phonebank as pb
 from models import survey_results as results_of
@@ -376,11 +377,11 @@ async def answer_audience(update: Update, context: Context) -> None:
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler(["undersokelse", "survey"], surveys_menu, filters.ChatType.PRIVATE))
-    application.add_handler(CallbackQueryHandler(surveys_menu, pattern=SurveyPage.filter()))
-    application.add_handler(CallbackQueryHandler(open_card, pattern=SurveyCard.filter()))
-    application.add_handler(CallbackQueryHandler(act, pattern=SurveyAction.filter()))
-    application.add_handler(CallbackQueryHandler(send_to, pattern=SendTo.filter()))
-    application.add_handler(CallbackQueryHandler(send_mapping, pattern=SendMapping.filter()))
-    application.add_handler(CallbackQueryHandler(dont_send, pattern=DontSend.filter()))
-    application.add_handler(CallbackQueryHandler(attach, pattern=AttachCalls.filter()))
-    application.add_handler(CallbackQueryHandler(answer_audience, pattern=AnswerAudience.filter()))
+    application.add_handler(Press(surveys_menu, pattern=SurveyPage.filter()))
+    application.add_handler(Press(open_card, pattern=SurveyCard.filter()))
+    application.add_handler(Press(act, pattern=SurveyAction.filter()))
+    application.add_handler(Press(send_to, pattern=SendTo.filter()))
+    application.add_handler(Press(send_mapping, pattern=SendMapping.filter()))
+    application.add_handler(Press(dont_send, pattern=DontSend.filter()))
+    application.add_handler(Press(attach, pattern=AttachCalls.filter()))
+    application.add_handler(Press(answer_audience, pattern=AnswerAudience.filter()))

@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Literal
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot.callbacks import Id, callback
 from bot.i18n import N_, OSLO, ngettext_for, translator
@@ -27,6 +27,7 @@ from handlers.common import (
     requires_role,
 )
 from handlers.flows import Flow
+from handlers.presses import Press
 from models import membership
 from models import welcome as wl
 from models.errors import NotFound
@@ -268,11 +269,11 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(MessageHandler(private & filters.Regex(add_menu(application, MenuItem("welcome", N_("👋 Welcome calls"), 40, role="welcomer"))), list_tasks))
     application.add_handler(Flow(
         application, "welcome_note", title=N_("a note on a welcome call"), role="welcomer", drafts=(NOTE_DRAFT,),
-        entry_points=[CallbackQueryHandler(ask_note, pattern=one_of(WelcomeStep, step=["note"]))],
+        entry_points=[Press(ask_note, pattern=one_of(WelcomeStep, step=["note"]))],
         states={NOTE: [MessageHandler(filters.TEXT & ~filters.COMMAND, got_note)]},
         fallbacks=[CommandHandler(["avbryt", "cancel"], cancel_note)],
     ))
-    application.add_handler(CallbackQueryHandler(take, pattern=one_of(WelcomeStep, step=["take"])))
-    application.add_handler(CallbackQueryHandler(outcome, pattern=WelcomeOutcome.filter()))
-    application.add_handler(CallbackQueryHandler(interest, pattern=one_of(WelcomeInterest, code=INTERESTS)))
-    application.add_handler(CallbackQueryHandler(done, pattern=one_of(WelcomeStep, step=["done"])))
+    application.add_handler(Press(take, pattern=one_of(WelcomeStep, step=["take"])))
+    application.add_handler(Press(outcome, pattern=WelcomeOutcome.filter()))
+    application.add_handler(Press(interest, pattern=one_of(WelcomeInterest, code=INTERESTS)))
+    application.add_handler(Press(done, pattern=one_of(WelcomeStep, step=["done"])))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import BigInteger, Index, Text, delete, select, update
+from sqlalchemy import BigInteger, Index, Text, delete, null, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,18 +34,20 @@ class InboxUpdate(Base):
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+_RECEIVE = {  # one statement, compiled once whatever the batch's size (as `outbox.schedule_many`)
+    name: insert(InboxUpdate.__table__).on_conflict_do_nothing(index_elements=["update_id"])
+    .returning(InboxUpdate.__table__.c.update_id)
+    for name, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
+}
+
+
 async def receive(session: AsyncSession, updates: list[tuple[int, int | None, str]], now: datetime) -> set[int]:
     """Store (update_id, chat_id, json) rows; returns the ids that were new (not stored before)."""
     if not updates:
         return set()
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-    statement = (
-        insert(InboxUpdate)
-        .values([{"update_id": uid, "chat_id": chat, "payload": payload, "received_at": now} for uid, chat, payload in updates])
-        .on_conflict_do_nothing(index_elements=["update_id"])
-        .returning(InboxUpdate.update_id)
-    )
-    return {row[0] for row in (await session.execute(statement)).all()}
+    rows = [{"update_id": uid, "chat_id": chat, "payload": payload, "received_at": now, "done_at": None}
+            for uid, chat, payload in updates]
+    return {row[0] for row in (await session.execute(_RECEIVE[session.bind.dialect.name], rows)).all()}
 
 
 async def finish(session: AsyncSession, update_id: int | list[int], now: datetime) -> None:
@@ -54,8 +56,8 @@ async def finish(session: AsyncSession, update_id: int | list[int], now: datetim
     if not ids:
         return
     condition = InboxUpdate.update_id == ids[0] if len(ids) == 1 else InboxUpdate.update_id.in_(ids)
-    await session.execute(
-        update(InboxUpdate).where(condition).values(done_at=now, payload=None)
+    await session.execute(  # null(), not None: a None value is a new NullType whose cache key is worked out anew each time
+        update(InboxUpdate).where(condition).values(done_at=now, payload=null())
         .execution_options(synchronize_session=False)
     )
 

@@ -1,0 +1,52 @@
+"""A press is offered to every handler in turn: a handler for one button family turns away the
+others by their prefix, without asking its pattern, and still takes every spelling of its own."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import CallbackQuery, Chat, Message, Update, User
+from telegram.constants import ChatType
+
+from bot.activity_buttons import JoinRound, accepts
+from bot.callbacks import with_prefixes
+from handlers.preferences import SetMessageKind
+from handlers.presses import Press
+
+
+def press(data: str) -> Update:
+    user = User(5_000_000_321, "Kari", False)
+    message = Message(1, None, Chat(5_000_000_321, ChatType.PRIVATE))  # type: ignore[arg-type]
+    return Update(1, callback_query=CallbackQuery("q1", user, chat_instance="c", data=data, message=message))
+
+
+async def nothing(_update: Any, _context: Any) -> None:
+    return None
+
+
+def test_another_familys_press_is_turned_away_without_asking_the_pattern() -> None:
+    asked: list[object] = []
+
+    def pattern(data: object) -> bool:
+        asked.append(data)
+        return SetMessageKind.matches(data)
+
+    handler = Press(nothing, pattern=with_prefixes(pattern, SetMessageKind))
+    assert handler.check_update(press(JoinRound(round_id=7).pack())) is False
+    assert asked == []
+    assert handler.check_update(press(SetMessageKind(code="nudges").pack()))
+    assert asked == [SetMessageKind(code="nudges").pack()]
+
+
+def test_a_familys_filter_and_its_old_spelling_still_match() -> None:
+    assert Press(nothing, pattern=SetMessageKind.filter()).prefixes == {SetMessageKind.prefix}
+    join = Press(nothing, pattern=accepts(JoinRound))
+    assert join.check_update(press("rd.join:7"))
+    assert join.check_update(press("rd:join:7"))  # sent before the families had one spelling
+    assert not join.check_update(press("rd.leave:7"))
+
+
+def test_a_pattern_that_does_not_say_its_prefixes_is_asked_every_time() -> None:
+    handler = Press(nothing, pattern=lambda data: data == "anything")
+    assert handler.prefixes is None
+    assert handler.check_update(press("anything"))
