@@ -32,7 +32,7 @@ from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
 from telegram import Update  # noqa: E402
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters  # noqa: E402
 
-from bot.app import build_application  # noqa: E402
+from bot.app import build_application, settle_heap  # noqa: E402
 from bot.db import Database  # noqa: E402
 from bot.inbox import chat_of  # noqa: E402
 from bot.migrate import upgrade_async  # noqa: E402
@@ -108,6 +108,7 @@ async def bench_lagbot(url: str, count: int, members: int) -> dict[str, float]:
                         telegram_bot_username="lagbot_bench_bot")
     app = build_application(settings, database, request=api)
     await app.initialize()
+    settle_heap()  # as production's start-up does (PTB runs `post_init` in run_polling, not in initialize)
     users = [FakeUser(app, api, 10_000 + n) for n in range(members)]
     for n, user in enumerate(users):
         await onboard(user, phone=f"+47400{n:05d}")
