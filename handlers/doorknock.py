@@ -188,7 +188,7 @@ async def leave(update: Update, context: Context) -> None:
             await reply(update, _("You have a seat on “{title}”, {when}, now — you moved up from the waiting list. "
                                   "Nothing was changed. If you can't come after all, give up the seat here:").format(
                 title=round_.title, when=msgs.when(round_, member.language)),
-                reply_markup=inline([leave_button(round_, 0, member.language)]))
+                reply_markup=inline([[leave_button(round_, 0, member.language)]]))
             return
         except (NotFound, rd.NotSignedUp):
             await query.answer(_("You are not signed up for that round."), show_alert=True)

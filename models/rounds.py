@@ -264,12 +264,14 @@ async def unreported(session: AsyncSession, round_id: int) -> None:
 
 async def move(session: AsyncSession, round_id: int, *, starts_at: datetime, ends_at: datetime, now: datetime) -> Round:
     """A new time for a round that has not begun (RoundStarted) and has no report (RoundReported)."""
+    await act.changeable(session, SEATS, round_id, now, unstarted=True)  # locked, and not begun, before the report is read
     await unreported(session, round_id)
     return await act.move(session, SEATS, round_id, starts_at=starts_at, ends_at=ends_at, now=now)  # type: ignore[no-any-return]
 
 
 async def cancel(session: AsyncSession, round_id: int, now: datetime | None = None) -> Round:
     """Cancel a round without a report (RoundReported); with `now`, one that has begun is refused (RoundStarted)."""
+    await act.changeable(session, SEATS, round_id, now, unstarted=True)
     await unreported(session, round_id)
     return await act.cancel(session, SEATS, round_id, now)  # type: ignore[no-any-return]
 
