@@ -209,8 +209,22 @@ async def leave(update: Update, context: Context) -> None:
 
 @onboarded
 async def coming(update: Update, context: Context) -> None:
+    """"I'm coming" under a reminder; an old reminder of a round they left, or one cancelled since, says so."""
     query = update.callback_query
     assert query is not None
+    round_id = read(Coming, query.data).round_id
+    async with context.runtime.db.read() as session:
+        try:
+            round_: rd.Round | None = await rd.get_round(session, round_id)
+        except NotFound:
+            round_ = None
+        mine = None if round_ is None else await rd.signup_of(session, round_id, context.known.id)
+    if round_ is None or round_.status != rd.PLANNED:
+        await query.answer(context._("That round is over or cancelled."), show_alert=True)
+        return
+    if mine is None or mine.status != rd.CONFIRMED:
+        await query.answer(context._("You are not signed up for that round."), show_alert=True)
+        return
     await query.answer(context._("Great — see you there!"))
     await show_answer(update, "✅ " + context._("You're coming."))
 

@@ -39,6 +39,7 @@ from models.phone import display_phone
 NOT_ROUND_LEADER = N_("Only the board or the round's leader can do that.")
 NOT_TEAM_LEADER = N_("Only the board or the leader of a team on this round can do that.")
 NO_SHOW_LATER = N_("Who didn't come can be marked once the round has begun.")
+CANCELLED = N_("“{title}” was cancelled: there is nothing to check in or report.")
 
 
 def round_link(context: Context, round_id: int) -> str:
@@ -206,7 +207,7 @@ async def check_in(update: Update, context: Context) -> None:
             return
         assert signup is not None
         if round_.status != rd.PLANNED:  # a list from before the round was cancelled
-            await query.answer(_("That round is over or cancelled."), show_alert=True)
+            await query.answer(_(CANCELLED).format(title=round_.title), show_alert=True)
             return
         if runtime.now() < round_.starts_at - timedelta(hours=2):
             await query.answer(_("Check-in opens two hours before the round starts."), show_alert=True)

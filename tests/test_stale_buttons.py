@@ -300,3 +300,54 @@ async def test_event_check_in_names_the_person_and_no_show_waits_for_the_start(d
     await kari.press("❌ Jon: didn't come")
     async with db.session() as session:
         assert (await session.get(Rsvp, rsvp.id)).attended is False
+
+
+# Nearby, the same kind: Anne left the round in /mine after the two-hour reminder came; its old
+# "Jeg kommer" still answered "Flott — vi sees!" and marked the reminder "✅ Du kommer.".
+async def test_an_old_reminder_says_im_coming_only_for_someone_with_a_seat(db, app, make_user, clock):
+    anne = await person(make_user, 1, first="Anne")
+    bo = await person(make_user, 2, first="Bo")
+    rid = await make_round(db, clock, title="Dørbank på Lade")
+    other = await make_round(db, clock, title="Dørbank på Moholt", start=START + timedelta(days=7))
+    await anne.press_data(f"rd.join:{rid}")
+    await bo.press_data(f"rd.join:{other}")
+    clock.set(START - timedelta(hours=2))
+    await tick(app)
+    reminder = anne.last_message()
+    assert "Kommer du?" in reminder.text, reminder.text
+    await anne.press_data(f"rd.leave:{rid}")                       # from /mine, after the reminder
+    pressed = await anne.press_data(dict(reminder.inline_buttons)["Jeg kommer"], reminder)
+    assert pressed.alerts == ["Du er ikke påmeldt den runden."], pressed.alerts
+    assert "✅ Du kommer." not in anne.api.find(anne.chat_id, reminder.message_id).text
+    async with db.session() as session:                            # and one cancelled since
+        await rd.cancel(session, other)
+    cancelled = await bo.press_data(f"rd.coming:{other}")
+    assert cancelled.alerts == ["Den runden er over eller avlyst."], cancelled.alerts
+
+
+# Ola's team list and his "Skriv rapporten" were from before the board cancelled the round; on the
+# day he could still check Anne in and file a report for a round that never took place.
+async def test_a_cancelled_rounds_old_team_list_checks_in_and_reports_nothing(db, app, make_user, clock):
+    ola = await person(make_user, 0, first="Ola"); await grant(db, ola, "leader")
+    kari = await board_member(db, make_user)
+    anne = await person(make_user, 1, first="Anne")
+    rid = await make_round(db, clock, leader=ola, title="Dørbank på Lade")
+    await anne.press_data(f"rd.join:{rid}")
+    await ola.send("/dorbank lag")
+    team = ola.last_message()
+    await kari.send("/dorbank")
+    await kari.press("⚙️ Administrer runder")
+    await kari.press("Avlys runden")
+    await kari.press("Ja, avlys runden")
+    assert (await stored_round(db, rid)).status == rd.CANCELLED
+    refused = "«Dørbank på Lade» ble avlyst: det er ingenting å sjekke inn eller rapportere."
+    clock.set(START - timedelta(minutes=30))
+    here = await ola.press_data(dict(team.inline_buttons)["✅ Anne: her"], team)
+    assert here.alerts == [refused], here.alerts
+    clock.set(START + timedelta(hours=4))
+    report = await ola.press_data(dict(team.inline_buttons)["Skriv rapporten"], team)
+    assert report.alerts == [refused], report.alerts
+    async with db.session() as session:
+        assert await rd.report_of(session, rid) is None
+        member = await member_by_telegram(session, anne.user_id)
+        assert (await rd.signup_of(session, rid, member.id)).attended is None
