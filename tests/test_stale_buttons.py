@@ -15,8 +15,8 @@ from models.event_tables import Rsvp
 from models.membership import member_by_telegram
 from models.round_tables import Round, Signup
 from tests.helpers import tick
-from tests.test_play_c import make_event, seat_of
 from tests.test_plan import board_member
+from tests.test_play_c import make_event, seat_of
 from tests.test_season_member import START, grant, make_round, person
 
 
