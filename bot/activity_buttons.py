@@ -56,6 +56,14 @@ class LeaveRound:
     round_id: Id
 
 
+@callback("rd.unwait")
+class LeaveWaitingList:
+    """Leave a round's waiting list: shown only to someone on it. Pressed after they moved up to a
+    seat, it gives up nothing; they are told they have a seat, with the ordinary leave button."""
+
+    round_id: Id
+
+
 @callback("rd.cant")
 class CantCome:
     """"I can't after all" under the two-hour reminder: leave, and take the buttons away."""
@@ -189,6 +197,15 @@ class ShowEvent:
 
 @callback("ev.rsvp")
 class Rsvp:
+    event_id: Id
+    answer: Answer
+
+
+@callback("ev.wrsvp")
+class WaitingRsvp:
+    """Maybe or no, on a card or list shown to someone on the event's waiting list. Pressed after they
+    were given a place, it changes nothing; they are told they have a place, with the ordinary card."""
+
     event_id: Id
     answer: Answer
 

@@ -45,6 +45,7 @@ from handlers import (
     doorknock_create,
     doorknock_report,
     doorknock_team,
+    event_checkin,
     event_series,
     event_tags,
     events,
@@ -199,6 +200,7 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) ->
     doorknock_team.register(application)
     round_leaders.register(application)
     activity_manage.register(application)
+    event_checkin.register(application)
     phonebank.register(application)
     phonebank_board.register(application)
     survey_answer.register(application)

@@ -50,14 +50,38 @@ class ActivityKind:
     cancel: Callable[[AsyncSession, Any, datetime], Awaitable[Changed]]
     manageable: Callable[[AsyncSession, datetime], Awaitable[list[Any]]]
     of_view: Callable[[Any], Any]  # the activity a view (RoundView, EventView) shows
-    managed_card: Callable[[Any, str], tuple[str, Any]]  # (text, keyboard) of one activity in the manage list
+    managed_card: Callable[[Any, str, datetime], tuple[str, Any]]  # (text, keyboard) of one activity in the manage list
     text_limit: Callable[[str], int]
+    # Why the activity can no longer be moved or cancelled (a msgid: begun, or a round's report), or None.
+    settled: Callable[[AsyncSession, Any, datetime], Awaitable[str | None]]
+    keyboard: Callable[[Any, str, bool], Any]  # a card's buttons (without move and cancel once settled)
 
     def field_names(self) -> tuple[str, ...]:
         return tuple(name for name, _label, _question in self.fields)
 
 
 # Rounds ------------------------------------------------------------------------------------------
+
+STARTED = N_("“{title}” has begun or is over, so it can no longer be moved or cancelled.")
+REPORTED = N_("“{title}” has a report, so it can no longer be moved or cancelled.")
+
+
+async def _round_settled(session: AsyncSession, round_: rd.Round, now: datetime) -> str | None:
+    if round_.starts_at <= now:
+        return STARTED
+    return REPORTED if await rd.report_of(session, round_.id) is not None else None
+
+
+async def _event_settled(_session: AsyncSession, event: ev.Event, now: datetime) -> str | None:
+    return STARTED if event.starts_at <= now else None
+
+
+def settled_reason(error: Exception) -> str:
+    """The words for a move or cancel the domain refused because the activity is settled."""
+    return REPORTED if isinstance(error, rd.RoundReported) else STARTED
+
+
+SETTLED_ERRORS = (rd.RoundStarted, rd.RoundReported, ev.EventStarted)
 
 
 async def _round_edit(session: AsyncSession, round_: rd.Round, field: str, value: str | int, now: datetime) -> Changed:
@@ -105,7 +129,7 @@ async def _round_move(session: AsyncSession, round_: rd.Round, start: datetime, 
 
 
 async def _round_cancel(session: AsyncSession, round_: rd.Round, now: datetime) -> Changed:
-    round_ = await rd.cancel(session, round_.id)
+    round_ = await rd.cancel(session, round_.id, now)
     await box.cancel(session, rd_msgs.round_prefix(round_))
     everyone = await _round_everyone(session, round_)
     told = await _round_told(session, round_, [person for _status, person in everyone])
@@ -114,10 +138,10 @@ async def _round_cancel(session: AsyncSession, round_: rd.Round, now: datetime) 
     return round_, len(told)
 
 
-def _round_card(view: rd.RoundView, lang: str) -> tuple[str, Any]:
+def _round_card(view: rd.RoundView, lang: str, now: datetime) -> tuple[str, Any]:
     _ = translator(lang)
     text = round_card(view, lang) + "\n" + _("Signed up: {count}").format(count=view.confirmed)
-    return text, admin_keyboard(view.round.id, lang)
+    return text, admin_keyboard(view.round.id, lang, view.round.starts_at <= now)
 
 
 ROUNDS = ActivityKind(
@@ -143,6 +167,8 @@ ROUNDS = ActivityKind(
     of_view=lambda view: view.round,
     managed_card=_round_card,
     text_limit=lambda field: 3000 if field == "briefing" else 300,
+    settled=_round_settled,
+    keyboard=lambda round_, lang, settled: admin_keyboard(round_.id, lang, settled),
 )
 
 
@@ -184,7 +210,7 @@ async def _event_move(session: AsyncSession, event: ev.Event, start: datetime, e
 
 
 async def _event_cancel(session: AsyncSession, event: ev.Event, now: datetime) -> Changed:
-    event = await ev.cancel(session, event.id)
+    event = await ev.cancel(session, event.id, now)
     await box.cancel(session, ev_msgs.prefix(event))
     everyone = await ev.attendees(session, event.id, ("yes", "maybe"))
     for person in await _event_told(session, event, [person for _answer, person in everyone]):
@@ -192,19 +218,24 @@ async def _event_cancel(session: AsyncSession, event: ev.Event, now: datetime) -
     return event, len(everyone)
 
 
-def _event_card(view: ev.EventView, lang: str) -> tuple[str, Any]:
+def _event_keyboard(event: ev.Event, lang: str, settled: bool) -> Any:
+    """An event's management buttons; one that has begun (`settled`) is not offered moving or cancelling."""
     _ = translator(lang)
-    event_id = view.event.id
+    event_id = event.id
 
     def action(label: str, name: Any) -> tuple[str, str]:
         return _(label), ActivityAction(kind="ev", action=name, activity_id=event_id).pack()
 
-    rows = [[action(N_("Check in"), "people"), action(N_("Move"), "move")],
-            [action(N_("✏️ Edit"), "edit"), action(N_("Cancel event"), "cancel")],
+    rows = [[action(N_("Check in"), "people"), action(N_("✏️ Edit"), "edit")],
+            *([] if settled else [[action(N_("Move"), "move"), action(N_("Cancel event"), "cancel")]]),
             [(_("🎯 Plan goals (board)"), EventTags(event_id=event_id).pack())]]
-    if view.event.series_id is not None:
+    if event.series_id is not None and not settled:
         rows.append(series_buttons(event_id, lang))
-    return event_card(view, lang), inline(rows)
+    return inline(rows)
+
+
+def _event_card(view: ev.EventView, lang: str, now: datetime) -> tuple[str, Any]:
+    return event_card(view, lang), _event_keyboard(view.event, lang, view.event.starts_at <= now)
 
 
 EVENTS = ActivityKind(
@@ -228,6 +259,8 @@ EVENTS = ActivityKind(
     of_view=lambda view: view.event,
     managed_card=_event_card,
     text_limit=lambda field: 3000 if field == "description" else 300,
+    settled=_event_settled,
+    keyboard=_event_keyboard,
 )
 
 KINDS: dict[str, ActivityKind] = {"rd": ROUNDS, "ev": EVENTS}

@@ -1,6 +1,6 @@
 """One manage/edit/move/cancel flow for rounds and events: the steps are the same, and what differs
-(domain calls, notices, words) comes from handlers/activity_kinds.py. The event check-in list is here
-too, as the fourth thing a contact person does with an event."""
+(domain calls, notices, words) comes from handlers/activity_kinds.py. The event check-in list, the
+fourth thing a contact person does with an event, is in handlers/event_checkin.py."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from bot.activity_buttons import (
     ActivityAction,
     ConfirmCancel,
     EditField,
-    EventCheckIn,
     KeepActivity,
     ManageEvents,
     ManagePage,
@@ -23,13 +22,12 @@ from bot.activity_buttons import (
     StopFlow,
 )
 from bot.i18n import N_, translator
-from handlers.activity_kinds import EVENTS, KINDS, ROUNDS, ActivityKind
+from handlers.activity_kinds import EVENTS, KINDS, ROUNDS, SETTLED_ERRORS, ActivityKind, settled_reason
 from handlers.common import (
     Context,
     answer_alert,
     buttons_expected,
     cancel_conversation,
-    clip,
     inline,
     onboarded,
     page_buttons,
@@ -45,7 +43,6 @@ from models import rounds as rd
 from models.constants import MAX_CAPACITY
 from models.districts import read_district
 from models.errors import NotFound, UnknownChoice
-from models.member import Member
 from models.membership import member_by_telegram
 
 MOVE_START, MOVE_END, EDIT_FIELD, EDIT_VALUE = range(60, 64)
@@ -74,7 +71,7 @@ async def list_managed(update: Update, context: Context, kind: ActivityKind, emp
         return
     views, page, pages = page_of(views, page, MANAGED_PER_PAGE)
     for view in views:
-        text, keyboard = kind.managed_card(view, member.language)
+        text, keyboard = kind.managed_card(view, member.language, runtime.now())
         await reply(update, text, reply_markup=keyboard)
     if more := page_buttons(context._, page, pages, lambda n: ManagePage(kind=kind.kind, page=n).pack()):
         await reply(update, context._("Page {page} of {pages}.").format(page=page + 1, pages=pages), reply_markup=inline([more]))
@@ -125,12 +122,19 @@ async def pressed_action(update: Update, context: Context, *, draft: bool = Fals
     """The kind and activity a management button is about, if this member may manage it; with `draft`,
     a flow starts: its draft names the activity."""
     assert update.callback_query is not None
-    action = ActivityAction.parse(update.callback_query.data)
+    query = update.callback_query
+    action = ActivityAction.parse(query.data)
     kind = KINDS[action.kind]
-    activity = await managed(update, context, kind, action.activity_id)
-    if activity is None:
+    async with context.runtime.db.session() as session:
+        activity = await managed(update, context, kind, action.activity_id, session)
+        if activity is None:
+            return None, None
+        reason = await kind.settled(session, activity, context.runtime.now()) if action.action in ("move", "cancel") else None
+    if reason is not None:  # a card from before the round began or was reported: say so, and take the buttons away
+        await query.answer(context._(reason).format(title=activity.title), show_alert=True)
+        await query.edit_message_reply_markup(kind.keyboard(activity, context.lang, True))
         return None, None
-    await update.callback_query.answer()
+    await query.answer()
     if draft and context.user_data is not None:
         context.user_data[DRAFT] = {"kind": kind.kind, "id": activity.id}
     return kind, activity
@@ -164,7 +168,11 @@ async def move_end(update: Update, context: Context) -> int:
             activity = await managed(update, context, kind, data["id"], session)
             if activity is None:
                 return Flow.END
+            title = activity.title
             activity, told = await kind.move(session, activity, start, end, runtime.now())
+    except SETTLED_ERRORS as error:
+        await reply(update, _(settled_reason(error)).format(title=title))
+        return Flow.END
     except kind.closed_errors:
         await reply(update, _(kind.closed))
         return Flow.END
@@ -277,7 +285,12 @@ async def do_cancel(update: Update, context: Context) -> None:
             activity = await managed(update, context, kind, pressed.activity_id, session)
             if activity is None:
                 return
+            title = activity.title
             activity, told = await kind.cancel(session, activity, context.runtime.now())
+    except SETTLED_ERRORS as error:
+        await query.answer()
+        await query.edit_message_text(context._(settled_reason(error)).format(title=title))
+        return
     except kind.closed_errors:
         await query.answer(context._(kind.closed), show_alert=True)
         return
@@ -292,55 +305,6 @@ async def keep(update: Update, context: Context) -> None:
     assert update.callback_query is not None
     await update.callback_query.answer()
     await update.callback_query.edit_message_text(context._("Nothing was changed."))
-
-
-def people_view(event: ev.Event, coming: list[tuple[ev.Rsvp, Member]], lang: str) -> tuple[str, InlineKeyboardMarkup | None]:
-    _ = translator(lang)
-    lines = [_("Who came to “{title}”?").format(title=event.title)]
-    rows = []
-    for answer, person in coming:
-        if answer.seat != ev.CONFIRMED:
-            continue
-        mark = {True: "✅", False: "❌", None: "▫️"}[answer.attended]
-        lines.append(f"{mark} {person.name or '?'}")
-        rows.append([(_("{name}: here").format(name=(person.name or "?")[:20]), EventCheckIn(event_id=event.id, rsvp_id=answer.id, present=True).pack()),
-                     (_("didn't come"), EventCheckIn(event_id=event.id, rsvp_id=answer.id, present=False).pack())])
-    return "\n".join(lines), inline(rows) if rows else None
-
-
-@onboarded
-async def people(update: Update, context: Context) -> None:
-    """The contact person's check-in list: everyone with a seat, with present/absent buttons."""
-    kind, event = await pressed_action(update, context)
-    if kind is None:
-        return
-    async with context.runtime.db.session() as session:
-        coming = await ev.attendees(session, event.id, ("yes",))
-    text, keyboard = people_view(event, coming, context.lang)
-    await reply(update, text, reply_markup=keyboard)
-
-
-@onboarded
-async def check_in(update: Update, context: Context) -> None:
-    query = update.callback_query
-    assert query is not None
-    pressed = EventCheckIn.parse(query.data)
-    async with context.runtime.db.session() as session:
-        event = await managed(update, context, EVENTS, pressed.event_id, session)
-        if event is None:
-            return
-        try:
-            answer = await ev.get_rsvp(session, pressed.rsvp_id)
-        except NotFound:
-            answer = None
-        if answer is None or answer.event_id != event.id:
-            await query.answer(context._(EVENTS.not_allowed), show_alert=True)
-            return
-        await ev.set_attendance(session, answer.id, pressed.present)
-        coming = await ev.attendees(session, event.id, ("yes",))
-    text, keyboard = people_view(event, coming, context.lang)
-    await query.answer()
-    await query.edit_message_text(clip(text), reply_markup=keyboard)
 
 
 cancel_draft = cancel_conversation(N_("Cancelled. Nothing was changed."), DRAFT)
@@ -373,7 +337,6 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(Press(manage_events, pattern=ManageEvents.filter()))
     application.add_handler(Press(manage_page, pattern=ManagePage.filter()))
     application.add_handler(Press(ask_cancel, pattern=is_action("cancel")))
-    application.add_handler(Press(people, pattern=is_action("people", ("ev",))))
     application.add_handler(Press(do_cancel, pattern=ConfirmCancel.filter()))
     application.add_handler(Press(keep, pattern=KeepActivity.filter()))
-    application.add_handler(Press(check_in, pattern=EventCheckIn.filter()))
+

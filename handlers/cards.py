@@ -6,7 +6,7 @@ from telegram import InlineKeyboardMarkup
 
 from bot import event_messages as ev_msgs
 from bot import round_messages as rd_msgs
-from bot.activity_buttons import EventCalendarFile, Rsvp
+from bot.activity_buttons import EventCalendarFile, Rsvp, WaitingRsvp
 from bot.i18n import N_, fmt_datetime, ngettext_for, translator
 from handlers.common import DISTRICT_LABELS, inline
 from models import events as ev
@@ -77,5 +77,39 @@ def rsvp_keyboard(event_id: int, lang: str, current: str | None, waiting: int = 
             return "• " + _("⏳ Waiting list, number {position}").format(position=waiting)
         return ("• " if current == answer else "") + _(ANSWER_LABELS[answer])
 
-    row = [(label(a), Rsvp(event_id=event_id, answer=a).pack()) for a in ev.ANSWERS]
+    def data(answer: str) -> str:  # from the waiting list, maybe and no leave it, and only it (not a place given since)
+        family = WaitingRsvp if current == "yes" and waiting and answer != "yes" else Rsvp
+        return family(event_id=event_id, answer=answer).pack()  # type: ignore[arg-type]
+
+    row = [(label(a), data(a)) for a in ev.ANSWERS]
     return inline([row, [(_("📅 Calendar file"), EventCalendarFile(event_id=event_id).pack())]])
+
+
+def button_names(names: list[str | None]) -> list[str]:
+    """Each person's name on a button, as short as the list allows: the first name; with the last
+    name's initial where two share a first name; the whole name (cut) where that is not enough."""
+    def first(name: str) -> str:
+        return name.split()[0][:16]
+
+    def initial(name: str) -> str:
+        parts = name.split()
+        return f"{first(name)} {parts[-1][0]}." if len(parts) > 1 else first(name)
+
+    known = [(name or "").strip() or "?" for name in names]
+    firsts = [first(name) for name in known]
+    initials = [initial(name) for name in known]
+    return [firsts[n] if firsts.count(firsts[n]) == 1 else initials[n] if initials.count(initials[n]) == 1 else short_name(known[n])
+            for n in range(len(known))]
+
+
+def short_name(name: str) -> str:
+    return name if len(name) <= 24 else name[:23] + "…"
+
+
+def attendance_row(name: str, here: str, absent: str | None, lang: str) -> list[tuple[str, str]]:
+    """“✅ Kari: here” and “❌ Kari: didn't come” (the second only once the activity has begun)."""
+    _ = translator(lang)
+    row = [(_("✅ {name}: here").format(name=name), here)]
+    if absent is not None:
+        row.append((_("❌ {name}: didn't come").format(name=name), absent))
+    return row

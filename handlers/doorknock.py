@@ -15,6 +15,7 @@ from bot.activity_buttons import (
     DoorTheme,
     JoinRound,
     LeaveRound,
+    LeaveWaitingList,
     ManageRounds,
     NewRound,
     NothingToAdd,
@@ -24,7 +25,7 @@ from bot.activity_buttons import (
     accepts,
     read,
 )
-from bot.i18n import N_, fmt_date
+from bot.i18n import N_, fmt_date, translator
 from handlers import doorknock_report as report
 from handlers import doorknock_team as team
 from handlers.cards import join_label, round_card
@@ -92,10 +93,7 @@ async def list_rounds(update: Update, context: Context) -> None:
     rows = []
     for v in views:
         if v.round.id in mine:
-            day = fmt_date(v.round.starts_at, member.language)
-            label = (_("✅ Signed up — leave {day}") if mine[v.round.id] == 0 else
-                     _("⏳ Waiting list no. {position} — leave {day}")).format(day=day, position=mine[v.round.id])
-            rows.append([(label, LeaveRound(round_id=v.round.id).pack())])
+            rows.append([leave_button(v.round, mine[v.round.id], member.language)])
         else:
             rows.append([("➕ " + join_label(v, member.language), JoinRound(round_id=v.round.id).pack())])
     if more := page_buttons(_, page, pages, lambda n: RoundPage(page=n).pack()):
@@ -121,10 +119,20 @@ async def show_round(update: Update, context: Context, member: Member, value: st
         await reply(update, _("That round is over or cancelled. See /dorbank for the rounds coming up."))
         return
     if mine is not None and mine.status in (rd.CONFIRMED, rd.WAITING):
-        button = (_("Leave"), LeaveRound(round_id=round_id).pack())
+        button = (_("Leave"), (LeaveRound if mine.status == rd.CONFIRMED else LeaveWaitingList)(round_id=round_id).pack())
     else:
         button = ("➕ " + join_label(view, member.language), JoinRound(round_id=round_id).pack())
     await reply(update, round_card(view, member.language), reply_markup=inline([[button]]))
+
+
+def leave_button(round_: rd.Round, position: int, lang: str) -> tuple[str, str]:
+    """Leave a seat (`position` 0) or the waiting list (1..): the button says which, and acts only on that."""
+    _ = translator(lang)
+    day = fmt_date(round_.starts_at, lang)
+    if position == 0:
+        return _("✅ Signed up — leave {day}").format(day=day), LeaveRound(round_id=round_.id).pack()
+    return (_("⏳ Waiting list no. {position} — leave {day}").format(day=day, position=position),
+            LeaveWaitingList(round_id=round_.id).pack())
 
 
 @onboarded
@@ -156,7 +164,8 @@ async def join(update: Update, context: Context) -> None:
     text = " ".join(lines)
     if note := am.clash_note(clashing, member.language):
         text += "\n\n" + note
-    await reply(update, text, reply_markup=inline([[(_("Leave"), LeaveRound(round_id=round_id).pack())]]))
+    leave_family = LeaveRound if result.position == 0 else LeaveWaitingList
+    await reply(update, text, reply_markup=inline([[(_("Leave"), leave_family(round_id=round_id).pack())]]))
 
 
 @onboarded
@@ -166,11 +175,21 @@ async def leave(update: Update, context: Context) -> None:
     assert query is not None
     member, runtime, _ = context.known, context.runtime, context._
     from_reminder = accepts(CantCome)(query.data)
-    round_id = (read(CantCome, query.data) if from_reminder else LeaveRound.parse(query.data)).round_id
+    waiting_only = LeaveWaitingList.matches(query.data)
+    family = CantCome if from_reminder else LeaveWaitingList if waiting_only else LeaveRound
+    round_id = read(family, query.data).round_id
     now = runtime.now()
     async with runtime.db.session() as session:
         try:
-            result = await rd.leave(session, round_id, member.id, now)
+            result = await rd.leave(session, round_id, member.id, now, waiting_only=waiting_only)
+        except rd.SeatGiven:  # an old waiting-list button: the seat they were given since is not given up by it
+            round_ = await rd.get_round(session, round_id)
+            await query.answer()
+            await reply(update, _("You have a seat on “{title}”, {when}, now — you moved up from the waiting list. "
+                                  "Nothing was changed. If you can't come after all, give up the seat here:").format(
+                title=round_.title, when=msgs.when(round_, member.language)),
+                reply_markup=inline([[leave_button(round_, 0, member.language)]]))
+            return
         except (NotFound, rd.NotSignedUp):
             await query.answer(_("You are not signed up for that round."), show_alert=True)
             return
@@ -190,8 +209,22 @@ async def leave(update: Update, context: Context) -> None:
 
 @onboarded
 async def coming(update: Update, context: Context) -> None:
+    """"I'm coming" under a reminder; an old reminder of a round they left, or one cancelled since, says so."""
     query = update.callback_query
     assert query is not None
+    round_id = read(Coming, query.data).round_id
+    async with context.runtime.db.read() as session:
+        try:
+            round_: rd.Round | None = await rd.get_round(session, round_id)
+        except NotFound:
+            round_ = None
+        mine = None if round_ is None else await rd.signup_of(session, round_id, context.known.id)
+    if round_ is None or round_.status != rd.PLANNED:
+        await query.answer(context._("That round is over or cancelled."), show_alert=True)
+        return
+    if mine is None or mine.status != rd.CONFIRMED:
+        await query.answer(context._("You are not signed up for that round."), show_alert=True)
+        return
     await query.answer(context._("Great — see you there!"))
     await show_answer(update, "✅ " + context._("You're coming."))
 
@@ -225,7 +258,8 @@ async def my_signups(update: Update, context: Context) -> None:
     for item in mine:
         state = _("waiting list, number {position}").format(position=item.position) if item.position else _("signed up")
         lines.append(f"🚪 {item.round.title} — {msgs.when(item.round, member.language)} ({state})")
-        rows.append([(_("Leave: {title}").format(title=item.round.title[:30]), LeaveRound(round_id=item.round.id).pack())])
+        family = LeaveWaitingList if item.position else LeaveRound
+        rows.append([(_("Leave: {title}").format(title=item.round.title[:30]), family(round_id=item.round.id).pack())])
     for more_lines, more_rows in extra:
         lines.extend(more_lines)
         rows.extend(more_rows)
@@ -308,6 +342,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(Press(list_rounds, pattern=accepts(RoundList)))
     application.add_handler(Press(list_rounds, pattern=RoundPage.filter()))
     application.add_handler(Press(join, pattern=accepts(JoinRound)))
-    application.add_handler(Press(leave, pattern=lambda d: LeaveRound.matches(d) or accepts(CantCome)(d)))
+    application.add_handler(Press(leave, pattern=lambda d: LeaveRound.matches(d) or LeaveWaitingList.matches(d)
+                                  or accepts(CantCome)(d)))
     application.add_handler(Press(coming, pattern=accepts(Coming)))
     application.add_handler(Press(nothing_to_add, pattern=accepts(NothingToAdd)))

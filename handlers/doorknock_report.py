@@ -29,7 +29,7 @@ from handlers.common import (
     report_year,
     requires_role,
 )
-from handlers.doorknock_team import managed_round
+from handlers.doorknock_team import CANCELLED, managed_round
 from handlers.flows import Flow
 from handlers.presses import Press
 from models import rounds as rd
@@ -62,6 +62,9 @@ async def start_report(update: Update, context: Context) -> int | None:
     assert query is not None and context.user_data is not None
     round_ = await managed_round(update, context, read(FileReport, query.data).round_id, team=True)
     if round_ is None:
+        return None
+    if round_.status != rd.PLANNED:  # a team list or nudge from before the round was cancelled
+        await query.answer(context._(CANCELLED).format(title=round_.title), show_alert=True)
         return None
     if context.runtime.now() < round_.starts_at:
         await query.answer(context._("The report can be filed once the round has started."), show_alert=True)

@@ -24,6 +24,7 @@ from bot.activity_buttons import (
     TeamCheckIn,
 )
 from bot.i18n import N_, translator
+from handlers.cards import attendance_row, button_names
 from handlers.common import Context, acting, answer_alert, clip, inline, onboarded, reply, requires_role, short
 from handlers.presses import Press
 from handlers.round_leaders import RoundLeaders
@@ -37,6 +38,8 @@ from models.phone import display_phone
 
 NOT_ROUND_LEADER = N_("Only the board or the round's leader can do that.")
 NOT_TEAM_LEADER = N_("Only the board or the leader of a team on this round can do that.")
+NO_SHOW_LATER = N_("Who didn't come can be marked once the round has begun.")
+CANCELLED = N_("“{title}” was cancelled: there is nothing to check in or report.")
 
 
 def round_link(context: Context, round_id: int) -> str:
@@ -44,12 +47,15 @@ def round_link(context: Context, round_id: int) -> str:
     return f"https://t.me/{username}?start=round_{round_id}"
 
 
-def admin_keyboard(round_id: int, lang: str) -> InlineKeyboardMarkup:
+def admin_keyboard(round_id: int, lang: str, settled: bool = False) -> InlineKeyboardMarkup:
+    """The round's management buttons; a round that has begun or has a report (`settled`) is not
+    offered moving or cancelling."""
     _ = translator(lang)
+    change = [] if settled else [[(_("Move"), ActivityAction(kind="rd", action="move", activity_id=round_id).pack()),
+                                  (_("Cancel round"), ActivityAction(kind="rd", action="cancel", activity_id=round_id).pack())]]
     return inline([
         [(_("QR code"), RoundQr(round_id=round_id).pack()), (_("Team"), RoundTeam(round_id=round_id).pack())],
-        [(_("Move"), ActivityAction(kind="rd", action="move", activity_id=round_id).pack()),
-         (_("Cancel round"), ActivityAction(kind="rd", action="cancel", activity_id=round_id).pack())],
+        *change,
         [(_("✏️ Edit"), ActivityAction(kind="rd", action="edit", activity_id=round_id).pack()),
          (_("🍻 Link a gathering afterwards"), ChooseDebrief(round_id=round_id).pack())],
         [(_("👥 Team leaders"), RoundLeaders(round_id=round_id).pack())],
@@ -159,14 +165,18 @@ async def send_team(update: Update, context: Context, round_id: int, *, edit: bo
     heading = _("Your team for “{title}”, {when}:") if rd.leads(round_, leader.id) else _("Everyone on “{title}”, {when}:")
     lines = [heading.format(title=round_.title, when=msgs.when(round_, leader.language))]
     rows = []
-    for signup, person in team:
+    begun = round_.starts_at <= now
+    names = button_names([person.name for _signup, person in team])
+    for (signup, person), name in zip(team, names, strict=True):
         mark = {True: "✅", False: "❌", None: "▫️"}[signup.attended]
         phone = f" — {display_phone(person.phone)}" if show_phones and person.phone else ""
         lines.append(f"{mark} {person.name or '?'}{phone}")
-        rows.append([(_("{name}: here").format(name=(person.name or "?")[:20]), TeamCheckIn(signup_id=signup.id, present=True).pack()),
-                     (_("didn't come"), TeamCheckIn(signup_id=signup.id, present=False).pack())])
+        rows.append(attendance_row(name, TeamCheckIn(signup_id=signup.id, present=True).pack(),
+                                   TeamCheckIn(signup_id=signup.id, present=False).pack() if begun else None, leader.language))
     if not team:
         lines.append(_("Nobody has signed up yet."))
+    elif not begun:
+        lines.append(_(NO_SHOW_LATER))
     if not show_phones:
         lines.append("")
         lines.append(_("Phone numbers are shown from the day before until the day after the round."))
@@ -196,8 +206,14 @@ async def check_in(update: Update, context: Context) -> None:
             await query.answer(_("Only the leader of this team can check people in."), show_alert=True)
             return
         assert signup is not None
+        if round_.status != rd.PLANNED:  # a list from before the round was cancelled
+            await query.answer(_(CANCELLED).format(title=round_.title), show_alert=True)
+            return
         if runtime.now() < round_.starts_at - timedelta(hours=2):
             await query.answer(_("Check-in opens two hours before the round starts."), show_alert=True)
+            return
+        if not pressed.present and runtime.now() < round_.starts_at:  # nobody is missing before the start
+            await query.answer(_(NO_SHOW_LATER), show_alert=True)
             return
         try:
             await rd.set_attendance(session, signup.id, pressed.present)

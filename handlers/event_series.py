@@ -23,6 +23,7 @@ NEW_TIME = 0
 MOVE_KEY = "series_move"
 REFUSED = N_("Only the board or the event's contact person can do that.")
 CLOSED = N_("That event is over or cancelled.")
+STARTED = N_("“{title}” has begun or is over, so it can no longer be moved or cancelled.")
 
 
 @callback("evs.move")
@@ -63,6 +64,9 @@ async def ask_time(update: Update, context: Context) -> int | None:
         if event is None or not await allowed(context, session, event):
             await query.answer(_(REFUSED) if event is not None else _(CLOSED), show_alert=True)
             return None
+    if event.starts_at <= context.runtime.now():  # an occurrence that has begun stays as it was held
+        await query.answer(_(STARTED).format(title=event.title), show_alert=True)
+        return None
     await query.answer()
     context.user_data[MOVE_KEY] = {"event": event_id}
     await reply(update, _("“{title}” is {when}. Write the new date and time for it, for example 17.04 19:30; every later time "
@@ -83,6 +87,7 @@ async def got_time(update: Update, context: Context) -> int:
                 context.user_data.pop(MOVE_KEY, None)
                 await reply(update, _(REFUSED) if event is not None else _(CLOSED))
                 return Flow.END
+            title = event.title  # read before the change: a refused one rolls back and the row is expired
             moved_series, events = await series.move(session, event_id, starts_at, now)
             told = await msgs.series_changed(session, moved_series, events, "event.series_moved", now)
     except series.FixedDays:
@@ -92,6 +97,10 @@ async def got_time(update: Update, context: Context) -> int:
     except (ev.InPast, ev.EndBeforeStart):
         await reply(update, _("That time has passed. Choose a time in the future."))
         return NEW_TIME
+    except ev.EventStarted:
+        context.user_data.pop(MOVE_KEY, None)
+        await reply(update, _(STARTED).format(title=title))
+        return Flow.END
     except (ev.EventClosed, NotFound, series.NotInSeries):
         context.user_data.pop(MOVE_KEY, None)
         await reply(update, _(CLOSED))
@@ -113,6 +122,9 @@ async def ask_cancel(update: Update, context: Context) -> None:
         if event is None or not await allowed(context, session, event):
             await query.answer(_(REFUSED) if event is not None else _(CLOSED), show_alert=True)
             return
+    if event.starts_at <= context.runtime.now():
+        await query.answer(_(STARTED).format(title=event.title), show_alert=True)
+        return
     await query.answer()
     await reply(update, _("Cancel “{title}” from {when} on, every time, and stop the series? Everyone who answered is told.").format(
         title=event.title, when=msgs.when(event, context.lang)),
@@ -130,8 +142,12 @@ async def confirm_cancel(update: Update, context: Context) -> None:
             if event is None or not await allowed(context, session, event):
                 await query.answer(_(REFUSED) if event is not None else _(CLOSED), show_alert=True)
                 return
+            title = event.title
             stopped, events = await series.cancel(session, event_id, now)
             told = await msgs.series_changed(session, stopped, events, "event.series_cancelled", now)
+    except ev.EventStarted:
+        await query.answer(_(STARTED).format(title=title), show_alert=True)
+        return
     except (ev.EventClosed, NotFound, series.NotInSeries):
         await query.answer(_(CLOSED), show_alert=True)
         return

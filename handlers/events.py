@@ -6,12 +6,24 @@ from __future__ import annotations
 import io
 from datetime import datetime
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot import activity_messages as am
 from bot import event_messages as msgs
-from bot.activity_buttons import EventCalendarFile, EventKind, EventPage, ManageEvents, NewEvent, Rsvp, ShowEvent, accepts, read
+from bot.activity_buttons import (
+    EventCalendarFile,
+    EventKind,
+    EventPage,
+    ManageEvents,
+    NewEvent,
+    Rsvp,
+    ShowEvent,
+    WaitingRsvp,
+    accepts,
+    read,
+)
 from bot.i18n import N_, fmt_date, fmt_month, fmt_weekday_day
 from bot.reports import events as reports
 from handlers.cards import event_card, rsvp_keyboard
@@ -127,12 +139,17 @@ async def rsvp(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
     member, runtime, _ = context.known, context.runtime, context._
-    pressed = read(Rsvp, query.data)
+    from_waiting = WaitingRsvp.matches(query.data)
+    pressed = WaitingRsvp.parse(query.data) if from_waiting else read(Rsvp, query.data)
     choice = pressed.answer
     now = runtime.now()
     async with runtime.db.session() as session:
         try:
-            result = await ev.answer(session, pressed.event_id, member.id, choice, now)
+            result = await ev.answer(session, pressed.event_id, member.id, choice, now, from_waiting=from_waiting)
+        except ev.PlaceGiven:  # an old waiting-list button: the place given since is not given up by it
+            await query.answer()
+            await place_given(update, context, session, pressed.event_id)
+            return
         except tuple(RSVP_REFUSED) as error:
             await refuse(update, context, error, RSVP_REFUSED)
             return
@@ -168,6 +185,20 @@ async def rsvp(update: Update, context: Context) -> None:
         await send_ics(update, event, member.language)
 
 
+async def place_given(update: Update, context: Context, session: AsyncSession, event_id: int) -> None:
+    """Someone pressed maybe or no on a waiting-list card after they were given a place: nothing
+    changes; they are told so, with the event's card as it is now (its "No" gives the place up)."""
+    member = context.known
+    event = await ev.get_event(session, event_id)
+    view = await ev.view(session, event)
+    contact = await membership.member_or_none(session, event.contact_id)
+    await reply(update, context._("You have a place at “{title}”, {when}, now — you moved up from the waiting list. "
+                                  "Nothing was changed. If you can't come after all, answer No here:").format(
+        title=event.title, when=msgs.when(event, member.language)))
+    await reply(update, event_card(view, member.language, contact.name if contact else None),
+                reply_markup=rsvp_keyboard(event.id, member.language, "yes"))
+
+
 async def send_ics(update: Update, event: ev.Event, lang: str) -> None:
     await update.effective_chat.send_document(io.BytesIO(ev.to_ics(event, lang)), filename=f"trondheim-sv-{event.id}.ics")  # type: ignore[union-attr]
 
@@ -197,7 +228,8 @@ async def mine(update: Update, context: Context, member: Member) -> tuple[list[s
         waiting = _("waiting list, number {position}").format(position=positions.get(answer.id, 0))
         state = {"yes": _("coming") if answer.seat != ev.WAITING else waiting, "maybe": _("maybe")}[answer.answer]
         lines.append(f"📅 {event.title} — {msgs.when(event, member.language)} ({state})")
-        rows.append([(_("Not coming: {title}").format(title=event.title[:28]), Rsvp(event_id=event.id, answer="no").pack())])
+        family = WaitingRsvp if answer.seat == ev.WAITING else Rsvp  # from the waiting list: leaves it, not a place given since
+        rows.append([(_("Not coming: {title}").format(title=event.title[:28]), family(event_id=event.id, answer="no").pack())])
     return lines, rows
 
 
@@ -246,5 +278,5 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(Press(list_events, pattern=accepts(EventKind)))
     application.add_handler(Press(list_events, pattern=EventPage.filter()))
     application.add_handler(Press(show, pattern=accepts(ShowEvent)))
-    application.add_handler(Press(rsvp, pattern=accepts(Rsvp)))
+    application.add_handler(Press(rsvp, pattern=lambda d: accepts(Rsvp)(d) or WaitingRsvp.matches(d)))
     application.add_handler(Press(ics, pattern=EventCalendarFile.filter()))

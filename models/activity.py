@@ -52,6 +52,14 @@ class Closed(ActivityError):
     """The activity is cancelled or has already started."""
 
 
+class Started(Closed):
+    """The activity has begun (or is over): it stays as it was held, neither moved nor cancelled."""
+
+
+class NowSeated(ActivityError):
+    """A waiting-list button pressed after the member was given a seat: the seat is not given up by it."""
+
+
 class AlreadySignedUp(ActivityError):
     """The member already has a seat or a place on the waiting list."""
 
@@ -240,10 +248,16 @@ async def resize(session: AsyncSession, spec: Seats, activity: Any, capacity: in
     return promoted
 
 
-async def changeable(session: AsyncSession, spec: Seats, activity_id: int, now: datetime | None = None) -> Any:
-    """The activity, locked, if it may still be changed (planned, and not over when `now` is given)."""
+async def changeable(session: AsyncSession, spec: Seats, activity_id: int, now: datetime | None = None, *,
+                     unstarted: bool = False) -> Any:
+    """The activity, locked, if it may still be changed (planned, and not over when `now` is given;
+    with `unstarted`, not begun either: Started)."""
     activity = await get(session, spec, activity_id, lock=True)
-    if activity.status != PLANNED or (now is not None and activity.ends_at <= now):
+    if activity.status != PLANNED:
+        raise spec.fail(Closed, activity_id)
+    if now is not None and unstarted and activity.starts_at <= now:
+        raise spec.fail(Started, activity_id)
+    if now is not None and activity.ends_at <= now:
         raise spec.fail(Closed, activity_id)
     return activity
 
@@ -255,7 +269,8 @@ def bump(activity: Any) -> None:
 
 async def move(session: AsyncSession, spec: Seats, activity_id: int, *, starts_at: datetime, ends_at: datetime,
                now: datetime) -> Any:
-    activity = await changeable(session, spec, activity_id)
+    """A new time, for an activity that has not begun (one that has stays as it was held: Started)."""
+    activity = await changeable(session, spec, activity_id, now, unstarted=True)
     check_times(spec, starts_at, ends_at, now)
     activity.starts_at, activity.ends_at = starts_at, ends_at
     bump(activity)
@@ -263,8 +278,9 @@ async def move(session: AsyncSession, spec: Seats, activity_id: int, *, starts_a
     return activity
 
 
-async def cancel(session: AsyncSession, spec: Seats, activity_id: int) -> Any:
-    activity = await changeable(session, spec, activity_id)
+async def cancel(session: AsyncSession, spec: Seats, activity_id: int, now: datetime | None = None) -> Any:
+    """Cancel a planned activity; with `now`, one that has begun is refused (Started)."""
+    activity = await changeable(session, spec, activity_id, now, unstarted=True)
     activity.status = CANCELLED
     bump(activity)
     await session.flush()

@@ -27,11 +27,14 @@ class FixedDays(EventError):
 FIXED_DAY_PARTS = ("BYDAY", "BYMONTHDAY", "BYSETPOS", "BYWEEKNO", "BYYEARDAY", "BYMONTH")
 
 
-async def from_here(session: AsyncSession, event_id: int, now: datetime) -> tuple[Series, list[Event]]:
-    """The event's series (locked) and its planned occurrences from this one on, in order."""
+async def from_here(session: AsyncSession, event_id: int, now: datetime, *, unstarted: bool = False) -> tuple[Series, list[Event]]:
+    """The event's series (locked) and its planned occurrences from this one on, in order; with
+    `unstarted` (moving, cancelling), this occurrence must not have begun (EventStarted)."""
     event = await session.get(Event, event_id)
     if event is None:
         raise NotFound(event_id)
+    if unstarted and event.status == act.PLANNED and event.starts_at <= now:
+        raise SEATS.fail(act.Started, event_id)
     if event.series_id is None:
         raise NotInSeries(event_id)
     series = await session.get(Series, event.series_id, with_for_update=True, populate_existing=True)
@@ -52,7 +55,7 @@ def local(moment: datetime) -> datetime:
 
 async def move(session: AsyncSession, event_id: int, starts_at: datetime, now: datetime) -> tuple[Series, list[Event]]:
     """Move this occurrence to `starts_at` and every later one by the same shift in Oslo wall-clock time."""
-    series, events = await from_here(session, event_id, now)
+    series, events = await from_here(session, event_id, now, unstarted=True)
     shift = local(starts_at) - local(events[0].starts_at)
     if local(starts_at).date() != local(events[0].starts_at).date() and any(part in series.rule.upper() for part in FIXED_DAY_PARTS):
         raise FixedDays(series.rule)
@@ -72,9 +75,9 @@ async def move(session: AsyncSession, event_id: int, starts_at: datetime, now: d
 
 async def cancel(session: AsyncSession, event_id: int, now: datetime) -> tuple[Series, list[Event]]:
     """Cancel this occurrence and every later one, and stop the series making new ones."""
-    series, events = await from_here(session, event_id, now)
+    series, events = await from_here(session, event_id, now, unstarted=True)
     for event in events:
-        await act.cancel(session, SEATS, event.id)
+        await act.cancel(session, SEATS, event.id, now)
     series.active = False
     await session.flush()
     return series, events

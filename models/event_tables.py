@@ -34,6 +34,14 @@ class EventClosed(EventError, act.Closed):
     """The event is cancelled or has started."""
 
 
+class EventStarted(EventClosed, act.Started):
+    """The event has begun (or is over): it can no longer be moved or cancelled."""
+
+
+class PlaceGiven(EventError, act.NowSeated):
+    """A waiting-list button pressed after the member moved up to a place."""
+
+
 class BadCapacity(EventError, act.BadCapacity):
     """Capacity must be between 1 and MAX_CAPACITY."""
 
@@ -107,7 +115,7 @@ class Rsvp(Base):
 SEATS = act.Seats(
     activity=Event, holder=Rsvp, activity_column="event_id", state_column="seat",
     errors={act.InPast: InPast, act.EndBeforeStart: EndBeforeStart, act.BadCapacity: BadCapacity,
-            act.Closed: EventClosed, act.CapacityTooSmall: CapacityTooSmall},
+            act.Closed: EventClosed, act.Started: EventStarted, act.CapacityTooSmall: CapacityTooSmall},
 )
 
 

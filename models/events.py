@@ -44,7 +44,9 @@ from models.event_tables import (  # noqa: F401 - importable from here as before
     Event,
     EventClosed,
     EventError,
+    EventStarted,
     InPast,
+    PlaceGiven,
     Rsvp,
     Series,
 )
@@ -150,9 +152,12 @@ async def place_of(session: AsyncSession, event_id: int, member_id: int) -> tupl
     return rsvp.answer, await waiting_position(session, rsvp) if rsvp.seat == WAITING else 0
 
 
-async def answer(session: AsyncSession, event_id: int, member_id: int, reply: str, now: datetime) -> RsvpResult:
+async def answer(session: AsyncSession, event_id: int, member_id: int, reply: str, now: datetime, *,
+                 from_waiting: bool = False) -> RsvpResult:
     """Yes takes a seat if one is free (else the waiting list, in the order answers commit); maybe
-    and no take none. Giving up a seat hands it to the first on the waiting list."""
+    and no take none. Giving up a seat hands it to the first on the waiting list. With
+    `from_waiting` (a button shown to someone on the waiting list), a place given to the member
+    since is kept (PlaceGiven)."""
     if reply not in ANSWERS:
         raise EventError(reply)
     event = await get_event(session, event_id, lock=True)
@@ -160,6 +165,8 @@ async def answer(session: AsyncSession, event_id: int, member_id: int, reply: st
         raise EventClosed(event_id)
     rsvp = await rsvp_of(session, event_id, member_id)
     had_seat = rsvp is not None and rsvp.seat == CONFIRMED
+    if from_waiting and had_seat and reply != "yes":
+        raise PlaceGiven(event_id)
     if rsvp is None:
         rsvp = Rsvp(event_id=event_id, member_id=member_id, answer=reply, seat=NONE, created_at=now, changed_at=now)
         session.add(rsvp)
@@ -204,8 +211,9 @@ async def move(session: AsyncSession, event_id: int, *, starts_at: datetime, end
     return await act.move(session, SEATS, event_id, starts_at=starts_at, ends_at=ends_at, now=now)  # type: ignore[no-any-return]
 
 
-async def cancel(session: AsyncSession, event_id: int) -> Event:
-    return await act.cancel(session, SEATS, event_id)  # type: ignore[no-any-return]
+async def cancel(session: AsyncSession, event_id: int, now: datetime | None = None) -> Event:
+    """Cancel an event; with `now`, one that has begun is refused (EventStarted)."""
+    return await act.cancel(session, SEATS, event_id, now)  # type: ignore[no-any-return]
 
 
 async def edit(session: AsyncSession, event_id: int, *, now: datetime, title: str | None = None, place: str | None = None,

@@ -39,6 +39,18 @@ class RoundClosed(RoundError, act.Closed):
     """The round is cancelled or has already started."""
 
 
+class RoundStarted(RoundClosed, act.Started):
+    """The round has begun (or is over): it can no longer be moved or cancelled."""
+
+
+class RoundReported(RoundClosed):
+    """The round has a report: it stays as it was held, neither moved nor cancelled."""
+
+
+class SeatGiven(RoundError, act.NowSeated):
+    """A waiting-list button pressed after the member moved up to a seat."""
+
+
 class AlreadySignedUp(RoundError, act.AlreadySignedUp):
     """The member already has a seat or a place on the waiting list."""
 
@@ -136,7 +148,7 @@ class RoundReport(Base):
 SEATS = act.Seats(
     activity=Round, holder=Signup, activity_column="round_id",
     errors={act.InPast: InPast, act.EndBeforeStart: EndBeforeStart, act.BadCapacity: BadCapacity,
-            act.Closed: RoundClosed, act.AlreadySignedUp: AlreadySignedUp, act.NotSignedUp: NotSignedUp,
+            act.Closed: RoundClosed, act.Started: RoundStarted, act.AlreadySignedUp: AlreadySignedUp, act.NotSignedUp: NotSignedUp,
             act.CapacityTooSmall: CapacityTooSmall},
     joined=(Round.teams,),
 )

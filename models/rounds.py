@@ -46,6 +46,9 @@ from models.round_tables import (  # noqa: F401 - importable from here as before
     RoundClosed,
     RoundError,
     RoundReport,
+    RoundReported,
+    RoundStarted,
+    SeatGiven,
     Signup,
     Team,
     UnknownLeader,
@@ -192,15 +195,19 @@ async def waiting_position(session: AsyncSession, signup: Signup) -> int:
     return await act.waiting_position(session, SEATS, signup)
 
 
-async def leave(session: AsyncSession, round_id: int, member_id: int, now: datetime) -> LeaveResult:
+async def leave(session: AsyncSession, round_id: int, member_id: int, now: datetime, *,
+                waiting_only: bool = False) -> LeaveResult:
     """Give up a seat (or a place in the queue); the first on the waiting list gets the seat.
-    A cancelled round, or one that has begun, is past leaving (RoundClosed)."""
+    A cancelled round, or one that has begun, is past leaving (RoundClosed). With `waiting_only`
+    (a button that said "waiting list"), a seat the member has been given since is kept (SeatGiven)."""
     round_ = await get_round(session, round_id, lock=True)
     if not act.open_for_sign_up(round_, now):
         raise RoundClosed(round_id)
     signup = await signup_of(session, round_id, member_id)
     if signup is None or signup.status not in (CONFIRMED, WAITING):
         raise NotSignedUp(round_id)
+    if waiting_only and signup.status == CONFIRMED:
+        raise SeatGiven(round_id)
     freed = signup.status == CONFIRMED
     signup.status, signup.changed_at = LEFT, now
     await session.flush()
@@ -249,12 +256,24 @@ async def participants(session: AsyncSession, round_id: int, *, status: str = CO
     return [(signup, member) for signup, member in rows.all()]
 
 
+async def unreported(session: AsyncSession, round_id: int) -> None:
+    """A round with a report stays as it was held (its figures count where it took place): RoundReported."""
+    if await report_of(session, round_id) is not None:
+        raise RoundReported(round_id)
+
+
 async def move(session: AsyncSession, round_id: int, *, starts_at: datetime, ends_at: datetime, now: datetime) -> Round:
+    """A new time for a round that has not begun (RoundStarted) and has no report (RoundReported)."""
+    await act.changeable(session, SEATS, round_id, now, unstarted=True)  # locked, and not begun, before the report is read
+    await unreported(session, round_id)
     return await act.move(session, SEATS, round_id, starts_at=starts_at, ends_at=ends_at, now=now)  # type: ignore[no-any-return]
 
 
-async def cancel(session: AsyncSession, round_id: int) -> Round:
-    return await act.cancel(session, SEATS, round_id)  # type: ignore[no-any-return]
+async def cancel(session: AsyncSession, round_id: int, now: datetime | None = None) -> Round:
+    """Cancel a round without a report (RoundReported); with `now`, one that has begun is refused (RoundStarted)."""
+    await act.changeable(session, SEATS, round_id, now, unstarted=True)
+    await unreported(session, round_id)
+    return await act.cancel(session, SEATS, round_id, now)  # type: ignore[no-any-return]
 
 
 async def edit(session: AsyncSession, round_id: int, *, now: datetime, title: str | None = None,

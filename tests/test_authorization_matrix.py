@@ -32,6 +32,7 @@ from bot.activity_buttons import (
     FileReport,
     JoinRound,
     LeaveRound,
+    LeaveWaitingList,
     LinkDebrief,
     MakeLeader,
     ReplaceReport,
@@ -40,6 +41,7 @@ from bot.activity_buttons import (
     RoundTeam,
     Rsvp,
     TeamCheckIn,
+    WaitingRsvp,
 )
 from bot.ask_messages import AskAction
 from bot.context import LagbotContext
@@ -206,6 +208,12 @@ async def build_world(db: Any, app: Any, make_user: Callable[..., FakeUser], clo
         r3 = await rd.create_round(session, title="Runde 3", district="midtbyen", starts_at=now + timedelta(days=5),
                                    ends_at=now + timedelta(days=5, hours=3), meeting_point="Solsiden", capacity=10, now=now)
         world.round_id, world.other_round_id, world.future_round_id = r1.id, r2.id, r3.id
+        # R4, led as R1 but still ahead: what has begun is not moved or cancelled (tests/test_stale_buttons.py).
+        r4 = await rd.create_round(session, title="Runde 4", district="midtbyen", starts_at=now + timedelta(days=9),
+                                   ends_at=now + timedelta(days=9, hours=3), meeting_point="Torget", capacity=15, now=now,
+                                   teams=[(ids["leader"], 5), (ids["team_leader"], 5), (ids["third_leader"], 5)],
+                                   created_by=ids["leader"])
+        world.extra["led_ahead"] = r4.id
         world.extra["team3"] = sorted(r1.teams, key=lambda t: t.id)[2].id
         first = await rd.sign_up(session, r1.id, ids["member"], now - timedelta(hours=2))
         second = await rd.sign_up(session, r1.id, ids["callee"], now - timedelta(hours=2))
@@ -444,10 +452,13 @@ def flow(command: str, rest: Act) -> Act:
 ACTIONS: list[Action] = [
     # What every member does for themselves.
     Action("join a round", ("rd.join",), press(lambda w: JoinRound(round_id=w.other_round_id)), "board", ONBOARDED),
-    Action("leave a round", ("rd.leave", "rd.cant"),
-           then(press(lambda w: LeaveRound(round_id=w.future_round_id)), press(lambda w: CantCome(round_id=w.future_round_id))),
+    Action("leave a round", ("rd.leave", "rd.cant", "rd.unwait"),  # rd.unwait: from the waiting list (a seat stays)
+           then(press(lambda w: LeaveWaitingList(round_id=w.future_round_id)), press(lambda w: LeaveRound(round_id=w.future_round_id)),
+                press(lambda w: CantCome(round_id=w.future_round_id))),
            "member", frozenset({"member"})),
-    Action("answer an event", ("ev.rsvp",), press(lambda w: Rsvp(event_id=w.event_id, answer="maybe")), "board", ONBOARDED),
+    Action("answer an event", ("ev.rsvp", "ev.wrsvp"),
+           then(press(lambda w: Rsvp(event_id=w.event_id, answer="maybe")), press(lambda w: WaitingRsvp(event_id=w.event_id, answer="no"))),
+           "board", ONBOARDED),
     Action("input from the doors", ("rd.theme",),
            then(press(lambda w: DoorTheme(round_id=w.round_id, theme="housing")), steps("Folk vil ha flere busser")),
            "member", frozenset({"member"})),
@@ -479,9 +490,9 @@ ACTIONS: list[Action] = [
     Action("link a gathering after the round", ("rdm.link",),
            press(lambda w: LinkDebrief(round_id=w.round_id, event_id=w.event_id)), "leader", also_refused=("team_leader",)),
     Action("move a round", ("act.do",),
-           steps(lambda w: ActivityAction(kind="rd", action="move", activity_id=w.round_id), "13.12 12:00", "15:00"),
+           steps(lambda w: ActivityAction(kind="rd", action="move", activity_id=w.extra["led_ahead"]), "13.12 12:00", "15:00"),
            "leader", also_refused=("team_leader",),
-           drive=steps(lambda w: ActivityAction(kind="rd", action="move", activity_id=w.round_id), "13.12 12:00"),
+           drive=steps(lambda w: ActivityAction(kind="rd", action="move", activity_id=w.extra["led_ahead"]), "13.12 12:00"),
            last=steps("15:00")),
     Action("edit a round", ("act.field",),
            steps(lambda w: ActivityAction(kind="rd", action="edit", activity_id=w.round_id),
@@ -491,8 +502,8 @@ ACTIONS: list[Action] = [
                        lambda w: EditField(kind="rd", activity_id=w.round_id, field="title")),
            last=steps("Ny tittel")),
     Action("cancel a round", ("act.cancel",), then(
-        press(lambda w: ActivityAction(kind="rd", action="cancel", activity_id=w.round_id)),
-        press(lambda w: ConfirmCancel(kind="rd", activity_id=w.round_id))), "leader", also_refused=("team_leader",)),
+        press(lambda w: ActivityAction(kind="rd", action="cancel", activity_id=w.extra["led_ahead"])),
+        press(lambda w: ConfirmCancel(kind="rd", activity_id=w.extra["led_ahead"]))), "leader", also_refused=("team_leader",)),
     # Events: the contact person and the board.
     Action("create an event", ("ev.new", "evc.kind", "evc.me", "evc.tag", "evc.tagsdone", "evc.repeat"), then(steps("/nyttarrangement"), press(lambda w: CreateDraft())),
            "board", commands=("nyttarrangement",), drive=flow("/nyttarrangement", EVENT_FLOW), last=steps(("label", "✅ Opprett"))),

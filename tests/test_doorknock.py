@@ -174,14 +174,14 @@ async def test_leader_sees_team_phones_only_near_the_round_and_checks_in(db, app
     assert "Telefonnumre vises fra dagen før" in early.text
     other = await member.send("/dorbank lag")
     assert other.text == "Du leder ingen runde akkurat nå."
-    too_soon = await leader.press("Person1 Nordmann: her")
+    too_soon = await leader.press("✅ Person1: her")
     assert too_soon.alerts == ["Innsjekking åpner to timer før runden starter."]
     clock.set(START - timedelta(minutes=10))
     near = await leader.send("/dorbank lag")
     assert "Person1 Nordmann — +47 410 00 001" in near.text
     forged = await member.press_data(f"rd.in:{(await signup(db, round_id, member)).id}:1", leader.last_message())
     assert forged.alerts == ["Bare lagets dørbankgeneral kan sjekke inn folk."]
-    await leader.press("Person1 Nordmann: her")
+    await leader.press("✅ Person1: her")
     assert "✅ Person1 Nordmann" in leader.last_message().text
     assert (await signup(db, round_id, member)).attended is True
     clock.set(START + timedelta(days=2, hours=1))

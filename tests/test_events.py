@@ -200,7 +200,7 @@ async def test_contact_person_checks_in_and_the_report_counts(db, app, make_user
     await contact.press_data(f"act.do:ev:people:{course}")
     forged = await stranger.press_data(f"ev.in:{course}:1:1", contact.last_message())
     assert forged.alerts == ["Bare styret eller kontaktpersonen for arrangementet kan gjøre det."]
-    checked = await contact.press("Deltaker1 Nordmann: her")
+    checked = await contact.press("✅ Deltaker1: her")
     assert "✅ Deltaker1 Nordmann" in checked.method("editMessageText")[0].text
     clock.set(START + timedelta(days=2))
     report = await contact.send("/arrangementer rapport")
@@ -312,5 +312,5 @@ async def test_a_contact_person_is_told_and_checks_people_in_without_the_board_r
     assert "⚙️ Administrer arrangementer" not in (await member.send("/arrangementer")).buttons
     await contact.press("⚙️ Administrer arrangementer")
     await contact.press("Sjekk inn")
-    checked = await contact.press("Deltaker2 Nordmann: her")
+    checked = await contact.press("✅ Deltaker2: her")
     assert "✅ Deltaker2 Nordmann" in checked.method("editMessageText")[0].text

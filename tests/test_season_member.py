@@ -110,8 +110,8 @@ async def test_no_show_is_thanked_for_knocking(db, app, make_user, clock):
     a = await person(make_user, 1, first="Anne")
     rid = await make_round(db, clock, leader=leader)
     await a.press_data(f"rd.join:{rid}")
-    clock.set(START - timedelta(minutes=30))
-    await leader.send("/dorbank lag"); await leader.press("kom ikke")
+    clock.set(START + timedelta(minutes=30))          # "didn't come" is for a round that has begun
+    await leader.send("/dorbank lag"); await leader.press("❌ Anne: kom ikke")
     clock.set(START + timedelta(hours=4)); await tick(app)
     assert not a.last_message().text.startswith("Takk for at du banket på dører i dag"), a.last_message().text
 
