@@ -304,13 +304,10 @@ def attended_condition(spec: Seats, ends_at: Any, now: datetime) -> Any:
     )
 
 
-async def overlapping(session: AsyncSession, specs: Sequence[Seats], member_id: int, starts_at: datetime | Any,
-                      ends_at: datetime | Any, *, besides: tuple[Seats, int]) -> list[Any]:
-    """The member's other planned activities, seated or waiting, that overlap this time (soonest
-    first); `besides` is the activity being joined.
-
-    Asked after every join, and nearly always empty: one plain query finds the ids, and only a
-    clash loads its activity."""
+def overlap_probe(specs: Sequence[Seats], member_id: Any, starts_at: datetime | Any, ends_at: datetime | Any, *,
+                  besides: tuple[Seats, Any]) -> Any:
+    """The ids (and which of `specs`) of the member's other planned activities, seated or waiting,
+    that overlap this time; `besides` is the activity being joined. Values or bound parameters."""
     probes = []
     for number, spec in enumerate(specs):
         activity, holder = spec.activity, spec.holder
@@ -321,7 +318,22 @@ async def overlapping(session: AsyncSession, specs: Sequence[Seats], member_id: 
         if spec is besides[0]:
             probe = probe.where(activity.id != besides[1])
         probes.append(probe)
-    hits = (await session.execute(union_all(*probes))).all()
+    return union_all(*probes)
+
+
+async def overlapping(session: AsyncSession, specs: Sequence[Seats], member_id: int, starts_at: datetime | Any,
+                      ends_at: datetime | Any, *, besides: tuple[Seats, int]) -> list[Any]:
+    """The member's other planned activities, seated or waiting, that overlap this time (soonest
+    first); `besides` is the activity being joined.
+
+    Asked after every join, and nearly always empty: one plain query finds the ids, and only a
+    clash loads its activity."""
+    return await load_overlaps(session, specs, overlap_probe(specs, member_id, starts_at, ends_at, besides=besides), {})
+
+
+async def load_overlaps(session: AsyncSession, specs: Sequence[Seats], probe: Any, params: dict[str, Any]) -> list[Any]:
+    """Run an `overlap_probe` and load the activities it found, soonest first."""
+    hits = (await session.execute(probe, params)).all()
     found: list[Any] = []
     for number, spec in enumerate(specs):
         if ids := [hit.id for hit in hits if hit.spec == number]:

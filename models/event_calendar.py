@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from dateutil.rrule import rrulestr
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import activity as act
@@ -59,12 +60,24 @@ async def clashes_with_round(session: AsyncSession, member_id: int, round_id: in
     """`clashes` for a round about to be joined, its times read within the same statement: asked in
     the join's transaction before the round is locked, not in a transaction of its own after."""
     from models.round_tables import SEATS as ROUND_SEATS
+
+    return await act.load_overlaps(session, (ROUND_SEATS, EVENT_SEATS), _round_clash_probe(),
+                                   {"member_id": member_id, "round_id": round_id})
+
+
+@functools.cache
+def _round_clash_probe() -> Any:
+    """Built once with bound parameters: asked at every join, and building the union and working
+    out its cache key cost more than running it."""
+    from models.round_tables import SEATS as ROUND_SEATS
     from models.round_tables import Round
 
+    round_id = bindparam("round_id", type_=Round.id.type)
     # Uncorrelated: the probe's own FROM has `rounds` too, and these are the joined round's times.
     starts, ends = (select(column).where(Round.id == round_id).correlate(None).scalar_subquery()
                     for column in (Round.starts_at, Round.ends_at))
-    return await act.overlapping(session, (ROUND_SEATS, EVENT_SEATS), member_id, starts, ends, besides=(ROUND_SEATS, round_id))
+    return act.overlap_probe((ROUND_SEATS, EVENT_SEATS), bindparam("member_id", type_=ROUND_SEATS.holder.member_id.type), starts, ends,
+                             besides=(ROUND_SEATS, round_id))
 
 
 async def create_series(session: AsyncSession, *, kind: str, title: str, rule: str, first_local: datetime, minutes: int,
