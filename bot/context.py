@@ -11,7 +11,7 @@ from telegram import Update
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, TypeHandler
 
 from bot.i18n import Translate, language_from_telegram, ngettext_for, translator
-from bot.member_cache import read_member
+from bot.member_cache import load_member
 from bot.runtime import RUNTIME_KEY, Runtime
 from models.member import Member
 
@@ -72,7 +72,7 @@ class LagbotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any]
         cache = self.runtime.member_cache
         generation = cache.generation
         async with self.runtime.db.read() as session:
-            self._member = await read_member(session, telegram_id)
+            self._member = await load_member(session, telegram_id)
         if self._member is not None:
             cache.put(self._member, generation)
 

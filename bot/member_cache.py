@@ -12,13 +12,14 @@ a state change reads the role again inside the transaction of the change.
 
 from __future__ import annotations
 
+import functools
 import time
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Delete, Insert, Update, event, inspect, select
+from sqlalchemy import Delete, Insert, Update, bindparam, event, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import ORMExecuteState, Session, contains_eager, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
@@ -40,6 +41,51 @@ async def read_member(session: AsyncSession, telegram_id: int) -> Member | None:
              .where(Member.telegram_id == telegram_id)
              .options(contains_eager(Member.roles), contains_eager(Member.interests)))
     return (await session.scalars(query)).unique().one_or_none()
+
+
+async def load_member(session: AsyncSession, telegram_id: int) -> Member | None:
+    """`read_member` for reading only: the same row, roles and interests, read by one prebuilt Core
+    statement and put together as the cache puts a member together (detached, as if just loaded).
+    An update's member is read this way whenever it is not in the cache; building the ORM query
+    and loading its rows through the ORM cost several times the query."""
+    rows = (await session.execute(_member_rows(), {"telegram_id": telegram_id})).mappings().all()
+    if not rows:
+        return None
+    roles = {row["r.id"]: _values(MemberRole, row, "r.") for row in rows if row["r.id"] is not None}
+    interests = {row["i.id"]: _values(MemberInterest, row, "i.") for row in rows if row["i.id"] is not None}
+    return _assemble(_values(Member, rows[0], "m."), list(roles.values()), list(interests.values()))
+
+
+@functools.cache
+def _member_rows() -> Any:
+    member, role, interest = (cls.__table__ for cls in (Member, MemberRole, MemberInterest))
+    columns = [column.label(prefix + key) for cls, prefix in ((Member, "m."), (MemberRole, "r."), (MemberInterest, "i."))
+               for key, column in _column_of(cls).items()]
+    return (select(*columns)
+            .select_from(member.outerjoin(role, role.c.member_id == member.c.id)
+                         .outerjoin(interest, interest.c.member_id == member.c.id))
+            .where(member.c.telegram_id == bindparam("telegram_id", type_=member.c.telegram_id.type)))
+
+
+@functools.cache
+def _column_of(cls: type[Any]) -> dict[str, Any]:
+    """Attribute name -> table column, for each mapped column."""
+    return {prop.key: prop.columns[0] for prop in cls.__mapper__.column_attrs}
+
+
+def _values(cls: type[Any], row: Any, prefix: str) -> dict[str, Any]:
+    return {key: row[prefix + key] for key in _column_of(cls)}
+
+
+def _assemble(member_values: dict[str, Any], roles_values: Any, interests_values: Any) -> Member:
+    member = _detached(Member, member_values)
+    roles = [_detached(MemberRole, values) for values in roles_values]
+    interests = [_detached(MemberInterest, values) for values in interests_values]
+    for child in (*roles, *interests):
+        set_committed_value(child, "member", member)
+    set_committed_value(member, "roles", roles)
+    set_committed_value(member, "interests", interests)
+    return member
 
 
 @dataclass(frozen=True)
@@ -81,14 +127,7 @@ class MemberCache:
             self.misses += 1
             return None
         self.hits += 1
-        member = _detached(Member, snapshot.member)
-        roles = [_detached(MemberRole, values) for values in snapshot.roles]
-        interests = [_detached(MemberInterest, values) for values in snapshot.interests]
-        for child in (*roles, *interests):
-            set_committed_value(child, "member", member)
-        set_committed_value(member, "roles", roles)
-        set_committed_value(member, "interests", interests)
-        return member
+        return _assemble(snapshot.member, snapshot.roles, snapshot.interests)
 
     def put(self, member: Member, generation: int) -> None:
         """Keep what a read that began at `generation` found (unless a change came in between)."""
