@@ -15,12 +15,12 @@ this module with a `Seats` spec; the rules live here once:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, literal, select, union_all
+from sqlalchemy import bindparam, case, func, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -115,13 +115,32 @@ def check_capacity(spec: Seats, capacity: int | None) -> None:
         raise spec.fail(BadCapacity, capacity)
 
 
+_PREBUILT: dict[tuple[int, str], Any] = {}
+
+
+def prebuilt(spec: Seats, name: str, build: Callable[[], Any]) -> Any:
+    """A statement of a sign-up's critical path, built once per kind of activity with bound
+    parameters: building it, and working out its cache key, cost more than running it."""
+    key = (id(spec), name)
+    if key not in _PREBUILT:
+        _PREBUILT[key] = build()
+    return _PREBUILT[key]
+
+
 async def get(session: AsyncSession, spec: Seats, activity_id: int, *, lock: bool = False) -> Any:
     """The activity; with `lock`, held FOR UPDATE on PostgreSQL until the transaction ends."""
-    query = select(spec.activity).where(spec.activity.id == activity_id).options(*(joinedload(c) for c in spec.joined))
-    if lock and session.bind.dialect.name == "postgresql":
-        # OF the activity's table: PostgreSQL locks no row on the outer-joined side.
-        query = query.with_for_update(of=spec.activity).execution_options(populate_existing=True)
-    activity = (await session.execute(query)).unique().scalar_one_or_none()
+    lock = lock and session.bind.dialect.name == "postgresql"
+
+    def build() -> Any:
+        query = (select(spec.activity).where(spec.activity.id == bindparam("activity_id"))
+                 .options(*(joinedload(c) for c in spec.joined)))
+        if lock:
+            # OF the activity's table: PostgreSQL locks no row on the outer-joined side.
+            query = query.with_for_update(of=spec.activity).execution_options(populate_existing=True)
+        return query
+
+    query = prebuilt(spec, "get, locked" if lock else "get", build)
+    activity = (await session.execute(query, {"activity_id": activity_id})).unique().scalar_one_or_none()
     if activity is None:
         raise NotFound(activity_id)
     return activity
@@ -162,14 +181,16 @@ class SeatState:
 
 async def seat_state(session: AsyncSession, spec: Seats, activity_id: int, member_id: int) -> SeatState:
     """What `take_seat` needs, and whether `member_id` has a row already: one statement."""
-    mine = spec.holder.member_id == member_id
+    def build() -> Any:
+        mine = spec.holder.member_id == bindparam("member_id")
+        return (select(func.max(spec.holder.queue),
+                       func.count().filter(spec.state == CONFIRMED),
+                       func.count().filter((spec.state == WAITING) & spec.holder.queue.is_not(None)),
+                       func.max(case((mine, spec.holder.id))))
+                .where(spec.of(bindparam("activity_id"))))
+
     last, seated, waiting, holder_id = (await session.execute(
-        select(func.max(spec.holder.queue),
-               func.count().filter(spec.state == CONFIRMED),
-               func.count().filter((spec.state == WAITING) & spec.holder.queue.is_not(None)),
-               func.max(case((mine, spec.holder.id))))
-        .where(spec.of(activity_id))
-    )).one()
+        prebuilt(spec, "seat state", build), {"activity_id": activity_id, "member_id": member_id})).one()
     return SeatState(int(last or 0), int(seated), int(waiting), None if holder_id is None else int(holder_id))
 
 
