@@ -13,8 +13,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, BaseHandler, ConversationHandler
+from telegram.ext import Application, BaseHandler, CommandHandler, ConversationHandler, MessageHandler
 
+from bot.callbacks import prefix_of
 from bot.context import LagbotContext
 from models.membership import has_role
 
@@ -65,6 +66,7 @@ class Flow(ConversationHandler[LagbotContext]):
         self.role = role
         self.switch = switch_of(application)
         self.switch.flows.append(self)
+        self.entry_prefixes = _entry_prefixes(entry_points)
 
     @property
     def conversations_view(self) -> Any:
@@ -74,6 +76,9 @@ class Flow(ConversationHandler[LagbotContext]):
         return any(_matches(handler, update) for handler in self.entry_points)
 
     def check_update(self, update: object) -> Any:
+        if (self.entry_prefixes is not None and isinstance(update, Update) and (query := update.callback_query) is not None
+                and prefix_of(query.data) not in self.entry_prefixes and self._get_key(update) not in self._conversations):
+            return None  # a press, by someone not in this flow, that starts none of it: PTB's answer, in fewer steps
         result = super().check_update(update)
         if result is None:
             return None
@@ -117,6 +122,20 @@ class Flow(ConversationHandler[LagbotContext]):
         if key not in self._conversations:
             stamps.pop(self.name, None)
         return result
+
+
+def _entry_prefixes(entry_points: list[BaseHandler[Update, LagbotContext, Any]]) -> frozenset[str] | None:
+    """The prefixes of every press that can start the flow, where its entry points say (commands
+    and messages start none); None if any entry point could take a press of any family."""
+    from handlers.presses import Press  # presses imports nothing of ours but callbacks; keep the graph one-way
+
+    prefixes: set[str] = set()
+    for handler in entry_points:
+        if isinstance(handler, Press) and handler.prefixes is not None:
+            prefixes |= handler.prefixes
+        elif not isinstance(handler, (CommandHandler, MessageHandler)):
+            return None
+    return frozenset(prefixes)
 
 
 def _matches(handler: BaseHandler[Any, Any, Any], update: object) -> bool:
