@@ -1,0 +1,66 @@
+"""Findings of a season played against `python -m bot run` (play-ux2): each test plays the finding
+through the chat and checks what the person saw and what was stored."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from models import Member
+from models import rounds as rd
+from models.membership import grant_role, member_by_telegram
+from tests.helpers import onboard, tick
+from tests.test_season_member import make_round, person
+
+
+async def board_member(db, make_user, k=90, first="Styre", roles=("board",)):
+    user = make_user(first_name=first, language_code="nb")
+    await onboard(user, phone=f"+47451{k:05d}", district="Heimdal")
+    async with db.session() as session:
+        member = await member_by_telegram(session, user.user_id)
+        for role in roles:
+            await grant_role(session, member, role)
+    return user
+
+
+# A phone round linked to a full door-knocking round: the caller was told "✅ Signed up", the progress
+# counted the person as signed up, and /nyringerunde did not say the round was full.
+async def test_a_call_that_only_gets_a_waiting_list_place_says_so_and_progress_counts_it_apart(db, app, make_user, clock):
+    seated = await person(make_user, 1, first="Anne")
+    rid = await make_round(db, clock, capacity=1)
+    await seated.press_data(f"rd.join:{rid}")                       # the round is full now
+    async with db.session() as session:                             # in the register, and on lagbot
+        session.add(Member(name="Cato Berg", phone="+4792000001", district="ostbyen", verified=True, language="nb"))
+    callee = make_user(first_name="Cato")
+    await onboard(callee, phone="+4792000001", district="Østbyen")
+    board = await board_member(db, make_user, roles=("board", "caller"))
+    await board.send("/nyringerunde")
+    await board.send("Ring til dørbank")
+    await board.send("Flere ut på Lade")
+    await board.send("Hei {navn}! Jeg ringer om dørbank.")
+    await board.press("Fortsett")
+    await board.press("Østbyen")
+    await board.press("Fortsett")
+    await board.press("Dørbank på Lade")
+    summary = await board.press("Medlemmer med ringerrollen")
+    assert ("⚠️ Det er fullt (1 av 1 plasser, 0 på venteliste): de som meldes på nå, får plass på ventelisten."
+            in summary.text), summary.text
+    await board.press("✅ Start ringerunden")
+    await board.send("/ringerunde")
+    card = await board.press("📞 Neste samtale")
+    assert "Cato" in card.text, card.text
+    done = await board.press("✅ Meldt på")
+    assert "⏳ På venteliste, nummer 1" in done.text and "✅ Meldt på" not in done.text, done.text
+    async with db.session() as session:
+        cato = await session.scalar(select(Member).where(Member.telegram_id == callee.user_id))
+        assert (await rd.signup_of(session, rid, cato.id)).status == "waiting"
+    await board.send("/ringerunde")
+    figures = await board.press("📊 Framdrift")
+    text = figures.texts[0]
+    assert "Påmeldt: 0" in text and "På venteliste (fullt på runden eller arrangementet): 1" in text, text
+    await tick(app)
+    told = callee.last_message().text
+    assert told.startswith("Som avtalt på telefonen står du på ventelisten til «Dørbank på Lade»") and "(nummer 1)" in told, told
+    await seated.press_data(f"rd.leave:{rid}")                      # Cato moves up: now he counts as signed up
+    await board.send("/ringerunde")
+    text = (await board.press("📊 Framdrift")).texts[0]
+    assert "Påmeldt: 1" in text and "På venteliste" not in text, text
