@@ -64,3 +64,38 @@ async def test_a_call_that_only_gets_a_waiting_list_place_says_so_and_progress_c
     await board.send("/ringerunde")
     text = (await board.press("📊 Framdrift")).texts[0]
     assert "Påmeldt: 1" in text and "På venteliste" not in text, text
+
+
+# Kari was named leader of a team by her phone number before she was on Telegram. When she started
+# lagbot and shared her number she was never told, and /hjelp did not show her what a leader does.
+async def test_a_leader_named_by_phone_is_told_on_linking_and_help_shows_leaders_their_commands(db, app, make_user, clock):
+    from datetime import timedelta
+
+    from bot import round_messages
+    from tests.helpers import import_members
+    from tests.test_season_member import START
+
+    await import_members(db, "navn;telefon;bydel;innmeldt;medlemsnummer\nKari Nordmann;912 34 567;Heimdal;01.01.2020;1001\n")
+    async with db.session() as session:
+        kari_row = await session.scalar(select(Member).where(Member.name == "Kari Nordmann"))
+        round_ = await rd.create_round(session, title="Dørbank på Lade", district="ostbyen", starts_at=START,
+                                       ends_at=START + timedelta(hours=3), meeting_point="Utenfor Lade kirke", capacity=6,
+                                       now=clock(), teams=[(None, 3), (kari_row.id, 3)])
+        await round_messages.leaders_named(session, round_, clock())
+    await tick(app)                                                  # she is not on lagbot: nothing reaches her
+    kari = make_user(first_name="Kari", language_code="nb")
+    await onboard(kari, phone="+4791234567", district="Heimdal")
+    await tick(app)
+    told = kari.last_message().text
+    assert told.startswith("Velkommen! Styret har gjort deg til dørbankgeneral (lagleder):"), told
+    assert "• lag 2 på «Dørbank på Lade», lørdag 5. desember kl. 12:00–15:00. Oppmøte: Utenfor Lade kirke" in told, told
+    assert "/dorbank lag — laget ditt på dagen" in told and "/nyrunde" not in told, told
+    help_text = (await kari.send("/hjelp")).text
+    assert "Som dørbankgeneral (lagleder):\n/dorbank lag — laget ditt på dagen" in help_text, help_text
+    assert "/nyrunde" not in help_text, help_text                    # she has no leader role: she cannot create rounds
+    member = await person(make_user, 5, first="Per")
+    assert "Som dørbankgeneral" not in (await member.send("/hjelp")).text  # leaders only
+    await kari.send("/start")                                        # back again: told once
+    await kari.share_contact("+4791234567")
+    await tick(app)
+    assert sum("Styret har gjort deg til dørbankgeneral" in m.text for m in kari.messages()) == 1
