@@ -99,3 +99,44 @@ async def test_a_leader_named_by_phone_is_told_on_linking_and_help_shows_leaders
     await kari.share_contact("+4791234567")
     await tick(app)
     assert sum("Styret har gjort deg til dørbankgeneral" in m.text for m in kari.messages()) == 1
+
+
+# On 27 November the board typed "25.11 18:00" for a round's start: it became 25 November next year,
+# and the summary ("onsdag 25. november kl. 18:00") did not show the year.
+async def test_a_day_just_passed_is_refused_and_a_day_next_year_is_shown_with_its_year(db, app, make_user, clock):
+    from models.rounds import Round
+    from tests.helpers import count
+    from tests.test_broadcast_scheduled import schedule
+
+    board = await board_member(db, make_user)
+    await board.send("/nyrunde")
+    await board.send("Dørbank på Moholt")
+    await board.press("Midtbyen")
+    refused = await board.send("25.11 18:00")
+    assert refused.text == ("25.11 18:00 har passert: det var onsdag 25. november kl. 18:00. Skriv et tidspunkt fram i tid; "
+                            "mener du neste år, skriv året også: 25.11.2027 18:00."), refused.text
+    assert "Når er slutten?" in (await board.send("25.11.2027 18:00")).text
+    await board.send("20:00")
+    await board.send("Moholt torg")
+    await board.send("6")
+    await board.press("Jeg gjør det")
+    await board.press("Fortsett")
+    await board.press("Hopp over")
+    summary = await board.press("Hopp over")
+    assert "torsdag 25. november 2027 kl. 18:00" in summary.text, summary.text
+    await board.press("✅ Opprett")
+    async with db.session() as session:
+        stored = await session.scalar(select(Round))
+        assert stored.starts_at.year == 2027
+    assert "torsdag 25. november 2027 kl. 18:00" in (await board.send("/dorbank")).text
+    assert await count(db, Round) == 1
+    # The same for an event's start and a scheduled broadcast; this year's days are written without the year.
+    await board.send("/nyttarrangement")
+    await board.press("Sosialt")
+    await board.send("Julebord")
+    await board.press("Hopp over")
+    assert "har passert: det var" in (await board.send("1.10 19:00")).text
+    await board.send("/avbryt")
+    planned = await schedule(board, "Hei!", "26.11 18:00")
+    assert planned.text.startswith("26.11 18:00 har passert: det var torsdag 26. november kl. 18:00."), planned.text
+    assert (await board.send("28.11 18:00")).text == "Utsending #1 er planlagt til lørdag 28. november kl. 18:00."
