@@ -140,3 +140,23 @@ async def test_a_day_just_passed_is_refused_and_a_day_next_year_is_shown_with_it
     planned = await schedule(board, "Hei!", "26.11 18:00")
     assert planned.text.startswith("26.11 18:00 har passert: det var torsdag 26. november kl. 18:00."), planned.text
     assert (await board.send("28.11 18:00")).text == "Utsending #1 er planlagt til lørdag 28. november kl. 18:00."
+
+
+# The chapter's admin (in LAGBOT_ADMINS) went on without sharing a number, and then found themself on
+# their own /supportere list, "to be verified".
+async def test_a_configured_admin_without_a_number_is_not_a_supporter_to_verify(db, app, make_user, clock):
+    from tests.conftest import ADMIN_ID
+
+    admin = make_user(ADMIN_ID, first_name="Ada", language_code="nb")
+    await onboard(admin, phone=None, district="Midtbyen")
+    said = [m.text for m in admin.messages()]
+    assert any(t.startswith("OK. Du er administrator (LAGBOT_ADMINS), så ingen trenger å sjekke hvem du er.") for t in said), said
+    stranger = make_user(first_name="Ukjent", language_code="nb")
+    await onboard(stranger, phone=None, district="Midtbyen")
+    listed = await admin.send("/supportere")
+    assert listed.text.startswith("Støttespillere som venter på bekreftelse (1):") and "Ukjent" in listed.text, listed.text
+    assert "Ada" not in listed.text, listed.text
+    async with db.session() as session:
+        ada = await member_by_telegram(session, ADMIN_ID)
+        assert (ada.status, ada.verified) == ("supporter", True)
+    assert "📱 Del nummeret mitt" in (await admin.send("/innstillinger")).buttons    # can still link a membership
