@@ -160,3 +160,33 @@ async def test_a_configured_admin_without_a_number_is_not_a_supporter_to_verify(
         ada = await member_by_telegram(session, ADMIN_ID)
         assert (ada.status, ada.verified) == ("supporter", True)
     assert "📱 Del nummeret mitt" in (await admin.send("/innstillinger")).buttons    # can still link a membership
+
+
+# The board's preview counted recipients and those left out, but said nothing of the unverified
+# supporters who match: they were left out without a word.
+async def test_the_broadcast_preview_says_how_many_unverified_supporters_are_left_out(db, app, make_user, clock):
+    from tests.test_broadcast import board_member as styre
+    from tests.test_broadcast import members
+
+    people = await members(db, make_user)
+    for k in range(2):                                               # went on without a number
+        await onboard(make_user(first_name=f"Ukjent{k}"), phone=None, district="Midtbyen")
+    board = await styre(db, make_user)
+    async with db.session() as session:
+        (await member_by_telegram(session, board.user_id)).verified = True  # as if found in the register
+    await board.send("/utsending")
+    await board.send("Dørbank lørdag!")
+    await board.press("Bydeler", exact=True)
+    await board.press("Midtbyen")
+    await board.press("« Tilbake")
+    summary = (await board.press("Forhåndsvis ▸")).texts[1]
+    assert "Mottakere: 3" in summary and "Treff i målgruppen: 4" in summary, summary   # the board member lives there too
+    assert ("2 ubekreftede støttespillere får den ikke: styret har ikke sjekket dem ennå (/supportere)." in summary), summary
+    await board.press("« Endre målgruppe")
+    await board.press("Bydeler", exact=True)
+    await board.press("Midtbyen")                                     # off again
+    await board.press("Heimdal")
+    await board.press("« Tilbake")
+    summary = (await board.press("Forhåndsvis ▸")).texts[1]
+    assert "Mottakere: 1" in summary and "ubekreftede" not in summary and "ubekreftet" not in summary, summary
+    assert people

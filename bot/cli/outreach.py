@@ -73,6 +73,7 @@ def cmd_broadcast(settings: Settings, args: argparse.Namespace) -> int:
         print(f"turned off broadcasts: {counted.opted_out}")
         print(f"unreachable: {counted.unreachable}")
         print(f"over the weekly cap: {counted.over_cap}")
+        print(f"unverified supporters left out: {counted.unverified}")
         print(f"recipients: {len(counted.recipients)}")
         if args.preview:
             return 0
