@@ -250,8 +250,9 @@ async def sign_up_for_round(session: AsyncSession, round_id: int, person: Member
     list (returned; 0: a seat), reminders, and a notice. None when the round is over or cancelled."""
     try:
         signed = await rd.sign_up(session, round_id, person.id, now)
-    except rd.AlreadySignedUp:
-        return 0
+    except rd.AlreadySignedUp:  # signed up before the call: their place as it is
+        signup = await rd.signup_of(session, round_id, person.id)
+        return await rd.waiting_position(session, signup) if signup is not None and signup.status == rd.WAITING else 0
     except (rd.RoundClosed, NotFound):
         return None
     if person.telegram_id and person.onboarded_at:

@@ -269,6 +269,14 @@ async def unverified_supporters(session: AsyncSession, admin_ids: Iterable[int] 
     return list(rows)
 
 
+async def vouch_for(session: AsyncSession, member: Member) -> None:
+    """An account named in LAGBOT_ADMINS is vouched for by whoever runs the bot: as a supporter (no number,
+    or one not in the register) it is verified at once, never on the board's list to check."""
+    if member.status == STATUS_SUPPORTER and not member.verified:
+        member.verified = True
+        await session.flush()
+
+
 async def verify_supporter(session: AsyncSession, member_id: int) -> Member:
     member = await member_by_id(session, member_id)
     if member.status != STATUS_SUPPORTER or member.verified:

@@ -160,6 +160,9 @@ async def test_a_configured_admin_without_a_number_is_not_a_supporter_to_verify(
         ada = await member_by_telegram(session, ADMIN_ID)
         assert (ada.status, ada.verified) == ("supporter", True)
     assert "📱 Del nummeret mitt" in (await admin.send("/innstillinger")).buttons    # can still link a membership
+    shared = await admin.share_contact("+4740000099")                # a number not in the register: still vouched for
+    assert shared.texts[0].startswith("Takk! Nummeret ditt er ikke i medlemsregisteret. Du er administrator"), shared.texts
+    assert "Ada" not in (await admin.send("/supportere")).text
 
 
 # The board's preview counted recipients and those left out, but said nothing of the unverified
