@@ -150,7 +150,7 @@ async def test_a_configured_admin_without_a_number_is_not_a_supporter_to_verify(
     admin = make_user(ADMIN_ID, first_name="Ada", language_code="nb")
     await onboard(admin, phone=None, district="Midtbyen")
     said = [m.text for m in admin.messages()]
-    assert any(t.startswith("OK. Du er administrator (LAGBOT_ADMINS), så ingen trenger å sjekke hvem du er.") for t in said), said
+    assert any(t.startswith("Greit. Du er administrator (LAGBOT_ADMINS), så ingen trenger å sjekke hvem du er.") for t in said), said
     stranger = make_user(first_name="Ukjent", language_code="nb")
     await onboard(stranger, phone=None, district="Midtbyen")
     listed = await admin.send("/supportere")
