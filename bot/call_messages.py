@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import activity_messages as am
 from bot import outbox_buttons as data
 from bot.i18n import fmt_datetime, translator
 from bot.render import Message, renderer
+from models import activity as act
 from models import events as ev
 from models import outbox as box
 from models import phonebank as pb
@@ -83,8 +85,14 @@ async def _invitation(session: AsyncSession, row: box.OutboxMessage, to: Member)
 @renderer("call.signed_up", "call.signed_up_event")
 async def _signed_up(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
     """Signed up on the phone for the linked round, or (call.signed_up_event) the linked event."""
-    activity = await am.subject(session, ev.SEATS if row.topic == "call.signed_up_event" else rd.SEATS, row)
+    spec = ev.SEATS if row.topic == "call.signed_up_event" else rd.SEATS
+    activity = await am.subject(session, spec, row)
     _ = translator(to.language)
+    holder = await session.scalar(select(spec.holder).where(spec.of(activity.id), spec.holder.member_id == to.id))
+    if holder is not None and getattr(holder, spec.state_column) == act.WAITING:
+        return Message(_("As agreed on the phone, you are on the waiting list for “{title}”, {when} (number {number}). "
+                         "You will hear from me if a place frees up. See /mine.").format(
+            title=activity.title, when=am.when(activity, to.language), number=await act.waiting_position(session, spec, holder)))
     return Message(_("As agreed on the phone, you are signed up for “{title}”, {when}. See /mine.").format(
         title=activity.title, when=am.when(activity, to.language)))
 

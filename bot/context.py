@@ -10,7 +10,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, TypeHandler
 
-from bot.i18n import Translate, language_from_telegram, ngettext_for, translator
+from bot.i18n import READER_NOW, Translate, language_from_telegram, ngettext_for, translator
 from bot.member_cache import load_member
 from bot.runtime import RUNTIME_KEY, Runtime
 from models.member import Member
@@ -102,6 +102,7 @@ CONTEXT_TYPES = ContextTypes(context=LagbotContext)
 
 
 async def _load(update: object, context: LagbotContext) -> None:
+    READER_NOW.set(context.runtime.now())  # dates in another year are written with it
     await context.load_member(update)
 
 

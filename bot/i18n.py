@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gettext
 from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -28,6 +29,16 @@ DATETIME_PATTERNS = {
     "en": "EEEE d MMMM 'at' HH:mm",
 }
 DATE_PATTERNS = {"nb": "EEEE d. MMMM", "nn": "EEEE d. MMMM", "en": "EEEE d MMMM"}
+# A day in another year than the reader's now is written with its year ("lørdag 25. november 2027").
+DATETIME_YEAR_PATTERNS = {
+    "nb": "EEEE d. MMMM y 'kl.' HH:mm",
+    "nn": "EEEE d. MMMM y 'kl.' HH:mm",
+    "en": "EEEE d MMMM y 'at' HH:mm",
+}
+DATE_YEAR_PATTERNS = {"nb": "EEEE d. MMMM y", "nn": "EEEE d. MMMM y", "en": "EEEE d MMMM y"}
+# The app's clock while it answers an update or renders an outbox message (bot/context.py, bot/render.py);
+# None elsewhere (the command line), where dates are written without the year as before.
+READER_NOW: ContextVar[datetime | None] = ContextVar("reader_now", default=None)
 
 
 def N_(message: str) -> str:
@@ -85,14 +96,22 @@ def to_oslo(moment: datetime) -> datetime:
     return moment.astimezone(OSLO)
 
 
+def other_year(moment: datetime) -> bool:
+    """Whether `moment` falls in another year (Oslo) than the app's clock now, when it is known."""
+    now = READER_NOW.get()
+    return now is not None and to_oslo(moment).year != to_oslo(now).year
+
+
 def fmt_datetime(moment: datetime, language: str) -> str:
-    """'lørdag 17. april kl. 12:00' in Oslo time, in the reader's language."""
-    text = format_datetime(moment, DATETIME_PATTERNS[_known(language)], tzinfo=OSLO, locale=_known(language))
-    return text
+    """'lørdag 17. april kl. 12:00' in Oslo time, in the reader's language ('… april 2027 kl. 12:00' in another year)."""
+    patterns = DATETIME_YEAR_PATTERNS if other_year(moment) else DATETIME_PATTERNS
+    return format_datetime(moment, patterns[_known(language)], tzinfo=OSLO, locale=_known(language))
 
 
-def fmt_date(moment: datetime, language: str) -> str:
-    return format_date(to_oslo(moment).date(), DATE_PATTERNS[_known(language)], locale=_known(language))
+def fmt_date(moment: datetime, language: str, *, year: bool | None = None) -> str:
+    """'lørdag 17. april'; with the year in another year than now (or as `year` says: a sentence that names it)."""
+    patterns = DATE_YEAR_PATTERNS if (other_year(moment) if year is None else year) else DATE_PATTERNS
+    return format_date(to_oslo(moment).date(), patterns[_known(language)], locale=_known(language))
 
 
 def fmt_month(moment: datetime, language: str, *, heading: bool = True) -> str:

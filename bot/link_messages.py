@@ -9,6 +9,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import leading_messages as leading
 from bot.i18n import translator
 from bot.member_buttons import DecideLink
 from bot.render import Gone, Message, renderer
@@ -37,10 +38,14 @@ async def tell_outcome(session: AsyncSession, decision: linking.Decision, now: d
     for person, linked in decision.told:
         await box.schedule(session, dedupe_key=f"link:{decision.request.id}:told:{person.id}", kind="notice",
                            member_id=person.id, due_at=now, topic="link.confirmed" if linked else "link.refused")
+        if linked:  # named a team leader before they were on lagbot: told so now
+            await leading.tell_if_leading(session, person, now)
 
 
 async def membership_moved(session: AsyncSession, linked: linking.Linked, admin_ids: Iterable[int], now: datetime) -> None:
-    """A proven number took the membership from another account: tell that account and the board."""
+    """A proven number linked the membership: a team leader named before is told so; when it took the
+    membership from another account, that account and the board are told."""
+    await leading.tell_if_leading(session, linked.member, now)
     if linked.displaced is None:
         return
     stamp = int(now.timestamp())

@@ -17,6 +17,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.i18n import READER_NOW
 from models import outbox as box
 from models.member import STATUS_ERASED, Member
 
@@ -65,6 +66,7 @@ async def render(session: AsyncSession, row: box.OutboxMessage, recipient: Membe
     """The message `row` stands for, as it reads now; raises Gone when it must not be sent."""
     if at is not None:
         NOW.set(at)
+        READER_NOW.set(at)  # dates in another year are written with it
     function = RENDERERS.get(row.topic or "")
     if function is None:
         raise Gone(f"no renderer for {row.topic!r}")

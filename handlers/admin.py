@@ -53,16 +53,16 @@ def supporters_view(supporters: list[Member], twins: dict[int, Member], lang: st
     return "\n".join(lines), inline(buttons)
 
 
-async def current_view(session: AsyncSession, lang: str) -> tuple[str, InlineKeyboardMarkup | None]:
-    supporters = await membership.unverified_supporters(session)
-    return supporters_view(supporters, await linking.namesakes(session, supporters), lang)
+async def current_view(session: AsyncSession, context: Context) -> tuple[str, InlineKeyboardMarkup | None]:
+    supporters = await membership.unverified_supporters(session, context.runtime.settings.lagbot_admins)
+    return supporters_view(supporters, await linking.namesakes(session, supporters), context.lang)
 
 
 @requires_role("board")
 async def list_supporters(update: Update, context: Context) -> None:
     """Show unverified supporters, each with a verify button (and a link button for a namesake in the register)."""
     async with context.runtime.db.session() as session:
-        text, keyboard = await current_view(session, context.lang)
+        text, keyboard = await current_view(session, context)
     await reply(update, text, reply_markup=keyboard)
 
 
@@ -82,7 +82,7 @@ async def verify(update: Update, context: Context) -> None:
                 await welcome_messages.verified(session, verified, runtime.now())
         except MemberNotFound:
             verified = None
-        text, keyboard = await current_view(session, context.lang)
+        text, keyboard = await current_view(session, context)
     if verified is None:
         await query.answer(_("That supporter is already verified or no longer exists."), show_alert=True)
     else:
@@ -105,7 +105,7 @@ async def link(update: Update, context: Context) -> None:
             await tell_outcome(session, decision, runtime.now())
         except (LinkNotPossible, NotAllowed):
             decision = None
-        text, keyboard = await current_view(session, context.lang)
+        text, keyboard = await current_view(session, context)
     if decision is None or decision.stale:
         await query.answer(_("Not linked: one of them was linked, verified or changed meanwhile."), show_alert=True)
     else:

@@ -161,6 +161,9 @@ async def show_preview(update: Update, context: Context, draft: dict[str, Any]) 
         _("– turned off messages from the board: {count}").format(count=counted.opted_out),
         _("– unreachable (blocked the bot): {count}").format(count=counted.unreachable),
         _("– reached the weekly cap: {count}").format(count=counted.over_cap),
+        *([context.ngettext("{count} unverified supporter does not get it: the board has not checked them yet (/supportere).",
+                            "{count} unverified supporters do not get it: the board has not checked them yet (/supportere).",
+                            counted.unverified).format(count=counted.unverified)] if counted.unverified else []),
     ])
     draft_id = draft["id"]
     await reply(update, summary, reply_markup=inline([

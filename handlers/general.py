@@ -19,10 +19,13 @@ from telegram.ext import (
 )
 
 from bot.commands import BOARD_COMMANDS, COMMANDS
+from bot.leading_messages import leader_commands
 from bot.db import is_outage
 from bot.i18n import language_from_telegram, translator
 from handlers import board_replies
 from handlers.common import Context, features, menu_label_pattern, reply, show_main_menu
+from models import rounds as rd
+from models.member import Member
 from models.membership import has_role
 
 log = logging.getLogger(__name__)
@@ -90,7 +93,11 @@ async def help_command(update: Update, context: Context) -> None:
         commands,
         _("Questions? Contact the board of Trondheim SV."),
     ])
-    if has_role(member, "board", context.runtime.settings.lagbot_admins):
+    admins = context.runtime.settings.lagbot_admins
+    if await leads_or_may_lead(context, member):  # leaders only: what a team leader does (the board lists /nyrunde below)
+        creates = has_role(member, "leader", admins) and not has_role(member, "board", admins)
+        text += "\n\n" + "\n".join([_("As a team leader:"), *leader_commands(context.lang, creates=creates)])
+    if has_role(member, "board", admins):
         text += "\n\n" + "\n".join(f"/{en if english else no} — {_(description)}" for no, en, description in BOARD_COMMANDS)
     elif has_role(member, "programme", context.runtime.settings.lagbot_admins):  # the programme committee's asks
         text += "\n\n" + "\n".join(f"/{en if english else no} — {_(description)}" for no, en, description in BOARD_COMMANDS
@@ -99,6 +106,16 @@ async def help_command(update: Update, context: Context) -> None:
         await show_main_menu(update, context, member, text)
     else:
         await reply(update, text)
+
+
+async def leads_or_may_lead(context: Context, member: Member | None) -> bool:
+    """Has the leader role (the board has it too), or leads a team of a round to come (named by the board)."""
+    if member is None or not member.is_onboarded:
+        return False
+    if has_role(member, "leader", context.runtime.settings.lagbot_admins):
+        return True
+    async with context.runtime.db.session() as session:
+        return bool(await rd.rounds_led(session, member.id, context.runtime.now()))
 
 
 async def typed_menu(update: Update, context: Context) -> None:

@@ -12,7 +12,7 @@ from bot.i18n import N_
 from bot.member_buttons import DecideLink
 from handlers.common import Context, answer_alert, onboarded, pressed, reply, requires_role, show_main_menu
 from handlers.presses import Press
-from models import linking
+from models import linking, membership
 from models.errors import InvalidPhone, InviteAlreadyUsed, LinkNotPossible, NotAllowed, PhoneLinkedElsewhere, UnknownInvite
 from models.member import STATUS_MEMBER, STATUS_SUPPORTER, Member
 
@@ -55,6 +55,9 @@ async def link_by_contact(update: Update, context: Context) -> tuple[Member | No
         try:
             linked = await linking.link_proven(session, contact.phone_number, user.id, user.full_name, context.lang,
                                                runtime.now())
+            admin = user.id in runtime.settings.lagbot_admins and linked.member.status == STATUS_SUPPORTER
+            if admin:  # a number not in the register: the operator vouches for an account in LAGBOT_ADMINS
+                await membership.vouch_for(session, linked.member)
             await link_messages.membership_moved(session, linked, runtime.settings.lagbot_admins, runtime.now())
         except PhoneLinkedElsewhere:
             return None, _("That number is already linked to another Telegram account. "
@@ -64,6 +67,9 @@ async def link_by_contact(update: Update, context: Context) -> tuple[Member | No
     context.set_member(linked.member)
     if linked.member.status == STATUS_MEMBER:
         return linked.member, _("Thanks, {name}! We found you in the member register.").format(name=linked.member.name)
+    if admin:
+        return linked.member, _("Thanks! Your number is not in the member register. You are an administrator "
+                                "(LAGBOT_ADMINS), so nobody needs to check who you are.")
     return linked.member, _("Thanks! Your number is not in the member register, so you are registered as a supporter "
                             "until the board has checked it.")
 

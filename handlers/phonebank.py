@@ -212,22 +212,13 @@ async def apply_outcome(update: Update, context: Context, target_id: int, outcom
             await answer_alert(update, _("You no longer hold this call — it may have gone back to the queue."))
             return False
         person = await session.get(Member, done.member_id) if outcome in ("signed_up", "will_call") else None
-        too_late = False
+        too_late, waiting = False, 0
         if outcome == "signed_up" and done.round_id is not None and person is not None:
-            try:
-                signed = await rd.sign_up(session, done.round_id, person.id, now)
-            except rd.AlreadySignedUp:
-                signed = None
-            except (rd.RoundClosed, NotFound):
-                signed, too_late = None, True
-            if signed is not None and person.telegram_id and person.onboarded_at:
-                await call_messages.signed_up_by_phone(session, person, signed.round.title,
-                                                       round_messages.when(signed.round, person.language), now, signed.round.id)
-                if signed.position == 0:
-                    view = await rd.view(session, signed.round)
-                    await round_messages.schedule_for_member(session, signed.round, person, view.leaders, now)
+            position = await sign_up_for_round(session, done.round_id, person, now)
+            too_late, waiting = position is None, position or 0
         if outcome == "signed_up" and done.event_id is not None and person is not None:
-            too_late = not await sign_up_for_event(session, done.event_id, person, now)
+            position = await sign_up_for_event(session, done.event_id, person, now)
+            too_late, waiting = position is None, position or 0
         if outcome == "will_call" and person is not None:
             await membership.grant_role(session, person, "caller")
             if person.telegram_id and person.onboarded_at:
@@ -235,6 +226,8 @@ async def apply_outcome(update: Update, context: Context, target_id: int, outcom
         if outcome == "call_back":
             await call_messages.call_back_reminder(session, member, target_id, done.campaign_id, done.name or "?", callback_at)
     label = _(OUTCOME_LABELS[outcome])
+    if waiting:  # the linked round or event is full: a place on its waiting list, not a seat
+        label = _("⏳ On the waiting list, number {number}").format(number=waiting)
     if outcome == "call_back":  # the button's "…" stands for the time, given now
         label = label.rstrip("… ") + " " + call_messages.when_text(callback_at, member.language)
     text = redacted(done.name or "?", label, member.language)
@@ -253,20 +246,39 @@ async def apply_outcome(update: Update, context: Context, target_id: int, outcom
     return True
 
 
-async def sign_up_for_event(session: AsyncSession, event_id: int, person: Member, now: datetime) -> bool:
+async def sign_up_for_round(session: AsyncSession, round_id: int, person: Member, now: datetime) -> int | None:
+    """"Signed up" on a phone round linked to a door-knocking round: a seat or a place on its waiting
+    list (returned; 0: a seat), reminders, and a notice. None when the round is over or cancelled."""
+    try:
+        signed = await rd.sign_up(session, round_id, person.id, now)
+    except rd.AlreadySignedUp:  # signed up before the call: their place as it is
+        signup = await rd.signup_of(session, round_id, person.id)
+        return await rd.waiting_position(session, signup) if signup is not None and signup.status == rd.WAITING else 0
+    except (rd.RoundClosed, NotFound):
+        return None
+    if person.telegram_id and person.onboarded_at:
+        await call_messages.signed_up_by_phone(session, person, signed.round.title,
+                                               round_messages.when(signed.round, person.language), now, signed.round.id)
+        if signed.position == 0:
+            view = await rd.view(session, signed.round)
+            await round_messages.schedule_for_member(session, signed.round, person, view.leaders, now)
+    return signed.position
+
+
+async def sign_up_for_event(session: AsyncSession, event_id: int, person: Member, now: datetime) -> int | None:
     """"Coming" on a phone round linked to an event: yes to it for the person, reminders, and a notice.
-    False when the event is over or cancelled."""
+    The place on the waiting list (0: a seat); None when the event is over or cancelled."""
     try:
         answered = await ev.answer(session, event_id, person.id, "yes", now)
     except (ev.EventClosed, NotFound):
-        return False
+        return None
     if answered.promoted is not None:
         await event_messages.promoted(session, answered.event, answered.promoted, now)
     if person.telegram_id and person.onboarded_at:
         if answered.position == 0:
             await event_messages.schedule_for_member(session, answered.event, person, now)
         await call_messages.signed_up_for_event_by_phone(session, person, event_id, now)
-    return True
+    return answered.position
 
 
 @onboarded

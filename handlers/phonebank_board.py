@@ -276,13 +276,25 @@ async def linked_line(session: AsyncSession, data: dict[str, Any], context: Cont
     try:
         if data.get("round"):
             round_ = await rd.get_round(session, data["round"])
-            return "🚪 " + _("Signs people up for “{title}”, {when}").format(title=round_.title, when=when(round_, context.lang))
+            line = "🚪 " + _("Signs people up for “{title}”, {when}").format(title=round_.title, when=when(round_, context.lang))
+            return line + full_warning(round_.capacity, (await rd.counts(session, [round_.id]))[round_.id], context)
         if data.get("event"):
             event = await ev.get_event(session, data["event"])
-            return "📅 " + _("Signs people up for “{title}”, {when}").format(title=event.title, when=when(event, context.lang))
+            line = "📅 " + _("Signs people up for “{title}”, {when}").format(title=event.title, when=when(event, context.lang))
+            yes, _maybe, waiting = (await ev.counts(session, [event.id]))[event.id]
+            return line + full_warning(event.capacity, (yes, waiting), context)
     except NotFound:
         pass
     return "🚪 " + _("Nothing linked")
+
+
+def full_warning(capacity: int | None, seats: tuple[int, int], context: Context) -> str:
+    """A warning when the linked round or event has no seat left: "signed up" then means its waiting list."""
+    taken, waiting = seats
+    if capacity is None or taken < capacity:
+        return ""
+    return "\n⚠️ " + context._("It is full ({taken} of {capacity} places, {waiting} on the waiting list): people signed up "
+                               "now get a place on the waiting list.").format(taken=taken, capacity=capacity, waiting=waiting)
 
 
 async def create(update: Update, context: Context) -> int | None:

@@ -84,7 +84,7 @@ def overview(member: Member) -> tuple[str, InlineKeyboardMarkup]:
         [(_("Language"), SettingsPage("lang").pack()), (_("District"), SettingsPage("district").pack())],
         [(_("Interests"), SettingsPage("int").pack()), (_("Messages"), SettingsPage("msg").pack())],
     ]
-    if member.status == STATUS_SUPPORTER and not member.verified:  # skipped the number, or it was not found
+    if member.status == STATUS_SUPPORTER and not (member.verified and member.phone):  # skipped the number, or it was not found
         rows.append([(_(SHARE_PHONE), ShareNumber().pack())])
     return text, inline(rows)
 

@@ -13,7 +13,8 @@ from bot.activity_buttons import SkipStep
 from bot.i18n import N_, fmt_datetime, fmt_time
 from handlers.common import Context, inline, reply
 from models.membership import has_role, member_by_telegram
-from models.timeparse import BadTime, Moment, NoSuchDate, SkippedHour, read_moment
+from models.constants import OSLO
+from models.timeparse import BadTime, Moment, NoSuchDate, RecentPast, SkippedHour, read_moment
 from models.timeparse import read_end as parse_end
 
 Step = Callable[[Update, Context], Awaitable[int]]
@@ -34,6 +35,10 @@ async def refuse_time(update: Update, context: Context, error: BadTime, unreadab
     if isinstance(error, NoSuchDate):
         text = _("There is no {day}.{month:02d}.{year} in the calendar. Check the date and try again.").format(
             day=error.day, month=error.month, year=error.year)
+    elif isinstance(error, RecentPast):
+        text = _("{written} has passed: it was {passed}. Write a time to come; if you mean next year, write the year "
+                 "too: {example}.").format(written=str(error), passed=fmt_datetime(error.passed, context.lang),
+                                           example=error.next_year.astimezone(OSLO).strftime("%d.%m.%Y %H:%M"))
     elif isinstance(error, SkippedHour):
         text = _("The clocks skip from 02:00 to 03:00 that night (summer time starts), so "
                  "{time} does not exist. Choose another time.").format(time=error.local.strftime("%H:%M"))

@@ -137,15 +137,15 @@ class Reach:
     opted_out: int = 0
     unreachable: int = 0
     over_cap: int = 0
+    unverified: int = 0  # unverified supporters who match and are on lagbot: the board checks them first
     recipients: list[Member] = field(default_factory=list)
 
 
-def audience_query(audience: Audience, now: datetime) -> Any:
-    query = select(Member).where(
-        Member.status != STATUS_ERASED,
-        # Unverified supporters could be anyone: the board's messages wait until they are checked.
-        ~((Member.status == STATUS_SUPPORTER) & Member.verified.is_(False)),
-    )
+def audience_query(audience: Audience, now: datetime, *, unverified: bool = False) -> Any:
+    """The members the audience matches; with `unverified`, instead the unverified supporters it would
+    match, who are left out (they could be anyone: the board's messages wait until they are checked)."""
+    not_checked = (Member.status == STATUS_SUPPORTER) & Member.verified.is_(False)
+    query = select(Member).where(Member.status != STATUS_ERASED, not_checked if unverified else ~not_checked)
     if audience.districts:
         query = query.where(Member.district.in_(audience.districts))
     if audience.interests:
@@ -173,7 +173,8 @@ def audience_query(audience: Audience, now: datetime) -> Any:
 
 async def reach(session: AsyncSession, audience: Audience, *, now: datetime, urgent: bool, weekly_cap: int) -> Reach:
     members = list(await session.scalars(audience_query(audience, now)))
-    counts = Reach(matching=len(members))
+    left_out = audience_query(audience, now, unverified=True).where(Member.telegram_id.is_not(None), Member.onboarded_at.is_not(None))
+    counts = Reach(matching=len(members), unverified=int(await session.scalar(select(func.count()).select_from(left_out.subquery())) or 0))
     capped = {} if urgent else await capped_counts_since(session, now - timedelta(days=7))
     for member in members:
         if member.telegram_id is None or member.onboarded_at is None:

@@ -13,8 +13,11 @@ from sqlalchemy.orm import joinedload
 
 from models import phone_sql as sql
 from models.broadcast import Audience, audience_query
+from models.activity import WAITING
 from models.errors import NotFound
+from models.event_tables import Rsvp
 from models.member import STATUS_ERASED, Member
+from models.round_tables import Signup
 from models.phone_tables import (  # the tables and values live there; callers keep reading them from here
     ACTIVE,
     CLOSED,
@@ -318,6 +321,7 @@ class Progress:
     total: int = 0
     reached: int = 0
     signed_up: int = 0
+    waiting: int = 0  # of those "signed up", the ones on the linked round's or event's waiting list now
     not_reached: int = 0
     wrong_number: int = 0
     do_not_call: int = 0
@@ -345,6 +349,8 @@ async def progress(session: AsyncSession, campaign_id: int) -> Progress:
         elif outcome == "do_not_call":
             result.do_not_call += count
             result.reached += count
+    result.waiting = await _waiting(session, campaign_id)
+    result.signed_up -= result.waiting
     callers = await session.execute(
         select(Member.name, func.count(CallAttempt.id)).join(CallAttempt, CallAttempt.caller_id == Member.id)
         .join(CallTarget, CallTarget.id == CallAttempt.target_id).where(CallTarget.campaign_id == campaign_id)
@@ -352,6 +358,18 @@ async def progress(session: AsyncSession, campaign_id: int) -> Progress:
     )
     result.per_caller = {name or "?": count for name, count in callers.all()}
     return result
+
+
+async def _waiting(session: AsyncSession, campaign_id: int) -> int:
+    """Signed up by a call, and on the waiting list of the linked round or event now (one promoted since
+    counts as signed up)."""
+    signed = select(CallTarget.member_id).join(Campaign, Campaign.id == CallTarget.campaign_id).where(
+        CallTarget.campaign_id == campaign_id, CallTarget.status == DONE, CallTarget.outcome == "signed_up")
+    in_round = signed.join(Signup, (Signup.round_id == Campaign.round_id) & (Signup.member_id == CallTarget.member_id)
+                           ).where(Signup.status == WAITING)
+    at_event = signed.join(Rsvp, (Rsvp.event_id == Campaign.event_id) & (Rsvp.member_id == CallTarget.member_id)
+                           ).where(Rsvp.seat == WAITING)
+    return int(await session.scalar(select(func.count()).select_from(in_round.union_all(at_event).subquery())) or 0)
 
 
 async def last_call_by(session: AsyncSession, caller_id: int) -> datetime | None:

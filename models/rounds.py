@@ -320,6 +320,17 @@ def leads(round_: Round, member_id: int) -> bool:
     return any(team.leader_id == member_id for team in round_.teams)
 
 
+async def rounds_led(session: AsyncSession, member_id: int, now: datetime) -> list[tuple[Round, int]]:
+    """The planned rounds not over yet in which this member leads a team, with the team's number."""
+    rounds = await session.scalars(select(Round).where(
+        Round.status == PLANNED, Round.ends_at > now, Round.teams.any(Team.leader_id == member_id)).order_by(Round.starts_at, Round.id))
+    led = []
+    for round_ in rounds.unique():
+        teams = sorted(round_.teams, key=lambda t: t.id)
+        led.append((round_, next(k for k, t in enumerate(teams, start=1) if t.leader_id == member_id)))
+    return led
+
+
 def runs(round_: Round, member_id: int) -> bool:
     """The round's own leader — the first team's leader, or who created it — who may change, move or
     cancel it (with the board); the leaders of the other teams manage their own team only."""

@@ -34,6 +34,19 @@ class SkippedHour(BadTime):
         self.local = local
 
 
+class RecentPast(BadTime):
+    """A day without a year that was only weeks ago ("25.11" on 1 December): most likely a slip, not
+    next year's day, so it is refused with both readings rather than moved a year on in silence."""
+
+    def __init__(self, text: str, passed: datetime, next_year: datetime) -> None:
+        super().__init__(text)
+        self.passed, self.next_year = passed, next_year
+
+
+# How far back a day written without a year counts as "just passed" (refused) rather than next year's.
+RECENT_PAST = timedelta(days=62)
+
+
 @dataclass(frozen=True)
 class Moment:
     """A moment read from text: `at` in UTC; `ambiguous` when Oslo had that wall-clock time twice."""
@@ -82,8 +95,9 @@ def _clock(text: str, hours: str, minutes: str) -> time:
 def read_moment(text: str, now: datetime) -> Moment:
     """'17.04 12:00', '17.04.2027 12:00', '17.04.27 kl. 12.00' or '2027-04-17 12:00' in Oslo time.
 
-    Without a year, the next such day from `now` (this year, or next year once it has passed);
-    29.02 in a year that has none is refused, not moved to the next leap year.
+    Without a year, the next such day from `now` (this year, or next year once it has passed), except
+    that a day passed within RECENT_PAST is refused (RecentPast): "25.11" typed on 1 December is a slip,
+    not next November. 29.02 in a year that has none is refused, not moved to the next leap year.
     """
     cleaned = _clean(text)
     match = _DATE_TIME.match(cleaned)
@@ -103,6 +117,13 @@ def read_moment(text: str, now: datetime) -> Moment:
     # the year it would have had ("31.04" in November is next year's 31 April).
     if (month, day_, clock) < (local_now.month, local_now.day, local_now.time()):
         year += 1
+        try:
+            this_year = datetime.combine(date(year - 1, month, day_), clock)
+        except ValueError:  # 29.02 of a year that has none: refused below as next year's
+            this_year = None
+        if this_year is not None and local_now - this_year <= RECENT_PAST:
+            later = oslo_moment(datetime.combine(_day(text, year, month, day_), clock), text).at
+            raise RecentPast(text, this_year.replace(tzinfo=OSLO).astimezone(UTC), later)
     return oslo_moment(datetime.combine(_day(text, year, month, day_), clock), text)
 
 

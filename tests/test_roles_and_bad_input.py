@@ -52,10 +52,12 @@ async def test_board_lists_and_verifies_supporters(db, app, make_user):
 
 
 async def test_configured_admin_may_act_as_board(db, make_user):
-    admin = make_user(user_id=ADMIN_ID, language_code="en")
-    await onboard(admin, lang="en", phone="+4740000003")
+    admin = make_user(user_id=ADMIN_ID, language_code="en", first_name="Ada")
+    await onboard(admin, lang="en", phone="+4740000003")  # not in the register: vouched for, not on the list
+    supporter = make_user(language_code="en")
+    await onboard(supporter, lang="en", phone="+4740000004")
     listing = await admin.send("/supporters")
-    assert listing.text.startswith("Supporters waiting to be verified (1):")
+    assert listing.text.startswith("Supporters waiting to be verified (1):") and "Ada" not in listing.text, listing.text
     await admin.press("Verify Kari Nordmann")
     assert admin.last_message().text == "No supporters are waiting to be verified."
 

@@ -43,10 +43,14 @@ def in_session(command: Callable[[AsyncSession, Settings, argparse.Namespace], A
 
 def problem(exc: Exception) -> str:
     """What was wrong, in words, for an error the command line reports (not an exception's name)."""
-    from models.timeparse import BadTime, NoSuchDate, SkippedHour
+    from models.constants import OSLO
+    from models.timeparse import BadTime, NoSuchDate, RecentPast, SkippedHour
 
     if isinstance(exc, NoSuchDate):
         return f"there is no {exc.day:02d}.{exc.month:02d}.{exc.year} in the calendar"
+    if isinstance(exc, RecentPast):
+        return (f"{exc} has passed ({exc.passed.astimezone(OSLO):%Y-%m-%d %H:%M}); "
+                f"write the year if you mean {exc.next_year.astimezone(OSLO):%Y-%m-%d %H:%M}")
     if isinstance(exc, SkippedHour):
         return f"{exc.local:%Y-%m-%d %H:%M} does not exist in Oslo: the clocks skip from 02:00 to 03:00 that night"
     if isinstance(exc, BadTime):

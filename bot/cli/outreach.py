@@ -73,6 +73,7 @@ def cmd_broadcast(settings: Settings, args: argparse.Namespace) -> int:
         print(f"turned off broadcasts: {counted.opted_out}")
         print(f"unreachable: {counted.unreachable}")
         print(f"over the weekly cap: {counted.over_cap}")
+        print(f"unverified supporters left out: {counted.unverified}")
         print(f"recipients: {len(counted.recipients)}")
         if args.preview:
             return 0
@@ -116,9 +117,9 @@ async def cmd_calls_list(session: AsyncSession, settings: Settings, _args: argpa
     rows = []
     for c in campaigns:
         p = await pb.progress(session, c.id)
-        rows.append([c.id, c.name, c.status, c.mode, p.total, p.reached, p.signed_up, p.not_reached,
+        rows.append([c.id, c.name, c.status, c.mode, p.total, p.reached, p.signed_up, p.waiting, p.not_reached,
                      p.wrong_number, p.do_not_call, p.open])
-    sys.stdout.write(csv_text(["id", "name", "status", "mode", "total", "reached", "signed_up", "not_reached",
+    sys.stdout.write(csv_text(["id", "name", "status", "mode", "total", "reached", "signed_up", "waiting", "not_reached",
                                "wrong_number", "do_not_call", "open"], rows, newline="\n"))
     return 0
 

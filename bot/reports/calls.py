@@ -15,6 +15,7 @@ def text(figures: pb.Progress, lang: str, name: str) -> str:
         _("People to call: {count}").format(count=figures.total),
         _("Reached: {count}").format(count=figures.reached),
         _("Signed up: {count}").format(count=figures.signed_up),
+        *([_("On the waiting list (the round or event is full): {count}").format(count=figures.waiting)] if figures.waiting else []),
         _("Will phone others: {count}").format(count=figures.will_call),
         _("Not reached: {count}").format(count=figures.not_reached),
         _("Wrong number: {count}").format(count=figures.wrong_number),
@@ -29,8 +30,8 @@ def text(figures: pb.Progress, lang: str, name: str) -> str:
 
 def chart(figures: pb.Progress, lang: str, name: str) -> bytes:
     _ = translator(lang)
-    labels = [_("Signed up"), _("Reached"), _("Not reached"), _("Wrong number"), _("Do not call"), _("Still to call")]
-    values = [figures.signed_up, figures.reached, figures.not_reached, figures.wrong_number, figures.do_not_call, figures.open]
+    labels = [_("Signed up"), _("Waiting list"), _("Reached"), _("Not reached"), _("Wrong number"), _("Do not call"), _("Still to call")]
+    values = [figures.signed_up, figures.waiting, figures.reached, figures.not_reached, figures.wrong_number, figures.do_not_call, figures.open]
     fig, ax = plot.axes(8, 4)
     ax.barh(labels[::-1], values[::-1], color="#c8102e")
     ax.set_title(name)

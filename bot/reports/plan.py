@@ -103,7 +103,7 @@ def rounds(plan: pl.Plan, lang: str) -> Section:
             lines.append(_("Most teams out at once {year}: none yet.").format(year=year))
         else:
             lines.append(_("Most teams out at once {year}: {count} ({date}).").format(
-                year=year, count=teams, date=fmt_date(_moment(day), lang)))
+                year=year, count=teams, date=fmt_date(_moment(day), lang, year=False)))
     offered, accepted = plan.leaders
     lines.append(_("Leader training {year}: offered {offered}, accepted {accepted}.").format(
         year=plan.year, offered=offered, accepted=accepted))
