@@ -19,9 +19,9 @@ from telegram.ext import (
 )
 
 from bot.commands import BOARD_COMMANDS, COMMANDS
-from bot.leading_messages import leader_commands
 from bot.db import is_outage
 from bot.i18n import language_from_telegram, translator
+from bot.leading_messages import leader_commands
 from handlers import board_replies
 from handlers.common import Context, features, menu_label_pattern, reply, show_main_menu
 from models import rounds as rd

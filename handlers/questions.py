@@ -12,8 +12,8 @@ from telegram import InlineKeyboardMarkup, Update
 from bot.activity_buttons import SkipStep
 from bot.i18n import N_, fmt_datetime, fmt_time
 from handlers.common import Context, inline, reply
-from models.membership import has_role, member_by_telegram
 from models.constants import OSLO
+from models.membership import has_role, member_by_telegram
 from models.timeparse import BadTime, Moment, NoSuchDate, RecentPast, SkippedHour, read_moment
 from models.timeparse import read_end as parse_end
 

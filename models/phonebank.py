@@ -12,12 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from models import phone_sql as sql
-from models.broadcast import Audience, audience_query
 from models.activity import WAITING
+from models.broadcast import Audience, audience_query
 from models.errors import NotFound
 from models.event_tables import Rsvp
 from models.member import STATUS_ERASED, Member
-from models.round_tables import Signup
 from models.phone_tables import (  # the tables and values live there; callers keep reading them from here
     ACTIVE,
     CLOSED,
@@ -45,6 +44,7 @@ from models.phone_tables import (  # the tables and values live there; callers k
     NotHolding,
     Recorded,
 )
+from models.round_tables import Signup
 
 
 async def create_campaign(session: AsyncSession, *, name: str, purpose: str, scripts: dict[str, str], audience: Audience,
