@@ -1,0 +1,95 @@
+"""Findings of a whole season played against `python -m bot run` (tester's list, ux3): the plan report late in the
+year, the follow-up after downtime, /mine_data in Oslo time and words, wording, the register's split names and
+the Nynorsk command names. Each test plays the finding through the real Application."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from models import events as ev
+from models import rounds as rd
+from tests.test_plan import board_member, captions
+
+LATE_NOVEMBER = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
+async def _round(session, start, teams, now, *, cancelled=False):
+    round_ = await rd.create_round(session, title="Dørbank", district="ostbyen", starts_at=start, ends_at=start + timedelta(hours=3),
+                                   meeting_point="Lade kirke", capacity=4 * teams, now=now, teams=[(None, 4)] * teams)
+    if cancelled:
+        round_.status = rd.CANCELLED
+    return round_
+
+
+# /rapport on 25 November: 8 March, 1 May and Pride were listed as "not yet planned" for this year, the line
+# about next year named December's gap, and "most teams" counted a round still to come.
+async def test_the_plan_late_in_the_year_reports_past_days_as_past_and_next_year_as_next_year(db, app, make_user, clock):
+    board = await board_member(db, make_user)
+    clock.set(datetime(2026, 2, 1, 12, tzinfo=UTC))
+    async with db.session() as session:
+        start = datetime(2026, 3, 8, 16, tzinfo=UTC)
+        await ev.create_event(session, kind="movement_day", title="8. mars", starts_at=start, ends_at=start + timedelta(hours=2),
+                              place="Torget", now=clock(), tags=["march_8"])
+        await _round(session, datetime(2026, 10, 10, 10, tzinfo=UTC), 1, clock())          # held, one team
+        await _round(session, datetime(2026, 10, 17, 10, tzinfo=UTC), 4, clock(), cancelled=True)  # not held
+    clock.set(datetime(2026, 11, 1, 12, tzinfo=UTC))
+    async with db.session() as session:
+        await _round(session, datetime(2026, 11, 28, 10, tzinfo=UTC), 3, clock())          # still to come
+    clock.set(LATE_NOVEMBER)
+    rounds, courses, *_rest = captions(await board.send("/rapport"))
+    assert "Flest lag ute samtidig 2026: 1 (lørdag 10. oktober)." in rounds, rounds
+    assert "Flest lag ute samtidig 2027: ingen ennå." in rounds, rounds
+    assert "På etterskudd: gi en runde to lag" not in rounds   # three teams are planned on the 28th
+    # The coming 90 days have a gap from 28 November into 2027: this year's line names November, next year's January.
+    assert "Dørbankrunder 2026: 1 holdt, 1 planlagt av 10. Planlegg 8 til; neste hull: november 2026." in rounds, rounds
+    assert "Dørbankrunder 2027: 0 holdt, 0 planlagt av 10. Planlegg 10 til; neste hull: januar 2027." in rounds, rounds
+    assert "Til stede 2026: 8. mars\nIkke holdt 2026: 1. mai-frokost, Pride\n" in courses, courses
+    assert "Ikke planlagt ennå 2026" not in courses
+    assert ("Ikke planlagt ennå 2027: 8. mars, 1. mai-frokost, Pride. Merk arrangementet når du lager det." in courses), courses
+    clock.set(datetime(2026, 11, 29, 12, tzinfo=UTC))                                     # the three teams went out
+    rounds = captions(await board.send("/rapport"))[0]
+    assert "Flest lag ute samtidig 2026: 3 (lørdag 28. november)." in rounds, rounds
+
+
+# The bot was down from the round's end to the next morning: "How did it go?" was dropped, never sent.
+async def test_how_did_it_go_after_downtime_is_still_asked_naming_the_day(db, app, make_user, clock):
+    from sqlalchemy import select
+
+    from models.outbox import OutboxMessage
+    from tests.helpers import tick
+    from tests.test_season_member import START, make_round, person
+
+    anne, bjorn = await person(make_user, 1, first="Anne"), await person(make_user, 2, first="Bjørn")
+    first, second = await make_round(db, clock), await make_round(db, clock, start=START + timedelta(days=7))
+    for user in (anne, bjorn):
+        await user.press_data(f"rd.join:{first}")
+    await bjorn.press_data(f"rd.join:{second}")
+    clock.set(START - timedelta(hours=1))
+    await tick(app)                                          # reminders before the round; then the bot is down
+    clock.set(START + timedelta(hours=20))                   # Sunday 08:00 in Oslo: back up
+    await tick(app)
+    asked = anne.last_message()
+    assert asked.text.startswith("Takk for at du banket på dører lørdag 5. desember! Hvordan gikk det"), asked.text
+    assert "i dag" not in asked.text and "Bolig" in [label for label, _data in asked.inline_buttons]
+    theme = await anne.press("Bolig")
+    assert "hva hørte du?" in theme.text.lower(), theme.texts
+    clock.set(START + timedelta(days=7, hours=3, minutes=30))  # Bjørn's second round, asked at once the same day
+    await tick(app)
+    assert bjorn.last_message().text.startswith("Takk for at du banket på dører i dag!"), bjorn.last_message().text
+    async with db.session() as session:
+        rows = {(r.member_id, r.subject_id): r.status for r in await session.scalars(
+            select(OutboxMessage).where(OutboxMessage.topic == "round.followup"))}
+    assert sorted(rows.values()) == ["sent", "sent", "sent"]
+
+
+# Down for three days: the question is no longer asked (too late to remember the doors).
+async def test_how_did_it_go_is_dropped_after_more_than_two_days(db, app, make_user, clock):
+    from tests.helpers import tick
+    from tests.test_season_member import START, make_round, person
+
+    anne = await person(make_user, 1, first="Anne")
+    rid = await make_round(db, clock)
+    await anne.press_data(f"rd.join:{rid}")
+    clock.set(START + timedelta(days=3, hours=4))
+    await tick(app)
+    assert not any(m.text.startswith("Takk for at du banket") for m in anne.messages())
