@@ -93,3 +93,28 @@ async def test_how_did_it_go_is_dropped_after_more_than_two_days(db, app, make_u
     clock.set(START + timedelta(days=3, hours=4))
     await tick(app)
     assert not any(m.text.startswith("Takk for at du banket") for m in anne.messages())
+
+
+# /mine_data showed "2026-12-04T11:00:00+00:00" and "round.reminder_24h".
+async def test_my_data_shows_oslo_times_and_message_topics_in_words(db, app, make_user, clock):
+    import json
+
+    from bot.i18n import translator
+    from tests.test_season_member import make_round, person
+
+    for lang, topic in (("nb", "påminnelse dagen før en dørbankrunde"), ("nn", "påminning dagen før ei dørbankrunde"),
+                        ("en", "reminder the day before a door-knocking round")):
+        user = await person(make_user, {"nb": 1, "nn": 2, "en": 3}[lang], lang=lang)
+        rid = await make_round(db, clock, title=f"Runde {lang}")
+        await user.press_data(f"rd.join:{rid}")
+        [document] = (await user.send("/mydata")).method("sendDocument")
+        raw = document.files["document"].decode("utf-8")
+        data, _ = json.loads(raw), translator(lang)
+        messages = data[_("Messages from lagbot to you")]
+        topics = [m[_("Topic")] for m in messages]
+        assert topic in topics, topics
+        assert not [t for t in topics if t and "." in t], topics           # no internal codes
+        reminder = next(m for m in messages if m[_("Topic")] == topic)
+        assert reminder[_("Due")] == "2026-12-04T12:00:00+01:00", reminder   # Friday 12:00 in Oslo, the day before
+        assert data[_("Door-knocking rounds")][0][_("Starts")] == "2026-12-05T12:00:00+01:00"
+        assert "+00:00" not in raw
