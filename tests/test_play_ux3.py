@@ -118,3 +118,42 @@ async def test_my_data_shows_oslo_times_and_message_topics_in_words(db, app, mak
         assert reminder[_("Due")] == "2026-12-04T12:00:00+01:00", reminder   # Friday 12:00 in Oslo, the day before
         assert data[_("Door-knocking rounds")][0][_("Starts")] == "2026-12-05T12:00:00+01:00"
         assert "+00:00" not in raw
+
+
+# The register export with first and last name in columns of their own was refused: "no name/navn column".
+SPLIT_NAMES = ("Fornavn;Etternavn;Telefon;Bydel;Medlemsnummer\r\n"
+               "Kari;Nordmann;912 34 567;Heimdal;1001\r\n"
+               "Jon Erik;Vik;934 56 789;Lerkendal;1002\r\n"
+               ";Solberg;900 11 222;;1003\r\n"
+               ";;955 55 555;;1004\r\n")
+
+
+def test_members_import_joins_first_and_last_name_columns(tmp_path, monkeypatch, capsys, database_url):
+    from sqlalchemy import select
+
+    from models.member import Member
+    from tests.test_cli_season import empty, stored
+    from tests.test_register import run_cli
+
+    empty(database_url)
+    register = tmp_path / "medlemmer.csv"
+    register.write_bytes(SPLIT_NAMES.encode("cp1252"))
+    assert run_cli(monkeypatch, database_url, "members", "import", str(register)) == 0
+    out = capsys.readouterr().out
+    assert "created: 3" in out and "rejected: 1" in out and "line 5: name is missing" in out, out
+    names = {m.member_number: (m.name, m.district) for m in stored(database_url, select(Member))}
+    assert names == {"1001": ("Kari Nordmann", "heimdal"), "1002": ("Jon Erik Vik", "lerkendal"), "1003": ("Solberg", None)}
+    assert run_cli(monkeypatch, database_url, "members", "import", str(register)) == 0  # the same file again: no change
+    assert "unchanged: 3" in capsys.readouterr().out
+    empty(database_url)
+
+
+async def test_a_member_imported_from_split_name_columns_is_greeted_by_full_name(db, app, make_user):
+    from tests.helpers import import_members
+
+    await import_members(db, SPLIT_NAMES)
+    kari = make_user(first_name="Kari", language_code="nb")
+    await kari.send("/start")
+    await kari.press("Ja, jeg godtar")
+    shared = await kari.share_contact("+4791234567")
+    assert "Takk, Kari Nordmann!" in shared.texts[0], shared.texts
