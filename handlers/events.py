@@ -12,6 +12,7 @@ from telegram.ext import Application, CommandHandler, MessageHandler, filters
 from bot import activity_messages as am
 from bot import event_messages as msgs
 from bot.activity_buttons import EventCalendarFile, EventKind, EventPage, ManageEvents, NewEvent, Rsvp, ShowEvent, accepts, read
+from bot.commands import names
 from bot.i18n import N_, fmt_date, fmt_month, fmt_weekday_day
 from bot.reports import events as reports
 from handlers.cards import event_card, rsvp_keyboard
@@ -240,7 +241,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     private = filters.ChatType.PRIVATE
     features(application).deep_links["event"] = deep_link
     features(application).mine.append(mine)
-    application.add_handler(CommandHandler(["arrangementer", "events"], list_events, private))
+    application.add_handler(CommandHandler(names("arrangementer", "events"), list_events, private))
     application.add_handler(MessageHandler(private & filters.Regex(add_menu(application, MenuItem("events", N_("📅 Events"), 15))), list_events))
     application.add_handler(CommandHandler(["arshjul", "calendar"], yearly_calendar, private))
     application.add_handler(Press(list_events, pattern=accepts(EventKind)))

@@ -157,3 +157,60 @@ async def test_a_member_imported_from_split_name_columns_is_greeted_by_full_name
     await kari.press("Ja, jeg godtar")
     shared = await kari.share_contact("+4791234567")
     assert "Takk, Kari Nordmann!" in shared.texts[0], shared.texts
+
+
+def _registered(app) -> set[str]:
+    """Every command the running Application answers to (plain handlers and conversations' entry points)."""
+    from telegram.ext import CommandHandler, ConversationHandler
+
+    found: set[str] = set()
+
+    def walk(handler) -> None:
+        if isinstance(handler, CommandHandler):
+            found.update(handler.commands)
+        elif isinstance(handler, ConversationHandler):
+            for inner in [*handler.entry_points, *handler.fallbacks, *(h for hs in handler.states.values() for h in hs)]:
+                walk(inner)
+
+    for handlers in app.handlers.values():
+        for handler in handlers:
+            walk(handler)
+    return found
+
+
+def _commands_in(text: str) -> set[str]:
+    import re
+
+    return set(re.findall(r"(?<![\w/.:<])/([a-z_]+)", text))
+
+
+# In Nynorsk, /arrangement (Nynorsk's plural of "arrangement") answered "I didn't get that"; the help and every
+# text must name only commands that work, in each language.
+async def test_every_command_help_and_texts_name_works_and_nynorsk_names_work(db, app, api, make_user, clock):
+    from babel.messages.pofile import read_po
+
+    from bot.app import set_commands
+    from bot.commands import NYNORSK
+
+    registered = _registered(app)
+    assert set(NYNORSK.values()) <= registered, set(NYNORSK.values()) - registered
+    for lang in ("nb", "nn", "en"):
+        with open(f"locales/{lang}/LC_MESSAGES/lagbot.po", "rb") as po:
+            texts = [s for m in read_po(po) if m.id for s in (m.string if isinstance(m.string, tuple) else (m.string,))]
+        named = set().union(*(_commands_in(t or "") for t in texts))
+        assert named <= registered, (lang, named - registered)
+    board = {lang: await board_member(db, make_user, lang, k) for k, lang in enumerate(("nb", "nn", "en"))}
+    for lang, user in board.items():
+        helped = (await user.send("/help")).text
+        listed = _commands_in(helped)
+        assert listed <= registered, (lang, listed - registered)
+        assert ("/arrangement —" in helped) == (lang == "nn") and ("/events —" in helped) == (lang == "en"), helped
+    assert "/ringjerunde —" in (await board["nn"].send("/hjelp")).text
+    await set_commands(app)                                    # Telegram's command list, per language
+    menus = {c.params.get("language_code"): [b["command"] for b in c.params["commands"]]
+             for c in api.calls if c.method == "setMyCommands"}
+    assert set().union(*map(set, menus.values())) <= registered
+    assert "arrangement" in menus["nn"] and "events" in menus["en"] and "arrangementer" in menus["nb"], menus
+    nynorsk = await board["nn"].send("/arrangement")
+    assert "I didn't quite get that" not in nynorsk.text and "Eg skjønte" not in nynorsk.text, nynorsk.texts
+    assert nynorsk.texts == (await board["nn"].send("/arrangementer")).texts   # the same list as the Bokmål name
