@@ -91,6 +91,24 @@ def fmt_datetime(moment: datetime, language: str) -> str:
     return text
 
 
+# A span's start: English drops "at" before a range ("Saturday 5 December, 17:00–19:30", not "at 17:00–19:30").
+SPAN_PATTERNS = {"nb": DATETIME_PATTERNS["nb"], "nn": DATETIME_PATTERNS["nn"], "en": "EEEE d MMMM, HH:mm"}
+
+
+def fmt_span(starts: datetime, ends: datetime, language: str) -> str:
+    """'lørdag 5. desember kl. 17:00–19:30' in Oslo time; an end on the next day says so ('18:00–01:00 (neste
+    dag)'), a later one gives its date."""
+    lang = _known(language)
+    start = format_datetime(starts, SPAN_PATTERNS[lang], tzinfo=OSLO, locale=lang)
+    days = (to_oslo(ends).date() - to_oslo(starts).date()).days
+    if days <= 0:
+        return f"{start}–{fmt_time(ends, lang)}"
+    if days == 1:
+        _ = translator(lang)
+        return f"{start}–{fmt_time(ends, lang)} " + _("(next day)")
+    return f"{start} – {format_datetime(ends, SPAN_PATTERNS[lang], tzinfo=OSLO, locale=lang)}"
+
+
 def fmt_date(moment: datetime, language: str) -> str:
     return format_date(to_oslo(moment).date(), DATE_PATTERNS[_known(language)], locale=_known(language))
 

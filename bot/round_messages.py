@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import activity_messages as am
 from bot import outbox_buttons as data
-from bot.i18n import N_, OSLO, fmt_date, fmt_datetime, fmt_time, translator
+from bot.i18n import N_, OSLO, fmt_date, fmt_datetime, fmt_time, ngettext_for, translator
 from bot.render import Gone, Message, renderer
 from bot.render import now as render_now
 from models import outbox as box
@@ -212,14 +212,22 @@ async def own_leaders(session: AsyncSession, round_: Round, to: Member) -> list[
     return own or leaders
 
 
+def leader_line(names: list[str], lang: str) -> str:
+    """'Leader: Kari' or 'Leaders: Kari, Ola' (Dørbankgeneral / Dørbankgeneraler), or that none is decided yet."""
+    _, ngettext = translator(lang), ngettext_for(lang)
+    if not names:
+        return _("Leader: not decided yet")
+    return ngettext("Leader: {names}", "Leaders: {names}", len(names)).format(names=", ".join(names))
+
+
 # Renderers: each reads the round as it is now, in the recipient's language of now.
 
 @renderer("round.reminder_24h")
 async def _day_before(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
     round_ = await am.reminder_subject(session, rd.SEATS, row, to, before_start=True, day_before=True)
     _ = translator(to.language)
-    leaders = ", ".join(m.name or "?" for m in await own_leaders(session, round_, to)) or _("not decided yet")
-    return Message(_("Reminder: door-knocking tomorrow, {when}.\nMeeting point: {place}\nLeader: {leaders}\n"
+    leaders = leader_line([m.name or "?" for m in await own_leaders(session, round_, to)], to.language)
+    return Message(_("Reminder: door-knocking tomorrow, {when}.\nMeeting point: {place}\n{leaders}\n"
                      "Bring good shoes, clothes for the weather and a charged phone. Flyers are handed out there.").format(
         when=when(round_, to.language), place=round_.meeting_point, leaders=leaders),
         [[box.Button(_("I can't after all"), data=data.cannot_come(round_.id))]])

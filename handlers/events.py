@@ -75,7 +75,7 @@ async def list_events(update: Update, context: Context) -> None:
     if views:
         lines = [_("Coming up:")]
     else:
-        lines = [_(NONE_OF_KIND[kind]) if kind in NONE_OF_KIND else _("Nothing is planned right now — we'll let you know!")]
+        lines = [_(NONE_OF_KIND[kind]) if kind in NONE_OF_KIND else _("Nothing is planned right now. Have a look again in a while.")]
     rows = [[(f"{fmt_date(v.event.starts_at, member.language)} · {v.event.title[:28]}", ShowEvent(event_id=v.event.id).pack())]
             for v in views]
     lines += [f"• {msgs.when(v.event, member.language)} — {v.event.title}" for v in views]

@@ -4,7 +4,9 @@ the Nynorsk command names. Each test plays the finding through the real Applicat
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from models import events as ev
 from models import rounds as rd
@@ -195,8 +197,8 @@ async def test_every_command_help_and_texts_name_works_and_nynorsk_names_work(db
     registered = _registered(app)
     assert set(NYNORSK.values()) <= registered, set(NYNORSK.values()) - registered
     for lang in ("nb", "nn", "en"):
-        with open(f"locales/{lang}/LC_MESSAGES/lagbot.po", "rb") as po:
-            texts = [s for m in read_po(po) if m.id for s in (m.string if isinstance(m.string, tuple) else (m.string,))]
+        po = read_po(io.BytesIO(Path(f"locales/{lang}/LC_MESSAGES/lagbot.po").read_bytes()))
+        texts = [s for m in po if m.id for s in (m.string if isinstance(m.string, tuple) else (m.string,))]
         named = set().union(*(_commands_in(t or "") for t in texts))
         assert named <= registered, (lang, named - registered)
     board = {lang: await board_member(db, make_user, lang, k) for k, lang in enumerate(("nb", "nn", "en"))}
@@ -214,3 +216,68 @@ async def test_every_command_help_and_texts_name_works_and_nynorsk_names_work(db
     nynorsk = await board["nn"].send("/arrangement")
     assert "I didn't quite get that" not in nynorsk.text and "Eg skjønte" not in nynorsk.text, nynorsk.texts
     assert nynorsk.texts == (await board["nn"].send("/arrangementer")).texts   # the same list as the Bokmål name
+
+
+# Wording found in the season: the plural of "Dørbankgeneral", an evening past midnight, English "at 17:00–19:30",
+# the English /newround example, the board's kind, contact and leader echoed, and a promise lagbot did not keep.
+async def test_wording_of_cards_spans_and_confirmations(db, app, make_user, clock):
+    from models.membership import grant_role, member_by_telegram
+    from tests.test_season_member import person
+
+    board = await person(make_user, 0, first="Styre")
+    english = await person(make_user, 1, lang="en", first="Lucy")
+    anne, bjorn = await person(make_user, 2, first="Anne"), await person(make_user, 3, first="Bjørn")
+    async with db.session() as session:
+        for user, role in ((board, "board"), (english, "board"), (anne, "leader"), (bjorn, "leader")):
+            await grant_role(session, await member_by_telegram(session, user.user_id), role)
+    empty = await board.send("/dorbank")                         # nothing planned: no promise to tell them
+    assert empty.text == "Ingen dørbankrunder er planlagt akkurat nå. Ta en titt igjen om en stund.", empty.text
+    assert (await board.send("/arrangementer")).text.startswith("Ingenting er planlagt akkurat nå. Ta en titt igjen om en stund.")
+
+    asked = await english.send("/newround")
+    assert "“Door-knocking on Lade”" in asked.text and "/cancel" in asked.text, asked.text
+    await english.send("/cancel")
+    await board.send("/nyrunde")                                 # two teams, the leaders typed as phone numbers
+    await board.send("Dørbank på Lade")
+    await board.press("Østbyen")
+    await board.send("05.12 17:00")
+    await board.send("19:30")
+    await board.send("Lade kirke")
+    await board.send("10")
+    first = await board.send("+47 41000002")
+    assert first.text.startswith("👤 Dørbankgeneral: Anne Nordmann\n"), first.text
+    await board.press("➕ Et lag til")
+    second = await board.send("41000003")
+    assert second.text.startswith("👤 Dørbankgeneral: Bjørn Nordmann\n"), second.text
+    await board.press("Fortsett")
+    while not board.last_message().text.startswith("Ny dørbankrunde:"):  # partner and briefing skipped
+        await board.press("Hopp over")
+    created = await board.press("✅ Opprett")
+    assert created.text.endswith("🚪 Dørbank på Lade\n👤 Dørbankgeneraler: Anne Nordmann, Bjørn Nordmann"), created.text
+    card = await anne.send("/dorbank")
+    assert "👤 Dørbankgeneraler: Anne Nordmann, Bjørn Nordmann" in card.text, card.text
+    assert "🗓 lørdag 5. desember kl. 17:00–19:30" in card.text, card.text
+    listed = await english.send("/doorknock")
+    assert "🗓 Saturday 5 December, 17:00–19:30" in listed.text and " at 17:00" not in listed.text, listed.text
+    assert "👤 Leaders: Anne Nordmann, Bjørn Nordmann" in listed.text, listed.text
+
+    await board.send("/nyttarrangement")                          # an evening past midnight, contact by phone
+    await board.press("Sosialt")
+    await board.send("Julebord")
+    await board.press("Hopp over")
+    await board.send("12.12 18:00")
+    await board.send("13.12 01:00")
+    await board.send("Folkets hus")
+    await board.press("Ingen grense")
+    await board.press("Hopp over")
+    summary = await board.send("410 00 002")
+    assert summary.text.startswith("Hører det til et av målene"), summary.text
+    await board.press("Ferdig")
+    summary = await board.press("Nei")
+    assert "🏷 Sosialt" in summary.text and "👤 Kontaktperson: Anne Nordmann" in summary.text, summary.text
+    assert "kl. 18:00–01:00 (neste dag)" in summary.text, summary.text
+    created = await board.press("✅ Opprett")
+    assert created.text.endswith("📅 Julebord\n🏷 Sosialt\n👤 Kontaktperson: Anne Nordmann"), created.text
+    events = await english.send("/events")
+    assert "Saturday 12 December, 18:00–01:00 (next day) — Julebord" in events.text, events.text
+
