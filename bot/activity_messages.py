@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import N_, fmt_datetime, fmt_time
+from bot.i18n import N_, fmt_span
 from bot.render import Gone
 from bot.render import now as render_now
 from models import activity as act
@@ -21,13 +21,13 @@ from models.timeparse import same_time_day_before
 
 
 def when(activity: Any, lang: str) -> str:
-    return f"{fmt_datetime(activity.starts_at, lang)}–{fmt_time(activity.ends_at, lang)}"
+    return fmt_span(activity.starts_at, activity.ends_at, lang)
 
 
 def when_of(params: dict[str, Any], lang: str) -> str:
     """The time a change notice announces: the one in its own change record."""
     starts, ends = (datetime.fromtimestamp(params[name], UTC) for name in ("starts_at", "ends_at"))
-    return f"{fmt_datetime(starts, lang)}–{fmt_time(ends, lang)}"
+    return fmt_span(starts, ends, lang)
 
 
 def stamp(moment: datetime) -> int:

@@ -13,7 +13,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 
 from bot import context as update_context
 from bot.broadcasting import refresh_status, start_due
-from bot.commands import BOARD_COMMANDS, COMMANDS  # noqa: F401 - BOARD_COMMANDS: importable from here as before
+from bot.commands import BOARD_COMMANDS, COMMANDS, shown  # noqa: F401 - BOARD_COMMANDS: importable from here as before
 from bot.context import CONTEXT_TYPES
 from bot.db import Database
 from bot.delivery import Dispatcher
@@ -278,7 +278,7 @@ async def set_commands(application: Application[Any, Any, Any, Any, Any, Any]) -
     for language in ("nb", "nn", "en"):
         _ = translator(language)
         commands = [
-            BotCommand(english if language == "en" else norwegian, _(description))
+            BotCommand(shown(norwegian, english, language), _(description))
             for norwegian, english, description in COMMANDS
         ]
         await application.bot.set_my_commands(commands, language_code=language)

@@ -19,6 +19,13 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("slett_meg", "deleteme", N_("Erase your data")),
     ("hjelp", "help", N_("What lagbot can do")),
 ]
+# Nynorsk names where Nynorsk writes the word otherwise: they work for everyone, and Nynorsk help and
+# Telegram's Nynorsk command list show them (the Bokmål names work in Nynorsk too).
+NYNORSK: dict[str, str] = {
+    "arrangementer": "arrangement", "ringerunde": "ringjerunde", "innstillinger": "innstillingar",
+    "undersokelse": "undersoking", "nyringerunde": "nyringjerunde", "nyundersokelse": "nyundersoking",
+    "supportere": "supporterar", "partnere": "partnarar", "nyttinnspill": "nyttinnspel", "innspill": "innspel",
+}
 BOARD_COMMANDS: list[tuple[str, str, str]] = [
     ("utsending", "broadcast", N_("Send a message to members (board)")),
     ("nyrunde", "newround", N_("Create a door-knocking round (board, leaders)")),
@@ -35,3 +42,13 @@ BOARD_COMMANDS: list[tuple[str, str, str]] = [
     ("partnere", "partners", N_("Partner organisations and their links (board)")),
     ("rapport", "report", N_("The plan on one screen, this year and next; «aar» for the annual report (board)")),
 ]
+
+
+def names(norwegian: str, english: str) -> list[str]:
+    """Every name a command answers to: Bokmål, English and (where it differs) Nynorsk."""
+    return list(dict.fromkeys([norwegian, english, NYNORSK.get(norwegian, norwegian)]))
+
+
+def shown(norwegian: str, english: str, language: str) -> str:
+    """The name help and Telegram's command list give a reader of `language`."""
+    return english if language == "en" else NYNORSK.get(norwegian, norwegian) if language == "nn" else norwegian

@@ -108,6 +108,26 @@ def fmt_datetime(moment: datetime, language: str) -> str:
     return format_datetime(moment, patterns[_known(language)], tzinfo=OSLO, locale=_known(language))
 
 
+# A span's start: English drops "at" before a range ("Saturday 5 December, 17:00–19:30", not "at 17:00–19:30").
+SPAN_PATTERNS = {"nb": DATETIME_PATTERNS["nb"], "nn": DATETIME_PATTERNS["nn"], "en": "EEEE d MMMM, HH:mm"}
+SPAN_YEAR_PATTERNS = {"nb": DATETIME_YEAR_PATTERNS["nb"], "nn": DATETIME_YEAR_PATTERNS["nn"], "en": "EEEE d MMMM y, HH:mm"}
+
+
+def fmt_span(starts: datetime, ends: datetime, language: str) -> str:
+    """'lørdag 5. desember kl. 17:00–19:30' in Oslo time (with the year in another year); an end on the
+    next day says so ('18:00–01:00 (neste dag)'), a later one gives its date."""
+    lang = _known(language)
+    patterns = SPAN_YEAR_PATTERNS if other_year(starts) else SPAN_PATTERNS
+    start = format_datetime(starts, patterns[lang], tzinfo=OSLO, locale=lang)
+    days = (to_oslo(ends).date() - to_oslo(starts).date()).days
+    if days <= 0:
+        return f"{start}–{fmt_time(ends, lang)}"
+    if days == 1:
+        _ = translator(lang)
+        return f"{start}–{fmt_time(ends, lang)} " + _("(next day)")
+    return f"{start} – {format_datetime(ends, patterns[lang], tzinfo=OSLO, locale=lang)}"
+
+
 def fmt_date(moment: datetime, language: str, *, year: bool | None = None) -> str:
     """'lørdag 17. april'; with the year in another year than now (or as `year` says: a sentence that names it)."""
     patterns = DATE_YEAR_PATTERNS if (other_year(moment) if year is None else year) else DATE_PATTERNS

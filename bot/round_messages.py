@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import activity_messages as am
 from bot import outbox_buttons as data
-from bot.i18n import N_, OSLO, fmt_datetime, fmt_time, translator
+from bot.i18n import N_, OSLO, fmt_date, fmt_datetime, fmt_time, ngettext_for, translator
 from bot.render import Gone, Message, renderer
 from bot.render import now as render_now
 from models import outbox as box
@@ -21,6 +21,9 @@ from models.member import Member
 from models.round_leaders import LeaderChange
 from models.rounds import THEMES, Round
 from models.timeparse import same_time_day_before  # noqa: F401 - importable from here as before
+
+# "How did it go?" is still asked when the bot was down as it fell due, up to this long after the round.
+FOLLOWUP_WINDOW = timedelta(days=2)
 
 THEME_LABELS: dict[str, str] = {
     "housing": N_("Housing"),
@@ -209,14 +212,22 @@ async def own_leaders(session: AsyncSession, round_: Round, to: Member) -> list[
     return own or leaders
 
 
+def leader_line(names: list[str], lang: str) -> str:
+    """'Leader: Kari' or 'Leaders: Kari, Ola' (Dørbankgeneral / Dørbankgeneraler), or that none is decided yet."""
+    _, ngettext = translator(lang), ngettext_for(lang)
+    if not names:
+        return _("Leader: not decided yet")
+    return ngettext("Leader: {names}", "Leaders: {names}", len(names)).format(names=", ".join(names))
+
+
 # Renderers: each reads the round as it is now, in the recipient's language of now.
 
 @renderer("round.reminder_24h")
 async def _day_before(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
     round_ = await am.reminder_subject(session, rd.SEATS, row, to, before_start=True, day_before=True)
     _ = translator(to.language)
-    leaders = ", ".join(m.name or "?" for m in await own_leaders(session, round_, to)) or _("not decided yet")
-    return Message(_("Reminder: door-knocking tomorrow, {when}.\nMeeting point: {place}\nLeader: {leaders}\n"
+    leaders = leader_line([m.name or "?" for m in await own_leaders(session, round_, to)], to.language)
+    return Message(_("Reminder: door-knocking tomorrow, {when}.\nMeeting point: {place}\n{leaders}\n"
                      "Bring good shoes, clothes for the weather and a charged phone. Flyers are handed out there.").format(
         when=when(round_, to.language), place=round_.meeting_point, leaders=leaders),
         [[box.Button(_("I can't after all"), data=data.cannot_come(round_.id))]])
@@ -264,10 +275,14 @@ async def _leader_briefing(session: AsyncSession, row: box.OutboxMessage, to: Me
 async def _followup(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
     round_ = await am.reminder_subject(session, rd.SEATS, row, to, came=True)
     moment = render_now()
-    if (moment is not None and moment > round_.ends_at + timedelta(hours=3)
-            and moment.astimezone(OSLO).date() != round_.ends_at.astimezone(OSLO).date()):
-        raise Gone("held up past the round's day; “today” would be wrong")
     _ = translator(to.language)
+    if moment is not None and moment > round_.ends_at + FOLLOWUP_WINDOW:
+        raise Gone("held up (the bot was down) for more than two days after the round: too late to ask")
+    if moment is not None and moment.astimezone(OSLO).date() != round_.ends_at.astimezone(OSLO).date():
+        # Held up past the round's day (the bot was down): still asked, naming the day, not "today".
+        return Message(_("Thank you for knocking on doors on {day}! How did it go — what did people talk about? "
+                         "Pick a theme. Please don't write names or addresses of the people you met.").format(
+                             day=fmt_date(round_.starts_at, to.language)), theme_buttons(round_.id, to.language))
     return Message(_("Thank you for knocking on doors today! How did it go — what did people talk about? "
                      "Pick a theme. Please don't write names or addresses of the people you met."),
                    theme_buttons(round_.id, to.language))

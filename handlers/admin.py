@@ -9,6 +9,7 @@ from telegram.ext import Application, CommandHandler, filters
 
 from bot import welcome_messages
 from bot.callbacks import Id, callback
+from bot.commands import names
 from bot.i18n import translator
 from bot.link_messages import member_label, tell_outcome
 from handlers.common import Context, acting, clip, inline, pressed, reply, requires_role
@@ -116,6 +117,6 @@ async def link(update: Update, context: Context) -> None:
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
     private = filters.ChatType.PRIVATE
-    application.add_handler(CommandHandler(["supportere", "supporters"], list_supporters, private))
+    application.add_handler(CommandHandler(names("supportere", "supporters"), list_supporters, private))
     application.add_handler(Press(verify, pattern=VerifySupporter.filter()))
     application.add_handler(Press(link, pattern=LinkNamesake.filter()))

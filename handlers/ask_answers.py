@@ -21,6 +21,7 @@ from bot.ask_messages import (
     summary_text,
 )
 from bot.callbacks import Id, Number, callback
+from bot.commands import names
 from bot.i18n import N_, fmt_datetime
 from handlers.common import (
     Context,
@@ -260,7 +261,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     ))
     application.add_handler(Press(not_for_me, pattern=NotForMe.filter()))
     application.add_handler(Press(document, pattern=AskDocument.filter()))
-    application.add_handler(CommandHandler(["innspill", "asks"], list_asks, private))
+    application.add_handler(CommandHandler(names("innspill", "asks"), list_asks, private))
     application.add_handler(Press(list_asks, pattern=AskPage.filter()))
     application.add_handler(Press(show_ask, pattern=ShowAsk.filter()))
     application.add_handler(Press(act, pattern=AskAction.filter()))

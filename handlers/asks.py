@@ -12,6 +12,7 @@ from telegram.ext import Application, CommandHandler, MessageHandler, filters
 from bot import ask_messages as words
 from bot.activity_buttons import SkipStep
 from bot.callbacks import Id, callback
+from bot.commands import names
 from bot.i18n import N_, fmt_date
 from handlers import broadcast_audience as audiences
 from handlers.common import Context, buttons_expected, cancel_conversation, flow_step, inline, new_draft, reply
@@ -288,7 +289,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     text = filters.TEXT & ~filters.COMMAND
     application.add_handler(Flow(
         application, "ask_create", title=TITLE_OF_FLOW, drafts=(DRAFT_KEY,), role=("board", "programme"),
-        entry_points=[CommandHandler(["nyttinnspill", "newask"], start, filters.ChatType.PRIVATE)],
+        entry_points=[CommandHandler(names("nyttinnspill", "newask"), start, filters.ChatType.PRIVATE)],
         states={
             KIND: [Press(got_kind, pattern=AskKind.filter()), MessageHandler(text, buttons_expected)],
             MEETING: [MessageHandler(text, got_meeting)],

@@ -31,8 +31,7 @@ def round_card(view: rd.RoundView, lang: str) -> str:
     round_ = view.round
     lines = [f"🚪 {round_.title}", f"🗓 {rd_msgs.when(round_, lang)}", f"🏘 {_(DISTRICT_LABELS[round_.district])}",
              f"📍 {round_.meeting_point}"]
-    leaders = ", ".join(m.name or "?" for m in view.leaders)
-    lines.append("👤 " + (_("Leader: {names}").format(names=leaders) if leaders else _("Leader: not decided yet")))
+    lines.append("👤 " + rd_msgs.leader_line([m.name or "?" for m in view.leaders], lang))
     if round_.partner:
         lines.append("🤝 " + _("Together with {partner}").format(partner=round_.partner))
     lines.append(seats_line(view.seats_left, view.waiting, lang))

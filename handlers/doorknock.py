@@ -86,7 +86,7 @@ async def list_rounds(update: Update, context: Context) -> None:
     views, page, pages = page_of(views, page, ROUNDS_PER_PAGE)
     admin = membership.has_role(member, "leader", runtime.settings.lagbot_admins)
     if not views:
-        text = _("No door-knocking rounds are planned right now. We'll let you know when there is one!")
+        text = _("No door-knocking rounds are planned right now. Have a look again in a while.")
         await reply(update, text, reply_markup=inline([[(_("➕ New round"), NewRound().pack())]]) if admin else None)
         return
     cards = "\n\n".join(round_card(v, member.language) for v in views)

@@ -72,7 +72,7 @@ async def new_round(update: Update, context: Context) -> int | None:
     context.user_data[DRAFT] = {}
     if update.callback_query is not None:
         await update.callback_query.answer()
-    await reply(update, context._("New door-knocking round. What should it be called? (for example “Dørbank on Lade”) — /avbryt to stop"))
+    await reply(update, context._("New door-knocking round. What should it be called? (for example “Door-knocking on Lade”) — /avbryt to stop"))
     return TITLE
 
 
@@ -155,6 +155,7 @@ async def got_leader(update: Update, context: Context) -> int:
         except (MemberNotFound, InvalidPhone):
             await reply(update, _("No member has that number. Check it, or tap “Nobody yet”."))
             return LEADER
+        found = leader.name or "?"  # a number typed: say whose it is before going on
     is_board = membership.has_role(member, "board", runtime.settings.lagbot_admins)
     if not is_board and not data["leaders"] and leader_id != member.id:
         await reply(update, _("As a leader you can create rounds that you lead yourself. Tap “I do”."))
@@ -163,7 +164,8 @@ async def got_leader(update: Update, context: Context) -> int:
         await reply(update, _("That person already leads a team of this round. Choose someone else, or tap “Nobody yet”."))
         return LEADER
     data["leaders"].append(leader_id)
-    await reply(update, _("Another team with its own leader? The seats are shared evenly between the teams."),
+    echo = "👤 " + msgs.leader_line([found], context.lang) + "\n" if query is None else ""
+    await reply(update, echo + _("Another team with its own leader? The seats are shared evenly between the teams."),
                 reply_markup=inline([[(_("➕ Another team"), DraftTeams(choice="more").pack()), (_("Continue"), DraftTeams(choice="done").pack())]]))
     return MORE_TEAMS
 
@@ -243,8 +245,10 @@ async def create(update: Update, context: Context) -> int:
     except rd.InPast:
         await reply(update, _("The start time has passed in the meantime. Start again with /nyrunde."))
         return Flow.END
+    names = await leader_names(context, leaders)
+    head = f"🚪 {round_.title}\n👤 " + msgs.leader_line([names.get(t, "?") for t in leaders if t is not None], context.lang)
     await reply(update, _("The round is created. Members can join under /dorbank, or with this link:\n{link}").format(
-        link=round_link(context, round_.id)), reply_markup=admin_keyboard(round_.id, member.language))
+        link=round_link(context, round_.id)) + "\n" + head, reply_markup=admin_keyboard(round_.id, member.language))
     return Flow.END
 
 

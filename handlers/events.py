@@ -24,6 +24,7 @@ from bot.activity_buttons import (
     accepts,
     read,
 )
+from bot.commands import names
 from bot.i18n import N_, fmt_date, fmt_month, fmt_weekday_day
 from bot.reports import events as reports
 from handlers.cards import event_card, rsvp_keyboard
@@ -86,7 +87,7 @@ async def list_events(update: Update, context: Context) -> None:
     if views:
         lines = [_("Coming up:")]
     else:
-        lines = [_(NONE_OF_KIND[kind]) if kind in NONE_OF_KIND else _("Nothing is planned right now — we'll let you know!")]
+        lines = [_(NONE_OF_KIND[kind]) if kind in NONE_OF_KIND else _("Nothing is planned right now. Have a look again in a while.")]
     rows = [[(f"{fmt_date(v.event.starts_at, member.language)} · {v.event.title[:28]}", ShowEvent(event_id=v.event.id).pack())]
             for v in views]
     lines += [f"• {msgs.when(v.event, member.language)} — {v.event.title}" for v in views]
@@ -272,7 +273,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     private = filters.ChatType.PRIVATE
     features(application).deep_links["event"] = deep_link
     features(application).mine.append(mine)
-    application.add_handler(CommandHandler(["arrangementer", "events"], list_events, private))
+    application.add_handler(CommandHandler(names("arrangementer", "events"), list_events, private))
     application.add_handler(MessageHandler(private & filters.Regex(add_menu(application, MenuItem("events", N_("📅 Events"), 15))), list_events))
     application.add_handler(CommandHandler(["arshjul", "calendar"], yearly_calendar, private))
     application.add_handler(Press(list_events, pattern=accepts(EventKind)))

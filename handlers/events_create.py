@@ -174,11 +174,22 @@ async def got_repeat(update: Update, context: Context) -> int:
     fake = ev.Event(kind=data["kind"], title=data["title"], starts_at=datetime.fromisoformat(data["start"]),
                     ends_at=datetime.fromisoformat(data["end"]), place=data["place"], description=data.get("description", ""),
                     capacity=data.get("capacity"), partners=data.get("partners", []), tags=data.get("tags", []), version=1)
-    text = event_card(ev.EventView(fake, 0, 0, 0), context.lang)
+    text = event_card(ev.EventView(fake, 0, 0, 0), context.lang, contact=await contact_name(context, data.get("contact")))
     repeat = REPEATS[data["repeat"]]
     await reply(update, text + (f"\n🔁 {_(repeat)}" if repeat else ""),
                 reply_markup=inline([[(_("✅ Create"), CreateDraft().pack()), (_("Cancel"), StopFlow().pack())]]))
     return CONFIRM
+
+
+async def contact_name(context: Context, member_id: int | None) -> str | None:
+    """The contact person's name, to echo whom a typed phone number found."""
+    if member_id is None:
+        return None
+    async with context.runtime.db.session() as session:
+        try:
+            return (await membership.member_by_id(session, member_id)).name or "?"
+        except MemberNotFound:
+            return None
 
 
 def monthly_rule(start: datetime) -> str:
@@ -220,8 +231,14 @@ async def create(update: Update, context: Context) -> int:
             first = await ev.first_of_series(session, series.id)
         if first is not None and first.contact_id not in (None, member.id):  # someone else is the contact: tell them
             await ev_msgs.contact_assigned(session, first, count, runtime.now())
-    await reply(update, context.ngettext("Created: {count} event. Members find it under /arrangementer.",
-                                         "Created: {count} events. Members find them under /arrangementer.", count).format(count=count))
+    _ = context._
+    head = [f"📅 {data['title']}", f"🏷 {_(ev_msgs.KIND_LABELS[data['kind']])}"]  # what was made, kind and contact echoed
+    contact = await contact_name(context, data.get("contact"))
+    if contact:
+        head.append("👤 " + _("Contact: {name}").format(name=contact))
+    await reply(update, context.ngettext(
+        "Created: {count} event. Members find it under /arrangementer.",
+        "Created: {count} events. Members find them under /arrangementer.", count).format(count=count) + "\n" + "\n".join(head))
     return Flow.END
 
 

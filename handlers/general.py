@@ -18,7 +18,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.commands import BOARD_COMMANDS, COMMANDS
+from bot.commands import BOARD_COMMANDS, COMMANDS, shown
 from bot.db import is_outage
 from bot.i18n import language_from_telegram, translator
 from bot.leading_messages import leader_commands
@@ -85,8 +85,8 @@ async def empty_button(update: Update, context: Context) -> None:
 async def help_command(update: Update, context: Context) -> None:
     """What lagbot does, in the member's language."""
     member, _ = context.member, context._
-    english = context.lang == "en"  # English help lists the English aliases; both always work
-    commands = "\n".join(f"/{en if english else no} — {_(description)}" for no, en, description in COMMANDS)
+    lang = context.lang  # English help lists the English names, Nynorsk help the Nynorsk ones; all always work
+    commands = "\n".join(f"/{shown(no, en, lang)} — {_(description)}" for no, en, description in COMMANDS)
     text = "\n\n".join([
         _("lagbot is Trondheim SV's member bot. Here you can sign up for door-knocking and phone rounds, "
           "join social events and member meetings, and tell us what you want to help with."),
@@ -98,9 +98,9 @@ async def help_command(update: Update, context: Context) -> None:
         creates = has_role(member, "leader", admins) and not has_role(member, "board", admins)
         text += "\n\n" + "\n".join([_("As a team leader:"), *leader_commands(context.lang, creates=creates)])
     if has_role(member, "board", admins):
-        text += "\n\n" + "\n".join(f"/{en if english else no} — {_(description)}" for no, en, description in BOARD_COMMANDS)
+        text += "\n\n" + "\n".join(f"/{shown(no, en, lang)} — {_(description)}" for no, en, description in BOARD_COMMANDS)
     elif has_role(member, "programme", context.runtime.settings.lagbot_admins):  # the programme committee's asks
-        text += "\n\n" + "\n".join(f"/{en if english else no} — {_(description)}" for no, en, description in BOARD_COMMANDS
+        text += "\n\n" + "\n".join(f"/{shown(no, en, lang)} — {_(description)}" for no, en, description in BOARD_COMMANDS
                                     if no in ("nyttinnspill", "innspill"))
     if member is not None and member.is_onboarded:
         await show_main_menu(update, context, member, text)

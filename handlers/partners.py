@@ -11,6 +11,7 @@ from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot.activity_buttons import SkipStep
 from bot.callbacks import Id, Number, callback
+from bot.commands import names
 from bot.csvfile import csv_text
 from bot.i18n import N_
 from handlers import common as paging
@@ -183,7 +184,7 @@ cancel = cancel_conversation(N_("Cancelled. Nothing was stored."), DRAFT_KEY)
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
     private, text = filters.ChatType.PRIVATE, filters.TEXT & ~filters.COMMAND
-    application.add_handler(CommandHandler(["partnere", "partners"], list_partners, private))
+    application.add_handler(CommandHandler(names("partnere", "partners"), list_partners, private))
     application.add_handler(Press(list_partners, pattern=PartnerPage.filter()))
     application.add_handler(Press(links_csv, pattern=PartnerLinks.filter()))
     application.add_handler(Press(requires_role("board")(new_link), pattern=NewLink.filter()))

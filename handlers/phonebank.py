@@ -13,6 +13,7 @@ from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot import call_messages, event_messages, round_messages
 from bot.callbacks import Id, callback
+from bot.commands import names
 from bot.i18n import N_, fmt_date, ngettext_for, translator
 from bot.member_buttons import CallStep
 from bot.survey_buttons import CallSurvey
@@ -358,7 +359,7 @@ cancel_input = cancel_conversation(N_("OK, nothing was stored."), *CALL_DRAFTS)
 def register(application: Application) -> None:  # type: ignore[type-arg]
     private = filters.ChatType.PRIVATE
     text = filters.TEXT & ~filters.COMMAND
-    application.add_handler(CommandHandler(["ringerunde", "calls"], calls_menu, private))
+    application.add_handler(CommandHandler(names("ringerunde", "calls"), calls_menu, private))
     application.add_handler(MessageHandler(private & filters.Regex(add_menu(application, MenuItem("calls", N_("📞 Phone round"), 30, role="caller"))), calls_menu))
     application.add_handler(Flow(
         application, "calls", title=N_("recording a call"), drafts=CALL_DRAFTS,

@@ -9,6 +9,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot.callbacks import Id, callback
+from bot.commands import names
 from bot.i18n import LANGUAGES, N_, fmt_date, translator
 from bot.reports import calls as report
 from bot.round_messages import when
@@ -364,7 +365,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
 
     application.add_handler(Flow(
         application, "campaign_create", title=N_("creating a phone round"), role="board", drafts=(DRAFT,),
-        entry_points=[CommandHandler(["nyringerunde", "newcalls"], new_campaign, filters.ChatType.PRIVATE),
+        entry_points=[CommandHandler(names("nyringerunde", "newcalls"), new_campaign, filters.ChatType.PRIVATE),
                       Press(new_campaign, pattern=NewCampaign.filter())],
         states={
             NAME: [MessageHandler(text, got_name)],

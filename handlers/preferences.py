@@ -8,6 +8,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot.callbacks import CallbackData, callback
+from bot.commands import names
 from bot.i18n import LANGUAGES, N_, translator
 from bot.member_buttons import SettingsPage
 from bot.nudge_messages import RULE_LABELS
@@ -185,7 +186,7 @@ def _buttons(row: list[tuple[str, str]]):
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
     private = filters.ChatType.PRIVATE
-    application.add_handler(CommandHandler(["innstillinger", "innstillingar", "settings"], show_settings, private))
+    application.add_handler(CommandHandler(names("innstillinger", "settings"), show_settings, private))
     application.add_handler(MessageHandler(private & filters.Regex(menu_label_pattern(application, "settings")), show_settings))
     application.add_handler(Press(on_page, pattern=SettingsPage.filter()))
     for family, (_section, codes) in CHOICES.items():

@@ -10,6 +10,7 @@ from telegram import Update
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot.callbacks import Id, callback
+from bot.commands import names
 from bot.i18n import N_
 from bot.survey_buttons import NewSurvey, SurveyCard
 from handlers.common import Context, buttons_expected, cancel_conversation, flow_step, inline, new_draft, reply, requires_role
@@ -196,7 +197,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     text = filters.TEXT & ~filters.COMMAND
     application.add_handler(Flow(
         application, "survey_create", title=N_("writing a survey"), role="board", drafts=(DRAFT_KEY,),
-        entry_points=[CommandHandler(["nyundersokelse", "newsurvey"], start, filters.ChatType.PRIVATE),
+        entry_points=[CommandHandler(names("nyundersokelse", "newsurvey"), start, filters.ChatType.PRIVATE),
                       Press(start, pattern=NewSurvey.filter())],
         states={
             TITLE: [MessageHandler(text, got_title)],

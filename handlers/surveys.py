@@ -12,6 +12,7 @@ from telegram.ext import Application, CommandHandler, filters
 
 from bot import survey_messages
 from bot.callbacks import Id, Number, callback
+from bot.commands import names
 from bot.reports import surveys as report
 from bot.survey_buttons import NewSurvey, OpenSurvey, SurveyCard
 from handlers.broadcast_audience import describe
@@ -376,7 +377,7 @@ async def answer_audience(update: Update, context: Context) -> None:
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
-    application.add_handler(CommandHandler(["undersokelse", "survey"], surveys_menu, filters.ChatType.PRIVATE))
+    application.add_handler(CommandHandler(names("undersokelse", "survey"), surveys_menu, filters.ChatType.PRIVATE))
     application.add_handler(Press(surveys_menu, pattern=SurveyPage.filter()))
     application.add_handler(Press(open_card, pattern=SurveyCard.filter()))
     application.add_handler(Press(act, pattern=SurveyAction.filter()))

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from models import outbox as box
 from models.base import Base, UTCDateTime, utcnow
 from models.broadcast import Audience, Reach, reach
+from models.constants import OSLO
 from models.errors import DomainError, NotFound, UnknownChoice
 from models.member import Member
 from models.membership import has_role
@@ -336,8 +337,8 @@ async def member_data(session: AsyncSession, member: Member) -> dict[str, Any]:
     got = (await session.execute(select(AskRecipient, Ask.title).join(Ask, Ask.id == AskRecipient.ask_id)
                                  .where(AskRecipient.member_id == member_id).order_by(AskRecipient.ask_id))).all()
     return {
-        "answers_to_asks": [{"ask": title, "text": a.text, "at": a.created_at.isoformat()} for a, title in named],
-        "asks_you_got": [{"ask": title, "answered_at": r.answered_at.isoformat() if r.answered_at else None,
+        "answers_to_asks": [{"ask": title, "text": a.text, "at": a.created_at.astimezone(OSLO).isoformat()} for a, title in named],
+        "asks_you_got": [{"ask": title, "answered_at": r.answered_at.astimezone(OSLO).isoformat() if r.answered_at else None,
                           "not_for_me": r.declined_at is not None} for r, title in got],
         "answers_for_partner_organisations": await respondent_data(session, await telegram_hash(session, member.telegram_id))
         if member.telegram_id else [],
@@ -348,7 +349,7 @@ async def respondent_data(session: AsyncSession, respondent_key: str) -> list[di
     rows = (await session.execute(select(AskAnswer, Ask.title, Partner.name).join(Ask, Ask.id == AskAnswer.ask_id)
                                   .join(Partner, Partner.id == AskAnswer.partner_id)
                                   .where(AskAnswer.respondent_key == respondent_key).order_by(AskAnswer.id))).all()
-    return [{"ask": title, "organisation": name, "text": a.text, "at": a.created_at.isoformat()} for a, title, name in rows]
+    return [{"ask": title, "organisation": name, "text": a.text, "at": a.created_at.astimezone(OSLO).isoformat()} for a, title, name in rows]
 
 
 async def erase_member_answers(session: AsyncSession, member: Member) -> None:

@@ -7,7 +7,7 @@ member is included: a caller's or welcomer's note is the member's data too."""
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import asks
 from models.activity import CANCELLED
 from models.broadcast import BroadcastReply
+from models.constants import OSLO
 from models.event_tables import Event, Rsvp
 from models.inbox import InboxUpdate
 from models.leader_training import LeaderTraining
@@ -36,6 +37,9 @@ def _option_label(options: list[dict[str, str]] | None, code: str | None) -> str
 
 
 def stamp(value: date | datetime | None) -> str | None:
+    """A date as 2026-12-05; a moment in Oslo time with its offset (2026-12-05T12:00:00+01:00), as members read times."""
+    if isinstance(value, datetime):
+        return (value if value.tzinfo is not None else value.replace(tzinfo=UTC)).astimezone(OSLO).isoformat()
     return value.isoformat() if value is not None else None
 
 

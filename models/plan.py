@@ -25,6 +25,10 @@ PILOTS_GOAL = 2  # district-chapter pilots (the work plan)
 GAP_DAYS = 21  # a stretch this long with nothing planned is a gap
 AHEAD_DAYS = 90  # looked at from today
 PRESENCE_TAGS = ("march_8", "may_day_breakfast", "pride")  # days the chapter is present on, marked on the chart
+# The (month, day) after which a presence day is past for the year: 8 March and 1 May are fixed; Pride has no
+# fixed day (Trondheim Pride is held in September), so it counts as past once September is over.
+PRESENCE_LAST_DAY = {"march_8": (3, 8), "may_day_breakfast": (5, 1), "pride": (9, 30)}
+HELD, PLANNED_DAY, MISSED, OPEN = "held", "planned", "missed", "open"  # a presence day's state in a year
 
 
 @dataclass
@@ -58,7 +62,7 @@ class Plan:
     year: int
     today: date
     goals: dict[int, list[Goal]]  # year → goals, for this year and the next
-    presence: dict[str, bool]  # 1 May breakfast, 8 March, Pride in `year`: held or planned
+    presence: dict[str, str]  # 8 March, 1 May breakfast, Pride in `year`: held, planned, missed (past, not held) or open
     gap: Gap | None  # the longest stretch in the coming 90 days with nothing planned, if it is a gap
     next_gap: Gap | None  # the first gap in the coming 90 days
     gaps: list[Gap]  # every gap in the coming 90 days
@@ -71,6 +75,8 @@ class Plan:
     most_teams: dict[int, tuple[int, date | None]] = field(default_factory=dict)  # year → most teams out on one day, that day
     marks: dict[int, list[tuple[str, date]]] = field(default_factory=dict)  # year → (tag, day) of 8 March, 1 May breakfast, Pride
     welcome_late_before: int = 0  # welcome calls still open and late of members who joined before `year`
+    presence_next: dict[str, str] = field(default_factory=dict)  # the same for `year` + 1
+    teams_planned: int = 0  # the most teams planned on one day from now to the end of next year (not held yet)
 
 
 def _year(when: datetime) -> int:
@@ -138,19 +144,38 @@ async def year_input(session: AsyncSession, year: int) -> Input:
     return found
 
 
-async def most_teams(session: AsyncSession, year: int) -> tuple[int, date | None]:
-    """The most teams out on one (Oslo) day in the year, held or planned, and the first such day."""
+async def most_teams(session: AsyncSession, year: int, now: datetime, *, held: bool = True) -> tuple[int, date | None]:
+    """The most teams out on one (Oslo) day in the year and the first such day: of rounds held (over by `now`,
+    not cancelled), or with `held=False` of rounds still to come."""
     start, end = datetime(year, 1, 1, tzinfo=OSLO), datetime(year + 1, 1, 1, tzinfo=OSLO)
     days: dict[date, int] = {}
+    when = Round.ends_at <= now if held else Round.ends_at > now
     for starts, teams in (await session.execute(
             select(Round.starts_at, func.count(Team.id)).join(Team, Team.round_id == Round.id)
-            .where(Round.status == PLANNED, Round.starts_at >= start, Round.starts_at < end).group_by(Round.id, Round.starts_at))).all():
+            .where(Round.status == PLANNED, Round.starts_at >= start, Round.starts_at < end, when)
+            .group_by(Round.id, Round.starts_at))).all():
         day = starts.astimezone(OSLO).date()
         days[day] = days.get(day, 0) + int(teams)
     if not days:
         return 0, None
     best = max(days.values())
     return best, min(day for day, count in days.items() if count == best)
+
+
+def presence(events: list[tuple[datetime, datetime, list[str]]], year: int, now: datetime) -> dict[str, str]:
+    """Each presence day in `year`: held (an event tagged for it is over), planned (one is to come), missed (its
+    day is past and none was held) or open (not planned yet, its day still to come)."""
+    today = now.astimezone(OSLO).date()
+    states: dict[str, str] = {}
+    for tag in PRESENCE_TAGS:
+        ends = [e for s, e, t in events if tag in t and _year(s) == year]
+        if any(e <= now for e in ends):
+            states[tag] = HELD
+        elif ends:
+            states[tag] = PLANNED_DAY
+        else:
+            states[tag] = MISSED if today > date(year, *PRESENCE_LAST_DAY[tag]) else OPEN
+    return states
 
 
 async def pilots(session: AsyncSession) -> list[results.PilotRow] | None:
@@ -168,7 +193,6 @@ async def plan(session: AsyncSession, now: datetime, year: int | None = None) ->
                     _goal("voter_course", COURSES_PER_YEAR_GOAL, [(s, e) for s, e, t in events if "voter_course" in t], y, now),
                     _goal("movements_meeting", OPEN_MEETINGS_PER_YEAR_GOAL,
                           [(s, e) for s, e, t in events if "movements_meeting" in t], y, now)]
-    presence = {tag: any(tag in t and _year(s) == year for s, _e, t in events) for tag in PRESENCE_TAGS}
     marks: dict[int, list[tuple[str, date]]] = {year: [], year + 1: []}
     for starts, _ends, tags in sorted(events):
         for tag in (t for t in PRESENCE_TAGS if t in tags):
@@ -182,7 +206,10 @@ async def plan(session: AsyncSession, now: datetime, year: int | None = None) ->
     longest = max(found, key=lambda gap: gap.days, default=None)
     late_before = int(await session.scalar(select(func.count()).select_from(wl.WelcomeTask).where(
         wl.WelcomeTask.status != wl.DONE, wl.WelcomeTask.due_at < now, wl.WelcomeTask.joined_at < start)) or 0)
-    return Plan(year, now.astimezone(OSLO).date(), goals, presence, longest, found[0] if found else None, found, soon, welcome,
+    ahead = max([(await most_teams(session, y, now, held=False))[0] for y in (year, year + 1)])
+    return Plan(year, now.astimezone(OSLO).date(), goals, presence(events, year, now), longest, found[0] if found else None,
+                found, soon, welcome,
                 await welcome_by_month(session, year, now), await pilots(session), await year_input(session, year),
                 await training.counts(session, datetime(year, 1, 1, tzinfo=OSLO), datetime(year + 1, 1, 1, tzinfo=OSLO)),
-                {y: await most_teams(session, y) for y in (year, year + 1)}, marks, late_before)
+                {y: await most_teams(session, y, now) for y in (year, year + 1)}, marks, late_before,
+                presence(events, year + 1, now), ahead)

@@ -109,7 +109,7 @@ async def import_register(session: AsyncSession, raw: bytes) -> ImportReport:
     headers, rows, refused = read_rows(text)
     report.rejected.extend(unreadable + refused)
     if "name" not in headers:
-        report.rejected.append((1, "no name/navn column in the header"))
+        report.rejected.append((1, "no name/navn (or fornavn/etternavn) column in the header"))
         return report
     cleaned: list[tuple[int, dict[str, object]]] = []
     left = await LeftRegister.load(session)

@@ -16,12 +16,20 @@ MAX_FIELD = 128 * 1024
 
 HEADERS: dict[str, str] = {
     "navn": "name", "name": "name", "fullt navn": "name",
+    # First and last name in columns of their own: joined into the name (read_rows).
+    "fornavn": "first_name", "first_name": "first_name", "first name": "first_name", "firstname": "first_name",
+    "mellomnavn": "middle_name", "middle_name": "middle_name", "middle name": "middle_name",
+    "etternavn": "last_name", "last_name": "last_name", "last name": "last_name", "surname": "last_name",
+    "lastname": "last_name",
     "telefon": "phone", "phone": "phone", "mobil": "phone", "mobile": "phone", "tlf": "phone",
     "epost": "email", "e-post": "email", "email": "email", "e-mail": "email",
     "bydel": "district", "district": "district",
     "innmeldt": "joined_on", "joined_on": "joined_on", "joined": "joined_on", "innmeldingsdato": "joined_on",
     "medlemsnummer": "member_number", "member_number": "member_number", "medlemsnr": "member_number",
 }
+
+
+NAME_PARTS = ("first_name", "middle_name", "last_name")
 
 
 def decode_register(raw: bytes) -> str:
@@ -73,6 +81,7 @@ def read_rows(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]], l
     except StopIteration:
         return [], [], []
     headers = [HEADERS.get(h.strip().lower().lstrip("\ufeff"), "") for h in header_row]
+    split_name = "name" not in headers and bool({"first_name", "last_name"} & set(headers))  # fornavn;etternavn
     rows: list[tuple[int, dict[str, str]]] = []
     refused: list[tuple[int, str]] = []
     for cells in reader:
@@ -81,6 +90,8 @@ def read_rows(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]], l
         if any(len(cell) > MAX_FIELD for cell in cells):
             refused.append((reader.line_num, "a field is longer than 128 KiB"))
             continue
-        rows.append((reader.line_num, {key: cell.strip() for key, cell in zip(headers, cells, strict=False)
-                                       if key and cell.strip()}))
-    return [h for h in headers if h], rows, refused
+        row = {key: cell.strip() for key, cell in zip(headers, cells, strict=False) if key and cell.strip()}
+        if split_name:
+            row["name"] = " ".join(row.pop(part) for part in NAME_PARTS if part in row)
+        rows.append((reader.line_num, row))
+    return [h for h in headers if h] + (["name"] if split_name else []), rows, refused

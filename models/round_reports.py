@@ -106,7 +106,8 @@ async def inputs_and_reports(session: AsyncSession) -> list[dict[str, Any]]:
 class YearFigures:
     rounds_held: int = 0
     goal: int = ROUNDS_PER_YEAR_GOAL
-    participants: int = 0
+    participants: int = 0  # signed up and not marked "didn't come": checked in, or never checked either way
+    checked_in: int = 0  # of them, checked in by their leader
     first_timers: int = 0
     doors: int = 0
     conversations: int = 0
@@ -123,19 +124,24 @@ async def year_figures(session: AsyncSession, year_start: datetime, year_end: da
         .where(Round.starts_at < year_start, Signup.status == CONFIRMED, Signup.attended.is_not(False))
     ))
     people: set[int] = set()
+    checked: set[int] = set()
     for round_ in rounds:
         figures.by_district[round_.district] = figures.by_district.get(round_.district, 0) + 1
         month = round_.starts_at.astimezone(OSLO).month
         figures.by_month[month] = figures.by_month.get(month, 0) + 1
         seated = await session.scalars(select(Signup).where(Signup.round_id == round_.id, Signup.status == CONFIRMED))
-        people.update(signup.member_id for signup in seated if signup.attended is not False)
+        for signup in seated:
+            if signup.attended is not False:
+                people.add(signup.member_id)
+            if signup.attended:
+                checked.add(signup.member_id)
         report = await report_of(session, round_.id)
         if report is not None:
             figures.doors += report.doors
             figures.conversations += report.conversations
         overlapping = sum(len(r.teams) for r in rounds if r.starts_at < round_.ends_at and r.ends_at > round_.starts_at)
         figures.max_teams_at_once = max(figures.max_teams_at_once, overlapping)
-    figures.participants = len(people)
+    figures.participants, figures.checked_in = len(people), len(checked)
     figures.first_timers = len(people - seen_before)
     return figures
 

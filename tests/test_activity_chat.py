@@ -170,5 +170,5 @@ async def test_seats_and_notices_are_counted_in_words(db, app, make_user, clock)
     await norwegian.press("Ferdig")
     await norwegian.press("Nei", exact=True)
     created = await norwegian.press("✅ Opprett")
-    assert created.text == "Opprettet: 1 arrangement. Medlemmene finner det under /arrangementer."
+    assert created.text.startswith("Opprettet: 1 arrangement. Medlemmene finner det under /arrangementer.\n📅 Sommerfest\n🏷 Sosialt\n")
     assert await count(db, Event) == 1

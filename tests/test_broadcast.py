@@ -57,7 +57,7 @@ async def test_board_broadcasts_to_a_district_end_to_end(db, app, api, make_user
         assert await count(db, OutboxMessage) == 2
     await tick(app)
     assert people[0].messages()[-1].text.startswith("Vi trenger folk på dørbank lørdag!")
-    assert people[1].messages()[-1].text.endswith("Reply “stopp” to get no more messages like this.")
+    assert people[1].messages()[-1].text.endswith("Reply “stop” to get no more messages like this.")
     assert len(people[2].messages()) == before[people[2].user_id]  # said stop
     assert len(people[3].messages()) == before[people[3].user_id]  # Heimdal
     status = board.api.find(board.chat_id, sent.calls[-1].result["message_id"])

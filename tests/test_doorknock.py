@@ -266,7 +266,7 @@ async def test_board_creates_round_in_conversation_with_validation(db, app, make
         await grant_role(session, await member_by_telegram(session, other.user_id), "leader")
         leader_id = (await member_by_telegram(session, leader.user_id)).id
     first = await board.send("+47 410 00 001")
-    assert first.text.startswith("Et lag til med egen leder?")
+    assert first.text.startswith("👤 Dørbankgeneral: Person1 Nordmann\nEt lag til med egen leder?")  # whom the number found
     picker = await board.press("➕ Et lag til")
     assert "Person2 Nordmann" in picker.buttons  # people with the leader role, by name
     assert "Person1 Nordmann" not in picker.buttons  # leads team 1 already
@@ -336,7 +336,7 @@ async def test_year_report_and_export_for_the_programme_committee(db, app, make_
     clock.set(START + timedelta(days=1))
     report = await board.send("/dorbank rapport")
     text = report.texts[0]
-    assert "Runder holdt: 1 av målet på 10" in text and "Deltakere: 1 (første gang: 1)" in text
+    assert "Runder holdt: 1 av målet på 10" in text and "Påmeldt, ikke merket «kom ikke»: 1 · sjekket inn: 0 (første gang: 1)" in text
     assert "Dører: 80 · samtaler: 20" in text and "Østbyen: 1" in text
     assert next(iter(report.method("sendPhoto")[0].files.values())).startswith(b"\x89PNG")
     export = await board.send("/dorbank eksport")

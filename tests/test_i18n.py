@@ -93,6 +93,6 @@ async def test_commands_are_set_per_language(app, api):
     assert [c.method for c in calls] == ["setMyCommands"] * 4
     by_language = {c.params.get("language_code"): c.params["commands"] for c in calls}
     assert {"command": "innstillinger", "description": "Språk, bydel, interesser og meldinger"} in by_language["nb"]
-    assert {"command": "innstillinger", "description": "Språk, bydel, interesser og meldingar"} in by_language["nn"]
+    assert {"command": "innstillingar", "description": "Språk, bydel, interesser og meldingar"} in by_language["nn"]
     assert {"command": "settings", "description": "Language, district, interests and messages"} in by_language["en"]
     assert {"command": "settings", "description": "Language, district, interests and messages"} in by_language[None]

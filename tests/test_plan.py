@@ -67,7 +67,7 @@ async def test_rapport_across_the_year_boundary_counts_only_tagged_courses(db, a
     assert rounds.split("\n")[1:5] == [
         "Dørbankrunder 2026: 2 holdt, 0 planlagt av 10. Planlegg 8 til; neste hull: desember 2026.",
         "Runder med en samarbeidsorganisasjon 2026: 0 holdt, 0 planlagt av 1. Planlegg 1 til; neste hull: desember 2026.",
-        "Dørbankrunder 2027: 0 holdt, 1 planlagt av 10. Planlegg 9 til; neste hull: desember 2026.",
+        "Dørbankrunder 2027: 0 holdt, 1 planlagt av 10. Planlegg 9 til; neste hull: januar 2027.",
         "Runder med en samarbeidsorganisasjon 2027: 0 holdt, 1 planlagt av 1."]
     assert "Kurs i direkte velgerkontakt 2026: 1 holdt, 0 planlagt av 2. Planlegg 1 til" in courses  # not the study circles
     assert "Åpent møte med bevegelsene 2027: 0 holdt, 1 planlagt av 1.\n" in courses

@@ -165,7 +165,7 @@ async def test_a_reminder_speaks_the_language_chosen_after_it_was_queued(db, app
         (await member_by_telegram(session, user.user_id)).language = "en"
     clock.set(DAY_BEFORE)
     await tick(app)
-    assert user.last_message().text == "Reminder: “Pubkveld” is tomorrow, Saturday 5 December at 12:00–15:00, at Tapperiet."
+    assert user.last_message().text == "Reminder: “Pubkveld” is tomorrow, Saturday 5 December, 12:00–15:00, at Tapperiet."
 
 
 async def test_a_notice_speaks_the_language_chosen_after_it_was_queued(db, app, make_user, clock):
@@ -177,7 +177,7 @@ async def test_a_notice_speaks_the_language_chosen_after_it_was_queued(db, app, 
         await round_messages.cancelled(session, round_, person, clock())
         person.language = "en"
     await tick(app)
-    assert user.last_message().text.startswith("Cancelled: “Dørbank på Lade” on Saturday 5 December at 12:00–15:00 will not")
+    assert user.last_message().text.startswith("Cancelled: “Dørbank på Lade” on Saturday 5 December, 12:00–15:00 will not")
 
 
 async def test_a_welcome_offer_of_a_cancelled_event_is_dropped(db, app, make_user, clock):

@@ -51,8 +51,10 @@ def goal_line(goal: pl.Goal, year: int, plan: pl.Plan, lang: str) -> str:
         line += " " + ngettext("{count} short of this year's goal.", "{count} short of this year's goal.", missing).format(count=missing)
     elif missing > 0:
         line += " " + ngettext("Plan {count} more", "Plan {count} more", missing).format(count=missing)
-        if plan.next_gap is not None:
-            line += _("; next gap: {month}").format(month=fmt_month(_moment(plan.next_gap.start), lang, heading=False))
+        gap = next((g for g in plan.gaps if g.start <= date(year, 12, 31) and g.start + timedelta(days=g.days) > date(year, 1, 1)),
+                   None)  # the year's own next gap: next year's line does not name one of this year's
+        if gap is not None:
+            line += _("; next gap: {month}").format(month=fmt_month(_moment(max(gap.start, date(year, 1, 1))), lang, heading=False))
         line += "."
     return line
 
@@ -104,10 +106,10 @@ def rounds(plan: pl.Plan, lang: str) -> Section:
         else:
             lines.append(_("Most teams out at once {year}: {count} ({date}).").format(
                 year=year, count=teams, date=fmt_date(_moment(day), lang, year=False)))
-    offered, accepted = plan.leaders
+    offered, accepted = plan.leaders  # "most teams" counts rounds held; what is planned only keeps "behind" away
     lines.append(_("Leader training {year}: offered {offered}, accepted {accepted}.").format(
         year=plan.year, offered=offered, accepted=accepted))
-    if max((teams for teams, _day in plan.most_teams.values()), default=0) < 2:
+    if max([teams for teams, _day in plan.most_teams.values()] + [plan.teams_planned]) < 2:
         lines.append(_("Behind: give a round two teams, each with its own leader (/dorbank ledere)."))
     lines.append(_("More: /dorbank rapport"))
     return Section("rounds", "\n".join(lines), progress_chart(goals, plan.today, lang, _("Door-knocking rounds")))
@@ -119,15 +121,27 @@ def courses(plan: pl.Plan, lang: str) -> Section:
     lines = [_("🎓 Courses and meetings")]
     for y, gs in sorted(goals.items()):
         lines += [goal_line(g, y, plan, lang) for g in gs]
-    present = [_(label) for tag, label in PRESENCE_LABELS.items() if plan.presence[tag]]
-    absent = [_(label) for tag, label in PRESENCE_LABELS.items() if not plan.presence[tag]]
-    if present:
-        lines.append(_("Present {year}: {days}").format(year=plan.year, days=", ".join(present)))
-    if absent:
-        lines.append(_("Not yet planned {year}: {days}. Tag the event when you create it.").format(
-            year=plan.year, days=", ".join(absent)))
+    lines += presence_lines(plan.presence, plan.year, lang)
+    if pl.OPEN not in plan.presence.values():  # this year's days are past: what next year still lacks
+        lines += presence_lines(plan.presence_next, plan.year + 1, lang)
     lines.append(_("More: /arrangementer rapport"))
     return Section("courses", "\n".join(lines), progress_chart(goals, plan.today, lang, _("Courses and meetings"), plan.marks))
+
+
+PRESENCE_STATES = [(pl.HELD, N_("Present {year}: {days}")), (pl.PLANNED_DAY, N_("Planned {year}: {days}")),
+                   (pl.MISSED, N_("Not held {year}: {days}")),
+                   (pl.OPEN, N_("Not yet planned {year}: {days}. Tag the event when you create it."))]
+
+
+def presence_lines(states: dict[str, str], year: int, lang: str) -> list[str]:
+    """8 March, 1 May breakfast and Pride in a year: held, planned, past without being held, or not planned yet."""
+    _ = translator(lang)
+    lines = []
+    for state, text in PRESENCE_STATES:
+        days = [_(label) for tag, label in PRESENCE_LABELS.items() if states.get(tag) == state]
+        if days:
+            lines.append(_(text).format(year=year, days=", ".join(days)))
+    return lines
 
 
 def welcome(plan: pl.Plan, lang: str) -> Section:

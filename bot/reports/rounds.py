@@ -24,7 +24,9 @@ def year_text(figures: rd.YearFigures, lang: str, year: int) -> str:
     lines = [
         _("Door-knocking {year}").format(year=year),
         _("Rounds held: {held} of the goal of {goal}").format(held=figures.rounds_held, goal=figures.goal),
-        _("Participants: {count} (first time: {first})").format(count=figures.participants, first=figures.first_timers),
+        # Not "participants": a seat nobody checked in counts as long as it is not marked "didn't come".
+        _("Signed up, not marked “didn't come”: {count} · checked in: {checked} (first time: {first})").format(
+            count=figures.participants, checked=figures.checked_in, first=figures.first_timers),
         _("Doors: {doors} · conversations: {conversations}").format(doors=figures.doors, conversations=figures.conversations),
         _("Most teams out at once: {count}").format(count=figures.max_teams_at_once),
         "",
