@@ -67,6 +67,7 @@ from handlers import (
     surveys,
     welcome,
 )
+from handlers.presses import gather_runs
 from models.base import utcnow
 
 POLLING_LOCK_KEY = "lagbot.polling_lock"
@@ -121,6 +122,7 @@ def build_application(
                 name=f"upkeep-{name}", job_kwargs={"max_instances": 1, "coalesce": True},
             )
     register_handlers(application)
+    gather_runs(application)
     return application
 
 

@@ -50,3 +50,33 @@ def test_a_pattern_that_does_not_say_its_prefixes_is_asked_every_time() -> None:
     handler = Press(nothing, pattern=lambda data: data == "anything")
     assert handler.prefixes is None
     assert handler.check_update(press("anything"))
+
+
+def test_a_run_of_presses_hands_a_press_to_the_first_of_its_family_that_takes_it() -> None:
+    from handlers.presses import PressRun
+
+    taken: list[str] = []
+
+    def taking(name: str, answer: bool) -> Any:
+        def pattern(data: object) -> bool:
+            taken.append(name)
+            return answer and SetMessageKind.matches(data)
+        return with_prefixes(pattern, SetMessageKind)
+
+    first, second = Press(nothing, pattern=taking("first", False)), Press(nothing, pattern=taking("second", True))
+    other = Press(nothing, pattern=JoinRound.filter())
+    open_ = Press(nothing, pattern=lambda data: data == "anything")
+    run = PressRun([first, other, second, open_])
+    handler, _check = run.check_update(press(SetMessageKind(code="nudges").pack()))
+    assert handler is second and taken == ["first", "second"]
+    assert run.check_update(press("anything"))[0] is open_  # a pattern that names no family is asked of every press
+    assert run.check_update(press(JoinRound(round_id=7).pack()))[0] is other
+    assert run.check_update(press("rd.leave:7")) is None
+
+
+def test_the_application_gathers_runs_without_changing_their_order(app) -> None:
+    from handlers.presses import PressRun
+
+    group = app.handlers[0]
+    assert any(isinstance(h, PressRun) for h in group)
+    assert not any(isinstance(a, Press) and isinstance(b, Press) for a, b in zip(group, group[1:], strict=False))
