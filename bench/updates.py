@@ -6,8 +6,10 @@ A linked member opens settings from the main menu, then toggles a message settin
 updates are each. Updates come in rounds of one per member, each round a getUpdates batch handled
 with the application's concurrency; each goes through the inbox as in production (the batch stored
 first, each update marked done after its handlers). The floor, measured in the same run on the same
-database: bare PTB, one indexed read per update and a commit (a write) every other update. Last
-line: one JSON object with updates/s, p50/p99 ms and the ratio lagbot ÷ floor per database.
+database: bare PTB, one indexed read per update and a commit (a write) every other update. The two
+take turns, four rounds at a time (the first of each turn alternating), so that a shared machine's
+load falls on both alike. Last line: one JSON object with updates/s, p50/p99 ms and the ratio
+lagbot ÷ floor per database.
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ import statistics
 import sys
 import tempfile
 import time
-from pathlib import Path
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -71,36 +74,49 @@ async def build(user: FakeUser, action: int) -> dict[str, Any]:
     return built[0]
 
 
-async def drive(app: Any, users: list[FakeUser], count: int,
-                store: Callable[[list[dict[str, Any]]], Awaitable[None]] | None = None) -> dict[str, float]:
+@dataclass
+class Side:
+    """One application under test, ready to be driven, and what it has measured so far."""
+
+    app: Any
+    users: list[FakeUser]
+    close: Callable[[], Awaitable[None]]
+    store: Callable[[list[dict[str, Any]]], Awaitable[None]] | None = None
+    elapsed: float = 0.0
+    latencies: list[float] = field(default_factory=list)
+
+    def summary(self) -> dict[str, float]:
+        return {
+            "updates_per_s": round(len(self.latencies) / self.elapsed, 1),
+            "p50_ms": round(statistics.median(self.latencies), 3),
+            "p99_ms": round(percentile(self.latencies, 0.99), 3),
+        }
+
+
+async def drive(side: Side, count: int) -> None:
     """`count` updates in rounds of one per member, as getUpdates batches: each batch is stored (when
-    `store` is given, as `DurableUpdates` does) and handled through the application's update
+    the side has `store`, as `DurableUpdates` does) and handled through the application's update
     processor (its concurrency, its per-chat order); each update's time is from its arrival."""
-    latencies: list[float] = []
+    app, users = side.app, side.users
     started = time.perf_counter()
     done = 0
     while done < count:
         batch = [await build(user, done // len(users)) for user in users[: count - done]]
         arrived = time.perf_counter()
-        if store is not None:
-            await store(batch)
+        if side.store is not None:
+            await side.store(batch)
 
         async def handle(raw: dict[str, Any], arrived: float = arrived) -> None:
             update = Update.de_json(raw, app.bot)
             await app.update_processor.process_update(update, app.process_update(update))
-            latencies.append((time.perf_counter() - arrived) * 1000)
+            side.latencies.append((time.perf_counter() - arrived) * 1000)
 
         await asyncio.gather(*(handle(raw) for raw in batch))
         done += len(batch)
-    elapsed = time.perf_counter() - started
-    return {
-        "updates_per_s": round(count / elapsed, 1),
-        "p50_ms": round(statistics.median(latencies), 3),
-        "p99_ms": round(percentile(latencies, 0.99), 3),
-    }
+    side.elapsed += time.perf_counter() - started
 
 
-async def bench_lagbot(url: str, count: int, members: int) -> dict[str, float]:
+async def start_lagbot(url: str, members: int) -> Side:
     await upgrade_async(url)
     database = Database(url)
     api = FakeBotAPI()
@@ -119,14 +135,14 @@ async def bench_lagbot(url: str, count: int, members: int) -> dict[str, float]:
         async with database.session() as session:
             await inbox.receive(session, [(raw["update_id"], chat_of(raw), json.dumps(raw)) for raw in batch], utcnow())
 
-    try:
-        return await drive(app, users, count, store)
-    finally:
+    async def close() -> None:
         await app.shutdown()
         await database.dispose()
 
+    return Side(app, users, close, store)
 
-async def bench_floor(url: str, count: int, members: int) -> dict[str, float]:
+
+async def start_floor(url: str, members: int) -> Side:
     """Bare PTB on the same database: one indexed read per update, a write and commit every other one."""
     database = Database(url)
     api = FakeBotAPI()
@@ -154,14 +170,30 @@ async def bench_floor(url: str, count: int, members: int) -> dict[str, float]:
     app.add_handler(MessageHandler(filters.TEXT, echo))
     app.add_handler(CallbackQueryHandler(answer))
     await app.initialize()
-    users = [FakeUser(app, api, 10_000 + n) for n in range(members)]
+    users = [FakeUser(app, api, 10_000 + n) for n in range(members)]  # the members lagbot stored
     for user in users:
         await user.send("hei")  # so that each chat has a message to press a button on
-    try:
-        return await drive(app, users, count)
-    finally:
+
+    async def close() -> None:
         await app.shutdown()
         await database.dispose()
+
+    return Side(app, users, close)
+
+
+async def compare(url: str, count: int, members: int) -> tuple[dict[str, float], dict[str, float]]:
+    """Lagbot and the floor, taking turns of four rounds (an even number: both kinds of update)."""
+    lagbot = await start_lagbot(url, members)
+    floor = await start_floor(url, members)
+    turn = 4 * members
+    try:
+        for number, done in enumerate(range(0, count, turn)):
+            for side in (lagbot, floor) if number % 2 == 0 else (floor, lagbot):
+                await drive(side, min(turn, count - done))
+    finally:
+        await lagbot.close()
+        await floor.close()
+    return lagbot.summary(), floor.summary()
 
 
 async def fresh_postgres(url: str) -> str | None:
@@ -190,8 +222,7 @@ async def main() -> None:
     result: dict[str, Any] = {"updates": args.updates, "members": args.members, "target_ratio": 0.7}
 
     async def both(name: str, url: str) -> None:
-        lagbot = await bench_lagbot(url, args.updates, args.members)
-        floor = await bench_floor(url, args.updates, args.members)  # the same database, its members stored
+        lagbot, floor = await compare(url, args.updates, args.members)
         print(f"{name}: lagbot {lagbot} floor {floor}")
         result[name] = {"lagbot": lagbot, "floor": floor,
                         "ratio": round(lagbot["updates_per_s"] / floor["updates_per_s"], 3)}
