@@ -16,7 +16,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError, TimedOut
 
 # The message modules register their renderers (bot/render.py) when imported.
@@ -33,6 +33,7 @@ from bot import (  # noqa: F401
     survey_messages,
     welcome_messages,
 )
+from bot.buttons import button
 from bot.db import OUTAGE_ERRORS, Database, is_outage
 from bot.i18n import OSLO
 from bot.outage import Outage
@@ -98,7 +99,7 @@ def keyboard(rows: list[list[dict[str, str]]]) -> InlineKeyboardMarkup | None:
     if not rows:
         return None
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b["label"], callback_data=b.get("data"), url=b.get("url")) for b in line] for line in rows]
+        [[button(b["label"], b.get("data"), b.get("url")) for b in line] for line in rows]
     )
 
 

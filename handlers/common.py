@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any, TypeAlias, TypeVar
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup, Update
 from telegram.ext import Application, ConversationHandler
 
+from bot.buttons import button
 from bot.callbacks import BadCallback, CallbackData, with_prefixes
 from bot.context import LagbotContext
 from bot.i18n import LANGUAGES, N_, Translate, translator
@@ -119,9 +120,7 @@ def inline(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
     """Build an inline keyboard from rows of (label, callback_data); the last row always survives."""
     if len(rows) > MAX_BUTTON_ROWS:
         rows = [*rows[: MAX_BUTTON_ROWS - 1], rows[-1]]
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
-    )
+    return InlineKeyboardMarkup([[button(label, data) for label, data in row] for row in rows])
 
 
 def page_of(items: list[Any], page: int, size: int) -> tuple[list[Any], int, int]:
