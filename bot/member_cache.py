@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import ORMExecuteState, Session, contains_eager, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
-from models.member import MEMBERS_TOUCHED, Member, MemberInterest, MemberRole
+from models.member import MEMBERS_CURRENT, MEMBERS_TOUCHED, Member, MemberInterest, MemberRole
 
 TTL = 60.0  # seconds: how long a change made by another process may go unseen by reads
 WATCHED = frozenset({"members", "member_roles", "member_interests"})
@@ -186,6 +186,7 @@ def _on_execute(state: ORMExecuteState) -> None:
             # A statement that names the members it changes (`MEMBERS_TOUCHED`) forgets only them.
             named = state.execution_options.get(MEMBERS_TOUCHED)
             _touched(state.session).update(named if named is not None else (_ALL,))
+            state.session.info.setdefault(_CHANGED, []).extend(state.execution_options.get(MEMBERS_CURRENT, ()))
     else:  # text or anything else that is not a select: assume the worst
         _touched(state.session).add(_ALL)
 

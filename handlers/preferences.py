@@ -151,7 +151,7 @@ async def on_choice(update: Update, context: Context) -> None:
 
 
 async def _rules_off(session: Any, member_id: int) -> set[str]:
-    return {rule for rule, state in (await ng.states_of(session, member_id)).items() if state.off}
+    return await ng.rules_off(session, member_id)
 
 
 async def show_page(update: Update, context: Context, page: str, *, choice_made: bool, rules_off: set[str] | None = None) -> None:

@@ -16,6 +16,9 @@ STATUS_ERASED = "erased"  # asked to be forgotten; only anonymous counts remain
 # An UPDATE of members with `execution_options(**{MEMBERS_TOUCHED: {ids}})` changes only those members
 # (the member cache, bot/member_cache.py, then forgets only them rather than everyone).
 MEMBERS_TOUCHED = "lagbot_members_touched"
+# ... and with `MEMBERS_CURRENT: [member, …]` as well, it hands over those members as they are now (the
+# statement's values already set on them), to be kept rather than forgotten.
+MEMBERS_CURRENT = "lagbot_members_current"
 
 
 class Member(Base):

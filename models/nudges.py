@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, func, or_, select, text
+from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, bindparam, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, raiseload
 
@@ -103,6 +103,13 @@ async def states_of(session: AsyncSession, member_id: int) -> dict[str, NudgeSta
     return {s.rule: s for s in await session.scalars(select(NudgeState).where(NudgeState.member_id == member_id))}
 
 
+async def rules_off(session: AsyncSession, member_id: int) -> set[str]:
+    """The rules a member has turned off (the settings page shows them after every choice)."""
+    return set(await session.scalars(_RULES_OFF, {"member_id": member_id}))
+
+
+_RULES_OFF = select(NudgeState.__table__.c.rule).where(NudgeState.__table__.c.member_id == bindparam("member_id"),
+                                                       NudgeState.__table__.c.off.is_(True))
 FIRST_DAY = timedelta(hours=24)  # DECISIONS: the first 24 hours after onboarding
 
 

@@ -96,3 +96,21 @@ async def test_a_change_by_another_process_is_seen_within_the_ttl(db, make_user)
     assert "Innstillingene dine" in (await user.send("/innstillinger")).text  # kept, within the TTL
     now[0] += cache.ttl + 1
     assert "Your settings" in (await user.send("/innstillinger")).text
+
+
+async def test_a_setting_toggled_on_a_button_is_stored_and_kept_without_a_read(db, make_user):
+    """The toggle is one UPDATE (no unit-of-work flush); the member it hands over is kept as changed."""
+    user = make_user()
+    await onboard(user)
+    await user.send("/innstillinger")
+    await user.press("Meldinger")
+    with statements(db) as seen:
+        page = await user.press("✅ Forslag til ting å bli med på")
+    assert "🚫 Forslag til ting å bli med på" in page.text
+    assert [s for s in seen if s.lstrip().upper().startswith("UPDATE MEMBERS")], seen
+    async with db.session() as session:
+        assert (await member_by_telegram(session, user.user_id)).wants_nudges is False
+    with statements(db) as seen:
+        again = await user.send("/innstillinger")
+    assert "🚫 Forslag til ting å bli med på" in again.text
+    assert member_reads(seen) == []  # kept as the toggle left it, not forgotten and read again
