@@ -29,9 +29,12 @@ class UpkeepRun(Base):
 async def claim(session: AsyncSession, name: str, now: datetime, due: Callable[[datetime], bool]) -> bool:
     """True (and the run recorded as of `now`) when `due(last run)` says the concern should run
     again, or it never ran, or the clock went back past its last run."""
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-    await session.execute(insert(UpkeepRun).values(name=name, ran_at=None).on_conflict_do_nothing(index_elements=["name"]))
-    row = await session.scalar(select(UpkeepRun).where(UpkeepRun.name == name).with_for_update())
+    locked = select(UpkeepRun).where(UpkeepRun.name == name).with_for_update()
+    row = await session.scalar(locked)
+    if row is None:  # the concern's first run on this database (the row is written once, then read)
+        insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+        await session.execute(insert(UpkeepRun).values(name=name, ran_at=None).on_conflict_do_nothing(index_elements=["name"]))
+        row = await session.scalar(locked)
     assert row is not None
     if row.ran_at is not None and row.ran_at <= now and not due(row.ran_at):
         return False
