@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import String, delete, select
+from sqlalchemy import String, delete, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -41,6 +41,17 @@ async def claim(session: AsyncSession, name: str, now: datetime, due: Callable[[
     row.ran_at = now
     await session.flush()
     return True
+
+
+async def plan_for_values(session: AsyncSession) -> None:
+    """On PostgreSQL, plan the rest of this transaction's statements for the values they run with.
+
+    A pass's statements are prepared once per pooled connection; from a statement's sixth run on a
+    connection PostgreSQL may switch to a generic plan, one made without the values, and for the
+    nudge rules' scans (time windows, NOT EXISTS against the outbox) those were 3 to 10 times slower
+    (the pass went from about 40 ms to 170 ms). Planning each run costs a millisecond or two."""
+    if session.bind.dialect.name == "postgresql":
+        await session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
 
 
 async def forget(session: AsyncSession, name: str | None = None) -> None:
