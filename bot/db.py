@@ -38,10 +38,14 @@ def is_outage(error: BaseException | None) -> bool:
 
 # Connections per process on PostgreSQL: `pool_size` kept open, up to `max_overflow` more under load
 # (settings DB_POOL_SIZE, DB_MAX_OVERFLOW). Two instances (one polling, one on standby; both send from
-# the outbox) at 10 + 20 each use at most 60 of PostgreSQL's default max_connections of 100, of which
+# the outbox) at 20 + 0 each use at most 40 of PostgreSQL's default max_connections of 100, of which
 # 3 are reserved for superusers: room for migrations, the command line, psql and a benchmark.
-POOL_SIZE = 10
-MAX_OVERFLOW = 20
+# No overflow: an overflow connection is closed as soon as it is handed back to a pool holding
+# `pool_size` idle ones, so every rush opened a dozen or more new connections at its start (a fresh
+# backend, its statements prepared again) and its first presses waited for them; the 20 are kept
+# once opened. More would only wait: in a rush on one round most transactions queue for its lock.
+POOL_SIZE = 20
+MAX_OVERFLOW = 0
 ASYNCPG = "postgresql+asyncpg"
 
 
