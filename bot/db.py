@@ -38,10 +38,15 @@ def is_outage(error: BaseException | None) -> bool:
 
 # Connections per process on PostgreSQL: `pool_size` kept open, up to `max_overflow` more under load
 # (settings DB_POOL_SIZE, DB_MAX_OVERFLOW). Two instances (one polling, one on standby; both send from
-# the outbox) at 10 + 20 each use at most 60 of PostgreSQL's default max_connections of 100, of which
+# the outbox) at 30 + 0 each use at most 60 of PostgreSQL's default max_connections of 100, of which
 # 3 are reserved for superusers: room for migrations, the command line, psql and a benchmark.
-POOL_SIZE = 10
-MAX_OVERFLOW = 20
+# No overflow: an overflow connection is closed as soon as it is handed back to a pool holding
+# `pool_size` idle ones, so every rush opened a dozen or more new connections at its start (a fresh
+# backend, its statements prepared again) and its first presses waited for them; these are kept
+# once opened. Thirty, as many as the pool could open before (10 + 20): a rush on one round queues for
+# its lock whatever the pool, while phone callers and the dispatcher's senders use them all.
+POOL_SIZE = 30
+MAX_OVERFLOW = 0
 ASYNCPG = "postgresql+asyncpg"
 
 

@@ -32,10 +32,10 @@ class Settings(BaseSettings):
     # of different chats do not wait for each other; 32 keeps a 300-member rush moving without
     # more open database transactions than the pool allows.
     concurrent_updates: int = 32
-    # PostgreSQL connections per process (bot/db.py): two instances at 10 + 20 fit the default
-    # max_connections of 100 with room to spare.
-    db_pool_size: int = 10
-    db_max_overflow: int = 20
+    # PostgreSQL connections per process (bot/db.py), kept once opened: two instances at 30 + 0 fit
+    # the default max_connections of 100 with room to spare.
+    db_pool_size: int = 30
+    db_max_overflow: int = 0
 
     # Delivery: Telegram's limits, quiet hours, the weekly cap (see README, "Delivery").
     dispatcher_enabled: bool = True

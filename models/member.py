@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, UTCDateTime, utcnow
@@ -37,7 +37,8 @@ class Member(Base):
     verified: Mapped[bool] = mapped_column(Boolean, default=False)
     invite_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    onboarded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Indexed: the newcomer nudge and the welcome upkeep read a window of recent onboardings.
+    onboarded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     linked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # How the account was linked: "phone" (proved the number), "board" (confirmed a request), or None.
     linked_by: Mapped[str | None] = mapped_column(String(10))
@@ -90,7 +91,8 @@ class MemberRole(Base):
 
 class MemberInterest(Base):
     __tablename__ = "member_interests"
-    __table_args__ = (UniqueConstraint("member_id", "interest"),)
+    # By interest: the nudge rules, broadcast audiences and board lists ask who has one.
+    __table_args__ = (UniqueConstraint("member_id", "interest"), Index("ix_member_interests_interest", "interest", "member_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, bindparam, func, or_, select, text
+from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, bindparam, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, raiseload
 
@@ -216,11 +216,13 @@ async def _link_is_over(session: AsyncSession, campaign: pb.Campaign, now: datet
 
 
 async def _newcomer(session: AsyncSession, eligible: Any, now: datetime) -> list[Candidate]:
-    did = or_(select(rd.Signup.id).where(rd.Signup.member_id == Member.id).exists(),
-              select(ev.Rsvp.id).where(ev.Rsvp.member_id == Member.id, ev.Rsvp.answer.in_(("yes", "maybe"))).exists(),
-              select(pb.CallAttempt.id).where(pb.CallAttempt.caller_id == Member.id).exists())
+    # Three NOT EXISTS (not NOT of an OR): PostgreSQL plans each as an anti-join instead of a filter
+    # run per member (which also priced the statement near the JIT threshold).
+    did_nothing = (~select(rd.Signup.id).where(rd.Signup.member_id == Member.id).exists(),
+                   ~select(ev.Rsvp.id).where(ev.Rsvp.member_id == Member.id, ev.Rsvp.answer.in_(("yes", "maybe"))).exists(),
+                   ~select(pb.CallAttempt.id).where(pb.CallAttempt.caller_id == Member.id).exists())
     result = []
-    for member in await session.scalars(eligible.where(~did)):
+    for member in await session.scalars(eligible.where(*did_nothing)):
         joined = member.joined_on
         started = member.onboarded_at
         if started is None:

@@ -245,3 +245,34 @@ async def test_digest_rounds_held_doors_and_missing_reports(db, clock):
         figures = await ng.digest(session, now)
     assert (figures.rounds_held, figures.doors) == (3, 40)
     assert figures.reports_missing == ["Glemt", "Uten rapport"]
+
+
+async def test_the_pass_plans_its_scans_for_the_moment_it_runs_on_postgresql(db, app, make_user, clock):
+    """From a prepared statement's sixth run on a connection PostgreSQL may plan it without its
+    values (a generic plan); the nudge rules' scans were several times slower so. The pass plans
+    them for its own moment, and still nudges who it should."""
+    from sqlalchemy import event
+
+    user = await member(db, make_user, interests=("doorknock",))
+    async with db.session() as session:
+        await rd.create_round(session, title="Dørbank Moholt", district="lerkendal", starts_at=MONDAY + timedelta(days=5),
+                              ends_at=MONDAY + timedelta(days=5, hours=3), meeting_point="Moholt torg", capacity=6, now=clock())
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", seen)
+    try:
+        await run_hooks(app, clock, MONDAY)
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", seen)
+    [text] = await nudge_texts(user)
+    assert "Dørbank Moholt" in text
+    setting = [n for n, s in enumerate(statements) if "plan_cache_mode" in s]
+    scans = [n for n, s in enumerate(statements) if s.startswith("SELECT members.id") and "outbox.kind = 'nudge'" in s]
+    assert scans
+    if db.url.startswith("postgresql"):
+        assert setting and setting[0] < scans[0] and statements[setting[0]] == "SET LOCAL plan_cache_mode = force_custom_plan"
+    else:
+        assert setting == []
