@@ -21,6 +21,7 @@ from bot.activity_buttons import (
     ManageRounds,
     StopFlow,
 )
+from bot.callbacks import with_prefixes
 from bot.i18n import N_, translator
 from handlers.activity_kinds import EVENTS, KINDS, ROUNDS, SETTLED_ERRORS, ActivityKind, settled_reason
 from handlers.common import (
@@ -317,7 +318,7 @@ def is_action(action: str, kinds: tuple[str, ...] = ("rd", "ev")) -> Any:
             return False
         pressed = ActivityAction.parse(data)
         return pressed.action == action and pressed.kind in kinds
-    return matches
+    return with_prefixes(matches, ActivityAction)
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

@@ -67,18 +67,32 @@ class Flow(ConversationHandler[LagbotContext]):
         self.switch = switch_of(application)
         self.switch.flows.append(self)
         self.entry_prefixes = _entry_prefixes(entry_points)
+        self.started_by_text = any(isinstance(handler, MessageHandler) for handler in entry_points)
 
     @property
     def conversations_view(self) -> Any:
         return self._conversations
 
+    def _starts_none(self, update: object) -> bool:
+        """PTB's own answer for someone not in this flow whose update starts none of it, found in
+        fewer steps: every update is offered to every flow, and PTB walks each one's entry points."""
+        if self.entry_prefixes is None or not isinstance(update, Update) or update.effective_user is None \
+                or update.effective_chat is None:
+            return False
+        if (query := update.callback_query) is not None:
+            starts = prefix_of(query.data) in self.entry_prefixes
+        elif (message := update.message) is not None and not self.started_by_text:
+            starts = (message.text or "").startswith("/")  # a command's entity is at the start of the text
+        else:
+            return False
+        return not starts and self._get_key(update) not in self._conversations
+
     def is_start(self, update: object) -> bool:
         return any(_matches(handler, update) for handler in self.entry_points)
 
     def check_update(self, update: object) -> Any:
-        if (self.entry_prefixes is not None and isinstance(update, Update) and (query := update.callback_query) is not None
-                and prefix_of(query.data) not in self.entry_prefixes and self._get_key(update) not in self._conversations):
-            return None  # a press, by someone not in this flow, that starts none of it: PTB's answer, in fewer steps
+        if self._starts_none(update):
+            return None
         result = super().check_update(update)
         if result is None:
             return None

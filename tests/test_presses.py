@@ -3,6 +3,7 @@ others by their prefix, without asking its pattern, and still takes every spelli
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from telegram import CallbackQuery, Chat, Message, Update, User
@@ -16,7 +17,7 @@ from handlers.presses import Press
 
 def press(data: str) -> Update:
     user = User(5_000_000_321, "Kari", False)
-    message = Message(1, None, Chat(5_000_000_321, ChatType.PRIVATE))  # type: ignore[arg-type]
+    message = Message(1, datetime.now(UTC), Chat(5_000_000_321, ChatType.PRIVATE))  # type: ignore[arg-type]
     return Update(1, callback_query=CallbackQuery("q1", user, chat_instance="c", data=data, message=message))
 
 
@@ -80,3 +81,31 @@ def test_the_application_gathers_runs_without_changing_their_order(app) -> None:
     group = app.handlers[0]
     assert any(isinstance(h, PressRun) for h in group)
     assert not any(isinstance(a, Press) and isinstance(b, Press) for a, b in zip(group, group[1:], strict=False))
+
+
+def text(value: str) -> Update:
+    from telegram import MessageEntity
+
+    user = User(5_000_000_321, "Kari", False)
+    entities = [MessageEntity(MessageEntity.BOT_COMMAND, 0, len(value.split()[0]))] if value.startswith("/") else None
+    message = Message(2, datetime.now(UTC), Chat(5_000_000_321, ChatType.PRIVATE), from_user=user, text=value,  # type: ignore[arg-type]
+                      entities=entities)
+    return Update(2, message=message)
+
+
+def test_a_flow_answers_as_ptb_would_for_someone_not_in_it(app) -> None:
+    """The flows' quick answer ("starts none of it") agrees with PTB's own walk over their entry points."""
+    from telegram.ext import ConversationHandler
+
+    from bot.callbacks import _PREFIXES
+    from handlers.flows import Flow
+
+    samples = [text("hei"), text("⚙️ Innstillinger"), *(text(f"/{c}") for c in ("nyrunde", "utsending", "start", "hjelp"))]
+    samples += [press(f"{prefix}:1") for prefix in _PREFIXES] + [press("rd:join:7"), press("")]
+    samples = [Update.de_json(update.to_dict(), app.bot) for update in samples]  # as they arrive, with the bot
+    flows = [h for group in app.handlers.values() for h in group if isinstance(h, Flow)]
+    assert flows
+    for flow in flows:
+        for update in samples:
+            ours, ptbs = flow.check_update(update), ConversationHandler.check_update(flow, update)
+            assert (ours is None) == (ptbs is None), (flow.name, update.to_dict())
