@@ -33,7 +33,7 @@ from bot import (  # noqa: F401
     survey_messages,
     welcome_messages,
 )
-from bot.buttons import button
+from bot.buttons import keyboard as keyboard_of
 from bot.db import OUTAGE_ERRORS, Database, is_outage
 from bot.i18n import OSLO
 from bot.outage import Outage
@@ -98,9 +98,7 @@ def markup_of(row: box.OutboxMessage) -> InlineKeyboardMarkup | None:
 def keyboard(rows: list[list[dict[str, str]]]) -> InlineKeyboardMarkup | None:
     if not rows:
         return None
-    return InlineKeyboardMarkup(
-        [[button(b["label"], b.get("data"), b.get("url")) for b in line] for line in rows]
-    )
+    return keyboard_of(tuple(tuple((b["label"], b.get("data"), b.get("url")) for b in line) for line in rows))
 
 
 def retry_backoff(attempts: int, *, soon: bool = False, waited: bool = False) -> timedelta:

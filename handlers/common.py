@@ -11,7 +11,7 @@ from typing import Any, TypeAlias, TypeVar
 from telegram import InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup, Update
 from telegram.ext import Application, ConversationHandler
 
-from bot.buttons import button
+from bot.buttons import keyboard
 from bot.callbacks import BadCallback, CallbackData, with_prefixes
 from bot.context import LagbotContext
 from bot.i18n import LANGUAGES, N_, Translate, translator
@@ -120,7 +120,7 @@ def inline(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
     """Build an inline keyboard from rows of (label, callback_data); the last row always survives."""
     if len(rows) > MAX_BUTTON_ROWS:
         rows = [*rows[: MAX_BUTTON_ROWS - 1], rows[-1]]
-    return InlineKeyboardMarkup([[button(label, data) for label, data in row] for row in rows])
+    return keyboard(tuple(tuple((label, data, None) for label, data in row) for row in rows))
 
 
 def page_of(items: list[Any], page: int, size: int) -> tuple[list[Any], int, int]:
