@@ -127,7 +127,8 @@ async def on_choice(update: Update, context: Context) -> None:
     section, code = CHOICES[family][0], family.parse(query.data).code  # type: ignore[attr-defined]
     member = context.known
     async with context.runtime.db.session() as session:
-        membership.adopt(session, member)  # read once per update; changed and saved here
+        if section == "int":
+            membership.adopt(session, member)  # read once per update; its interests change through the ORM
         language_before = member.language
         if section == "lang":
             await membership.set_language(session, member, code)

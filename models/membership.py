@@ -173,15 +173,13 @@ async def fold_supporter(session: AsyncSession, telegram_id: int, keep: Member) 
 async def set_language(session: AsyncSession, member: Member, language: str) -> None:
     if language not in LANGUAGES:
         raise UnknownChoice(language)
-    member.language = language
-    await session.flush()
+    await set_columns(session, member, {"language": language})
 
 
 async def set_district(session: AsyncSession, member: Member, district: str) -> None:
     if district not in DISTRICTS:
         raise UnknownChoice(district)
-    member.district = district
-    await session.flush()
+    await set_columns(session, member, {"district": district})
 
 
 async def toggle_interest(session: AsyncSession, member: Member, interest: str) -> bool:
