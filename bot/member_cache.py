@@ -97,7 +97,9 @@ class _Snapshot:
 
 
 def _columns(obj: Any) -> dict[str, Any]:
-    return {column.key: getattr(obj, column.key) for column in obj.__mapper__.column_attrs}
+    """The object's column values, from its dict where loaded (a snapshot is taken after every change)."""
+    loaded = obj.__dict__
+    return {key: loaded[key] if key in loaded else getattr(obj, key) for key in _column_of(type(obj))}
 
 
 def _detached(cls: type[Any], values: dict[str, Any]) -> Any:
