@@ -132,7 +132,7 @@ async def start_lagbot(url: str, members: int) -> Side:
 
     async def store(batch: list[dict[str, Any]]) -> None:
         """As `DurableUpdates` stores a getUpdates batch before PTB sees it."""
-        async with database.session() as session:
+        async with database.single() as session:
             await inbox.receive(session, [(raw["update_id"], chat_of(raw), json.dumps(raw)) for raw in batch], utcnow())
 
     async def close() -> None:

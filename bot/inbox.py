@@ -72,7 +72,7 @@ class DurableUpdates(BaseRequest):
         if not body.get("ok") or not updates:
             return code, payload
         try:
-            async with self.db.session() as session:
+            async with self.db.single() as session:  # one statement: on PostgreSQL no BEGIN and COMMIT around it
                 new = await inbox.receive(session, [(u["update_id"], chat_of(u), json.dumps(u)) for u in updates], self.clock())
         except (SQLAlchemyError, OSError) as exc:
             # Not stored means not confirmed: Telegram sends the batch again when asked again.
@@ -86,9 +86,12 @@ class DurableApplication(Application):  # type: ignore[type-arg]
     answered by the error handler).
 
     Marks are committed together (group commit): an update that finishes while a mark is being
-    written joins the next write, so a rush costs one transaction per handful of updates instead
-    of one each. `process_update` still returns only once its update's mark is committed (or
-    failed), so what was handled is never left unmarked for longer than before."""
+    written joins the next write, so a rush costs one statement per handful of updates instead of
+    one each. `process_update` returns once the handlers have run, without waiting for the write:
+    the mark is written just as soon either way, and an update waiting for it held its place
+    (one of PTB's concurrent updates, its chat's turn) for a write often longer than its handlers
+    (bench/updates.py). A crash before the write replays the update, as a crash just before its
+    handlers ended would; a stop writes what is queued first (`shutdown`)."""
 
     _marks: list[int] | None = None
     _marks_written: asyncio.Future[None] | None = None
@@ -101,12 +104,16 @@ class DurableApplication(Application):  # type: ignore[type-arg]
         try:
             await super().process_update(update)
             if isinstance(update, Update):
-                await self._mark_done(update.update_id)
+                self._queue_mark(update.update_id)
         finally:
             if runtime is not None:
                 runtime.update_ended()
 
     async def _mark_done(self, update_id: int) -> None:
+        """Queue the mark and wait until it is written (or its write failed)."""
+        await asyncio.shield(self._queue_mark(update_id))
+
+    def _queue_mark(self, update_id: int) -> asyncio.Future[None]:
         if self._marks is None:
             self._marks = []
         self._marks.append(update_id)
@@ -115,10 +122,22 @@ class DurableApplication(Application):  # type: ignore[type-arg]
         written = self._marks_written
         if self._marker is None:
             self._marker = asyncio.create_task(self._write_marks())
-        await asyncio.shield(written)
+        return written
+
+    async def marks_written(self) -> None:
+        """Wait until every mark queued so far is written (a stop, a test)."""
+        while (marker := self._marker) is not None:
+            try:
+                await asyncio.shield(marker)
+            except Exception:  # noqa: BLE001 - logged where it happened; a stop goes on
+                log.exception("writing the inbox marks failed")
+
+    async def shutdown(self) -> None:
+        await self.marks_written()
+        await super().shutdown()
 
     async def _write_marks(self) -> None:
-        """Write the marks gathered so far in one transaction, then those gathered meanwhile."""
+        """Write the marks gathered so far in one statement, then those gathered meanwhile."""
         runtime = self.bot_data[RUNTIME_KEY]
         try:
             while self._marks:
@@ -126,7 +145,9 @@ class DurableApplication(Application):  # type: ignore[type-arg]
                 self._marks, self._marks_written = [], None
                 seen, runtime.seen_today = runtime.seen_today, {}
                 try:
-                    async with runtime.db.session() as session:
+                    # Each statement stands alone (on PostgreSQL in autocommit: no BEGIN and COMMIT
+                    # around it); every update marked here waits for this, holding its place.
+                    async with runtime.db.single() as session:
                         if seen:  # the members whose first update today these were (handlers/delivery.came_back)
                             await membership.mark_active(session, list(seen), max(seen.values()))
                         await inbox.finish(session, ids, runtime.now())

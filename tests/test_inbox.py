@@ -78,6 +78,7 @@ async def test_what_a_crash_left_undone_is_handled_after_a_restart(app, api, db,
     assert isinstance(update, Update) and update.update_id == 501
     await app.process_update(update)
     assert "Ja, jeg godtar" in str(api.chats[USER][-1].inline_buttons)  # the consent question was answered
+    await app.marks_written()  # the mark follows the handlers, written with those that end meanwhile
     async with db.session() as session:
         assert await inbox.pending(session) == []
     assert await replay(app) == 0
@@ -229,6 +230,28 @@ async def test_updates_that_finish_together_are_marked_done_in_one_transaction(a
     assert len(commits) == 1, commits  # five updates, one transaction
     async with db.session() as session:
         assert await inbox.pending(session) == []  # every mark committed before _mark_done returned
+
+
+async def test_an_update_does_not_hold_its_place_while_its_mark_is_written(app, db, clock, monkeypatch):
+    """The handlers' end frees the update's place (PTB's concurrency, its chat's turn); the mark is
+    written meanwhile, and a stop waits for it."""
+    async with db.session() as session:
+        await inbox.receive(session, [(801, USER, json.dumps(start_update(801)))], clock())
+    release = asyncio.Event()
+    finish = inbox.finish
+
+    async def slow_finish(session: Any, ids: Any, now: Any) -> None:
+        await release.wait()
+        await finish(session, ids, now)
+
+    monkeypatch.setattr(inbox, "finish", slow_finish)
+    await asyncio.wait_for(app.process_update(Update.de_json(start_update(801), app.bot)), 10)  # not waiting for the mark
+    async with db.read() as session:  # (the mark's write has SQLite's writer turn)
+        assert [uid for uid, _payload in await inbox.pending(session)] == [801]
+    release.set()
+    await app.marks_written()
+    async with db.session() as session:
+        assert await inbox.pending(session) == []
 
 
 async def test_background_work_gives_way_while_an_update_is_handled(app):
