@@ -253,7 +253,8 @@ async def get_rsvp(session: AsyncSession, rsvp_id: int) -> Rsvp:
 
 
 async def set_attendance(session: AsyncSession, rsvp_id: int, attended: bool) -> Rsvp:
-    rsvp: Rsvp = await act.set_attendance(session, SEATS, rsvp_id, attended)
+    """Checked in or not, for someone with a place (NotFound for one who gave it up, or waits, since the list was shown)."""
+    rsvp: Rsvp = await act.set_attendance(session, SEATS, rsvp_id, attended, seated_only=True)
     return rsvp
 
 

@@ -208,3 +208,29 @@ async def test_my_signups_read_every_waiting_number_at_once(db, app, make_user, 
     assert len(statements) == before, statements
     await anne.press_data(f"ev.rsvp:{pub}:no")                     # Cato gets the place: Bjørn is number 1
     assert "📅 Pubkveld — lørdag 5. desember kl. 12:00–15:00 (venteliste, nummer 1)" in (await bjorn.send("/mine")).text
+
+
+# Nearby, the same kind: Kari opened the pub evening's check-in list; Anne then answered No (her place
+# went to Bjørn). "✅ Anne: her" on the old list still marked Anne as having come, and she counted as
+# a participant of an evening she had said no to.
+async def test_an_old_check_in_list_does_not_check_in_someone_who_gave_up_the_place(db, app, make_user, clock):
+    kari = await board_member(db, make_user)
+    anne = await person(make_user, 1, first="Anne")
+    bjorn = await person(make_user, 2, first="Bjørn")
+    eid = await make_event(db, clock, capacity=1)
+    await anne.press_data(f"ev.rsvp:{eid}:yes")
+    await bjorn.press_data(f"ev.rsvp:{eid}:yes")                   # the waiting list
+    await kari.send("/arrangementer")
+    await kari.press("⚙️ Administrer arrangementer")
+    listing = await kari.press("Sjekk inn")
+    assert listing.buttons == ["✅ Anne: her"], listing.buttons
+    old_list = kari.last_message()
+    await anne.press_data(f"ev.rsvp:{eid}:no")                     # Bjørn gets the place
+    clock.set(START + timedelta(minutes=10))
+    pressed = await kari.press_data(old_list.inline_buttons[0][1], old_list)
+    assert pressed.alerts == ["Den personen har ikke lenger plass. Her er listen slik den er nå."], (pressed.alerts, pressed.texts)
+    [edited] = pressed.method("editMessageText")
+    assert "Bjørn" in edited.text and "Anne" not in edited.text, edited.text
+    async with db.session() as session:
+        answers = {r.answer: r.attended for r in await session.scalars(select(Rsvp).where(Rsvp.event_id == eid))}
+    assert answers == {"no": None, "yes": None}, answers
