@@ -19,7 +19,7 @@ from tests.helpers import tick
 from tests.test_plan import board_member
 from tests.test_play_c import make_event, seat_of
 from tests.test_season_member import START, make_round, person
-from tests.test_stale_buttons import labels, status_of
+from tests.test_stale_buttons import status_of
 
 SEATS_SETTLED = "«{title}» har begynt eller er over, og antall plasser kan ikke lenger endres."
 
