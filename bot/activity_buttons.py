@@ -76,6 +76,23 @@ class Coming:
     round_id: Id
 
 
+@callback("rd.cantat")
+class CantComeAt:
+    """"I can't after all" under a reminder or notice about the round starting at `at` (models.activity.minute):
+    leaves only while the round still starts then; pressed after a move, it says so and leaves nothing."""
+
+    round_id: Id
+    at: Number
+
+
+@callback("rd.comeat")
+class ComingAt:
+    """"I'm coming" under the two-hour reminder about the round starting at `at`; after a move it says so."""
+
+    round_id: Id
+    at: Number
+
+
 @callback("rd.theme")
 class DoorTheme:
     """A theme under the follow-up after a round: what the member heard about it comes next."""
@@ -208,6 +225,15 @@ class WaitingRsvp:
 
     event_id: Id
     answer: Answer
+
+
+@callback("ev.cantat")
+class EventCantCome:
+    """"I can't after all" under a reminder about the event starting at `at` (models.activity.minute): answers
+    no only while the event still starts then; pressed after a move, it says so and changes nothing."""
+
+    event_id: Id
+    at: Number
 
 
 @callback("ev.ics")

@@ -131,7 +131,7 @@ async def _day_before(session: AsyncSession, row: box.OutboxMessage, to: Member)
     _ = translator(to.language)
     return Message(_("Reminder: “{title}” is tomorrow, {when}, at {place}.").format(
         title=event.title, when=when(event, to.language), place=event.place),
-        [[box.Button(_("I can't after all"), data=data.rsvp(event.id, "no"))]])
+        [[box.Button(_("I can't after all"), data=data.cannot_come_to_event(event.id, event.starts_at))]])
 
 
 @renderer("event.reminder_2h")
@@ -140,7 +140,7 @@ async def _two_hours(session: AsyncSession, row: box.OutboxMessage, to: Member) 
     _ = translator(to.language)
     return Message(_("“{title}” starts in two hours, at {time}: {place}. Welcome!").format(
         title=event.title, time=fmt_time(event.starts_at, to.language), place=event.place),
-        [[box.Button(_("I can't after all"), data=data.rsvp(event.id, "no"))]])
+        [[box.Button(_("I can't after all"), data=data.cannot_come_to_event(event.id, event.starts_at))]])
 
 
 @renderer("event.promoted")
@@ -149,7 +149,7 @@ async def _promoted(session: AsyncSession, row: box.OutboxMessage, to: Member) -
     _ = translator(to.language)
     return Message(_("Good news: a place became free at “{title}”, {when}, and it is yours!").format(
         title=event.title, when=when(event, to.language)),
-        [[box.Button(_("I can't after all"), data=data.rsvp(event.id, "no"))]])
+        [[box.Button(_("I can't after all"), data=data.cannot_come_to_event(event.id, event.starts_at))]])
 
 
 @renderer("event.moved")

@@ -3,14 +3,16 @@ same typed families the handlers parse (bot/activity_buttons.py, bot/member_butt
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 
 from bot.activity_buttons import (
     AcceptLeaderTraining,
-    CantCome,
-    Coming,
+    CantComeAt,
+    ComingAt,
     DoorTheme,
     EventCalendarFile,
+    EventCantCome,
     EventKind,
     FileReport,
     JoinRound,
@@ -20,14 +22,22 @@ from bot.activity_buttons import (
     ShowEvent,
 )
 from bot.member_buttons import CallStep, NudgeControl, ReplyToBoard, WelcomeStep
+from models.activity import minute
 
 
-def coming(round_id: int) -> str:
-    return Coming(round_id=round_id).pack()
+def coming(round_id: int, starts_at: datetime) -> str:
+    """"I'm coming", about the round as it starts at `starts_at` (a move since makes it say so)."""
+    return ComingAt(round_id=round_id, at=minute(starts_at)).pack()
 
 
-def cannot_come(round_id: int) -> str:
-    return CantCome(round_id=round_id).pack()
+def cannot_come(round_id: int, starts_at: datetime) -> str:
+    """"I can't after all", about the round as it starts at `starts_at`: after a move it leaves nothing."""
+    return CantComeAt(round_id=round_id, at=minute(starts_at)).pack()
+
+
+def cannot_come_to_event(event_id: int, starts_at: datetime) -> str:
+    """"I can't after all" under an event's reminder, about the event as it starts at `starts_at`."""
+    return EventCantCome(event_id=event_id, at=minute(starts_at)).pack()
 
 
 def theme(round_id: int, theme: str) -> str:

@@ -5,7 +5,7 @@ already queued, and a leader who erased their data is no longer named."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -230,7 +230,7 @@ async def _day_before(session: AsyncSession, row: box.OutboxMessage, to: Member)
     return Message(_("Reminder: door-knocking tomorrow, {when}.\nMeeting point: {place}\n{leaders}\n"
                      "Bring good shoes, clothes for the weather and a charged phone. Flyers are handed out there.").format(
         when=when(round_, to.language), place=round_.meeting_point, leaders=leaders),
-        [[box.Button(_("I can't after all"), data=data.cannot_come(round_.id))]])
+        [[box.Button(_("I can't after all"), data=data.cannot_come(round_.id, round_.starts_at))]])
 
 
 @renderer("round.reminder_2h")
@@ -239,8 +239,8 @@ async def _two_hours(session: AsyncSession, row: box.OutboxMessage, to: Member) 
     _ = translator(to.language)
     return Message(_("Door-knocking in two hours, at {time}: {place}. Are you coming?").format(
         time=fmt_time(round_.starts_at, to.language), place=round_.meeting_point),
-        [[box.Button(_("I'm coming"), data=data.coming(round_.id)),
-          box.Button(_("I can't after all"), data=data.cannot_come(round_.id))]])
+        [[box.Button(_("I'm coming"), data=data.coming(round_.id, round_.starts_at)),
+          box.Button(_("I can't after all"), data=data.cannot_come(round_.id, round_.starts_at))]])
 
 
 @renderer("round.briefing")
@@ -312,7 +312,7 @@ async def _promoted(session: AsyncSession, row: box.OutboxMessage, to: Member) -
     _ = translator(to.language)
     return Message(_("Good news: a seat became free on “{title}”, {when}, and it is yours! Meeting point: {place}.").format(
         title=round_.title, when=when(round_, to.language), place=round_.meeting_point),
-        [[box.Button(_("I can't after all"), data=data.cannot_come(round_.id))]])
+        [[box.Button(_("I can't after all"), data=data.cannot_come(round_.id, round_.starts_at))]])
 
 
 @renderer("round.leader_assigned")
@@ -354,7 +354,8 @@ async def _moved(session: AsyncSession, row: box.OutboxMessage, to: Member) -> M
     return Message(_("Change: “{title}” has moved to {when}. Meeting point: {place}. "
                      "If you can't come now, leave it under /mine.").format(
         title=round_.title, when=am.when_of(box.params_of(row), to.language), place=round_.meeting_point),
-        [[box.Button(_("I can't after all"), data=data.cannot_come(round_.id))]])
+        [[box.Button(_("I can't after all"),  # about the time this notice announces
+                     data=data.cannot_come(round_.id, datetime.fromtimestamp(box.params_of(row)["starts_at"], UTC)))]])
 
 
 @renderer("round.place")

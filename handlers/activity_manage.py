@@ -57,6 +57,8 @@ def draft(context: Context) -> dict[str, Any]:
 
 MANAGED_PER_PAGE = 6
 CAPACITY_REFUSED = N_("Write a number from 1 to {limit}.")
+# The seats of what has begun are settled: nobody is moved up from the waiting list into something under way.
+SEATS_SETTLED = N_("“{title}” has begun or is over, so its number of seats can no longer be changed.")
 
 
 async def list_managed(update: Update, context: Context, kind: ActivityKind, empty: str, page: int = 0) -> None:
@@ -183,10 +185,11 @@ async def move_end(update: Update, context: Context) -> int:
     return Flow.END
 
 
-def field_keyboard(kind: ActivityKind, activity_id: int, lang: str) -> InlineKeyboardMarkup:
+def field_keyboard(kind: ActivityKind, activity_id: int, lang: str, begun: bool = False) -> InlineKeyboardMarkup:
+    """The fields to change; once the activity has begun, not its seats (SEATS_SETTLED)."""
     _ = translator(lang)
     buttons = [(_(label), EditField(kind=kind.kind, activity_id=activity_id, field=name).pack())  # type: ignore[arg-type]
-               for name, label, _question in kind.fields]
+               for name, label, _question in kind.fields if not (begun and name == "capacity")]
     return inline([*(buttons[n : n + 2] for n in range(0, len(buttons), 2)), [(_("Cancel"), StopFlow().pack())]])
 
 
@@ -197,7 +200,7 @@ async def ask_edit(update: Update, context: Context) -> int | None:
     if kind is None:
         return None
     await reply(update, context._("What do you want to change in “{title}”?").format(title=activity.title),
-                reply_markup=field_keyboard(kind, activity.id, context.lang))
+                reply_markup=field_keyboard(kind, activity.id, context.lang, activity.starts_at <= context.runtime.now()))
     return EDIT_FIELD
 
 
@@ -209,6 +212,15 @@ async def edit_field(update: Update, context: Context) -> int:
     if pressed.field not in kind.field_names():
         await query.answer(context._("Please use the buttons above, or /avbryt to cancel."), show_alert=True)
         return EDIT_FIELD
+    if pressed.field == "capacity":  # a field list shown before the activity began: its seats are settled now
+        async with context.runtime.db.read() as session:
+            activity = await managed(update, context, kind, pressed.activity_id, session)
+        if activity is None:
+            return EDIT_FIELD
+        if activity.starts_at <= context.runtime.now():
+            await query.answer(context._(SEATS_SETTLED).format(title=activity.title), show_alert=True)
+            await query.edit_message_reply_markup(field_keyboard(kind, activity.id, context.lang, True))
+            return EDIT_FIELD
     context.user_data[DRAFT] = {"kind": kind.kind, "id": pressed.activity_id, "field": pressed.field}  # type: ignore[index]
     await query.answer()
     await query.edit_message_reply_markup(None)
@@ -245,7 +257,12 @@ async def edit_value(update: Update, context: Context) -> int:
             if activity is None:
                 context.user_data.pop(DRAFT, None)  # type: ignore[union-attr]
                 return Flow.END
+            title = activity.title
             activity, promoted = await kind.edit(session, activity, field, value, context.runtime.now())
+    except (rd.RoundStarted, ev.EventStarted):  # it began while the number was being written
+        context.user_data.pop(DRAFT, None)  # type: ignore[union-attr]
+        await reply(update, _(SEATS_SETTLED).format(title=title))
+        return Flow.END
     except (rd.CapacityTooSmall, ev.CapacityTooSmall) as exc:
         await reply(update, context.ngettext("{count} person already has a seat, so there must be at least that many.",
                                              "{count} people already have seats, so there must be at least that many.",

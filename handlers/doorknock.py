@@ -4,6 +4,7 @@ and activity_manage."""
 
 from __future__ import annotations
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
@@ -11,7 +12,9 @@ from bot import activity_messages as am
 from bot import round_messages as msgs
 from bot.activity_buttons import (
     CantCome,
+    CantComeAt,
     Coming,
+    ComingAt,
     DoorTheme,
     JoinRound,
     LeaveRound,
@@ -47,6 +50,7 @@ from handlers.questions import too_long
 from models import events as ev
 from models import membership
 from models import rounds as rd
+from models.activity import minute
 from models.errors import NotFound
 from models.member import Member
 
@@ -174,14 +178,17 @@ async def leave(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
     member, runtime, _ = context.known, context.runtime, context._
-    from_reminder = accepts(CantCome)(query.data)
+    sent_for = CantComeAt.parse(query.data).at if CantComeAt.matches(query.data) else None  # the start it was sent about
+    from_reminder = sent_for is not None or accepts(CantCome)(query.data)
     waiting_only = LeaveWaitingList.matches(query.data)
-    family = CantCome if from_reminder else LeaveWaitingList if waiting_only else LeaveRound
+    family = CantComeAt if sent_for is not None else CantCome if from_reminder else LeaveWaitingList if waiting_only else LeaveRound
     round_id = read(family, query.data).round_id
     now = runtime.now()
     async with runtime.db.session() as session:
         try:
-            result = await rd.leave(session, round_id, member.id, now, waiting_only=waiting_only)
+            result = await rd.leave(session, round_id, member.id, now, waiting_only=waiting_only, sent_for=sent_for)
+        except rd.RoundMoved:  # a reminder about the old time: nothing is given up by it
+            result = None
         except rd.SeatGiven:  # an old waiting-list button: the seat they were given since is not given up by it
             round_ = await rd.get_round(session, round_id)
             await query.answer()
@@ -195,6 +202,10 @@ async def leave(update: Update, context: Context) -> None:
             return
         except rd.RoundClosed:
             await query.answer(_("That round is over or cancelled."), show_alert=True)
+            return
+        if result is None:
+            await query.answer()
+            await moved_since(update, context, await rd.get_round(session, round_id), session)
             return
         await msgs.cancel_for_member(session, result.round, member.id)
         if result.promoted is not None:
@@ -212,21 +223,40 @@ async def coming(update: Update, context: Context) -> None:
     """"I'm coming" under a reminder; an old reminder of a round they left, or one cancelled since, says so."""
     query = update.callback_query
     assert query is not None
-    round_id = read(Coming, query.data).round_id
+    pressed = ComingAt.parse(query.data) if ComingAt.matches(query.data) else read(Coming, query.data)
     async with context.runtime.db.read() as session:
         try:
-            round_: rd.Round | None = await rd.get_round(session, round_id)
+            round_: rd.Round | None = await rd.get_round(session, pressed.round_id)
         except NotFound:
             round_ = None
-        mine = None if round_ is None else await rd.signup_of(session, round_id, context.known.id)
+        mine = None if round_ is None else await rd.signup_of(session, pressed.round_id, context.known.id)
     if round_ is None or round_.status != rd.PLANNED:
         await query.answer(context._("That round is over or cancelled."), show_alert=True)
         return
     if mine is None or mine.status != rd.CONFIRMED:
         await query.answer(context._("You are not signed up for that round."), show_alert=True)
         return
+    if isinstance(pressed, ComingAt) and minute(round_.starts_at) != pressed.at:  # a reminder about the old time
+        await query.answer()
+        async with context.runtime.db.read() as session:
+            await moved_since(update, context, round_, session)
+        return
     await query.answer(context._("Great — see you there!"))
     await show_answer(update, "✅ " + context._("You're coming."))
+
+
+async def moved_since(update: Update, context: Context, round_: rd.Round, session: AsyncSession) -> None:
+    """A reminder's button pressed after the round moved: it acts on nothing. The old reminder loses its
+    buttons; the member is told the new time, with the ordinary leave button if they can't come then."""
+    member = context.known
+    assert update.callback_query is not None
+    await update.callback_query.edit_message_reply_markup(None)
+    mine = await rd.my_rounds(session, member.id, context.runtime.now())
+    position = next((item.position for item in mine if item.round.id == round_.id), 0)
+    await reply(update, context._("“{title}” has moved to {when} since this message was sent, so nothing was changed. "
+                                  "If you can't come at the new time, leave it here:").format(
+        title=round_.title, when=msgs.when(round_, member.language)),
+        reply_markup=inline([[leave_button(round_, position, member.language)]]))
 
 
 async def show_answer(update: Update, answer: str) -> None:
@@ -343,6 +373,6 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(Press(list_rounds, pattern=RoundPage.filter()))
     application.add_handler(Press(join, pattern=accepts(JoinRound)))
     application.add_handler(Press(leave, pattern=lambda d: LeaveRound.matches(d) or LeaveWaitingList.matches(d)
-                                  or accepts(CantCome)(d)))
-    application.add_handler(Press(coming, pattern=accepts(Coming)))
+                                  or accepts(CantCome)(d) or CantComeAt.matches(d)))
+    application.add_handler(Press(coming, pattern=lambda d: accepts(Coming)(d) or ComingAt.matches(d)))
     application.add_handler(Press(nothing_to_add, pattern=accepts(NothingToAdd)))

@@ -71,10 +71,17 @@ async def check_in(update: Update, context: Context) -> None:
         if not pressed.present and now < event.starts_at:  # a list from before the start: nobody is missing yet
             await query.answer(context._(NO_SHOW_LATER), show_alert=True)
             return
-        await ev.set_attendance(session, answer.id, pressed.present)
+        try:
+            await ev.set_attendance(session, answer.id, pressed.present)
+            gone = False
+        except NotFound:  # they gave up their place (or are on the waiting list) since this list was shown
+            gone = True
         coming = await ev.attendees(session, event.id, ("yes",))
     text, keyboard = people_view(event, coming, context.lang, now)
-    await query.answer()
+    if gone:
+        await query.answer(context._("That person no longer has a place. Here is the list as it is now."), show_alert=True)
+    else:
+        await query.answer()
     await query.edit_message_text(clip(text), reply_markup=keyboard)
 
 

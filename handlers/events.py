@@ -14,6 +14,7 @@ from bot import activity_messages as am
 from bot import event_messages as msgs
 from bot.activity_buttons import (
     EventCalendarFile,
+    EventCantCome,
     EventKind,
     EventPage,
     ManageEvents,
@@ -141,15 +142,24 @@ async def rsvp(update: Update, context: Context) -> None:
     assert query is not None
     member, runtime, _ = context.known, context.runtime, context._
     from_waiting = WaitingRsvp.matches(query.data)
-    pressed = WaitingRsvp.parse(query.data) if from_waiting else read(Rsvp, query.data)
-    choice = pressed.answer
+    if EventCantCome.matches(query.data):  # under a reminder: about the event as it started when it was sent
+        reminded = EventCantCome.parse(query.data)
+        event_id, choice, sent_for = reminded.event_id, "no", reminded.at
+    else:
+        pressed = WaitingRsvp.parse(query.data) if from_waiting else read(Rsvp, query.data)
+        event_id, choice, sent_for = pressed.event_id, pressed.answer, None
     now = runtime.now()
     async with runtime.db.session() as session:
         try:
-            result = await ev.answer(session, pressed.event_id, member.id, choice, now, from_waiting=from_waiting)
+            result = await ev.answer(session, event_id, member.id, choice, now, from_waiting=from_waiting, sent_for=sent_for)
         except ev.PlaceGiven:  # an old waiting-list button: the place given since is not given up by it
             await query.answer()
-            await place_given(update, context, session, pressed.event_id)
+            await place_given(update, context, session, event_id)
+            return
+        except ev.EventMoved:  # a reminder about the old time: nothing is answered by it
+            await query.answer()
+            await query.edit_message_reply_markup(None)
+            await moved_since(update, context, session, event_id)
             return
         except tuple(RSVP_REFUSED) as error:
             await refuse(update, context, error, RSVP_REFUSED)
@@ -200,6 +210,21 @@ async def place_given(update: Update, context: Context, session: AsyncSession, e
                 reply_markup=rsvp_keyboard(event.id, member.language, "yes"))
 
 
+async def moved_since(update: Update, context: Context, session: AsyncSession, event_id: int) -> None:
+    """A reminder's "I can't after all" pressed after the event moved: nothing changes; they are told the
+    new time, with the event's card as it is now (its "No" gives the place up)."""
+    member = context.known
+    event = await ev.get_event(session, event_id)
+    view = await ev.view(session, event)
+    mine, waiting = await ev.place_of(session, event_id, member.id)
+    contact = await membership.member_or_none(session, event.contact_id)
+    await reply(update, context._("“{title}” has moved to {when} since this message was sent, so nothing was changed. "
+                                  "If you can't come at the new time, answer No here:").format(
+        title=event.title, when=msgs.when(event, member.language)))
+    await reply(update, event_card(view, member.language, contact.name if contact else None, waiting),
+                reply_markup=rsvp_keyboard(event.id, member.language, mine, waiting))
+
+
 async def send_ics(update: Update, event: ev.Event, lang: str) -> None:
     await update.effective_chat.send_document(io.BytesIO(ev.to_ics(event, lang)), filename=f"trondheim-sv-{event.id}.ics")  # type: ignore[union-attr]
 
@@ -223,7 +248,7 @@ async def mine(update: Update, context: Context, member: Member) -> tuple[list[s
     _, runtime = context._, context.runtime
     async with runtime.db.session() as session:
         items = await ev.my_events(session, member.id, runtime.now())
-        positions = {answer.id: await ev.waiting_position(session, answer) for _event, answer in items if answer.seat == ev.WAITING}
+        positions = await ev.waiting_positions(session, [answer for _event, answer in items])  # one query for all
     lines, rows = [], []
     for event, answer in items:
         waiting = _("waiting list, number {position}").format(position=positions.get(answer.id, 0))
@@ -279,5 +304,5 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(Press(list_events, pattern=accepts(EventKind)))
     application.add_handler(Press(list_events, pattern=EventPage.filter()))
     application.add_handler(Press(show, pattern=accepts(ShowEvent)))
-    application.add_handler(Press(rsvp, pattern=lambda d: accepts(Rsvp)(d) or WaitingRsvp.matches(d)))
+    application.add_handler(Press(rsvp, pattern=lambda d: accepts(Rsvp)(d) or WaitingRsvp.matches(d) or EventCantCome.matches(d)))
     application.add_handler(Press(ics, pattern=EventCalendarFile.filter()))

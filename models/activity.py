@@ -60,6 +60,10 @@ class NowSeated(ActivityError):
     """A waiting-list button pressed after the member was given a seat: the seat is not given up by it."""
 
 
+class Moved(ActivityError):
+    """A button sent about the activity at another start than it has now (it moved since): it acts on nothing."""
+
+
 class AlreadySignedUp(ActivityError):
     """The member already has a seat or a place on the waiting list."""
 
@@ -146,6 +150,18 @@ async def get(session: AsyncSession, spec: Seats, activity_id: int, *, lock: boo
     return activity
 
 
+def minute(moment: datetime) -> int:
+    """A start as a button sent about it carries it: whole minutes since 1970 (UTC)."""
+    return int(moment.timestamp()) // 60
+
+
+def check_unmoved(spec: Seats, activity: Any, sent_for: int | None) -> None:
+    """A button that carries the start it was sent about (`minute`) acts only while the activity still
+    starts then; one sent before a move raises Moved (None: a button that carries no start)."""
+    if sent_for is not None and minute(activity.starts_at) != sent_for:
+        raise spec.fail(Moved, activity.id)
+
+
 def open_for_sign_up(activity: Any, now: datetime) -> bool:
     return bool(activity.status == PLANNED and activity.starts_at > now)
 
@@ -229,6 +245,21 @@ async def waiting_position(session: AsyncSession, spec: Seats, holder: Any) -> i
     return int(ahead or 0) + 1
 
 
+async def waiting_positions(session: AsyncSession, spec: Seats, holders: Sequence[Any]) -> dict[int, int]:
+    """Each waiting holder's number on its activity's waiting list (as `waiting_position`), by holder
+    id, for any number of activities in one query."""
+    wanted = {holder.id for holder in holders if getattr(holder, spec.state_column) == WAITING}
+    if not wanted:
+        return {}
+    key = getattr(spec.holder, spec.activity_column)
+    activity_ids = sorted({getattr(holder, spec.activity_column) for holder in holders if holder.id in wanted})
+    number = func.row_number().over(partition_by=key, order_by=(spec.holder.queue.asc().nulls_last(), spec.holder.id))
+    ranked = (select(spec.holder.id.label("id"), number.label("number"))
+              .where(spec.of(activity_ids), spec.state == WAITING).subquery())
+    rows = await session.execute(select(ranked.c.id, ranked.c.number).where(ranked.c.id.in_(sorted(wanted))))
+    return {int(holder_id): int(position) for holder_id, position in rows.all()}
+
+
 async def waiting_list(session: AsyncSession, spec: Seats, activity_id: int) -> list[Any]:
     return list(await session.scalars(
         select(spec.holder).where(spec.of(activity_id), spec.state == WAITING).order_by(spec.holder.queue, spec.holder.id)
@@ -256,7 +287,11 @@ async def member_of(session: AsyncSession, holder: Any | None) -> Member | None:
 
 
 async def resize(session: AsyncSession, spec: Seats, activity: Any, capacity: int | None, now: datetime) -> list[Any]:
-    """A new capacity; never below the seats taken. More seats go to the waiting list first."""
+    """A new capacity, for an activity that has not begun (Started: its seats are settled, and nobody
+    is given a seat on something under way); never below the seats taken. More seats go to the
+    waiting list first."""
+    if activity.starts_at <= now:
+        raise spec.fail(Started, activity.id)
     check_capacity(spec, capacity)
     seated = await taken(session, spec, activity.id)
     if capacity is not None and capacity < seated:

@@ -42,6 +42,10 @@ class PlaceGiven(EventError, act.NowSeated):
     """A waiting-list button pressed after the member moved up to a place."""
 
 
+class EventMoved(EventError, act.Moved):
+    """A button sent about the event at its old time, pressed after it moved."""
+
+
 class BadCapacity(EventError, act.BadCapacity):
     """Capacity must be between 1 and MAX_CAPACITY."""
 
@@ -115,7 +119,8 @@ class Rsvp(Base):
 SEATS = act.Seats(
     activity=Event, holder=Rsvp, activity_column="event_id", state_column="seat",
     errors={act.InPast: InPast, act.EndBeforeStart: EndBeforeStart, act.BadCapacity: BadCapacity,
-            act.Closed: EventClosed, act.Started: EventStarted, act.CapacityTooSmall: CapacityTooSmall},
+            act.Closed: EventClosed, act.Started: EventStarted, act.CapacityTooSmall: CapacityTooSmall,
+            act.Moved: EventMoved},
 )
 
 

@@ -44,6 +44,7 @@ from models.event_tables import (  # noqa: F401 - importable from here as before
     Event,
     EventClosed,
     EventError,
+    EventMoved,
     EventStarted,
     InPast,
     PlaceGiven,
@@ -153,16 +154,18 @@ async def place_of(session: AsyncSession, event_id: int, member_id: int) -> tupl
 
 
 async def answer(session: AsyncSession, event_id: int, member_id: int, reply: str, now: datetime, *,
-                 from_waiting: bool = False) -> RsvpResult:
+                 from_waiting: bool = False, sent_for: int | None = None) -> RsvpResult:
     """Yes takes a seat if one is free (else the waiting list, in the order answers commit); maybe
     and no take none. Giving up a seat hands it to the first on the waiting list. With
     `from_waiting` (a button shown to someone on the waiting list), a place given to the member
-    since is kept (PlaceGiven)."""
+    since is kept (PlaceGiven); with `sent_for` (a reminder's button: the start it was sent about,
+    `act.minute`), an event that has moved since is not answered (EventMoved)."""
     if reply not in ANSWERS:
         raise EventError(reply)
     event = await get_event(session, event_id, lock=True)
     if not act.open_for_sign_up(event, now):
         raise EventClosed(event_id)
+    act.check_unmoved(SEATS, event, sent_for)
     rsvp = await rsvp_of(session, event_id, member_id)
     had_seat = rsvp is not None and rsvp.seat == CONFIRMED
     if from_waiting and had_seat and reply != "yes":
@@ -187,6 +190,11 @@ async def answer(session: AsyncSession, event_id: int, member_id: int, reply: st
 
 async def waiting_position(session: AsyncSession, rsvp: Rsvp) -> int:
     return await act.waiting_position(session, SEATS, rsvp)
+
+
+async def waiting_positions(session: AsyncSession, rsvps: list[Rsvp]) -> dict[int, int]:
+    """The number on its event's waiting list of each of these answers that waits (by answer id), in one query."""
+    return await act.waiting_positions(session, SEATS, rsvps)
 
 
 async def _promote(session: AsyncSession, event: Event, now: datetime) -> Member | None:
@@ -219,7 +227,7 @@ async def cancel(session: AsyncSession, event_id: int, now: datetime | None = No
 async def edit(session: AsyncSession, event_id: int, *, now: datetime, title: str | None = None, place: str | None = None,
                description: str | None = None, capacity: int | None = None) -> tuple[Event, list[Member]]:
     """Change a planned event (a new version, so each change is announced once); more places go to
-    the waiting list first. Returns (event, promoted)."""
+    the waiting list first, and the places of an event that has begun are not changed (EventStarted). Returns (event, promoted)."""
     event: Event = await act.changeable(session, SEATS, event_id, now)
     if title is not None:
         event.title = title.strip()[:200]
@@ -245,7 +253,8 @@ async def get_rsvp(session: AsyncSession, rsvp_id: int) -> Rsvp:
 
 
 async def set_attendance(session: AsyncSession, rsvp_id: int, attended: bool) -> Rsvp:
-    rsvp: Rsvp = await act.set_attendance(session, SEATS, rsvp_id, attended)
+    """Checked in or not, for someone with a place (NotFound for one who gave it up, or waits, since the list was shown)."""
+    rsvp: Rsvp = await act.set_attendance(session, SEATS, rsvp_id, attended, seated_only=True)
     return rsvp
 
 

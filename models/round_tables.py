@@ -51,6 +51,10 @@ class SeatGiven(RoundError, act.NowSeated):
     """A waiting-list button pressed after the member moved up to a seat."""
 
 
+class RoundMoved(RoundError, act.Moved):
+    """A button sent about the round at its old time, pressed after it moved."""
+
+
 class AlreadySignedUp(RoundError, act.AlreadySignedUp):
     """The member already has a seat or a place on the waiting list."""
 
@@ -149,7 +153,7 @@ SEATS = act.Seats(
     activity=Round, holder=Signup, activity_column="round_id",
     errors={act.InPast: InPast, act.EndBeforeStart: EndBeforeStart, act.BadCapacity: BadCapacity,
             act.Closed: RoundClosed, act.Started: RoundStarted, act.AlreadySignedUp: AlreadySignedUp, act.NotSignedUp: NotSignedUp,
-            act.CapacityTooSmall: CapacityTooSmall},
+            act.CapacityTooSmall: CapacityTooSmall, act.Moved: RoundMoved},
     joined=(Round.teams,),
 )
 

@@ -45,6 +45,7 @@ from models.round_tables import (  # noqa: F401 - importable from here as before
     Round,
     RoundClosed,
     RoundError,
+    RoundMoved,
     RoundReport,
     RoundReported,
     RoundStarted,
@@ -196,16 +197,19 @@ async def waiting_position(session: AsyncSession, signup: Signup) -> int:
 
 
 async def leave(session: AsyncSession, round_id: int, member_id: int, now: datetime, *,
-                waiting_only: bool = False) -> LeaveResult:
+                waiting_only: bool = False, sent_for: int | None = None) -> LeaveResult:
     """Give up a seat (or a place in the queue); the first on the waiting list gets the seat.
     A cancelled round, or one that has begun, is past leaving (RoundClosed). With `waiting_only`
-    (a button that said "waiting list"), a seat the member has been given since is kept (SeatGiven)."""
+    (a button that said "waiting list"), a seat the member has been given since is kept (SeatGiven);
+    with `sent_for` (a reminder's button: the start it was sent about, `act.minute`), a round that
+    has moved since is not left (RoundMoved)."""
     round_ = await get_round(session, round_id, lock=True)
     if not act.open_for_sign_up(round_, now):
         raise RoundClosed(round_id)
     signup = await signup_of(session, round_id, member_id)
     if signup is None or signup.status not in (CONFIRMED, WAITING):
         raise NotSignedUp(round_id)
+    act.check_unmoved(SEATS, round_, sent_for)
     if waiting_only and signup.status == CONFIRMED:
         raise SeatGiven(round_id)
     freed = signup.status == CONFIRMED
@@ -240,11 +244,9 @@ async def my_rounds(session: AsyncSession, member_id: int, now: datetime) -> lis
                Round.ends_at > now)
         .order_by(Round.starts_at)
     )
-    result = []
-    for signup, round_ in rows.all():
-        position = 0 if signup.status == CONFIRMED else await waiting_position(session, signup)
-        result.append(MySignup(round_, signup, position))
-    return result
+    found = rows.all()
+    positions = await act.waiting_positions(session, SEATS, [signup for signup, _round in found])  # one query for all
+    return [MySignup(round_, signup, positions.get(signup.id, 0)) for signup, round_ in found]
 
 
 async def participants(session: AsyncSession, round_id: int, *, status: str = CONFIRMED) -> list[tuple[Signup, Member]]:
@@ -279,7 +281,8 @@ async def cancel(session: AsyncSession, round_id: int, now: datetime | None = No
 async def edit(session: AsyncSession, round_id: int, *, now: datetime, title: str | None = None,
                meeting_point: str | None = None, capacity: int | None = None, briefing: str | None = None,
                partner: str | None = None, district: str | None = None) -> tuple[Round, list[Member]]:
-    """Change a planned round (a new version); more seats go to the waiting list first.
+    """Change a planned round (a new version); more seats go to the waiting list first, and the seats
+    of a round that has begun are not changed (RoundStarted).
     Returns (round, promoted). A district is a key of constants.DISTRICTS (models/districts.py reads names)."""
     round_: Round = await act.changeable(session, SEATS, round_id, now)
     if title is not None:

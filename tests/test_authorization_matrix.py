@@ -21,10 +21,12 @@ from bot import callbacks
 from bot.activity_buttons import (
     ActivityAction,
     CantCome,
+    CantComeAt,
     ConfirmCancel,
     CreateDraft,
     DoorTheme,
     EditField,
+    EventCantCome,
     EventCheckIn,
     EventSeriesTags,
     EventTag,
@@ -70,6 +72,7 @@ from models import events as ev
 from models import phonebank as pb
 from models import rounds as rd
 from models import welcome as wl
+from models.activity import minute
 from models.broadcast import Audience
 from models.constants import OSLO
 from models.member import STATUS_MEMBER, STATUS_SUPPORTER
@@ -208,6 +211,7 @@ async def build_world(db: Any, app: Any, make_user: Callable[..., FakeUser], clo
         r3 = await rd.create_round(session, title="Runde 3", district="midtbyen", starts_at=now + timedelta(days=5),
                                    ends_at=now + timedelta(days=5, hours=3), meeting_point="Solsiden", capacity=10, now=now)
         world.round_id, world.other_round_id, world.future_round_id = r1.id, r2.id, r3.id
+        world.extra["future_start"] = minute(r3.starts_at)  # what a reminder's button carries
         # R4, led as R1 but still ahead: what has begun is not moved or cancelled (tests/test_stale_buttons.py).
         r4 = await rd.create_round(session, title="Runde 4", district="midtbyen", starts_at=now + timedelta(days=9),
                                    ends_at=now + timedelta(days=9, hours=3), meeting_point="Torget", capacity=15, now=now,
@@ -223,6 +227,7 @@ async def build_world(db: Any, app: Any, make_user: Callable[..., FakeUser], clo
         event = await ev.create_event(session, kind="social", title="Pub", starts_at=now + timedelta(hours=1),
                                       ends_at=now + timedelta(hours=3), place="Tapperiet", now=now, contact_id=ids["contact"])
         world.event_id = event.id
+        world.extra["event_start"] = minute(event.starts_at)
         world.rsvp_id = (await ev.answer(session, event.id, ids["member"], "yes", now)).rsvp.id
         campaign, _count = await pb.create_campaign(session, name="Ring rundt", purpose="Test", scripts={"nb": "Hei, dette er et manus."},
                                                     audience=Audience(), now=now, mode="callers")
@@ -452,12 +457,14 @@ def flow(command: str, rest: Act) -> Act:
 ACTIONS: list[Action] = [
     # What every member does for themselves.
     Action("join a round", ("rd.join",), press(lambda w: JoinRound(round_id=w.other_round_id)), "board", ONBOARDED),
-    Action("leave a round", ("rd.leave", "rd.cant", "rd.unwait"),  # rd.unwait: from the waiting list (a seat stays)
+    Action("leave a round", ("rd.leave", "rd.cant", "rd.unwait", "rd.cantat"),  # rd.unwait: from the waiting list (a seat stays)
            then(press(lambda w: LeaveWaitingList(round_id=w.future_round_id)), press(lambda w: LeaveRound(round_id=w.future_round_id)),
-                press(lambda w: CantCome(round_id=w.future_round_id))),
+                press(lambda w: CantCome(round_id=w.future_round_id)),
+                press(lambda w: CantComeAt(round_id=w.future_round_id, at=w.extra["future_start"]))),
            "member", frozenset({"member"})),
-    Action("answer an event", ("ev.rsvp", "ev.wrsvp"),
-           then(press(lambda w: Rsvp(event_id=w.event_id, answer="maybe")), press(lambda w: WaitingRsvp(event_id=w.event_id, answer="no"))),
+    Action("answer an event", ("ev.rsvp", "ev.wrsvp", "ev.cantat"),
+           then(press(lambda w: Rsvp(event_id=w.event_id, answer="maybe")), press(lambda w: WaitingRsvp(event_id=w.event_id, answer="no")),
+                press(lambda w: EventCantCome(event_id=w.event_id, at=w.extra["event_start"]))),
            "board", ONBOARDED),
     Action("input from the doors", ("rd.theme",),
            then(press(lambda w: DoorTheme(round_id=w.round_id, theme="housing")), steps("Folk vil ha flere busser")),
@@ -584,7 +591,7 @@ ACTIONS: list[Action] = [
 
 # Buttons that change nothing stored (lists, pages, cards, files, a flow's own entry shown elsewhere),
 # and onboarding, which is for anyone by design.
-READ_ONLY = {"rd.page", "ev.page", "act.page", "rd.list", "rd.coming", "rd.nothing", "rd.manage", "rdm.qr", "rdm.team",
+READ_ONLY = {"rd.page", "ev.page", "act.page", "rd.list", "rd.coming", "rd.comeat", "rd.nothing", "rd.manage", "rdm.qr", "rdm.team",
              "rdm.debrief", "ev.kind", "ev.show", "ev.ics", "ev.manage", "act.keep", "set",
              # lists and pickers that show, files the board gets, and flows' first steps that only ask
              "lst.get", "lst.bcs", "lst.bc", "rdl.show", "rdl.pick", "rdl.find", "bcs.cancel", "evs.cancel", "set.phone",
