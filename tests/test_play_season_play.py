@@ -25,3 +25,36 @@ async def test_nynorsk_texts_name_the_nynorsk_commands(db, app, make_user):
     assert "under Meldingar i /innstillingar." in stopped.texts[-1], stopped.texts
     member = await stored(db, ingrid.user_id)
     assert member is not None and member.language == "nn" and not member.wants_broadcasts
+
+
+# A leader who moved or cancelled their own round got "Change: “…”, which you lead, has moved …" (and the
+# cancellation) as if someone else had done it, and the confirmation counted them among those told.
+async def test_a_leader_is_not_told_of_their_own_move_or_cancellation(db, app, make_user, clock):
+    from datetime import timedelta
+
+    from models.membership import grant_role, member_by_telegram
+    from tests.helpers import tick
+    from tests.test_doorknock import START, make_round, people
+
+    clock.set(START - timedelta(days=3))
+    leader, member = await people(make_user, 2)
+    async with db.session() as session:
+        await grant_role(session, await member_by_telegram(session, leader.user_id), "leader")
+    round_id = await make_round(db, clock, leader=leader)
+    await member.press_data(f"rd:join:{round_id}")
+    await tick(app)
+    await leader.send("/dorbank")
+    await leader.press("Administrer runder")
+    await leader.press("Flytt")
+    await leader.send("06.12 13:00")
+    moved = await leader.send("16:00")
+    assert "søndag 6. desember kl. 13:00" in moved.text and "1 person får beskjed" in moved.text, moved.texts
+    await tick(app)
+    assert member.last_message().text.startswith("Endring: «Dørbank på Lade» er flyttet til søndag 6. desember"), member.last_message().text
+    assert not leader.last_message().text.startswith("Endring:"), leader.last_message().text
+    await leader.press("Avlys runden")
+    cancelled = await leader.press("Ja, avlys runden")
+    assert "er avlyst; 1 person får beskjed" in cancelled.method("editMessageText")[0].text
+    await tick(app)
+    assert member.last_message().text.startswith("Avlyst:"), member.last_message().text
+    assert not leader.last_message().text.startswith("Avlyst:"), leader.last_message().text
