@@ -58,3 +58,24 @@ async def test_a_leader_is_not_told_of_their_own_move_or_cancellation(db, app, m
     await tick(app)
     assert member.last_message().text.startswith("Avlyst:"), member.last_message().text
     assert not leader.last_message().text.startswith("Avlyst:"), leader.last_message().text
+
+
+# "Ring tilbake …" gave the example "28.11 18:30" every day of the year: from 29 November that example is a day
+# that has passed (and typed as shown it is refused), so a caller in December was shown an example that fails.
+async def test_call_back_example_is_a_day_to_come(db, app, make_user, clock):
+    from datetime import UTC, datetime
+
+    from tests.test_phonebank import callees, caller, campaign
+
+    clock.set(datetime(2026, 12, 3, 16, 0, tzinfo=UTC))          # Thursday 3 December, 17:00 in Oslo
+    await callees(db, 1)
+    await campaign(db, clock)
+    first = await caller(make_user, db)
+    await first.send("/ringerunde")
+    await first.press("📞 Neste samtale")
+    asked = await first.press("⏰ Ring tilbake …")
+    assert asked.text == "Når skal vedkommende ringes tilbake? Skriv et tidspunkt, for eksempel 18:30 eller 04.12 18:30.", asked.text
+    unread = await first.send("i morgen")
+    assert unread.text == "Det tidspunktet skjønte jeg ikke. Skriv det som 18:30 eller 04.12 18:30.", unread.text
+    done = await first.send("04.12 18:30")                        # the example, typed as shown, is taken
+    assert "⏰ Ring tilbake fredag 4. desember kl. 18:30" in done.method("editMessageText")[0].text, done.texts
