@@ -79,3 +79,28 @@ async def test_call_back_example_is_a_day_to_come(db, app, make_user, clock):
     assert unread.text == "Det tidspunktet skjønte jeg ikke. Skriv det som 18:30 eller 04.12 18:30.", unread.text
     done = await first.send("04.12 18:30")                        # the example, typed as shown, is taken
     assert "⏰ Ring tilbake fredag 4. desember kl. 18:30" in done.method("editMessageText")[0].text, done.texts
+
+
+# Siri joined in November, erased her data with /slett_meg in December; in January /rapport still said "Fortsatt
+# åpne fra før 2027: 2 forsinkede velkomstsamtaler (/velkomst)" while /velkomst listed one (hers cannot be made),
+# and the board's Monday digest counted hers among the late ones too.
+async def test_a_welcome_call_of_someone_erased_is_not_counted_as_still_to_make(db, app, make_user, clock):
+    from datetime import UTC, datetime
+
+    from tests.test_plan import board_member, captions
+    from tests.test_welcome import setup
+
+    await setup(db, clock)  # Nora joined 27.11.2026 and Siv 20.11.2026; nobody calls them
+    clock.set(datetime(2026, 12, 20, 10, 0, tzinfo=UTC))
+    board = await board_member(db, make_user)
+    await board.send("/fjern_medlem Nora")
+    await board.press("Nora Ny (7001, Lerkendal)")
+    await board.press("Ja, fjern")
+    clock.set(datetime(2027, 1, 4, 10, 0, tzinfo=UTC))
+    listed = await board.send("/velkomst")
+    assert "Siv Sen" in listed.text and "Nora" not in listed.text, listed.text
+    welcome = captions(await board.send("/rapport"))[2]
+    assert "Fortsatt åpen fra før 2027: 1 forsinket velkomstsamtale (/velkomst)." in welcome, welcome
+    async with db.session() as session:
+        from models.nudges import digest
+        assert (await digest(session, clock())).welcome_late == 1
