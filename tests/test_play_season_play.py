@@ -104,3 +104,32 @@ async def test_a_welcome_call_of_someone_erased_is_not_counted_as_still_to_make(
     async with db.session() as session:
         from models.nudges import digest
         assert (await digest(session, clock())).welcome_late == 1
+
+
+# The bot was down from 3 to 10 December; the call-back agreed for Friday 4 December 11:00 came on the 10th as
+# "Nå er det tid for å ringe … tilbake, som avtalt." — six days late, as if it were the agreed time.
+async def test_a_call_back_reminder_held_up_by_downtime_names_the_agreed_time(db, app, make_user, clock):
+    from datetime import UTC, datetime
+
+    from tests.helpers import tick
+    from tests.test_phonebank import callees, caller, campaign
+
+    clock.set(datetime(2026, 12, 3, 16, 0, tzinfo=UTC))
+    await callees(db, 2)
+    await campaign(db, clock)
+    first = await caller(make_user, db)
+    await first.send("/ringerunde")
+    await first.press("📞 Neste samtale")
+    await first.press("⏰ Ring tilbake …")
+    await first.send("04.12 11:00")
+    await first.press("📞 Neste samtale")
+    await first.press("⏰ Ring tilbake …")
+    await first.send("04.12 12:00")
+    clock.set(datetime(2026, 12, 4, 10, 5, tzinfo=UTC))      # on time: as before
+    await tick(app)
+    assert first.last_message().text == "Nå er det tid for å ringe Callee 0 tilbake, som avtalt.", first.last_message().text
+    clock.set(datetime(2026, 12, 10, 9, 0, tzinfo=UTC))      # back up six days later
+    await tick(app)
+    late = first.last_message().text
+    assert late == ("Du avtalte å ringe Callee 1 tilbake fredag 4. desember kl. 12:00. Denne påminnelsen kommer for sent; "
+                    "ring når du kan."), late
