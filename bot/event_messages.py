@@ -138,7 +138,9 @@ async def _day_before(session: AsyncSession, row: box.OutboxMessage, to: Member)
 async def _two_hours(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
     event = await am.reminder_subject(session, ev.SEATS, row, to, before_start=True)
     _ = translator(to.language)
-    return Message(_("“{title}” starts in two hours, at {time}: {place}. Welcome!").format(
+    text = (_("“{title}” starts soon, at {time}: {place}. Welcome!") if am.held_up(event)
+            else _("“{title}” starts in two hours, at {time}: {place}. Welcome!"))
+    return Message(text.format(
         title=event.title, time=fmt_time(event.starts_at, to.language), place=event.place),
         [[box.Button(_("I can't after all"), data=data.rsvp(event.id, "no"))]])
 

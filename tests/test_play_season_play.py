@@ -133,3 +133,29 @@ async def test_a_call_back_reminder_held_up_by_downtime_names_the_agreed_time(db
     late = first.last_message().text
     assert late == ("Du avtalte å ringe Callee 1 tilbake fredag 4. desember kl. 12:00. Denne påminnelsen kommer for sent; "
                     "ring når du kan."), late
+
+
+# The bot was down from the evening before until 17:30 on the day of the member meeting at 19:00; the
+# "two hours before" reminder then said "starter om to timer, kl. 19:00" at 17:30 (the same for a round).
+async def test_a_two_hour_reminder_held_up_by_downtime_does_not_say_in_two_hours(db, app, make_user, clock):
+    from datetime import timedelta
+
+    from tests.helpers import tick
+    from tests.test_doorknock import START, make_round, people
+    from tests.test_events import make_event
+
+    clock.set(START - timedelta(days=3))
+    member, other = await people(make_user, 2)
+    round_id = await make_round(db, clock)
+    event_id = await make_event(db, clock, title="Medlemsmøte", start=START + timedelta(days=7))
+    await member.press_data(f"rd:join:{round_id}")
+    await other.press_data(f"ev:rsvp:{event_id}:yes")
+    clock.set(START - timedelta(days=1))
+    await tick(app)                                              # the day-before reminders; then the bot is down
+    clock.set(START - timedelta(minutes=90))
+    await tick(app)
+    assert member.last_message().text == "Dørbanking snart, kl. 12:00: Utenfor Lade kirke. Kommer du?", member.last_message().text
+    clock.set(START + timedelta(days=7, hours=-2))               # on time, as before
+    await tick(app)
+    assert other.last_message().text == "«Medlemsmøte» starter om to timer, kl. 12:00: Tapperiet, Trondheim. Velkommen!", \
+        other.last_message().text
