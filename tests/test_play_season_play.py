@@ -159,3 +159,15 @@ async def test_a_two_hour_reminder_held_up_by_downtime_does_not_say_in_two_hours
     await tick(app)
     assert other.last_message().text == "«Medlemsmøte» starter om to timer, kl. 12:00: Tapperiet, Trondheim. Velkommen!", \
         other.last_message().text
+
+
+# Nynorsk call card: "ingen interesser oppgitt" is Bokmål ("oppgjevne" in Nynorsk).
+async def test_nynorsk_call_card_without_interests(db, app, make_user, clock):
+    from tests.test_phonebank import callees, caller, campaign
+
+    await callees(db, 1)
+    await campaign(db, clock)
+    ingrid = await caller(make_user, db, lang="nn")
+    await ingrid.send("/ringjerunde")
+    card = await ingrid.press("📞 Neste samtale")
+    assert "· ingen interesser oppgjevne" in card.text, card.text
