@@ -3,7 +3,8 @@ through the real Application."""
 
 from __future__ import annotations
 
-from tests.helpers import import_members, onboard, stored
+from models.event_tables import Event, Series
+from tests.helpers import import_members, onboard, stored, tick
 
 REGISTER = "navn;telefon;bydel;innmeldt;medlemsnummer\nIngrid Fjell;914 56 789;Lerkendal;2024-10-01;1003\n"
 
@@ -171,3 +172,35 @@ async def test_nynorsk_call_card_without_interests(db, app, make_user, clock):
     await ingrid.send("/ringjerunde")
     card = await ingrid.press("📞 Neste samtale")
     assert "· ingen interesser oppgjevne" in card.text, card.text
+
+
+# Kari (board) is the contact person of the monthly course; she moved the whole series and got "Endring: «Kurs i
+# dørbanking» er flyttet: 12 ganger …" herself, counted as the "1 person" told (the same when she cancelled it).
+async def test_the_contact_who_moves_or_cancels_a_series_is_not_told_of_it(db, app, make_user, clock):
+    from sqlalchemy import update
+
+    from models.membership import member_by_telegram
+    from tests.test_event_series import planned, weekly_series
+    from tests.test_season_member import grant, person
+
+    board = await person(make_user, 41, first="Styre")
+    await grant(db, board, "board")
+    member = await person(make_user, 42)
+    series_id = await weekly_series(db, clock, rule="FREQ=WEEKLY")
+    async with db.session() as session:
+        me = (await member_by_telegram(session, board.user_id)).id
+        await session.execute(update(Series).where(Series.id == series_id).values(contact_id=me))
+        await session.execute(update(Event).where(Event.series_id == series_id).values(contact_id=me))
+    events = await planned(db, series_id)
+    await member.press_data(f"ev.rsvp:{events[1].id}:yes")
+    await board.press_data(f"evs.move:{events[0].id}")
+    done = await board.send("05.12 19:30")
+    assert done.text.endswith("; 1 person får beskjed."), done.text
+    await tick(app)
+    assert [m.text for m in member.messages() if m.text.startswith("Endring: «Pubkveld» er flyttet:")], member.messages()[-1].text
+    assert not [m.text for m in board.messages() if m.text.startswith("Endring:")], board.messages()[-1].text
+    await board.press_data(f"evs.cancel:{events[0].id}")
+    cancelled = await board.press("Ja")
+    assert "1 person får beskjed" in " ".join(cancelled.texts), cancelled.texts
+    await tick(app)
+    assert not [m.text for m in board.messages() if m.text.startswith("Avlyst:")], board.messages()[-1].text
