@@ -204,3 +204,14 @@ async def test_the_contact_who_moves_or_cancels_a_series_is_not_told_of_it(db, a
     assert "1 person får beskjed" in " ".join(cancelled.texts), cancelled.texts
     await tick(app)
     assert not [m.text for m in board.messages() if m.text.startswith("Avlyst:")], board.messages()[-1].text
+
+
+# Nynorsk /mine_data: "Ringerundar som ringde deg" — Nynorsk writes "ringjerunde" everywhere else (menu, help).
+async def test_nynorsk_data_export_says_ringjerundar(db, app, make_user):
+    import json
+
+    ingrid = make_user(first_name="Ingrid", language_code="nn")
+    await onboard(ingrid, lang="nn")
+    [document] = (await ingrid.send("/mine_data")).method("sendDocument")
+    data = json.loads(document.files["document"])
+    assert "Ringjerundar som ringde deg" in data and "Ringerundar som ringde deg" not in data, list(data)
