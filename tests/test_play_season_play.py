@@ -215,3 +215,20 @@ async def test_nynorsk_data_export_says_ringjerundar(db, app, make_user):
     [document] = (await ingrid.send("/mine_data")).method("sendDocument")
     data = json.loads(document.files["document"])
     assert "Ringjerundar som ringde deg" in data and "Ringerundar som ringde deg" not in data, list(data)
+
+
+# The board scheduled "Husk kurset torsdag!" for 23:00 and was told "Utsending #2 er planlagt til onsdag 13. januar
+# kl. 23:00." — nothing said that a non-urgent broadcast is held for quiet hours, so members got it at 09:00.
+async def test_a_broadcast_scheduled_in_quiet_hours_says_when_members_get_it(db, app, make_user, clock):
+    from tests.test_broadcast import board_member, members
+    from tests.test_broadcast_scheduled import schedule
+
+    await members(db, make_user)
+    board = await board_member(db, make_user)
+    planned = await schedule(board, "Husk kurset torsdag!", "28.11 23:00")
+    assert planned.text == ("Utsending #1 er planlagt til lørdag 28. november kl. 23:00. Det er i nattestiden (21:00–09:00), "
+                            "så medlemmene får den søndag 29. november kl. 09:00."), planned.text
+    await board.press("🕒 Endre tidspunktet")
+    moved = await board.send("28.11 19:30")                     # out of quiet hours: as before
+    assert moved.text.startswith("Endret. Utsending #1 er planlagt til lørdag 28. november kl. 19:30.\n"), moved.text
+    assert "nattestiden" not in moved.text
