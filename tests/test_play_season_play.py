@@ -232,3 +232,27 @@ async def test_a_broadcast_scheduled_in_quiet_hours_says_when_members_get_it(db,
     moved = await board.send("28.11 19:30")                     # out of quiet hours: as before
     assert moved.text.startswith("Endret. Utsending #1 er planlagt til lørdag 28. november kl. 19:30.\n"), moved.text
     assert "nattestiden" not in moved.text
+
+
+# Siri erased her data in December and came back in January: lagbot promised "står det i medlemsregisteret, er du
+# medlem her igjen med en gang", but erasing had blanked her register row, so her number was "not in the member
+# register" and she became an unverified supporter — a member again only at the board's next register import.
+async def test_coming_back_after_an_erasure_is_told_honestly_how_membership_returns(db, app, make_user):
+    from models.member import STATUS_MEMBER, STATUS_SUPPORTER
+
+    register = "navn;telefon;bydel;innmeldt;medlemsnummer\nSiri Dal;916 78 901;Østbyen;2026-11-01;1005\n"
+    await import_members(db, register)
+    siri = make_user(first_name="Siri", last_name="Dal")
+    await onboard(siri, "+4791678901")
+    await siri.send("/slett_meg")
+    await siri.press("Ja, slett dataene mine")
+    again = await siri.send("/start")
+    assert again.texts[0].startswith("Velkommen tilbake. Du slettet dataene dine"), again.texts
+    assert "blir medlem her igjen neste gang styret importerer registeret" in again.texts[0], again.texts
+    assert "med en gang" not in again.texts[0]
+    await siri.press("Ja, jeg godtar")
+    shared = await siri.share_contact("+4791678901")
+    assert "står ikke i medlemsregisteret" in shared.texts[0], shared.texts   # what the new text prepares her for
+    assert (await stored(db, siri.user_id)).status == STATUS_SUPPORTER
+    await import_members(db, register)                                      # the board's next import
+    assert (await stored(db, siri.user_id)).status == STATUS_MEMBER
