@@ -127,3 +127,10 @@ async def reminder_subject(session: AsyncSession, spec: act.Seats, row: box.Outb
 def _still_in(spec: act.Seats, holder: Any) -> bool:
     """A seat, or (events) a "maybe", which is reminded too."""
     return getattr(holder, spec.state_column) == act.CONFIRMED or getattr(holder, "answer", None) == "maybe"
+
+
+def held_up(activity: Any, before: timedelta = timedelta(hours=1, minutes=45)) -> bool:
+    """A "two hours before" reminder sent with less time left than that (held up while the bot was down):
+    it must not say "in two hours"."""
+    moment = render_now()
+    return moment is not None and activity.starts_at - moment < before

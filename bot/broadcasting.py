@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from telegram import Bot
 from telegram.error import TelegramError
 
 from bot.db import Database
-from bot.i18n import N_, fmt_datetime, fmt_time, translator
+from bot.i18n import N_, OSLO, fmt_datetime, fmt_time, translator
 from bot.outbox_buttons import reply_to_board
 from bot.ratelimit import no_retry
 from models import broadcast as bc
@@ -69,10 +69,21 @@ def progress_text(progress: bc.Progress, language: str, broadcast: bc.Broadcast)
     return "\n".join(lines)
 
 
-def scheduled_text(broadcast: bc.Broadcast, language: str) -> str:
+def scheduled_text(broadcast: bc.Broadcast, language: str, quiet: tuple[str, str] | None = None) -> str:
+    """The scheduled broadcast's time; with `quiet` (QUIET_START, QUIET_END), a non-urgent one set in quiet
+    hours says when members get it instead (the dispatcher holds it until then)."""
     _ = translator(language)
     assert broadcast.send_at is not None
-    return _("Broadcast #{number} is scheduled for {when}.").format(number=broadcast.id, when=fmt_datetime(broadcast.send_at, language))
+    text = _("Broadcast #{number} is scheduled for {when}.").format(number=broadcast.id, when=fmt_datetime(broadcast.send_at, language))
+    if quiet is None or broadcast.urgent:
+        return text
+    start, end = (time.fromisoformat(clock) for clock in quiet)
+    local = broadcast.send_at.astimezone(OSLO)
+    if not (local.time() >= start or local.time() < end if start > end else start <= local.time() < end):
+        return text
+    held_until = datetime.combine(local.date() + timedelta(days=1 if local.time() >= end else 0), end, tzinfo=OSLO)
+    return text + " " + _("That is in quiet hours ({start}–{end}), so members get it {when}.").format(
+        start=quiet[0], end=quiet[1], when=fmt_datetime(held_until, language))
 
 
 async def update_status_message(bot: Bot, broadcast: bc.Broadcast, text: str) -> None:
@@ -152,3 +163,7 @@ async def refresh_status(bot: Bot, database: Database, language_of_author: dict[
             await bot.edit_message_text(text, chat_id=chat_id, message_id=message_id, **no_retry(bot))
         except TelegramError as exc:  # the status is a courtesy; the figures stay in the database
             log.info("could not update broadcast status: %s", exc)
+
+
+def quiet_hours(settings: Any) -> tuple[str, str]:
+    return settings.quiet_start, settings.quiet_end

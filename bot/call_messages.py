@@ -5,7 +5,7 @@ naming someone who erased their data is dropped."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,6 +14,7 @@ from bot import activity_messages as am
 from bot import outbox_buttons as data
 from bot.i18n import fmt_datetime, translator
 from bot.render import Message, renderer
+from bot.render import now as render_now
 from models import activity as act
 from models import events as ev
 from models import outbox as box
@@ -68,10 +69,19 @@ async def _name(session: AsyncSession, row: box.OutboxMessage) -> str:
     return (person.name if person else None) or "?"
 
 
+LATE_CALLBACK = timedelta(minutes=30)
+
+
 @renderer("call.callback")
 async def _callback(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
     _ = translator(to.language)
-    return Message(_("Time to call {name} back, as agreed.").format(name=await _name(session, row)),
+    moment = render_now()
+    if moment is not None and moment - row.due_at > LATE_CALLBACK:  # held up (the bot was down): not "now, as agreed"
+        text = _("You agreed to call {name} back {when}. This reminder comes late; call them when you can.").format(
+            name=await _name(session, row), when=when_text(row.due_at, to.language))
+    else:
+        text = _("Time to call {name} back, as agreed.").format(name=await _name(session, row))
+    return Message(text,
                    [[box.Button(_("📞 Next call"), data=data.next_call(row.subject_id or 0))]])
 
 

@@ -89,9 +89,10 @@ async def cancelled(session: AsyncSession, event: Event, member: Member, now: da
                        member_id=member.id, due_at=now, topic="event.cancelled", subject_id=event.id)
 
 
-async def series_changed(session: AsyncSession, series: Series, events: list[Event], topic: str, now: datetime) -> int:
-    """One notice per person for a series moved or cancelled as a whole (not one per occurrence);
-    reminders of the moved occurrences are queued anew. Returns how many people are told."""
+async def series_changed(session: AsyncSession, series: Series, events: list[Event], topic: str, now: datetime, *,
+                         by: int | None = None) -> int:
+    """One notice per person for a series moved or cancelled as a whole (not one per occurrence), not to
+    `by`, who did it; reminders of the moved occurrences are queued anew. Returns how many people are told."""
     told: dict[int, Member] = {}
     for event in events:
         await box.cancel(session, prefix(event))
@@ -102,6 +103,7 @@ async def series_changed(session: AsyncSession, series: Series, events: list[Eve
     contact = await session.get(Member, series.contact_id) if series.contact_id else None
     if contact is not None and contact.status != STATUS_ERASED:
         told.setdefault(contact.id, contact)
+    told.pop(by or 0, None)
     for person in told.values():
         await box.schedule(session, dedupe_key=f"notice:series:{series.id}:member:{person.id}:{topic}:{am.stamp(now)}",
                            kind="notice", member_id=person.id, due_at=now, topic=topic, subject_id=events[0].id,
@@ -138,7 +140,9 @@ async def _day_before(session: AsyncSession, row: box.OutboxMessage, to: Member)
 async def _two_hours(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
     event = await am.reminder_subject(session, ev.SEATS, row, to, before_start=True)
     _ = translator(to.language)
-    return Message(_("“{title}” starts in two hours, at {time}: {place}. Welcome!").format(
+    text = (_("“{title}” starts soon, at {time}: {place}. Welcome!") if am.held_up(event)
+            else _("“{title}” starts in two hours, at {time}: {place}. Welcome!"))
+    return Message(text.format(
         title=event.title, time=fmt_time(event.starts_at, to.language), place=event.place),
         [[box.Button(_("I can't after all"), data=data.cannot_come_to_event(event.id, event.starts_at))]])
 

@@ -237,7 +237,9 @@ async def _day_before(session: AsyncSession, row: box.OutboxMessage, to: Member)
 async def _two_hours(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
     round_ = await am.reminder_subject(session, rd.SEATS, row, to, before_start=True)
     _ = translator(to.language)
-    return Message(_("Door-knocking in two hours, at {time}: {place}. Are you coming?").format(
+    text = (_("Door-knocking soon, at {time}: {place}. Are you coming?") if am.held_up(round_)
+            else _("Door-knocking in two hours, at {time}: {place}. Are you coming?"))
+    return Message(text.format(
         time=fmt_time(round_.starts_at, to.language), place=round_.meeting_point),
         [[box.Button(_("I'm coming"), data=data.coming(round_.id, round_.starts_at)),
           box.Button(_("I can't after all"), data=data.cannot_come(round_.id, round_.starts_at))]])

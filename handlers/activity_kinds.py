@@ -46,8 +46,9 @@ class ActivityKind:
     may_manage: Callable[[Context, Member, Any], bool]
     when: Callable[[Any, str], str]
     edit: Callable[[AsyncSession, Any, str, str | int, datetime], Awaitable[Changed]]
-    move: Callable[[AsyncSession, Any, datetime, datetime, datetime], Awaitable[Changed]]
-    cancel: Callable[[AsyncSession, Any, datetime], Awaitable[Changed]]
+    # move and cancel take `by`, the member doing it: they are not told of their own change.
+    move: Callable[..., Awaitable[Changed]]
+    cancel: Callable[..., Awaitable[Changed]]
     manageable: Callable[[AsyncSession, datetime], Awaitable[list[Any]]]
     of_view: Callable[[Any], Any]  # the activity a view (RoundView, EventView) shows
     managed_card: Callable[[Any, str, datetime], tuple[str, Any]]  # (text, keyboard) of one activity in the manage list
@@ -112,12 +113,13 @@ async def _round_everyone(session: AsyncSession, round_: rd.Round) -> list[tuple
             for _signup, person in await rd.participants(session, round_.id, status=status)]
 
 
-async def _round_move(session: AsyncSession, round_: rd.Round, start: datetime, end: datetime, now: datetime) -> Changed:
+async def _round_move(session: AsyncSession, round_: rd.Round, start: datetime, end: datetime, now: datetime, *,
+                      by: int | None = None) -> Changed:
     await box.cancel(session, rd_msgs.round_prefix(round_))
     round_ = await rd.move(session, round_.id, starts_at=start, ends_at=end, now=now)
     view = await rd.view(session, round_)
     everyone = await _round_everyone(session, round_)
-    told = await _round_told(session, round_, [person for _status, person in everyone])
+    told = [person for person in await _round_told(session, round_, [person for _status, person in everyone]) if person.id != by]
     for person in told:
         await rd_msgs.moved(session, round_, person, now)
     for status, person in everyone:
@@ -128,11 +130,11 @@ async def _round_move(session: AsyncSession, round_: rd.Round, start: datetime, 
     return round_, len(told)  # "N people are told": the leaders count
 
 
-async def _round_cancel(session: AsyncSession, round_: rd.Round, now: datetime) -> Changed:
+async def _round_cancel(session: AsyncSession, round_: rd.Round, now: datetime, *, by: int | None = None) -> Changed:
     round_ = await rd.cancel(session, round_.id, now)
     await box.cancel(session, rd_msgs.round_prefix(round_))
     everyone = await _round_everyone(session, round_)
-    told = await _round_told(session, round_, [person for _status, person in everyone])
+    told = [person for person in await _round_told(session, round_, [person for _status, person in everyone]) if person.id != by]
     for person in told:
         await rd_msgs.cancelled(session, round_, person, now)
     return round_, len(told)
@@ -197,25 +199,28 @@ async def _event_told(session: AsyncSession, event: ev.Event, people: list[Membe
     return [*people, contact]
 
 
-async def _event_move(session: AsyncSession, event: ev.Event, start: datetime, end: datetime, now: datetime) -> Changed:
+async def _event_move(session: AsyncSession, event: ev.Event, start: datetime, end: datetime, now: datetime, *,
+                      by: int | None = None) -> Changed:
     await box.cancel(session, ev_msgs.prefix(event))
     event = await ev.move(session, event.id, starts_at=start, ends_at=end, now=now)
     everyone = await ev.attendees(session, event.id, ("yes", "maybe"))
     for person in await _event_told(session, event, [person for _answer, person in everyone]):
-        await ev_msgs.moved(session, event, person, now)
+        if person.id != by:
+            await ev_msgs.moved(session, event, person, now)
     for answer, person in everyone:
         if answer.answer == "maybe" or answer.seat == ev.CONFIRMED:
             await ev_msgs.schedule_for_member(session, event, person, now)
-    return event, len(everyone)
+    return event, sum(person.id != by for _answer, person in everyone)
 
 
-async def _event_cancel(session: AsyncSession, event: ev.Event, now: datetime) -> Changed:
+async def _event_cancel(session: AsyncSession, event: ev.Event, now: datetime, *, by: int | None = None) -> Changed:
     event = await ev.cancel(session, event.id, now)
     await box.cancel(session, ev_msgs.prefix(event))
     everyone = await ev.attendees(session, event.id, ("yes", "maybe"))
     for person in await _event_told(session, event, [person for _answer, person in everyone]):
-        await ev_msgs.cancelled(session, event, person, now)
-    return event, len(everyone)
+        if person.id != by:
+            await ev_msgs.cancelled(session, event, person, now)
+    return event, sum(person.id != by for _answer, person in everyone)
 
 
 def _event_keyboard(event: ev.Event, lang: str, settled: bool) -> Any:

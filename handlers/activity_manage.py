@@ -172,7 +172,7 @@ async def move_end(update: Update, context: Context) -> int:
             if activity is None:
                 return Flow.END
             title = activity.title
-            activity, told = await kind.move(session, activity, start, end, runtime.now())
+            activity, told = await kind.move(session, activity, start, end, runtime.now(), by=context.known.id)
     except SETTLED_ERRORS as error:
         await reply(update, _(settled_reason(error)).format(title=title))
         return Flow.END
@@ -304,7 +304,7 @@ async def do_cancel(update: Update, context: Context) -> None:
             if activity is None:
                 return
             title = activity.title
-            activity, told = await kind.cancel(session, activity, context.runtime.now())
+            activity, told = await kind.cancel(session, activity, context.runtime.now(), by=context.known.id)
     except SETTLED_ERRORS as error:
         await query.answer()
         await query.edit_message_text(context._(settled_reason(error)).format(title=title))

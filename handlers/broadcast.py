@@ -256,7 +256,8 @@ async def create_and_report(update: Update, context: Context, *, send_at: dateti
                                     button=draft.get("button"))
     if send_at is not None:
         status = await update.effective_chat.send_message(  # type: ignore[union-attr]
-            broadcasting.scheduled_text(broadcast, lang), reply_markup=scheduled_buttons(broadcast.id, lang))
+            broadcasting.scheduled_text(broadcast, lang, broadcasting.quiet_hours(runtime.settings)),
+            reply_markup=scheduled_buttons(broadcast.id, lang))
     else:
         reach = await broadcasting.launch(runtime.db, broadcast.id, now=runtime.now(), weekly_cap=runtime.settings.weekly_cap)
         status = await update.effective_chat.send_message(  # type: ignore[union-attr]

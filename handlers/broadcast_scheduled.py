@@ -58,7 +58,8 @@ async def list_scheduled(update: Update, context: Context) -> None:
         await reply(update, _("No broadcasts are scheduled."))
         return
     for broadcast in waiting:
-        lines = [broadcasting.scheduled_text(broadcast, context.lang), "", broadcast.text]
+        quiet = broadcasting.quiet_hours(context.runtime.settings)
+        lines = [broadcasting.scheduled_text(broadcast, context.lang, quiet), "", broadcast.text]
         await reply(update, message_chunks(lines)[0], reply_markup=scheduled_buttons(broadcast.id, context.lang))
 
 
@@ -105,9 +106,9 @@ async def change(update: Update, context: Context, **changes: object) -> int:
         await reply(update, context._("Broadcast #{number} has already gone out or was cancelled, so it cannot be changed.").format(
             number=broadcast_id))
         return Flow.END
-    await reply(update, context._("Changed. {status}").format(status=broadcasting.scheduled_text(broadcast, context.lang)),
-                reply_markup=scheduled_buttons(broadcast.id, context.lang))
-    await broadcasting.update_status_message(context.bot, broadcast, broadcasting.scheduled_text(broadcast, context.lang))
+    status = broadcasting.scheduled_text(broadcast, context.lang, broadcasting.quiet_hours(context.runtime.settings))
+    await reply(update, context._("Changed. {status}").format(status=status), reply_markup=scheduled_buttons(broadcast.id, context.lang))
+    await broadcasting.update_status_message(context.bot, broadcast, status)
     return Flow.END
 
 

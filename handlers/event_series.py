@@ -89,7 +89,7 @@ async def got_time(update: Update, context: Context) -> int:
                 return Flow.END
             title = event.title  # read before the change: a refused one rolls back and the row is expired
             moved_series, events = await series.move(session, event_id, starts_at, now)
-            told = await msgs.series_changed(session, moved_series, events, "event.series_moved", now)
+            told = await msgs.series_changed(session, moved_series, events, "event.series_moved", now, by=context.known.id)
     except series.FixedDays:
         await reply(update, _("This series repeats on set days, so it can move to another time of day but not another day. "
                               "Write a time on the same day, or cancel the series and create a new one."))
@@ -144,7 +144,7 @@ async def confirm_cancel(update: Update, context: Context) -> None:
                 return
             title = event.title
             stopped, events = await series.cancel(session, event_id, now)
-            told = await msgs.series_changed(session, stopped, events, "event.series_cancelled", now)
+            told = await msgs.series_changed(session, stopped, events, "event.series_cancelled", now, by=context.known.id)
     except ev.EventStarted:
         await query.answer(_(STARTED).format(title=title), show_alert=True)
         return

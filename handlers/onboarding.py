@@ -135,9 +135,11 @@ def erased_text(trace: tombstones.Tombstone, lang: str) -> str:
         return _("Welcome. Your membership data was removed on {day} because you left the party. If you have "
                  "joined again, accept below and share your number: once the register has you, you are a member "
                  "here too.").format(day=day)
+    # Erasing blanked the register's row too: until the board imports the register again, the number is
+    # not found and the person starts as a supporter (the import then makes them a member again).
     return _("Welcome back. You erased your data on {day}, and nothing from before is kept. To come back, "
-             "accept below and share your number: if it is in the member register, you are a member again "
-             "straight away.").format(day=day)
+             "accept below and share your number. If lagbot no longer finds it in the member register, you start "
+             "as a supporter and are a member again when the board next imports the register.").format(day=day)
 
 
 async def remember_payload(update: Update, context: Context, payload: str, lang: str) -> None:

@@ -297,12 +297,18 @@ async def outcome_pressed(update: Update, context: Context) -> int | None:
             return Flow.END
         context.user_data["callback_target"] = press.target_id
         await query.answer()
-        await reply(update, _("When should they be called back? Write a time, for example 18:30 or 28.11 18:30."))
+        await reply(update, _("When should they be called back? Write a time, for example 18:30 or {day} 18:30.").format(
+            day=example_day(context.runtime.now())))
         return CALLBACK_TIME
     await query.answer()
     if await apply_outcome(update, context, press.target_id, outcome):
         remember_for_note(context, press.target_id)
     return Flow.END
+
+
+def example_day(now: datetime) -> str:
+    """Tomorrow as a call-back's example date ("29.11"): an example that is always a day to come."""
+    return (now.astimezone(OSLO) + timedelta(days=1)).strftime("%d.%m")
 
 
 @onboarded
@@ -316,7 +322,8 @@ async def callback_time(update: Update, context: Context) -> int:
         if moment.at <= now and len(text) <= 5:
             moment = read_end(text, now + timedelta(days=1), now)
     except BadTime as error:
-        await refuse_time(update, context, error, N_("I could not read that time. Write it like 18:30 or 28.11 18:30."))
+        await refuse_time(update, context, error, N_("I could not read that time. Write it like 18:30 or {day} 18:30."),
+                          day=example_day(now))
         return CALLBACK_TIME
     if moment.at <= now:
         await reply(update, _("That time has passed. Choose a time in the future."))

@@ -29,8 +29,8 @@ async def too_long(update: Update, context: Context, text: str, limit: int) -> b
     return True
 
 
-async def refuse_time(update: Update, context: Context, error: BadTime, unreadable: str) -> None:
-    """Say what was wrong with the time the user wrote."""
+async def refuse_time(update: Update, context: Context, error: BadTime, unreadable: str, **fields: str) -> None:
+    """Say what was wrong with the time the user wrote (`fields` fill the placeholders of `unreadable`)."""
     _ = context._
     if isinstance(error, NoSuchDate):
         text = _("There is no {day}.{month:02d}.{year} in the calendar. Check the date and try again.").format(
@@ -43,7 +43,7 @@ async def refuse_time(update: Update, context: Context, error: BadTime, unreadab
         text = _("The clocks skip from 02:00 to 03:00 that night (summer time starts), so "
                  "{time} does not exist. Choose another time.").format(time=error.local.strftime("%H:%M"))
     else:
-        text = _(unreadable)
+        text = _(unreadable).format(**fields) if fields else _(unreadable)
     await reply(update, text)
 
 

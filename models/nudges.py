@@ -276,7 +276,8 @@ async def digest(session: AsyncSession, now: datetime, plan_ahead_days: int = 21
         count(ev.Rsvp, ev.Rsvp.changed_at >= week_ago, ev.Rsvp.answer == "yes"),
         count(pb.CallAttempt, pb.CallAttempt.at >= week_ago, pb.CallAttempt.outcome.in_(pb.REACHED)),
         count(Member, Member.joined_on >= today - timedelta(days=7), Member.joined_on < today, Member.status != STATUS_ERASED),
-        count(WelcomeTask, WelcomeTask.status != "done", WelcomeTask.due_at < now),
+        count(WelcomeTask, WelcomeTask.status != "done", WelcomeTask.due_at < now,  # calls still to make (as /velkomst)
+              WelcomeTask.member_id.in_(select(Member.id).where(Member.status != STATUS_ERASED))),
         count(Member, Member.status == STATUS_SUPPORTER, Member.verified.is_(False)),
     ))).one()
     signups, rsvps, result.calls_reached, result.new_members, result.welcome_late, result.unverified = (int(n or 0) for n in counts)

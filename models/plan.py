@@ -18,6 +18,7 @@ from models.activity import PLANNED
 from models.asks import Ask, AskAnswer
 from models.constants import COURSES_PER_YEAR_GOAL, OPEN_MEETINGS_PER_YEAR_GOAL, OSLO, ROUNDS_PER_YEAR_GOAL
 from models.event_tables import Event
+from models.member import STATUS_ERASED, Member
 from models.round_tables import DoorInput, Round, Team
 
 PARTNER_ROUNDS_GOAL = 1  # rounds together with a partner organisation on record, a year
@@ -204,8 +205,11 @@ async def plan(session: AsyncSession, now: datetime, year: int | None = None) ->
     soon = sorted(s.astimezone(OSLO).date() for s in upcoming if s < now + timedelta(days=AHEAD_DAYS))
     found = gaps(upcoming, now)
     longest = max(found, key=lambda gap: gap.days, default=None)
-    late_before = int(await session.scalar(select(func.count()).select_from(wl.WelcomeTask).where(
-        wl.WelcomeTask.status != wl.DONE, wl.WelcomeTask.due_at < now, wl.WelcomeTask.joined_at < start)) or 0)
+    # Calls still to make: not of members who erased their data or were removed (/velkomst does not list them).
+    late_before = int(await session.scalar(select(func.count()).select_from(wl.WelcomeTask).join(
+        Member, Member.id == wl.WelcomeTask.member_id).where(
+        wl.WelcomeTask.status != wl.DONE, wl.WelcomeTask.due_at < now, wl.WelcomeTask.joined_at < start,
+        Member.status != STATUS_ERASED)) or 0)
     ahead = max([(await most_teams(session, y, now, held=False))[0] for y in (year, year + 1)])
     return Plan(year, now.astimezone(OSLO).date(), goals, presence(events, year, now), longest, found[0] if found else None,
                 found, soon, welcome,

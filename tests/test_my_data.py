@@ -29,7 +29,7 @@ WORDS = {
            "maybe": "🤔 Kanskje", "wrong": "❌ Feil nummer"},
     "nn": {"about": "Om deg", "phone": "Telefon", "number": "Medlemsnummer", "consent": "Samtykke", "given": "Gjeve",
            "rounds": "Dørbankrundar", "round": "Runde", "events": "Arrangement", "answer": "Svar",
-           "calls": "Ringerundar som ringde deg", "outcome": "Utfall", "note": "Notat", "welcome": "Velkomstsamtale til deg",
+           "calls": "Ringjerundar som ringde deg", "outcome": "Utfall", "note": "Notat", "welcome": "Velkomstsamtale til deg",
            "roles": "Roller", "interests": "Interesser", "suggestions": "Forslag", "off": "Slått av",
            "district": "Bydel", "midtbyen": "Midtbyen", "caller": "ringjar", "doorknock": "Dørbanking",
            "maybe": "🤔 Kanskje", "wrong": "❌ Feil nummer"},

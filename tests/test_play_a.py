@@ -249,7 +249,7 @@ async def test_the_leader_gets_the_briefing_too(db, app, make_user, clock):
     briefed = [m.text for m in ola.messages() if m.text.startswith("Orientering før dagens dørbanking")]
     assert briefed == ["Orientering før dagens dørbanking (Dørbank på Lade):\n\nSnakk om eigedomsskatt og kollektivtrafikk."], \
         [m.text for m in ola.messages()[-3:]]
-    assert any(m.text.startswith("Orientering før dagens dørbanking") for m in siri.messages())
+    assert any(m.text.startswith("Orientering før dørbankinga i dag") for m in siri.messages())
 
 
 # Ola leads "Dørbank på Lade" (a move notice even sent him to /mine), but /mine said "Du har ikke meldt deg

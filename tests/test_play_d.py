@@ -42,7 +42,7 @@ async def test_onboarding_takes_the_district_from_the_register_and_does_not_ask(
     await jon.send("/start")
     await jon.press("Ja, eg godtek")
     shared = await jon.share_contact("+4793456789")
-    assert "Bydel: Lerkendal (frå medlemsregisteret; du kan endre han i /innstillinger)" in shared.texts, shared.texts
+    assert "Bydel: Lerkendal (frå medlemsregisteret; du kan endre han i /innstillingar)" in shared.texts, shared.texts
     again = await jon.send("/start")                                # he starts over before "Ferdig": still not asked
     assert again.texts[0].startswith("Bydel: Lerkendal (frå medlemsregisteret") and "Kva bydel" not in again.text, again.texts
     await jon.press("Ferdig", exact=True)
