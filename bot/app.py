@@ -234,6 +234,7 @@ async def start_up(application: Application[Any, Any, Any, Any, Any, Any]) -> No
     lock = PollingLock(application.bot_data[RUNTIME_KEY].db)
     application.bot_data[POLLING_LOCK_KEY] = lock
     await lock.acquire()
+    await application.bot_data[RUNTIME_KEY].db.open_pool()
     if lock.waited and isinstance(application, DurableApplication):
         # Standing by, this instance loaded conversations and user data when it started; the one
         # that polled until now has changed them since.

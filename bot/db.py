@@ -6,7 +6,7 @@ import asyncio
 import math
 import time
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from contextvars import ContextVar
 from typing import Any
 
@@ -236,6 +236,16 @@ class Database:
     async def _transaction(self) -> AsyncIterator[AsyncSession]:
         async with _closed_in_one_pass(self.sessionmaker(), _commit_and_close) as session:
             yield session
+
+    async def open_pool(self) -> None:
+        """Open the pool's connections now (PostgreSQL), at start-up: they are kept once opened, and
+        otherwise the first rush opened them while its first presses waited (a new backend each)."""
+        if self.single_sessionmaker is None:
+            return
+        pool: Any = self.engine.pool
+        async with AsyncExitStack() as held:
+            for _ in range(pool.size() - pool.checkedout()):  # the polling lock may hold one already
+                await held.enter_async_context(self.engine.connect())
 
     async def dispose(self) -> None:
         await self.engine.dispose()

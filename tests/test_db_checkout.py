@@ -99,3 +99,16 @@ async def test_a_connection_whose_ping_fails_is_replaced(pg, monkeypatch):
         assert len(connects) == 2
     finally:
         await database.dispose()
+
+
+async def test_start_up_opens_the_pool_beside_what_is_held(pg):
+    """A rush then finds its connections open; one already held (the polling lock's) is not waited for."""
+    database = Database(pg, pool_size=4, max_overflow=0)
+    try:
+        held = await database.engine.connect()
+        await database.open_pool()
+        pool: Any = database.engine.pool
+        assert (pool.checkedin(), pool.checkedout()) == (3, 1)
+        await held.close()
+    finally:
+        await database.dispose()
