@@ -50,6 +50,7 @@ from handlers import (
     event_tags,
     events,
     events_create,
+    flows,
     general,
     linking,
     nudges,
@@ -189,6 +190,7 @@ def _job(hook: Hook, runtime: Runtime) -> Callable[[Any], Awaitable[None]]:
 
 def register_handlers(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     update_context.register(application)
+    flows.register(application)  # its own group, after the features
     general.register_guards(application)
     delivery.register_guards(application)
     ask_link.register(application)  # before onboarding: a partner's link must not start a member's /start

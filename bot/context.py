@@ -29,6 +29,7 @@ class LagbotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any]
         self._member: Member | None = None
         self._loaded = False
         self._telegram_language: str | None = None
+        self.flow_took_update = False  # set by a flow that handled this update (handlers/flows.py)
 
     @property
     def runtime(self) -> Runtime:

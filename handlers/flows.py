@@ -13,13 +13,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, BaseHandler, CommandHandler, ConversationHandler, MessageHandler
+from telegram.ext import Application, BaseHandler, CommandHandler, ConversationHandler, MessageHandler, filters
 
 from bot.callbacks import prefix_of
 from bot.context import LagbotContext
 from models.membership import has_role
 
 FLOW_TIMEOUT = timedelta(minutes=30)
+AFTER_FEATURES = 10
 SWITCH_KEY = "lagbot.flows"
 STAMPS = "flow_steps"  # user_data: flow name -> ISO time of the member's last step in it
 
@@ -58,7 +59,8 @@ class Flow(ConversationHandler[LagbotContext]):
                  entry_points: list[BaseHandler[Update, LagbotContext, Any]],
                  states: dict[object, list[BaseHandler[Update, LagbotContext, Any]]],
                  fallbacks: list[BaseHandler[Update, LagbotContext, Any]],
-                 drafts: tuple[str, ...] = (), role: str | tuple[str, ...] | None = None) -> None:
+                 drafts: tuple[str, ...] = (), role: str | tuple[str, ...] | None = None,
+                 closed_by_commands: bool = True) -> None:
         super().__init__(entry_points=entry_points, states=states, fallbacks=fallbacks, name=name,
                          persistent=True, allow_reentry=True)
         self.title = title  # an N_() msgid naming the flow in notices ("creating a round")
@@ -67,6 +69,7 @@ class Flow(ConversationHandler[LagbotContext]):
         self.switch = switch_of(application)
         self.switch.flows.append(self)
         self.entry_prefixes = _entry_prefixes(entry_points)
+        self.closed_by_commands = closed_by_commands
         self.started_by_text = any(isinstance(handler, MessageHandler) for handler in entry_points)
 
     @property
@@ -132,10 +135,34 @@ class Flow(ConversationHandler[LagbotContext]):
                                       "Nothing was changed.").format(flow=_(self.title)))
                 return None
         stamps[self.name] = now.isoformat()
+        context.flow_took_update = True
         result = await super().handle_update(update, application, check_result, context)
         if key not in self._conversations:
             stamps.pop(self.name, None)
         return result
+
+
+async def close_on_command(update: Update, context: LagbotContext) -> None:
+    """A command no flow took (another feature's, or one lagbot does not know) was answered in the
+    middle of a form: the form is closed with a notice, or the member's next words would be taken
+    as its next answer (a round named "hei")."""
+    from handlers.common import reply  # common imports this module's neighbours; keep the graph one-way
+
+    if context.flow_took_update:
+        return
+    switch = switch_of(context.application)
+    ended = [flow for flow in switch.flows
+             if flow.closed_by_commands and flow._get_key(update) in flow.conversations_view]
+    for flow in ended:
+        flow.end(flow._get_key(update), context)
+    if ended:
+        _ = context._
+        await reply(update, _("I closed “{flow}”, which you had not finished.").format(flow=_(ended[0].title)))
+
+
+def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """After the features (a group of its own): every command reaches it, taken or not."""
+    application.add_handler(MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, close_on_command), group=AFTER_FEATURES)
 
 
 def _entry_prefixes(entry_points: list[BaseHandler[Update, LagbotContext, Any]]) -> frozenset[str] | None:

@@ -383,4 +383,5 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         },
         fallbacks=[],
         drafts=("invite", "after_onboarding"),
+        closed_by_commands=False,  # /hjelp while choosing a district is answered, and onboarding goes on
     ))

@@ -189,3 +189,27 @@ async def test_erasing_ones_data_ends_the_flow_one_was_in(db, make_user):
     after = await board.send("Husk medlemsmøtet!")
     assert after.text == "Hei! Send /start for å komme i gang med lagbot."
     assert await count(db, Broadcast) == 0
+
+
+async def test_a_command_another_feature_answers_closes_the_open_form(db, app, make_user, clock):
+    """/arrangementer in the middle of /nyrunde was answered and the form kept waiting: the next
+    "hei" became the round's name. The form is closed with a notice; the command's answer stands."""
+    from models.membership import grant_role, member_by_telegram
+    from models.rounds import Round
+    from sqlalchemy import func, select
+
+    board = make_user()
+    await onboard(board)
+    async with db.session() as session:
+        await grant_role(session, await member_by_telegram(session, board.user_id), "board")
+    await board.send("/nyrunde")
+    answered = await board.send("/arrangementer")
+    assert answered.texts[-1] == "Jeg avsluttet «ny dørbankrunde», som du ikke var ferdig med."
+    hei = await board.send("hei")
+    assert "Navn" not in hei.text and "navnet" not in hei.text.lower()
+    async with db.session() as session:
+        assert await session.scalar(select(func.count()).select_from(Round)) == 0
+    again = await board.send("/nyrunde")  # the form starts afresh
+    assert again.texts
+    await board.send("/avbryt")  # a flow's own command is the flow's: no second notice
+    assert not any("Jeg avsluttet" in t for t in (await board.send("/hjelp")).texts)
