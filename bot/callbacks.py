@@ -84,7 +84,7 @@ class CallbackData:
     def owns(cls, data: object) -> bool:
         """Whether the press is of this family, by its prefix alone. Every press is offered to every
         handler's pattern: another family's press is turned away without parsing (and raising) for it."""
-        return isinstance(data, str) and data.partition(SEPARATOR)[0] == cls.prefix
+        return prefix_of(data) == cls.prefix
 
     @classmethod
     def matches(cls, data: object) -> bool:
@@ -104,7 +104,7 @@ class CallbackData:
     @classmethod
     def family(cls) -> Callable[[object], bool]:
         """Any press with this prefix, well-formed or not (to answer a forged one as stale)."""
-        return lambda data: isinstance(data, str) and data.split(SEPARATOR, 1)[0] == cls.prefix
+        return lambda data: prefix_of(data) == cls.prefix
 
 
 def callback(prefix: str) -> Callable[[type], Any]:
@@ -195,6 +195,5 @@ def with_prefixes(pattern: Callable[[object], bool], *families: type[CallbackDat
 
 def family_of(data: object) -> type[CallbackData] | None:
     """The button family a press claims to belong to (for answering stale or forged ones)."""
-    if not isinstance(data, str):
-        return None
-    return _PREFIXES.get(data.split(SEPARATOR, 1)[0])
+    prefix = prefix_of(data)
+    return None if prefix is None else _PREFIXES.get(prefix)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
@@ -142,17 +140,13 @@ async def on_choice(update: Update, context: Context) -> None:
             states = await ng.states_of(session, member.id)
             await ng.set_off(session, member.id, code, not (states[code].off if code in states else False))
         # The page shown next, read in the same transaction (one per update).
-        rules_off = await _rules_off(session, member.id) if section in ("msg", "ng") else None
+        rules_off = await ng.rules_off(session, member.id) if section in ("msg", "ng") else None
     context.set_member(member)
     await query.answer()
     await show_page(update, context, "msg" if section == "ng" else section, choice_made=True, rules_off=rules_off)
     if section == "lang" and code != language_before:
         await show_main_menu(update, context, member, context._("Language changed to {language}.").format(
             language=LANGUAGE_NAMES[member.language]))
-
-
-async def _rules_off(session: Any, member_id: int) -> set[str]:
-    return await ng.rules_off(session, member_id)
 
 
 async def show_page(update: Update, context: Context, page: str, *, choice_made: bool, rules_off: set[str] | None = None) -> None:
@@ -168,7 +162,7 @@ async def show_page(update: Update, context: Context, page: str, *, choice_made:
     elif page == "msg":
         if rules_off is None:
             async with context.runtime.db.read() as session:
-                rules_off = await _rules_off(session, member.id)
+                rules_off = await ng.rules_off(session, member.id)
         rows = [[(f"{'✅' if member.wants(k) else '🚫'} {_(KIND_LABELS[k])}", SetMessageKind(k).pack())] for k in MESSAGE_KINDS]
         rows += [[(f"{'🚫' if rule in rules_off else '✅'} {_(RULE_LABELS[rule])}", SetSuggestions(rule).pack())] for rule in ng.RULES]
         text, _keyboard = overview(member)
