@@ -137,6 +137,7 @@ def burst(port: int, pid: int, data: str, presses: int, concurrency: int, first:
             pool.submit(asyncio.run, settle(url)).result()
     time.sleep(1)
     latencies: list[float] = []
+    timeline: list[tuple[float, float]] = []  # (s into the burst, ms): BENCH_LATENCIES=file writes it
     turn = iter(range(presses))
     lock = threading.Lock()
 
@@ -153,6 +154,7 @@ def burst(port: int, pid: int, data: str, presses: int, concurrency: int, first:
             if answered is not None:
                 with lock:
                     latencies.append((answered - began) * 1000)
+                    timeline.append((round(began - started, 3), round((answered - began) * 1000, 1)))
 
     spy = None
     if os.environ.get("BENCH_PYSPY"):  # samples of the burst alone (py-spy's raw format)
@@ -160,6 +162,7 @@ def burst(port: int, pid: int, data: str, presses: int, concurrency: int, first:
                                 f"{os.environ['BENCH_PYSPY']}.{tag}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(1)
     cpu_before, began = cpu_seconds(pid), time.perf_counter()
+    started = time.monotonic()
     with ThreadPoolExecutor(concurrency) as pool:
         for future in [pool.submit(client) for _ in range(concurrency)]:
             future.result()
@@ -167,6 +170,8 @@ def burst(port: int, pid: int, data: str, presses: int, concurrency: int, first:
     if spy is not None:
         spy.send_signal(signal.SIGINT)
         spy.wait()
+    if os.environ.get("BENCH_LATENCIES"):
+        Path(f"{os.environ['BENCH_LATENCIES']}.{tag}").write_text(json.dumps(sorted(timeline)))
     return {"presses": presses, "answered": len(latencies), "presses_per_s": round(presses / elapsed, 1),
             "p50_ms": round(statistics.median(latencies), 2), "p99_ms": round(percentile(latencies, 0.99), 2),
             "cpu_ms_per_press": round(cpu * 1000 / presses, 2)}

@@ -20,9 +20,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, case, func, literal, select, union_all
+from sqlalchemy import Integer, bindparam, case, func, literal, literal_column, select, union_all
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 
 from models.constants import MAX_CAPACITY
 from models.errors import DomainError, NotFound
@@ -93,6 +94,8 @@ class Seats:
     # Collections read with the activity in the same statement (a round's teams): one query, not
     # the relationship's own second one.
     joined: tuple[Any, ...] = ()
+    # More columns a sign-up sets, as SQL over the state it is given (`claim_seat`): a round's team.
+    on_claim: Callable[[Any], dict[str, Any]] | None = None
 
     def fail(self, error: type[ActivityError], *args: Any) -> ActivityError:
         return self.errors.get(error, error)(*args)
@@ -185,47 +188,63 @@ async def taken(session: AsyncSession, spec: Seats, activity_id: int) -> int:
     return (await seat_counts(session, spec, [activity_id]))[activity_id][0]
 
 
-@dataclass(frozen=True)
-class SeatState:
-    """An activity's seats as a sign-up finds them, and the member's own row among them (if any)."""
+async def claim_seat(session: AsyncSession, spec: Seats, activity: Any, member_id: int, now: datetime) -> tuple[Any, int] | None:
+    """Give `member_id` a seat if one is free, else the end of the waiting list: one statement, run
+    under the activity's lock (`get(..., lock=True)`), so the lock is held for as few round trips as
+    can be. A new seat row, or the member's old one reused (one who left and comes back), with the
+    columns of `spec.on_claim` set again. Returns the row and 0 or the waiting position; None when the member
+    holds a seat or a place already (nothing is changed).
 
-    last_queue: int
-    seated: int
-    waiting: int
-    holder_id: int | None
-
-
-async def seat_state(session: AsyncSession, spec: Seats, activity_id: int, member_id: int) -> SeatState:
-    """What `take_seat` needs, and whether `member_id` has a row already: one statement."""
-    def build() -> Any:
-        mine = spec.holder.member_id == bindparam("member_id")
-        return (select(func.max(spec.holder.queue),
-                       func.count().filter(spec.state == CONFIRMED),
-                       func.count().filter((spec.state == WAITING) & spec.holder.queue.is_not(None)),
-                       func.max(case((mine, spec.holder.id))))
-                .where(spec.of(bindparam("activity_id"))))
-
-    last, seated, waiting, holder_id = (await session.execute(
-        prebuilt(spec, "seat state", build), {"activity_id": activity_id, "member_id": member_id})).one()
-    return SeatState(int(last or 0), int(seated), int(waiting), None if holder_id is None else int(holder_id))
+    The seats are counted by a new statement after the lock is taken: under PostgreSQL's READ
+    COMMITTED each statement sees what committed before it began, so it sees every sign-up that held
+    the lock before this one. (Counting in the statement that takes the lock would not.)"""
+    dialect = session.bind.dialect.name
+    statement = prebuilt(spec, f"claim seat, {dialect}", lambda: _claim_statement(spec, dialect))
+    params = {"activity_id": activity.id, "member_id": member_id, "capacity": activity.capacity, "now": now}
+    row = (await session.execute(statement, params)).first()
+    if row is None:
+        return None
+    holder, ahead = row
+    return holder, 0 if getattr(holder, spec.state_column) == CONFIRMED else int(ahead) + 1
 
 
-async def take_seat(session: AsyncSession, spec: Seats, activity: Any, holder: Any, now: datetime,
-                    state: SeatState | None = None) -> int:
-    """Give `holder` a seat, or the end of the waiting list; returns 0 or the waiting position.
+def _claim_statement(spec: Seats, dialect: str) -> Any:
+    """INSERT … ON CONFLICT (activity, member) DO UPDATE … WHERE the old row holds nothing, RETURNING the
+    row and how many wait ahead of it. Its state and queue number are subqueries over the seats."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    holder, activity_id = spec.holder, bindparam("activity_id")
+    activity_key = getattr(holder, spec.activity_column)
+    seated = select(func.count()).where(activity_key == activity_id, spec.state == CONFIRMED).scalar_subquery()
+    capacity = bindparam("capacity", type_=Integer)
+    state = case((capacity.is_(None) | (seated < capacity), CONFIRMED), else_=WAITING)
+    queue = select(func.coalesce(func.max(holder.queue), 0) + 1).where(activity_key == activity_id).scalar_subquery()
+    renewed = {spec.state_column: state, "queue": queue, "created_at": bindparam("now"), "changed_at": bindparam("now"),
+               **(spec.on_claim(state) if spec.on_claim else {})}
+    statement = insert(holder).values(**{spec.activity_column: activity_id, "member_id": bindparam("member_id")}, **renewed)
+    statement = statement.on_conflict_do_update(
+        index_elements=[activity_key, holder.member_id],
+        set_={column: getattr(statement.excluded, column) for column in renewed},
+        where=spec.state.not_in((CONFIRMED, WAITING)))
+    # How many wait ahead: a subquery on the returned row (named as the table: the row being written).
+    ahead_of = aliased(holder, name="ahead")
+    table = holder.__table__.name
+    ahead = (select(func.count()).select_from(ahead_of)
+             .where(getattr(ahead_of, spec.activity_column) == literal_column(f"{table}.{spec.activity_column}"),
+                    getattr(ahead_of, spec.state_column) == WAITING, ahead_of.queue < literal_column(f"{table}.queue"))
+             .scalar_subquery())
+    return statement.returning(holder, ahead).execution_options(populate_existing=True)
 
-    The caller holds the activity's lock (`get(..., lock=True)`); `state` is the activity's
-    `seat_state` read under that lock, if the caller has it (one statement less)."""
-    if state is not None:
-        last, seated, waiting = state.last_queue, state.seated, state.waiting
-    else:
-        with session.no_autoflush:  # the holder is written once, below, with its place
-            last, seated, waiting = (await session.execute(
-                select(func.max(spec.holder.queue),
-                       func.count().filter(spec.state == CONFIRMED),
-                       func.count().filter((spec.state == WAITING) & spec.holder.queue.is_not(None)))
-                .where(spec.of(activity.id))
-            )).one()
+
+async def take_seat(session: AsyncSession, spec: Seats, activity: Any, holder: Any, now: datetime) -> int:
+    """Give `holder` (a row already loaded) a seat, or the end of the waiting list; returns 0 or the
+    waiting position. The caller holds the activity's lock (`get(..., lock=True)`)."""
+    with session.no_autoflush:  # the holder is written once, below, with its place
+        last, seated, waiting = (await session.execute(
+            select(func.max(spec.holder.queue),
+                   func.count().filter(spec.state == CONFIRMED),
+                   func.count().filter((spec.state == WAITING) & spec.holder.queue.is_not(None)))
+            .where(spec.of(activity.id))
+        )).one()
     holder.queue = int(last or 0) + 1
     free = activity.capacity is None or seated < activity.capacity
     setattr(holder, spec.state_column, CONFIRMED if free else WAITING)

@@ -3,9 +3,24 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    bindparam,
+    case,
+    func,
+    select,
+)
+from sqlalchemy.orm import Mapped, aliased, mapped_column, relationship
 
 from models import activity as act
 from models.activity import PLANNED
@@ -149,8 +164,21 @@ class RoundReport(Base):
     filed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+def team_on_claim(state: Any) -> dict[str, Any]:
+    """A seat goes to the team with the most room (the first team, by id, when none has any; no team
+    on a round without teams or on the waiting list), as `rounds._team_with_room` chooses on promotion."""
+    others = aliased(Signup, name="teammate")
+    taken = (select(func.count()).select_from(others)
+             .where(others.round_id == Team.round_id, others.status == act.CONFIRMED, others.team_id == Team.id)
+             .scalar_subquery())
+    room = Team.capacity - taken
+    best = (select(Team.id).where(Team.round_id == bindparam("activity_id"))
+            .order_by(case((room > 0, room), else_=0).desc(), Team.id).limit(1).scalar_subquery())
+    return {"team_id": case((state == act.CONFIRMED, best), else_=None)}
+
+
 SEATS = act.Seats(
-    activity=Round, holder=Signup, activity_column="round_id",
+    activity=Round, holder=Signup, activity_column="round_id", on_claim=team_on_claim,
     errors={act.InPast: InPast, act.EndBeforeStart: EndBeforeStart, act.BadCapacity: BadCapacity,
             act.Closed: RoundClosed, act.Started: RoundStarted, act.AlreadySignedUp: AlreadySignedUp, act.NotSignedUp: NotSignedUp,
             act.CapacityTooSmall: CapacityTooSmall, act.Moved: RoundMoved},

@@ -175,21 +175,11 @@ async def sign_up(session: AsyncSession, round_id: int, member_id: int, now: dat
     round_ = await get_round(session, round_id, lock=True)
     if not act.open_for_sign_up(round_, now):
         raise RoundClosed(round_id)
-    # The seats and the member's own row (one who left and comes back has one) in one read.
-    state = await act.seat_state(session, SEATS, round_id, member_id)
-    existing = None if state.holder_id is None else await session.get(Signup, state.holder_id)
-    if existing is not None and existing.status in (CONFIRMED, WAITING):
+    claimed = await act.claim_seat(session, SEATS, round_, member_id, now)  # its team too: see round_tables.SEATS
+    if claimed is None:
         raise AlreadySignedUp(round_id)
-    if existing is None:
-        existing = Signup(round_id=round_id, member_id=member_id, status=WAITING, created_at=now, changed_at=now)
-        session.add(existing)
-    existing.created_at, existing.team_id = now, None
-    position = await act.take_seat(session, SEATS, round_, existing, now, state)
-    if position == 0 and round_.teams:
-        with session.no_autoflush:
-            existing.team_id = await _team_with_room(session, round_)
-    await session.flush()  # the seat, its queue number and its team in one write
-    return SignupResult(existing, round_, position)
+    signup, position = claimed
+    return SignupResult(signup, round_, position)
 
 
 async def waiting_position(session: AsyncSession, signup: Signup) -> int:

@@ -141,3 +141,41 @@ async def test_one_capacity_limit_and_shared_errors(db, clock):
             assert isinstance(exc, rd.RoundClosed)
         else:
             raise AssertionError("cancelled twice")
+
+
+async def test_a_seat_goes_to_the_team_with_most_room_and_a_comeback_keeps_the_rules(db, clock):
+    """The seat's one statement chooses its team as promotion does: most room first, the first team on a
+    tie or when all are full; nobody on the waiting list has a team. One who left and comes back reuses
+    their row with a new place in the queue."""
+    ids = await crowd(db, 6)
+    async with db.session() as session:
+        round_ = await rd.create_round(session, title="Lag", district="ostbyen", starts_at=clock() + timedelta(days=2),
+                                       ends_at=clock() + timedelta(days=2, hours=2), meeting_point="Torget",
+                                       capacity=4, now=clock(), teams=[(None, 2), (None, 1)])
+        first_team, second_team = (t.id for t in round_.teams)
+        round_id = round_.id
+    teams, positions = [], []
+    for member_id in ids[:5]:
+        async with db.session() as session:
+            result = await rd.sign_up(session, round_id, member_id, clock())
+            teams.append(result.signup.team_id)
+            positions.append(result.position)
+    # 2 free vs 1: the first; 1 vs 1: the first; 0 vs 1: the second; none free: the first; then the waiting list.
+    assert teams == [first_team, first_team, second_team, first_team, None]
+    assert positions == [0, 0, 0, 0, 1]
+    async with db.session() as session:
+        try:
+            await rd.sign_up(session, round_id, ids[4], clock())
+            raise AssertionError("signed up twice")
+        except rd.AlreadySignedUp:
+            pass
+        left = await rd.leave(session, round_id, ids[1], clock())
+        assert left.promoted is not None and left.promoted.id == ids[4]
+    async with db.session() as session:
+        back = await rd.sign_up(session, round_id, ids[1], clock())
+        assert back.position == 1 and back.signup.team_id is None and back.signup.status == rd.WAITING
+        rows = (await session.execute(select(rd.Signup.member_id, rd.Signup.status, rd.Signup.queue)
+                                      .where(rd.Signup.round_id == round_id).order_by(rd.Signup.queue))).all()
+    assert [(m, s) for m, s, _q in rows] == [(ids[0], "confirmed"), (ids[2], "confirmed"), (ids[3], "confirmed"),
+                                            (ids[4], "confirmed"), (ids[1], "waiting")]
+    assert len({q for _m, _s, q in rows}) == 5
