@@ -151,9 +151,11 @@ async def _two_hours(session: AsyncSession, row: box.OutboxMessage, to: Member) 
 async def _promoted(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
     event = await am.reminder_subject(session, ev.SEATS, row, to)
     _ = translator(to.language)
-    return Message(_("Good news: a place became free at “{title}”, {when}, and it is yours!").format(
-        title=event.title, when=when(event, to.language)),
-        [[box.Button(_("I can't after all"), data=data.cannot_come_to_event(event.id, event.starts_at))]])
+    # As a sign-up's confirmation: the time, the place and the calendar file (a button: the outbox sends text).
+    return Message(_("Good news: a place became free at “{title}”, {when}, and it is yours! Where: {place}.").format(
+        title=event.title, when=when(event, to.language), place=event.place),
+        [[box.Button(_("📅 Calendar file"), data=data.calendar_file(event.id))],
+         [box.Button(_("I can't after all"), data=data.cannot_come_to_event(event.id, event.starts_at))]])
 
 
 @renderer("event.moved")

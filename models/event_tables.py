@@ -42,6 +42,22 @@ class PlaceGiven(EventError, act.NowSeated):
     """A waiting-list button pressed after the member moved up to a place."""
 
 
+class CheckInNotOpen(EventError):
+    """Check-in opens CHECK_IN_OPENS before the start (models/events.py)."""
+
+
+class CheckInClosed(EventError):
+    """Check-in closed CHECK_IN_CLOSES after the end (models/events.py)."""
+
+
+class NotBegun(EventError):
+    """"Didn't come" before the event has begun: nobody is missing yet."""
+
+
+class EventFull(EventError):
+    """Someone without a place turned up and every place is held by someone not marked "didn't come"."""
+
+
 class EventMoved(EventError, act.Moved):
     """A button sent about the event at its old time, pressed after it moved."""
 

@@ -7,7 +7,7 @@ files in models/event_calendar.py. Everything stays importable from here."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -40,13 +40,17 @@ from models.event_tables import (  # noqa: F401 - importable from here as before
     TAGS,
     BadCapacity,
     CapacityTooSmall,
+    CheckInClosed,
+    CheckInNotOpen,
     EndBeforeStart,
     Event,
     EventClosed,
     EventError,
+    EventFull,
     EventMoved,
     EventStarted,
     InPast,
+    NotBegun,
     PlaceGiven,
     Rsvp,
     Series,
@@ -252,9 +256,50 @@ async def get_rsvp(session: AsyncSession, rsvp_id: int) -> Rsvp:
     return rsvp
 
 
-async def set_attendance(session: AsyncSession, rsvp_id: int, attended: bool) -> Rsvp:
-    """Checked in or not, for someone with a place (NotFound for one who gave it up, or waits, since the list was shown)."""
-    rsvp: Rsvp = await act.set_attendance(session, SEATS, rsvp_id, attended, seated_only=True)
+# Check-in at the door (the contact person or the board) is open from two hours before the start, as a
+# round's, until a day after the end (time to mark the evening the morning after; days later, no).
+CHECK_IN_OPENS = timedelta(hours=2)
+CHECK_IN_CLOSES = timedelta(days=1)
+
+
+def check_in_window(event: Event, now: datetime) -> type[EventError] | None:
+    """None while check-in is open; else why not (CheckInNotOpen, CheckInClosed)."""
+    if now < event.starts_at - CHECK_IN_OPENS:
+        return CheckInNotOpen
+    if now > event.ends_at + CHECK_IN_CLOSES:
+        return CheckInClosed
+    return None
+
+
+async def check_in(session: AsyncSession, event_id: int, rsvp_id: int, present: bool, now: datetime) -> Rsvp:
+    """Mark someone as come (or, once begun, as not come) at the door, within the check-in window.
+
+    Someone with a place is marked either way. Someone who said maybe or waits on the waiting list
+    and turns up anyway is given a place and marked as come: at once when the event has no limit,
+    else while a place is free — a place nobody holds, or one held by someone marked "didn't come"
+    (EventFull otherwise). NotFound for one who answered no (or is gone) since the list was shown."""
+    event = await get_event(session, event_id, lock=True)
+    if event.status != PLANNED:
+        raise EventClosed(event_id)
+    if (closed := check_in_window(event, now)) is not None:
+        raise closed(event_id)
+    if not present and now < event.starts_at:
+        raise NotBegun(event_id)
+    rsvp = await session.get(Rsvp, rsvp_id)
+    if rsvp is None or rsvp.event_id != event_id:
+        raise NotFound(rsvp_id)
+    if rsvp.seat != CONFIRMED:
+        if not present or rsvp.answer not in ("yes", "maybe"):
+            raise NotFound(rsvp_id)
+        if event.capacity is not None and await _places_held(session, event_id) >= event.capacity:
+            raise EventFull(event_id)
+        rsvp.answer, rsvp.seat, rsvp.changed_at = "yes", CONFIRMED, now
+    rsvp.attended = present
+    await session.flush()
     return rsvp
 
 
+async def _places_held(session: AsyncSession, event_id: int) -> int:
+    """Places held by someone not marked as "didn't come"."""
+    return int(await session.scalar(select(func.count()).select_from(Rsvp).where(
+        Rsvp.event_id == event_id, Rsvp.seat == CONFIRMED, Rsvp.attended.is_not(False))) or 0)

@@ -195,6 +195,7 @@ async def test_contact_person_checks_in_and_the_report_counts(db, app, make_user
     await make_event(db, clock, kind="open_meeting", title="Åpent møte med LO", partners=["LO Trondheim"],
                      start=START + timedelta(days=1))
     await member.press_data(f"ev:rsvp:{course}:yes")
+    clock.set(START - timedelta(hours=1))  # check-in opens two hours before the start
     await contact.send("/arrangementer")
     await contact.press("⚙️ Administrer arrangementer")
     await contact.press_data(f"act.do:ev:people:{course}")
@@ -311,6 +312,7 @@ async def test_a_contact_person_is_told_and_checks_people_in_without_the_board_r
     assert "⚙️ Administrer arrangementer" in listing.buttons and "➕ Nytt arrangement" not in listing.buttons
     assert "⚙️ Administrer arrangementer" not in (await member.send("/arrangementer")).buttons
     await contact.press("⚙️ Administrer arrangementer")
+    clock.set(datetime(2026, 12, 4, 16, 0, tzinfo=UTC))  # an hour before the start (18:00 in Oslo): check-in is open
     await contact.press("Sjekk inn")
     checked = await contact.press("✅ Deltaker2: her")
     assert "✅ Deltaker2 Nordmann" in checked.method("editMessageText")[0].text

@@ -283,6 +283,7 @@ async def test_event_check_in_names_the_person_and_no_show_waits_for_the_start(d
     eid = await make_event(db, clock, title="Course")
     for user in (anne, jon):
         await user.press_data(f"ev.rsvp:{eid}:yes")
+    clock.set(START - timedelta(hours=1))  # check-in is open; the event has not begun
     await kari.send("/events")
     await kari.press("⚙️ Manage events")
     listing = await kari.press("Check in")
