@@ -235,24 +235,6 @@ def _claim_statement(spec: Seats, dialect: str) -> Any:
     return statement.returning(holder, ahead).execution_options(populate_existing=True)
 
 
-async def take_seat(session: AsyncSession, spec: Seats, activity: Any, holder: Any, now: datetime) -> int:
-    """Give `holder` (a row already loaded) a seat, or the end of the waiting list; returns 0 or the
-    waiting position. The caller holds the activity's lock (`get(..., lock=True)`)."""
-    with session.no_autoflush:  # the holder is written once, below, with its place
-        last, seated, waiting = (await session.execute(
-            select(func.max(spec.holder.queue),
-                   func.count().filter(spec.state == CONFIRMED),
-                   func.count().filter((spec.state == WAITING) & spec.holder.queue.is_not(None)))
-            .where(spec.of(activity.id))
-        )).one()
-    holder.queue = int(last or 0) + 1
-    free = activity.capacity is None or seated < activity.capacity
-    setattr(holder, spec.state_column, CONFIRMED if free else WAITING)
-    holder.changed_at = now
-    # Every queue number is below the holder's, so everyone waiting is ahead of it.
-    return 0 if free else int(waiting) + 1
-
-
 async def waiting_position(session: AsyncSession, spec: Seats, holder: Any) -> int:
     """1 for the first on the waiting list: the order in which sign-ups were committed."""
     ahead = await session.scalar(

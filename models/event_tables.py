@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, Boolean, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint, literal
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models import activity as act
@@ -134,6 +134,7 @@ class Rsvp(Base):
 
 SEATS = act.Seats(
     activity=Event, holder=Rsvp, activity_column="event_id", state_column="seat",
+    on_claim=lambda _state: {"answer": literal("yes")},  # a seat (or the waiting list) is taken by a yes
     errors={act.InPast: InPast, act.EndBeforeStart: EndBeforeStart, act.BadCapacity: BadCapacity,
             act.Closed: EventClosed, act.Started: EventStarted, act.CapacityTooSmall: CapacityTooSmall,
             act.Moved: EventMoved},

@@ -170,9 +170,16 @@ async def answer(session: AsyncSession, event_id: int, member_id: int, reply: st
     if not act.open_for_sign_up(event, now):
         raise EventClosed(event_id)
     act.check_unmoved(SEATS, event, sent_for)
+    if reply == "yes":  # a seat or the waiting list in one statement under the lock (see act.claim_seat)
+        claimed = await act.claim_seat(session, SEATS, event, member_id, now)
+        if claimed is not None:
+            return RsvpResult(claimed[0], event, claimed[1])
+        rsvp = await rsvp_of(session, event_id, member_id)  # yes already: their place as it is
+        assert rsvp is not None
+        return RsvpResult(rsvp, event, await waiting_position(session, rsvp) if rsvp.seat == WAITING else 0)
     rsvp = await rsvp_of(session, event_id, member_id)
     had_seat = rsvp is not None and rsvp.seat == CONFIRMED
-    if from_waiting and had_seat and reply != "yes":
+    if from_waiting and had_seat:
         raise PlaceGiven(event_id)
     if rsvp is None:
         rsvp = Rsvp(event_id=event_id, member_id=member_id, answer=reply, seat=NONE, created_at=now, changed_at=now)
@@ -180,16 +187,10 @@ async def answer(session: AsyncSession, event_id: int, member_id: int, reply: st
     elif rsvp.answer == reply:
         position = await waiting_position(session, rsvp) if rsvp.seat == WAITING else 0
         return RsvpResult(rsvp, event, position)
-    rsvp.answer, rsvp.changed_at = reply, now
-    position = 0
-    if reply == "yes":
-        position = await act.take_seat(session, SEATS, event, rsvp, now)
-        await session.flush()
-    else:
-        rsvp.seat = NONE
-        await session.flush()
-    promoted = await _promote(session, event, now) if had_seat and rsvp.seat != CONFIRMED else None
-    return RsvpResult(rsvp, event, position, promoted)
+    rsvp.answer, rsvp.changed_at, rsvp.seat = reply, now, NONE
+    await session.flush()
+    promoted = await _promote(session, event, now) if had_seat else None
+    return RsvpResult(rsvp, event, 0, promoted)
 
 
 async def waiting_position(session: AsyncSession, rsvp: Rsvp) -> int:
