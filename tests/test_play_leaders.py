@@ -1,0 +1,48 @@
+"""Findings of a season played against the bot by leaders and the board (helper "leaders"): an old
+"👥 Dørbankgeneraler" button of a round that is over ran the whole dialogue before refusing; a phone
+round for a round that had begun still handed out calls; leaders got no reminder of their own round,
+and their team list did not say who had answered "Jeg kommer"."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from models.membership import member_by_telegram
+from models.round_tables import Team
+from tests.test_round_leaders import teams
+from tests.test_season_member import START, grant, make_round, person
+
+
+# Kari (board) had the round's management card from before the round; pressed after it was over, the
+# leaders button showed the teams, the picker and the name search, and refused only at the last press.
+async def test_an_old_leaders_button_of_a_round_that_is_over_is_refused_at_once(db, app, make_user, clock):
+    kari = await person(make_user, 41, first="Kari")
+    await grant(db, kari, "board")
+    ola = await person(make_user, 42, first="Ola")
+    await grant(db, ola, "leader")
+    rid = await make_round(db, clock)
+    async with db.session() as session:
+        [team] = list(await session.scalars(select(Team).where(Team.round_id == rid)))
+    await kari.send("/dorbank")
+    await kari.press("⚙️ Administrer runder")
+    old_card = kari.find_button("👥 Dørbankgeneraler")
+    shown = await kari.press("👥 Dørbankgeneraler")              # while the round is ahead: the teams
+    old_list = kari.find_button("Lag 1: velg dørbankgeneral")
+    assert "Lag 1 (5 plasser)" in shown.text
+    clock.set(START + timedelta(hours=4))                         # the round is over
+    over = "«Dørbank på Lade» er over, så dørbankgeneralene kan ikke lenger endres. Ingenting ble endret."
+    refused = await kari.press_data(old_card[1], old_card[0])
+    assert refused.alerts == [over], (refused.alerts, refused.texts)
+    assert refused.texts == [over] and not refused.buttons, refused.texts  # no team list, no picker
+    refused = await kari.press_data(old_list[1], old_list[0])   # the picker of a list shown before
+    assert refused.alerts == [over] and refused.texts == [over], (refused.alerts, refused.texts)
+    refused = await kari.press_data(f"rdl.find:{team.id}")        # the name search
+    assert refused.alerts == [over] and refused.texts == [over], (refused.alerts, refused.texts)
+    assert (await kari.send("ola")).text != "Hvem skal lede laget?"  # no search was waiting for a name
+    async with db.session() as session:
+        ola_id = (await member_by_telegram(session, ola.user_id)).id
+    refused = await kari.press_data(f"rdl.set:{team.id}:{ola_id}")
+    assert refused.alerts and refused.alerts[0].startswith("«Dørbank på Lade» er over"), refused.alerts
+    assert await teams(db, rid) == [None]
