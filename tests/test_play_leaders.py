@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from models.membership import member_by_telegram
 from models.round_tables import Team
+from tests.helpers import tick
 from tests.test_round_leaders import teams
 from tests.test_season_member import START, grant, make_round, person
 
@@ -46,3 +47,49 @@ async def test_an_old_leaders_button_of_a_round_that_is_over_is_refused_at_once(
     refused = await kari.press_data(f"rdl.set:{team.id}:{ola_id}")
     assert refused.alerts and refused.alerts[0].startswith("«Dørbank på Lade» er over"), refused.alerts
     assert await teams(db, rid) == [None]
+
+
+# A phone round "Ring for Lade" signed people up for the round; once the round had begun, callers
+# were still handed people to call, to be told afterwards that nobody could be signed up any more,
+# and /ringerunde listed it as running for as long as the board did not close it by hand.
+async def test_a_phone_round_closes_as_its_round_begins(db, app, make_user, clock):
+    from models import broadcast as bc
+    from models import phonebank as pb
+    from tests.test_phonebank import SCRIPT, callees, caller
+
+    kari = await person(make_user, 43, first="Kari")
+    await grant(db, kari, "board")
+    rid = await make_round(db, clock)
+    await callees(db, 3)
+    async with db.session() as session:
+        kari_id = (await member_by_telegram(session, kari.user_id)).id
+        created, _n = await pb.create_campaign(session, name="Ring for Lade", purpose="", scripts={"nb": SCRIPT},
+                                               audience=bc.Audience(districts=["midtbyen"]), now=clock(), round_id=rid,
+                                               created_by=kari_id)
+    anne = await caller(make_user, db, phone="+4745100001")
+    bjorn = await caller(make_user, db, phone="+4745100002")
+    clock.set(START - timedelta(minutes=10))
+    await anne.send("/ringerunde")
+    held = await anne.press("📞 Neste samtale")                   # Anne holds a call as the round begins
+    assert "☎️" in held.text
+    card = anne.messages()[-1]
+    await bjorn.send("/ringerunde")
+    clock.set(START + timedelta(minutes=5))
+    closed = ("Denne ringerunden er stengt: «Dørbank på Lade», som den melder folk på, har begynt eller er avlyst. "
+              "Takk for at du ringte!")
+    refused = await bjorn.press("📞 Neste samtale")               # before the upkeep has run: no call handed out
+    assert refused.texts == [closed], refused.texts
+    async with db.session() as session:
+        assert await session.scalar(select(func.count()).select_from(pb.CallTarget).where(
+            pb.CallTarget.held_by.is_not(None))) == 1             # only Anne's, from before
+    await tick(app)
+    async with db.session() as session:
+        stored = await session.get(pb.Campaign, created.id)
+        assert stored.status == pb.CLOSED
+        assert await session.scalar(select(func.count()).select_from(pb.CallTarget).where(
+            pb.CallTarget.status == pb.HELD)) == 0                # Anne's call is back: her card loses the number
+    assert anne.api.find(anne.chat_id, card.message_id).text == closed      # no number left on her card
+    assert (await bjorn.send("/ringerunde")).text.startswith("Det er ingen ringerunde du kan ringe i akkurat nå"), "not listed any more"
+    await tick(app)                                                # the board member who made it is told
+    [told] = [m.text for m in kari.messages() if m.text.startswith("📞 Ringerunden «Ring for Lade» er stengt: «Dørbank på Lade»")]
+    assert "0 av 3 ringt" in told, told
