@@ -120,6 +120,8 @@ class Signup(Base):
     queue: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # "I'm coming" pressed under the reminder, for the round's time as it is (a move clears it); the leader sees it.
+    coming_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class DoorInput(Base):

@@ -93,3 +93,56 @@ async def test_a_phone_round_closes_as_its_round_begins(db, app, make_user, cloc
     await tick(app)                                                # the board member who made it is told
     [told] = [m.text for m in kari.messages() if m.text.startswith("📞 Ringerunden «Ring for Lade» er stengt: «Dørbank på Lade»")]
     assert "0 av 3 ringt" in told, told
+
+
+# Ola led "Dørbank på Lade" and heard nothing before it, while his team got two reminders; his team
+# list did not say who had answered "Jeg kommer" to theirs.
+async def test_a_leader_is_reminded_of_the_round_and_sees_who_is_coming(db, app, make_user, clock):
+    from models import outbox as box
+    from models import rounds as rd
+
+    kari = await person(make_user, 44, first="Kari")
+    await grant(db, kari, "board")
+    ola = await person(make_user, 45, first="Ola")
+    await grant(db, ola, "leader")
+    anne = await person(make_user, 46, first="Anne")
+    bjorn = await person(make_user, 47, first="Bjørn")
+    cecilie = await person(make_user, 48, first="Cecilie")
+    rid = await make_round(db, clock, capacity=2)
+    for member in (anne, bjorn, cecilie):                           # Cecilie on the waiting list
+        await member.press_data(f"rd.join:{rid}")
+    await kari.send("/dorbank")                                    # the board names Ola the leader, in the chat
+    await kari.press("⚙️ Administrer runder")
+    await kari.press("👥 Dørbankgeneraler")
+    await kari.press("Lag 1: velg dørbankgeneral")
+    await kari.press("Ola Nordmann")
+    async with db.session() as session:
+        ola_id = (await member_by_telegram(session, ola.user_id)).id
+        kinds = {row.topic: row.kind for row in await session.scalars(select(box.OutboxMessage).where(
+            box.OutboxMessage.member_id == ola_id))}
+    assert kinds.get("round.leader_reminder_24h") == "reminder" and kinds.get("round.leader_reminder_2h") == "reminder", kinds
+
+    clock.set(START - timedelta(hours=24) + timedelta(minutes=1))  # the day before, at the members' time
+    await tick(app)
+    [day_before] = [m for m in ola.messages() if m.text.startswith("Påminnelse: i morgen leder du «Dørbank på Lade»")]
+    assert "Oppmøte: Utenfor Lade kirke" in day_before.text, day_before.text
+    assert "Påmeldt: 2 av 2 plasser · venteliste: 1" in day_before.text, day_before.text
+    assert [label for label, _data in day_before.inline_buttons] == ["👥 Se laget"], day_before.inline_buttons
+    early = await ola.press("👥 Se laget")                         # before the reminder with "Jeg kommer"
+    assert "To timer før runden får alle en påminnelse med «Jeg kommer»" in early.text, early.text
+
+    clock.set(START - timedelta(hours=2) + timedelta(minutes=1))
+    await tick(app)
+    [two_hours] = [m for m in ola.messages() if m.text.startswith("«Dørbank på Lade», som du leder, starter om to timer")]
+    assert "Påmeldt: 2 av 2 plasser · venteliste: 1" in two_hours.text and [label for label, _data in two_hours.inline_buttons] == ["👥 Se laget"], two_hours.text
+    assert not [m for m in ola.messages() if "Kommer du?" in m.text], "no participant's reminder for the leader"
+    coming = await anne.press("Jeg kommer")
+    assert "✅ Du kommer." in coming.text, coming.texts
+    team = await ola.press("👥 Se laget")
+    assert "▫️ Anne Nordmann — +47 410 00 046 · 👍 kommer" in team.text, team.text
+    assert "▫️ Bjørn Nordmann — +47 410 00 047 · ikke svart ennå" in team.text, team.text
+    assert "1 av 2 har svart «Jeg kommer» på påminnelsen." in team.text, team.text
+    assert "Cecilie" not in team.text
+    async with db.session() as session:
+        answered = {signup.member_id: signup.coming_at for signup, _person in await rd.participants(session, rid)}
+    assert sorted(at is not None for at in answered.values()) == [False, True], answered

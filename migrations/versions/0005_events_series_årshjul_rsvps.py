@@ -11,7 +11,6 @@ from alembic import op
 
 import models.base
 
-
 revision = '0005'
 down_revision = '0004'
 branch_labels = None

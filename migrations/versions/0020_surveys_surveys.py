@@ -11,7 +11,6 @@ from alembic import op
 
 import models.base
 
-
 revision = '0020'
 down_revision = '0019'
 branch_labels = None
