@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 from bot.db import Database
+
 from models import activity as act
 from models import events as ev
 from models import rounds as rd

@@ -11,6 +11,7 @@ from datetime import timedelta
 from models import broadcast as bc
 from models import phonebank as pb
 from models import rounds as rd
+from models import welcome as wl
 from models.membership import member_by_telegram
 from tests.helpers import import_members
 from tests.test_season_member import START, grant, make_round, person

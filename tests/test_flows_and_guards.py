@@ -194,10 +194,9 @@ async def test_erasing_ones_data_ends_the_flow_one_was_in(db, make_user):
 async def test_a_command_another_feature_answers_closes_the_open_form(db, app, make_user, clock):
     """/arrangementer in the middle of /nyrunde was answered and the form kept waiting: the next
     "hei" became the round's name. The form is closed with a notice; the command's answer stands."""
-    from sqlalchemy import func, select
-
     from models.membership import grant_role, member_by_telegram
     from models.rounds import Round
+    from sqlalchemy import func, select
 
     board = make_user()
     await onboard(board)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from models import Member, register
+from models import Member
+from models import register
 from models.register import import_register
 
 HEADER = "navn;telefon;medlemsnummer;e-post\n"

@@ -1,7 +1,7 @@
 """Phone rounds in a season (found by playing the board): a caller whose role is revoked mid-call."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 

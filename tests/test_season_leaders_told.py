@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot import round_messages
+from models import Member
 from models import rounds as rd
 from models.membership import grant_role, member_by_telegram
 from tests.helpers import onboard, tick

@@ -11,6 +11,7 @@ from alembic import op
 
 import models.base
 
+
 revision = '0001'
 down_revision = None
 branch_labels = None

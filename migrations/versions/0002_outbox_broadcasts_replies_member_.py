@@ -11,6 +11,7 @@ from alembic import op
 
 import models.base
 
+
 revision = '0002'
 down_revision = '0001'
 branch_labels = None

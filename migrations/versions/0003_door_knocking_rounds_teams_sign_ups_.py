@@ -11,6 +11,7 @@ from alembic import op
 
 import models.base
 
+
 revision = '0003'
 down_revision = '0002'
 branch_labels = None

@@ -11,6 +11,7 @@ from alembic import op
 
 import models.base
 
+
 revision = '0004'
 down_revision = '0003'
 branch_labels = None

@@ -11,6 +11,7 @@ from alembic import op
 
 import models.base
 
+
 revision = '0005'
 down_revision = '0004'
 branch_labels = None

@@ -11,6 +11,7 @@ from alembic import op
 
 import models.base
 
+
 revision = '0006'
 down_revision = '0005'
 branch_labels = None

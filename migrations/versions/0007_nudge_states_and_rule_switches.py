@@ -11,6 +11,7 @@ from alembic import op
 
 import models.base
 
+
 revision = '0007'
 down_revision = '0006'
 branch_labels = None

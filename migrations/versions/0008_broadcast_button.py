@@ -9,6 +9,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+import models.base
+
+
 revision = '0008'
 down_revision = '0007'
 branch_labels = None

@@ -9,6 +9,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+import models.base
+
+
 revision = '0009'
 down_revision = '0008'
 branch_labels = None
