@@ -108,6 +108,18 @@ async def reminder_subject(session: AsyncSession, spec: act.Seats, row: box.Outb
     with `before_start`, not begun yet (sending was held up); with `day_before`, still the day before in
     Oslo (a "tomorrow" held up until the day itself would be wrong); with `came`, not marked as a no-show."""
     activity = await subject(session, spec, row)
+    still_timely(activity, row, before_start=before_start, day_before=day_before)
+    holder = await session.scalar(select(spec.holder).where(spec.of(activity.id), spec.holder.member_id == recipient.id))
+    if holder is None or not _still_in(spec, holder):
+        raise Gone("no longer signed up")
+    if came and getattr(holder, "attended", None) is False:
+        raise Gone("marked as not coming by the leader")
+    return activity
+
+
+def still_timely(activity: Any, row: box.OutboxMessage, *, before_start: bool = False, day_before: bool = False) -> None:
+    """Gone for a reminder whose moment has passed (see `reminder_subject`) or that was queued for a start
+    the activity has moved from."""
     moment = render_now()
     if before_start and moment is not None and moment >= activity.starts_at:
         raise Gone("the activity has begun; a reminder now is only noise")
@@ -116,12 +128,6 @@ async def reminder_subject(session: AsyncSession, spec: act.Seats, row: box.Outb
     at = box.params_of(row).get("at")
     if at is not None and at != stamp(activity.starts_at):
         raise Gone("the activity moved; its reminders were scheduled anew")
-    holder = await session.scalar(select(spec.holder).where(spec.of(activity.id), spec.holder.member_id == recipient.id))
-    if holder is None or not _still_in(spec, holder):
-        raise Gone("no longer signed up")
-    if came and getattr(holder, "attended", None) is False:
-        raise Gone("marked as not coming by the leader")
-    return activity
 
 
 def _still_in(spec: act.Seats, holder: Any) -> bool:

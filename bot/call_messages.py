@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import activity_messages as am
 from bot import outbox_buttons as data
 from bot.i18n import fmt_datetime, translator
-from bot.render import Message, renderer
+from bot.render import Gone, Message, renderer
 from bot.render import now as render_now
 from models import activity as act
 from models import events as ev
@@ -58,6 +58,13 @@ async def holds_expired(session: AsyncSession, told: list[tuple[Member, pb.CallT
         box.row(dedupe_key=f"call:target:{target.id}:expired:{int(now.timestamp())}", kind="notice", member_id=caller.id,
                 due_at=now, topic="call.hold_expired", about_member_id=target.member_id)
         for caller, target in told])
+
+
+async def campaign_closed(session: AsyncSession, campaign: pb.Campaign, now: datetime) -> None:
+    """Whoever made a phone round hears that it closed as its round or event began (or was cancelled)."""
+    if campaign.created_by is not None:
+        await box.schedule(session, dedupe_key=f"call:{campaign.id}:closed", kind="notice", member_id=campaign.created_by,
+                           due_at=now, topic="call.closed", subject_id=campaign.id)
 
 
 def when_text(moment: datetime, language: str) -> str:
@@ -112,3 +119,20 @@ async def _hold_expired(session: AsyncSession, row: box.OutboxMessage, to: Membe
     _ = translator(to.language)
     return Message(_("The call to {name} went back to the queue after 30 minutes without an outcome.").format(
         name=await _name(session, row)))
+
+
+@renderer("call.closed")
+async def _closed(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
+    from models import phone_close
+
+    campaign = await session.get(pb.Campaign, row.subject_id or 0)
+    if campaign is None:
+        raise Gone("the phone round is gone")
+    activity = await phone_close.linked(session, campaign)
+    figures = await pb.progress(session, campaign.id)
+    _ = translator(to.language)
+    return Message(_("📞 The phone round “{name}” is closed: “{title}”, which it signed people up for, has begun or was "
+                     "cancelled, so no more calls are handed out. {called} of {total} called; {signed} signed up, "
+                     "{waiting} on the waiting list.").format(
+        name=campaign.name, title=activity.title if activity is not None else "?", called=figures.total - figures.open,
+        total=figures.total, signed=figures.signed_up, waiting=figures.waiting))

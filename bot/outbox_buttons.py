@@ -18,6 +18,7 @@ from bot.activity_buttons import (
     JoinRound,
     NothingToAdd,
     RoundList,
+    RoundTeam,
     Rsvp,
     ShowEvent,
 )
@@ -50,6 +51,11 @@ def nothing_to_add(round_id: int) -> str:
 
 def accept_leader_training() -> str:
     return AcceptLeaderTraining().pack()
+
+
+def round_team(round_id: int) -> str:
+    """A leader's team list for the round (who is signed up, who has said "I'm coming")."""
+    return RoundTeam(round_id=round_id).pack()
 
 
 def file_report(round_id: int) -> str:

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import activity_messages as am
+from bot import leading_messages as leading
 from bot import outbox_buttons as data
 from bot.i18n import N_, OSLO, fmt_date, fmt_datetime, fmt_time, ngettext_for, translator
 from bot.render import Gone, Message, renderer
@@ -160,7 +161,9 @@ async def schedule_report_nudge(session: AsyncSession, round_: Round, leader: Me
     await box.schedule(session, dedupe_key=f"round:{round_.id}:v{round_.version}:leader:{leader.id}:report", kind="task",
                        member_id=leader.id, due_at=round_.ends_at + timedelta(days=1), topic="round.report",
                        subject_id=round_.id)
-    await schedule_leader_briefing(session, round_, leader, now if now is not None else (round_.created_at or morning_of(round_)))
+    now = now if now is not None else (round_.created_at or morning_of(round_))
+    await schedule_leader_briefing(session, round_, leader, now)
+    await leading.schedule_reminders(session, round_, leader, now)
 
 
 async def schedule_leader_briefing(session: AsyncSession, round_: Round, leader: Member, now: datetime) -> None:
@@ -225,6 +228,7 @@ def leader_line(names: list[str], lang: str) -> str:
 @renderer("round.reminder_24h")
 async def _day_before(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
     round_ = await am.reminder_subject(session, rd.SEATS, row, to, before_start=True, day_before=True)
+    leading.not_a_leader(round_, to)
     _ = translator(to.language)
     leaders = leader_line([m.name or "?" for m in await own_leaders(session, round_, to)], to.language)
     return Message(_("Reminder: door-knocking tomorrow, {when}.\nMeeting point: {place}\n{leaders}\n"
@@ -236,6 +240,7 @@ async def _day_before(session: AsyncSession, row: box.OutboxMessage, to: Member)
 @renderer("round.reminder_2h")
 async def _two_hours(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
     round_ = await am.reminder_subject(session, rd.SEATS, row, to, before_start=True)
+    leading.not_a_leader(round_, to)
     _ = translator(to.language)
     text = (_("Door-knocking soon, at {time}: {place}. Are you coming?") if am.held_up(round_)
             else _("Door-knocking in two hours, at {time}: {place}. Are you coming?"))

@@ -43,6 +43,7 @@ KEY_LABELS: dict[str, str] = {
     "starts_at": N_("Starts"),
     "attended": N_("Attended"),
     "signed_up_at": N_("Signed up at"),
+    "said_coming_at": N_("Said “I'm coming” at"),
     "rounds_you_lead": N_("Rounds you lead"),
     "events": N_("Events"),
     "event": N_("Event"),

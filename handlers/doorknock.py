@@ -50,7 +50,6 @@ from handlers.questions import too_long
 from models import events as ev
 from models import membership
 from models import rounds as rd
-from models.activity import minute
 from models.errors import NotFound
 from models.member import Member
 
@@ -220,26 +219,25 @@ async def leave(update: Update, context: Context) -> None:
 
 @onboarded
 async def coming(update: Update, context: Context) -> None:
-    """"I'm coming" under a reminder; an old reminder of a round they left, or one cancelled since, says so."""
+    """"I'm coming" under a reminder, kept for the team leader's list; an old reminder of a round they
+    left, or one cancelled or moved since, says so."""
     query = update.callback_query
     assert query is not None
     pressed = ComingAt.parse(query.data) if ComingAt.matches(query.data) else read(Coming, query.data)
-    async with context.runtime.db.read() as session:
-        try:
-            round_: rd.Round | None = await rd.get_round(session, pressed.round_id)
-        except NotFound:
-            round_ = None
-        mine = None if round_ is None else await rd.signup_of(session, pressed.round_id, context.known.id)
-    if round_ is None or round_.status != rd.PLANNED:
+    try:
+        async with context.runtime.db.session() as session:
+            await rd.confirm_coming(session, pressed.round_id, context.known.id, context.runtime.now(),
+                                    sent_for=pressed.at if isinstance(pressed, ComingAt) else None)
+    except (rd.RoundClosed, NotFound):
         await query.answer(context._("That round is over or cancelled."), show_alert=True)
         return
-    if mine is None or mine.status != rd.CONFIRMED:
+    except rd.NotSignedUp:
         await query.answer(context._("You are not signed up for that round."), show_alert=True)
         return
-    if isinstance(pressed, ComingAt) and minute(round_.starts_at) != pressed.at:  # a reminder about the old time
+    except rd.RoundMoved:  # a reminder about the old time
         await query.answer()
         async with context.runtime.db.read() as session:
-            await moved_since(update, context, round_, session)
+            await moved_since(update, context, await rd.get_round(session, pressed.round_id), session)
         return
     await query.answer(context._("Great — see you there!"))
     await show_answer(update, "✅ " + context._("You're coming."))

@@ -166,16 +166,26 @@ async def send_team(update: Update, context: Context, round_id: int, *, edit: bo
     lines = [heading.format(title=round_.title, when=msgs.when(round_, leader.language))]
     rows = []
     begun = round_.starts_at <= now
+    asked = now >= round_.starts_at - timedelta(hours=2)  # the reminder with "I'm coming" has gone out
     names = button_names([person.name for _signup, person in team])
     for (signup, person), name in zip(team, names, strict=True):
         mark = {True: "✅", False: "❌", None: "▫️"}[signup.attended]
         phone = f" — {display_phone(person.phone)}" if show_phones and person.phone else ""
-        lines.append(f"{mark} {person.name or '?'}{phone}")
+        answer = "" if person.id == leader.id or not (asked or signup.coming_at) else (
+            " · " + (_("👍 coming") if signup.coming_at else _("no answer yet")))
+        lines.append(f"{mark} {person.name or '?'}{phone}{answer}")
         rows.append(attendance_row(name, TeamCheckIn(signup_id=signup.id, present=True).pack(),
                                    TeamCheckIn(signup_id=signup.id, present=False).pack() if begun else None, leader.language))
     if not team:
         lines.append(_("Nobody has signed up yet."))
+    elif asked and not begun:
+        coming = sum(1 for signup, _person in team if signup.coming_at)
+        lines.append(context.ngettext("{count} of {total} has said “I'm coming” to the reminder.",
+                                      "{count} of {total} have said “I'm coming” to the reminder.", len(team)).format(
+            count=coming, total=len(team)))
     elif not begun:
+        lines.append(_("Two hours before the round everyone gets a reminder with “I'm coming”; here you see who has answered."))
+    if team and not begun:
         lines.append(_(NO_SHOW_LATER))
     if not show_phones:
         lines.append("")

@@ -78,6 +78,8 @@ EMPTY_REASONS = {
     "cooling_down": N_("Nobody to call right now: the rest are waiting to be tried again later, at another time of day."),
     "paused": N_("This phone round is paused by the board."),
     "closed": N_("This phone round is closed."),
+    "over": N_("This phone round is closed: “{title}”, which it signs people up for, has begun or was cancelled. "
+               "Thank you for calling!"),
 }
 
 
@@ -181,7 +183,7 @@ async def next_call(update: Update, context: Context) -> None:
     await query.answer()
     held = claim.card
     if held is None:
-        await reply(update, _(EMPTY_REASONS[claim.reason or "all_done"]))
+        await reply(update, _(EMPTY_REASONS[claim.reason or "all_done"]).format(title=claim.about or "?"))
         return
     last_active = fmt_date(held.last_active_at, member.language) if held.last_active_at else _("none recorded")
     sent = await update.effective_chat.send_message(  # type: ignore[union-attr]

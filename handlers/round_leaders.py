@@ -10,7 +10,17 @@ from telegram.ext import Application, CommandHandler, MessageHandler, filters
 from bot import round_messages as msgs
 from bot.callbacks import Id, Number, callback
 from bot.i18n import N_
-from handlers.common import Context, cancel_conversation, inline, page_buttons, page_of, pressed, reply, requires_role
+from handlers.common import (
+    Context,
+    answer_alert,
+    cancel_conversation,
+    inline,
+    page_buttons,
+    page_of,
+    pressed,
+    reply,
+    requires_role,
+)
 from handlers.flows import Flow
 from handlers.presses import Press
 from models import membership
@@ -23,9 +33,10 @@ SEARCHING = 0
 SEARCH_KEY = "leader_search"
 REFUSED = {
     leaders.LeadsElsewhere: N_("{name} already leads a team at that time (“{round}”). Choose someone else."),
-    leaders.RoundNotOpen: N_("That round is over or cancelled."),
+    leaders.RoundNotOpen: N_("“{title}” is over, so its team leaders can no longer be changed. Nothing was changed."),
     NotFound: N_("That person or round does not exist (any more)."),
 }
+CANCELLED = N_("“{title}” was cancelled, so its team leaders can no longer be changed. Nothing was changed.")
 
 
 @callback("rdl.show")
@@ -87,11 +98,26 @@ async def leaders_text(update: Update, context: Context, round_id: int) -> None:
     await reply(update, "\n".join(lines), reply_markup=inline(rows))
 
 
+async def still_open(update: Update, context: Context, *, round_id: int | None = None, team_id: int | None = None) -> bool:
+    """Whether the round's leaders may still be changed; if not (an old button of a round that is over
+    or cancelled, or gone), the press is refused at once with the reason and nothing else happens."""
+    try:
+        async with context.runtime.db.read() as session:
+            await leaders.open_round(session, now=context.runtime.now(), round_id=round_id, team_id=team_id)
+    except (leaders.RoundNotOpen, NotFound) as error:
+        await answer_alert(update, refusal(context, error))
+        return False
+    return True
+
+
 @requires_role("board")
 async def show(update: Update, context: Context) -> None:
     assert update.callback_query is not None
+    round_id = pressed(update, RoundLeaders).round_id
+    if not await still_open(update, context, round_id=round_id):
+        return
     await update.callback_query.answer()
-    await leaders_text(update, context, pressed(update, RoundLeaders).round_id)
+    await leaders_text(update, context, round_id)
 
 
 @requires_role("board")
@@ -99,6 +125,8 @@ async def choose(update: Update, context: Context) -> None:
     """People with the leader role (and the board), by name, a page at a time; or search for anyone."""
     press, _ = pressed(update, ChooseLeader), context._
     assert update.callback_query is not None
+    if not await still_open(update, context, team_id=press.team_id):
+        return
     await update.callback_query.answer()
     async with context.runtime.db.session() as session:
         people = await leaders.candidates(session)
@@ -154,6 +182,8 @@ def refusal(context: Context, error: Exception) -> str:
     if isinstance(error, leaders.LeadsElsewhere):
         name, other = error.args
         return context._(msgid).format(name=name, round=other)
+    if isinstance(error, leaders.RoundNotOpen):
+        return context._(CANCELLED if error.cancelled else msgid).format(title=error.title)
     return context._(msgid)
 
 
@@ -171,8 +201,11 @@ async def ask_to_grant(update: Update, context: Context, team_id: int, member_id
 @requires_role("board")
 async def ask_name(update: Update, context: Context) -> int | None:
     assert update.callback_query is not None and context.user_data is not None
+    team_id = pressed(update, FindLeader).team_id
+    if not await still_open(update, context, team_id=team_id):
+        return Flow.END
     await update.callback_query.answer()
-    context.user_data[SEARCH_KEY] = {"team": pressed(update, FindLeader).team_id}
+    context.user_data[SEARCH_KEY] = {"team": team_id}
     await reply(update, context._("Write part of the person's name or their member number (or /avbryt)."))
     return SEARCHING
 
@@ -180,6 +213,8 @@ async def ask_name(update: Update, context: Context) -> int | None:
 async def found(update: Update, context: Context) -> int:
     assert update.message is not None and update.message.text is not None and context.user_data is not None
     team_id = context.user_data.pop(SEARCH_KEY, {}).get("team", 0)
+    if not await still_open(update, context, team_id=team_id):  # it ended while the name was being typed
+        return Flow.END
     async with context.runtime.db.session() as session:
         people = [p for p in await membership.search_members(session, update.message.text[:100]) if p.is_onboarded]
     if not people:

@@ -69,7 +69,8 @@ async def _activities(session: AsyncSession, member: Member) -> dict[str, Any]:
     return {
         # A cancelled round or event says so, whatever the seat held in it said.
         "door_knocking": [{"round": r.title, "starts_at": stamp(r.starts_at), "status": CANCELLED if r.status == CANCELLED else s.status,
-                           "attended": s.attended, "signed_up_at": stamp(s.created_at)} for s, r in signups],
+                           "attended": s.attended, "signed_up_at": stamp(s.created_at), "said_coming_at": stamp(s.coming_at)}
+                          for s, r in signups],
         "rounds_you_lead": [{"round": r.title, "starts_at": stamp(r.starts_at)} for r in led],
         "events": [{"event": e.title, "starts_at": stamp(e.starts_at), "answer": a.answer, "seat": CANCELLED if e.status == CANCELLED else a.seat,
                     "attended": a.attended, "answered_at": stamp(a.created_at)} for a, e in answers],

@@ -18,6 +18,7 @@ from models.constants import OSLO
 from models.errors import DomainError
 from models.member import STATUS_ERASED, STATUS_SUPPORTER, Member, MemberInterest, MemberRole
 from models.outbox import SENT, OutboxMessage
+from models.phone_close import link_is_over
 
 RULES: tuple[str, ...] = ("doorknock", "social", "caller", "newcomer")
 COOLDOWN_DAYS: dict[str, int | None] = {"doorknock": 14, "social": 30, "caller": 7, "newcomer": None}  # None: only ever once
@@ -191,7 +192,7 @@ async def _social(session: AsyncSession, eligible: Any, now: datetime) -> list[C
 
 
 async def _caller(session: AsyncSession, eligible: Any, now: datetime) -> list[Candidate]:
-    campaigns = [c for c in await pb.open_campaigns(session) if c.status == pb.ACTIVE and not await _link_is_over(session, c, now)]
+    campaigns = [c for c in await pb.open_campaigns(session) if c.status == pb.ACTIVE and await link_is_over(session, c, now) is None]
     waiting: list[tuple[pb.Campaign, int]] = []
     for campaign in campaigns:
         count = await session.scalar(select(func.count()).select_from(pb.CallTarget).where(
@@ -206,13 +207,6 @@ async def _caller(session: AsyncSession, eligible: Any, now: datetime) -> list[C
     called = select(pb.CallAttempt.id).where(pb.CallAttempt.caller_id == Member.id, pb.CallAttempt.at > now - timedelta(days=14)).exists()
     return [Candidate(member, "caller", f"caller, {count} people waiting, no call for 14 days", campaign.id, count)
             for member in await session.scalars(eligible.where(~called))]
-
-
-async def _link_is_over(session: AsyncSession, campaign: pb.Campaign, now: datetime) -> bool:
-    """A phone round that signs people up for a round or event that has begun, or was cancelled, has nothing to offer."""
-    linked = (await session.get(rd.Round, campaign.round_id) if campaign.round_id is not None
-              else await session.get(ev.Event, campaign.event_id) if campaign.event_id is not None else None)
-    return linked is not None and (linked.status != rd.PLANNED or linked.starts_at <= now)
 
 
 async def _newcomer(session: AsyncSession, eligible: Any, now: datetime) -> list[Candidate]:

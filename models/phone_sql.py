@@ -11,6 +11,7 @@ from sqlalchemy.orm import aliased
 
 from models.base import UTCDateTime
 from models.member import STATUS_ERASED, Member, MemberInterest, MemberRole
+from models.phone_close import over_clause
 from models.phone_tables import ACTIVE, DONE, HELD, MAX_ATTEMPTS, QUEUED, CallAttempt, CallTarget, Campaign, CampaignView, Card
 
 # Statements built once per database kind (and variant) and executed with parameters: building and
@@ -60,7 +61,8 @@ def claim_statement(dialect: str, admins: tuple[int, ...] | None) -> Any:
         caller, campaign_id = bindparam("p_caller_id"), bindparam("p_campaign_id")
         holding = aliased(CallTarget)
         conditions = [available(campaign_id, caller, bindparam("p_now")),
-                      exists().where(Campaign.id == campaign_id, Campaign.status == ACTIVE),
+                      # Open, and its round or event (if any) not begun: models/phone_close.py
+                      exists().where(Campaign.id == campaign_id, Campaign.status == ACTIVE, ~over_clause(bindparam("p_now"))),
                       ~exists().where(holding.campaign_id == campaign_id, holding.status == HELD, holding.held_by == caller)]
         if admins is not None:
             conditions.append(caller_may(campaign_id, admins))

@@ -132,8 +132,9 @@ class Card:
 @dataclass
 class Claim:
     card: Card | None
-    reason: str | None = None  # when there is nothing: all_done, cooling_down, paused, closed, refused (no caller role)
+    reason: str | None = None  # when there is nothing: all_done, cooling_down, paused, closed, over, refused (no caller role)
     already_held: bool = False  # the caller holds this one already (a second tap on "next call")
+    about: str | None = None  # reason "over": the title of the round or event that has begun or was cancelled
 
 
 

@@ -17,6 +17,7 @@ from models.broadcast import Audience, audience_query
 from models.errors import NotFound
 from models.event_tables import Rsvp
 from models.member import STATUS_ERASED, Member
+from models.phone_close import link_is_over
 from models.phone_tables import (  # the tables and values live there; callers keep reading them from here
     ACTIVE,
     CLOSED,
@@ -138,6 +139,8 @@ async def claim_next(session: AsyncSession, campaign_id: int, caller_id: int, no
             return Claim(None, reason="refused")
     if campaign.status != ACTIVE:
         return Claim(None, reason=campaign.status)
+    if (activity := await link_is_over(session, campaign, now)) is not None:  # closed by the upkeep soon
+        return Claim(None, reason="over", about=activity.title)
     current = await session.scalar(select(CallTarget).where(CallTarget.campaign_id == campaign_id, CallTarget.status == HELD,
                                                            CallTarget.held_by == caller_id))
     if current is not None:

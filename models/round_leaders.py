@@ -30,7 +30,15 @@ class LeadsElsewhere(LeaderError):
 
 
 class RoundNotOpen(LeaderError):
-    """The round is cancelled or over."""
+    """The round is cancelled or over: (its title, whether it was cancelled)."""
+
+    @property
+    def title(self) -> str:
+        return str(self.args[0]) if self.args else "?"
+
+    @property
+    def cancelled(self) -> bool:
+        return bool(self.args[1]) if len(self.args) > 1 else False
 
 
 @dataclass
@@ -51,6 +59,28 @@ async def candidates(session: AsyncSession, admin_ids: tuple[int, ...] = ()) -> 
     return list(await session.scalars(query))
 
 
+def check_open(round_: Round, now: datetime) -> Round:
+    """The round, if its leaders may still be changed: planned and not over (RoundNotOpen otherwise)."""
+    if round_.status != PLANNED or round_.ends_at <= now:
+        raise RoundNotOpen(round_.title, round_.status != PLANNED)
+    return round_
+
+
+async def open_round(session: AsyncSession, *, now: datetime, round_id: int | None = None,
+                     team_id: int | None = None) -> Round:
+    """The round (given itself or one of its teams) whose leaders are to be changed, before any
+    dialogue about it starts: NotFound, or RoundNotOpen for a round cancelled or over."""
+    if team_id is not None:
+        team = await session.get(Team, team_id)
+        if team is None:
+            raise NotFound(team_id)
+        round_id = team.round_id
+    round_ = await session.get(Round, round_id or 0, populate_existing=True)
+    if round_ is None:
+        raise NotFound(round_id)
+    return check_open(round_, now)
+
+
 async def set_leader(session: AsyncSession, team_id: int, member_id: int | None, *, now: datetime,
                      grant: bool = False) -> LeaderChange:
     """Make `member_id` the team's leader (None: no leader). Runs under the round's row lock."""
@@ -60,8 +90,7 @@ async def set_leader(session: AsyncSession, team_id: int, member_id: int | None,
     round_ = await session.get(Round, team.round_id, with_for_update=True, populate_existing=True)
     if round_ is None:
         raise NotFound(team.round_id)
-    if round_.status != PLANNED or round_.ends_at <= now:
-        raise RoundNotOpen(round_.id)
+    check_open(round_, now)
     previous = await session.get(Member, team.leader_id) if team.leader_id else None
     leader, granted = None, False
     if member_id is not None:

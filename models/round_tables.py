@@ -18,6 +18,7 @@ from sqlalchemy import (
     bindparam,
     case,
     func,
+    null,
     select,
 )
 from sqlalchemy.orm import Mapped, aliased, mapped_column, relationship
@@ -135,6 +136,8 @@ class Signup(Base):
     queue: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # "I'm coming" pressed under the reminder, for the round's time as it is (a move clears it); the leader sees it.
+    coming_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class DoorInput(Base):
@@ -174,7 +177,8 @@ def team_on_claim(state: Any) -> dict[str, Any]:
     room = Team.capacity - taken
     best = (select(Team.id).where(Team.round_id == bindparam("activity_id"))
             .order_by(case((room > 0, room), else_=0).desc(), Team.id).limit(1).scalar_subquery())
-    return {"team_id": case((state == act.CONFIRMED, best), else_=None)}
+    # "Jeg kommer" was said of an earlier sign-up: one who left and comes back has not said it yet.
+    return {"team_id": case((state == act.CONFIRMED, best), else_=None), "coming_at": null()}
 
 
 SEATS = act.Seats(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import activity as act
@@ -158,6 +158,21 @@ async def signup_of(session: AsyncSession, round_id: int, member_id: int) -> Sig
     return await session.scalar(select(Signup).where(Signup.round_id == round_id, Signup.member_id == member_id))
 
 
+async def confirm_coming(session: AsyncSession, round_id: int, member_id: int, now: datetime, *, sent_for: int | None = None) -> Round:
+    """"I'm coming" under a reminder, kept on the seat for the team leader's list. A cancelled round:
+    RoundClosed; no seat: NotSignedUp; a reminder sent before the round moved (`sent_for`): RoundMoved."""
+    round_ = await get_round(session, round_id)
+    signup = await signup_of(session, round_id, member_id)
+    if round_.status != PLANNED:
+        raise RoundClosed(round_id)
+    if signup is None or signup.status != CONFIRMED:
+        raise NotSignedUp(round_id)
+    act.check_unmoved(SEATS, round_, sent_for)
+    signup.coming_at = signup.coming_at or now
+    await session.flush()
+    return round_
+
+
 async def _team_with_room(session: AsyncSession, round_: Round) -> int | None:
     rows = await session.execute(
         select(Signup.team_id, func.count()).where(Signup.round_id == round_.id, Signup.status == CONFIRMED)
@@ -258,6 +273,7 @@ async def move(session: AsyncSession, round_id: int, *, starts_at: datetime, end
     """A new time for a round that has not begun (RoundStarted) and has no report (RoundReported)."""
     await act.changeable(session, SEATS, round_id, now, unstarted=True)  # locked, and not begun, before the report is read
     await unreported(session, round_id)
+    await session.execute(update(Signup).where(Signup.round_id == round_id).values(coming_at=None))  # said for the old time
     return await act.move(session, SEATS, round_id, starts_at=starts_at, ends_at=ends_at, now=now)  # type: ignore[no-any-return]
 
 

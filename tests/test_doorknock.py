@@ -57,7 +57,7 @@ async def test_member_joins_in_one_tap_and_sees_it_in_mine(db, app, make_user, c
     assert await signups(db, round_id) == [("Person1 Nordmann", "confirmed")]
     async with db.session() as session:
         keys = sorted(r.dedupe_key.rsplit(":", 1)[1] for r in await session.scalars(select(OutboxMessage)))
-    assert keys == ["24h", "2h", "followup", "report"]
+    assert keys == ["24h", "2h", "followup", "reminder_24h", "reminder_2h", "report"]  # the leader's reminders too
     again = await member.press_data(f"rd:join:{round_id}")
     assert again.alerts == ["Du er allerede påmeldt den runden."]
     mine = await member.send("/mine")

@@ -120,9 +120,13 @@ async def test_signed_up_on_a_call_after_the_linked_round_tells_the_caller_nobod
     round_id = await make_round(db, clock)  # 5 December 2026, 12:00 in Oslo
     await campaign(db, clock, round_id=round_id)
     emma = await caller(make_user, db, lang="en")
-    clock.set(clock().replace(year=2027, month=1, day=4))
+    # A call is no longer handed out once the round has begun (tests/test_play_leaders.py): Emma took it
+    # ten minutes before the start and recorded it as the round began.
+    from datetime import UTC, datetime
+    clock.set(datetime(2026, 12, 5, 10, 50, tzinfo=UTC))
     await emma.send("/calls")
     await emma.press("📞 Next call")
+    clock.set(datetime(2026, 12, 5, 11, 5, tzinfo=UTC))
     done = await emma.press("✅ Signed up")
     edited = done.method("editMessageText")[0]
     assert edited.text.startswith("Callee 0 — ✅ Signed up. Thank you!")

@@ -1,5 +1,6 @@
 """Phone-round upkeep: a call held past its 30 minutes, or by someone whose role was taken away, goes
-back to the queue, and the caller's card loses the number."""
+back to the queue, and the caller's card loses the number. A phone round whose round or event has
+begun or was cancelled closes (models/phone_close.py); whoever made it is told, with its figures."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from telegram.error import TelegramError
 from bot import call_messages
 from bot.i18n import translator
 from bot.runtime import Runtime
-from models import membership
+from models import membership, phone_close
 from models import phonebank as pb
 
 
@@ -19,6 +20,16 @@ async def expire_holds(bot: Bot, runtime: Runtime) -> None:
         expired = await pb.expire_holds(session, now)
         revoked = await pb.release_unauthorised(session, runtime.settings.lagbot_admins)
         edits = []
+        for closed in await phone_close.close_finished(session, now):
+            await call_messages.campaign_closed(session, closed.campaign, now)
+            holders = await membership.members_by_ids(session, [caller_id for caller_id, _target in closed.released])
+            for caller_id, target in closed.released:  # the number goes at once: the round it was for has begun
+                caller = holders.get(caller_id)
+                if caller is not None and caller.telegram_id and target.card_message_id:
+                    _ = translator(caller.language)
+                    edits.append((caller.telegram_id, target.card_message_id, _(
+                        "This phone round is closed: “{title}”, which it signs people up for, has begun or was cancelled. "
+                        "Thank you for calling!").format(title=closed.title)))
         for caller_id, target in revoked:  # the role was taken away: the number goes at once, no reminder
             caller = await membership.member_or_none(session, caller_id)
             if caller is not None and caller.telegram_id and target.card_message_id:
