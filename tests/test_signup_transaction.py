@@ -7,16 +7,17 @@ sign-up to the round waits for."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import event
 
 from tests.test_doorknock import make_round, people, signups
 
 
-async def test_join_writes_in_one_short_transaction(db, app, make_user, clock):
-    leader, member = await people(make_user, 2)
-    round_id = await make_round(db, clock, leader=leader)
-    await member.send("/dorbank")
+@contextmanager
+def statements(db) -> Iterator[list[str]]:
+    """Every statement the database is sent meanwhile, on one line each, and "COMMIT" for each commit."""
     log: list[str] = []
 
     def on_statement(_connection, _cursor, statement, *_args) -> None:
@@ -29,10 +30,18 @@ async def test_join_writes_in_one_short_transaction(db, app, make_user, clock):
     event.listen(engine, "before_cursor_execute", on_statement)
     event.listen(engine, "commit", on_commit)
     try:
-        joined = await member.press("Bli med lørdag 5. desember")
+        yield log
     finally:
         event.remove(engine, "before_cursor_execute", on_statement)
         event.remove(engine, "commit", on_commit)
+
+
+async def test_join_writes_in_one_short_transaction(db, app, make_user, clock):
+    leader, member = await people(make_user, 2)
+    round_id = await make_round(db, clock, leader=leader)
+    await member.send("/dorbank")
+    with statements(db) as log:
+        joined = await member.press("Bli med lørdag 5. desember")
     assert joined.text.startswith("Du er påmeldt «Dørbank på Lade»")
     assert await signups(db, round_id) == [("Person1 Nordmann", "confirmed")]
     start = next(n for n, s in enumerate(log) if s.startswith("INSERT INTO round_signups"))
@@ -52,22 +61,8 @@ async def test_a_place_on_the_waiting_list_is_two_statements_under_the_lock(db, 
     leader, first, second = await people(make_user, 3)
     round_id = await make_round(db, clock, leader=leader, capacity=1)
     await first.press_data(f"rd.join:{round_id}")
-    log: list[str] = []
-
-    def on_statement(_connection, _cursor, statement, *_args) -> None:
-        log.append(" ".join(statement.split()))
-
-    def on_commit(_connection) -> None:
-        log.append("COMMIT")
-
-    engine = db.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", on_statement)
-    event.listen(engine, "commit", on_commit)
-    try:
+    with statements(db) as log:
         queued = await second.press_data(f"rd.join:{round_id}")
-    finally:
-        event.remove(engine, "before_cursor_execute", on_statement)
-        event.remove(engine, "commit", on_commit)
     assert "nummer 1 på ventelisten" in queued.text, queued.texts
     assert await signups(db, round_id) == [("Person1 Nordmann", "confirmed"), ("Person2 Nordmann", "waiting")]
     locked = next(n for n, s in enumerate(log) if s.startswith("SELECT rounds.id"))
