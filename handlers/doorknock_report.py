@@ -86,7 +86,7 @@ async def start_report(update: Update, context: Context) -> int | None:
             await query.answer(context._(NOT_YOURS), show_alert=True)
             return None
         member = await member_by_telegram(session, context.known.telegram_id or 0)
-        calls_off = member is not None and may_manage_round(context, member, round_)
+        calls_off = round_.status == rd.PLANNED and member is not None and may_manage_round(context, member, round_)
     context.user_data[REPORT] = {"round": round_.id, "themes": [], "title": round_.title, "calls_off": calls_off,
                                  "earlier_text": filed.text if filed is not None else ""}
     await query.answer()
@@ -124,7 +124,11 @@ async def not_held(update: Update, context: Context) -> int | None:
     """The round never took place (rain, nobody came): asked once more, then recorded as not held."""
     query = update.callback_query
     assert query is not None
-    _, data, step = context._, report_draft(context), NotHeld.parse(query.data).step
+    _, data, pressed = context._, report_draft(context), NotHeld.parse(query.data)
+    step = pressed.step
+    if pressed.round_id != data["round"]:  # a button from another round's report
+        await query.answer(_("This button is no longer valid. Send /start to see the menu."), show_alert=True)
+        return None
     if not data.get("calls_off"):  # a team's leader: whether the whole round took place is not theirs to say
         await query.answer(_(NOT_ROUND_LEADER), show_alert=True)
         return None  # the flow stays where it was

@@ -196,13 +196,15 @@ class YearFigures:
     doors: int = 0
     conversations: int = 0
     max_teams_at_once: int = 0
+    not_held: int = 0  # rounds their leader recorded as not taking place (not among those held)
     by_district: dict[str, int] = field(default_factory=dict)
     by_month: dict[int, int] = field(default_factory=dict)
 
 
 async def year_figures(session: AsyncSession, year_start: datetime, year_end: datetime, now: datetime, goal: int = ROUNDS_PER_YEAR_GOAL) -> YearFigures:
-    rounds = [r for r in await all_rounds(session, since=year_start, until=year_end) if r.status == PLANNED and r.ends_at <= now]
-    figures = YearFigures(rounds_held=len(rounds), goal=goal)
+    in_year = await all_rounds(session, since=year_start, until=year_end)
+    rounds = [r for r in in_year if r.status == PLANNED and r.ends_at <= now]
+    figures = YearFigures(rounds_held=len(rounds), goal=goal, not_held=sum(r.status == NOT_HELD for r in in_year))
     seen_before: set[int] = set(await session.scalars(
         select(Signup.member_id).join(Round, Round.id == Signup.round_id)
         .where(Round.starts_at < year_start, Round.status == PLANNED, Signup.status == CONFIRMED, Signup.attended.is_not(False))

@@ -17,6 +17,7 @@ from models import rounds as rd
 from models.membership import member_by_telegram
 from models.round_tables import DoorInput, Round, RoundReport, Signup
 from tests.helpers import tick
+from tests.test_plan import board_member
 from tests.test_season_member import START, grant, make_round, person
 from tests.test_stale_buttons import file_report
 
@@ -123,6 +124,9 @@ async def test_the_leader_records_that_the_round_did_not_take_place(db, app, mak
         assert (await ng.digest(session, clock())).rounds_held == 0
         member = await member_by_telegram(session, anne.user_id)
         assert await rd.rounds_attended(session, member.id, clock()) == 0
+    kari = await board_member(db, make_user)
+    shown = (await kari.send("/dorbank rapport 2026")).text
+    assert "Runder holdt: 0 av målet på 10" in shown and "Registrert som ikke noe av (telles ikke): 1" in shown, shown
     # Held after all (pressed by mistake): the report can still be filed, and the round counts again.
     again = await ola.press_data(f"rd:report:{rid}")
     assert again.texts[0].startswith("«Dørbank på Lade» er registrert som ikke noe av."), again.texts
