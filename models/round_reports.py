@@ -82,12 +82,6 @@ async def may_tell(session: AsyncSession, round_id: int, member_id: int) -> Roun
     return round_
 
 
-async def had_seat(session: AsyncSession, round_id: int, member_id: int) -> bool:
-    """Whether the member has (or had, for a round that is over) a seat on the round."""
-    status = await session.scalar(select(Signup.status).where(Signup.round_id == round_id, Signup.member_id == member_id))
-    return status == CONFIRMED
-
-
 async def file_report(session: AsyncSession, round_id: int, *, doors: int, conversations: int, themes: list[str],
                       text: str, filed_by: int | None) -> RoundReport:
     if doors < 0 or conversations < 0 or conversations > max(doors, 0) + 10000:

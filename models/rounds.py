@@ -26,7 +26,6 @@ from models.round_reports import (  # noqa: F401 - importable from here as befor
     all_rounds,
     check_in_closed,
     file_report,
-    had_seat,
     inputs_and_reports,
     leader_candidates,
     mark_not_held,
