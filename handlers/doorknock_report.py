@@ -140,7 +140,10 @@ async def not_held(update: Update, context: Context) -> int | None:
                     reply_markup=inline([[(_("Yes, it did not take place"), NotHeld(round_id=data["round"], step="yes").pack())],
                                          [(_("No, it took place"), NotHeld(round_id=data["round"], step="no").pack())]]))
         return R_NOT_HELD
-    if step == "no":
+    if step == "no":  # from the start: the figures, as asked anew
+        for key in ("doors", "conversations", "more_conversations"):
+            data.pop(key, None)
+        data["themes"] = []
         await ask_doors(update, context)
         return R_DOORS
     assert context.user_data is not None
@@ -337,9 +340,10 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
             R_DOORS: [MessageHandler(text, report_number), Press(not_held, pattern=NotHeld.filter())],
             R_CONVERSATIONS: [MessageHandler(text, report_number), Press(confirm_conversations, pattern=ConfirmConversations.filter()),
                               Press(not_held, pattern=NotHeld.filter())],
-            R_THEMES: [Press(report_theme, pattern=ReportTheme.filter()),
+            R_THEMES: [Press(report_theme, pattern=ReportTheme.filter()), Press(not_held, pattern=NotHeld.filter()),
                        Press(report_themes_done, pattern=ReportThemesDone.filter()), MessageHandler(text, buttons_expected)],
-            R_TEXT: [Press(report_save, pattern=ReportSkipText.filter()), MessageHandler(text, report_save)],
+            R_TEXT: [Press(report_save, pattern=ReportSkipText.filter()), Press(not_held, pattern=NotHeld.filter()),
+                     MessageHandler(text, report_save)],
             R_REPLACE: [Press(replace_report, pattern=ReplaceReport.filter()), Press(not_held, pattern=NotHeld.filter()),
                         MessageHandler(text, buttons_expected)],
             R_NOT_HELD: [Press(not_held, pattern=NotHeld.filter()), MessageHandler(text, buttons_expected)],

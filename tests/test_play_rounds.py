@@ -194,3 +194,25 @@ async def test_check_in_is_closed_once_the_report_is_in_and_two_days_after_the_r
     late = await ola.press_data(no_show, team)
     assert late.alerts == ["Innsjekkingen for «Dørbank på Rosten» er stengt: runden var slutt for mer enn to dager siden."], late.alerts
     assert (await seat(db, anne, other)).attended is True
+
+
+# 0 doors: the next question offers the same choice; "Nei, den ble noe av" starts the figures afresh.
+async def test_zero_doors_offers_not_held_and_no_asks_the_figures_again(db, app, make_user, clock):
+    ola = await person(make_user, 0, first="Ola"); await grant(db, ola, "leader")
+    rid = await make_round(db, clock, leader=ola)
+    clock.set(END)
+    await ola.press_data(f"rd:report:{rid}")
+    talks = await ola.send("0")
+    assert talks.text == "Og hvor mange ordentlige samtaler?" and talks.buttons == ["🌧 Runden ble ikke noe av"], talks.texts
+    await ola.press("Runden ble ikke noe av")
+    again = await ola.press("Nei, den ble noe av")
+    assert again.texts[-1].startswith("Rapport for «Dørbank på Lade». Hvor mange dører"), again.texts
+    await ola.send("30")
+    await ola.send("10")
+    await ola.press("Hopp over", exact=True)
+    saved = await ola.press("Hopp over", exact=True)
+    assert saved.texts[-1] == "Takk! Rapporten er lagret: 30 dører, 10 samtaler.", saved.texts
+    async with db.session() as session:
+        assert (await session.get(Round, rid)).status == rd.PLANNED
+        report = await session.scalar(select(RoundReport).where(RoundReport.round_id == rid))
+        assert (report.doors, report.conversations) == (30, 10)
