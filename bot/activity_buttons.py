@@ -171,6 +171,14 @@ class ReportSkipText:
     round_id: Id
 
 
+@callback("rdr.nh")
+class NotHeld:
+    """"The round did not take place" in the report flow: asked ("ask"), then confirmed ("yes") or not ("no")."""
+
+    round_id: Id
+    step: Literal["ask", "yes", "no"]
+
+
 @callback("rdr.replace")
 class ReplaceReport:
     """A report is filed already: write a new one in its place."""

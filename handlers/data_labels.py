@@ -165,7 +165,7 @@ SECTION_LABELS: dict[tuple[str, str], dict[str, str]] = {
                            "erased": N_("erased")},
     ("member", "linked_by"): {"phone": N_("your shared phone number"), "board": N_("the board")},
     ("door_knocking", "status"): {"confirmed": N_("signed up"), "waiting": WAITING_LIST, "left": N_("left"),
-                                  "cancelled": N_("the round was cancelled")},
+                                  "cancelled": N_("the round was cancelled"), "not_held": N_("the round did not take place")},
     ("events", "answer"): ANSWER_LABELS,
     ("events", "seat"): {"confirmed": N_("has a place"), "waiting": WAITING_LIST, "none": N_("no place"),
                          "cancelled": N_("the event was cancelled")},

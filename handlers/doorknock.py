@@ -61,6 +61,13 @@ JOIN_REFUSED: dict[type[Exception], str] = {
 }
 INPUT_KEY = "door_input"
 NOT_ON_ROUND = N_("Only those who took part in that round can tell what they heard at its doors.")
+# Why an answer to "How did it go?" (an old button, or text typed after the leader's word) is not stored.
+TELL_REFUSED: dict[type[Exception], str] = {
+    NotFound: NOT_ON_ROUND, rd.NotSignedUp: NOT_ON_ROUND,
+    rd.RoundNotHeld: N_("That round did not take place, so nothing is stored about it."),
+    rd.MarkedAbsent: N_("Your leader marked that you did not come to this round, so your answer is not stored. "
+                        "If that is wrong, tell your leader."),
+}
 ROUNDS_PER_PAGE = 8
 # "/dorbank lag" and the like: the leaders' and the board's views behind the same command.
 SUBCOMMANDS = {"ledere": team.leader_candidates, "leaders": team.leader_candidates,
@@ -307,10 +314,7 @@ async def theme_chosen(update: Update, context: Context) -> int | None:
     if chosen.theme not in msgs.THEME_LABELS:
         await query.answer(_("This button is no longer valid. Send /start to see the menu."), show_alert=True)
         return Flow.END
-    async with context.runtime.db.session() as session:
-        signed_up = await rd.had_seat(session, chosen.round_id, context.known.id)
-    if not signed_up:
-        await query.answer(_(NOT_ON_ROUND), show_alert=True)
+    if await telling_refused(update, context, chosen.round_id):
         return Flow.END
     context.user_data[INPUT_KEY] = {"round": chosen.round_id, "theme": chosen.theme}
     await query.answer()
@@ -333,8 +337,8 @@ async def input_text(update: Update, context: Context) -> int:
     try:
         async with context.runtime.db.session() as session:
             await rd.add_input(session, pending["round"], member.id, pending["theme"], text)
-    except (NotFound, rd.NotSignedUp):
-        await reply(update, _(NOT_ON_ROUND))
+    except tuple(TELL_REFUSED) as error:
+        await reply(update, _(TELL_REFUSED[type(error)]))
         return Flow.END
     keyboard = msgs.theme_buttons(pending["round"], member.language)
     await reply(update, _("Thank you — noted for the programme work! Anything else? Pick another theme, or “Nothing to add”."),
@@ -342,10 +346,27 @@ async def input_text(update: Update, context: Context) -> int:
     return Flow.END
 
 
+async def telling_refused(update: Update, context: Context, round_id: int) -> bool:
+    """Refuse (an alert, and the old buttons go) a press under "How did it go?" from someone who may not
+    tell about the round: not on it, marked as not having come, or the round did not take place."""
+    query = update.callback_query
+    assert query is not None
+    try:
+        async with context.runtime.db.session() as session:
+            await rd.may_tell(session, round_id, context.known.id)
+    except tuple(TELL_REFUSED) as error:
+        await query.answer(context._(TELL_REFUSED[type(error)]), show_alert=True)
+        await query.edit_message_reply_markup(None)
+        return True
+    return False
+
+
 @onboarded
 async def nothing_to_add(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
+    if await telling_refused(update, context, read(NothingToAdd, query.data).round_id):
+        return
     await query.answer()
     await query.edit_message_reply_markup(None)
     await reply(update, context._("Thank you for knocking on doors! Every conversation counts."))

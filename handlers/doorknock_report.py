@@ -14,7 +14,17 @@ from telegram.error import BadRequest
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot import round_messages as msgs
-from bot.activity_buttons import FileReport, ReplaceReport, ReportSkipText, ReportTheme, ReportThemesDone, StopFlow, accepts, read
+from bot.activity_buttons import (
+    FileReport,
+    NotHeld,
+    ReplaceReport,
+    ReportSkipText,
+    ReportTheme,
+    ReportThemesDone,
+    StopFlow,
+    accepts,
+    read,
+)
 from bot.callbacks import Id, callback
 from bot.i18n import N_, translator
 from bot.reports import rounds as reports
@@ -29,16 +39,17 @@ from handlers.common import (
     report_year,
     requires_role,
 )
-from handlers.doorknock_team import CANCELLED, managed_round
+from handlers.doorknock_team import CANCELLED, NOT_ROUND_LEADER, managed_round, may_manage_round
 from handlers.flows import Flow
 from handlers.presses import Press
 from models import rounds as rd
 from models.constants import OSLO
 from models.membership import has_role, member_by_telegram
 
-R_DOORS, R_CONVERSATIONS, R_THEMES, R_TEXT, R_REPLACE = range(13, 18)
+R_DOORS, R_CONVERSATIONS, R_THEMES, R_TEXT, R_REPLACE, R_NOT_HELD = range(13, 19)
 REPORT = "round_report"
 NOT_YOURS = N_("Another team's leader has filed this round's report; only they, the round's leader or the board can replace it.")
+NOT_HELD = N_("The round did not take place")
 
 
 async def may_replace(context: Context, session: AsyncSession, round_: rd.Round, filed: rd.RoundReport | None) -> bool:
@@ -63,7 +74,7 @@ async def start_report(update: Update, context: Context) -> int | None:
     round_ = await managed_round(update, context, read(FileReport, query.data).round_id, team=True)
     if round_ is None:
         return None
-    if round_.status != rd.PLANNED:  # a team list or nudge from before the round was cancelled
+    if round_.status not in (rd.PLANNED, rd.NOT_HELD):  # a team list or nudge from before the round was cancelled
         await query.answer(context._(CANCELLED).format(title=round_.title), show_alert=True)
         return None
     if context.runtime.now() < round_.starts_at:
@@ -74,9 +85,14 @@ async def start_report(update: Update, context: Context) -> int | None:
         if not await may_replace(context, session, round_, filed):
             await query.answer(context._(NOT_YOURS), show_alert=True)
             return None
-    context.user_data[REPORT] = {"round": round_.id, "themes": [], "title": round_.title,
+        member = await member_by_telegram(session, context.known.telegram_id or 0)
+        calls_off = round_.status == rd.PLANNED and member is not None and may_manage_round(context, member, round_)
+    context.user_data[REPORT] = {"round": round_.id, "themes": [], "title": round_.title, "calls_off": calls_off,
                                  "earlier_text": filed.text if filed is not None else ""}
     await query.answer()
+    if round_.status == rd.NOT_HELD:  # recorded as not taking place: a report now says it was held after all
+        await reply(update, context._("“{title}” is recorded as not taking place. If it took place after all, "
+                                      "file the report now; /avbryt leaves it as it is.").format(title=round_.title))
     if filed is not None:  # ask before a second report replaces the first
         doors = context.ngettext("{count} door", "{count} doors", filed.doors).format(count=filed.doors)
         talks = context.ngettext("{count} conversation", "{count} conversations", filed.conversations).format(
@@ -84,15 +100,67 @@ async def start_report(update: Update, context: Context) -> int | None:
         await reply(update, context._("A report for “{title}” is filed already: {doors}, {conversations}. "
                                       "Write a new one in its place?").format(title=round_.title, doors=doors, conversations=talks),
                     reply_markup=inline([[(context._("Yes, replace it"), ReplaceReport(round_id=round_.id).pack()),
-                                          (context._("No, keep the first"), StopFlow().pack())]]))
+                                          (context._("No, keep the first"), StopFlow().pack())],
+                                         *not_held_row(context)]))
         return R_REPLACE
     await ask_doors(update, context)
     return R_DOORS
 
 
+def not_held_row(context: Context) -> list[list[tuple[str, str]]]:
+    """“The round did not take place”, for the board and the round's own leader (a team's leader reports
+    their team; whether the whole round took place is not theirs to say)."""
+    data = report_draft(context)
+    return [[("🌧 " + context._(NOT_HELD), NotHeld(round_id=data["round"], step="ask").pack())]] if data.get("calls_off") else []
+
+
 async def ask_doors(update: Update, context: Context) -> None:
+    rows = not_held_row(context)
     await reply(update, context._("Report for “{title}”. How many doors did you knock on? (a number; /avbryt to stop)").format(
-        title=report_draft(context)["title"]))
+        title=report_draft(context)["title"]), reply_markup=inline(rows) if rows else None)
+
+
+async def not_held(update: Update, context: Context) -> int | None:
+    """The round never took place (rain, nobody came): asked once more, then recorded as not held."""
+    query = update.callback_query
+    assert query is not None
+    _, data, pressed = context._, report_draft(context), NotHeld.parse(query.data)
+    step = pressed.step
+    if pressed.round_id != data["round"]:  # a button from another round's report
+        await query.answer(_("This button is no longer valid. Send /start to see the menu."), show_alert=True)
+        return None
+    if not data.get("calls_off"):  # a team's leader: whether the whole round took place is not theirs to say
+        await query.answer(_(NOT_ROUND_LEADER), show_alert=True)
+        return None  # the flow stays where it was
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    if step == "ask":
+        await reply(update, _("Record that “{title}” did not take place? It will not count as a round held, and those "
+                              "signed up are not asked how it went.").format(title=data["title"]),
+                    reply_markup=inline([[(_("Yes, it did not take place"), NotHeld(round_id=data["round"], step="yes").pack())],
+                                         [(_("No, it took place"), NotHeld(round_id=data["round"], step="no").pack())]]))
+        return R_NOT_HELD
+    if step == "no":  # from the start: the figures, as asked anew
+        for key in ("doors", "conversations", "more_conversations"):
+            data.pop(key, None)
+        data["themes"] = []
+        await ask_doors(update, context)
+        return R_DOORS
+    assert context.user_data is not None
+    context.user_data.pop(REPORT, None)
+    async with context.runtime.db.session() as session:
+        round_ = await managed_round(update, context, data["round"], session)  # the round's own leader or the board, read again
+        if round_ is None:
+            return Flow.END
+        try:
+            round_ = await rd.mark_not_held(session, round_.id, context.runtime.now())
+        except rd.RoundClosed:
+            await reply(update, _(CANCELLED).format(title=round_.title))
+            return Flow.END
+        await msgs.cancel_report_nudges(session, round_)
+    await reply(update, _("Recorded: “{title}” did not take place. It does not count as a round held, and nobody "
+                          "signed up is asked how it went.").format(title=round_.title))
+    return Flow.END
 
 
 async def replace_report(update: Update, context: Context) -> int:
@@ -117,7 +185,8 @@ async def report_number(update: Update, context: Context) -> int:
         return R_DOORS if "doors" not in data else R_CONVERSATIONS
     if "doors" not in data:
         data["doors"] = int(text)
-        await reply(update, _("And how many real conversations?"))
+        rows = not_held_row(context) if data["doors"] == 0 else []  # no doors at all: perhaps it never took place
+        await reply(update, _("And how many real conversations?"), reply_markup=inline(rows) if rows else None)
         return R_CONVERSATIONS
     if int(text) > data["doors"]:  # a typo as often as not: ask, and take a corrected number as well
         data["more_conversations"] = int(text)
@@ -268,12 +337,16 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         application, "round_report", title=N_("filing a round report"),
         entry_points=[Press(start_report, pattern=accepts(FileReport))],
         states={
-            R_DOORS: [MessageHandler(text, report_number)],
-            R_CONVERSATIONS: [MessageHandler(text, report_number), Press(confirm_conversations, pattern=ConfirmConversations.filter())],
-            R_THEMES: [Press(report_theme, pattern=ReportTheme.filter()),
+            R_DOORS: [MessageHandler(text, report_number), Press(not_held, pattern=NotHeld.filter())],
+            R_CONVERSATIONS: [MessageHandler(text, report_number), Press(confirm_conversations, pattern=ConfirmConversations.filter()),
+                              Press(not_held, pattern=NotHeld.filter())],
+            R_THEMES: [Press(report_theme, pattern=ReportTheme.filter()), Press(not_held, pattern=NotHeld.filter()),
                        Press(report_themes_done, pattern=ReportThemesDone.filter()), MessageHandler(text, buttons_expected)],
-            R_TEXT: [Press(report_save, pattern=ReportSkipText.filter()), MessageHandler(text, report_save)],
-            R_REPLACE: [Press(replace_report, pattern=ReplaceReport.filter()), MessageHandler(text, buttons_expected)],
+            R_TEXT: [Press(report_save, pattern=ReportSkipText.filter()), Press(not_held, pattern=NotHeld.filter()),
+                     MessageHandler(text, report_save)],
+            R_REPLACE: [Press(replace_report, pattern=ReplaceReport.filter()), Press(not_held, pattern=NotHeld.filter()),
+                        MessageHandler(text, buttons_expected)],
+            R_NOT_HELD: [Press(not_held, pattern=NotHeld.filter()), MessageHandler(text, buttons_expected)],
         },
         fallbacks=[CommandHandler(["avbryt", "cancel"], cancel_report), Press(cancel_report, pattern=StopFlow.filter())],
         drafts=(REPORT,),

@@ -40,6 +40,13 @@ NOT_ROUND_LEADER = N_("Only the board or the round's leader can do that.")
 NOT_TEAM_LEADER = N_("Only the board or the leader of a team on this round can do that.")
 NO_SHOW_LATER = N_("Who didn't come can be marked once the round has begun.")
 CANCELLED = N_("“{title}” was cancelled: there is nothing to check in or report.")
+# Why the leader's check-in buttons no longer act (models/round_reports.check_in_closed).
+CHECK_IN_CLOSED = {
+    "cancelled": CANCELLED,
+    "not_held": N_("Check-in for “{title}” is closed: the round is recorded as not taking place."),
+    "reported": N_("Check-in for “{title}” is closed: the report is filed."),
+    "over": N_("Check-in for “{title}” is closed: the round ended more than two days ago."),
+}
 
 
 def round_link(context: Context, round_id: int) -> str:
@@ -161,6 +168,7 @@ async def send_team(update: Update, context: Context, round_id: int, *, edit: bo
         # A team's leader sees their own team; the board (here as leader of none) sees everyone.
         team = (await rd.team_of_leader(session, round_, leader.id) if rd.leads(round_, leader.id)
                 else await rd.participants(session, round_.id))
+        closed = await rd.check_in_closed(session, round_, now)
     show_phones = rd.phones_visible(round_, now)
     heading = _("Your team for “{title}”, {when}:") if rd.leads(round_, leader.id) else _("Everyone on “{title}”, {when}:")
     lines = [heading.format(title=round_.title, when=msgs.when(round_, leader.language))]
@@ -174,10 +182,13 @@ async def send_team(update: Update, context: Context, round_id: int, *, edit: bo
         answer = "" if person.id == leader.id or not (asked or signup.coming_at) else (
             " · " + (_("👍 coming") if signup.coming_at else _("no answer yet")))
         lines.append(f"{mark} {person.name or '?'}{phone}{answer}")
-        rows.append(attendance_row(name, TeamCheckIn(signup_id=signup.id, present=True).pack(),
-                                   TeamCheckIn(signup_id=signup.id, present=False).pack() if begun else None, leader.language))
+        if closed is None:
+            rows.append(attendance_row(name, TeamCheckIn(signup_id=signup.id, present=True).pack(),
+                                       TeamCheckIn(signup_id=signup.id, present=False).pack() if begun else None, leader.language))
     if not team:
         lines.append(_("Nobody has signed up yet."))
+    elif closed is not None:
+        lines.append(_(CHECK_IN_CLOSED[closed]).format(title=round_.title))
     elif asked and not begun:
         coming = sum(1 for signup, _person in team if signup.coming_at)
         lines.append(context.ngettext("{count} of {total} has said “I'm coming” to the reminder.",
@@ -185,7 +196,7 @@ async def send_team(update: Update, context: Context, round_id: int, *, edit: bo
             count=coming, total=len(team)))
     elif not begun:
         lines.append(_("Two hours before the round everyone gets a reminder with “I'm coming”; here you see who has answered."))
-    if team and not begun:
+    if team and not begun and closed is None:
         lines.append(_(NO_SHOW_LATER))
     if not show_phones:
         lines.append("")
@@ -216,22 +227,22 @@ async def check_in(update: Update, context: Context) -> None:
             await query.answer(_("Only the leader of this team can check people in."), show_alert=True)
             return
         assert signup is not None
-        if round_.status != rd.PLANNED:  # a list from before the round was cancelled
-            await query.answer(_(CANCELLED).format(title=round_.title), show_alert=True)
-            return
-        if runtime.now() < round_.starts_at - timedelta(hours=2):
+        # An old list (cancelled, not held, the report is in, or long over): it changes nothing.
+        closed, gone = await rd.check_in_closed(session, round_, runtime.now()), False
+        if closed is None and runtime.now() < round_.starts_at - timedelta(hours=2):
             await query.answer(_("Check-in opens two hours before the round starts."), show_alert=True)
             return
-        if not pressed.present and runtime.now() < round_.starts_at:  # nobody is missing before the start
+        if closed is None and not pressed.present and runtime.now() < round_.starts_at:  # nobody is missing before the start
             await query.answer(_(NO_SHOW_LATER), show_alert=True)
             return
         try:
-            await rd.set_attendance(session, signup.id, pressed.present)
+            if closed is None:
+                await rd.set_attendance(session, signup.id, pressed.present, runtime.now())
         except NotFound:  # they left (or moved to the waiting list) after this list was shown
             gone = True
-        else:
-            gone = False
-        if not gone and pressed.present:
+        except rd.CheckInClosed as error:  # the report came in as this was pressed
+            closed = error.reason
+        if closed is None and not gone and pressed.present:
             count = await rd.rounds_attended(session, signup.member_id, runtime.now())
             if count == runtime.settings.leader_threshold:
                 person = await membership.member_or_none(session, signup.member_id)
@@ -239,7 +250,9 @@ async def check_in(update: Update, context: Context) -> None:
                 if person is not None and "leader" not in person.role_names:
                     await training_msgs.leader_candidate(session, person, board, count, runtime.now())
                     await training_msgs.leader_offer(session, person, count, runtime.now())
-    if gone:
+    if closed is not None:  # said, and the list shown again without its check-in buttons
+        await query.answer(_(CHECK_IN_CLOSED[closed]).format(title=round_.title), show_alert=True)
+    elif gone:
         await query.answer(_("That person is no longer on the team. Here is the team as it is now."), show_alert=True)
     else:
         await query.answer()

@@ -18,7 +18,7 @@ from models.broadcast import get as get_broadcast
 from models.event_tables import Event, Rsvp
 from models.member import STATUS_ERASED, Member, MemberInterest, MemberRole
 from models.phonebank import CallTarget, Campaign
-from models.round_tables import Round, Signup
+from models.round_tables import NOT_HELD, Round, Signup
 from models.survey_tables import MAPPING, Survey, SurveyAnswer, SurveyQuestion, SurveyResponse
 from models.welcome import WelcomeTask
 
@@ -64,9 +64,9 @@ async def will_phone(session: AsyncSession) -> list[Entry]:
 
 
 async def no_shows(session: AsyncSession, since: datetime | None = None) -> list[Entry]:
-    """Marked absent at a round's or an event's check-in, newest first."""
+    """Marked absent at a round's or an event's check-in, newest first (not at a round that never took place)."""
     rounds = (select(Member, Round.title, Round.starts_at).join(Signup, Signup.member_id == Member.id)
-              .join(Round, Round.id == Signup.round_id).where(Signup.attended.is_(False)))
+              .join(Round, Round.id == Signup.round_id).where(Signup.attended.is_(False), Round.status != NOT_HELD))
     events = (select(Member, Event.title, Event.starts_at).join(Rsvp, Rsvp.member_id == Member.id)
               .join(Event, Event.id == Rsvp.event_id).where(Rsvp.attended.is_(False)))
     if since is not None:

@@ -26,7 +26,7 @@ from models.nudges import NudgeState
 from models.outbox import OutboxMessage
 from models.persistence_store import PersistedData
 from models.phonebank import CallAttempt, CallTarget, Campaign
-from models.round_tables import DoorInput, Round, RoundReport, Signup, Team
+from models.round_tables import NOT_HELD, DoorInput, Round, RoundReport, Signup, Team
 from models.surveys import linked_answers
 from models.welcome import WelcomeTask
 
@@ -67,8 +67,8 @@ async def _activities(session: AsyncSession, member: Member) -> dict[str, Any]:
                                      .where(RoundReport.filed_by == member.id).order_by(RoundReport.id))).all()
     training = await session.scalar(select(LeaderTraining).where(LeaderTraining.member_id == member.id))
     return {
-        # A cancelled round or event says so, whatever the seat held in it said.
-        "door_knocking": [{"round": r.title, "starts_at": stamp(r.starts_at), "status": CANCELLED if r.status == CANCELLED else s.status,
+        # A cancelled round or event (or a round that never took place) says so, whatever the seat held in it said.
+        "door_knocking": [{"round": r.title, "starts_at": stamp(r.starts_at), "status": r.status if r.status in (CANCELLED, NOT_HELD) else s.status,
                            "attended": s.attended, "signed_up_at": stamp(s.created_at), "said_coming_at": stamp(s.coming_at)}
                           for s, r in signups],
         "rounds_you_lead": [{"round": r.title, "starts_at": stamp(r.starts_at)} for r in led],

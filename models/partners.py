@@ -14,7 +14,7 @@ from sqlalchemy import ForeignKey, String, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.activity import CANCELLED
+from models.activity import CANCELLED, PLANNED
 from models.base import Base, UTCDateTime, utcnow
 from models.constants import OSLO
 from models.errors import DomainError, UnknownChoice
@@ -153,10 +153,11 @@ def _year(year: int) -> tuple[datetime, datetime]:
 
 
 async def rounds_with_partners(session: AsyncSession, year: int) -> int:
-    """Rounds in `year` (Oslo) held together with a partner on record, cancelled ones aside (D1.4)."""
+    """Rounds in `year` (Oslo) held (or planned) together with a partner on record, cancelled ones and ones
+    that never took place aside (D1.4)."""
     start, end = _year(year)
     return int(await session.scalar(select(func.count()).select_from(Round).where(
-        Round.partner_id.is_not(None), Round.status != CANCELLED, Round.starts_at >= start, Round.starts_at < end)) or 0)
+        Round.partner_id.is_not(None), Round.status == PLANNED, Round.starts_at >= start, Round.starts_at < end)) or 0)
 
 
 async def open_meetings_with_partners(session: AsyncSession, year: int) -> int:

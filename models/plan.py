@@ -19,6 +19,7 @@ from models.asks import Ask, AskAnswer
 from models.constants import COURSES_PER_YEAR_GOAL, OPEN_MEETINGS_PER_YEAR_GOAL, OSLO, ROUNDS_PER_YEAR_GOAL
 from models.event_tables import Event
 from models.member import STATUS_ERASED, Member
+from models.round_reports import counted_inputs
 from models.round_tables import DoorInput, Round, Team
 
 PARTNER_ROUNDS_GOAL = 1  # rounds together with a partner organisation on record, a year
@@ -134,7 +135,7 @@ def _count(counts: dict[str, int], key: str | None) -> None:
 async def year_input(session: AsyncSession, year: int) -> Input:
     start, end = datetime(year, 1, 1, tzinfo=OSLO), datetime(year + 1, 1, 1, tzinfo=OSLO)
     found = Input()
-    for theme, district in (await session.execute(select(DoorInput.theme, DoorInput.district).where(
+    for theme, district in (await session.execute(counted_inputs(select(DoorInput.theme, DoorInput.district)).where(
             DoorInput.created_at >= start, DoorInput.created_at < end))).all():
         _count(found.door_by_theme, theme)
         _count(found.door_by_district, district)

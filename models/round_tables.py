@@ -28,6 +28,9 @@ from models.activity import PLANNED
 from models.base import Base, UTCDateTime, utcnow
 
 LEFT = "left"
+# A round's status once its leader has said it never took place (rain, nobody came): not cancelled
+# beforehand, not held either, so it counts nowhere a held round counts.
+NOT_HELD = "not_held"
 MAX_TEXT = 2000
 
 
@@ -61,6 +64,22 @@ class RoundStarted(RoundClosed, act.Started):
 
 class RoundReported(RoundClosed):
     """The round has a report: it stays as it was held, neither moved nor cancelled."""
+
+
+class RoundNotHeld(RoundClosed):
+    """The round was cancelled or, by its leader's word, never took place: nothing is told about its doors."""
+
+
+class MarkedAbsent(RoundError):
+    """The leader marked the member as not having come: they tell nothing about the round's doors."""
+
+
+class CheckInClosed(RoundError):
+    """The leader's check-in no longer acts: `reason` is "cancelled", "not_held", "reported" or "over"."""
+
+    def __init__(self, round_id: int, reason: str) -> None:
+        super().__init__(round_id)
+        self.reason = reason
 
 
 class SeatGiven(RoundError, act.NowSeated):

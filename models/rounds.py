@@ -20,32 +20,40 @@ from models.districts import read_district
 from models.errors import NotFound
 from models.member import DISTRICTS, STATUS_ERASED, Member
 from models.round_reports import (  # noqa: F401 - importable from here as before
+    CHECK_IN_AFTER_END,
     YearFigures,
     add_input,
     all_rounds,
+    check_in_closed,
     file_report,
-    had_seat,
     inputs_and_reports,
     leader_candidates,
+    mark_not_held,
+    may_tell,
     report_of,
     rounds_attended,
+    set_attendance,
     year_figures,
 )
 from models.round_tables import (  # noqa: F401 - importable from here as before
     LEFT,
     MAX_TEXT,
+    NOT_HELD,
     SEATS,
     AlreadySignedUp,
     BadCapacity,
     CapacityTooSmall,
+    CheckInClosed,
     DoorInput,
     EndBeforeStart,
     InPast,
+    MarkedAbsent,
     NotSignedUp,
     Round,
     RoundClosed,
     RoundError,
     RoundMoved,
+    RoundNotHeld,
     RoundReport,
     RoundReported,
     RoundStarted,
@@ -378,10 +386,4 @@ async def signup_with_round(session: AsyncSession, signup_id: int) -> tuple[Sign
     if signup is None:
         raise NotFound(signup_id)
     return signup, await get_round(session, signup.round_id)
-
-
-async def set_attendance(session: AsyncSession, signup_id: int, attended: bool) -> Signup:
-    signup: Signup = await act.set_attendance(session, SEATS, signup_id, attended, seated_only=True)
-    return signup
-
 

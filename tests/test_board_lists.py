@@ -55,7 +55,7 @@ async def test_board_gets_each_list_as_a_file(db, make_user, clock):
     assert outcomes.get("Hjelper") == "will_call", outcomes
     clock.set(START + timedelta(hours=4))
     async with db.session() as session:
-        await rd.set_attendance(session, signup.id, False)
+        await rd.set_attendance(session, signup.id, False, clock())
 
     menu = await board.send("/lister")
     assert menu.text.startswith("Hvilken liste?")

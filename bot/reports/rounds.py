@@ -29,6 +29,10 @@ def year_text(figures: rd.YearFigures, lang: str, year: int) -> str:
             count=figures.participants, checked=figures.checked_in, first=figures.first_timers),
         _("Doors: {doors} · conversations: {conversations}").format(doors=figures.doors, conversations=figures.conversations),
         _("Most teams out at once: {count}").format(count=figures.max_teams_at_once),
+    ]
+    if figures.not_held:
+        lines.append(_("Recorded as not taking place (not counted): {count}").format(count=figures.not_held))
+    lines += [
         "",
         _("By district:"),
     ]
