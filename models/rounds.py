@@ -20,6 +20,8 @@ from models.districts import read_district
 from models.errors import NotFound
 from models.member import DISTRICTS, STATUS_ERASED, Member
 from models.round_reports import (  # noqa: F401 - importable from here as before
+    SOURCE_LEADER_REPORT,
+    SOURCE_PARTICIPANT,
     YearFigures,
     add_input,
     all_rounds,

@@ -130,7 +130,7 @@ async def cmd_rounds_export(session: AsyncSession, settings: Settings, args: arg
     items = await rd.inputs_and_reports(session)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "innspill-dorbank.md").write_text(input_markdown(items, "nb"), encoding="utf-8")
-    (args.out / "innspill-dorbank.csv").write_text("\ufeff" + input_csv(items), encoding="utf-8")
+    (args.out / "innspill-dorbank.csv").write_text("\ufeff" + input_csv(items, "nb"), encoding="utf-8")
     print(f"{len(items)} items written to {args.out / 'innspill-dorbank.md'} and .csv")
     return 0
 
