@@ -51,3 +51,51 @@ async def test_door_input_export_has_one_row_per_answer_in_the_readers_words(db,
         assert code not in table, (code, table)
     assert markdown.count("Mange spør om leiepriser og skolevei") == 1, markdown
     assert "- Mange spør om leiepriser og skolevei (Dørbank på Lade, 05.12.2026; også om: Skole)" in markdown, markdown
+
+
+# Ola led team 2 on "Dørbank på Lade" (Per leads team 1) and the only team on "Dørbank i Heimdal".
+# /slett_meg named the rounds but not his team, and said nothing of how to hand over first; the
+# goodbye did not say the board knew.
+async def test_a_leader_erasing_is_told_which_teams_and_how_to_hand_over_first(db, app, make_user, clock):
+    from sqlalchemy import select
+
+    from models.member import Member
+    from models.round_tables import Team
+    from tests.helpers import tick
+
+    ola = await person(make_user, 0, first="Ola"); await grant(db, ola, "leader")
+    per = await person(make_user, 1, first="Per"); await grant(db, per, "leader")
+    kari = await board_member(db, make_user)
+    async with db.session() as session:
+        ola_id = (await member_by_telegram(session, ola.user_id)).id
+        per_id = (await member_by_telegram(session, per.user_id)).id
+        lade = (await rd.create_round(session, title="Dørbank på Lade", district="ostbyen", starts_at=START,
+                                      ends_at=START + timedelta(hours=3), meeting_point="Lade kirke", capacity=10,
+                                      now=clock(), teams=[(per_id, 5), (ola_id, 5)])).id
+    heimdal = await make_round(db, clock, leader=ola, title="Dørbank i Heimdal", start=START + timedelta(days=7))
+    asked = await ola.send("/slett_meg")
+    assert ("Du leder et lag på disse; laget får ingen leder, og styret får beskjed:\n"
+            "• Dørbank på Lade, lag 2 — lørdag 5. desember kl. 12:00\n"
+            "• Dørbank i Heimdal — lørdag 12. desember kl. 12:00\n\n"
+            "Vil du overlate laget først? Trykk «Nei, behold dem» og be styret velge en ny leder, "
+            "og send /slett_meg igjen etterpå.") in asked.text, asked.text
+    kept = await ola.press("Nei, behold dem")
+    assert kept.method("editMessageText")[0].text == "Ingenting ble slettet.", kept.texts
+
+    async def leaders():
+        async with db.session() as session:
+            return [tuple(row) for row in (await session.execute(select(Team.round_id, Team.leader_id).order_by(Team.id))).all()]
+
+    assert await leaders() == [(lade, per_id), (lade, ola_id), (heimdal, ola_id)]
+    await ola.send("/slett_meg")
+    done = await ola.press("Ja, slett dataene mine")
+    goodbye = done.method("editMessageText")[0].text
+    assert goodbye.endswith("Styret har fått beskjed om at disse lagene trenger en ny leder:\n"
+                            "• Dørbank på Lade, lag 2 — lørdag 5. desember kl. 12:00\n"
+                            "• Dørbank i Heimdal — lørdag 12. desember kl. 12:00"), goodbye
+    assert await leaders() == [(lade, per_id), (lade, None), (heimdal, None)]
+    async with db.session() as session:
+        assert (await session.get(Member, ola_id)).status == "erased"
+    await tick(app)
+    told = [m.text for m in kari.messages() if "har ikke lenger noen dørbankgeneral" in m.text]
+    assert len(told) == 2 and told[0].startswith("Lag 2 på «Dørbank på Lade»") and "Dørbank i Heimdal" in told[1], told
