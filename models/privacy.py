@@ -14,7 +14,7 @@ from models import asks, inbox, membership
 from models.activity import PLANNED
 from models.base import utcnow
 from models.broadcast import BroadcastReply
-from models.errors import NotAllowed
+from models.errors import MemberNotFound, NotAllowed
 from models.member import STATUS_ERASED, Member
 from models.outbox import PENDING, OutboxMessage
 from models.phonebank import DONE as CALL_DONE
@@ -23,7 +23,7 @@ from models.round_leaders import set_leader
 from models.round_tables import Team
 from models.rounds import DoorInput, Round, RoundReport
 from models.surveys import erase_answers
-from models.tombstones import ERASED, LEFT, leave_tombstone, remember_left
+from models.tombstones import ERASED, LEFT, REJECTED, leave_tombstone, remember_left
 from models.welcome import WelcomeTask
 
 
@@ -121,6 +121,31 @@ async def remove_left_member(session: AsyncSession, member_id: int, *, actor_tel
     await remember_left(session, member.phone, member.member_number, member.joined_on, now)
     await erase_member(session, member, reason=LEFT)
     return member, released, telegram_id
+
+
+@dataclass
+class Rejected:
+    """A supporter the board did not confirm, as they were just before their data went."""
+
+    name: str
+    telegram_id: int | None
+    language: str
+    released: Released
+
+
+async def reject_supporter(session: AsyncSession, member_id: int, now: datetime) -> Rejected:
+    """The board does not confirm a supporter: they are not added. What they gave lagbot is erased as
+    by /slett_meg (their places go to the next in line), with a trace that says so if they come back.
+    MemberNotFound when they are not (or no longer) a supporter waiting to be checked. The caller
+    checks the board role in this transaction."""
+    from models.member import STATUS_SUPPORTER
+
+    member = await membership.member_by_id(session, member_id)
+    if member.status != STATUS_SUPPORTER or member.verified:
+        raise MemberNotFound(member_id)
+    rejected = Rejected(member.name or "?", member.telegram_id, member.language or "nb", await release_places(session, member, now))
+    await erase_member(session, member, reason=REJECTED)
+    return rejected
 
 
 async def erase_member(session: AsyncSession, member: Member, reason: str = ERASED) -> None:

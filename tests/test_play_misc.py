@@ -99,3 +99,50 @@ async def test_a_leader_erasing_is_told_which_teams_and_how_to_hand_over_first(d
     await tick(app)
     told = [m.text for m in kari.messages() if "har ikke lenger noen dørbankgeneral" in m.text]
     assert len(told) == 2 and told[0].startswith("Lag 2 på «Dørbank på Lade»") and "Dørbank i Heimdal" in told[1], told
+
+
+# "Per Tull" went on without a number; nobody on the board knew him. /supportere offered only
+# "Bekreft Per Tull", so he stayed on the list all season (and held a seat on a round).
+async def test_the_board_rejects_a_supporter_it_cannot_confirm(db, app, make_user, clock):
+    from models.member import Member
+    from tests.helpers import onboard, stored, tick
+    from tests.test_stale_buttons import status_of
+
+    kari = await board_member(db, make_user)
+    per = make_user(first_name="Per", last_name="Tull")
+    await onboard(per, phone=None)
+    bjorn = await person(make_user, 2, first="Bjørn")
+    rid = await make_round(db, clock, capacity=1)
+    await per.press_data(f"rd.join:{rid}")
+    await bjorn.press_data(f"rd.join:{rid}")                        # the waiting list
+    per_id = (await stored(db, per.user_id)).id
+
+    listing = await kari.send("/supportere")
+    row = listing.buttons.index("Bekreft Per Tull")
+    assert listing.buttons[row + 1] == "✖️ Avvis", listing.buttons      # on his row
+    reject = f"adm.reject:ask:{per_id}"
+    assert (listing.buttons[row + 1], reject) in kari.last_message().inline_buttons
+    asked = await kari.press_data(reject)
+    [question] = asked.method("editMessageText")
+    assert question.text.startswith("Avvise Per Tull? Personen blir ikke lagt til som støttespiller"), question.text
+    assert question.buttons == ["Ja, avvis", "Nei, tilbake til listen"], question.buttons
+    back = await kari.press("Nei, tilbake til listen")              # changed her mind: nothing happens
+    assert "Per Tull" in back.method("editMessageText")[0].text and (await stored(db, per.user_id)).verified is False
+    old_verify = kari.find_button("Bekreft Per Tull")[0]
+    await kari.press_data(reject)
+    done = await kari.press("Ja, avvis")
+    assert done.method("answerCallbackQuery")[0].params["text"] == "Per Tull ble avvist og ikke lagt til.", done.texts
+    assert "Per Tull" not in done.method("editMessageText")[0].text and "Bjørn" in done.method("editMessageText")[0].text
+    async with db.session() as session:
+        gone = await session.get(Member, per_id)
+        assert (gone.status, gone.name, gone.telegram_id, gone.verified) == ("erased", None, None, False)
+    assert await stored(db, per.user_id) is None
+    assert await status_of(db, bjorn, rid) == rd.CONFIRMED          # his seat went to the next in line
+    late = await kari.press_data(f"adm.verify:{per_id}", old_verify)
+    assert late.alerts == ["Den støttespilleren er allerede bekreftet eller finnes ikke lenger."], late.alerts
+    await tick(app)
+    assert per.last_message().text == ("Styret i Trondheim SV kunne ikke bekrefte deg som støttespiller, så lagbot har slettet "
+                                       "det du hadde gitt. Er du medlem, eller er dette en feil? Send /start og del nummeret ditt.")
+    assert any(m.text.startswith("Gode nyheter") for m in bjorn.messages()), [m.text for m in bjorn.messages()]
+    again = await per.send("/start")
+    assert again.texts[0].startswith("Velkommen. Da styret gikk gjennom støttespillerne"), again.texts
