@@ -146,3 +146,25 @@ async def test_the_board_rejects_a_supporter_it_cannot_confirm(db, app, make_use
     assert any(m.text.startswith("Gode nyheter") for m in bjorn.messages()), [m.text for m in bjorn.messages()]
     again = await per.send("/start")
     assert again.texts[0].startswith("Velkommen. Da styret gikk gjennom støttespillerne"), again.texts
+
+
+# Kari started a phone round for one new member from the command line: "… 1 people to call".
+def test_the_command_line_counts_in_proper_english(tmp_path, monkeypatch, capsys, database_url):
+    from tests.test_cli_season import empty
+    from tests.test_register import run_cli
+
+    empty(database_url)
+    register = tmp_path / "medlemmer.csv"
+    register.write_text("navn;telefon\nÅse Berg;91234567\n", encoding="utf-8")
+    assert run_cli(monkeypatch, database_url, "members", "import", str(register)) == 0
+    capsys.readouterr()
+    assert run_cli(monkeypatch, database_url, "calls", "add", "--name", "Velkommen", "--script", "Hei!") == 0
+    assert "Velkommen, 1 person to call" in capsys.readouterr().out
+    register.write_text("navn;telefon\nÅse Berg;91234567\nOla Dal;92345678\n", encoding="utf-8")
+    assert run_cli(monkeypatch, database_url, "members", "import", str(register)) == 0
+    capsys.readouterr()
+    assert run_cli(monkeypatch, database_url, "calls", "add", "--name", "Alle", "--script", "Hei!") == 0
+    assert "Alle, 2 people to call" in capsys.readouterr().out
+    assert run_cli(monkeypatch, database_url, "rounds", "export-input", "--out", str(tmp_path / "ut")) == 0
+    assert capsys.readouterr().out.startswith("0 items written to"), "no door input yet"
+    empty(database_url)

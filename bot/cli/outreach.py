@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.cli.common import in_session, problem, with_database
+from bot.cli.common import in_session, plural, problem, with_database
 from bot.csvfile import csv_text
 from bot.db import Database
 from bot.settings import Settings
@@ -105,7 +105,7 @@ async def cmd_calls_add(session: AsyncSession, settings: Settings, args: argpars
     except pb.CampaignError as exc:
         print(f"lagbot: {exc}", file=sys.stderr)
         return 1
-    print(f"phone round #{campaign.id} started: {campaign.name}, {targets} people to call")
+    print(f"phone round #{campaign.id} started: {campaign.name}, {plural(targets, 'person', 'people')} to call")
     return 0
 
 
@@ -144,7 +144,7 @@ async def cmd_nudges_preview(session: AsyncSession, settings: Settings, args: ar
     print(f"rules on: {', '.join(enabled) or 'none'}")
     sys.stdout.write(csv_text(["member", "rule", "reason", "target"], (
         [c.member.name, c.rule, c.reason, c.target_id] for c in found), newline="\n"))
-    print(f"{len(found)} nudges would be queued (the outbox then applies quiet hours and the weekly cap)", file=sys.stderr)
+    print(f"{plural(len(found), 'nudge', 'nudges')} would be queued (the outbox then applies quiet hours and the weekly cap)", file=sys.stderr)
     return 0
 
 
