@@ -168,3 +168,53 @@ def test_the_command_line_counts_in_proper_english(tmp_path, monkeypatch, capsys
     assert run_cli(monkeypatch, database_url, "rounds", "export-input", "--out", str(tmp_path / "ut")) == 0
     assert capsys.readouterr().out.startswith("0 items written to"), "no door input yet"
     empty(database_url)
+
+
+# Ola started `python -m bot run` in a second terminal on the same lagbot.db: both polled Telegram
+# (409 Conflict in turn) and both sent the outbox.
+def test_a_second_bot_run_on_the_same_sqlite_file_refuses_to_start(tmp_path):
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from bot.leader import AlreadyRunning, RunLock
+    from tests.conftest import FAKE_TOKEN
+    from tests.test_run_e2e import ROOT, Server
+
+    server = Server()
+    url = f"sqlite+aiosqlite:///{tmp_path}/lagbot.db"
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": FAKE_TOKEN, "DATABASE_URL": url, "PYTHONPATH": str(ROOT),
+           "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{server.port}/bot", "TELEGRAM_BOT_USERNAME": "lagbot_e2e_bot"}
+    first = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=tmp_path, env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while not (tmp_path / "lagbot.db.lock").exists() or not (tmp_path / "lagbot.db.lock").read_text().strip():
+            assert first.poll() is None and time.monotonic() < deadline, "the first bot did not start"
+            time.sleep(0.05)
+        second = subprocess.run([sys.executable, "-m", "bot", "run"], cwd=tmp_path, env=env, capture_output=True,
+                                text=True, timeout=60)
+        assert second.returncode == 1, (second.returncode, second.stdout, second.stderr)
+        assert second.stderr.strip() == (
+            f"lagbot: the bot is already running on {tmp_path}/lagbot.db (process {first.pid}). Two would both poll "
+            "Telegram and write the same database: stop that one first. (To run a standby beside it, use PostgreSQL.)"), second.stderr
+        assert "starting" not in second.stdout
+        assert first.poll() is None, "the first one goes on"
+    finally:
+        first.terminate()
+        first.communicate(timeout=20)
+        server.process.terminate()
+        server.process.wait(timeout=10)
+    again = RunLock(url)                                            # stopped (however): the file is free again
+    again.acquire()
+    try:
+        other = RunLock(url)
+        try:
+            other.acquire()
+            raise AssertionError("a second lock on the same file was granted")
+        except AlreadyRunning as running:
+            assert running.pid == str(os.getpid())
+    finally:
+        again.release()
+    assert RunLock("sqlite+aiosqlite:///:memory:").path is None and RunLock("postgresql+asyncpg://x@h/db").path is None
