@@ -218,3 +218,30 @@ def test_a_second_bot_run_on_the_same_sqlite_file_refuses_to_start(tmp_path):
     finally:
         again.release()
     assert RunLock("sqlite+aiosqlite:///:memory:").path is None and RunLock("postgresql+asyncpg://x@h/db").path is None
+
+
+# Monday's digest said "Støttespillere som venter på bekreftelse: 2 (/supportere)"; /supportere listed
+# one. The other was the chair's own account from LAGBOT_ADMINS, unverified since before the operator
+# vouched for such accounts, which the list rightly leaves out.
+async def test_the_digest_counts_the_supporters_the_board_is_shown(db, app, make_user, clock):
+    from datetime import UTC, datetime
+
+    from models.member import Member
+    from tests.conftest import ADMIN_ID
+    from tests.helpers import tick
+
+    kari = await board_member(db, make_user)
+    async with db.session() as session:
+        kari_member = await member_by_telegram(session, kari.user_id)
+        kari_member.verified = True                                # not one of those to check herself
+        session.add(Member(name="Leder Admin", status="supporter", verified=False, language="nb", telegram_id=ADMIN_ID,
+                           onboarded_at=clock()))
+        session.add(Member(name="Ny Supporter", status="supporter", verified=False, language="nb", onboarded_at=clock()))
+    listing = await kari.send("/supportere")
+    assert listing.text.startswith("Støttespillere som venter på bekreftelse (1):"), listing.text
+    assert "Ny Supporter" in listing.text and "Leder Admin" not in listing.text
+    clock.set(datetime(2026, 11, 30, 8, 0, tzinfo=UTC))             # Monday 09:00
+    await tick(app)
+    await tick(app)
+    [digest] = [m.text for m in kari.messages() if m.text.startswith("📋")]
+    assert "Støttespillere som venter på bekreftelse: 1 (/supportere)" in digest, digest
