@@ -129,7 +129,10 @@ async def reject(update: Update, context: Context) -> None:
     rejected = None
     async with runtime.db.session() as session:
         if press.step == "yes":
-            if await acting(update, context, session, "board") is None:  # the role, read with the change
+            if (actor := await acting(update, context, session, "board")) is None:  # the role, read with the change
+                return
+            if actor.id == press.member_id:
+                await query.answer(_("You cannot reject yourself. To erase your own data, send /slett_meg."), show_alert=True)
                 return
             try:
                 rejected = await reject_supporter(session, press.member_id, runtime.now())

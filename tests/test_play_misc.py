@@ -245,3 +245,15 @@ async def test_the_digest_counts_the_supporters_the_board_is_shown(db, app, make
     await tick(app)
     [digest] = [m.text for m in kari.messages() if m.text.startswith("📋")]
     assert "Støttespillere som venter på bekreftelse: 1 (/supportere)" in digest, digest
+
+
+async def test_a_board_member_cannot_reject_themselves(db, app, make_user, clock):
+    from tests.helpers import stored
+
+    kari = await board_member(db, make_user)                      # not in the register: on her own list
+    kari_id = (await stored(db, kari.user_id)).id
+    await kari.send("/supportere")
+    await kari.press_data(f"adm.reject:ask:{kari_id}")
+    refused = await kari.press("Ja, avvis")
+    assert refused.alerts == ["Du kan ikke avvise deg selv. Vil du slette dine egne data, send /slett_meg."], refused.alerts
+    assert (await stored(db, kari.user_id)).status == "supporter"
