@@ -257,3 +257,40 @@ async def test_a_board_member_cannot_reject_themselves(db, app, make_user, clock
     refused = await kari.press("Ja, avvis")
     assert refused.alerts == ["Du kan ikke avvise deg selv. Vil du slette dine egne data, send /slett_meg."], refused.alerts
     assert (await stored(db, kari.user_id)).status == "supporter"
+
+
+# The chair's own account (LAGBOT_ADMINS, unverified from before vouching) was counted among the
+# "ubekreftede støttespillere" a broadcast left out, whom /supportere never showed, and got no broadcasts.
+async def test_a_broadcast_counts_and_reaches_an_old_admin_account_as_vouched_for(db, app, make_user, clock):
+    from tests.conftest import ADMIN_ID
+    from tests.helpers import tick
+
+    kari = await board_member(db, make_user)
+    ada = make_user(ADMIN_ID, first_name="Ada", language_code="nb")
+    await onboard_admin_before_vouching(db, ada)
+    stranger = make_user(first_name="Ukjent", language_code="nb")
+    from tests.helpers import onboard
+    await onboard(stranger, phone=None, district="Midtbyen")
+    async with db.session() as session:
+        (await member_by_telegram(session, kari.user_id)).verified = True
+    await kari.send("/utsending")
+    await kari.send("Dørbank lørdag!")
+    await kari.press("Bydeler", exact=True)
+    await kari.press("Midtbyen")
+    await kari.press("« Tilbake")
+    summary = (await kari.press("Forhåndsvis ▸")).texts[1]
+    assert "1 ubekreftet støttespiller får den ikke" in summary, summary        # the stranger, as /supportere shows
+    assert "Mottakere: 2" in summary, summary                                  # Kari and Ada
+    await kari.press("Send nå")
+    await tick(app)
+    assert any(m.text.startswith("Dørbank lørdag!") for m in ada.messages()), [m.text for m in ada.messages()]
+    assert not any(m.text.startswith("Dørbank lørdag!") for m in stranger.messages())
+
+
+async def onboard_admin_before_vouching(db, user) -> None:
+    """Onboarded in Midtbyen without a number, as an account in LAGBOT_ADMINS was before the operator vouched for it."""
+    from tests.helpers import onboard
+
+    await onboard(user, phone=None, district="Midtbyen")
+    async with db.session() as session:
+        (await member_by_telegram(session, user.user_id)).verified = False

@@ -67,7 +67,8 @@ def cmd_broadcast(settings: Settings, args: argparse.Namespace) -> int:
     async def work(database: Database) -> int:
         now = utcnow()
         async with database.session() as session:
-            counted = await bc.reach(session, audience, now=now, urgent=args.urgent, weekly_cap=settings.weekly_cap)
+            counted = await bc.reach(session, audience, now=now, urgent=args.urgent, weekly_cap=settings.weekly_cap,
+                                     admin_ids=settings.lagbot_admins)
         print(f"matching: {counted.matching}")
         print(f"not on Telegram: {counted.not_on_telegram}")
         print(f"turned off broadcasts: {counted.opted_out}")
@@ -81,7 +82,7 @@ def cmd_broadcast(settings: Settings, args: argparse.Namespace) -> int:
             broadcast = await bc.create(session, author_id=None, text=args.text, audience=audience,
                                         urgent=args.urgent, send_at=send_at)
         if send_at is None:
-            await launch(database, broadcast.id, now=now, weekly_cap=settings.weekly_cap)
+            await launch(database, broadcast.id, now=now, weekly_cap=settings.weekly_cap, admins=settings.lagbot_admins)
             print(f"broadcast #{broadcast.id} queued; the running bot sends it")
         else:
             print(f"broadcast #{broadcast.id} scheduled for {args.at} (Oslo time)")

@@ -146,12 +146,13 @@ def cmd_send(settings: Settings, args: argparse.Namespace) -> int:
         if args.preview:
             async with database.session() as session:
                 await sv.get(session, args.survey)
-                counted = await bc.reach(session, audience, now=now, urgent=False, weekly_cap=settings.weekly_cap)
+                counted = await bc.reach(session, audience, now=now, urgent=False, weekly_cap=settings.weekly_cap,
+                                         admin_ids=settings.lagbot_admins)
             print(f"recipients: {len(counted.recipients)}\nmatching: {counted.matching}\nnot on Telegram: {counted.not_on_telegram}\n"
                   f"turned off: {counted.opted_out}\nunreachable: {counted.unreachable}\nweekly cap: {counted.over_cap}")
             return 0
         try:
-            reach = await survey_messages.launch(database, args.survey, audience, actor_telegram_id=None, admins=[], now=now,
+            reach = await survey_messages.launch(database, args.survey, audience, actor_telegram_id=None, admins=settings.lagbot_admins, now=now,
                                                  weekly_cap=settings.weekly_cap)
         except sv.SurveyClosed:
             print(f"lagbot: survey #{args.survey} is closed", file=sys.stderr)
