@@ -147,7 +147,7 @@ def upkeep_concerns(settings: Settings, database: Database, runtime: Runtime) ->
     """The periodic work that fills the outbox, one named concern each (built per application)."""
 
     async def broadcasts(bot: Any) -> None:
-        await start_due(database, now=runtime.now(), weekly_cap=settings.weekly_cap)
+        await start_due(database, now=runtime.now(), weekly_cap=settings.weekly_cap, admins=settings.lagbot_admins)
         await refresh_status(bot, database)
 
     async def call_holds(bot: Any) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -104,14 +105,14 @@ def buttons_for(broadcast: bc.Broadcast, language: str) -> list[list[dict[str, s
     return rows
 
 
-async def launch(database: Database, broadcast_id: int, *, now: datetime, weekly_cap: int) -> bc.Reach:
+async def launch(database: Database, broadcast_id: int, *, now: datetime, weekly_cap: int, admins: Iterable[int] = ()) -> bc.Reach:
     """Queue one outbox row per recipient, each in the recipient's language."""
     async with database.session() as session:
         broadcast = await bc.get(session, broadcast_id, lock=True)
         if broadcast.status not in (bc.SCHEDULED, bc.DRAFT):
             return bc.Reach()
         audience = bc.Audience.from_json(broadcast.audience)
-        reach = await bc.reach(session, audience, now=now, urgent=broadcast.urgent, weekly_cap=weekly_cap)
+        reach = await bc.reach(session, audience, now=now, urgent=broadcast.urgent, weekly_cap=weekly_cap, admin_ids=admins)
         rows = [
             {
                 "dedupe_key": f"broadcast:{broadcast.id}:member:{member.id}",
@@ -130,11 +131,11 @@ async def launch(database: Database, broadcast_id: int, *, now: datetime, weekly
     return reach
 
 
-async def start_due(database: Database, *, now: datetime, weekly_cap: int) -> list[int]:
+async def start_due(database: Database, *, now: datetime, weekly_cap: int, admins: Iterable[int] = ()) -> list[int]:
     async with database.session() as session:
         due = [b.id for b in await bc.due_scheduled(session, now) if b.send_at is not None]
     for broadcast_id in due:
-        await launch(database, broadcast_id, now=now, weekly_cap=weekly_cap)
+        await launch(database, broadcast_id, now=now, weekly_cap=weekly_cap, admins=admins)
     return due
 
 

@@ -1,15 +1,18 @@
 """One poller per bot: with long polling only one process may call getUpdates (Telegram answers a
 second one with 409 Conflict). On PostgreSQL the process that holds an advisory lock polls; another
 instance waits for the lock and takes over within seconds of the first one's death, because
-PostgreSQL releases a session's advisory locks when its connection goes. SQLite is one process."""
+PostgreSQL releases a session's advisory locks when its connection goes. SQLite is one process: a
+lock file beside the database file (RunLock) makes a second `bot run` on the same file refuse to start."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
+import os
+from typing import IO
 
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -98,3 +101,55 @@ class PollingLock:
             finally:
                 await self.connection.close()
                 self.connection = None
+
+
+class AlreadyRunning(Exception):
+    """Another process runs the bot on this SQLite file."""
+
+    def __init__(self, database: str, pid: str) -> None:
+        super().__init__(database, pid)
+        self.database, self.pid = database, pid
+
+
+class RunLock:
+    """SQLite has no lock a standby could wait on, so two `python -m bot run` on one file would both
+    poll Telegram and write the same database. The first holds an exclusive flock on `<file>.lock`,
+    beside the database, for its life; the operating system drops it when the process ends, however
+    it ends (kill -9 included), so no stale lock is left to clear by hand. PostgreSQL and an
+    in-memory database need none (PollingLock serves PostgreSQL)."""
+
+    def __init__(self, url: str) -> None:
+        database = make_url(url).database if url.startswith("sqlite") else None
+        self.database = os.path.abspath(database) if database and database != ":memory:" else None
+        self.path = f"{self.database}.lock" if self.database else None
+        self.file: IO[str] | None = None
+
+    def acquire(self) -> None:
+        """Take the lock, or raise AlreadyRunning (with the holder's process id, as it wrote it)."""
+        if self.path is None or self.file is not None:
+            return
+        import fcntl
+
+        try:
+            lock_file = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held open for the process's life
+        except OSError as exc:  # a folder we may not write to: SQLite says what is wrong when it opens the file
+            log.warning("cannot create %s (%s): a second bot run on this database would not be stopped", self.path, exc)
+            return
+        try:
+            fcntl.flock(lock_file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            lock_file.seek(0)
+            holder = lock_file.read().strip()
+            lock_file.close()
+            raise AlreadyRunning(self.database or "", holder) from None
+        lock_file.seek(0)
+        lock_file.truncate()
+        lock_file.write(f"{os.getpid()}\n")
+        lock_file.flush()
+        self.file = lock_file
+
+    def release(self) -> None:
+        """Let go (the file stays: removing it could let a third process lock a file nobody else sees)."""
+        if self.file is not None:
+            self.file.close()
+            self.file = None

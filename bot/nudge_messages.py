@@ -110,7 +110,7 @@ async def send_digest(session: AsyncSession, now: datetime, admins: list[int], p
     waiting = [person for person in board if keys[person.id] not in queued]
     if not waiting:
         return len(board)
-    figures = await ng.digest(session, now, plan_ahead_days)
+    figures = await ng.digest(session, now, plan_ahead_days, admins)
     missing = await ng.missing_leaders(figures.week_ahead_rounds)
     await box.schedule_many(session, [  # one statement for the whole board
         box.row(dedupe_key=keys[person.id], kind="task", member_id=person.id, due_at=now,

@@ -78,7 +78,7 @@ async def launch(database: Database, survey_id: int, audience: bc.Audience, *, a
             await sv.board_member(session, actor_telegram_id, admins)
         survey = await sv.get(session, survey_id)
         await sv.mark_sent(session, survey, audience.validate().to_json(), now)
-        reach = await bc.reach(session, audience, now=now, urgent=False, weekly_cap=weekly_cap)
+        reach = await bc.reach(session, audience, now=now, urgent=False, weekly_cap=weekly_cap, admin_ids=admins)
         await box.schedule_many(session, [
             {"dedupe_key": f"survey:{survey.id}:member:{member.id}", "member_id": member.id, "kind": "broadcast",
              "topic": "survey.invite", "subject_id": survey.id, "text": "", "due_at": now}

@@ -131,6 +131,15 @@ async def verified(session: AsyncSession, member: Member, now: datetime) -> None
                        topic="member.verified", subject_id=member.id)
 
 
+async def rejected(session: AsyncSession, member_id: int, telegram_id: int, language: str, now: datetime) -> None:
+    """Tell a supporter the board did not confirm that their data is gone. Written now, in their language, to
+    their chat: their member row is anonymous by the time it is sent, and names nobody."""
+    _ = translator(language)
+    await box.schedule(session, dedupe_key=f"member:{member_id}:rejected", kind="notice", chat_id=telegram_id, due_at=now,
+                       text=_("The board of Trondheim SV could not confirm you as a supporter, so lagbot has deleted what "
+                              "you gave it. Are you a member, or is this a mistake? Send /start and share your number."))
+
+
 @renderer("member.verified")
 async def _verified(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
     if to.status != STATUS_SUPPORTER or not to.verified:

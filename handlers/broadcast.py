@@ -149,7 +149,8 @@ async def show_preview(update: Update, context: Context, draft: dict[str, Any]) 
     lang, _, runtime = context.lang, context._, context.runtime
     audience = bc.Audience.from_json(draft["audience"])
     async with runtime.db.session() as session:
-        counted = await bc.reach(session, audience, now=runtime.now(), urgent=draft["urgent"], weekly_cap=runtime.settings.weekly_cap)
+        counted = await bc.reach(session, audience, now=runtime.now(), urgent=draft["urgent"], weekly_cap=runtime.settings.weekly_cap,
+                                 admin_ids=runtime.settings.lagbot_admins)
     button = draft.get("button")
     await reply(update, broadcasting.render(draft["text"], lang, urgent=draft["urgent"]),
                 reply_markup=inline([[(broadcasting.button_label(button, lang), button["data"])]]) if button else None)
@@ -259,7 +260,8 @@ async def create_and_report(update: Update, context: Context, *, send_at: dateti
             broadcasting.scheduled_text(broadcast, lang, broadcasting.quiet_hours(runtime.settings)),
             reply_markup=scheduled_buttons(broadcast.id, lang))
     else:
-        reach = await broadcasting.launch(runtime.db, broadcast.id, now=runtime.now(), weekly_cap=runtime.settings.weekly_cap)
+        reach = await broadcasting.launch(runtime.db, broadcast.id, now=runtime.now(), weekly_cap=runtime.settings.weekly_cap,
+                                          admins=runtime.settings.lagbot_admins)
         status = await update.effective_chat.send_message(  # type: ignore[union-attr]
             broadcasting.progress_text(bc.Progress(waiting=len(reach.recipients)), lang, broadcast))
     async with runtime.db.session() as session:

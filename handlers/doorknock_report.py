@@ -325,7 +325,7 @@ async def export_input(update: Update, context: Context) -> None:
                                "Input from the doors: {count} items, by theme and district.", len(items)).format(count=len(items))
     await chat.send_document(io.BytesIO(reports.input_markdown(items, context.lang).encode("utf-8")),
                              filename="innspill-dorbank.md", caption=caption)
-    await chat.send_document(io.BytesIO(("\ufeff" + reports.input_csv(items)).encode("utf-8")), filename="innspill-dorbank.csv")
+    await chat.send_document(io.BytesIO(("\ufeff" + reports.input_csv(items, context.lang)).encode("utf-8")), filename="innspill-dorbank.csv")
 
 
 cancel_report = cancel_conversation(N_("Cancelled. Nothing was changed."), REPORT)

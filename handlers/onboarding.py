@@ -135,6 +135,9 @@ def erased_text(trace: tombstones.Tombstone, lang: str) -> str:
         return _("Welcome. Your membership data was removed on {day} because you left the party. If you have "
                  "joined again, accept below and share your number: once the register has you, you are a member "
                  "here too.").format(day=day)
+    if trace.reason == tombstones.REJECTED:
+        return _("Welcome. On {day} the board could not confirm you as a supporter, and what you had given lagbot "
+                 "was deleted. If you are a member or want to support us, accept below and share your number.").format(day=day)
     # Erasing blanked the register's row too: until the board imports the register again, the number is
     # not found and the person starts as a supporter (the import then makes them a member again).
     return _("Welcome back. You erased your data on {day}, and nothing from before is kept. To come back, "

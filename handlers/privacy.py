@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import Literal
 
@@ -20,7 +21,8 @@ from handlers.flows import switch_of
 from handlers.presses import Press
 from models import membership
 from models.data_export import export_member
-from models.privacy import erase_member, places_held, release_places, teams_led
+from models.privacy import TeamLed, erase_member, places_held, release_places, teams_led
+from models.round_leaders import LeaderChange
 
 
 @callback("priv.erase")
@@ -61,15 +63,17 @@ async def delete_me(update: Update, context: Context) -> None:
     if context.member is not None:
         async with context.runtime.db.session() as session:
             held = await places_held(session, context.member, context.runtime.now())
-            led = [(title, start) for _team, title, start in await teams_led(session, context.member, context.runtime.now())]
+            led = await teams_led(session, context.member, context.runtime.now())
     text = _("This erases your name, phone number, e-mail, Telegram link, interests and anything you have "
              "written to lagbot. Only anonymous counts are kept. It cannot be undone.\n\nErase your data?")
     if held:
         text = "\n".join([text, "", _("Your places in these will be given up, and the next on the waiting list gets them:"),
                           *places_lines(held, context.lang)])
-    if led:
+    if led:  # named team by team, so they can hand over before they go
         text = "\n".join([text, "", _("You lead a team in these; the team will have no leader, and the board is told:"),
-                          *places_lines(led, context.lang)])
+                          *places_lines([(team_title(team, _), team.starts_at) for team in led], context.lang), "",
+                          _("Want to hand over first? Tap “{keep}” and ask the board to choose a new leader, "
+                            "then send /slett_meg again.").format(keep=_("No, keep it"))])
     await reply(
         update,
         text,
@@ -92,7 +96,7 @@ async def confirm_delete(update: Update, context: Context) -> None:
         await query.edit_message_text(_("Your data has been erased. Thank you for your time in lagbot — send /start if "
                                         "you ever want to come back."))
         return
-    now, given_up = context.runtime.now(), []
+    now, given_up, leaderless = context.runtime.now(), [], []
     async with context.runtime.db.session() as session:
         stored = await membership.member_by_telegram(session, user.id)
         if stored is not None:
@@ -100,6 +104,7 @@ async def confirm_delete(update: Update, context: Context) -> None:
             await announce_released(session, released, now, context.runtime.settings.lagbot_admins)  # told at once
             await erase_member(session, stored)
             given_up = released.given_up
+            leaderless = [(team_title(change, _), change.round.starts_at) for change in released.leaderless]
     key = (query.message.chat.id if query.message else user.id, user.id)
     for flow in switch_of(context.application).flows:  # no flow outlives the data it was about
         if key in flow.conversations_view:
@@ -110,7 +115,19 @@ async def confirm_delete(update: Update, context: Context) -> None:
     done = _("Your data has been erased. Thank you for your time in lagbot — send /start if you ever want to come back.")
     if given_up:
         done = "\n".join([done, "", _("You no longer have a place in:"), *places_lines(given_up, context.lang)])
+    if leaderless:
+        done = "\n".join([done, "", _("The board has been told that these teams need a new leader:"),
+                          *places_lines(leaderless, context.lang)])
     await query.edit_message_text(done)
+
+
+def team_title(team: TeamLed | LeaderChange, _: Callable[[str], str]) -> str:
+    """The round's title, with the team's number when the round has more than one team."""
+    if isinstance(team, TeamLed):
+        title, number, teams = team.title, team.number, team.teams
+    else:
+        title, number, teams = team.round.title, team.team_number, len(team.round.teams)
+    return _("{title}, team {number}").format(title=title, number=number) if teams > 1 else title
 
 
 def places_lines(places: list[tuple[str, datetime]], lang: str) -> list[str]:

@@ -277,7 +277,8 @@ async def preview(update: Update, context: Context, survey_id: int, code: str, a
     _, runtime = context._, context.runtime
     async with runtime.db.session() as session:
         survey = await sv.get(session, survey_id)
-        counted = await bc.reach(session, audience, now=runtime.now(), urgent=False, weekly_cap=runtime.settings.weekly_cap)
+        counted = await bc.reach(session, audience, now=runtime.now(), urgent=False, weekly_cap=runtime.settings.weekly_cap,
+                                 admin_ids=runtime.settings.lagbot_admins)
     await reply(update, survey_messages.invitation(survey, context.lang))
     await reply(update, "\n".join([
         _("Preview above. Audience: {audience}").format(audience=describe(audience, context.lang)),

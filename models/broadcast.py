@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, String, Text, func, or_, select
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, String, Text, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, UTCDateTime, utcnow
 from models.districts import read_district
 from models.errors import DomainError, NotFound, UnknownChoice
-from models.member import DISTRICTS, INTERESTS, ROLES, STATUS_ERASED, STATUS_SUPPORTER, Member, MemberInterest, MemberRole
+from models.member import DISTRICTS, INTERESTS, ROLES, STATUS_ERASED, Member, MemberInterest, MemberRole
+from models.membership import to_verify
 from models.outbox import CLAIMED, FAILED, HELD_FOR_QUIET_HOURS, PENDING, SENT, SKIPPED, OutboxMessage, capped_counts_since
 from models.survey_tables import SurveyAnswer, SurveyQuestion, SurveyResponse
 
@@ -141,10 +143,11 @@ class Reach:
     recipients: list[Member] = field(default_factory=list)
 
 
-def audience_query(audience: Audience, now: datetime, *, unverified: bool = False) -> Any:
+def audience_query(audience: Audience, now: datetime, *, unverified: bool = False, admin_ids: Iterable[int] = ()) -> Any:
     """The members the audience matches; with `unverified`, instead the unverified supporters it would
-    match, who are left out (they could be anyone: the board's messages wait until they are checked)."""
-    not_checked = (Member.status == STATUS_SUPPORTER) & Member.verified.is_(False)
+    match, who are left out (they could be anyone: the board's messages wait until they are checked).
+    Those are the supporters /supportere lists: an account in LAGBOT_ADMINS (`admin_ids`) is vouched for."""
+    not_checked = and_(*to_verify(admin_ids))
     query = select(Member).where(Member.status != STATUS_ERASED, not_checked if unverified else ~not_checked)
     if audience.districts:
         query = query.where(Member.district.in_(audience.districts))
@@ -171,9 +174,10 @@ def audience_query(audience: Audience, now: datetime, *, unverified: bool = Fals
     return query.order_by(Member.id)
 
 
-async def reach(session: AsyncSession, audience: Audience, *, now: datetime, urgent: bool, weekly_cap: int) -> Reach:
-    members = list(await session.scalars(audience_query(audience, now)))
-    left_out = audience_query(audience, now, unverified=True).where(Member.telegram_id.is_not(None), Member.onboarded_at.is_not(None))
+async def reach(session: AsyncSession, audience: Audience, *, now: datetime, urgent: bool, weekly_cap: int,
+                admin_ids: Iterable[int] = ()) -> Reach:
+    members = list(await session.scalars(audience_query(audience, now, admin_ids=admin_ids)))
+    left_out = audience_query(audience, now, unverified=True, admin_ids=admin_ids).where(Member.telegram_id.is_not(None), Member.onboarded_at.is_not(None))
     counts = Reach(matching=len(members), unverified=int(await session.scalar(select(func.count()).select_from(left_out.subquery())) or 0))
     capped = {} if urgent else await capped_counts_since(session, now - timedelta(days=7))
     for member in members:

@@ -273,16 +273,18 @@ def has_role(member: Member | None, role: str, admin_ids: Iterable[int] = ()) ->
     return role in roles
 
 
-async def unverified_supporters(session: AsyncSession, admin_ids: Iterable[int] = ()) -> list[Member]:
-    """Supporters for the board to check; never an account named in LAGBOT_ADMINS (`admin_ids`), which
-    the operator vouches for (one that went on without a number before that was made verified then)."""
+def to_verify(admin_ids: Iterable[int] = ()) -> list[Any]:
+    """Conditions on Member for a supporter the board is to check (its /supportere list, and every count of
+    it); never an account named in LAGBOT_ADMINS (`admin_ids`), which the operator vouches for (one that
+    went on without a number before that was made verified then)."""
     admins = [int(telegram_id) for telegram_id in admin_ids]
-    rows = await session.scalars(
-        select(Member)
-        .where(Member.status == STATUS_SUPPORTER, Member.verified.is_(False),
-               *([Member.telegram_id.is_(None) | Member.telegram_id.not_in(admins)] if admins else []))
-        .order_by(Member.created_at, Member.id)
-    )
+    return [Member.status == STATUS_SUPPORTER, Member.verified.is_(False),
+            *([Member.telegram_id.is_(None) | Member.telegram_id.not_in(admins)] if admins else [])]
+
+
+async def unverified_supporters(session: AsyncSession, admin_ids: Iterable[int] = ()) -> list[Member]:
+    """Supporters for the board to check (to_verify), oldest first."""
+    rows = await session.scalars(select(Member).where(*to_verify(admin_ids)).order_by(Member.created_at, Member.id))
     return list(rows)
 
 

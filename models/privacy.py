@@ -14,7 +14,7 @@ from models import asks, inbox, membership
 from models.activity import PLANNED
 from models.base import utcnow
 from models.broadcast import BroadcastReply
-from models.errors import NotAllowed
+from models.errors import MemberNotFound, NotAllowed
 from models.member import STATUS_ERASED, Member
 from models.outbox import PENDING, OutboxMessage
 from models.phonebank import DONE as CALL_DONE
@@ -23,7 +23,7 @@ from models.round_leaders import set_leader
 from models.round_tables import Team
 from models.rounds import DoorInput, Round, RoundReport
 from models.surveys import erase_answers
-from models.tombstones import ERASED, LEFT, leave_tombstone, remember_left
+from models.tombstones import ERASED, LEFT, REJECTED, leave_tombstone, remember_left
 from models.welcome import WelcomeTask
 
 
@@ -50,12 +50,31 @@ async def places_held(session: AsyncSession, member: Member, now: datetime) -> l
     return sorted(held, key=lambda place: place[1])
 
 
-async def teams_led(session: AsyncSession, member: Member, now: datetime) -> list[tuple[int, str, datetime]]:
-    """(team id, round title, start) of the teams the member leads in planned rounds still to come."""
-    return [(team_id, title, start) for team_id, title, start in await session.execute(
-        select(Team.id, Round.title, Round.starts_at).join(Round, Round.id == Team.round_id)
+@dataclass(frozen=True)
+class TeamLed:
+    """A team the member leads in a planned round still to come: what erasing leaves without a leader."""
+
+    team_id: int
+    title: str
+    starts_at: datetime
+    number: int  # 1-based, as people count teams
+    teams: int  # how many teams the round has (a team number means little when it has one)
+
+
+async def teams_led(session: AsyncSession, member: Member, now: datetime) -> list[TeamLed]:
+    """The teams the member leads in planned rounds still to come, by start."""
+    rows = (await session.execute(
+        select(Team.id, Team.round_id, Round.title, Round.starts_at).join(Round, Round.id == Team.round_id)
         .where(Team.leader_id == member.id, Round.status == PLANNED, Round.starts_at > now)
-        .order_by(Round.starts_at, Team.id))]
+        .order_by(Round.starts_at, Team.id))).all()
+    if not rows:
+        return []
+    siblings: dict[int, list[int]] = {}
+    for team_id, round_id in (await session.execute(
+            select(Team.id, Team.round_id).where(Team.round_id.in_({row.round_id for row in rows})).order_by(Team.id))).all():
+        siblings.setdefault(round_id, []).append(team_id)
+    return [TeamLed(row.id, row.title, row.starts_at, siblings[row.round_id].index(row.id) + 1, len(siblings[row.round_id]))
+            for row in rows]
 
 
 async def release_places(session: AsyncSession, member: Member, now: datetime) -> Released:
@@ -65,8 +84,8 @@ async def release_places(session: AsyncSession, member: Member, now: datetime) -
     from models import rounds as rd
 
     released = Released()
-    for team_id, _title, _start in await teams_led(session, member, now):  # a team they lead is left without a leader
-        released.leaderless.append(await set_leader(session, team_id, None, now=now))
+    for led in await teams_led(session, member, now):  # a team they lead is left without a leader
+        released.leaderless.append(await set_leader(session, led.team_id, None, now=now))
     for mine in await rd.my_rounds(session, member.id, now):
         if mine.round.starts_at <= now:  # under way: the seat is history, nobody can move up
             continue
@@ -102,6 +121,31 @@ async def remove_left_member(session: AsyncSession, member_id: int, *, actor_tel
     await remember_left(session, member.phone, member.member_number, member.joined_on, now)
     await erase_member(session, member, reason=LEFT)
     return member, released, telegram_id
+
+
+@dataclass
+class Rejected:
+    """A supporter the board did not confirm, as they were just before their data went."""
+
+    name: str
+    telegram_id: int | None
+    language: str
+    released: Released
+
+
+async def reject_supporter(session: AsyncSession, member_id: int, now: datetime) -> Rejected:
+    """The board does not confirm a supporter: they are not added. What they gave lagbot is erased as
+    by /slett_meg (their places go to the next in line), with a trace that says so if they come back.
+    MemberNotFound when they are not (or no longer) a supporter waiting to be checked. The caller
+    checks the board role in this transaction."""
+    from models.member import STATUS_SUPPORTER
+
+    member = await membership.member_by_id(session, member_id)
+    if member.status != STATUS_SUPPORTER or member.verified:
+        raise MemberNotFound(member_id)
+    rejected = Rejected(member.name or "?", member.telegram_id, member.language or "nb", await release_places(session, member, now))
+    await erase_member(session, member, reason=REJECTED)
+    return rejected
 
 
 async def erase_member(session: AsyncSession, member: Member, reason: str = ERASED) -> None:

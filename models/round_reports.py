@@ -35,6 +35,10 @@ from models.round_tables import (
 # (the report nudge comes the day after; a day more for the leader to answer it).
 CHECK_IN_AFTER_END = timedelta(days=2)
 
+# Where an item of door input came from (codes; the exports write them in the reader's words).
+SOURCE_PARTICIPANT = "participant"
+SOURCE_LEADER_REPORT = "leader report"
+
 
 async def rounds_attended(session: AsyncSession, member_id: int, now: datetime) -> int:
     """Rounds the member took part in: checked in, or confirmed for a finished round nobody checked."""
@@ -164,19 +168,20 @@ def counted_inputs(query: Any) -> Any:
 
 
 async def inputs_and_reports(session: AsyncSession) -> list[dict[str, Any]]:
-    """Everything said at the doors, for the programme committee: theme, district, round, text."""
+    """Everything said at the doors, for the programme committee, one item per answer: its themes (a
+    participant's input has one, a leader's report any number, "other" if none), district, round, text."""
     items: list[dict[str, Any]] = []
     rows = await session.execute(counted_inputs(select(DoorInput, Round)).order_by(DoorInput.id))
     for item, round_ in rows.all():
-        items.append({"theme": item.theme, "district": item.district, "round": round_.title, "date": round_.starts_at,
-                      "source": "participant", "text": item.text})
+        items.append({"themes": [item.theme], "district": item.district, "round": round_.title, "date": round_.starts_at,
+                      "source": SOURCE_PARTICIPANT, "text": item.text})
     reports = await session.execute(select(RoundReport, Round).join(Round, Round.id == RoundReport.round_id)
                                     .where(Round.status == PLANNED).order_by(RoundReport.id))
     for report, round_ in reports.all():
         if report.text:
-            for theme in report.themes or ["other"]:
-                items.append({"theme": theme, "district": round_.district, "round": round_.title, "date": round_.starts_at,
-                              "source": "leader report", "text": report.text})
+            themes = sorted(set(report.themes or []) & set(THEMES), key=THEMES.index) or ["other"]
+            items.append({"themes": themes, "district": round_.district, "round": round_.title, "date": round_.starts_at,
+                          "source": SOURCE_LEADER_REPORT, "text": report.text})
     return items
 
 

@@ -21,6 +21,8 @@ from models.errors import NotFound
 from models.member import DISTRICTS, STATUS_ERASED, Member
 from models.round_reports import (  # noqa: F401 - importable from here as before
     CHECK_IN_AFTER_END,
+    SOURCE_LEADER_REPORT,
+    SOURCE_PARTICIPANT,
     YearFigures,
     add_input,
     all_rounds,

@@ -19,11 +19,13 @@ class Tombstone(Base):
 
     telegram_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     erased_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    # ERASED: they erased their data themselves; LEFT: the board removed them as they left the party.
+    # ERASED: they erased their data themselves; LEFT: the board removed them as they left the party;
+    # REJECTED: the board could not confirm them as a supporter.
     reason: Mapped[str] = mapped_column(String(10), default="erased", server_default="erased")
 
 
 ERASED, LEFT = "erased", "left"
+REJECTED = "rejected"  # a supporter the board could not confirm (/supportere → reject)
 
 
 async def leave_tombstone(session: AsyncSession, telegram_id: int, now: datetime, reason: str = ERASED) -> None:

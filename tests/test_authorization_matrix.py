@@ -50,7 +50,7 @@ from bot.ask_messages import AskAction
 from bot.context import LagbotContext
 from bot.i18n import translations
 from bot.member_buttons import CallStep, DecideLink, NudgeControl, ReplyToBoard, WelcomeStep
-from handlers.admin import LinkNamesake, VerifySupporter
+from handlers.admin import LinkNamesake, RejectSupporter, VerifySupporter
 from handlers.asks import SendAsk
 from handlers.broadcast import SendNow
 from handlers.broadcast_scheduled import ChangeScheduled
@@ -557,6 +557,8 @@ ACTIONS: list[Action] = [
            "welcomer", frozenset({"welcomer"}), setup=welcomer_took),
     # The board.
     Action("verify a supporter", ("adm.verify",), press(lambda w: VerifySupporter(w.supporter_id)), "board"),
+    Action("reject a supporter", ("adm.reject",), then(press(lambda w: RejectSupporter("ask", w.supporter_id)),
+                                                      press(lambda w: RejectSupporter("yes", w.supporter_id))), "board"),
     Action("link a supporter to the register's namesake", ("adm.link",),
            press(lambda w: LinkNamesake(w.supporter_id, w.extra["namesake"])), "board", setup=register_namesake),
     Action("broadcast", ("bc.send", "bc.schedule", "bc.button", "bc.kind", "bc.pick", "bc.nobutton", "bc.sec", "bc.tog", "bc.opt",

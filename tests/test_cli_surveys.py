@@ -89,7 +89,7 @@ def test_surveys_from_a_file_to_results(tmp_path, monkeypatch, capsys, database_
     assert run_cli(monkeypatch, database_url, "surveys", "send", "1", "--audience", "district=Østbyen", "--preview") == 0
     assert "recipients: 2" in capsys.readouterr().out
     assert run_cli(monkeypatch, database_url, "surveys", "send", "1", "--audience", "answer=1.help.no") == 0
-    assert "queued to 1 members" in capsys.readouterr().out
+    assert "queued to 1 member;" in capsys.readouterr().out
     rows = stored(database_url, select(OutboxMessage))
     assert [(r.topic, r.kind, r.subject_id) for r in rows] == [("survey.invite", "broadcast", 1)]
 

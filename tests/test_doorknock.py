@@ -343,7 +343,7 @@ async def test_year_report_and_export_for_the_programme_committee(db, app, make_
     markdown, table = (next(iter(d.files.values())).decode("utf-8-sig") for d in export.method("sendDocument"))
     assert "## Bolig\n### Østbyen\n- Høye leiepriser (Dørbank på Lade, 05.12.2026)" in markdown
     assert "## Skole" in markdown and "Skolevei mangler" in markdown
-    assert table.splitlines()[0] == "theme;district;round;date;source;text"
+    assert table.splitlines()[0] == "Temaer;Bydel;Runde;Dato;Kilde;Tekst"
     # On 1 January the board still reaches last year's figures for the annual meeting.
     clock.set(datetime(2027, 1, 1, 10, 0, tzinfo=UTC))
     new_year = await board.send("/dorbank rapport")

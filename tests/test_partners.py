@@ -122,7 +122,7 @@ def test_cli_partners_and_asks(tmp_path, monkeypatch, capsys, database_url):
     assert out.startswith("name;kind;contact_person;email;phone;link") and "'=Fagforbundet;union" in out
     assert run_cli(monkeypatch, database_url, "asks", "add", "--kind", "council", "--title", "Bussveien", "--text", "Hva mener du?",
                    "--deadline", "2099-01-10 12:00", "--meeting", "2099-01-15", "--partners") == 0
-    assert "ask #1 queued for 0 members and 1 partner organisations" in capsys.readouterr().out
+    assert "ask #1 queued for 0 members and 1 partner organisation\n" in capsys.readouterr().out
     assert run_cli(monkeypatch, database_url, "asks", "list") == 0
     assert "1;council;open;2099-01-10T11:00+00:00;0;Bussveien" in capsys.readouterr().out
     assert run_cli(monkeypatch, database_url, "asks", "export", "1", "--out", str(tmp_path)) == 0

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.cli.common import in_session, problem, with_database
+from bot.cli.common import in_session, plural, problem, with_database
 from bot.csvfile import csv_text
 from bot.db import Database
 from bot.settings import Settings
@@ -130,8 +130,8 @@ async def cmd_rounds_export(session: AsyncSession, settings: Settings, args: arg
     items = await rd.inputs_and_reports(session)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "innspill-dorbank.md").write_text(input_markdown(items, "nb"), encoding="utf-8")
-    (args.out / "innspill-dorbank.csv").write_text("\ufeff" + input_csv(items), encoding="utf-8")
-    print(f"{len(items)} items written to {args.out / 'innspill-dorbank.md'} and .csv")
+    (args.out / "innspill-dorbank.csv").write_text("\ufeff" + input_csv(items, "nb"), encoding="utf-8")
+    print(f"{plural(len(items), 'item', 'items')} written to {args.out / 'innspill-dorbank.md'} and .csv")
     return 0
 
 

@@ -14,6 +14,11 @@ from bot.migrate import upgrade
 from bot.settings import Settings
 
 
+def plural(count: int, one: str, many: str) -> str:
+    """"1 person", "2 people", "0 people": the command line speaks English, with its plurals."""
+    return f"{count} {one if count == 1 else many}"
+
+
 def with_database(settings: Settings, work: Callable[[Database], Awaitable[int]]) -> int:
     upgrade(settings.database_url)
 

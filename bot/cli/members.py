@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.cli.common import in_session, with_database
+from bot.cli.common import in_session, plural, with_database
 from bot.csvfile import csv_text
 from bot.db import Database
 from bot.settings import MissingToken, Settings
@@ -97,7 +97,7 @@ def cmd_members_remove(settings: Settings, args: argparse.Namespace) -> int:
             _member, released, _telegram_id = await remove_left_member(
                 session, member.id, actor_telegram_id=None, admin_ids=settings.lagbot_admins, now=now)
             await announce_released(session, released, now, settings.lagbot_admins)
-        print(f"removed: {name} ({number or 'no member number'}); {released.places} place(s) released; "
+        print(f"removed: {name} ({number or 'no member number'}); {plural(released.places, 'place', 'places')} released; "
               "a later import brings them back only with a newer join date")
         return 0
 
@@ -114,7 +114,7 @@ async def cmd_members_invite(session: AsyncSession, settings: Settings, args: ar
     else:
         for member in members:
             print(f"{member.name}\t{member.phone or '-'}\t{invite_link(username, member.invite_token or '')}")
-        print(f"{len(members)} unlinked members", file=sys.stderr)
+        print(plural(len(members), "unlinked member", "unlinked members"), file=sys.stderr)
     return 0
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.cli.common import in_session, problem, with_database
+from bot.cli.common import in_session, plural, problem, with_database
 from bot.csvfile import csv_text
 from bot.db import Database
 from bot.settings import Settings
@@ -67,7 +67,8 @@ def cmd_broadcast(settings: Settings, args: argparse.Namespace) -> int:
     async def work(database: Database) -> int:
         now = utcnow()
         async with database.session() as session:
-            counted = await bc.reach(session, audience, now=now, urgent=args.urgent, weekly_cap=settings.weekly_cap)
+            counted = await bc.reach(session, audience, now=now, urgent=args.urgent, weekly_cap=settings.weekly_cap,
+                                     admin_ids=settings.lagbot_admins)
         print(f"matching: {counted.matching}")
         print(f"not on Telegram: {counted.not_on_telegram}")
         print(f"turned off broadcasts: {counted.opted_out}")
@@ -81,7 +82,7 @@ def cmd_broadcast(settings: Settings, args: argparse.Namespace) -> int:
             broadcast = await bc.create(session, author_id=None, text=args.text, audience=audience,
                                         urgent=args.urgent, send_at=send_at)
         if send_at is None:
-            await launch(database, broadcast.id, now=now, weekly_cap=settings.weekly_cap)
+            await launch(database, broadcast.id, now=now, weekly_cap=settings.weekly_cap, admins=settings.lagbot_admins)
             print(f"broadcast #{broadcast.id} queued; the running bot sends it")
         else:
             print(f"broadcast #{broadcast.id} scheduled for {args.at} (Oslo time)")
@@ -105,7 +106,7 @@ async def cmd_calls_add(session: AsyncSession, settings: Settings, args: argpars
     except pb.CampaignError as exc:
         print(f"lagbot: {exc}", file=sys.stderr)
         return 1
-    print(f"phone round #{campaign.id} started: {campaign.name}, {targets} people to call")
+    print(f"phone round #{campaign.id} started: {campaign.name}, {plural(targets, 'person', 'people')} to call")
     return 0
 
 
@@ -144,7 +145,7 @@ async def cmd_nudges_preview(session: AsyncSession, settings: Settings, args: ar
     print(f"rules on: {', '.join(enabled) or 'none'}")
     sys.stdout.write(csv_text(["member", "rule", "reason", "target"], (
         [c.member.name, c.rule, c.reason, c.target_id] for c in found), newline="\n"))
-    print(f"{len(found)} nudges would be queued (the outbox then applies quiet hours and the weekly cap)", file=sys.stderr)
+    print(f"{plural(len(found), 'nudge', 'nudges')} would be queued (the outbox then applies quiet hours and the weekly cap)", file=sys.stderr)
     return 0
 
 

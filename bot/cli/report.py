@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.cli.common import in_session
+from bot.cli.common import in_session, plural
 from bot.settings import Settings
 from models import annual as an
 from models import plan as pl
@@ -50,10 +50,10 @@ async def cmd_report(session: AsyncSession, settings: Settings, args: argparse.N
     (args.out / "report.md").write_text(text, encoding="utf-8")
     for part in parts:
         (args.out / f"{part.key}.png").write_bytes(part.png)
-    print(f"wrote {args.out / 'report.md'} and {len(parts)} charts")
+    print(f"wrote {args.out / 'report.md'} and {plural(len(parts), 'chart', 'charts')}")
     if doc is not None:
         (args.out / doc.filename(args.lang)).write_text(doc.markdown, encoding="utf-8")
         for name, page in zip(doc.page_names(args.lang), doc.pages, strict=True):
             (args.out / name).write_bytes(page)
-        print(f"wrote {args.out / doc.filename(args.lang)} and {len(doc.pages)} pages")
+        print(f"wrote {args.out / doc.filename(args.lang)} and {plural(len(doc.pages), 'page', 'pages')}")
     return 0

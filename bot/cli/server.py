@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 from typing import Any
 
 from bot.db import Database
@@ -25,8 +26,17 @@ def cmd_run(settings: Settings, _args: argparse.Namespace) -> int:
     from telegram import Update
 
     from bot.app import build_application
+    from bot.leader import AlreadyRunning, RunLock
 
     settings.require_token()
+    lock = RunLock(settings.database_url)
+    try:
+        lock.acquire()  # before migrating: the other process is using this file
+    except AlreadyRunning as running:
+        holder = f" (process {running.pid})" if running.pid else ""
+        print(f"lagbot: the bot is already running on {running.database}{holder}. Two would both poll Telegram and "
+              "write the same database: stop that one first. (To run a standby beside it, use PostgreSQL.)", file=sys.stderr)
+        return 1
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
@@ -34,7 +44,10 @@ def cmd_run(settings: Settings, _args: argparse.Namespace) -> int:
     database = Database(settings.database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow)
     application = build_application(settings, database)
     print(f"lagbot: starting on {settings.database_url.split('@')[-1]}; stop with Ctrl+C")
-    application.run_polling(allowed_updates=Update.ALL_TYPES)
+    try:
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
+    finally:
+        lock.release()
     return 0
 
 

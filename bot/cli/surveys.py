@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.cli.common import in_session, with_database
+from bot.cli.common import in_session, plural, with_database
 from bot.db import Database
 from bot.settings import Settings
 from models.base import utcnow
@@ -81,7 +81,7 @@ async def cmd_add(session: AsyncSession, settings: Settings, args: argparse.Name
         return 1
     survey = await sv.create(session, spec, created_by=None)
     print(f"survey #{survey.id} created: {survey.title} ({'anonymous' if survey.anonymous else 'linked'}, "
-          f"{len(spec.questions)} questions)")
+          f"{plural(len(spec.questions), 'question', 'questions')})")
     return 0
 
 
@@ -95,7 +95,7 @@ async def cmd_list(session: AsyncSession, settings: Settings, args: argparse.Nam
         print("no surveys")
     for survey, answers in rows:
         kind = "anonymous" if survey.anonymous else "linked"
-        print(f"#{survey.id}\t{survey.status}\t{kind}\t{answers} answers\t{words(survey, survey.title, 'nb')}")
+        print(f"#{survey.id}\t{survey.status}\t{kind}\t{plural(answers, 'answer', 'answers')}\t{words(survey, survey.title, 'nb')}")
     return 0
 
 
@@ -146,17 +146,18 @@ def cmd_send(settings: Settings, args: argparse.Namespace) -> int:
         if args.preview:
             async with database.session() as session:
                 await sv.get(session, args.survey)
-                counted = await bc.reach(session, audience, now=now, urgent=False, weekly_cap=settings.weekly_cap)
+                counted = await bc.reach(session, audience, now=now, urgent=False, weekly_cap=settings.weekly_cap,
+                                         admin_ids=settings.lagbot_admins)
             print(f"recipients: {len(counted.recipients)}\nmatching: {counted.matching}\nnot on Telegram: {counted.not_on_telegram}\n"
                   f"turned off: {counted.opted_out}\nunreachable: {counted.unreachable}\nweekly cap: {counted.over_cap}")
             return 0
         try:
-            reach = await survey_messages.launch(database, args.survey, audience, actor_telegram_id=None, admins=[], now=now,
+            reach = await survey_messages.launch(database, args.survey, audience, actor_telegram_id=None, admins=settings.lagbot_admins, now=now,
                                                  weekly_cap=settings.weekly_cap)
         except sv.SurveyClosed:
             print(f"lagbot: survey #{args.survey} is closed", file=sys.stderr)
             return 1
-        print(f"survey #{args.survey} queued to {len(reach.recipients)} members; the running bot sends it")
+        print(f"survey #{args.survey} queued to {plural(len(reach.recipients), 'member', 'members')}; the running bot sends it")
         return 0
 
     return with_database(settings, work)

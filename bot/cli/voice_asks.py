@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.cli.common import in_session, problem
+from bot.cli.common import in_session, plural, problem
 from bot.csvfile import csv_text
 from bot.settings import Settings
 
@@ -73,7 +73,8 @@ async def cmd_asks_add(session: AsyncSession, settings: Settings, args: argparse
                      link=args.link, meeting_on=meeting, event_id=args.event, to_partners=args.partners)
     ask, members, partners = await ak.create_and_send(session, draft, author_id=None, now=now,
                                                       weekly_cap=settings.weekly_cap)
-    print(f"ask #{ask.id} queued for {members} members and {partners} partner organisations")
+    print(f"ask #{ask.id} queued for {plural(members, 'member', 'members')} and "
+          f"{plural(partners, 'partner organisation', 'partner organisations')}")
     return 0
 
 

@@ -51,13 +51,27 @@ def chart(figures: rd.YearFigures, lang: str, year: int) -> bytes:
                      ylabel=_("Rounds"))
 
 
+# What the exports call where an item came from.
+SOURCE_LABELS: dict[str, str] = {rd.SOURCE_PARTICIPANT: N_("Participant"), rd.SOURCE_LEADER_REPORT: N_("Leader's report")}
+
+
+def _themes(item: dict[str, Any], _: Any) -> str:
+    return ", ".join(_(THEME_LABELS[theme]) for theme in item["themes"])
+
+
+def _ordered(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(items, key=lambda i: (rd.THEMES.index(i["themes"][0]), DISTRICTS.index(i["district"])
+                                        if i["district"] in DISTRICTS else len(DISTRICTS), i["date"]))
+
+
 def input_markdown(items: list[dict[str, Any]], lang: str) -> str:
-    """What was heard at the doors, by theme and then district."""
+    """What was heard at the doors, by theme and then district. Each answer once: one about several
+    themes (a leader's report) stands under the first of them, naming the others."""
     _ = translator(lang)
     heading = _("What we heard at the doors")
     lines = [f"# {heading}", ""]
     for theme in rd.THEMES:
-        chosen = [i for i in items if i["theme"] == theme]
+        chosen = [i for i in items if i["themes"][0] == theme]
         if not chosen:
             continue
         lines.append(f"## {_(THEME_LABELS[theme])}")
@@ -66,14 +80,20 @@ def input_markdown(items: list[dict[str, Any]], lang: str) -> str:
             if not in_district:
                 continue
             lines.append(f"### {_(DISTRICT_LABELS[district])}")
-            lines += [f"- {i['text']} ({i['round']}, {i['date'].astimezone(OSLO):%d.%m.%Y})" for i in in_district]
+            for i in in_district:
+                where = f"{i['round']}, {i['date'].astimezone(OSLO):%d.%m.%Y}"
+                if others := i["themes"][1:]:
+                    where += "; " + _("also about: {themes}").format(themes=", ".join(_(THEME_LABELS[t]) for t in others))
+                lines.append(f"- {i['text']} ({where})")
             lines.append("")
     return "\n".join(lines)
 
 
-def input_csv(items: list[dict[str, Any]]) -> str:
-    """Formula-safe: what members wrote at the doors is free text and could start with "="."""
-    ordered = sorted(items, key=lambda i: (rd.THEMES.index(i["theme"]), i["district"], i["date"]))
-    return csv_text(["theme", "district", "round", "date", "source", "text"], (
-        [item["theme"], item["district"], item["round"], f"{item['date'].astimezone(OSLO):%Y-%m-%d}",
-         item["source"], item["text"]] for item in ordered))
+def input_csv(items: list[dict[str, Any]], lang: str) -> str:
+    """One row per answer, its themes in one cell, every column in the reader's words (no codes).
+    Formula-safe: what members wrote at the doors is free text and could start with "="."""
+    _ = translator(lang)
+    return csv_text([_("Themes"), _("District"), _("Round"), _("Date"), _("Source"), _("Text")], (
+        [_themes(item, _), _(DISTRICT_LABELS[item["district"]]) if item["district"] in DISTRICT_LABELS else item["district"],
+         item["round"], f"{item['date'].astimezone(OSLO):%d.%m.%Y}", _(SOURCE_LABELS[item["source"]]), item["text"]]
+        for item in _ordered(items)))
