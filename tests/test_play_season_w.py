@@ -12,8 +12,10 @@ from sqlalchemy import select
 
 from models.event_tables import Rsvp
 from models.member import STATUS_MEMBER
-from models.round_tables import Signup
+from models.membership import grant_role, member_by_telegram, set_language
+from models.round_tables import Round, Signup
 from tests.helpers import import_members, onboard, stored, tick
+from tests.test_doorknock import people, signups
 from tests.test_linking import REGISTER, board_member, member_number
 from tests.test_play_c import make_event
 from tests.test_season_member import START, make_round, person
@@ -77,3 +79,51 @@ async def test_leaving_and_joining_again_after_becoming_the_member_reminds_once(
     texts = [m.text or "" for m in kari.messages()]
     assert len([t for t in texts if t.startswith("Påminnelse: dørbanking")]) == 1, texts
     assert len([t for t in texts if t.startswith("Dørbanking om to timer")]) == 1, texts
+
+
+# The board named Ola (no leader role) for team 2 by his number. He was told "Laget og innsjekkingen
+# finner du under /dorbank → Administrer runder", a button only the leader role sees; /dorbank
+# offered him "➕ Bli med" on the round he leads, and a tap put him in team 1 as a participant.
+@pytest.mark.parametrize("lang", ["nb", "nn", "en"])
+async def test_a_team_leader_without_the_role_is_shown_the_way_to_the_team(db, app, make_user, clock, lang):
+    board, per, ola = await people(make_user, 3)
+    ola.language_code = lang
+    async with db.session() as session:
+        await grant_role(session, await member_by_telegram(session, board.user_id), "board")
+        await grant_role(session, await member_by_telegram(session, per.user_id), "leader")
+        await set_language(session, await member_by_telegram(session, ola.user_id), lang)
+    await board.send("/nyrunde")
+    await board.send("Dørbank på Lade")
+    await board.press("Østbyen")
+    await board.send("12.12 12:00")
+    await board.send("15:00")
+    await board.send("Lade kirke")
+    await board.send("6")
+    await board.press("Person1 Nordmann")
+    await board.press("➕ Et lag til")
+    await board.send("+47 410 00 002")                             # Ola, by his number
+    await board.press("Fortsett")
+    await board.press("Hopp over")
+    await board.press("Hopp over")
+    await board.press("✅ Opprett")
+    await tick(app)
+    told = ola.last_message().text
+    assert told.endswith(TEAM_IS_UNDER[lang]), told
+    listed = await ola.send("/dorbank")
+    assert not any(label.startswith("➕") and "Lade" in label for label in listed.buttons), listed.buttons
+    team = await ola.press(TEAM_BUTTON[lang])
+    assert team.text.startswith(YOUR_TEAM[lang]), team.texts
+    async with db.session() as session:
+        rid = await session.scalar(select(Round.id))
+    assert await signups(db, rid) == []
+    per_list = await per.send("/dorbank")                            # the leader with the role: the same
+    assert "👥 Laget: Dørbank på Lade" in per_list.buttons, per_list.buttons
+    assert not any(label.startswith("➕") and "Lade" in label for label in per_list.buttons), per_list.buttons
+
+
+TEAM_IS_UNDER = {"nb": "Laget ditt og innsjekkingen finner du under /dorbank lag.",
+                 "nn": "Laget ditt og innsjekkinga finn du under /dorbank lag.",
+                 "en": "Your team and its check-in are under /doorknock team."}
+TEAM_BUTTON = {"nb": "👥 Laget: Dørbank på Lade", "nn": "👥 Laget: Dørbank på Lade", "en": "👥 Team: Dørbank på Lade"}
+YOUR_TEAM = {"nb": "Laget ditt på «Dørbank på Lade»", "nn": "Laget ditt på «Dørbank på Lade»",
+             "en": "Your team for “Dørbank på Lade”"}
