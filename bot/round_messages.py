@@ -330,7 +330,7 @@ async def _leader_assigned(session: AsyncSession, row: box.OutboxMessage, to: Me
         raise Gone("no longer the team's leader")
     _ = translator(to.language)
     return Message(_("You now lead team {number} on “{title}”, {when}. Meeting point: {place}. "
-                     "Thank you! The team list and check-in are under /dorbank → Manage rounds.").format(
+                     "Thank you! Your team and its check-in are under /dorbank lag.").format(
         number=params["number"], title=round_.title, when=when(round_, to.language), place=round_.meeting_point))
 
 

@@ -102,7 +102,9 @@ async def list_rounds(update: Update, context: Context) -> None:
     cards = "\n\n".join(round_card(v, member.language) for v in views)
     rows = []
     for v in views:
-        if v.round.id in mine:
+        if rd.leads(v.round, member.id):  # a round one leads: the team, not a seat in it
+            rows.append([(_("👥 Team: {title}").format(title=v.round.title[:30]), RoundTeam(round_id=v.round.id).pack())])
+        elif v.round.id in mine:
             rows.append([leave_button(v.round, mine[v.round.id], member.language)])
         else:
             rows.append([("➕ " + join_label(v, member.language), JoinRound(round_id=v.round.id).pack())])

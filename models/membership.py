@@ -32,6 +32,7 @@ from models.member import (
 )
 from models.phone import normalise_phone
 from models.secrets import telegram_hash
+from models.supporter_activity import move_activity
 
 
 def new_invite_token() -> str:
@@ -164,6 +165,8 @@ async def fold_supporter(session: AsyncSession, telegram_id: int, keep: Member) 
         for interest in other.interest_names - keep.interest_names:
             keep.interests.append(MemberInterest(interest=interest))
         keep.onboarded_at = keep.onboarded_at or other.onboarded_at
+        await session.flush()
+        await move_activity(session, other.id, keep.id)
         await session.delete(other)
         await session.flush()
     else:
