@@ -10,6 +10,7 @@ from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot import activity_messages as am
 from bot import round_messages as msgs
+from bot import round_signup
 from bot.activity_buttons import (
     CantCome,
     CantComeAt,
@@ -158,12 +159,10 @@ async def join(update: Update, context: Context) -> None:
     async with runtime.db.session() as session:
         clashing = await ev.clashes_with_round(session, member.id, round_id)  # before the round's lock
         try:
-            result = await rd.sign_up(session, round_id, member.id, now)
+            result = await round_signup.join(session, round_id, member, now)  # a seat's reminders too
         except tuple(JOIN_REFUSED) as error:
             await refuse(update, context, error, JOIN_REFUSED)
             return
-        if result.position == 0:
-            await msgs.schedule_for_member(session, result.round, member, [], now)
     await query.answer()
     if result.position == 0:
         lines = [_("You're signed up for “{title}”, {when}! Meeting point: {place}.").format(
