@@ -179,6 +179,14 @@ class NotHeld:
     step: Literal["ask", "yes", "no"]
 
 
+@callback("rdr.team")
+class ReportTeam:
+    """Whose report to file, for one who files for more than one team of the round."""
+
+    round_id: Id
+    team_id: Id
+
+
 @callback("rdr.replace")
 class ReplaceReport:
     """A report is filed already: write a new one in its place."""

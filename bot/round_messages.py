@@ -201,9 +201,11 @@ async def leaders_named(session: AsyncSession, round_: Round, now: datetime, *, 
             await leader_changed(session, LeaderChange(round_, team, number, None, leader), now)
 
 
-async def cancel_report_nudges(session: AsyncSession, round_: Round) -> None:
-    for version in range(1, round_.version + 1):
-        await box.cancel(session, f"round:{round_.id}:v{version}:leader:")
+async def cancel_report_nudges(session: AsyncSession, round_: Round, team_id: int | None = None) -> None:
+    """The report is in: the nudges to its leaders go (of this team, when the round has several)."""
+    for leader_id in rd.team_leaders_to_ask(round_, team_id):
+        for version in range(1, round_.version + 1):
+            await box.cancel(session, f"round:{round_.id}:v{version}:leader:" + (f"{leader_id}:" if leader_id else ""))
 
 
 async def own_leaders(session: AsyncSession, round_: Round, to: Member) -> list[Member]:
@@ -388,7 +390,7 @@ async def _cancelled(session: AsyncSession, row: box.OutboxMessage, to: Member) 
 @renderer("round.report")
 async def _report(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
     round_ = await am.subject(session, rd.SEATS, row)
-    if await rd.report_of(session, round_.id) is not None:
+    if await rd.reported_by(session, round_, to.id):  # each team leader is asked for their own team's report
         raise Gone("the report is filed")
     _ = translator(to.language)
     return Message(_("The report for “{title}” is missing. It takes a minute: doors, conversations and what "

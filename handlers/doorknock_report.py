@@ -19,6 +19,7 @@ from bot.activity_buttons import (
     NotHeld,
     ReplaceReport,
     ReportSkipText,
+    ReportTeam,
     ReportTheme,
     ReportThemesDone,
     StopFlow,
@@ -46,17 +47,21 @@ from models import rounds as rd
 from models.constants import OSLO
 from models.membership import has_role, member_by_telegram
 
-R_DOORS, R_CONVERSATIONS, R_THEMES, R_TEXT, R_REPLACE, R_NOT_HELD = range(13, 19)
+R_DOORS, R_CONVERSATIONS, R_THEMES, R_TEXT, R_REPLACE, R_NOT_HELD, R_TEAM = range(13, 20)
 REPORT = "round_report"
 NOT_YOURS = N_("Another team's leader has filed this round's report; only they, the round's leader or the board can replace it.")
+NOT_YOUR_TEAM = N_("Only the team's leader, the round's leader or the board can file this team's report.")
 NOT_HELD = N_("The round did not take place")
 
 
 async def may_replace(context: Context, session: AsyncSession, round_: rd.Round, filed: rd.RoundReport | None) -> bool:
     """Whether this member (read again in `session`) may file over the report already there."""
     member = await member_by_telegram(session, context.known.telegram_id or 0)
-    return member is not None and (has_role(member, "board", context.runtime.settings.lagbot_admins)
-                                   or rd.may_replace_report(round_, filed, member.id))
+    return member is not None and (is_board(context, member) or rd.may_replace_report(round_, filed, member.id))
+
+
+def is_board(context: Context, member: Any) -> bool:
+    return has_role(member, "board", context.runtime.settings.lagbot_admins)
 
 
 @callback("rd.rep.more")
@@ -81,24 +86,60 @@ async def start_report(update: Update, context: Context) -> int | None:
         await query.answer(context._("The report can be filed once the round has started."), show_alert=True)
         return None
     async with context.runtime.db.session() as session:
-        filed = await rd.report_of(session, round_.id)
-        if not await may_replace(context, session, round_, filed):
-            await query.answer(context._(NOT_YOURS), show_alert=True)
-            return None
         member = await member_by_telegram(session, context.known.telegram_id or 0)
-        calls_off = round_.status == rd.PLANNED and member is not None and may_manage_round(context, member, round_)
-    context.user_data[REPORT] = {"round": round_.id, "themes": [], "title": round_.title, "calls_off": calls_off,
-                                 "earlier_text": filed.text if filed is not None else ""}
+    if member is None:
+        return None
+    teams, calls_off = rd.report_teams(round_, member.id, is_board(context, member)), may_manage_round(context, member, round_)
+    context.user_data[REPORT] = {"round": round_.id, "themes": [], "title": round_.title,
+                                 "calls_off": calls_off and round_.status == rd.PLANNED}
     await query.answer()
     if round_.status == rd.NOT_HELD:  # recorded as not taking place: a report now says it was held after all
         await reply(update, context._("“{title}” is recorded as not taking place. If it took place after all, "
                                       "file the report now; /avbryt leaves it as it is.").format(title=round_.title))
-    if filed is not None:  # ask before a second report replaces the first
+    if len(teams) > 1:  # the round's own leader or the board, for their team or one without a leader
+        buttons = [[(context._("Team {number}").format(number=rd.team_number(round_, t.id)),
+                     ReportTeam(round_id=round_.id, team_id=t.id).pack())] for t in teams if t is not None]
+        await reply(update, context._("Which team's report for “{title}”?").format(title=round_.title),
+                    reply_markup=inline(buttons))
+        return R_TEAM
+    return await begin_team(update, context, round_, teams[0].id if teams and teams[0] is not None else None)
+
+
+async def choose_team(update: Update, context: Context) -> int | None:
+    query = update.callback_query
+    assert query is not None
+    pressed, data = ReportTeam.parse(query.data), report_draft(context)
+    if pressed.round_id != data["round"]:
+        await query.answer(context._("This button is no longer valid. Send /start to see the menu."), show_alert=True)
+        return None
+    round_ = await managed_round(update, context, data["round"], team=True)
+    if round_ is None:
+        return Flow.END
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    return await begin_team(update, context, round_, pressed.team_id)
+
+
+async def begin_team(update: Update, context: Context, round_: rd.Round, team_id: int | None) -> int | None:
+    data = report_draft(context)  # the report of this team: asked before it replaces one filed already, else begun
+    async with context.runtime.db.session() as session:
+        member = await member_by_telegram(session, context.known.telegram_id or 0)
+        allowed = member is not None and (team_id is None and not round_.teams or any(
+            t is not None and t.id == team_id for t in rd.report_teams(round_, member.id, is_board(context, member))))
+        filed = await rd.team_report(session, round_.id, team_id)
+        if not allowed or not await may_replace(context, session, round_, filed):
+            await reply(update, context._(NOT_YOUR_TEAM if not allowed else NOT_YOURS))
+            context.user_data.pop(REPORT, None)  # type: ignore[union-attr]
+            return Flow.END
+    number = rd.team_number(round_, team_id) if len(round_.teams) > 1 else None  # "Lade, team 2": whose report it is
+    data.update(team=team_id, earlier_text=filed.text if filed is not None else "", heading=round_.title if number is None
+                else context._("{title}, team {number}").format(title=round_.title, number=number))
+    if filed is not None:  # ask before a second report of the same team replaces the first
         doors = context.ngettext("{count} door", "{count} doors", filed.doors).format(count=filed.doors)
         talks = context.ngettext("{count} conversation", "{count} conversations", filed.conversations).format(
             count=filed.conversations)
         await reply(update, context._("A report for “{title}” is filed already: {doors}, {conversations}. "
-                                      "Write a new one in its place?").format(title=round_.title, doors=doors, conversations=talks),
+                                      "Write a new one in its place?").format(title=data["heading"], doors=doors, conversations=talks),
                     reply_markup=inline([[(context._("Yes, replace it"), ReplaceReport(round_id=round_.id).pack()),
                                           (context._("No, keep the first"), StopFlow().pack())],
                                          *not_held_row(context)]))
@@ -117,7 +158,7 @@ def not_held_row(context: Context) -> list[list[tuple[str, str]]]:
 async def ask_doors(update: Update, context: Context) -> None:
     rows = not_held_row(context)
     await reply(update, context._("Report for “{title}”. How many doors did you knock on? (a number; /avbryt to stop)").format(
-        title=report_draft(context)["title"]), reply_markup=inline(rows) if rows else None)
+        title=report_draft(context).get("heading")), reply_markup=inline(rows) if rows else None)
 
 
 async def not_held(update: Update, context: Context) -> int | None:
@@ -281,12 +322,16 @@ async def report_save(update: Update, context: Context) -> int:
         round_ = await managed_round(update, context, data["round"], session, team=True)  # the right, read with the change
         if round_ is None:
             return Flow.END
-        if not await may_replace(context, session, round_, await rd.report_of(session, round_.id)):
+        if not await may_replace(context, session, round_, await rd.team_report(session, round_.id, data.get("team"))):
             await answer_alert(update, context._(NOT_YOURS))
             return Flow.END
-        await rd.file_report(session, round_.id, doors=data["doors"], conversations=data["conversations"],
-                             themes=data["themes"], text=text, filed_by=context.known.id)
-        await msgs.cancel_report_nudges(session, round_)
+        try:
+            await rd.file_report(session, round_.id, doors=data["doors"], conversations=data["conversations"],
+                                 themes=data["themes"], text=text, filed_by=context.known.id, team_id=data.get("team"))
+        except rd.RoundError:  # the team was taken off the round meanwhile
+            await answer_alert(update, context._("This button is no longer valid. Send /start to see the menu."))
+            return Flow.END
+        await msgs.cancel_report_nudges(session, round_, data.get("team"))
     if update.callback_query is not None:
         await update.callback_query.answer()
         await update.callback_query.edit_message_reply_markup(None)
@@ -347,6 +392,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
             R_REPLACE: [Press(replace_report, pattern=ReplaceReport.filter()), Press(not_held, pattern=NotHeld.filter()),
                         MessageHandler(text, buttons_expected)],
             R_NOT_HELD: [Press(not_held, pattern=NotHeld.filter()), MessageHandler(text, buttons_expected)],
+            R_TEAM: [Press(choose_team, pattern=ReportTeam.filter()), MessageHandler(text, buttons_expected)],
         },
         fallbacks=[CommandHandler(["avbryt", "cancel"], cancel_report), Press(cancel_report, pattern=StopFlow.filter())],
         drafts=(REPORT,),

@@ -168,7 +168,8 @@ async def send_team(update: Update, context: Context, round_id: int, *, edit: bo
         # A team's leader sees their own team; the board (here as leader of none) sees everyone.
         team = (await rd.team_of_leader(session, round_, leader.id) if rd.leads(round_, leader.id)
                 else await rd.participants(session, round_.id))
-        closed = await rd.check_in_closed(session, round_, now)
+        own = [t.id for t in round_.teams if t.leader_id == leader.id]  # a team leader's check-in closes with their team's report
+        closed = await rd.check_in_closed(session, round_, now, own[0] if len(own) == 1 and len(round_.teams) > 1 else None)
     show_phones = rd.phones_visible(round_, now)
     heading = _("Your team for “{title}”, {when}:") if rd.leads(round_, leader.id) else _("Everyone on “{title}”, {when}:")
     lines = [heading.format(title=round_.title, when=msgs.when(round_, leader.language))]
@@ -228,7 +229,7 @@ async def check_in(update: Update, context: Context) -> None:
             return
         assert signup is not None
         # An old list (cancelled, not held, the report is in, or long over): it changes nothing.
-        closed, gone = await rd.check_in_closed(session, round_, runtime.now()), False
+        closed, gone = await rd.check_in_closed(session, round_, runtime.now(), signup.team_id), False
         if closed is None and runtime.now() < round_.starts_at - timedelta(hours=2):
             await query.answer(_("Check-in opens two hours before the round starts."), show_alert=True)
             return

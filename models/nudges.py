@@ -281,11 +281,13 @@ async def digest(session: AsyncSession, now: datetime, plan_ahead_days: int = 21
     result.signups = signups + rsvps
     # The rounds begun in the last 30 days and their reports, each read once.
     recent = [r for r in await rd.all_rounds(session, since=now - timedelta(days=30), until=now) if r.status == rd.PLANNED]
-    reports = {report.round_id: report for report in await session.scalars(
-        select(rd.RoundReport).where(rd.RoundReport.round_id.in_([r.id for r in recent])))} if recent else {}
+    reports: dict[int, list[rd.RoundReport]] = {}
+    for report in (await session.scalars(
+            select(rd.RoundReport).where(rd.RoundReport.round_id.in_([r.id for r in recent])))) if recent else []:
+        reports.setdefault(report.round_id, []).append(report)  # a round's teams' reports, summed
     held = [r for r in recent if r.starts_at >= week_ago and r.ends_at <= now]
     result.rounds_held = len(held)
-    result.doors = sum(reports[r.id].doors for r in held if r.id in reports)
+    result.doors = sum(rd.totals(reports.get(r.id, [])).doors for r in held)
     result.reports_missing = [r.title for r in recent if r.ends_at <= now - timedelta(days=1) and r.id not in reports]
     result.nothing_planned = await ev.joinable_within(session, now, plan_ahead_days) == 0
     return result

@@ -29,6 +29,7 @@ from models.round_tables import (
     RoundNotHeld,
     RoundReport,
     Signup,
+    Team,
 )
 
 # The leader's check-in stays open this long after the round's end, unless the report is filed first
@@ -87,7 +88,9 @@ async def may_tell(session: AsyncSession, round_id: int, member_id: int) -> Roun
 
 
 async def file_report(session: AsyncSession, round_id: int, *, doors: int, conversations: int, themes: list[str],
-                      text: str, filed_by: int | None) -> RoundReport:
+                      text: str, filed_by: int | None, team_id: int | None = None) -> RoundReport:
+    """File (or file again) one team's report; `team_id` None on a round with teams is its first team's.
+    A team of another round is refused (RoundError)."""
     if doors < 0 or conversations < 0 or conversations > max(doors, 0) + 10000:
         raise RoundError("negative figures")
     if unknown := set(themes) - set(THEMES):
@@ -97,8 +100,13 @@ async def file_report(session: AsyncSession, round_id: int, *, doors: int, conve
         round_.status = PLANNED
     elif round_.status != PLANNED:
         raise RoundClosed(round_id)
-    existing = await session.scalar(select(RoundReport).where(RoundReport.round_id == round_id))
-    report = existing or RoundReport(round_id=round_id)
+    team_ids = [t.id for t in round_.teams]
+    if team_id is None and team_ids:
+        team_id = team_ids[0]
+    if team_id is not None and team_id not in team_ids:
+        raise RoundError(f"team {team_id} is not on round {round_id}")
+    existing = await team_report(session, round_id, team_id)
+    report = existing or RoundReport(round_id=round_id, team_id=team_id)
     report.doors, report.conversations, report.themes = doors, conversations, sorted(set(themes))
     report.text, report.filed_by, report.filed_at = text.strip()[:MAX_TEXT], filed_by, utcnow()
     if existing is None:
@@ -107,8 +115,81 @@ async def file_report(session: AsyncSession, round_id: int, *, doors: int, conve
     return report
 
 
+async def reports_of(session: AsyncSession, round_id: int) -> list[RoundReport]:
+    """The round's reports, one per team that has filed (the round's figures are their sum)."""
+    return list(await session.scalars(select(RoundReport).where(RoundReport.round_id == round_id).order_by(RoundReport.id)))
+
+
 async def report_of(session: AsyncSession, round_id: int) -> RoundReport | None:
-    return await session.scalar(select(RoundReport).where(RoundReport.round_id == round_id))
+    """A report of the round, if any team has filed one (the first filed)."""
+    return (await reports_of(session, round_id) or [None])[0]
+
+
+async def team_report(session: AsyncSession, round_id: int, team_id: int | None) -> RoundReport | None:
+    """The report of this team of the round (team None: the report of a round without teams, or one
+    whose team was removed)."""
+    team = RoundReport.team_id.is_(None) if team_id is None else RoundReport.team_id == team_id
+    return await session.scalar(select(RoundReport).where(RoundReport.round_id == round_id, team).order_by(RoundReport.id).limit(1))
+
+
+def runs(round_: Round, member_id: int) -> bool:
+    """The round's own leader — the first team's leader, or who created it — who may change, move or
+    cancel it (with the board); the leaders of the other teams manage their own team only."""
+    first = round_.teams[0].leader_id if round_.teams else None
+    return member_id in {first, round_.created_by} - {None}
+
+
+def may_replace_report(round_: Round, report: RoundReport | None, member_id: int) -> bool:
+    """A team's report is replaced only by who filed it, the team's leader or the round's own leader (and
+    the board), not by the leader of another team."""
+    if report is None or report.filed_by in (None, member_id) or runs(round_, member_id):
+        return True
+    return any(t.id == report.team_id and t.leader_id == member_id for t in round_.teams)
+
+
+def report_teams(round_: Round, member_id: int, board: bool) -> list[Team | None]:
+    """The teams whose report this member files: the teams they lead; the board and the round's own
+    leader also those without a leader (every team, when all have another leader). A round without
+    teams has one report, of no team ([None])."""
+    if not round_.teams:
+        return [None]
+    led: list[Team | None] = [t for t in round_.teams if t.leader_id == member_id]
+    if not (board or runs(round_, member_id)):
+        return led
+    return led + [t for t in round_.teams if t.leader_id is None] or list(round_.teams)
+
+
+def team_number(round_: Round, team_id: int | None) -> int | None:
+    """The team's number on the round (1, 2, …), None for no team or one not on it."""
+    return next((n for n, t in enumerate(round_.teams, start=1) if t.id == team_id), None)
+
+
+def team_leaders_to_ask(round_: Round, team_id: int | None) -> list[int | None]:
+    """Whose report nudges go when this team's report is in: on a round of several teams its leader's
+    ([] for a team without one); else every leader's ([None])."""
+    if len(round_.teams) <= 1:
+        return [None]
+    return [t.leader_id for t in round_.teams if t.id == team_id and t.leader_id is not None]
+
+
+async def reported_by(session: AsyncSession, round_: Round, member_id: int) -> bool:
+    """Whether the report asked of this leader is in: their own teams' on a round of several teams, else any."""
+    led = [t.id for t in round_.teams if t.leader_id == member_id]
+    if len(round_.teams) <= 1 or not led:
+        return await report_of(session, round_.id) is not None
+    return all([await team_report(session, round_.id, team_id) is not None for team_id in led])
+
+
+@dataclass
+class RoundTotals:
+    doors: int = 0
+    conversations: int = 0
+    reports: int = 0
+
+
+def totals(reports: list[RoundReport]) -> RoundTotals:
+    """The round's figures: its teams' reports summed."""
+    return RoundTotals(sum(r.doors for r in reports), sum(r.conversations for r in reports), len(reports))
 
 
 async def mark_not_held(session: AsyncSession, round_id: int, now: datetime) -> Round:
@@ -121,19 +202,24 @@ async def mark_not_held(session: AsyncSession, round_id: int, now: datetime) -> 
         return round_
     if round_.status != PLANNED or now < round_.starts_at:
         raise RoundClosed(round_id)
-    if (filed := await report_of(session, round_id)) is not None:
+    for filed in await reports_of(session, round_id):  # every team's: the whole round did not take place
         await session.delete(filed)
     round_.status = NOT_HELD
     await session.flush()
     return round_
 
 
-async def check_in_closed(session: AsyncSession, round_: Round, now: datetime) -> str | None:
-    """Why the leader's check-in no longer acts — "cancelled", "not_held", "reported" (the report is
-    in: the figures are settled) or "over" (more than CHECK_IN_AFTER_END after the end) — or None."""
+async def check_in_closed(session: AsyncSession, round_: Round, now: datetime, team_id: int | None = None) -> str | None:
+    """Why the leader's check-in no longer acts — "cancelled", "not_held", "reported" (the report of the
+    team, `team_id`, is in: its figures are settled; no team given: any report of the round) or "over"
+    (more than CHECK_IN_AFTER_END after the end) — or None."""
     if round_.status != PLANNED:
         return "not_held" if round_.status == NOT_HELD else "cancelled"
-    if await report_of(session, round_.id) is not None:
+    if team_id is not None and any(t.id == team_id for t in round_.teams):
+        reported = await team_report(session, round_.id, team_id) is not None
+    else:
+        reported = await report_of(session, round_.id) is not None
+    if reported:
         return "reported"
     return "over" if now > round_.ends_at + CHECK_IN_AFTER_END else None
 
@@ -144,7 +230,7 @@ async def set_attendance(session: AsyncSession, signup_id: int, attended: bool, 
     signup = await session.get(Signup, signup_id)
     if signup is not None:
         round_: Round = await act.get(session, SEATS, signup.round_id, lock=True)
-        if (reason := await check_in_closed(session, round_, now)) is not None:
+        if (reason := await check_in_closed(session, round_, now, signup.team_id)) is not None:
             raise CheckInClosed(round_.id, reason)
     held: Signup = await act.set_attendance(session, SEATS, signup_id, attended, seated_only=True)
     return held
@@ -220,10 +306,9 @@ async def year_figures(session: AsyncSession, year_start: datetime, year_end: da
                 people.add(signup.member_id)
             if signup.attended:
                 checked.add(signup.member_id)
-        report = await report_of(session, round_.id)
-        if report is not None:
-            figures.doors += report.doors
-            figures.conversations += report.conversations
+        summed = totals(await reports_of(session, round_.id))
+        figures.doors += summed.doors
+        figures.conversations += summed.conversations
         overlapping = sum(len(r.teams) for r in rounds if r.starts_at < round_.ends_at and r.ends_at > round_.starts_at)
         figures.max_teams_at_once = max(figures.max_teams_at_once, overlapping)
     figures.participants, figures.checked_in = len(people), len(checked)

@@ -174,10 +174,16 @@ class DoorInput(Base):
 
 
 class RoundReport(Base):
+    """A team's report of a round (one per team; a round without teams has one, with no team). The
+    round's figures are the sum of its teams' reports."""
+
     __tablename__ = "round_reports"
+    __table_args__ = (UniqueConstraint("round_id", "team_id", name="uq_round_reports_round_id_team_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), unique=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    # The team reported on; a team removed later leaves its figures counted for the round (SET NULL).
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("round_teams.id", ondelete="SET NULL"), index=True)
     doors: Mapped[int] = mapped_column(Integer)
     conversations: Mapped[int] = mapped_column(Integer)
     themes: Mapped[list[str]] = mapped_column(JSON)

@@ -31,10 +31,19 @@ from models.round_reports import (  # noqa: F401 - importable from here as befor
     inputs_and_reports,
     leader_candidates,
     mark_not_held,
+    may_replace_report,
     may_tell,
     report_of,
+    report_teams,
+    reported_by,
+    reports_of,
     rounds_attended,
+    runs,
     set_attendance,
+    team_leaders_to_ask,
+    team_number,
+    team_report,
+    totals,
     year_figures,
 )
 from models.round_tables import (  # noqa: F401 - importable from here as before
@@ -348,19 +357,6 @@ async def rounds_led(session: AsyncSession, member_id: int, now: datetime) -> li
         teams = sorted(round_.teams, key=lambda t: t.id)
         led.append((round_, next(k for k, t in enumerate(teams, start=1) if t.leader_id == member_id)))
     return led
-
-
-def runs(round_: Round, member_id: int) -> bool:
-    """The round's own leader — the first team's leader, or who created it — who may change, move or
-    cancel it (with the board); the leaders of the other teams manage their own team only."""
-    first = round_.teams[0].leader_id if round_.teams else None
-    return member_id in {first, round_.created_by} - {None}
-
-
-def may_replace_report(round_: Round, report: RoundReport | None, member_id: int) -> bool:
-    """A round's report is replaced only by who filed it or the round's own leader (and the board),
-    not by the leader of another team."""
-    return report is None or report.filed_by in (None, member_id) or runs(round_, member_id)
 
 
 def checks_in(round_: Round, signup: Signup, member_id: int) -> bool:

@@ -325,9 +325,12 @@ async def register_namesake(world: World) -> None:
 
 
 async def team_leader_filed(world: World) -> None:
-    """The second team's leader filed the round's report; the leader of another of its teams may not replace it."""
+    """The second team's leader filed their team's report; they may file it anew (the leader of another team
+    files their own team's report, and never reaches this one)."""
     async with world.extra["db"].session() as session:
-        await rd.file_report(session, world.round_id, doors=50, conversations=10, themes=[], text="", filed_by=world.ids["team_leader"])
+        round_ = await rd.get_round(session, world.round_id)
+        await rd.file_report(session, world.round_id, doors=50, conversations=10, themes=[], text="", filed_by=world.ids["team_leader"],
+                             team_id=round_.teams[1].id)
 
 
 async def scheduled_broadcast(world: World) -> None:
@@ -485,13 +488,13 @@ ACTIONS: list[Action] = [
     Action("create a round", ("rd.new", "rdc.district", "rdc.leader", "rdc.lead", "rdc.team", "draft.skip", "draft.create", "draft.stop"),
            then(steps("/nyrunde"), press(lambda w: CreateDraft())), "board", frozenset({"other_leader"}),
            commands=("nyrunde",), drive=flow("/nyrunde", ROUND_FLOW), last=steps(("label", "✅ Opprett"))),
-    Action("file a round's report", ("rd.report", "rdr.theme", "rdr.done", "rdr.skip", "rdr.replace", "rd.rep.more"),
+    Action("file a round's report", ("rd.report", "rdr.theme", "rdr.done", "rdr.skip", "rdr.replace", "rdr.team", "rd.rep.more"),
            then(press(lambda w: FileReport(round_id=w.round_id)), press(lambda w: ReportSkipText(round_id=w.round_id))),
            "team_leader", also_refused=(),
            drive=steps(lambda w: FileReport(round_id=w.round_id), "120", "30", lambda w: ReportThemesDone(round_id=w.round_id)),
            last=press(lambda w: ReportSkipText(round_id=w.round_id))),
-    Action("replace another team's report", (), then(REPLACE_REPORT, press(lambda w: ReportSkipText(round_id=w.round_id))),
-           "leader", setup=team_leader_filed, also_refused=("third_leader",),
+    Action("replace one's own team's report", (), then(REPLACE_REPORT, press(lambda w: ReportSkipText(round_id=w.round_id))),
+           "team_leader", setup=team_leader_filed,
            drive=REPLACE_REPORT, last=press(lambda w: ReportSkipText(round_id=w.round_id))),
     Action("record that a round did not take place", ("rdr.nh",),
            then(press(lambda w: FileReport(round_id=w.round_id)), press(lambda w: NotHeld(round_id=w.round_id, step="ask")),
