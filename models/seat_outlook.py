@@ -9,35 +9,33 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, case, func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import activity as act
-from models.errors import NotFound
 
 
 @dataclass(frozen=True)
 class Outlook:
-    activity: Any  # as read now, unlocked
+    activity: Any  # the activity's row as read now, unlocked (a Core row: its columns as attributes)
     seat_free: bool  # open, a seat free, and the member holds neither a seat nor a place yet
 
 
 async def outlook(session: AsyncSession, spec: act.Seats, activity_id: int, member_id: int, now: datetime) -> Outlook | None:
-    """The activity and whether a seat looks free for `member_id`; None when it is gone or closed."""
-    try:
-        activity = await act.get(session, spec, activity_id)
-    except NotFound:
-        return None
-    if not act.open_for_sign_up(activity, now):
-        return None
-
+    """The activity and whether a seat looks free for `member_id`, in one prebuilt Core statement (an
+    ORM read here would be done again by the locked read); None when it is gone or closed."""
     def build() -> Any:
-        held = spec.state.in_((act.CONFIRMED, act.WAITING))
-        return (select(func.count().filter(spec.state == act.CONFIRMED),
-                       func.count(case((held & (spec.holder.member_id == bindparam("member_id")), 1))))
-                .where(spec.of(bindparam("activity_id"))))
+        holder, activity_key = spec.holder, getattr(spec.holder, spec.activity_column)
+        seated = (select(func.count()).where(activity_key == spec.activity.id, spec.state == act.CONFIRMED)
+                  .scalar_subquery())
+        mine = (select(func.count()).where(activity_key == spec.activity.id, holder.member_id == bindparam("member_id"),
+                                           spec.state.in_((act.CONFIRMED, act.WAITING))).scalar_subquery())
+        return select(spec.activity.__table__, seated.label("seated"), mine.label("mine")).where(
+            spec.activity.id == bindparam("activity_id"))
 
-    seated, mine = (await session.execute(act.prebuilt(spec, "outlook", build),
-                                          {"activity_id": activity_id, "member_id": member_id})).one()
-    free = activity.capacity is None or int(seated) < activity.capacity
-    return Outlook(activity, free and not mine)
+    row = (await session.execute(act.prebuilt(spec, "outlook", build),
+                                 {"activity_id": activity_id, "member_id": member_id})).first()
+    if row is None or not act.open_for_sign_up(row, now):
+        return None
+    free = row.capacity is None or int(row.seated) < row.capacity
+    return Outlook(row, free and not row.mine)
