@@ -1,0 +1,48 @@
+"""Small findings of a season player: a team leader took a seat on the round they lead; erasing one's
+data with only a waiting-list place promised that place to "the next on the waiting list"; /mine_data
+called an unconfirmed supporter a member; one member got two nudges in the same second."""
+
+from __future__ import annotations
+
+from models import round_leaders
+from models import rounds as rd
+from models.membership import member_by_telegram
+from tests.test_doorknock import make_round, people, signups
+from tests.test_phonebank import caller, campaign
+
+
+# Per (leader of team 1 on Lade) tapped an old "Bli med" under an earlier /dorbank, and then the round's
+# QR code: he was given a seat on his own round, and counted among the participants.
+async def test_a_leader_takes_no_seat_on_the_round_they_lead(db, app, make_user, clock):
+    leader, member = await people(make_user, 2)
+    round_id = await make_round(db, clock, leader=leader)
+    old = await leader.press_data(f"rd.join:{round_id}")
+    assert old.alerts == ["Du leder denne runden — laget ditt finner du under /dorbank lag."]
+    assert await signups(db, round_id) == []
+    link = await leader.send(f"/start round_{round_id}")
+    assert "Dørbank på Lade" in link.text
+    assert link.buttons == ["👥 Laget: Dørbank på Lade"], link.buttons
+    await member.press_data(f"rd.join:{round_id}")  # others join as before
+    assert await signups(db, round_id) == [("Person1 Nordmann", "confirmed")]
+
+
+# Per was named leader after a phone round for the round began; a caller reached him and pressed "Meldt på": he is not given a seat,
+# and the caller is told why.
+async def test_a_caller_signing_up_the_rounds_leader_gives_no_seat(db, app, make_user, clock):
+    [leader] = await people(make_user, 1, district="Midtbyen")
+    round_id = await make_round(db, clock, district="midtbyen")
+    async with db.session() as session:
+        (await member_by_telegram(session, leader.user_id)).verified = True  # confirmed by the board: in the audience
+    await campaign(db, clock, round_id=round_id)
+    async with db.session() as session:  # named leader after the phone round began
+        round_ = await rd.get_round(session, round_id)
+        await round_leaders.set_leader(session, round_.teams[0].id, (await member_by_telegram(session, leader.user_id)).id,
+                                       now=clock(), grant=True)
+    user = await caller(make_user, db)
+    await user.send("/ringerunde")
+    card = await user.press("📞 Neste samtale")
+    assert "Person0 Nordmann" in card.text, card.texts
+    done = await user.press("✅ Meldt på")
+    edited = done.method("editMessageText")[0]
+    assert "Person0 Nordmann leder et lag på runden denne ringerunden gjelder, og fikk derfor ingen plass på den." in edited.text
+    assert await signups(db, round_id) == []
