@@ -46,3 +46,30 @@ async def test_a_caller_signing_up_the_rounds_leader_gives_no_seat(db, app, make
     edited = done.method("editMessageText")[0]
     assert "Person0 Nordmann leder et lag på runden denne ringerunden gjelder, og fikk derfor ingen plass på den." in edited.text
     assert await signups(db, round_id) == []
+
+
+# Bjørn was number 1 on the waiting list for Lade and had said maybe to the pub evening; /slett_meg told
+# him "the next on the waiting list gets" his places, though he held no seat anyone could be given.
+async def test_erasing_with_only_a_waiting_place_and_a_maybe_says_what_is_given_up(db, app, make_user, clock):
+    from datetime import timedelta
+
+    from tests.test_play_c import make_event
+    from tests.test_season_member import START, person
+    from tests.test_season_member import make_round as season_round
+
+    anne, bjorn = await person(make_user, 1, first="Anne"), await person(make_user, 2, first="Bjørn")
+    rid = await season_round(db, clock, capacity=1, title="Dørbank på Lade")
+    eid = await make_event(db, clock, title="Pubkveld", start=START + timedelta(days=1))
+    await anne.press_data(f"rd.join:{rid}")
+    await bjorn.press_data(f"rd.join:{rid}")
+    await bjorn.press_data(f"ev.rsvp:{eid}:maybe")
+    asked = await bjorn.send("/slett_meg")
+    assert "ventelisten får" not in asked.text, asked.text
+    assert "Plassene dine på ventelisten til disse blir gitt fra deg:\n• Dørbank på Lade — lørdag 5. desember kl. 12:00" in asked.text, asked.text
+    assert "«Kanskje»-svaret ditt på disse blir trukket tilbake:\n• Pubkveld — søndag 6. desember kl. 12:00" in asked.text, asked.text
+    await bjorn.press("Ja, slett dataene mine")
+    assert await signups(db, rid) == [("Anne Nordmann", "confirmed")]
+    # One with a seat is still told the next in line gets it (and only that).
+    seated = await anne.send("/slett_meg")
+    assert "Plassene dine på disse blir gitt fra deg, og den neste på ventelisten får dem:\n• Dørbank på Lade" in seated.text
+    assert "Plassene dine på ventelisten" not in seated.text
