@@ -73,3 +73,27 @@ async def test_erasing_with_only_a_waiting_place_and_a_maybe_says_what_is_given_
     seated = await anne.send("/slett_meg")
     assert "Plassene dine på disse blir gitt fra deg, og den neste på ventelisten får dem:\n• Dørbank på Lade" in seated.text
     assert "Plassene dine på ventelisten" not in seated.text
+
+
+# Siri started lagbot with a number not in the member register: /mine_data listed her role as "medlem",
+# though she is a supporter the board has not confirmed yet.
+async def test_my_data_names_an_unconfirmed_supporter_as_such(db, app, make_user, clock):
+    import json
+
+    from models import membership
+    from tests.test_season_member import person
+
+    siri = await person(make_user, 1, first="Siri")
+    async with db.session() as session:
+        member = await member_by_telegram(session, siri.user_id)
+        assert (member.status, member.verified) == ("supporter", False)
+        await membership.grant_role(session, member, "caller")
+
+    async def roles() -> list[str]:
+        [document] = (await siri.send("/mine_data")).method("sendDocument")
+        return json.loads(document.files["document"])["Roller"]
+
+    assert await roles() == ["støttespiller, ikke bekreftet av styret ennå", "ringer"]
+    async with db.session() as session:
+        await membership.verify_supporter(session, (await member_by_telegram(session, siri.user_id)).id)
+    assert await roles() == ["støttespiller, bekreftet av styret", "ringer"]
