@@ -4,7 +4,9 @@ called an unconfirmed supporter a member; one member got two nudges in the same 
 
 from __future__ import annotations
 
-from models import round_leaders
+from sqlalchemy import select
+
+from models import OutboxMessage, round_leaders
 from models import rounds as rd
 from models.membership import member_by_telegram
 from tests.test_doorknock import make_round, people, signups
@@ -97,3 +99,38 @@ async def test_my_data_names_an_unconfirmed_supporter_as_such(db, app, make_user
     async with db.session() as session:
         await membership.verify_supporter(session, (await member_by_telegram(session, siri.user_id)).id)
     assert await roles() == ["støttespiller, bekreftet av styret", "ringer"]
+
+
+# Kari (board, new this autumn, interested in door-knocking) got "a round with free seats" and "it
+# takes time to find your place" in the same second; Ola, who had done nothing yet, got the round
+# at ten and the newcomer word at eleven.
+async def test_one_suggestion_a_day_and_the_newcomer_word_only_to_one_without_a_part(db, app, make_user, clock):
+    from datetime import timedelta
+
+    from tests.test_nudges import MONDAY, member, nudge_texts, run_hooks
+
+    kari = await member(db, make_user, interests=("doorknock",), roles=("board",))
+    ola = await member(db, make_user, interests=("doorknock",), phone="+4747000001")
+    day = MONDAY + timedelta(days=23)  # past the welcome weeks: newcomers both
+    async with db.session() as session:
+        for user in (kari, ola):
+            (await member_by_telegram(session, user.user_id)).joined_on = clock().date()
+        await rd.create_round(session, title="Dørbank Moholt", district="lerkendal", starts_at=day + timedelta(days=5),
+                              ends_at=day + timedelta(days=5, hours=3), meeting_point="Moholt torg", capacity=6, now=clock())
+    await run_hooks(app, clock, day)
+    [round_word] = await nudge_texts(kari)
+    assert round_word.startswith("Snart er det en dørbankrunde med ledige plasser"), round_word
+    [ola_word] = await nudge_texts(ola)
+    assert ola_word.startswith("Snart er det en dørbankrunde med ledige plasser"), ola_word
+    await run_hooks(app, clock, day + timedelta(hours=1))  # the next pass, the same day
+    assert len(await nudge_texts(ola)) == 1 and len(await nudge_texts(kari)) == 1
+    await run_hooks(app, clock, day + timedelta(days=1, hours=1))
+    assert (await nudge_texts(ola))[1].startswith("Det kan ta litt tid å finne sin plass.")
+    assert len(await nudge_texts(kari)) == 1  # the board has its place: no newcomer word, ever
+    await run_hooks(app, clock, day + timedelta(days=3))
+    assert len(await nudge_texts(kari)) == 1
+    async with db.session() as session:
+        kari_id = (await member_by_telegram(session, kari.user_id)).id
+        rows = list(await session.scalars(select(OutboxMessage.dedupe_key).where(OutboxMessage.member_id == kari_id,
+                                                                                OutboxMessage.kind == "nudge")))
+    assert [k.split(":")[1] for k in rows] == ["doorknock"]
