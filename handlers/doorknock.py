@@ -1,6 +1,5 @@
-"""/dorbank for members: the rounds coming up, joining and leaving in one tap, /mine, and what they
-heard at the doors afterwards. Leaders' and the board's parts live in doorknock_team, doorknock_create
-and activity_manage."""
+"""/dorbank for members: the rounds coming up, joining and leaving in one tap, /mine, and what they heard at
+the doors afterwards. Leaders' and the board's parts live in doorknock_team, doorknock_create and activity_manage."""
 
 from __future__ import annotations
 
@@ -73,8 +72,7 @@ ROUNDS_PER_PAGE = 8
 # "/dorbank lag" and the like: the leaders' and the board's views behind the same command.
 SUBCOMMANDS = {"ledere": team.leader_candidates, "leaders": team.leader_candidates,
                "rapport": report.year_report, "report": report.year_report,
-               "eksport": report.export_input, "export": report.export_input,
-               "lag": team.my_teams, "team": team.my_teams}
+               "eksport": report.export_input, "export": report.export_input, "lag": team.my_teams, "team": team.my_teams}
 
 
 @onboarded
