@@ -105,7 +105,10 @@ KEY_LABELS: dict[str, str] = {
 # Survey texts: the district-chapter mapping's are msgids, a district answer is a code.
 SURVEY_WORDS = frozenset({"survey", "question", "your_answer"})
 # Values that are codes of lagbot's own vocabulary, shown in words (wherever the key appears).
-VALUE_LABELS: dict[str, dict[str, str]] = {"district": DISTRICT_LABELS, "interests": INTEREST_LABELS, "roles": ROLE_LABELS,
+# What one is, first among the roles: a member, or a supporter confirmed by the board or not yet.
+EXPORT_ROLE_LABELS = {**ROLE_LABELS, "supporter": N_("supporter, confirmed by the board"),
+                      "unconfirmed_supporter": N_("supporter, not yet confirmed by the board")}
+VALUE_LABELS: dict[str, dict[str, str]] = {"district": DISTRICT_LABELS, "interests": INTEREST_LABELS, "roles": EXPORT_ROLE_LABELS,
                                            "theme": THEME_LABELS, "themes": THEME_LABELS, "rule": RULE_LABELS}
 # What a message from lagbot was about (the outbox's topic codes), in words.
 TOPIC_LABELS: dict[str, str] = {

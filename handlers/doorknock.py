@@ -1,6 +1,5 @@
-"""/dorbank for members: the rounds coming up, joining and leaving in one tap, /mine, and what they
-heard at the doors afterwards. Leaders' and the board's parts live in doorknock_team, doorknock_create
-and activity_manage."""
+"""/dorbank for members: the rounds coming up, joining and leaving in one tap, /mine, and what they heard at
+the doors afterwards. Leaders' and the board's parts live in doorknock_team, doorknock_create and activity_manage."""
 
 from __future__ import annotations
 
@@ -59,6 +58,7 @@ JOIN_REFUSED: dict[type[Exception], str] = {
     NotFound: N_("That round does not exist (any more)."),
     rd.RoundClosed: N_("That round is over or cancelled."),
     rd.AlreadySignedUp: N_("You are already signed up for that round."),
+    rd.LeadsRound: N_("You lead this round — your team is under /dorbank lag."),
 }
 INPUT_KEY = "door_input"
 NOT_ON_ROUND = N_("Only those who took part in that round can tell what they heard at its doors.")
@@ -73,8 +73,7 @@ ROUNDS_PER_PAGE = 8
 # "/dorbank lag" and the like: the leaders' and the board's views behind the same command.
 SUBCOMMANDS = {"ledere": team.leader_candidates, "leaders": team.leader_candidates,
                "rapport": report.year_report, "report": report.year_report,
-               "eksport": report.export_input, "export": report.export_input,
-               "lag": team.my_teams, "team": team.my_teams}
+               "eksport": report.export_input, "export": report.export_input, "lag": team.my_teams, "team": team.my_teams}
 
 
 @onboarded
@@ -131,7 +130,9 @@ async def show_round(update: Update, context: Context, member: Member, value: st
     if round_.status != rd.PLANNED or round_.starts_at <= runtime.now():
         await reply(update, _("That round is over or cancelled. See /dorbank for the rounds coming up."))
         return
-    if mine is not None and mine.status in (rd.CONFIRMED, rd.WAITING):
+    if rd.leads(round_, member.id):  # a round one leads: the team, not a seat in it
+        button = (_("👥 Team: {title}").format(title=round_.title[:30]), RoundTeam(round_id=round_id).pack())
+    elif mine is not None and mine.status in (rd.CONFIRMED, rd.WAITING):
         button = (_("Leave"), (LeaveRound if mine.status == rd.CONFIRMED else LeaveWaitingList)(round_id=round_id).pack())
     else:
         button = ("➕ " + join_label(view, member.language), JoinRound(round_id=round_id).pack())

@@ -215,9 +215,12 @@ async def apply_outcome(update: Update, context: Context, target_id: int, outcom
             await answer_alert(update, _("You no longer hold this call — it may have gone back to the queue."))
             return False
         person = await session.get(Member, done.member_id) if outcome in ("signed_up", "will_call") else None
-        too_late, waiting = False, 0
+        too_late, waiting, leads = False, 0, False
         if outcome == "signed_up" and done.round_id is not None and person is not None:
-            position = await sign_up_for_round(session, done.round_id, person, now)
+            try:
+                position = await sign_up_for_round(session, done.round_id, person, now)
+            except rd.LeadsRound:  # they lead a team of it: no seat for them, nothing else changes
+                position, leads = 0, True
             too_late, waiting = position is None, position or 0
         if outcome == "signed_up" and done.event_id is not None and person is not None:
             position = await sign_up_for_event(session, done.event_id, person, now)
@@ -236,6 +239,9 @@ async def apply_outcome(update: Update, context: Context, target_id: int, outcom
     text = redacted(done.name or "?", label, member.language)
     if too_late:
         text += "\n" + _("The round or event this phone round is for is over or cancelled, so nobody was signed up.")
+    if leads:
+        text += "\n" + _("{name} leads a team on the round this phone round is for, so they were not given a seat in it.").format(
+            name=done.name or "?")
     keyboard = inline([[(_("📞 Next call"), CallStep("next", done.campaign_id).pack()), (_("📝 Add a note"), CallNote(target_id).pack())],
                        [(_("⏸ Stop calling"), CallStep("stop", done.campaign_id).pack())]])
     if done.card_message_id and update.effective_chat is not None:
@@ -251,7 +257,8 @@ async def apply_outcome(update: Update, context: Context, target_id: int, outcom
 
 async def sign_up_for_round(session: AsyncSession, round_id: int, person: Member, now: datetime) -> int | None:
     """"Signed up" on a phone round linked to a door-knocking round: a seat or a place on its waiting
-    list (returned; 0: a seat), reminders, and a notice. None when the round is over or cancelled."""
+    list (returned; 0: a seat), reminders, and a notice. None when the round is over or cancelled;
+    rd.LeadsRound when the person leads one of its teams."""
     try:
         signed = await rd.sign_up(session, round_id, person.id, now)
     except rd.AlreadySignedUp:  # signed up before the call: their place as it is

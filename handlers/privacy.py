@@ -13,7 +13,7 @@ from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot.callbacks import callback
 from bot.erasure import announce_released
-from bot.i18n import fmt_datetime
+from bot.i18n import N_, fmt_datetime
 from handlers import ask_link
 from handlers.common import Context, inline, menu_label_pattern, onboarded, pressed, reply
 from handlers.data_labels import readable
@@ -21,7 +21,7 @@ from handlers.flows import switch_of
 from handlers.presses import Press
 from models import membership
 from models.data_export import export_member
-from models.privacy import TeamLed, erase_member, places_held, release_places, teams_led
+from models.privacy import MAYBE, SEAT, WAITING_PLACE, TeamLed, erase_member, places_held, release_places, teams_led
 from models.round_leaders import LeaderChange
 
 
@@ -52,6 +52,13 @@ async def member_data(update: Update, context: Context) -> None:
         caption=context._("This is everything lagbot stores about you. To erase it, send /slett_meg."),
     )
 
+# What /slett_meg says is given up, by what the member holds in it.
+PLACES_GIVEN_UP = {
+    SEAT: N_("Your places in these will be given up, and the next on the waiting list gets them:"),
+    WAITING_PLACE: N_("Your places on the waiting list for these will be given up:"),
+    MAYBE: N_("Your “maybe” to these will be withdrawn:"),
+}
+
 
 async def delete_me(update: Update, context: Context) -> None:
     """Ask for confirmation before erasing anything."""
@@ -66,9 +73,9 @@ async def delete_me(update: Update, context: Context) -> None:
             led = await teams_led(session, context.member, context.runtime.now())
     text = _("This erases your name, phone number, e-mail, Telegram link, interests and anything you have "
              "written to lagbot. Only anonymous counts are kept. It cannot be undone.\n\nErase your data?")
-    if held:
-        text = "\n".join([text, "", _("Your places in these will be given up, and the next on the waiting list gets them:"),
-                          *places_lines(held, context.lang)])
+    for kind, heading in PLACES_GIVEN_UP.items():  # by what is held: only a seat goes to the next in line
+        if places := [(title, starts_at) for title, starts_at, held_as in held if held_as == kind]:
+            text = "\n".join([text, "", _(heading), *places_lines(places, context.lang)])
     if led:  # named team by team, so they can hand over before they go
         text = "\n".join([text, "", _("You lead a team in these; the team will have no leader, and the board is told:"),
                           *places_lines([(team_title(team, _), team.starts_at) for team in led], context.lang), "",

@@ -21,7 +21,7 @@ from models.event_tables import Event, Rsvp
 from models.inbox import InboxUpdate
 from models.leader_training import LeaderTraining
 from models.linking import LinkRequest
-from models.member import Member
+from models.member import STATUS_SUPPORTER, Member
 from models.nudges import NudgeState
 from models.outbox import OutboxMessage
 from models.persistence_store import PersistedData
@@ -150,13 +150,22 @@ def _said(payload: str | None) -> str | None:
     return message.get("text") or contact.get("phone_number") or (update.get("callback_query") or {}).get("data")
 
 
+def _roles(member: Member) -> list[str]:
+    """What the member is, then the roles granted: "member" only for one in the member register; a supporter
+    is "supporter" once the board has confirmed them, "unconfirmed_supporter" before."""
+    granted = sorted(member.role_names - {"member"})
+    if member.status != STATUS_SUPPORTER:
+        return ["member", *granted]
+    return ["supporter" if member.verified else "unconfirmed_supporter", *granted]
+
+
 async def export_member(session: AsyncSession, member: Member) -> dict[str, Any]:
     """Everything stored about the member, as plain JSON-ready data with stable English keys."""
     return {
         "member": _person(member),
         "consent": {"given_at": stamp(member.consent_at), "reminders": member.wants_reminders,
                     "suggestions": member.wants_nudges, "messages_from_the_board": member.wants_broadcasts},
-        "roles": sorted(member.role_names),
+        "roles": _roles(member),
         "interests": sorted(member.interest_names),
         **await _activities(session, member),
         **await _calls(session, member),

@@ -99,8 +99,8 @@ async def _activity(session: AsyncSession, members: list[Member], leaders: list[
                               place="Folkets hus", now=now, capacity=20),
     ]
     for member in members[:25]:
-        if rng.random() < 0.4:
-            await rd.sign_up(session, rng.choice(rounds).id, member.id, now)
+        if rng.random() < 0.4 and not rd.leads(chosen := rng.choice(rounds), member.id):  # a leader has their team
+            await rd.sign_up(session, chosen.id, member.id, now)
         if rng.random() < 0.5:
             await ev.answer(session, rng.choice(events).id, member.id, rng.choice(("yes", "yes", "maybe")), now)
     _campaign, targets = await pb.create_campaign(session, name="Ring for dørbank", purpose="Få folk med på rundene",

@@ -19,7 +19,7 @@ from models.base import Base, UTCDateTime
 from models.constants import OSLO
 from models.errors import DomainError
 from models.member import STATUS_ERASED, STATUS_SUPPORTER, Member, MemberInterest, MemberRole
-from models.outbox import SENT, OutboxMessage
+from models.outbox import CLAIMED, PENDING, SENT, OutboxMessage
 from models.phone_close import link_is_over
 
 RULES: tuple[str, ...] = ("doorknock", "social", "caller", "newcomer")
@@ -114,6 +114,10 @@ async def rules_off(session: AsyncSession, member_id: int) -> set[str]:
 _RULES_OFF = select(NudgeState.__table__.c.rule).where(NudgeState.__table__.c.member_id == bindparam("member_id"),
                                                        NudgeState.__table__.c.off.is_(True))
 FIRST_DAY = timedelta(hours=24)  # DECISIONS: the first 24 hours after onboarding
+# At most one suggestion a member a day: a pass passes over anyone with a nudge queued or sent in the
+# last 24 hours, and within a pass the first rule in RULES order that has one for them wins (an offer
+# of something concrete before the general newcomer word).
+ONE_A_DAY = timedelta(hours=24)
 
 
 def _not_nudged(rule: str, now: datetime) -> Any:
@@ -135,7 +139,7 @@ async def candidates(session: AsyncSession, now: datetime) -> list[Candidate]:
         Member.status != STATUS_ERASED, Member.telegram_id.is_not(None), Member.onboarded_at.is_not(None),
         Member.onboarded_at <= now - FIRST_DAY,  # the first day has the welcome; suggestions wait
         Member.wants_nudges.is_(True), Member.unreachable_at.is_(None),
-        ~((Member.status == STATUS_SUPPORTER) & Member.verified.is_(False))).order_by(Member.id).options(
+        ~((Member.status == STATUS_SUPPORTER) & Member.verified.is_(False)), ~_nudged_today(now)).order_by(Member.id).options(
         # A candidate is named, addressed and keyed; its roles and interests are not read (two
         # statements less per rule), and reading them would fail loudly rather than load silently.
         raiseload(Member.roles), raiseload(Member.interests))
@@ -149,7 +153,17 @@ async def candidates(session: AsyncSession, now: datetime) -> list[Candidate]:
     found: list[Candidate] = []
     for rule in await enabled_rules(session):
         found += await RULE_FUNCTIONS[rule](session, reachable.where(narrow[rule], _not_nudged(rule, now)), now)
-    return found
+    first: dict[int, Candidate] = {}
+    for candidate in found:  # one a member: the first rule's (ONE_A_DAY)
+        first.setdefault(candidate.member.id, candidate)
+    return list(first.values())
+
+
+def _nudged_today(now: datetime) -> Any:
+    """A nudge to the member queued or sent within ONE_A_DAY (one skipped or failed reached nobody)."""
+    return select(OutboxMessage.id).where(
+        OutboxMessage.member_id == Member.id, text("outbox.kind = 'nudge'"), OutboxMessage.status.in_((PENDING, CLAIMED, SENT)),
+        OutboxMessage.due_at > now - ONE_A_DAY).exists()
 
 
 async def _doorknock(session: AsyncSession, eligible: Any, now: datetime) -> list[Candidate]:
@@ -217,8 +231,13 @@ async def _newcomer(session: AsyncSession, eligible: Any, now: datetime) -> list
     did_nothing = (~select(rd.Signup.id).where(rd.Signup.member_id == Member.id).exists(),
                    ~select(ev.Rsvp.id).where(ev.Rsvp.member_id == Member.id, ev.Rsvp.answer.in_(("yes", "maybe"))).exists(),
                    ~select(pb.CallAttempt.id).where(pb.CallAttempt.caller_id == Member.id).exists())
+    # Nor is one with a part already a newcomer to be encouraged: a role granted (the board, a leader, a
+    # caller, a welcomer …), a team to lead, an event to be the contact person for.
+    no_part = (~select(MemberRole.id).where(MemberRole.member_id == Member.id).exists(),
+                 ~select(rd.Team.id).where(rd.Team.leader_id == Member.id).exists(),
+                 ~select(ev.Event.id).where(ev.Event.contact_id == Member.id).exists())
     result = []
-    for member in await session.scalars(eligible.where(*did_nothing)):
+    for member in await session.scalars(eligible.where(*did_nothing, *no_part)):
         joined = member.joined_on
         started = member.onboarded_at
         if started is None:

@@ -38,15 +38,21 @@ class Released:
     leaderless: list[Any] = field(default_factory=list)  # a LeaderChange for every team they no longer lead
 
 
-async def places_held(session: AsyncSession, member: Member, now: datetime) -> list[tuple[str, datetime]]:
-    """(title, start) of the rounds and events still to come where the member holds a seat, a place
-    on the waiting list or a maybe: what erasing gives up (release_places). Teams they lead: teams_led."""
+SEAT, WAITING_PLACE, MAYBE = "seat", "waiting", "maybe"  # what a place held is: only a seat goes to the next in line
+
+
+async def places_held(session: AsyncSession, member: Member, now: datetime) -> list[tuple[str, datetime, str]]:
+    """(title, start, kind) of the rounds and events still to come where the member holds a seat (SEAT),
+    a place on the waiting list (WAITING_PLACE) or a maybe (MAYBE): what erasing gives up (release_places).
+    Teams they lead: teams_led."""
     from models import events as ev
     from models import rounds as rd
 
-    held = [(mine.round.title, mine.round.starts_at) for mine in await rd.my_rounds(session, member.id, now)
-            if mine.round.starts_at > now]
-    held += [(event.title, event.starts_at) for event, _rsvp in await ev.my_events(session, member.id, now) if event.starts_at > now]
+    held = [(mine.round.title, mine.round.starts_at, SEAT if mine.signup.status == rd.CONFIRMED else WAITING_PLACE)
+            for mine in await rd.my_rounds(session, member.id, now) if mine.round.starts_at > now]
+    held += [(event.title, event.starts_at,
+              MAYBE if rsvp.answer != "yes" else SEAT if rsvp.seat == ev.CONFIRMED else WAITING_PLACE)
+             for event, rsvp in await ev.my_events(session, member.id, now) if event.starts_at > now]
     return sorted(held, key=lambda place: place[1])
 
 

@@ -94,6 +94,10 @@ class AlreadySignedUp(RoundError, act.AlreadySignedUp):
     """The member already has a seat or a place on the waiting list."""
 
 
+class LeadsRound(RoundError):
+    """The member leads one of the round's teams: their place is with their team, not a seat in it."""
+
+
 class NotSignedUp(RoundError, act.NotSignedUp):
     """The member is not signed up for the round."""
 

@@ -58,6 +58,7 @@ from models.round_tables import (  # noqa: F401 - importable from here as before
     DoorInput,
     EndBeforeStart,
     InPast,
+    LeadsRound,
     MarkedAbsent,
     NotSignedUp,
     Round,
@@ -205,10 +206,12 @@ async def _team_with_room(session: AsyncSession, round_: Round) -> int | None:
 
 async def sign_up(session: AsyncSession, round_id: int, member_id: int, now: datetime) -> SignupResult:
     """A seat if one is free, else the end of the waiting list, in the order sign-ups commit
-    (see models/activity.py)."""
+    (see models/activity.py). A leader of one of the round's teams gets no seat in it (LeadsRound)."""
     round_ = await get_round(session, round_id, lock=True)
     if not act.open_for_sign_up(round_, now):
         raise RoundClosed(round_id)
+    if leads(round_, member_id):  # the teams came with the locked read: no further round trip
+        raise LeadsRound(round_id)
     claimed = await act.claim_seat(session, SEATS, round_, member_id, now)  # its team too: see round_tables.SEATS
     if claimed is None:
         raise AlreadySignedUp(round_id)

@@ -460,7 +460,8 @@ def flow(command: str, rest: Act) -> Act:
 
 ACTIONS: list[Action] = [
     # What every member does for themselves.
-    Action("join a round", ("rd.join",), press(lambda w: JoinRound(round_id=w.other_round_id)), "board", ONBOARDED),
+    # The round's own leader has a team in it, not a seat (rd.LeadsRound): refused like the ones not onboarded.
+    Action("join a round", ("rd.join",), press(lambda w: JoinRound(round_id=w.other_round_id)), "board", ONBOARDED - {"other_leader"}),
     Action("leave a round", ("rd.leave", "rd.cant", "rd.unwait", "rd.cantat"),  # rd.unwait: from the waiting list (a seat stays)
            then(press(lambda w: LeaveWaitingList(round_id=w.future_round_id)), press(lambda w: LeaveRound(round_id=w.future_round_id)),
                 press(lambda w: CantCome(round_id=w.future_round_id)),
