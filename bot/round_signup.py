@@ -24,9 +24,9 @@ async def join(session: AsyncSession, round_id: int, member: Member, now: dateti
     """Sign `member` up; a seat gets its reminders. Domain errors as `rd.sign_up` raises them, with
     nothing of this press written."""
     guess = await outlook(session, rd.SEATS, round_id, member.id, now)
-    early = guess is not None and guess.seat_free
+    early_for = guess.activity.version if guess is not None and guess.seat_free else None  # the version reminded of
+    early = early_for is not None
     if early:
-        version = guess.activity.version
         await msgs.schedule_for_member(session, guess.activity, member, [], now)
     try:
         result = await rd.sign_up(session, round_id, member.id, now)
@@ -34,7 +34,7 @@ async def join(session: AsyncSession, round_id: int, member: Member, now: dateti
         if early:
             await session.rollback()  # the reminders written early go with the refused press
         raise
-    if result.position == 0 and not (early and result.round.version == version):
+    if result.position == 0 and result.round.version != early_for:
         await msgs.schedule_for_member(session, result.round, member, [], now)  # no guess, or the round changed since
     elif result.position != 0 and early:
         await msgs.cancel_for_member(session, result.round, member.id)  # the last seat went meanwhile

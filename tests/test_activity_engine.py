@@ -8,11 +8,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 from bot.db import Database
-
 from models import activity as act
 from models import events as ev
 from models import rounds as rd
@@ -164,11 +164,8 @@ async def test_a_seat_goes_to_the_team_with_most_room_and_a_comeback_keeps_the_r
     assert teams == [first_team, first_team, second_team, first_team, None]
     assert positions == [0, 0, 0, 0, 1]
     async with db.session() as session:
-        try:
+        with pytest.raises(rd.AlreadySignedUp):
             await rd.sign_up(session, round_id, ids[4], clock())
-            raise AssertionError("signed up twice")
-        except rd.AlreadySignedUp:
-            pass
         left = await rd.leave(session, round_id, ids[1], clock())
         assert left.promoted is not None and left.promoted.id == ids[4]
     async with db.session() as session:

@@ -28,13 +28,17 @@ def told(user) -> list[str]:
     return [m.text for m in user.messages()]
 
 
+async def board_and_two(db, make_user) -> tuple:
+    """Kari on the board, Anne and Bjørn members: the cast of these findings."""
+    return (await board_member(db, make_user), await person(make_user, 1, first="Anne"),
+            await person(make_user, 2, first="Bjørn"))
+
+
 # Kari (board) had written "Plasser" on the round's card before it began and typed "3" once it was
 # under way: Bjørn, on the waiting list, was told "Gode nyheter: Det ble ledig plass" for a round
 # already out knocking.
 async def test_new_seats_on_a_round_under_way_move_nobody_up(db, app, make_user, clock):
-    kari = await board_member(db, make_user)
-    anne = await person(make_user, 1, first="Anne")
-    bjorn = await person(make_user, 2, first="Bjørn")
+    kari, anne, bjorn = await board_and_two(db, make_user)
     rid = await make_round(db, clock, capacity=1)
     await anne.press_data(f"rd.join:{rid}")
     await bjorn.press_data(f"rd.join:{rid}")                       # the waiting list
@@ -61,9 +65,7 @@ async def test_new_seats_on_a_round_under_way_move_nobody_up(db, app, make_user,
 # The same for an event: its manage card stays for twelve hours after it began, and its "✏️ Endre"
 # offered "Plasser" there, and a field list opened before it began did too.
 async def test_new_places_at_an_event_under_way_move_nobody_up(db, app, make_user, clock):
-    kari = await board_member(db, make_user)
-    anne = await person(make_user, 1, first="Anne")
-    bjorn = await person(make_user, 2, first="Bjørn")
+    kari, anne, bjorn = await board_and_two(db, make_user)
     eid = await make_event(db, clock, capacity=1)
     await anne.press_data(f"ev.rsvp:{eid}:yes")
     await bjorn.press_data(f"ev.rsvp:{eid}:yes")                   # the waiting list
@@ -214,9 +216,7 @@ async def test_my_signups_read_every_waiting_number_at_once(db, app, make_user, 
 # went to Bjørn). "✅ Anne: her" on the old list still marked Anne as having come, and she counted as
 # a participant of an evening she had said no to.
 async def test_an_old_check_in_list_does_not_check_in_someone_who_gave_up_the_place(db, app, make_user, clock):
-    kari = await board_member(db, make_user)
-    anne = await person(make_user, 1, first="Anne")
-    bjorn = await person(make_user, 2, first="Bjørn")
+    kari, anne, bjorn = await board_and_two(db, make_user)
     eid = await make_event(db, clock, capacity=1)
     await anne.press_data(f"ev.rsvp:{eid}:yes")
     await bjorn.press_data(f"ev.rsvp:{eid}:yes")                   # the waiting list
