@@ -12,6 +12,7 @@ from bot.render import Gone, Message, renderer
 from bot.render import now as render_now
 from models import events as ev
 from models import membership
+from models import nudge_rules as rules
 from models import nudges as ng
 from models import outbox as box
 from models import phonebank as pb
@@ -27,13 +28,13 @@ RULE_LABELS: dict[str, str] = {
 }
 
 
-def key(candidate: ng.Candidate, now: datetime) -> str:
+def key(candidate: rules.Candidate, now: datetime) -> str:
     cooldown = ng.COOLDOWN_DAYS[candidate.rule]
     period = "once" if cooldown is None else str(int(now.timestamp() // (cooldown * 86400)))
     return f"nudge:{candidate.rule}:member:{candidate.member.id}:{period}"
 
 
-async def render(session: AsyncSession, candidate: ng.Candidate) -> tuple[str, list[list[box.Button]]]:
+async def render(session: AsyncSession, candidate: rules.Candidate) -> tuple[str, list[list[box.Button]]]:
     member = candidate.member
     lang = member.language
     _ = translator(lang)
@@ -69,9 +70,9 @@ async def render(session: AsyncSession, candidate: ng.Candidate) -> tuple[str, l
               box.Button(_("🎓 Courses"), data=buttons.events_of_kind("course"))], controls])
 
 
-async def run(session: AsyncSession, now: datetime) -> list[ng.Candidate]:
+async def run(session: AsyncSession, now: datetime) -> list[rules.Candidate]:
     """Queue a nudge for every candidate; the outbox applies preferences, quiet hours and the weekly cap."""
-    found = await ng.candidates(session, now)
+    found = await rules.candidates(session, now)
     await box.schedule_many(session, [  # one statement per 500: a new round can make a thousand candidates at once
         {"dedupe_key": key(candidate, now), "kind": "nudge", "member_id": candidate.member.id, "due_at": now, "text": "",
          "topic": "nudge", "subject_id": candidate.target_id,
@@ -84,7 +85,7 @@ async def run(session: AsyncSession, now: datetime) -> list[ng.Candidate]:
 async def _nudge(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Message:
     """The nudge as `render` words it (the preview's words), from what is offered now."""
     params = box.params_of(row)
-    candidate = ng.Candidate(member=to, rule=str(params.get("rule")), reason=str(params.get("reason", "")),
+    candidate = rules.Candidate(member=to, rule=str(params.get("rule")), reason=str(params.get("reason", "")),
                              target_id=row.subject_id, count=int(params.get("count", 0)))
     moment = render_now()
     if moment is not None and to.onboarded_at is not None and moment - to.onboarded_at < ng.FIRST_DAY:

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, bindparam, func, select, text
+from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, mapped_column, raiseload
+from sqlalchemy.orm import Mapped, mapped_column
 
 from models import events as ev
 from models import membership
@@ -18,9 +18,7 @@ from models import rounds as rd
 from models.base import Base, UTCDateTime
 from models.constants import OSLO
 from models.errors import DomainError
-from models.member import STATUS_ERASED, STATUS_SUPPORTER, Member, MemberInterest, MemberRole
-from models.outbox import CLAIMED, PENDING, SENT, OutboxMessage
-from models.phone_close import link_is_over
+from models.member import STATUS_ERASED, Member
 
 RULES: tuple[str, ...] = ("doorknock", "social", "caller", "newcomer")
 COOLDOWN_DAYS: dict[str, int | None] = {"doorknock": 14, "social": 30, "caller": 7, "newcomer": None}  # None: only ever once
@@ -51,15 +49,6 @@ class RuleSwitch(Base):
 
     rule: Mapped[str] = mapped_column(String(20), primary_key=True)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
-
-
-@dataclass
-class Candidate:
-    member: Member
-    rule: str
-    reason: str
-    target_id: int | None = None  # the round, event or campaign to offer
-    count: int = 0  # people waiting, for the caller rule
 
 
 def _check(rule: str) -> None:
@@ -120,139 +109,6 @@ FIRST_DAY = timedelta(hours=24)  # DECISIONS: the first 24 hours after onboardin
 ONE_A_DAY = timedelta(hours=24)
 
 
-def _not_nudged(rule: str, now: datetime) -> Any:
-    """No "off" or running snooze for this rule, and no nudge by it within its cooldown (or ever, for
-    a once-only rule): conditions on `Member`, so a large register is narrowed in SQL."""
-    blocked = select(NudgeState.id).where(NudgeState.member_id == Member.id, NudgeState.rule == rule,
-                                          NudgeState.off.is_(True) | (NudgeState.snoozed_until > now)).exists()
-    # Nudge rows only: "kind = 'nudge'" written out, so that the partial index on them applies.
-    mine = (OutboxMessage.member_id == Member.id) & text("outbox.kind = 'nudge'") & OutboxMessage.dedupe_key.startswith(f"nudge:{rule}:")
-    cooldown = COOLDOWN_DAYS[rule]
-    if cooldown is not None:
-        mine = mine & (OutboxMessage.status == SENT) & (OutboxMessage.sent_at > now - timedelta(days=cooldown))
-    return ~blocked & ~select(OutboxMessage.id).where(mine).exists()
-
-
-async def candidates(session: AsyncSession, now: datetime) -> list[Candidate]:
-    """Every member who should get a nudge now, by rule, with the reason in words for the preview."""
-    reachable = select(Member).where(
-        Member.status != STATUS_ERASED, Member.telegram_id.is_not(None), Member.onboarded_at.is_not(None),
-        Member.onboarded_at <= now - FIRST_DAY,  # the first day has the welcome; suggestions wait
-        Member.wants_nudges.is_(True), Member.unreachable_at.is_(None),
-        ~((Member.status == STATUS_SUPPORTER) & Member.verified.is_(False)), ~_nudged_today(now)).order_by(Member.id).options(
-        # A candidate is named, addressed and keyed; its roles and interests are not read (two
-        # statements less per rule), and reading them would fail loudly rather than load silently.
-        raiseload(Member.roles), raiseload(Member.interests))
-    # Each rule's conditions narrow the members in SQL, so a large register stays cheap.
-    narrow = {
-        "doorknock": Member.id.in_(select(MemberInterest.member_id).where(MemberInterest.interest == "doorknock")),
-        "social": Member.id.in_(select(MemberInterest.member_id).where(MemberInterest.interest == "social")),
-        "caller": Member.id.in_(select(MemberRole.member_id).where(MemberRole.role == "caller")),
-        "newcomer": (Member.onboarded_at >= now - timedelta(days=60)) & (Member.onboarded_at <= now - timedelta(days=22)),
-    }
-    found: list[Candidate] = []
-    for rule in await enabled_rules(session):
-        found += await RULE_FUNCTIONS[rule](session, reachable.where(narrow[rule], _not_nudged(rule, now)), now)
-    first: dict[int, Candidate] = {}
-    for candidate in found:  # one a member: the first rule's (ONE_A_DAY)
-        first.setdefault(candidate.member.id, candidate)
-    return list(first.values())
-
-
-def _nudged_today(now: datetime) -> Any:
-    """A nudge to the member queued or sent within ONE_A_DAY (one skipped or failed reached nobody)."""
-    return select(OutboxMessage.id).where(
-        OutboxMessage.member_id == Member.id, text("outbox.kind = 'nudge'"), OutboxMessage.status.in_((PENDING, CLAIMED, SENT)),
-        OutboxMessage.due_at > now - ONE_A_DAY).exists()
-
-
-async def _doorknock(session: AsyncSession, eligible: Any, now: datetime) -> list[Candidate]:
-    views = [v for v in await rd.upcoming(session, now, limit=50) if v.seats_left and v.round.starts_at <= now + timedelta(days=14)]
-    if not views:
-        return []
-    recent = select(rd.Signup.id).where(rd.Signup.member_id == Member.id, rd.Signup.created_at >= now - timedelta(days=30)).exists()
-    members = list(await session.scalars(eligible.where(~recent)))
-    mine: dict[int, set[int]] = {}
-    rows = await session.execute(select(rd.Signup.member_id, rd.Signup.round_id).where(rd.Signup.round_id.in_([v.round.id for v in views])))
-    for member_id, round_id in rows.all():
-        mine.setdefault(member_id, set()).add(round_id)
-    result = []
-    for member in members:
-        offer = sorted((v for v in views if v.round.id not in mine.get(member.id, set())
-                        and all(team.leader_id != member.id for team in v.round.teams)),  # not a round one leads
-                       key=lambda v: (v.round.district != member.district, v.round.starts_at))
-        if offer:
-            result.append(Candidate(member, "doorknock", "interested in door-knocking, no round for 30 days, a round with free seats within 14 days",
-                                    offer[0].round.id))
-    return result
-
-
-async def _social(session: AsyncSession, eligible: Any, now: datetime) -> list[Candidate]:
-    upcoming = await ev.upcoming(session, now, kind="social", limit=5)
-    if not upcoming:
-        return []
-    recent = select(ev.Rsvp.id).join(ev.Event, ev.Event.id == ev.Rsvp.event_id).where(
-        ev.Rsvp.member_id == Member.id, ev.Rsvp.answer == "yes", ev.Event.kind == "social",
-        ev.Event.starts_at >= now - timedelta(days=60)).exists()
-    members = list(await session.scalars(eligible.where(~recent)))
-    answered: dict[int, set[int]] = {}
-    rows = await session.execute(select(ev.Rsvp.member_id, ev.Rsvp.event_id).where(ev.Rsvp.event_id.in_([v.event.id for v in upcoming])))
-    for member_id, event_id in rows.all():
-        answered.setdefault(member_id, set()).add(event_id)
-    result = []
-    for member in members:
-        offer = [v for v in upcoming if v.event.id not in answered.get(member.id, set())]
-        if offer:
-            result.append(Candidate(member, "social", "interested in social activities, none for 60 days", offer[0].event.id))
-    return result
-
-
-async def _caller(session: AsyncSession, eligible: Any, now: datetime) -> list[Candidate]:
-    campaigns = [c for c in await pb.open_campaigns(session) if c.status == pb.ACTIVE and await link_is_over(session, c, now) is None]
-    waiting: list[tuple[pb.Campaign, int]] = []
-    for campaign in campaigns:
-        count = await session.scalar(select(func.count()).select_from(pb.CallTarget).where(
-            pb.CallTarget.campaign_id == campaign.id, pb.CallTarget.status == pb.QUEUED,
-            (pb.CallTarget.next_attempt_at.is_(None)) | (pb.CallTarget.next_attempt_at <= now),
-            pb.CallTarget.reserved_for.is_(None)))
-        if count:
-            waiting.append((campaign, int(count)))
-    if not waiting:
-        return []
-    campaign, count = max(waiting, key=lambda item: item[1])
-    called = select(pb.CallAttempt.id).where(pb.CallAttempt.caller_id == Member.id, pb.CallAttempt.at > now - timedelta(days=14)).exists()
-    return [Candidate(member, "caller", f"caller, {count} people waiting, no call for 14 days", campaign.id, count)
-            for member in await session.scalars(eligible.where(~called))]
-
-
-async def _newcomer(session: AsyncSession, eligible: Any, now: datetime) -> list[Candidate]:
-    # Three NOT EXISTS (not NOT of an OR): PostgreSQL plans each as an anti-join instead of a filter
-    # run per member (which also priced the statement near the JIT threshold).
-    did_nothing = (~select(rd.Signup.id).where(rd.Signup.member_id == Member.id).exists(),
-                   ~select(ev.Rsvp.id).where(ev.Rsvp.member_id == Member.id, ev.Rsvp.answer.in_(("yes", "maybe"))).exists(),
-                   ~select(pb.CallAttempt.id).where(pb.CallAttempt.caller_id == Member.id).exists())
-    # Nor is one with a part already a newcomer to be encouraged: a role granted (the board, a leader, a
-    # caller, a welcomer …), a team to lead, an event to be the contact person for.
-    no_part = (~select(MemberRole.id).where(MemberRole.member_id == Member.id).exists(),
-                 ~select(rd.Team.id).where(rd.Team.leader_id == Member.id).exists(),
-                 ~select(ev.Event.id).where(ev.Event.contact_id == Member.id).exists())
-    result = []
-    for member in await session.scalars(eligible.where(*did_nothing, *no_part)):
-        joined = member.joined_on
-        started = member.onboarded_at
-        if started is None:
-            continue
-        if joined is not None and joined < (now - timedelta(days=60)).date():
-            continue
-        if joined is None and started < now - timedelta(days=60):
-            continue
-        if now - started < timedelta(days=22):  # after the welcome sequence (its last step is day 21)
-            continue
-        result.append(Candidate(member, "newcomer", "joined within 60 days, has done nothing since the welcome"))
-    return result
-
-
-RULE_FUNCTIONS = {"doorknock": _doorknock, "social": _social, "caller": _caller, "newcomer": _newcomer}
 
 
 @dataclass
@@ -314,9 +170,3 @@ async def digest(session: AsyncSession, now: datetime, plan_ahead_days: int = 21
 
 async def missing_leaders(views: list[rd.RoundView]) -> list[str]:
     return [v.round.title for v in views if not any(t.leader_id for t in v.round.teams)]
-
-
-def describe(candidate: Candidate) -> dict[str, Any]:
-    return {"member": candidate.member.name, "rule": candidate.rule, "reason": candidate.reason, "target": candidate.target_id}
-
-

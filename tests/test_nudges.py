@@ -10,6 +10,7 @@ from bot import nudge_messages
 from models import Member, OutboxMessage
 from models import broadcast as bc
 from models import events as ev
+from models import nudge_rules as rules
 from models import nudges as ng
 from models import phonebank as pb
 from models import rounds as rd
@@ -123,7 +124,7 @@ async def test_preview_matches_what_is_sent_and_board_switch(db, app, make_user,
                               ends_at=MONDAY + timedelta(days=4, hours=2), meeting_point="Torget", capacity=4, now=clock())
         await ev.create_event(session, kind="social", title="Pub", starts_at=MONDAY + timedelta(days=4),
                               ends_at=MONDAY + timedelta(days=4, hours=2), place="Tapperiet", now=clock())
-        preview = sorted((c.member.name, c.rule) for c in await ng.candidates(session, MONDAY))
+        preview = sorted((c.member.name, c.rule) for c in await rules.candidates(session, MONDAY))
     await run_hooks(app, clock, MONDAY)
     async with db.session() as session:
         queued = []
@@ -132,7 +133,7 @@ async def test_preview_matches_what_is_sent_and_board_switch(db, app, make_user,
     assert sorted(queued) == preview and len(preview) == 2  # one a member: the first's round, not the pub as well (ONE_A_DAY)
     async with db.session() as session:
         await ng.switch(session, "social", False)
-        assert "social" not in [c.rule for c in await ng.candidates(session, MONDAY + timedelta(days=40))]
+        assert "social" not in [c.rule for c in await rules.candidates(session, MONDAY + timedelta(days=40))]
     assert first
 
 
@@ -276,3 +277,40 @@ async def test_the_pass_plans_its_scans_for_the_moment_it_runs_on_postgresql(db,
         assert setting and setting[0] < scans[0] and statements[setting[0]] == "SET LOCAL plan_cache_mode = force_custom_plan"
     else:
         assert setting == []
+
+
+async def test_doorknock_offer_is_the_soonest_round_in_the_members_own_district(db, app, make_user, clock):
+    """The offer is chosen in the pass's one statement: own district first (even when later), and not
+    a round the member already has a place on."""
+    user = await member(db, make_user, interests=("doorknock",))
+    async with db.session() as session:
+        await ng.switch(session, "newcomer", False)
+        await rd.create_round(session, title="Dørbank Heimdal", district="heimdal", starts_at=MONDAY + timedelta(days=2),
+                              ends_at=MONDAY + timedelta(days=2, hours=3), meeting_point="Heimdal senter", capacity=6, now=clock())
+        await rd.create_round(session, title="Dørbank Moholt", district="lerkendal", starts_at=MONDAY + timedelta(days=6),
+                              ends_at=MONDAY + timedelta(days=6, hours=3), meeting_point="Moholt torg", capacity=6, now=clock())
+        preview = [(c.rule, c.target_id) for c in await rules.candidates(session, MONDAY)]
+    await run_hooks(app, clock, MONDAY)
+    [text] = await nudge_texts(user)
+    assert "«Dørbank Moholt»" in text
+    async with db.session() as session:
+        stored = await member_by_telegram(session, user.user_id)
+        [row] = (await session.scalars(select(OutboxMessage).where(OutboxMessage.member_id == stored.id,
+                                                                   OutboxMessage.kind == "nudge"))).all()
+        moholt = [r for r in await rd.upcoming(session, MONDAY) if r.round.title == "Dørbank Moholt"][0].round
+    assert row.subject_id == moholt.id and preview == [("doorknock", moholt.id)]
+
+
+async def test_social_rule_passes_over_a_full_event(db, app, make_user, clock):
+    user = await member(db, make_user, interests=("social",))
+    other = await member(db, make_user, phone="+4747000002")
+    async with db.session() as session:
+        await ng.switch(session, "newcomer", False)
+        full = await ev.create_event(session, kind="social", title="Quiz på Lyche", starts_at=MONDAY + timedelta(days=3),
+                                     ends_at=MONDAY + timedelta(days=3, hours=3), place="Lyche", capacity=1, now=clock())
+        await ev.create_event(session, kind="social", title="Bokkafé", starts_at=MONDAY + timedelta(days=8),
+                              ends_at=MONDAY + timedelta(days=8, hours=2), place="Folkets hus", now=clock())
+        await ev.answer(session, full.id, (await member_by_telegram(session, other.user_id)).id, "yes", clock())
+    await run_hooks(app, clock, MONDAY)
+    [text] = await nudge_texts(user)
+    assert text.startswith("Det skjer noe sosialt snart: «Bokkafé»")

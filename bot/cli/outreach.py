@@ -129,6 +129,7 @@ async def cmd_calls_list(session: AsyncSession, settings: Settings, _args: argpa
 async def cmd_nudges_preview(session: AsyncSession, settings: Settings, args: argparse.Namespace) -> int:
     from datetime import time
 
+    from models import nudge_rules as rules
     from models import nudges as ng
     from models.base import utcnow
     from models.timeparse import BadTime, oslo_at, read_day
@@ -140,7 +141,7 @@ async def cmd_nudges_preview(session: AsyncSession, settings: Settings, args: ar
         except BadTime:
             print("lagbot: --date must be YYYY-MM-DD", file=sys.stderr)
             return 1
-    found = await ng.candidates(session, when)
+    found = await rules.candidates(session, when)
     enabled = await ng.enabled_rules(session)
     print(f"rules on: {', '.join(enabled) or 'none'}")
     sys.stdout.write(csv_text(["member", "rule", "reason", "target"], (
