@@ -253,16 +253,23 @@ def counted_inputs(query: Any) -> Any:
             .where(Round.status == PLANNED, Signup.attended.is_not(False)))
 
 
-async def inputs_and_reports(session: AsyncSession) -> list[dict[str, Any]]:
+def _in_period(query: Any, since: datetime | None, until: datetime | None) -> Any:
+    return query.where(*([Round.starts_at >= since] if since else []), *([Round.starts_at < until] if until else []))
+
+
+async def inputs_and_reports(session: AsyncSession, *, since: datetime | None = None,
+                             until: datetime | None = None) -> list[dict[str, Any]]:
     """Everything said at the doors, for the programme committee, one item per answer: its themes (a
-    participant's input has one, a leader's report any number, "other" if none), district, round, text."""
+    participant's input has one, a leader's report any number, "other" if none), district, round, text.
+    `since`/`until` keep it to rounds that started in that period (the date the export shows). /rapport
+    counts these same items, so its figure and the export's rows agree."""
     items: list[dict[str, Any]] = []
-    rows = await session.execute(counted_inputs(select(DoorInput, Round)).order_by(DoorInput.id))
+    rows = await session.execute(_in_period(counted_inputs(select(DoorInput, Round)), since, until).order_by(DoorInput.id))
     for item, round_ in rows.all():
         items.append({"themes": [item.theme], "district": item.district, "round": round_.title, "date": round_.starts_at,
                       "source": SOURCE_PARTICIPANT, "text": item.text})
-    reports = await session.execute(select(RoundReport, Round).join(Round, Round.id == RoundReport.round_id)
-                                    .where(Round.status == PLANNED).order_by(RoundReport.id))
+    reports = await session.execute(_in_period(select(RoundReport, Round).join(Round, Round.id == RoundReport.round_id)
+                                               .where(Round.status == PLANNED), since, until).order_by(RoundReport.id))
     for report, round_ in reports.all():
         if report.text:
             themes = sorted(set(report.themes or []) & set(THEMES), key=THEMES.index) or ["other"]
