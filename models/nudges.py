@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, bindparam, func, select, text
+from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, and_, bindparam, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, raiseload
 
@@ -133,8 +133,10 @@ def _not_nudged(rule: str, now: datetime) -> Any:
     return ~blocked & ~select(OutboxMessage.id).where(mine).exists()
 
 
-async def candidates(session: AsyncSession, now: datetime) -> list[Candidate]:
-    """Every member who should get a nudge now, by rule, with the reason in words for the preview."""
+async def candidates(session: AsyncSession, now: datetime, admin_ids: Iterable[int] = ()) -> list[Candidate]:
+    """Every member who should get a nudge now, by rule, with the reason in words for the preview.
+    `admin_ids`, the accounts in LAGBOT_ADMINS, have their part without a role row: never newcomers."""
+    admins = [int(telegram_id) for telegram_id in admin_ids]
     reachable = select(Member).where(
         Member.status != STATUS_ERASED, Member.telegram_id.is_not(None), Member.onboarded_at.is_not(None),
         Member.onboarded_at <= now - FIRST_DAY,  # the first day has the welcome; suggestions wait
@@ -148,7 +150,8 @@ async def candidates(session: AsyncSession, now: datetime) -> list[Candidate]:
         "doorknock": Member.id.in_(select(MemberInterest.member_id).where(MemberInterest.interest == "doorknock")),
         "social": Member.id.in_(select(MemberInterest.member_id).where(MemberInterest.interest == "social")),
         "caller": Member.id.in_(select(MemberRole.member_id).where(MemberRole.role == "caller")),
-        "newcomer": (Member.onboarded_at >= now - timedelta(days=60)) & (Member.onboarded_at <= now - timedelta(days=22)),
+        "newcomer": and_(Member.onboarded_at >= now - timedelta(days=60), Member.onboarded_at <= now - timedelta(days=22),
+                         *([Member.telegram_id.not_in(admins)] if admins else [])),
     }
     found: list[Candidate] = []
     for rule in await enabled_rules(session):

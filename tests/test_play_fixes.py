@@ -8,6 +8,9 @@ import csv
 import io
 from datetime import timedelta
 
+from sqlalchemy import select
+
+from models import OutboxMessage
 from models import plan as pl
 from models import rounds as rd
 from models.membership import member_by_telegram
@@ -59,3 +62,32 @@ async def test_the_overview_counts_what_the_export_lists(db, app, make_user, clo
     assert [row[-1] for row in list(csv.reader(io.StringIO(table), delimiter=";"))[1:]] == ["Gammelt"]
     async with db.session() as session:
         assert sum((await pl.year_input(session, 2025)).door_by_theme.values()) == 1
+
+
+# The chapter's operator (in LAGBOT_ADMINS, no role row) got "it can take a little time to find your
+# place" three weeks after starting the bot, like any member who had done nothing yet.
+async def test_an_admin_by_lagbot_admins_gets_no_newcomer_word(db, app, make_user, clock):
+    from models.membership import set_interests
+    from tests.conftest import ADMIN_ID
+    from tests.helpers import onboard
+    from tests.test_nudges import MONDAY, nudge_texts, run_hooks
+
+    admin = make_user(user_id=ADMIN_ID, first_name="Drift")
+    await onboard(admin, phone="+4747000010", district="Lerkendal")
+    ola = make_user(first_name="Ola")
+    await onboard(ola, phone="+4747000011", district="Lerkendal")
+    async with db.session() as session:
+        for user in (admin, ola):
+            stored = await member_by_telegram(session, user.user_id)
+            assert not stored.roles
+            stored.verified, stored.joined_on = True, clock().date()
+            await set_interests(session, stored, ())
+    await run_hooks(app, clock, MONDAY + timedelta(days=23))  # past the welcome weeks
+    [word] = await nudge_texts(ola)
+    assert word.startswith("Det kan ta litt tid å finne sin plass."), word
+    assert await nudge_texts(admin) == []
+    async with db.session() as session:
+        admin_id = (await member_by_telegram(session, ADMIN_ID)).id
+        queued = list(await session.scalars(select(OutboxMessage.dedupe_key).where(
+            OutboxMessage.member_id == admin_id, OutboxMessage.kind == "nudge")))
+    assert queued == [], queued
