@@ -3,6 +3,7 @@ year's figures."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -222,6 +223,13 @@ async def check_in_closed(session: AsyncSession, round_: Round, now: datetime, t
     if reported:
         return "reported"
     return "over" if now > round_.ends_at + CHECK_IN_AFTER_END else None
+
+
+async def check_in_closed_by_team(session: AsyncSession, round_: Round, now: datetime,
+                                  team_ids: Iterable[int | None]) -> dict[int | None, str | None]:
+    """`check_in_closed` for each team in a list of seats (the board's shows every team): a team's report
+    closes its own check-in only, as a press on one of its seats finds (`set_attendance`)."""
+    return {team_id: await check_in_closed(session, round_, now, team_id) for team_id in dict.fromkeys(team_ids)}
 
 
 async def set_attendance(session: AsyncSession, signup_id: int, attended: bool, now: datetime) -> Signup:

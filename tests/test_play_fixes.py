@@ -91,3 +91,45 @@ async def test_an_admin_by_lagbot_admins_gets_no_newcomer_word(db, app, make_use
         queued = list(await session.scalars(select(OutboxMessage.dedupe_key).where(
             OutboxMessage.member_id == admin_id, OutboxMessage.kind == "nudge")))
     assert queued == [], queued
+
+
+# Kari (board) opened "Alle på «Dørbank på Moholt»" after Jon had filed team 1's report: no check-in
+# buttons for anyone, and "check-in is closed", though Siv's team 2 had not reported and Bjørn was there.
+async def test_one_teams_report_closes_check_in_for_that_team_only(db, app, make_user, clock):
+    from bot.activity_buttons import RoundTeam, TeamCheckIn
+    from tests.test_play_rounds import seat
+    from tests.test_stale_buttons import file_report
+    from tests.test_teams_reports import END, two_teams
+
+    jon = await person(make_user, 0, first="Jon"); await grant(db, jon, "leader")
+    siv = await person(make_user, 3, first="Siv"); await grant(db, siv, "leader")
+    anne = await person(make_user, 1, first="Anne")
+    bjorn = await person(make_user, 2, first="Bjørn")
+    kari = await board_member(db, make_user)
+    rid = await two_teams(db, clock, jon, siv)
+    for user in (anne, bjorn):
+        await user.press_data(f"rd.join:{rid}")
+    anne_seat, bjorn_seat = await seat(db, anne, rid), await seat(db, bjorn, rid)
+    async with db.session() as session:
+        round_ = await rd.get_round(session, rid)
+        assert [rd.team_number(round_, s.team_id) for s in (anne_seat, bjorn_seat)] == [1, 2]
+    clock.set(END + timedelta(minutes=30))
+    await file_report(jon, rid)
+    everyone = await kari.press_data(RoundTeam(round_id=rid).pack())
+    assert everyone.text.startswith("Alle på «Dørbank på Moholt»"), everyone.texts
+    assert "✅ Bjørn: her" in everyone.buttons and "❌ Bjørn: kom ikke" in everyone.buttons, everyone.buttons
+    assert not any(label.startswith(("✅ Anne", "❌ Anne")) for label in everyone.buttons), everyone.buttons
+    assert "Innsjekkingen for «Dørbank på Moholt» er stengt: rapporten er levert." not in everyone.text, everyone.text
+    assert "Innsjekkingen for lag 1 er stengt: lagets rapport er levert." in everyone.text, everyone.text
+    checked = await kari.press("✅ Bjørn: her")
+    assert checked.alerts == [], checked.alerts
+    assert (await seat(db, bjorn, rid)).attended is True
+    refused = await kari.press_data(TeamCheckIn(signup_id=anne_seat.id, present=True).pack())
+    assert refused.alerts == ["Innsjekkingen for «Dørbank på Moholt» er stengt: rapporten er levert."], refused.alerts
+    assert (await seat(db, anne, rid)).attended is None
+    # Siv, team 2's leader, still checks her own team in; Jon's list of team 1 is closed.
+    own = await siv.press_data(RoundTeam(round_id=rid).pack())
+    assert "✅ Bjørn: her" in own.buttons and "Innsjekkingen for lag" not in own.text, (own.buttons, own.text)
+    closed = await jon.press_data(RoundTeam(round_id=rid).pack())
+    assert not any(label.startswith("✅") for label in closed.buttons), closed.buttons
+    assert "Innsjekkingen for «Dørbank på Moholt» er stengt: rapporten er levert." in closed.text, closed.text
