@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, time
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -70,9 +71,10 @@ async def render(session: AsyncSession, candidate: rules.Candidate) -> tuple[str
               box.Button(_("🎓 Courses"), data=buttons.events_of_kind("course"))], controls])
 
 
-async def run(session: AsyncSession, now: datetime) -> list[rules.Candidate]:
-    """Queue a nudge for every candidate; the outbox applies preferences, quiet hours and the weekly cap."""
-    found = await rules.candidates(session, now)
+async def run(session: AsyncSession, now: datetime, admin_ids: Iterable[int] = ()) -> list[rules.Candidate]:
+    """Queue a nudge for every candidate; the outbox applies preferences, quiet hours and the weekly cap.
+    `admin_ids` (LAGBOT_ADMINS) are not newcomers (see `rules.candidates`)."""
+    found = await rules.candidates(session, now, admin_ids)
     await box.schedule_many(session, [  # one statement per 500: a new round can make a thousand candidates at once
         {"dedupe_key": key(candidate, now), "kind": "nudge", "member_id": candidate.member.id, "due_at": now, "text": "",
          "topic": "nudge", "subject_id": candidate.target_id,

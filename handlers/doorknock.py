@@ -29,6 +29,7 @@ from bot.activity_buttons import (
     read,
 )
 from bot.i18n import N_, fmt_date, translator
+from handlers import doorknock_export as export
 from handlers import doorknock_report as report
 from handlers import doorknock_team as team
 from handlers.cards import join_label, round_card
@@ -73,7 +74,7 @@ ROUNDS_PER_PAGE = 8
 # "/dorbank lag" and the like: the leaders' and the board's views behind the same command.
 SUBCOMMANDS = {"ledere": team.leader_candidates, "leaders": team.leader_candidates,
                "rapport": report.year_report, "report": report.year_report,
-               "eksport": report.export_input, "export": report.export_input, "lag": team.my_teams, "team": team.my_teams}
+               "eksport": export.export_input, "export": export.export_input, "lag": team.my_teams, "team": team.my_teams}
 
 
 @onboarded

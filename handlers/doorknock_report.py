@@ -1,9 +1,8 @@
-"""Door-knocking reports: the leader files the round's report; the board sees the year and exports
-what was heard at the doors (rendered in bot/reports/rounds.py, which the CLI uses too)."""
+"""Door-knocking reports: the leader files the round's report; the board sees the year (the export of
+what was heard at the doors is in handlers/doorknock_export.py)."""
 
 from __future__ import annotations
 
-import io
 from contextlib import suppress
 from datetime import datetime
 from typing import Any
@@ -354,23 +353,6 @@ async def year_report(update: Update, context: Context) -> None:
     await reply(update, reports.year_text(figures, context.lang, year))
     png = reports.chart(figures, context.lang, year)
     await update.effective_chat.send_photo(png, caption=context._("Rounds per month, {year}").format(year=year))  # type: ignore[union-attr]
-
-
-@requires_role("board")
-async def export_input(update: Update, context: Context) -> None:
-    """For the programme committee: input grouped by theme and district, as Markdown and CSV files."""
-    async with context.runtime.db.session() as session:
-        items = await rd.inputs_and_reports(session)
-    if not items:
-        await reply(update, context._("No input from the doors yet."))
-        return
-    chat = update.effective_chat
-    assert chat is not None
-    caption = context.ngettext("Input from the doors: {count} item, by theme and district.",
-                               "Input from the doors: {count} items, by theme and district.", len(items)).format(count=len(items))
-    await chat.send_document(io.BytesIO(reports.input_markdown(items, context.lang).encode("utf-8")),
-                             filename="innspill-dorbank.md", caption=caption)
-    await chat.send_document(io.BytesIO(("\ufeff" + reports.input_csv(items, context.lang)).encode("utf-8")), filename="innspill-dorbank.csv")
 
 
 cancel_report = cancel_conversation(N_("Cancelled. Nothing was changed."), REPORT)

@@ -168,8 +168,11 @@ async def send_team(update: Update, context: Context, round_id: int, *, edit: bo
         # A team's leader sees their own team; the board (here as leader of none) sees everyone.
         team = (await rd.team_of_leader(session, round_, leader.id) if rd.leads(round_, leader.id)
                 else await rd.participants(session, round_.id))
-        own = [t.id for t in round_.teams if t.leader_id == leader.id]  # a team leader's check-in closes with their team's report
-        closed = await rd.check_in_closed(session, round_, now, own[0] if len(own) == 1 and len(round_.teams) > 1 else None)
+        # Check-in closes team by team, with the team's own report: each seat's buttons as a press on them finds it.
+        shut = await rd.check_in_closed_by_team(session, round_, now, [signup.team_id for signup, _person in team])
+        own = [t.id for t in round_.teams if t.leader_id == leader.id]
+        closed = ((None if None in shut.values() else next(iter(shut.values()))) if team else
+                  await rd.check_in_closed(session, round_, now, own[0] if len(own) == 1 and len(round_.teams) > 1 else None))
     show_phones = rd.phones_visible(round_, now)
     heading = _("Your team for “{title}”, {when}:") if rd.leads(round_, leader.id) else _("Everyone on “{title}”, {when}:")
     lines = [heading.format(title=round_.title, when=msgs.when(round_, leader.language))]
@@ -183,7 +186,7 @@ async def send_team(update: Update, context: Context, round_id: int, *, edit: bo
         answer = "" if person.id == leader.id or not (asked or signup.coming_at) else (
             " · " + (_("👍 coming") if signup.coming_at else _("no answer yet")))
         lines.append(f"{mark} {person.name or '?'}{phone}{answer}")
-        if closed is None:
+        if shut[signup.team_id] is None:
             rows.append(attendance_row(name, TeamCheckIn(signup_id=signup.id, present=True).pack(),
                                        TeamCheckIn(signup_id=signup.id, present=False).pack() if begun else None, leader.language))
     if not team:
@@ -197,6 +200,9 @@ async def send_team(update: Update, context: Context, round_id: int, *, edit: bo
             count=coming, total=len(team)))
     elif not begun:
         lines.append(_("Two hours before the round everyone gets a reminder with “I'm coming”; here you see who has answered."))
+    if closed is None:  # some teams have reported, others not yet
+        lines += [_("Check-in for team {number} is closed: its report is filed.").format(number=rd.team_number(round_, team_id))
+                  for team_id, reason in shut.items() if reason is not None and rd.team_number(round_, team_id) is not None]
     if team and not begun and closed is None:
         lines.append(_(NO_SHOW_LATER))
     if not show_phones:

@@ -4,11 +4,12 @@ the ORM's per-statement work was half of a pass). No Telegram here."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import func, select, text
+from sqlalchemy import and_, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import activity as act
@@ -69,8 +70,10 @@ def _not_nudged(rule: str, now: datetime) -> Any:
     return ~nudged & ~blocked
 
 
-async def candidates(session: AsyncSession, now: datetime) -> list[Candidate]:
-    """Every member who should get a nudge now, by rule, with the reason in words for the preview."""
+async def candidates(session: AsyncSession, now: datetime, admin_ids: Iterable[int] = ()) -> list[Candidate]:
+    """Every member who should get a nudge now, by rule, with the reason in words for the preview.
+    `admin_ids`, the accounts in LAGBOT_ADMINS, have their part without a role row: never newcomers."""
+    admins = [int(telegram_id) for telegram_id in admin_ids]
     reachable = (
         _members.status != STATUS_ERASED, _members.telegram_id.is_not(None), _members.onboarded_at.is_not(None),
         _members.onboarded_at <= now - FIRST_DAY,  # the first day has the welcome; suggestions wait
@@ -81,7 +84,8 @@ async def candidates(session: AsyncSession, now: datetime) -> list[Candidate]:
         "doorknock": _members.id.in_(select(_interests.member_id).where(_interests.interest == "doorknock")),
         "social": _members.id.in_(select(_interests.member_id).where(_interests.interest == "social")),
         "caller": _members.id.in_(select(_roles.member_id).where(_roles.role == "caller")),
-        "newcomer": (_members.onboarded_at >= now - timedelta(days=60)) & (_members.onboarded_at <= now - timedelta(days=22)),
+        "newcomer": and_(_members.onboarded_at >= now - timedelta(days=60), _members.onboarded_at <= now - timedelta(days=22),
+                         *([_members.telegram_id.not_in(admins)] if admins else [])),
     }
     found: list[Candidate] = []
     for rule in await enabled_rules(session):

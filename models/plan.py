@@ -19,8 +19,8 @@ from models.asks import Ask, AskAnswer
 from models.constants import COURSES_PER_YEAR_GOAL, OPEN_MEETINGS_PER_YEAR_GOAL, OSLO, ROUNDS_PER_YEAR_GOAL
 from models.event_tables import Event
 from models.member import STATUS_ERASED, Member
-from models.round_reports import counted_inputs
-from models.round_tables import DoorInput, Round, Team
+from models.round_reports import inputs_and_reports
+from models.round_tables import Round, Team
 
 PARTNER_ROUNDS_GOAL = 1  # rounds together with a partner organisation on record, a year
 PILOTS_GOAL = 2  # district-chapter pilots (the work plan)
@@ -51,7 +51,8 @@ class Gap:
 
 @dataclass
 class Input:
-    """What came in during the year: door input by theme and district, answers to asks by kind and district."""
+    """What came in during the year: door input (from rounds in the year) by theme and district, answers to asks
+    (given in the year) by kind and district."""
 
     door_by_theme: dict[str, int] = field(default_factory=dict)
     door_by_district: dict[str, int] = field(default_factory=dict)
@@ -135,10 +136,11 @@ def _count(counts: dict[str, int], key: str | None) -> None:
 async def year_input(session: AsyncSession, year: int) -> Input:
     start, end = datetime(year, 1, 1, tzinfo=OSLO), datetime(year + 1, 1, 1, tzinfo=OSLO)
     found = Input()
-    for theme, district in (await session.execute(counted_inputs(select(DoorInput.theme, DoorInput.district)).where(
-            DoorInput.created_at >= start, DoorInput.created_at < end))).all():
-        _count(found.door_by_theme, theme)
-        _count(found.door_by_district, district)
+    # The door-input export's items for rounds in the year (participants' input and leaders' reports with
+    # text), each under its first theme as the export's Markdown files it: the figure is its row count.
+    for item in await inputs_and_reports(session, since=start, until=end):
+        _count(found.door_by_theme, item["themes"][0])
+        _count(found.door_by_district, item["district"])
     for kind, district in (await session.execute(select(Ask.kind, AskAnswer.district).join(Ask, Ask.id == AskAnswer.ask_id).where(
             AskAnswer.created_at >= start, AskAnswer.created_at < end))).all():
         _count(found.answers_by_kind, kind)

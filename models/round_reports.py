@@ -3,6 +3,7 @@ year's figures."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -224,6 +225,13 @@ async def check_in_closed(session: AsyncSession, round_: Round, now: datetime, t
     return "over" if now > round_.ends_at + CHECK_IN_AFTER_END else None
 
 
+async def check_in_closed_by_team(session: AsyncSession, round_: Round, now: datetime,
+                                  team_ids: Iterable[int | None]) -> dict[int | None, str | None]:
+    """`check_in_closed` for each team in a list of seats (the board's shows every team): a team's report
+    closes its own check-in only, as a press on one of its seats finds (`set_attendance`)."""
+    return {team_id: await check_in_closed(session, round_, now, team_id) for team_id in dict.fromkeys(team_ids)}
+
+
 async def set_attendance(session: AsyncSession, signup_id: int, attended: bool, now: datetime) -> Signup:
     """The leader marks a seat present or absent, while check-in is open (CheckInClosed with the reason);
     NotFound for a seat given up since."""
@@ -253,16 +261,23 @@ def counted_inputs(query: Any) -> Any:
             .where(Round.status == PLANNED, Signup.attended.is_not(False)))
 
 
-async def inputs_and_reports(session: AsyncSession) -> list[dict[str, Any]]:
+def _in_period(query: Any, since: datetime | None, until: datetime | None) -> Any:
+    return query.where(*([Round.starts_at >= since] if since else []), *([Round.starts_at < until] if until else []))
+
+
+async def inputs_and_reports(session: AsyncSession, *, since: datetime | None = None,
+                             until: datetime | None = None) -> list[dict[str, Any]]:
     """Everything said at the doors, for the programme committee, one item per answer: its themes (a
-    participant's input has one, a leader's report any number, "other" if none), district, round, text."""
+    participant's input has one, a leader's report any number, "other" if none), district, round, text.
+    `since`/`until` keep it to rounds that started in that period (the date the export shows). /rapport
+    counts these same items, so its figure and the export's rows agree."""
     items: list[dict[str, Any]] = []
-    rows = await session.execute(counted_inputs(select(DoorInput, Round)).order_by(DoorInput.id))
+    rows = await session.execute(_in_period(counted_inputs(select(DoorInput, Round)), since, until).order_by(DoorInput.id))
     for item, round_ in rows.all():
         items.append({"themes": [item.theme], "district": item.district, "round": round_.title, "date": round_.starts_at,
                       "source": SOURCE_PARTICIPANT, "text": item.text})
-    reports = await session.execute(select(RoundReport, Round).join(Round, Round.id == RoundReport.round_id)
-                                    .where(Round.status == PLANNED).order_by(RoundReport.id))
+    reports = await session.execute(_in_period(select(RoundReport, Round).join(Round, Round.id == RoundReport.round_id)
+                                               .where(Round.status == PLANNED), since, until).order_by(RoundReport.id))
     for report, round_ in reports.all():
         if report.text:
             themes = sorted(set(report.themes or []) & set(THEMES), key=THEMES.index) or ["other"]

@@ -27,6 +27,7 @@ from models.round_reports import (  # noqa: F401 - importable from here as befor
     add_input,
     all_rounds,
     check_in_closed,
+    check_in_closed_by_team,
     file_report,
     inputs_and_reports,
     leader_candidates,

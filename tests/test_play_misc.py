@@ -39,7 +39,7 @@ async def test_door_input_export_has_one_row_per_answer_in_the_readers_words(db,
         assert (await rd.report_of(session, rid)).themes == ["housing", "schools"]
 
     export = await kari.send("/dorbank eksport")
-    assert "Innspill fra dørene: 2 innspill" in export.texts[0], export.texts
+    assert "Innspill fra dørene 2026: 2 innspill" in export.texts[0], export.texts
     markdown, table = (next(iter(d.files.values())).decode("utf-8-sig") for d in export.method("sendDocument"))
     rows = list(csv.reader(io.StringIO(table), delimiter=";"))
     assert rows[0] == ["Temaer", "Bydel", "Runde", "Dato", "Kilde", "Tekst"], rows[0]

@@ -141,7 +141,7 @@ async def cmd_nudges_preview(session: AsyncSession, settings: Settings, args: ar
         except BadTime:
             print("lagbot: --date must be YYYY-MM-DD", file=sys.stderr)
             return 1
-    found = await rules.candidates(session, when)
+    found = await rules.candidates(session, when, settings.lagbot_admins)
     enabled = await ng.enabled_rules(session)
     print(f"rules on: {', '.join(enabled) or 'none'}")
     sys.stdout.write(csv_text(["member", "rule", "reason", "target"], (

@@ -17,7 +17,7 @@ async def run(runtime: Runtime) -> None:
     async with runtime.db.session() as session:
         if await upkeep_runs.claim(session, "nudges", now, lambda last: now - last >= EVERY):
             await upkeep_runs.plan_for_values(session)
-            await nudge_messages.run(session, now)
+            await nudge_messages.run(session, now, runtime.settings.lagbot_admins)
 
 
 async def digest(runtime: Runtime) -> None:
