@@ -74,6 +74,7 @@ from models import phonebank as pb
 from models import rounds as rd
 from models import welcome as wl
 from models.activity import minute
+from models.base import utcnow
 from models.broadcast import Audience
 from models.constants import OSLO
 from models.member import STATUS_MEMBER, STATUS_SUPPORTER
@@ -330,7 +331,7 @@ async def team_leader_filed(world: World) -> None:
     async with world.extra["db"].session() as session:
         round_ = await rd.get_round(session, world.round_id)
         await rd.file_report(session, world.round_id, doors=50, conversations=10, themes=[], text="", filed_by=world.ids["team_leader"],
-                             team_id=round_.teams[1].id)
+                             team_id=round_.teams[1].id, now=utcnow())
 
 
 async def scheduled_broadcast(world: World) -> None:

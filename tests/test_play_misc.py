@@ -25,7 +25,7 @@ async def test_door_input_export_has_one_row_per_answer_in_the_readers_words(db,
     await anne.press_data(f"rd.join:{rid}")
     async with db.session() as session:
         anne_id = (await member_by_telegram(session, anne.user_id)).id
-        await rd.add_input(session, rid, anne_id, "climate", "=Flere busser til Lade")
+        await rd.add_input(session, rid, anne_id, "climate", "=Flere busser til Lade", now=clock())
     clock.set(START + timedelta(hours=4))
     await ola.press_data(f"rd:report:{rid}")
     await ola.send("80")
