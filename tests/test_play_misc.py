@@ -166,7 +166,7 @@ def test_the_command_line_counts_in_proper_english(tmp_path, monkeypatch, capsys
     assert run_cli(monkeypatch, database_url, "calls", "add", "--name", "Alle", "--script", "Hei!") == 0
     assert "Alle, 2 people to call" in capsys.readouterr().out
     assert run_cli(monkeypatch, database_url, "rounds", "export-input", "--out", str(tmp_path / "ut")) == 0
-    assert capsys.readouterr().out.startswith("0 items written to"), "no door input yet"
+    assert capsys.readouterr().out.startswith("0 items from the rounds of "), "no door input yet"
     empty(database_url)
 
 
