@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from models.round_tables import DoorInput, RoundReport
+from models.tombstones import Tombstone
 from tests.helpers import tick
 from tests.test_plan import board_member, captions
 from tests.test_play_fixes import door_count
@@ -60,3 +61,18 @@ async def test_door_input_and_a_report_given_through_the_chat_are_stored_at_the_
     data = json.loads(document.files["document"].decode("utf-8"))
     [heard] = data["Innspill fra dørene"]
     assert any(str(value).startswith("2027-03-06T15:") for value in heard.values()), heard
+
+
+# Anne erased her data in March 2027 (faketime) and came back: "Du slettet dataene dine" named the
+# machine's date, months before she pressed the button.
+async def test_the_day_an_erasure_is_told_is_the_bots(db, app, make_user, clock):
+    clock.set(MARCH)
+    anne = await person(make_user, 1, first="Anne")
+    await anne.send("/slett_meg")
+    await anne.press("Ja, slett dataene mine")
+    async with db.session() as session:
+        [stone] = await session.scalars(select(Tombstone))
+    assert stone.erased_at == MARCH, stone.erased_at
+    clock.set(MARCH + timedelta(days=2))
+    again = await anne.send("/start")
+    assert again.text.startswith("Velkommen tilbake. Du slettet dataene dine mandag 1. mars,"), again.text
