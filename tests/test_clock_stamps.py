@@ -76,3 +76,21 @@ async def test_the_day_an_erasure_is_told_is_the_bots(db, app, make_user, clock)
     clock.set(MARCH + timedelta(days=2))
     again = await anne.send("/start")
     assert again.text.startswith("Velkommen tilbake. Du slettet dataene dine mandag 1. mars,"), again.text
+
+
+# Siri sent a broadcast in March 2027 (faketime): /utsending status dated it 28 November 2026.
+async def test_a_broadcast_is_dated_by_the_bots_clock(db, app, make_user, clock):
+    from models import Broadcast
+    from tests.test_broadcast import board_member as broadcaster
+
+    clock.set(MARCH)
+    siri = await broadcaster(db, make_user)
+    await siri.send("/utsending")
+    await siri.send("Stand på torget laurdag!")
+    await siri.press("Forhåndsvis ▸")
+    await siri.press("Send nå")
+    async with db.session() as session:
+        [cast] = await session.scalars(select(Broadcast))
+    assert cast.created_at == MARCH, cast.created_at
+    listing = await siri.send("/utsending status")
+    assert "#1 · mandag 1. mars kl. 10:00" in listing.text, listing.text
