@@ -254,7 +254,7 @@ async def create_and_report(update: Update, context: Context, *, send_at: dateti
             return
         broadcast = await bc.create(session, author_id=member.id, text=draft["text"],
                                     audience=bc.Audience.from_json(draft["audience"]), urgent=draft["urgent"], send_at=send_at,
-                                    button=draft.get("button"))
+                                    button=draft.get("button"), now=runtime.now())
     if send_at is not None:
         status = await update.effective_chat.send_message(  # type: ignore[union-attr]
             broadcasting.scheduled_text(broadcast, lang, broadcasting.quiet_hours(runtime.settings)),

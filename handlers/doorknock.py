@@ -339,7 +339,7 @@ async def input_text(update: Update, context: Context) -> int:
         return INPUT_TEXT
     try:
         async with context.runtime.db.session() as session:
-            await rd.add_input(session, pending["round"], member.id, pending["theme"], text)
+            await rd.add_input(session, pending["round"], member.id, pending["theme"], text, now=context.runtime.now())
     except tuple(TELL_REFUSED) as error:
         await reply(update, _(TELL_REFUSED[type(error)]))
         return Flow.END

@@ -326,7 +326,8 @@ async def report_save(update: Update, context: Context) -> int:
             return Flow.END
         try:
             await rd.file_report(session, round_.id, doors=data["doors"], conversations=data["conversations"],
-                                 themes=data["themes"], text=text, filed_by=context.known.id, team_id=data.get("team"))
+                                 themes=data["themes"], text=text, filed_by=context.known.id, team_id=data.get("team"),
+                                 now=context.runtime.now())
         except rd.RoundError:  # the team was taken off the round meanwhile
             await answer_alert(update, context._("This button is no longer valid. Send /start to see the menu."))
             return Flow.END

@@ -109,7 +109,7 @@ async def confirm_delete(update: Update, context: Context) -> None:
         if stored is not None:
             released = await release_places(session, stored, now)
             await announce_released(session, released, now, context.runtime.settings.lagbot_admins)  # told at once
-            await erase_member(session, stored)
+            await erase_member(session, stored, now=now)
             given_up = released.given_up
             leaderless = [(team_title(change, _), change.round.starts_at) for change in released.leaderless]
     key = (query.message.chat.id if query.message else user.id, user.id)

@@ -195,11 +195,12 @@ async def reach(session: AsyncSession, audience: Audience, *, now: datetime, urg
 
 
 async def create(session: AsyncSession, *, author_id: int | None, text: str, audience: Audience, urgent: bool,
-                 send_at: datetime | None, button: dict[str, Any] | None = None) -> Broadcast:
+                 send_at: datetime | None, now: datetime, button: dict[str, Any] | None = None) -> Broadcast:
+    """Store a broadcast written `now` (the bot's clock: the date the board's lists show it by)."""
     if not text.strip():
         raise UnknownChoice("empty text")
     broadcast = Broadcast(author_id=author_id, text=text.strip()[:MAX_TEXT], audience=audience.validate().to_json(),
-                          urgent=urgent, send_at=send_at, status=SCHEDULED, button=button)
+                          urgent=urgent, send_at=send_at, status=SCHEDULED, button=button, created_at=now)
     session.add(broadcast)
     await session.flush()
     return broadcast

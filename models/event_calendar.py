@@ -93,7 +93,7 @@ async def create_series(session: AsyncSession, *, kind: str, title: str, rule: s
     series = Series(kind=kind, title=title.strip()[:200], description=description, place=place, rule=rule,
                     first_local=first_local.replace(tzinfo=None).isoformat(timespec="minutes"), minutes=minutes,
                     capacity=capacity, partners=[p.name for p in await partner_records.canonical_names(session, partners)],
-                    contact_id=contact_id, tags=[t for t in TAGS if t in (tags or [])])
+                    contact_id=contact_id, tags=[t for t in TAGS if t in (tags or [])], created_at=now)
     session.add(series)
     await session.flush()
     await materialise(session, now, series_id=series.id)
@@ -126,7 +126,7 @@ async def materialise(session: AsyncSession, now: datetime, *, series_id: int | 
                              ends_at=moment + timedelta(minutes=series.minutes), place=series.place, capacity=series.capacity,
                              partners=list(series.partners or []), contact_id=series.contact_id, series_id=series.id,
                              tags=list(series.tags or []),
-                             occurrence=day))
+                             occurrence=day, created_at=now))
             session.add(new[-1])
             created += 1
     await session.flush()

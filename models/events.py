@@ -95,7 +95,7 @@ async def create_event(session: AsyncSession, *, kind: str, title: str, starts_a
     event = Event(kind=kind, title=title.strip()[:200], description=description.strip()[:3000], starts_at=starts_at,
                   ends_at=ends_at, place=place.strip()[:300], capacity=capacity, partners=[p.strip() for p in partners or [] if p.strip()],
                   contact_id=contact_id, latitude=latitude, longitude=longitude, created_by=created_by,
-                  tags=[t for t in TAGS if t in (tags or [])])
+                  tags=[t for t in TAGS if t in (tags or [])], created_at=now)
     session.add(event)
     await session.flush()
     await partner_records.link_event(session, event)

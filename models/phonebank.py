@@ -58,7 +58,7 @@ async def create_campaign(session: AsyncSession, *, name: str, purpose: str, scr
         raise CampaignError("name and script are required")
     campaign = Campaign(name=name.strip()[:200], purpose=purpose.strip(), scripts={k: v for k, v in scripts.items() if v.strip()},
                         audience=audience.validate().to_json(), round_id=round_id, event_id=event_id, mode=mode,
-                        created_by=created_by)
+                        created_by=created_by, created_at=now)
     session.add(campaign)
     await session.flush()
     members = await session.scalars(targets_query(audience, now, exclude_days=exclude_days, round_id=round_id, event_id=event_id))

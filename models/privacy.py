@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import asks, inbox, membership
 from models.activity import PLANNED
-from models.base import utcnow
 from models.broadcast import BroadcastReply
 from models.errors import MemberNotFound, NotAllowed
 from models.member import STATUS_ERASED, Member
@@ -125,7 +124,7 @@ async def remove_left_member(session: AsyncSession, member_id: int, *, actor_tel
     telegram_id = member.telegram_id
     released = await release_places(session, member, now)
     await remember_left(session, member.phone, member.member_number, member.joined_on, now)
-    await erase_member(session, member, reason=LEFT)
+    await erase_member(session, member, reason=LEFT, now=now)
     return member, released, telegram_id
 
 
@@ -150,16 +149,17 @@ async def reject_supporter(session: AsyncSession, member_id: int, now: datetime)
     if member.status != STATUS_SUPPORTER or member.verified:
         raise MemberNotFound(member_id)
     rejected = Rejected(member.name or "?", member.telegram_id, member.language or "nb", await release_places(session, member, now))
-    await erase_member(session, member, reason=REJECTED)
+    await erase_member(session, member, reason=REJECTED, now=now)
     return rejected
 
 
-async def erase_member(session: AsyncSession, member: Member, reason: str = ERASED) -> None:
-    """Forget who they are; keep a row without identity so counts stay right."""
+async def erase_member(session: AsyncSession, member: Member, reason: str = ERASED, *, now: datetime) -> None:
+    """Forget who they are; keep a row without identity so counts stay right. `now` (the bot's clock) is
+    the day a later /start tells them their data went."""
     await asks.erase_member_answers(session, member)
     if member.telegram_id is not None:  # their private chat's id is their Telegram id
         await inbox.forget_chat(session, member.telegram_id)
-        await leave_tombstone(session, member.telegram_id, utcnow(), reason)
+        await leave_tombstone(session, member.telegram_id, now, reason)
     member.name = None
     member.phone = None
     member.email = None
@@ -191,5 +191,5 @@ async def erase_member(session: AsyncSession, member: Member, reason: str = ERAS
     member.interests.clear()
     member.wants_reminders = member.wants_nudges = member.wants_broadcasts = False
     member.status = STATUS_ERASED
-    member.erased_at = utcnow()
+    member.erased_at = now
     await session.flush()

@@ -13,7 +13,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import activity as act
 from models.activity import CONFIRMED, PLANNED
-from models.base import utcnow
 from models.constants import OSLO, ROUNDS_PER_YEAR_GOAL, THEMES
 from models.member import STATUS_ERASED, Member
 from models.round_tables import (
@@ -62,12 +61,14 @@ async def leader_candidates(session: AsyncSession, now: datetime, threshold: int
     return [(member, count) for member, count in rows.all() if "leader" not in member.role_names]
 
 
-async def add_input(session: AsyncSession, round_id: int, member_id: int, theme: str, text: str) -> DoorInput:
-    """Input from the doors, only from someone who may tell about them (see `may_tell`)."""
+async def add_input(session: AsyncSession, round_id: int, member_id: int, theme: str, text: str, *, now: datetime) -> DoorInput:
+    """Input from the doors, only from someone who may tell about them (see `may_tell`); `now` is the
+    bot's clock, stored as when it was said."""
     if theme not in THEMES:
         raise RoundError(theme)
     round_ = await may_tell(session, round_id, member_id)
-    item = DoorInput(round_id=round_id, member_id=member_id, district=round_.district, theme=theme, text=text.strip()[:MAX_TEXT])
+    item = DoorInput(round_id=round_id, member_id=member_id, district=round_.district, theme=theme, text=text.strip()[:MAX_TEXT],
+                     created_at=now)
     session.add(item)
     await session.flush()
     return item
@@ -89,9 +90,9 @@ async def may_tell(session: AsyncSession, round_id: int, member_id: int) -> Roun
 
 
 async def file_report(session: AsyncSession, round_id: int, *, doors: int, conversations: int, themes: list[str],
-                      text: str, filed_by: int | None, team_id: int | None = None) -> RoundReport:
-    """File (or file again) one team's report; `team_id` None on a round with teams is its first team's.
-    A team of another round is refused (RoundError)."""
+                      text: str, filed_by: int | None, now: datetime, team_id: int | None = None) -> RoundReport:
+    """File (or file again) one team's report, as of `now` (the bot's clock); `team_id` None on a round
+    with teams is its first team's. A team of another round is refused (RoundError)."""
     if doors < 0 or conversations < 0 or conversations > max(doors, 0) + 10000:
         raise RoundError("negative figures")
     if unknown := set(themes) - set(THEMES):
@@ -109,7 +110,7 @@ async def file_report(session: AsyncSession, round_id: int, *, doors: int, conve
     existing = await team_report(session, round_id, team_id)
     report = existing or RoundReport(round_id=round_id, team_id=team_id)
     report.doors, report.conversations, report.themes = doors, conversations, sorted(set(themes))
-    report.text, report.filed_by, report.filed_at = text.strip()[:MAX_TEXT], filed_by, utcnow()
+    report.text, report.filed_by, report.filed_at = text.strip()[:MAX_TEXT], filed_by, now
     if existing is None:
         session.add(report)
     await session.flush()

@@ -126,7 +126,7 @@ async def create_round(session: AsyncSession, *, title: str, district: str, star
             raise BadCapacity(team_capacity)
     round_ = Round(title=title.strip()[:200], district=district, starts_at=starts_at, ends_at=ends_at,
                    meeting_point=meeting_point.strip()[:300], capacity=capacity, latitude=latitude, longitude=longitude,
-                   partner=(partner or None), briefing=(briefing or None), created_by=created_by)
+                   partner=(partner or None), briefing=(briefing or None), created_by=created_by, created_at=now)
     round_.teams = [Team(leader_id=leader_id, capacity=team_capacity) for leader_id, team_capacity in teams]
     session.add(round_)
     await session.flush()

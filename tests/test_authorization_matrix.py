@@ -330,7 +330,7 @@ async def team_leader_filed(world: World) -> None:
     async with world.extra["db"].session() as session:
         round_ = await rd.get_round(session, world.round_id)
         await rd.file_report(session, world.round_id, doors=50, conversations=10, themes=[], text="", filed_by=world.ids["team_leader"],
-                             team_id=round_.teams[1].id)
+                             team_id=round_.teams[1].id, now=world.extra["now"])
 
 
 async def scheduled_broadcast(world: World) -> None:
@@ -338,7 +338,7 @@ async def scheduled_broadcast(world: World) -> None:
 
     async with world.extra["db"].session() as session:
         cast = await bc.create(session, author_id=world.ids["board"], text="Stand lørdag", audience=Audience(), urgent=False,
-                               send_at=world.extra["now"] + timedelta(days=2))
+                               send_at=world.extra["now"] + timedelta(days=2), now=world.extra["now"])
         world.extra["scheduled"] = cast.id
 
 
@@ -349,7 +349,7 @@ async def broadcast_to_member(world: World) -> None:
 
     async with world.extra["db"].session() as session:
         cast = await bc.create(session, author_id=world.ids["board"], text="Hvem kan stå på stand?", audience=Audience(),
-                               urgent=False, send_at=None)
+                               urgent=False, send_at=None, now=world.extra["now"])
         cast.status = bc.DONE
         session.add(OutboxMessage(dedupe_key=f"broadcast:{cast.id}:member:{world.ids['member']}", member_id=world.ids["member"],
                                   kind="broadcast", text="Hvem kan stå på stand?", due_at=world.extra["now"], status="sent",

@@ -86,7 +86,7 @@ async def test_not_on_telegram_and_roles(db, make_user, clock):
     async with db.session() as session:
         author = await member_by_telegram(session, board.user_id)
         cast = await bc.create(session, author_id=author.id, text="Stand på torget laurdag!\nKom!", audience=bc.Audience(
-            districts=["ostbyen"]), urgent=False, send_at=None)
+            districts=["ostbyen"]), urgent=False, send_at=None, now=clock())
         cast.status = "sent"
     await board.send("/lister")
     await board.press("Ikkje på Telegram")

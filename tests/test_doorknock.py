@@ -331,8 +331,9 @@ async def test_year_report_and_export_for_the_programme_committee(db, app, make_
     await member.press_data(f"rd:join:{round_id}")
     async with db.session() as session:
         author = await member_by_telegram(session, member.user_id)
-        await rd.add_input(session, round_id, author.id, "housing", "Høye leiepriser")
-        await rd.file_report(session, round_id, doors=80, conversations=20, themes=["schools"], text="Skolevei mangler", filed_by=None)
+        await rd.add_input(session, round_id, author.id, "housing", "Høye leiepriser", now=clock())
+        await rd.file_report(session, round_id, doors=80, conversations=20, themes=["schools"], text="Skolevei mangler", filed_by=None,
+                             now=clock())
     clock.set(START + timedelta(days=1))
     report = await board.send("/dorbank rapport")
     text = report.texts[0]
@@ -359,7 +360,7 @@ async def test_erasure_removes_door_input(db, app, make_user, clock):
     await member.press_data(f"rd:join:{round_id}")
     async with db.session() as session:
         author = await member_by_telegram(session, member.user_id)
-        await rd.add_input(session, round_id, author.id, "housing", "Noe jeg skrev")
+        await rd.add_input(session, round_id, author.id, "housing", "Noe jeg skrev", now=clock())
     exported = await member.send("/mine_data")
     data = json.loads(next(iter(exported.method("sendDocument")[0].files.values())))
     assert data["Innspill fra dørene"][0]["Tekst"] == "Noe jeg skrev" and data["Dørbankrunder"][0]["Status"] == "påmeldt"

@@ -231,7 +231,7 @@ async def test_digest_rounds_held_doors_and_missing_reports(db, clock):
                                            ends_at=starts + timedelta(hours=3), meeting_point="Torget", capacity=8,
                                            now=starts - timedelta(days=5))
             if report is not None:
-                await rd.file_report(session, round_.id, doors=report, conversations=1, themes=[], text="", filed_by=None)
+                await rd.file_report(session, round_.id, doors=report, conversations=1, themes=[], text="", filed_by=None, now=now)
             if cancelled:
                 await rd.cancel(session, round_.id)
 

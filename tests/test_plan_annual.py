@@ -42,8 +42,8 @@ async def a_recorded_year(db, clock) -> None:
                          Signup(round_id=september, member_id=people[1].id, status=CONFIRMED, attended=True),
                          Signup(round_id=october, member_id=people[2].id, status=CONFIRMED, attended=None),
                          Signup(round_id=october, member_id=people[3].id, status=CONFIRMED, attended=False)])
-        await rd.file_report(session, september, doors=120, conversations=31, themes=["housing"], text="", filed_by=None)
-        await rd.file_report(session, october, doors=80, conversations=19, themes=[], text="", filed_by=None)
+        await rd.file_report(session, september, doors=120, conversations=31, themes=["housing"], text="", filed_by=None, now=clock())
+        await rd.file_report(session, october, doors=80, conversations=19, themes=[], text="", filed_by=None, now=clock())
         campaign = Campaign(name="Ring", scripts={"nb": "Hei"}, audience={})
         session.add(campaign)
         await session.flush()

@@ -173,7 +173,7 @@ async def test_my_data_shows_words_in_my_language_and_a_cancelled_round_as_cance
     async with db.session() as session:
         jon_id = (await member_by_telegram(session, jon.user_id)).id
         await rd.cancel(session, rid)
-        await add_input(session, past, jon_id, "climate", "Folk vil ha fleire bussar")
+        await add_input(session, past, jon_id, "climate", "Folk vil ha fleire bussar", now=clock())
     exchange = await jon.send("/mine_data")
     [document] = exchange.method("sendDocument")
     text = document.files["document"].decode("utf-8")

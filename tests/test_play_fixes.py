@@ -38,7 +38,7 @@ async def test_the_overview_counts_what_the_export_lists(db, app, make_user, clo
     await anne.press_data(f"rd.join:{rid}")
     async with db.session() as session:
         anne_id = (await member_by_telegram(session, anne.user_id)).id
-        await rd.add_input(session, rid, anne_id, "climate", "Flere busser til Lade")
+        await rd.add_input(session, rid, anne_id, "climate", "Flere busser til Lade", now=clock())
         # From the round a year before, given (as the clock of this run says) now: not this year's.
         session.add(DoorInput(round_id=last_year, member_id=anne_id, district="ostbyen", theme="housing", text="Gammelt"))
     clock.set(START + timedelta(hours=4))

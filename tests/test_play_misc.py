@@ -25,7 +25,7 @@ async def test_door_input_export_has_one_row_per_answer_in_the_readers_words(db,
     await anne.press_data(f"rd.join:{rid}")
     async with db.session() as session:
         anne_id = (await member_by_telegram(session, anne.user_id)).id
-        await rd.add_input(session, rid, anne_id, "climate", "=Flere busser til Lade")
+        await rd.add_input(session, rid, anne_id, "climate", "=Flere busser til Lade", now=clock())
     clock.set(START + timedelta(hours=4))
     await ola.press_data(f"rd:report:{rid}")
     await ola.send("80")
@@ -166,7 +166,7 @@ def test_the_command_line_counts_in_proper_english(tmp_path, monkeypatch, capsys
     assert run_cli(monkeypatch, database_url, "calls", "add", "--name", "Alle", "--script", "Hei!") == 0
     assert "Alle, 2 people to call" in capsys.readouterr().out
     assert run_cli(monkeypatch, database_url, "rounds", "export-input", "--out", str(tmp_path / "ut")) == 0
-    assert capsys.readouterr().out.startswith("0 items written to"), "no door input yet"
+    assert capsys.readouterr().out.startswith("0 items from the rounds of "), "no door input yet"
     empty(database_url)
 
 

@@ -80,7 +80,7 @@ async def test_a_member_marked_absent_cannot_answer_how_it_went_and_earlier_answ
         assert (await pl.year_input(session, 2026)).door_by_theme == {"climate": 1}   # /rapport's input group too
         member = await member_by_telegram(session, anne.user_id)
         with pytest.raises(rd.MarkedAbsent):
-            await rd.add_input(session, rid, member.id, "housing", "Likevel")
+            await rd.add_input(session, rid, member.id, "housing", "Likevel", now=clock())
 
 
 # Ola's round on a rainy Saturday: nobody came. The report asked for doors and he wrote 0 and 0; the

@@ -125,7 +125,7 @@ async def test_a_leader_who_erased_their_data_is_not_named(db, app, make_user, c
     leader_row = await stored(db, leader)
     await joined_round(db, clock, user, leader=leader_row)
     async with db.session() as session:
-        await erase_member(session, await session.get(Member, leader_row.id))
+        await erase_member(session, await session.get(Member, leader_row.id), now=clock())
     clock.set(DAY_BEFORE)
     await tick(app)
     reminder = user.last_message().text
@@ -138,7 +138,7 @@ async def test_a_message_about_an_erased_member_is_dropped(db, app, make_user, c
     async with db.session() as session:
         person = await member_by_telegram(session, candidate.user_id)
         await leader_training_messages.leader_candidate(session, person, [await member_by_telegram(session, board.user_id)], 3, clock())
-        await erase_member(session, person)
+        await erase_member(session, person, now=clock())
     told = len(board.messages())
     await tick(app)
     assert len(board.messages()) == told

@@ -48,8 +48,10 @@ def add_commands(commands: Any) -> None:
     rlist = rounds.add_parser("list", help="upcoming rounds with seats taken")
     rlist.add_argument("--all", action="store_true", help="past and cancelled ones too")
     rlist.set_defaults(func=cmd_rounds_list)
-    rexp = rounds.add_parser("export-input", help="input from the doors by theme and district (Markdown and CSV)")
-    rexp.add_argument("--out", type=Path, default=Path("."), help="folder for innspill-dorbank.md and .csv")
+    rexp = rounds.add_parser("export-input", help="input from the doors by theme and district (Markdown and CSV), "
+                                                  "from one year's rounds, as /dorbank eksport")
+    rexp.add_argument("--year", type=int, help="the year of the rounds (default: this year, Oslo time)")
+    rexp.add_argument("--out", type=Path, default=Path("."), help="folder for innspill-dorbank-YYYY.md and .csv")
     rexp.set_defaults(func=cmd_rounds_export)
     events = commands.add_parser("events", help="events and the year's calendar").add_subparsers(title="events commands", metavar="ACTION")
     eadd = events.add_parser("add", help="create an event (times in Oslo time)")
@@ -124,14 +126,24 @@ async def cmd_rounds_list(session: AsyncSession, settings: Settings, args: argpa
 
 @in_session
 async def cmd_rounds_export(session: AsyncSession, settings: Settings, args: argparse.Namespace) -> int:
+    """The items /rapport counts as door input for the year (by the round's date), as /dorbank eksport sends them."""
+    from datetime import datetime
+
     from bot.reports.rounds import input_csv, input_markdown
     from models import rounds as rd
+    from models.base import utcnow
+    from models.constants import OSLO
 
-    items = await rd.inputs_and_reports(session)
+    year = args.year if args.year is not None else utcnow().astimezone(OSLO).year
+    if not 2000 <= year <= 2100:
+        print("lagbot: --year must be four digits, for example 2027", file=sys.stderr)
+        return 2
+    items = await rd.inputs_and_reports(session, since=datetime(year, 1, 1, tzinfo=OSLO), until=datetime(year + 1, 1, 1, tzinfo=OSLO))
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "innspill-dorbank.md").write_text(input_markdown(items, "nb"), encoding="utf-8")
-    (args.out / "innspill-dorbank.csv").write_text("\ufeff" + input_csv(items, "nb"), encoding="utf-8")
-    print(f"{plural(len(items), 'item', 'items')} written to {args.out / 'innspill-dorbank.md'} and .csv")
+    name = f"innspill-dorbank-{year}"
+    (args.out / f"{name}.md").write_text(input_markdown(items, "nb"), encoding="utf-8")
+    (args.out / f"{name}.csv").write_text("\ufeff" + input_csv(items, "nb"), encoding="utf-8")
+    print(f"{plural(len(items), 'item', 'items')} from the rounds of {year} written to {args.out / name}.md and .csv")
     return 0
 
 

@@ -80,7 +80,7 @@ def cmd_broadcast(settings: Settings, args: argparse.Namespace) -> int:
             return 0
         async with database.session() as session:
             broadcast = await bc.create(session, author_id=None, text=args.text, audience=audience,
-                                        urgent=args.urgent, send_at=send_at)
+                                        urgent=args.urgent, send_at=send_at, now=now)
         if send_at is None:
             await launch(database, broadcast.id, now=now, weekly_cap=settings.weekly_cap, admins=settings.lagbot_admins)
             print(f"broadcast #{broadcast.id} queued; the running bot sends it")
