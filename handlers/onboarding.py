@@ -318,7 +318,7 @@ async def interest_toggled(update: Update, context: Context) -> int:
     query = update.callback_query
     assert query is not None
     interest = pressed(update, ToggleInterest).code
-    member = await changed_member(update, context, lambda s, m: membership.toggle_interest(s, m, interest))
+    member = await changed_member(update, context, lambda s, m: membership.toggle_interest(s, m, interest, context.runtime.now()))
     if member is None:
         return Flow.END
     await query.answer()

@@ -133,7 +133,7 @@ async def on_choice(update: Update, context: Context) -> None:
         elif section == "district":
             await membership.set_district(session, member, code)
         elif section == "int":
-            await membership.toggle_interest(session, member, code)
+            await membership.toggle_interest(session, member, code, context.runtime.now())
         elif section == "msg":
             await membership.toggle_message_kind(session, member, code)
         else:

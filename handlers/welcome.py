@@ -195,7 +195,7 @@ async def interest(update: Update, context: Context) -> None:
         if task is None or task.taken_by != welcomer.id:
             await query.answer(context._("Take the welcome call first."), show_alert=True)
             return
-        await membership.toggle_interest(session, person, press.code)
+        await membership.toggle_interest(session, person, press.code, context.runtime.now())
         chosen = person.interest_names
     await query.answer()
     await query.edit_message_reply_markup(interests_keyboard(press.task_id, chosen, welcomer.language))

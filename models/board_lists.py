@@ -99,7 +99,7 @@ async def not_on_telegram(session: AsyncSession, broadcast_id: int, now: datetim
 
 
 async def _with_interest(session: AsyncSession, interest: str) -> list[Entry]:
-    query = (select(Member, MemberInterest.interest, Member.updated_at).join(MemberInterest, MemberInterest.member_id == Member.id)
+    query = (select(Member, MemberInterest.interest, MemberInterest.chosen_at).join(MemberInterest, MemberInterest.member_id == Member.id)
              .where(MemberInterest.interest == interest))
     return [Entry(member, "interest", "", at) for member, _interest, at in await session.execute(_present(query))]
 

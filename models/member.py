@@ -97,6 +97,8 @@ class MemberInterest(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
     interest: Mapped[str] = mapped_column(String(30))
+    # When the member chose it (the board's list of who is interested shows it); the clock's when given.
+    chosen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=utcnow)
 
     member: Mapped[Member] = relationship(back_populates="interests")
 

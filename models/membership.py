@@ -162,8 +162,9 @@ async def fold_supporter(session: AsyncSession, telegram_id: int, keep: Member) 
         return
     if other.status == STATUS_SUPPORTER:
         keep.district = keep.district or other.district
-        for interest in other.interest_names - keep.interest_names:
-            keep.interests.append(MemberInterest(interest=interest))
+        for item in other.interests:  # what the supporter chose, as and when they chose it
+            if item.interest not in keep.interest_names:
+                keep.interests.append(MemberInterest(interest=item.interest, chosen_at=item.chosen_at))
         keep.onboarded_at = keep.onboarded_at or other.onboarded_at
         await session.flush()
         await move_activity(session, other.id, keep.id)
@@ -185,8 +186,8 @@ async def set_district(session: AsyncSession, member: Member, district: str) -> 
     await set_columns(session, member, {"district": district})
 
 
-async def toggle_interest(session: AsyncSession, member: Member, interest: str) -> bool:
-    """Flip one interest; return whether it is now on."""
+async def toggle_interest(session: AsyncSession, member: Member, interest: str, now: datetime | None = None) -> bool:
+    """Flip one interest (chosen at `now`); return whether it is now on."""
     if interest not in INTERESTS:
         raise UnknownChoice(interest)
     existing = next((i for i in member.interests if i.interest == interest), None)
@@ -194,7 +195,7 @@ async def toggle_interest(session: AsyncSession, member: Member, interest: str) 
         member.interests.remove(existing)
         await session.flush()
         return False
-    member.interests.append(MemberInterest(interest=interest))
+    member.interests.append(MemberInterest(interest=interest, chosen_at=now or utcnow()))
     await session.flush()
     return True
 

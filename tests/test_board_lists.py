@@ -133,3 +133,23 @@ def test_command_line_writes_the_same_lists(tmp_path, monkeypatch, capsys, datab
     assert run_cli(monkeypatch, database_url, "lists", "wrong_numbers", "--lang", "en", "--out", str(out)) == 0
     assert out.read_text(encoding="utf-8-sig").splitlines() == ["Name;Member number;Phone;E-mail;District;Source;Which;Date"]
     asyncio.run(empty())
+
+
+async def test_the_interest_list_is_dated_by_when_the_interest_was_chosen(db, make_user, clock):
+    """The date on a row of "Vil starte bydelslag" is the day the member chose the interest (at the bot's
+    time), not the day their row last changed for some other reason."""
+    board = await person(make_user, 1, first="Styre")
+    await grant(db, board, "board")
+    keen = await person(make_user, 2, first="Ivrig")
+    clock.set(START - timedelta(days=40))
+    await keen.send("/innstillinger")
+    await keen.press("Interesser")
+    await keen.press("bydelslag")
+    clock.set(START)
+    await keen.send("/innstillinger")
+    await keen.press("Språk")
+    await keen.press("Nynorsk")  # the member's row changes again, today
+    await board.send("/lister")
+    await board.press("Vil starte bydelslag")
+    [_header, row] = rows_of(await last_document(board))
+    assert row[0].startswith("Ivrig") and row[7] == (START - timedelta(days=40)).date().isoformat(), row
