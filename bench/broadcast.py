@@ -73,7 +73,7 @@ async def prepare(url: str, members: int) -> int:
                                 language=("nb", "nn", "en")[n % 3]) for n in range(members)])
     async with database.session() as session:
         broadcast = await bc.create(session, author_id=None, text="Dørbank lørdag kl. 12 — bli med!",
-                                    audience=bc.Audience(), urgent=True, send_at=None)
+                                    audience=bc.Audience(), urgent=True, send_at=None, now=now)
     await launch(database, broadcast.id, now=now, weekly_cap=1000)
     await database.dispose()
     return broadcast.id
