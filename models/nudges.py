@@ -171,7 +171,10 @@ async def _doorknock(session: AsyncSession, eligible: Any, now: datetime) -> lis
     if not views:
         return []
     recent = select(rd.Signup.id).where(rd.Signup.member_id == Member.id, rd.Signup.created_at >= now - timedelta(days=30)).exists()
-    members = list(await session.scalars(eligible.where(~recent)))
+    # Leading a team counts as taking part: one who led a round in the last 30 days (or leads one ahead) is not asked.
+    led = select(rd.Team.id).join(rd.Round, rd.Round.id == rd.Team.round_id).where(
+        rd.Team.leader_id == Member.id, rd.Round.status != rd.CANCELLED, rd.Round.starts_at >= now - timedelta(days=30)).exists()
+    members = list(await session.scalars(eligible.where(~recent, ~led)))
     mine: dict[int, set[int]] = {}
     rows = await session.execute(select(rd.Signup.member_id, rd.Signup.round_id).where(rd.Signup.round_id.in_([v.round.id for v in views])))
     for member_id, round_id in rows.all():
@@ -201,7 +204,7 @@ async def _social(session: AsyncSession, eligible: Any, now: datetime) -> list[C
         answered.setdefault(member_id, set()).add(event_id)
     result = []
     for member in members:
-        offer = [v for v in upcoming if v.event.id not in answered.get(member.id, set())]
+        offer = [v for v in upcoming if v.event.id not in answered.get(member.id, set()) and v.event.contact_id != member.id]
         if offer:
             result.append(Candidate(member, "social", "interested in social activities, none for 60 days", offer[0].event.id))
     return result

@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models import rounds as rd
 from models.activity import PLANNED
 from models.errors import DomainError, NotFound
 from models.member import STATUS_ERASED, Member, MemberRole
@@ -49,6 +50,8 @@ class LeaderChange:
     previous: Member | None
     leader: Member | None
     granted: bool = False
+    gave_up: str | None = None  # the new leader's own place on the round, given up: CONFIRMED or WAITING
+    promoted: Member | None = None  # who took the seat the new leader held
 
 
 async def candidates(session: AsyncSession, admin_ids: tuple[int, ...] = ()) -> list[Member]:
@@ -105,9 +108,25 @@ async def set_leader(session: AsyncSession, team_id: int, member_id: int | None,
             raise LeadsElsewhere(leader.name or "?", other.title)
     team.leader_id = member_id
     await session.flush()
+    gave_up, promoted = await _give_up_place(session, round_, member_id, now) if member_id is not None else (None, None)
     number = [t.id for t in sorted(round_.teams, key=lambda t: t.id)].index(team.id) + 1
     return LeaderChange(round_, team, number, previous if previous is not None and previous.status != STATUS_ERASED else None,
-                        leader, granted)
+                        leader, granted, gave_up, promoted)
+
+
+async def _give_up_place(session: AsyncSession, round_: Round, member_id: int, now: datetime) -> tuple[str | None, Member | None]:
+    """A team's leader takes no seat on the round (rounds.LeadsRound): a seat or waiting-list place the
+    new leader held on it is given up, and the first in the queue takes a freed seat. Once the round has
+    begun nobody moves up (rounds.leave), so the place is kept then."""
+    signup = await rd.signup_of(session, round_.id, member_id)
+    if signup is None or signup.status not in (rd.CONFIRMED, rd.WAITING):
+        return None, None
+    held = signup.status
+    try:
+        result = await rd.leave(session, round_.id, member_id, now)
+    except rd.RoundClosed:
+        return None, None
+    return held, result.promoted
 
 
 async def _leads_at_the_time(session: AsyncSession, round_: Round, team_id: int, member_id: int) -> Round | None:

@@ -1,0 +1,134 @@
+"""Findings from playing a season through the fake Bot API (helper "play", December 2026): steps that
+each worked alone but not together."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from models import Member, OutboxMessage
+from models import events as ev
+from models import nudges as ng
+from models import rounds as rd
+from models.membership import member_by_telegram
+from tests.helpers import forget_upkeep, tick
+from tests.test_nudges import MONDAY, member, nudge_texts, run_hooks
+from tests.test_season_member import START, grant, make_round, person
+
+
+async def seat_status(db, rid, user) -> str | None:
+    async with db.session() as session:
+        me = await member_by_telegram(session, user.user_id)
+        signup = await rd.signup_of(session, rid, me.id)
+        return signup.status if signup else None
+
+
+# Siri had a seat on the Heimdal round; Per, who led team 1, erased his data and the board made Siri
+# the team's leader. She kept her seat: /mine listed the round twice ("du leier han" and "påmeldt"),
+# her own team list had her as a participant with a check-in button, she took one of the round's
+# seats (nobody on the waiting list moved up) and got the participants' reminders too.
+async def test_a_member_made_a_teams_leader_gives_up_their_seat_to_the_queue(db, app, make_user, clock):
+    board = await person(make_user, 61, first="Styre")
+    await grant(db, board, "board")
+    kari = await person(make_user, 62, first="Kari")
+    await grant(db, kari, "leader")
+    siri = await person(make_user, 63, first="Siri")
+    waiting = await person(make_user, 64, first="Vera")
+    rid = await make_round(db, clock, capacity=2)  # one team, no leader yet
+    for user in (kari, siri, waiting):
+        await user.press_data(f"rd.join:{rid}")
+    assert await seat_status(db, rid, waiting) == rd.WAITING
+
+    await board.send("/dorbank")
+    await board.press("⚙️ Administrer runder")
+    await board.press("👥 Dørbankgeneraler")
+    await board.press("Lag 1: velg dørbankgeneral")
+    done = await board.press("Kari Nordmann")
+    assert ("Kari Nordmann leder nå lag 1. Plassen personen hadde på runden, gikk til Vera Nordmann fra ventelisten."
+            in done.texts), done.texts
+    assert await seat_status(db, rid, kari) == "left"
+    assert await seat_status(db, rid, waiting) == rd.CONFIRMED
+    await tick(app)
+    told = [m.text for m in kari.messages()]
+    assert any(t.startswith("Du leder nå lag 1 på «Dørbank på Lade»") for t in told)
+    assert any("plassen din som deltaker er gitt fra deg" in t for t in told), told
+    assert waiting.last_message().text.startswith("Gode nyheter: Det ble ledig plass på «Dørbank på Lade»")
+    mine = await kari.send("/mine")
+    assert mine.text.count("Dørbank på Lade") == 1, mine.text
+    team = await kari.send("/dorbank lag")
+    assert "Kari" not in " ".join(team.buttons) and "Siri" in " ".join(team.buttons)
+    async with db.session() as session:  # no participant reminders left for the leader, the leader's own ones stay
+        kari_id = (await member_by_telegram(session, kari.user_id)).id
+        rows = list(await session.scalars(select(OutboxMessage).where(
+            OutboxMessage.member_id == kari_id, OutboxMessage.status == "pending")))
+    assert not [r for r in rows if r.topic.startswith("round.reminder_")], [r.topic for r in rows]
+    assert [r for r in rows if r.topic.startswith("round.leader_reminder_")]
+
+
+# Jon pressed "Jeg kommer" on the two-hour reminder the morning after the round: "Flott — vi ses!",
+# and his leader's team list showed him as "👍 kommer" for a round already over.
+async def test_im_coming_pressed_after_the_round_is_refused(db, app, make_user, clock):
+    leader = await person(make_user, 65, first="Ola")
+    await grant(db, leader, "leader")
+    jon = await person(make_user, 66, first="Jon")
+    rid = await make_round(db, clock, leader=leader)
+    await jon.press_data(f"rd.join:{rid}")
+    clock.set(START - timedelta(hours=2) + timedelta(minutes=1))
+    await tick(app)
+    assert "Jeg kommer" in [label for label, _data in jon.last_message().inline_buttons]
+    clock.set(START + timedelta(days=1))  # the next morning
+    late = await jon.press("Jeg kommer")
+    assert late.alerts == ["Den runden er over eller avlyst."]
+    async with db.session() as session:
+        me = await member_by_telegram(session, jon.user_id)
+        assert (await rd.signup_of(session, rid, me.id)).coming_at is None
+
+
+# Per led team 2 on Lade on Thursday and was asked the next day "A door-knocking round with free
+# seats is coming up … Join with one tap?" — leading a team did not count as taking part.
+async def test_doorknock_nudge_passes_over_one_who_just_led_a_round(db, app, make_user, clock):
+    led = await member(db, make_user, interests=("doorknock",), roles=("leader",))
+    other = await member(db, make_user, interests=("doorknock",), phone="+4747000001")
+    async with db.session() as session:
+        await ng.switch(session, "newcomer", False)
+        per = await member_by_telegram(session, led.user_id)
+        await rd.create_round(session, title="Dørbank på Lade", district="ostbyen", starts_at=MONDAY - timedelta(days=4),
+                              ends_at=MONDAY - timedelta(days=4) + timedelta(hours=2), meeting_point="Lade kirke", capacity=4,
+                              now=MONDAY - timedelta(days=20), teams=[(per.id, 4)])
+        await rd.create_round(session, title="Dørbank Moholt", district="lerkendal", starts_at=MONDAY + timedelta(days=5),
+                              ends_at=MONDAY + timedelta(days=5, hours=3), meeting_point="Moholt torg", capacity=6, now=clock())
+    await run_hooks(app, clock, MONDAY)
+    assert [t[:40] for t in await nudge_texts(other)] == ["Snart er det en dørbankrunde med ledige "]
+    assert await nudge_texts(led) == []
+
+
+# Anne, new in November, is the contact person of the Julebord: her welcome step on day 2 said
+# "Ein fin måte å bli kjend med dei andre på: «Julebord» … Blir du med?" — her own event.
+async def test_welcome_and_social_suggestions_do_not_offer_ones_own_event(db, app, make_user, clock):
+    from tests.test_welcome import setup
+
+    await setup(db, clock)
+    async with db.session() as session:
+        await ng.switch(session, "newcomer", False)
+        nora = await session.scalar(select(Member).where(Member.name == "Nora Ny"))
+        await ev.create_event(session, kind="social", title="Julebord", starts_at=clock() + timedelta(days=5),
+                              ends_at=clock() + timedelta(days=5, hours=4), place="Folkets hus", now=clock(), contact_id=nora.id)
+    user = make_user(first_name="Nora", last_name="Ny")
+    await user.send(f"/start inv_{nora.invite_token}")
+    await user.press("Ja, jeg godtar")
+    await user.share_contact("+47 912 34 567")
+    await user.press("Sosiale aktiviteter")
+    await user.press("Ferdig", exact=True)
+    clock.advance(hours=1)
+    await tick(app)
+    await tick(app)
+    clock.advance(days=2)
+    await forget_upkeep(app, "welcome")
+    await forget_upkeep(app, "nudges")
+    await tick(app)
+    await tick(app)
+    assert not [m for m in user.messages() if "Julebord" in m.text], [m.text for m in user.messages()]
+    async with db.session() as session:
+        day2 = await session.scalar(select(OutboxMessage).where(OutboxMessage.dedupe_key.like("welcome:member:%:day2")))
+    assert (day2.status, day2.last_error) == ("skipped", "nothing that fits")
