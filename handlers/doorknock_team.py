@@ -183,7 +183,7 @@ async def send_team(update: Update, context: Context, round_id: int, *, edit: bo
         answer = "" if person.id == leader.id or not (asked or signup.coming_at) else (
             " · " + (_("👍 coming") if signup.coming_at else _("no answer yet")))
         lines.append(f"{mark} {person.name or '?'}{phone}{answer}")
-        if closed is None:
+        if closed is None and asked:  # check-in opens two hours before (a press earlier only said so)
             rows.append(attendance_row(name, TeamCheckIn(signup_id=signup.id, present=True).pack(),
                                        TeamCheckIn(signup_id=signup.id, present=False).pack() if begun else None, leader.language))
     if not team:
@@ -197,17 +197,19 @@ async def send_team(update: Update, context: Context, round_id: int, *, edit: bo
             count=coming, total=len(team)))
     elif not begun:
         lines.append(_("Two hours before the round everyone gets a reminder with “I'm coming”; here you see who has answered."))
+        lines.append(_("Check-in opens two hours before the round starts."))
     if team and not begun and closed is None:
         lines.append(_(NO_SHOW_LATER))
     if not show_phones:
         lines.append("")
         lines.append(_("Phone numbers are shown from the day before until the day after the round."))
-    rows.append([(_("File the report"), FileReport(round_id=round_id).pack())])
+    if begun:  # the report is written once the round has started
+        rows.append([(_("File the report"), FileReport(round_id=round_id).pack())])
     query = update.callback_query
     if edit and query is not None:
-        await query.edit_message_text(clip("\n".join(lines)), reply_markup=inline(rows))
+        await query.edit_message_text(clip("\n".join(lines)), reply_markup=inline(rows) if rows else None)
     else:
-        await reply(update, "\n".join(lines), reply_markup=inline(rows))
+        await reply(update, "\n".join(lines), reply_markup=inline(rows) if rows else None)
 
 
 @onboarded

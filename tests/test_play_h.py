@@ -132,3 +132,23 @@ async def test_welcome_and_social_suggestions_do_not_offer_ones_own_event(db, ap
     async with db.session() as session:
         day2 = await session.scalar(select(OutboxMessage).where(OutboxMessage.dedupe_key.like("welcome:member:%:day2")))
     assert (day2.status, day2.last_error) == ("skipped", "nothing that fits")
+
+
+# Five days before the round Ola's team list showed "✅ Siri: her" for each person and "Skriv rapporten";
+# every one of them only answered "Innsjekking åpner to timer før runden starter." / "Rapporten kan
+# skrives når runden har startet." — buttons that led nowhere.
+async def test_the_team_list_offers_check_in_and_report_only_when_they_work(db, app, make_user, clock):
+    ola = await person(make_user, 67, first="Ola")
+    await grant(db, ola, "leader")
+    siri = await person(make_user, 68, first="Siri")
+    rid = await make_round(db, clock, leader=ola)
+    await siri.press_data(f"rd.join:{rid}")
+    early = await ola.send("/dorbank lag")
+    assert early.buttons == [] and "Innsjekking åpner to timer før runden starter." in early.text
+    clock.set(START - timedelta(hours=1))
+    near = await ola.send("/dorbank lag")
+    assert near.buttons == ["✅ Siri: her"]
+    clock.set(START + timedelta(minutes=30))
+    under_way = await ola.send("/dorbank lag")
+    assert under_way.buttons == ["✅ Siri: her", "❌ Siri: kom ikke", "Skriv rapporten"]
+    assert rid
