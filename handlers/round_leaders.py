@@ -130,7 +130,7 @@ async def choose(update: Update, context: Context) -> None:
         return
     await update.callback_query.answer()
     async with context.runtime.db.session() as session:
-        people = await leaders.candidates(session)
+        people = await leaders.candidates(session, team_id=press.team_id)
     shown, page, pages = page_of(people, press.page, PEOPLE_PER_PAGE)
     rows = [[(person.name or "?", SetLeader(press.team_id, person.id).pack())] for person in shown]
     if more := page_buttons(_, page, pages, lambda n: ChooseLeader(press.team_id, n).pack()):

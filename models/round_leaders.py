@@ -54,11 +54,19 @@ class LeaderChange:
     promoted: Member | None = None  # who took the seat the new leader held
 
 
-async def candidates(session: AsyncSession, admin_ids: tuple[int, ...] = ()) -> list[Member]:
-    """People with the leader role (or the board, who may lead too), by name."""
+async def candidates(session: AsyncSession, admin_ids: tuple[int, ...] = (), *, team_id: int | None = None) -> list[Member]:
+    """People with the leader role (or the board, who may lead too), by name; for a team, not those
+    who lead another team at its time (they would be refused: LeadsElsewhere)."""
     query = (select(Member).where(Member.status != STATUS_ERASED, Member.onboarded_at.is_not(None),
                                   Member.id.in_(select(MemberRole.member_id).where(MemberRole.role.in_(("leader", "board")))))
              .order_by(Member.name, Member.id))
+    team = await session.get(Team, team_id) if team_id is not None else None
+    round_ = await session.get(Round, team.round_id) if team is not None else None
+    if team is not None and round_ is not None:
+        query = query.where(Member.id.not_in(
+            select(Team.leader_id).join(Round, Round.id == Team.round_id)
+            .where(Team.leader_id.is_not(None), Team.id != team.id, Round.status == PLANNED,
+                   Round.starts_at < round_.ends_at, Round.ends_at > round_.starts_at)))
     return list(await session.scalars(query))
 
 

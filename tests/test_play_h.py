@@ -152,3 +152,23 @@ async def test_the_team_list_offers_check_in_and_report_only_when_they_work(db, 
     under_way = await ola.send("/dorbank lag")
     assert under_way.buttons == ["✅ Siri: her", "❌ Siri: kom ikke", "Skriv rapporten"]
     assert rid
+
+
+# Per erased his data; the board went to choose a new leader for team 1 and was offered Ola, who led
+# team 2 of the same round — pressing him only answered "Ola Hansen leder allerede et lag på den tiden".
+async def test_the_leader_picker_leaves_out_who_leads_another_team_then(db, app, make_user, clock):
+    board = await person(make_user, 69, first="Styre")
+    await grant(db, board, "board")
+    ola = await person(make_user, 70, first="Ola")
+    kari = await person(make_user, 71, first="Kari")
+    for user in (ola, kari):
+        await grant(db, user, "leader")
+    async with db.session() as session:
+        ola_id = (await member_by_telegram(session, ola.user_id)).id
+        await rd.create_round(session, title="Dørbank på Heimdal", district="heimdal", starts_at=START, ends_at=START + timedelta(hours=2),
+                              meeting_point="Heimdal stasjon", capacity=4, now=clock(), teams=[(None, 2), (ola_id, 2)])
+    await board.send("/dorbank")
+    await board.press("⚙️ Administrer runder")
+    await board.press("👥 Dørbankgeneraler")
+    picker = await board.press("Lag 1: velg dørbankgeneral")
+    assert "Kari Nordmann" in picker.buttons and "Ola Nordmann" not in picker.buttons, picker.buttons
