@@ -182,6 +182,8 @@ async def send_team(update: Update, context: Context, round_id: int, *, edit: bo
         phone = f" — {display_phone(person.phone)}" if show_phones and person.phone else ""
         answer = "" if person.id == leader.id or not (asked or signup.coming_at) else (
             " · " + (_("👍 coming") if signup.coming_at else _("no answer yet")))
+        if person.telegram_id is None:  # signed up by a caller: no reminder reaches them, the leader phones
+            answer = " · " + _("📵 not on Telegram: no reminders reach them")
         lines.append(f"{mark} {person.name or '?'}{phone}{answer}")
         if closed is None and asked:  # check-in opens two hours before (a press earlier only said so)
             rows.append(attendance_row(name, TeamCheckIn(signup_id=signup.id, present=True).pack(),

@@ -172,3 +172,22 @@ async def test_the_leader_picker_leaves_out_who_leads_another_team_then(db, app,
     await board.press("👥 Dørbankgeneraler")
     picker = await board.press("Lag 1: velg dørbankgeneral")
     assert "Kari Nordmann" in picker.buttons and "Ola Nordmann" not in picker.buttons, picker.buttons
+
+
+# Liv Moe is not on Telegram: a caller put her on the waiting list, and she moved up when Anne
+# could not come. Nobody could tell her, and Per's team list said "Liv Moe — … · no answer yet", as
+# if she had only not pressed "I'm coming" yet.
+async def test_the_team_list_says_who_is_not_on_telegram(db, app, make_user, clock):
+    from models.register import import_register
+
+    per = await person(make_user, 72, first="Per")
+    await grant(db, per, "leader")
+    rid = await make_round(db, clock, leader=per)
+    async with db.session() as session:
+        await import_register(session, "navn;telefon;bydel;medlemsnummer\nLiv Moe;977 88 999;Midtbyen;1007\n".encode())
+    async with db.session() as session:
+        liv = await session.scalar(select(Member).where(Member.name == "Liv Moe"))
+        await rd.sign_up(session, rid, liv.id, clock())  # as a caller's "✅ Meldt på" does
+    clock.set(START - timedelta(hours=1))
+    team = await per.send("/dorbank lag")
+    assert "Liv Moe — +47 977 88 999 · 📵 ikke på Telegram: får ingen påminnelser" in team.text, team.text
