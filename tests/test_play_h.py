@@ -191,3 +191,36 @@ async def test_the_team_list_says_who_is_not_on_telegram(db, app, make_user, clo
     clock.set(START - timedelta(hours=1))
     team = await per.send("/dorbank lag")
     assert "Liv Moe — +47 977 88 999 · 📵 ikke på Telegram: får ingen påminnelser" in team.text, team.text
+
+
+# Siri, leading team 1 (the round's own leader), recorded that the Heimdal round did not take place.
+# Ola had been out with team 2 and filed its report: it was removed, and nobody told him.
+async def test_the_other_teams_leader_is_told_when_the_round_is_recorded_as_not_held(db, app, make_user, clock):
+    siri = await person(make_user, 73, first="Siri")
+    ola = await person(make_user, 74, first="Ola")
+    ids = []
+    for user in (siri, ola):
+        await grant(db, user, "leader")
+        async with db.session() as session:
+            ids.append((await member_by_telegram(session, user.user_id)).id)
+    async with db.session() as session:
+        made = await rd.create_round(session, title="Dørbank på Heimdal", district="heimdal", starts_at=START, ends_at=START + timedelta(hours=2),
+                                     meeting_point="Heimdal stasjon", capacity=4, now=clock(), teams=[(ids[0], 2), (ids[1], 2)])
+        rid = made.id
+    clock.set(START + timedelta(minutes=40))
+    await ola.send("/dorbank lag")
+    await ola.press("Skriv rapporten")
+    await ola.send("30")
+    await ola.send("8")
+    await ola.press("Hopp over")
+    await ola.press("Hopp over")
+    await siri.send("/dorbank lag")
+    await siri.press("Skriv rapporten")
+    await siri.press("🌧 Runden ble ikke noe av")
+    await siri.press("Ja, den ble ikke noe av")
+    async with db.session() as session:
+        assert (await rd.get_round(session, rid)).status == rd.NOT_HELD
+    await tick(app)
+    told = ola.last_message().text
+    assert told.startswith("Siri Nordmann har registrert at «Dørbank på Heimdal», lørdag 5. desember kl. 12:00–14:00, ikke ble noe av"), told
+    assert not [m for m in siri.messages() if "har registrert at" in m.text]
