@@ -224,3 +224,24 @@ async def test_the_other_teams_leader_is_told_when_the_round_is_recorded_as_not_
     told = ola.last_message().text
     assert told.startswith("Siri Nordmann har registrert at «Dørbank på Heimdal», lørdag 5. desember kl. 12:00–14:00, ikke ble noe av"), told
     assert not [m for m in siri.messages() if "har registrert at" in m.text]
+
+
+# Three weeks before the Pubkveld the board's "Sjekk inn" listed Siri and Anne with "✅ Siri: her" and
+# "✅ Anne: her"; each press only answered that check-in opens two hours before.
+async def test_an_events_check_in_list_has_buttons_only_once_check_in_is_open(db, app, make_user, clock):
+    board = await person(make_user, 75, first="Styre")
+    await grant(db, board, "board")
+    siri = await person(make_user, 76, first="Siri")
+    async with db.session() as session:
+        event = await ev.create_event(session, kind="social", title="Pubkveld", starts_at=START, ends_at=START + timedelta(hours=3),
+                                      place="Tapperiet", now=clock())
+        eid = event.id
+    await siri.press_data(f"ev.rsvp:{eid}:yes")
+    await board.send("/arrangementer")
+    await board.press("⚙️ Administrer arrangementer")
+    early = await board.press("Sjekk inn")
+    assert "Innsjekking åpner to timer før arrangementet starter." in early.text and early.buttons == [], early.buttons
+    clock.set(START - timedelta(hours=1))
+    await board.send("/arrangementer")
+    await board.press("⚙️ Administrer arrangementer")
+    assert (await board.press("Sjekk inn")).buttons == ["✅ Siri: her"]
