@@ -245,3 +245,28 @@ async def test_an_events_check_in_list_has_buttons_only_once_check_in_is_open(db
     await board.send("/arrangementer")
     await board.press("⚙️ Administrer arrangementer")
     assert (await board.press("Sjekk inn")).buttons == ["✅ Siri: her"]
+
+
+# Kari (on the board) was checked in on her third round and got both "Kari Nordmann har nå vært med på
+# 3 dørbankrunder og kan tilbys opplæring …" — about herself, as the board — and the offer to her.
+async def test_a_board_member_on_their_third_round_is_not_told_about_themselves(db, app, make_user, clock):
+    from tests.test_doorknock import signup
+
+    ola = await person(make_user, 77, first="Ola")
+    await grant(db, ola, "leader")
+    kari = await person(make_user, 78, first="Kari")
+    await grant(db, kari, "board")
+    other_board = await person(make_user, 79, first="Styre")
+    await grant(db, other_board, "board")
+    starts = [START + timedelta(days=7 * k) for k in range(3)]
+    ids = [await make_round(db, clock, leader=ola, start=s, title=f"Runde {k}") for k, s in enumerate(starts)]
+    for rid in ids:
+        await kari.press_data(f"rd.join:{rid}")
+    for rid, start in zip(ids, starts, strict=True):
+        clock.set(start)
+        await ola.press_data(f"rd.in:{(await signup(db, rid, kari)).id}:1")
+    await tick(app)
+    assert other_board.last_message().text.startswith("Kari Nordmann har nå vært med på 3 dørbankrunder")
+    told = [m.text for m in kari.messages()]
+    assert not [t for t in told if t.startswith("Kari Nordmann har nå vært med på 3")], told
+    assert any(t.startswith("Takk for at du har vært med på 3 dørbankrunder!") for t in told)
