@@ -16,7 +16,7 @@ from models.member import Member
 
 
 async def leader_candidate(session: AsyncSession, candidate: Member, board: list[Member], rounds: int, now: datetime) -> None:
-    for person in board:
+    for person in (p for p in board if p.id != candidate.id):  # a board member who is the candidate gets the offer alone
         await box.schedule(session, dedupe_key=f"leader-candidate:member:{candidate.id}:board:{person.id}", kind="task",
                            member_id=person.id, due_at=now, topic="round.leader_candidate", about_member_id=candidate.id,
                            params={"count": rounds})

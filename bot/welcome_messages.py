@@ -62,14 +62,14 @@ async def pick(session: AsyncSession, member: Member, day: int, now: datetime) -
         return {}
     if day == 2:
         for view in await ev.upcoming(session, now, kind="social", until=now + timedelta(days=30), limit=5):
-            if await ev.rsvp_of(session, view.event.id, member.id) is None:
+            if view.event.contact_id != member.id and await ev.rsvp_of(session, view.event.id, member.id) is None:
                 return {"id": view.event.id}
         return None
     if day == 7:
         views = await rd.upcoming(session, now, limit=20)
         views.sort(key=lambda v: (v.round.district != member.district, v.round.starts_at))
         for view in views:
-            if view.seats_left and await rd.signup_of(session, view.round.id, member.id) is None:
+            if view.seats_left and not rd.leads(view.round, member.id) and await rd.signup_of(session, view.round.id, member.id) is None:
                 return {"id": view.round.id}
     return None
 

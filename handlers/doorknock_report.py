@@ -13,6 +13,7 @@ from telegram.error import BadRequest
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot import round_messages as msgs
+from bot import round_not_held
 from bot.activity_buttons import (
     FileReport,
     NotHeld,
@@ -197,7 +198,7 @@ async def not_held(update: Update, context: Context) -> int | None:
         except rd.RoundClosed:
             await reply(update, _(CANCELLED).format(title=round_.title))
             return Flow.END
-        await msgs.cancel_report_nudges(session, round_)
+        await round_not_held.recorded(session, round_, context.known, context.runtime.now())
     await reply(update, _("Recorded: “{title}” did not take place. It does not count as a round held, and nobody "
                           "signed up is asked how it went.").format(title=round_.title))
     return Flow.END

@@ -185,8 +185,10 @@ async def send_team(update: Update, context: Context, round_id: int, *, edit: bo
         phone = f" — {display_phone(person.phone)}" if show_phones and person.phone else ""
         answer = "" if person.id == leader.id or not (asked or signup.coming_at) else (
             " · " + (_("👍 coming") if signup.coming_at else _("no answer yet")))
+        if person.telegram_id is None:  # signed up by a caller: no reminder reaches them, the leader phones
+            answer = " · " + _("📵 not on Telegram: no reminders reach them")
         lines.append(f"{mark} {person.name or '?'}{phone}{answer}")
-        if shut[signup.team_id] is None:
+        if shut[signup.team_id] is None and asked:  # check-in opens two hours before (a press earlier only said so)
             rows.append(attendance_row(name, TeamCheckIn(signup_id=signup.id, present=True).pack(),
                                        TeamCheckIn(signup_id=signup.id, present=False).pack() if begun else None, leader.language))
     if not team:
@@ -200,6 +202,7 @@ async def send_team(update: Update, context: Context, round_id: int, *, edit: bo
             count=coming, total=len(team)))
     elif not begun:
         lines.append(_("Two hours before the round everyone gets a reminder with “I'm coming”; here you see who has answered."))
+        lines.append(_("Check-in opens two hours before the round starts."))
     if closed is None:  # some teams have reported, others not yet
         lines += [_("Check-in for team {number} is closed: its report is filed.").format(number=rd.team_number(round_, team_id))
                   for team_id, reason in shut.items() if reason is not None and rd.team_number(round_, team_id) is not None]
@@ -208,12 +211,13 @@ async def send_team(update: Update, context: Context, round_id: int, *, edit: bo
     if not show_phones:
         lines.append("")
         lines.append(_("Phone numbers are shown from the day before until the day after the round."))
-    rows.append([(_("File the report"), FileReport(round_id=round_id).pack())])
+    if begun:  # the report is written once the round has started
+        rows.append([(_("File the report"), FileReport(round_id=round_id).pack())])
     query = update.callback_query
     if edit and query is not None:
-        await query.edit_message_text(clip("\n".join(lines)), reply_markup=inline(rows))
+        await query.edit_message_text(clip("\n".join(lines)), reply_markup=inline(rows) if rows else None)
     else:
-        await reply(update, "\n".join(lines), reply_markup=inline(rows))
+        await reply(update, "\n".join(lines), reply_markup=inline(rows) if rows else None)
 
 
 @onboarded

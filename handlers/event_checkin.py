@@ -62,6 +62,7 @@ def people_view(event: ev.Event, coming: list[tuple[ev.Rsvp, Member]], lang: str
         rows = []
     elif ev.check_in_window(event, now) is ev.CheckInNotOpen and rows:
         lines += ["", _(NOT_OPEN)]
+        rows = []  # a button before then would only say so
     if seated and not begun:
         lines.append(_(NO_SHOW_LATER))
     return "\n".join(lines), inline(rows) if rows else None

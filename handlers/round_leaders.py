@@ -7,6 +7,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
+from bot import leader_seat
 from bot import round_messages as msgs
 from bot.callbacks import Id, Number, callback
 from bot.i18n import N_
@@ -129,7 +130,7 @@ async def choose(update: Update, context: Context) -> None:
         return
     await update.callback_query.answer()
     async with context.runtime.db.session() as session:
-        people = await leaders.candidates(session)
+        people = await leaders.candidates(session, team_id=press.team_id)
     shown, page, pages = page_of(people, press.page, PEOPLE_PER_PAGE)
     rows = [[(person.name or "?", SetLeader(press.team_id, person.id).pack())] for person in shown]
     if more := page_buttons(_, page, pages, lambda n: ChooseLeader(press.team_id, n).pack()):
@@ -160,6 +161,7 @@ async def set_leader(update: Update, context: Context) -> None:
                 return
             change = await leaders.set_leader(session, team_id, member_id, now=now, grant=grant)
             await msgs.leader_changed(session, change, now)
+            await leader_seat.place_given_up(session, change, now)
     except leaders.NeedsRole:
         await ask_to_grant(update, context, team_id, member_id or 0)
         return
@@ -173,6 +175,11 @@ async def set_leader(update: Update, context: Context) -> None:
         done = _("{name} now leads team {number}.").format(name=change.leader.name or "?", number=change.team_number)
         if change.granted:
             done += " " + _("They have the leader role now.")
+        if change.gave_up == rd.CONFIRMED:
+            done += " " + (_("Their seat on the round went to {name} from the waiting list.").format(name=change.promoted.name or "?")
+                           if change.promoted is not None else _("Their seat on the round is free again: a team's leader takes none."))
+        elif change.gave_up is not None:
+            done += " " + _("Their place on the round's waiting list is given up: a team's leader takes no seat.")
     await reply(update, done)
     await leaders_text(update, context, change.round.id)
 

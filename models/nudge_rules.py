@@ -119,8 +119,12 @@ async def _doorknock(session: AsyncSession, eligible: Any, now: datetime) -> lis
     # condition let through (PostgreSQL would otherwise work it out for each interested member first).
     offer = func.coalesce(soonest(_rounds.district == _members.district), soonest())
     recent = select(_signups.id).where(_signups.member_id == _members.id, _signups.created_at >= now - timedelta(days=30)).exists()
+    # Leading a team counts as taking part: one who led a round in the last 30 days (or leads one ahead) is not asked.
+    led_rounds = rd.Round.__table__.alias("led_rounds")
+    led = select(_teams.id).join(led_rounds, led_rounds.c.id == _teams.round_id).where(
+        _teams.leader_id == _members.id, led_rounds.c.status != act.CANCELLED, led_rounds.c.starts_at >= now - timedelta(days=30)).exists()
     return [Candidate(row, "doorknock", "interested in door-knocking, no round for 30 days, a round with free seats within 14 days", row.target)
-            for row in await session.execute(eligible.add_columns(offer.label("target")).where(~recent)) if row.target is not None]
+            for row in await session.execute(eligible.add_columns(offer.label("target")).where(~recent, ~led)) if row.target is not None]
 
 
 async def _social(session: AsyncSession, eligible: Any, now: datetime) -> list[Candidate]:
@@ -130,9 +134,9 @@ async def _social(session: AsyncSession, eligible: Any, now: datetime) -> list[C
         _events.capacity.is_(None) | (seated < _events.capacity)).order_by(_events.starts_at, _events.id).limit(5)))
     if not open_ids:
         return []
-    # The offer: the soonest of them (a full one is not offered) the member has not answered.
+    # The offer: the soonest of them (a full one is not offered) the member has not answered and is not the contact person of.
     offer = select(_events.id).where(
-        _events.id.in_(open_ids),
+        _events.id.in_(open_ids), _events.contact_id.is_distinct_from(_members.id),  # not one's own event
         ~select(_rsvps.id).where(_rsvps.event_id == _events.id, _rsvps.member_id == _members.id).correlate(*_OUTER).exists(),
     ).order_by(_events.starts_at, _events.id).limit(1).scalar_subquery()
     recent_events = ev.Event.__table__.alias("recent_events")

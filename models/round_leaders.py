@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models import rounds as rd
 from models.activity import PLANNED
 from models.errors import DomainError, NotFound
 from models.member import STATUS_ERASED, Member, MemberRole
@@ -49,13 +50,23 @@ class LeaderChange:
     previous: Member | None
     leader: Member | None
     granted: bool = False
+    gave_up: str | None = None  # the new leader's own place on the round, given up: CONFIRMED or WAITING
+    promoted: Member | None = None  # who took the seat the new leader held
 
 
-async def candidates(session: AsyncSession, admin_ids: tuple[int, ...] = ()) -> list[Member]:
-    """People with the leader role (or the board, who may lead too), by name."""
+async def candidates(session: AsyncSession, admin_ids: tuple[int, ...] = (), *, team_id: int | None = None) -> list[Member]:
+    """People with the leader role (or the board, who may lead too), by name; for a team, not those
+    who lead another team at its time (they would be refused: LeadsElsewhere)."""
     query = (select(Member).where(Member.status != STATUS_ERASED, Member.onboarded_at.is_not(None),
                                   Member.id.in_(select(MemberRole.member_id).where(MemberRole.role.in_(("leader", "board")))))
              .order_by(Member.name, Member.id))
+    team = await session.get(Team, team_id) if team_id is not None else None
+    round_ = await session.get(Round, team.round_id) if team is not None else None
+    if team is not None and round_ is not None:
+        query = query.where(Member.id.not_in(
+            select(Team.leader_id).join(Round, Round.id == Team.round_id)
+            .where(Team.leader_id.is_not(None), Team.id != team.id, Round.status == PLANNED,
+                   Round.starts_at < round_.ends_at, Round.ends_at > round_.starts_at)))
     return list(await session.scalars(query))
 
 
@@ -105,9 +116,25 @@ async def set_leader(session: AsyncSession, team_id: int, member_id: int | None,
             raise LeadsElsewhere(leader.name or "?", other.title)
     team.leader_id = member_id
     await session.flush()
+    gave_up, promoted = await _give_up_place(session, round_, member_id, now) if member_id is not None else (None, None)
     number = [t.id for t in sorted(round_.teams, key=lambda t: t.id)].index(team.id) + 1
     return LeaderChange(round_, team, number, previous if previous is not None and previous.status != STATUS_ERASED else None,
-                        leader, granted)
+                        leader, granted, gave_up, promoted)
+
+
+async def _give_up_place(session: AsyncSession, round_: Round, member_id: int, now: datetime) -> tuple[str | None, Member | None]:
+    """A team's leader takes no seat on the round (rounds.LeadsRound): a seat or waiting-list place the
+    new leader held on it is given up, and the first in the queue takes a freed seat. Once the round has
+    begun nobody moves up (rounds.leave), so the place is kept then."""
+    signup = await rd.signup_of(session, round_.id, member_id)
+    if signup is None or signup.status not in (rd.CONFIRMED, rd.WAITING):
+        return None, None
+    held = signup.status
+    try:
+        result = await rd.leave(session, round_.id, member_id, now)
+    except rd.RoundClosed:
+        return None, None
+    return held, result.promoted
 
 
 async def _leads_at_the_time(session: AsyncSession, round_: Round, team_id: int, member_id: int) -> Round | None:

@@ -184,7 +184,7 @@ async def confirm_coming(session: AsyncSession, round_id: int, member_id: int, n
     RoundClosed; no seat: NotSignedUp; a reminder sent before the round moved (`sent_for`): RoundMoved."""
     round_ = await get_round(session, round_id)
     signup = await signup_of(session, round_id, member_id)
-    if round_.status != PLANNED:
+    if round_.status != PLANNED or round_.ends_at <= now:  # an old reminder pressed after the round: nothing to say
         raise RoundClosed(round_id)
     if signup is None or signup.status != CONFIRMED:
         raise NotSignedUp(round_id)

@@ -174,7 +174,9 @@ async def test_leader_sees_team_phones_only_near_the_round_and_checks_in(db, app
     assert "Telefonnumre vises fra dagen før" in early.text
     other = await member.send("/dorbank lag")
     assert other.text == "Du leder ingen runde akkurat nå."
-    too_soon = await leader.press("✅ Person1: her")
+    assert "Innsjekking åpner to timer før runden starter." in early.text  # and no check-in or report button yet
+    assert not [label for label in early.buttons if label in ("✅ Person1: her", "Skriv rapporten")]
+    too_soon = await leader.press_data(f"rd.in:{(await signup(db, round_id, member)).id}:1", leader.last_message())  # an old list's button
     assert too_soon.alerts == ["Innsjekking åpner to timer før runden starter."]
     clock.set(START - timedelta(minutes=10))
     near = await leader.send("/dorbank lag")

@@ -41,7 +41,7 @@ async def test_move_a_weekly_series_by_a_day_and_half_an_hour(db, app, make_user
     asked = await board.press_data(f"evs.move:{events[0].id}")
     assert asked.text.startswith("«Pubkveld» er fredag 4. desember kl. 19:00–22:00.")
     done = await board.send("05.12 19:30")
-    assert done.text == f"Serien er flyttet fra lørdag 5. desember kl. 19:30–22:30 ({len(events)}×); 1 person får beskjed."
+    assert done.text == f"Serien er flyttet: {len(events)} ganger, første gang lørdag 5. desember kl. 19:30–22:30; 1 person får beskjed."
     moved = await planned(db, series_id)
     local = [e.starts_at.astimezone(OSLO) for e in moved]
     assert all((t.weekday(), t.hour, t.minute) == (5, 19, 30) for t in local)  # Saturdays 19:30, summer time too

@@ -73,7 +73,7 @@ async def test_rapport_across_the_year_boundary_counts_only_tagged_courses(db, a
     assert "Åpent møte med bevegelsene 2027: 0 holdt, 1 planlagt av 1.\n" in courses
     assert welcome.startswith("👋 Velkomstsamtaler 2026")
     assert "⚠️ Hull: ingenting planlagt på 33 dager fra" in ahead  # 4 February to the end of the 90 days
-    assert "Ingen kartlegging ennå: start en med /nyundersokelse" in districts
+    assert "Ingen kartlegging ennå: send den fra /undersokelse med «🏘 Send kartleggingen av bydelslag»." in districts
     assert "Innspill fra dørene: 0. Svar på innspillsrunder: 0." in found
 
     clock.set(JANUARY)  # the January round is held: 2027 is this year now

@@ -244,7 +244,7 @@ async def test_every_goal_group_switches_from_december_to_january(db, app, make_
             "På etterskudd: gi en runde to lag, hvert med sin dørbankgeneral (/dorbank ledere).", "Til stede 2026: 8. mars",
             "👋 Velkomstsamtaler 2026", "🏘 Lokallag i bydelene", "Ved dørene: Bolig 1"]),
     ("nn", ["Flest lag ute samstundes 2026: 1 (laurdag 5. desember).", "Opplæring som dørbankgeneral 2026: tilbode 0, takka ja 0.",
-            "På etterskot: gje ei runde to lag, kvart med sin eigen dørbankgeneral (/dorbank ledere).",
+            "På etterskot: gje ein runde to lag, kvart med sin eigen dørbankgeneral (/dorbank ledere).",
             "Flest lag ute samstundes 2027: ingen enno.", "Dørbankrundar 2027: 0 haldne, 0 planlagde av 10."]),
     ("en", ["Most teams out at once 2026: 1 (Saturday 5 December).", "Leader training 2026: offered 0, accepted 0.",
             "Behind: give a round two teams, each with its own leader (/doorknock leaders).",

@@ -22,6 +22,7 @@ async def test_check_in_on_a_stale_team_list_of_someone_who_left(db, app, make_u
     rid = await make_round(db, clock, capacity=1, leader=leader)
     await nils.press_data(f"rd.join:{rid}")
     await liv.press_data(f"rd.join:{rid}")            # waiting list
+    clock.set(START - timedelta(minutes=90))           # check-in is open: the list has its buttons
     old_list = await leader.send("/dorbank lag")
     assert "Nils" in old_list.text, old_list.texts
     await nils.press_data(f"rd.leave:{rid}")           # Liv moves up

@@ -94,20 +94,22 @@ async def test_check_in_is_open_from_two_hours_before_until_a_day_after(db, app,
     clock.set(START - timedelta(days=1))
     listing = await open_list(kari, "Pubkveld")
     assert "Innsjekking åpner to timer før arrangementet starter." in listing.text, listing.text
+    assert listing.buttons == []  # nothing to press before then
     old_list = kari.last_message()
-    early = await kari.press("✅ Anne: her")
+    anne_in = f"ev.in:{pub}:{await rsvp_id(db, anne, pub)}:1"  # "✅ Anne: her" of a list shown later
+    early = await kari.press_data(anne_in, old_list)
     assert early.alerts == ["Innsjekking åpner to timer før arrangementet starter."], early.alerts
     assert not early.method("editMessageText")
     assert await answers(db, pub) == {"Anne": ("yes", "confirmed", None)}
     clock.set(START - timedelta(hours=2))                          # opens
-    await kari.press_data(dict(old_list.inline_buttons)["✅ Anne: her"], old_list)
+    await kari.press_data(anne_in, old_list)
     assert await answers(db, pub) == {"Anne": ("yes", "confirmed", True)}
     clock.set(START + timedelta(hours=3 + 20))                     # the morning after: still open
     corrected = await kari.press_data(f"ev.in:{pub}:{await rsvp_id(db, anne, pub)}:0", old_list)  # "didn't come"
     assert not corrected.alerts, corrected.alerts
     assert await answers(db, pub) == {"Anne": ("yes", "confirmed", False)}
     clock.set(START + timedelta(days=5))                           # days later: closed, nothing changes
-    late = await kari.press_data(dict(old_list.inline_buttons)["✅ Anne: her"], old_list)
+    late = await kari.press_data(anne_in, old_list)
     assert late.alerts == ["Innsjekkingen stengte et døgn etter at arrangementet var slutt; ingenting ble endret."], late.alerts
     assert await answers(db, pub) == {"Anne": ("yes", "confirmed", False)}
 

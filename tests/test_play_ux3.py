@@ -104,7 +104,7 @@ async def test_my_data_shows_oslo_times_and_message_topics_in_words(db, app, mak
     from bot.i18n import translator
     from tests.test_season_member import make_round, person
 
-    for lang, topic in (("nb", "påminnelse dagen før en dørbankrunde"), ("nn", "påminning dagen før ei dørbankrunde"),
+    for lang, topic in (("nb", "påminnelse dagen før en dørbankrunde"), ("nn", "påminning dagen før ein dørbankrunde"),
                         ("en", "reminder the day before a door-knocking round")):
         user = await person(make_user, {"nb": 1, "nn": 2, "en": 3}[lang], lang=lang)
         rid = await make_round(db, clock, title=f"Runde {lang}")

@@ -220,6 +220,7 @@ async def test_an_old_check_in_list_does_not_check_in_someone_who_gave_up_the_pl
     eid = await make_event(db, clock, capacity=1)
     await anne.press_data(f"ev.rsvp:{eid}:yes")
     await bjorn.press_data(f"ev.rsvp:{eid}:yes")                   # the waiting list
+    clock.set(START - timedelta(hours=1))                          # check-in is open
     await kari.send("/arrangementer")
     await kari.press("⚙️ Administrer arrangementer")
     listing = await kari.press("Sjekk inn")

@@ -44,7 +44,7 @@ def rows(figures: an.Annual, lang: str) -> list[tuple[str, str, str]]:
     for goal in figures.goals:
         found.append((_(GOAL_LABELS[goal.key]), str(len(goal.held)), _("{count} a year").format(count=goal.goal)))
     for tag, label in PRESENCE_LABELS.items():
-        found.append((_(label), yes if figures.presence.get(tag) else no, _("present")))
+        found.append((_(label), yes if figures.presence.get(tag) else no, _("held every year")))
     for kind, label in KIND_LABELS.items():
         if figures.events_by_kind.get(kind):
             found.append((_("Events held: {kind}").format(kind=_(label)), str(figures.events_by_kind[kind]), NO_GOAL))

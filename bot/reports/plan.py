@@ -214,7 +214,7 @@ def districts(plan: pl.Plan, lang: str) -> Section:
     lines = [_("🏘 District chapters")]
     fig, ax = plot.axes(8, 5.5)
     if plan.pilots is None:
-        lines.append(_("No mapping survey yet: start one with /nyundersokelse (district-chapter mapping)."))
+        lines.append(_("No mapping survey yet: send it from /undersokelse with “🏘 Send the district-chapter mapping”."))
         ax.text(0.5, 0.5, _("No mapping survey yet"), ha="center", va="center", fontsize=FONT + 2, transform=ax.transAxes)
         ax.set_axis_off()
     else:
