@@ -120,12 +120,17 @@ async def choose_team(update: Update, context: Context) -> int | None:
     return await begin_team(update, context, round_, pressed.team_id)
 
 
+async def may_report(context: Context, session: AsyncSession, round_: rd.Round, team_id: int | None) -> bool:
+    """Whether the one pressing may file this team's report (its leader, the round's leader, the board)."""
+    member = await member_by_telegram(session, context.known.telegram_id or 0)
+    return member is not None and (team_id is None and not round_.teams or any(
+        t is not None and t.id == team_id for t in rd.report_teams(round_, member.id, is_board(context, member))))
+
+
 async def begin_team(update: Update, context: Context, round_: rd.Round, team_id: int | None) -> int | None:
     data = report_draft(context)  # the report of this team: asked before it replaces one filed already, else begun
     async with context.runtime.db.session() as session:
-        member = await member_by_telegram(session, context.known.telegram_id or 0)
-        allowed = member is not None and (team_id is None and not round_.teams or any(
-            t is not None and t.id == team_id for t in rd.report_teams(round_, member.id, is_board(context, member))))
+        allowed = await may_report(context, session, round_, team_id)
         filed = await rd.team_report(session, round_.id, team_id)
         if not allowed or not await may_replace(context, session, round_, filed):
             await reply(update, context._(NOT_YOUR_TEAM if not allowed else NOT_YOURS))
@@ -321,6 +326,9 @@ async def report_save(update: Update, context: Context) -> int:
     async with context.runtime.db.session() as session:
         round_ = await managed_round(update, context, data["round"], session, team=True)  # the right, read with the change
         if round_ is None:
+            return Flow.END
+        if not await may_report(context, session, round_, data.get("team")):  # the team may have a new leader by now
+            await answer_alert(update, context._(NOT_YOUR_TEAM))
             return Flow.END
         if not await may_replace(context, session, round_, await rd.team_report(session, round_.id, data.get("team"))):
             await answer_alert(update, context._(NOT_YOURS))
