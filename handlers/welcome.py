@@ -167,10 +167,11 @@ async def outcome(update: Update, context: Context) -> None:
         await query.answer(_("Take the welcome call first."), show_alert=True)
         return
     await query.answer()
-    await query.edit_message_reply_markup(None)
-    if task.outcome == "no_answer":
-        await reply(update, _("Noted. Try again later — the call stays with you."), reply_markup=outcome_keyboard(task.id, welcomer.language))
+    if task.outcome == "no_answer":  # still theirs: the card keeps the number and its buttons for the next try
+        await reply(update, _("Noted. Try again later — the call stays with you: its card above keeps the buttons."))
         return
+    # Done: the card loses the number and the e-mail address, which the welcomer no longer needs.
+    await query.edit_message_text(f"👋 {person.name or '?'} — {_(OUTCOME_LABELS[task.outcome or 'phone'])}")
     if task.outcome == "wrong_number":
         await reply(update, _("Noted: wrong number. The board will have to find another way to reach {name}.").format(name=person.name or "?"))
         return
