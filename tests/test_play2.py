@@ -43,3 +43,36 @@ async def test_welcome_card_loses_the_number_once_the_call_is_done(db, app, make
         siv = await session.scalar(select(Member).where(Member.name == "Siv Sen"))
         task = await session.scalar(select(WelcomeTask).where(WelcomeTask.member_id == siv.id))
     assert (task.status, task.outcome) == ("done", "phone")
+
+
+async def test_an_erasure_mid_round_takes_the_numbers_off_the_cards(db, app, make_user, clock):
+    """Two callers hold a call to each other; one erases their data: neither card keeps a number."""
+    from models import broadcast as bc
+    from models import phonebank as pb
+
+    async with db.session() as session:
+        await import_register(session, ("navn;telefon;bydel;innmeldt;medlemsnummer\n"
+                                        "Ola Ringer;451 00 000;Heimdal;01.01.2020;8001\n"
+                                        "Nils Nynorsk;451 00 001;Heimdal;01.01.2020;8002\n").encode())
+    first, second = make_user(first_name="Ola"), make_user(first_name="Nils", language_code="nn")
+    await onboard(first, phone="+4745100000", district="Heimdal")
+    await onboard(second, phone="+4745100001", lang="nn", district="Heimdal")
+    async with db.session() as session:
+        for user in (first, second):
+            await grant_role(session, await member_by_telegram(session, user.user_id), "caller")
+        await pb.create_campaign(session, name="Ring for dørbank", purpose="Få folk med",
+                                 scripts={"nb": "Hei! Vil du bli med på dørbank?"},
+                                 audience=bc.Audience(districts=["heimdal"]), now=clock())
+    await first.send("/ringerunde")
+    assert "☎️ +47 451 00 001" in (await first.press("Neste samtale")).text
+    await second.send("/ringjerunde")
+    assert "☎️ +47 451 00 000" in (await second.press("Neste samtale")).text
+    await first.send("/slett_meg")
+    await first.press("Ja, slett dataene mine")
+    assert not [m.text for m in first.messages() if "451 00 001" in (m.text or "")]  # the erased caller's own card
+    assert not [m.text for m in second.messages() if "451 00 000" in (m.text or "")]  # the card about the erased one
+    assert "Denne samtalen er avslutta: personen er ikkje lenger med i ringjerunden." in [m.text for m in second.messages()]
+    assert "Tilbake i køen." in [m.text for m in first.messages()]
+    async with db.session() as session:
+        held = list(await session.scalars(select(pb.CallTarget).where(pb.CallTarget.status == pb.HELD)))
+    assert held == []
