@@ -76,3 +76,31 @@ async def test_an_erasure_mid_round_takes_the_numbers_off_the_cards(db, app, mak
     async with db.session() as session:
         held = list(await session.scalars(select(pb.CallTarget).where(pb.CallTarget.status == pb.HELD)))
     assert held == []
+
+
+def test_members_invite_asks_telegram_for_the_username_when_none_is_set(tmp_path, monkeypatch, capsys, database_url):
+    """`members invite` without TELEGRAM_BOT_USERNAME asks Telegram (getMe) instead of crashing in asyncio.run."""
+    from bot.cli import main
+    from bot.cli import members as cli_members
+    from bot.settings import get_settings
+    from tests.test_cli_season import empty
+
+    empty(database_url)
+    register = tmp_path / "medlemmer.csv"
+    register.write_text("navn;telefon;innmeldt\nNora Ny;912 34 571;25.11.2026\n", encoding="utf-8")
+
+    async def asked(_settings) -> str:
+        return "asked_bot"
+
+    monkeypatch.setattr(cli_members, "_ask_username", asked)
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.delenv("TELEGRAM_BOT_USERNAME", raising=False)
+    get_settings.cache_clear()
+    try:
+        assert main(["members", "import", str(register)]) == 0
+        capsys.readouterr()
+        assert main(["members", "invite"]) == 0
+    finally:
+        get_settings.cache_clear()
+    assert "Nora Ny\t+4791234571\thttps://t.me/asked_bot?start=inv_" in capsys.readouterr().out
+    empty(database_url)
