@@ -16,7 +16,7 @@ from models import membership
 from models import outbox as box
 from models import rounds as rd
 from models.member import STATUS_SUPPORTER, Member
-from models.welcome import WelcomeTask
+from models.welcome import DONE, WelcomeTask
 
 Offered = TypeVar("Offered", ev.Event, rd.Round)
 
@@ -200,8 +200,12 @@ async def _late(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Me
     task, name = await _task(session, row)
     taker = await membership.member_or_none(session, task.taken_by)
     _ = translator(to.language)
+    if task.status == DONE:
+        raise Gone("the welcome call was made")
+    label = _("Take it over") if task.taken_by is not None else _("Take it")
     return Message(_("The welcome call to {name} is still not done after 10 days (taken by: {who}). "
-                     "See /velkomst.").format(name=name, who=(taker.name if taker else None) or _("nobody")))
+                     "See /velkomst.").format(name=name, who=(taker.name if taker else None) or _("nobody")),
+                   [[box.Button(label, data=data.take_welcome_call(task.id))]])
 
 
 def is_late(task: WelcomeTask, now: datetime) -> bool:

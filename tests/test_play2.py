@@ -104,3 +104,38 @@ def test_members_invite_asks_telegram_for_the_username_when_none_is_set(tmp_path
         get_settings.cache_clear()
     assert "Nora Ny\t+4791234571\thttps://t.me/asked_bot?start=inv_" in capsys.readouterr().out
     empty(database_url)
+
+
+async def test_the_chair_takes_over_a_welcome_call_left_undone_by_day_ten(db, app, make_user, clock):
+    from datetime import UTC, datetime
+
+    from tests.conftest import ADMIN_ID
+    from tests.helpers import forget_upkeep, tick
+
+    clock.set(datetime(2026, 11, 27, 9, 0, tzinfo=UTC))
+    async with db.session() as session:
+        await import_register(session, "navn;telefon;innmeldt;medlemsnummer\nNora Ny;912 34 567;27.11.2026;7001\n".encode())
+    first = await welcomer(db, make_user)
+    other = await welcomer(db, make_user, phone="+4745200001")
+    chair = make_user(first_name="Leder", user_id=ADMIN_ID)
+    await onboard(chair, phone="+4745200002")
+    await tick(app)
+    await first.send("/velkomst")
+    await first.press("Ta: Nora Ny")  # and then nothing
+    clock.set(datetime(2026, 12, 7, 9, 0, tzinfo=UTC))  # day 10
+    await forget_upkeep(app, "welcome")
+    await tick(app)
+    await tick(app)
+    told = [m for m in chair.messages() if m.text.startswith("Velkomstsamtalen med Nora Ny er fortsatt ikke gjort")]
+    assert told and "Ta den over" in [label for label, _data in told[-1].inline_buttons]
+    assert "Ta over: Nora Ny" not in (await other.send("/velkomst")).buttons  # a welcomer cannot take it from another
+    assert "Ta over: Nora Ny" in (await chair.send("/velkomst")).buttons
+    card = await chair.press("Ta den over")
+    assert "☎️ +47 912 34 567" in card.text
+    await chair.press("📞 Nådd på telefon")
+    async with db.session() as session:
+        task = await session.scalar(select(WelcomeTask))
+        holder = await member_by_telegram(session, ADMIN_ID)
+    assert (task.status, task.outcome, task.taken_by) == ("done", "phone", holder.id)
+    refused = await first.press("📞 Nådd på telefon")  # the first welcomer's old card does nothing now
+    assert refused.alerts == ["Ta velkomstsamtalen først."]
