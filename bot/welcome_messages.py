@@ -100,8 +100,9 @@ async def words(session: AsyncSession, member: Member, day: int, offer_id: int |
             return Message(_("Welcome to Trondheim SV, {name}! We knock on doors, meet for member meetings and pub evenings, "
                              "run courses and write the programme for the local election in 2027 together. You choose how "
                              "much you join in.").format(name=(member.name or "").split(" ")[0]), buttons)
+        # Only a reply to the board's broadcast reaches the board (DECISIONS): the step asks for buttons, not an answer.
         return Message(_("You have been a member for three weeks — welcome again! Is there anything you'd like to help with? "
-                         "Choose below, or just answer this message."), buttons)
+                         "Choose it below."), buttons)
     if day == 2:
         event = _still_offered(await session.get(ev.Event, offer_id or 0), ev.PLANNED, "event")
         return Message(_("A good way to meet the others: “{title}”, {when}, at {place}. Will you come?").format(

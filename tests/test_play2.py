@@ -139,3 +139,24 @@ async def test_the_chair_takes_over_a_welcome_call_left_undone_by_day_ten(db, ap
     assert (task.status, task.outcome, task.taken_by) == ("done", "phone", holder.id)
     refused = await first.press("📞 Nådd på telefon")  # the first welcomer's old card does nothing now
     assert refused.alerts == ["Ta velkomstsamtalen først."]
+
+
+async def test_day_21_welcome_does_not_ask_for_an_answer_nobody_reads(db, app, make_user, clock):
+    """The day-21 step asked to "just answer this message", but a reply to it reaches nobody (only a reply
+    to a broadcast goes to the board): it asks for the buttons only."""
+    from tests.helpers import forget_upkeep, tick
+
+    async with db.session() as session:
+        await import_register(session, "navn;telefon;innmeldt;medlemsnummer\nNora Ny;912 34 567;27.11.2026;7001\n".encode())
+    async with db.session() as session:
+        await ensure_tasks(session, clock())
+    user = make_user(first_name="Nora", last_name="Ny")
+    await onboard(user, phone="+4791234567")
+    clock.advance(days=21, hours=1)
+    await forget_upkeep(app, "welcome")
+    await tick(app)
+    await tick(app)
+    step = [m for m in user.messages() if "tre uker" in (m.text or "")]
+    assert [m.text for m in step] == ["Du har vært medlem i tre uker — velkommen igjen! Er det noe du har lyst til å bidra med? "
+                                      "Velg det under."]
+    assert ("Dette vil jeg bidra med", "set:int") in step[0].inline_buttons
