@@ -160,3 +160,19 @@ async def test_day_21_welcome_does_not_ask_for_an_answer_nobody_reads(db, app, m
     assert [m.text for m in step] == ["Du har vært medlem i tre uker — velkommen igjen! Er det noe du har lyst til å bidra med? "
                                       "Velg det under."]
     assert ("Dette vil jeg bidra med", "set:int") in step[0].inline_buttons
+
+
+async def test_welcome_report_says_how_many_are_not_due_yet(db, app, make_user, clock):
+    """/velkomst rapport gave "1 (33 %; the goal is all)" on a day when the other two were not due yet,
+    which only its chart showed: the text names late and not-yet-due as /rapport does."""
+    async with db.session() as session:
+        await import_register(session, ("navn;telefon;innmeldt;medlemsnummer\nSiv Sen;900 11 222;20.11.2026;7003\n"
+                                        "Nora Ny;912 34 567;25.11.2026;7001\nPer Ny;912 34 572;27.11.2026;7002\n").encode())
+    async with db.session() as session:
+        await ensure_tasks(session, clock())
+    board = await welcomer(db, make_user, role="board")
+    await board.send("/velkomst")
+    await board.press("Ta: Siv Sen")
+    await board.press("📞 Nådd på telefon")
+    text = (await board.send("/velkomst rapport")).texts[0]
+    assert "Kontaktet innen 14 dager: 1 (33 %; målet er alle)\nFor sent: 0 · ikke forfalt ennå: 2" in text
