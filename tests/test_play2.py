@@ -176,3 +176,32 @@ async def test_welcome_report_says_how_many_are_not_due_yet(db, app, make_user, 
     await board.press("📞 Nådd på telefon")
     text = (await board.send("/velkomst rapport")).texts[0]
     assert "Kontaktet innen 14 dager: 1 (33 %; målet er alle)\nFor sent: 0 · ikke forfalt ennå: 2" in text
+
+
+async def test_broadcast_status_tells_scheduled_and_skipped_apart_from_failures(db, app, make_user, clock):
+    """/utsending status showed a scheduled broadcast as "sent 0, waiting 0" (as if nothing got through),
+    listed a draft never sent the same way, and left out the members skipped for "stopp"."""
+    from tests.helpers import tick
+    from tests.test_broadcast import board_member, members
+    from tests.test_broadcast_scheduled import schedule
+
+    people = await members(db, make_user)  # three in Midtbyen, one of whom said "stopp", and one in Heimdal
+    board = await board_member(db, make_user)
+    await board.send("/utsending")
+    await board.send("Dørbank lørdag!")
+    await board.press("Forhåndsvis ▸")
+    await board.press("Send nå")
+    await people[0].send("stopp")  # before it reaches them: skipped, not failed
+    clock.advance(hours=1)
+    await tick(app)
+    await tick(app)
+    await schedule(board, "Medlemsmøte neste uke!", "30.11 18:00")
+    await board.send("/utsending")
+    await board.send("Bare et utkast")
+    await board.press("Forhåndsvis ▸")
+    await board.press("Avbryt")
+    listing = (await board.send("/utsending status")).text
+    lines = listing.splitlines()
+    assert lines[0] == "Siste utsendinger:" and len([line for line in lines if line.startswith("#")]) == 2, listing
+    assert lines[2] == "   planlagt: /utsending planlagt"
+    assert lines[4] == "   sendt 2, venter 0, feilet 0, ikke nåbare 0, svar 0, hoppet over 1"
