@@ -205,3 +205,19 @@ async def test_broadcast_status_tells_scheduled_and_skipped_apart_from_failures(
     assert lines[0] == "Siste utsendinger:" and len([line for line in lines if line.startswith("#")]) == 2, listing
     assert lines[2] == "   planlagt: /utsending planlagt"
     assert lines[4] == "   sendt 2, venter 0, feilet 0, ikke nåbare 0, svar 0, hoppet over 1"
+
+
+async def test_a_saved_call_note_offers_the_next_call(db, app, make_user, clock):
+    """"Note saved." ended the exchange with no button: the caller had to scroll up to the card."""
+    from tests.test_phonebank import caller, callees, campaign
+
+    await callees(db, 2)
+    user = await caller(make_user, db)
+    await campaign(db, clock)
+    await user.send("/ringerunde")
+    await user.press("Neste samtale")
+    await user.press("🙂 Ikke nå")
+    await user.press("📝 Legg til notat")
+    saved = await user.send("Ring etter kl. 17")
+    assert saved.text == "Notatet er lagret." and saved.buttons == ["📞 Neste samtale"]
+    assert "☎️ +47" in (await user.press("📞 Neste samtale")).text
