@@ -209,7 +209,7 @@ async def test_broadcast_status_tells_scheduled_and_skipped_apart_from_failures(
 
 async def test_a_saved_call_note_offers_the_next_call(db, app, make_user, clock):
     """"Note saved." ended the exchange with no button: the caller had to scroll up to the card."""
-    from tests.test_phonebank import caller, callees, campaign
+    from tests.test_phonebank import callees, caller, campaign
 
     await callees(db, 2)
     user = await caller(make_user, db)
@@ -221,3 +221,25 @@ async def test_a_saved_call_note_offers_the_next_call(db, app, make_user, clock)
     saved = await user.send("Ring etter kl. 17")
     assert saved.text == "Notatet er lagret." and saved.buttons == ["📞 Neste samtale"]
     assert "☎️ +47" in (await user.press("📞 Neste samtale")).text
+
+
+async def test_nynorsk_data_export_writes_participles_as_nynorsk_does(db, app, make_user, clock):
+    """/mine_data in Nynorsk said "Innmeld" and "Påmeld" (Nynorsk: innmeldt, påmeldt), and a caller's sign-up
+    was "meld på av ein ringjar"."""
+    import json
+
+    from tests.test_phonebank import caller, campaign, make_round
+
+    async with db.session() as session:
+        await import_register(session, "navn;telefon;bydel;innmeldt;medlemsnummer\nNils Nynorsk;912 34 569;Midtbyen;10.01.2020;1003\n".encode())
+    nils = make_user(first_name="Nils", language_code="nn")
+    await onboard(nils, phone="+4791234569", lang="nn")
+    user = await caller(make_user, db)
+    await campaign(db, clock, round_id=await make_round(db, clock))
+    await user.send("/ringerunde")
+    await user.press("Neste samtale")
+    await user.press("✅ Meldt på")
+    data = json.loads((await nils.send("/mine_data")).method("sendDocument")[0].files["document"].decode("utf-8"))
+    assert data["Om deg"]["Innmeldt"] == "2020-01-10"
+    assert data["Dørbankrundar"][0]["Påmeldt"].startswith("2026-")
+    assert "meldt på av ein ringjar" in [m["Emne"] for m in data["Meldingar frå lagbot til deg"]]
