@@ -21,6 +21,7 @@ from models.welcome import DONE, WelcomeTask
 Offered = TypeVar("Offered", ev.Event, rd.Round)
 
 STEPS = (0, 2, 7, 21)
+OFFER_MARGIN = timedelta(hours=3)  # a step offers an event or round that starts at least this long after it is queued
 
 
 def step_keys(member: Member, now: datetime) -> dict[int, str]:
@@ -60,13 +61,15 @@ async def pick(session: AsyncSession, member: Member, day: int, now: datetime) -
     """What the step of `day` offers: {} for a plain step, {"id": …} for an event or round; None = nothing fits."""
     if day in (0, 21):
         return {}
+    # Not what begins within OFFER_MARGIN: "will you come?" ten minutes before the start is no invitation.
+    soonest = now + OFFER_MARGIN
     if day == 2:
-        for view in await ev.upcoming(session, now, kind="social", until=now + timedelta(days=30), limit=5):
+        for view in await ev.upcoming(session, soonest, kind="social", until=now + timedelta(days=30), limit=5):
             if await ev.rsvp_of(session, view.event.id, member.id) is None:
                 return {"id": view.event.id}
         return None
     if day == 7:
-        views = await rd.upcoming(session, now, limit=20)
+        views = await rd.upcoming(session, soonest, limit=20)
         views.sort(key=lambda v: (v.round.district != member.district, v.round.starts_at))
         for view in views:
             if view.seats_left and await rd.signup_of(session, view.round.id, member.id) is None:

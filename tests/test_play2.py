@@ -243,3 +243,30 @@ async def test_nynorsk_data_export_writes_participles_as_nynorsk_does(db, app, m
     assert data["Om deg"]["Innmeldt"] == "2020-01-10"
     assert data["Dørbankrundar"][0]["Påmeldt"].startswith("2026-")
     assert "meldt på av ein ringjar" in [m["Emne"] for m in data["Meldingar frå lagbot til deg"]]
+
+
+async def test_day_two_welcome_offers_no_event_about_to_begin(db, app, make_user, clock):
+    """The day-2 step invited a new member to the pub evening ten minutes before it began (the step is
+    queued when its day comes): it offers the next social event that starts at least three hours later."""
+    from datetime import timedelta
+
+    from models import events as ev
+    from tests.helpers import forget_upkeep, tick
+
+    async with db.session() as session:
+        await import_register(session, "navn;telefon;innmeldt;medlemsnummer\nNora Ny;912 34 567;27.11.2026;7001\n".encode())
+    async with db.session() as session:
+        await ensure_tasks(session, clock())
+    user = make_user(first_name="Nora", last_name="Ny")
+    await onboard(user, phone="+4791234567")
+    day_two = clock() + timedelta(days=2, minutes=5)
+    async with db.session() as session:
+        for title, start in (("Pubkveld", day_two + timedelta(minutes=10)), ("Brettspillkveld", day_two + timedelta(days=3))):
+            await ev.create_event(session, kind="social", title=title, starts_at=start, ends_at=start + timedelta(hours=3),
+                                  place="Ramp", now=clock())
+    clock.set(day_two)
+    await forget_upkeep(app, "welcome")
+    await tick(app)
+    await tick(app)
+    offers = [m.text for m in user.messages() if m.text.startswith("En fin måte å bli kjent med de andre på")]
+    assert len(offers) == 1 and "«Brettspillkveld»" in offers[0], offers
