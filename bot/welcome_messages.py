@@ -16,11 +16,12 @@ from models import membership
 from models import outbox as box
 from models import rounds as rd
 from models.member import STATUS_SUPPORTER, Member
-from models.welcome import WelcomeTask
+from models.welcome import DONE, WelcomeTask
 
 Offered = TypeVar("Offered", ev.Event, rd.Round)
 
 STEPS = (0, 2, 7, 21)
+OFFER_MARGIN = timedelta(hours=3)  # a step offers an event or round that starts at least this long after it is queued
 
 
 def step_keys(member: Member, now: datetime) -> dict[int, str]:
@@ -60,13 +61,15 @@ async def pick(session: AsyncSession, member: Member, day: int, now: datetime) -
     """What the step of `day` offers: {} for a plain step, {"id": …} for an event or round; None = nothing fits."""
     if day in (0, 21):
         return {}
+    # Not what begins within OFFER_MARGIN: "will you come?" ten minutes before the start is no invitation.
+    soonest = now + OFFER_MARGIN
     if day == 2:
-        for view in await ev.upcoming(session, now, kind="social", until=now + timedelta(days=30), limit=5):
+        for view in await ev.upcoming(session, soonest, kind="social", until=now + timedelta(days=30), limit=5):
             if view.event.contact_id != member.id and await ev.rsvp_of(session, view.event.id, member.id) is None:
                 return {"id": view.event.id}
         return None
     if day == 7:
-        views = await rd.upcoming(session, now, limit=20)
+        views = await rd.upcoming(session, soonest, limit=20)
         views.sort(key=lambda v: (v.round.district != member.district, v.round.starts_at))
         for view in views:
             if view.seats_left and not rd.leads(view.round, member.id) and await rd.signup_of(session, view.round.id, member.id) is None:
@@ -100,8 +103,9 @@ async def words(session: AsyncSession, member: Member, day: int, offer_id: int |
             return Message(_("Welcome to Trondheim SV, {name}! We knock on doors, meet for member meetings and pub evenings, "
                              "run courses and write the programme for the local election in 2027 together. You choose how "
                              "much you join in.").format(name=(member.name or "").split(" ")[0]), buttons)
+        # Only a reply to the board's broadcast reaches the board (DECISIONS): the step asks for buttons, not an answer.
         return Message(_("You have been a member for three weeks — welcome again! Is there anything you'd like to help with? "
-                         "Choose below, or just answer this message."), buttons)
+                         "Choose it below."), buttons)
     if day == 2:
         event = _still_offered(await session.get(ev.Event, offer_id or 0), ev.PLANNED, "event")
         return Message(_("A good way to meet the others: “{title}”, {when}, at {place}. Will you come?").format(
@@ -200,8 +204,12 @@ async def _late(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Me
     task, name = await _task(session, row)
     taker = await membership.member_or_none(session, task.taken_by)
     _ = translator(to.language)
+    if task.status == DONE:
+        raise Gone("the welcome call was made")
+    label = _("Take it over") if task.taken_by is not None else _("Take it")
     return Message(_("The welcome call to {name} is still not done after 10 days (taken by: {who}). "
-                     "See /velkomst.").format(name=name, who=(taker.name if taker else None) or _("nobody")))
+                     "See /velkomst.").format(name=name, who=(taker.name if taker else None) or _("nobody")),
+                   [[box.Button(label, data=data.take_welcome_call(task.id))]])
 
 
 def is_late(task: WelcomeTask, now: datetime) -> bool:

@@ -13,7 +13,7 @@ from telegram.ext import Application, CommandHandler, filters
 from bot import welcome_messages
 from bot.callbacks import Id, callback
 from bot.commands import names
-from bot.erasure import announce_released
+from bot.erasure import announce_released, clear_call_cards
 from bot.i18n import translator
 from bot.link_messages import member_label, tell_outcome
 from handlers.common import Context, acting, clip, inline, pressed, reply, requires_role
@@ -151,6 +151,7 @@ async def reject(update: Update, context: Context) -> None:
         if rejected.telegram_id is not None:  # nothing of theirs stays in memory either
             switch_of(context.application).forget_user(rejected.telegram_id)
             context.application.drop_user_data(rejected.telegram_id)
+        await clear_call_cards(context.bot, rejected.released.call_cards)
         await query.answer(_("{name} was rejected and not added.").format(name=rejected.name))
     await query.edit_message_text(clip(text), reply_markup=keyboard)
 

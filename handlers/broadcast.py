@@ -275,16 +275,22 @@ async def show_status(update: Update, context: Context) -> None:
     """Recent broadcasts with their figures."""
     lang, _ = context.lang, context._
     async with context.runtime.db.session() as session:
-        items = await bc.recent(session)
+        items = await bc.recent(session, drafts=False)  # a draft never sent has no figures to show
         lines = [_("Recent broadcasts:")] if items else [_("No broadcasts yet.")]
         for item in items:
             progress = await bc.progress(session, item.id)
             replies = await bc.replies_count(session, item.id)
             when = fmt_datetime(item.send_at or item.created_at, lang)
             audience = describe(bc.Audience.from_json(item.audience), lang)
+            if item.status in (bc.SCHEDULED, bc.CANCELLED):  # not sent (yet): no figures that read as a failure
+                state = _("scheduled: /utsending planlagt") if item.status == bc.SCHEDULED else _("cancelled")
+                lines.append(f"#{item.id} · {when} · {audience}\n   {state}")
+                continue
             lines.append(_("#{number} · {when} · {audience}\n   sent {sent}, waiting {waiting}, failed {failed}, unreachable {unreachable}, replies {replies}").format(
                 number=item.id, when=when, audience=audience, sent=progress.sent, waiting=progress.waiting,
                 failed=progress.failed, unreachable=progress.unreachable, replies=replies))
+            if progress.skipped:  # turned off or weekly cap: the difference between recipients and sent
+                lines[-1] += _(", skipped {count}").format(count=progress.skipped)
     await reply(update, "\n".join(lines))
 
 

@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 
 from bot.callbacks import Id, callback
-from handlers.common import Context, onboarded, pressed, reply, role_refusal
+from bot.member_buttons import CallStep
+from handlers.common import Context, inline, onboarded, pressed, reply, role_refusal
 from handlers.flows import Flow
 from models import membership
 from models import phonebank as pb
@@ -95,8 +96,11 @@ async def save_note(update: Update, context: Context, target_id: int) -> bool:
                 await reply(update, role_refusal(context, "caller"))
                 return True
             await pb.add_note(session, target_id, context.known.id, note)
+            target = await pb.held_by(session, target_id)
     except pb.NotHolding:
         await reply(update, _("You no longer hold this call — it may have gone back to the queue."))
         return True
-    await reply(update, _("Note saved."))
+    # The next step, under the last message: the card with its buttons may be far up by now.
+    await reply(update, _("Note saved."), reply_markup=inline([[(_("📞 Next call"), CallStep("next", target.campaign_id).pack())]])
+                if target is not None else None)
     return True

@@ -12,7 +12,7 @@ from telegram import Update
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot.callbacks import callback
-from bot.erasure import announce_released
+from bot.erasure import announce_released, clear_call_cards
 from bot.i18n import N_, fmt_datetime
 from handlers import ask_link
 from handlers.common import Context, inline, menu_label_pattern, onboarded, pressed, reply
@@ -103,15 +103,16 @@ async def confirm_delete(update: Update, context: Context) -> None:
         await query.edit_message_text(_("Your data has been erased. Thank you for your time in lagbot — send /start if "
                                         "you ever want to come back."))
         return
-    now, given_up, leaderless = context.runtime.now(), [], []
+    now, given_up, leaderless, call_cards = context.runtime.now(), [], [], []
     async with context.runtime.db.session() as session:
         stored = await membership.member_by_telegram(session, user.id)
         if stored is not None:
             released = await release_places(session, stored, now)
             await announce_released(session, released, now, context.runtime.settings.lagbot_admins)  # told at once
             await erase_member(session, stored, now=now)
-            given_up = released.given_up
+            given_up, call_cards = released.given_up, released.call_cards
             leaderless = [(team_title(change, _), change.round.starts_at) for change in released.leaderless]
+    await clear_call_cards(context.bot, call_cards)  # a number shows on a card only while that call is held
     key = (query.message.chat.id if query.message else user.id, user.id)
     for flow in switch_of(context.application).flows:  # no flow outlives the data it was about
         if key in flow.conversations_view:

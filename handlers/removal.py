@@ -9,7 +9,7 @@ from telegram import Update
 from telegram.ext import Application, CommandHandler, filters
 
 from bot.callbacks import Id, callback
-from bot.erasure import announce_released
+from bot.erasure import announce_released, clear_call_cards
 from bot.i18n import Translate
 from handlers.common import DISTRICT_LABELS, Context, answer_alert, inline, pressed, reply, requires_role
 from handlers.flows import switch_of
@@ -91,6 +91,7 @@ async def step(update: Update, context: Context) -> None:
             await answer_alert(update, _("That member is no longer in lagbot."))
             await query.edit_message_reply_markup(None)
             return
+    await clear_call_cards(context.bot, released.call_cards)
     if telegram_id is not None:  # nothing of theirs stays in memory either
         switch_of(context.application).forget_user(telegram_id)
         context.application.drop_user_data(telegram_id)

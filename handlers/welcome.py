@@ -90,6 +90,7 @@ async def list_tasks(update: Update, context: Context) -> None:
         await reply(update, _("No new members are waiting for a welcome call. 🎉"))
         return
     lines = [_("New members to welcome (most urgent first):")]
+    board = membership.has_role(member, "board", runtime.settings.lagbot_admins)
     rows = []
     for task, person in tasks[:15]:
         taken = _("taken by {name}").format(name=takers.get(task.taken_by, "?"))
@@ -98,6 +99,8 @@ async def list_tasks(update: Update, context: Context) -> None:
         if task.taken_by in (None, member.id):
             label = _("Open: {name}") if task.taken_by == member.id else _("Take: {name}")
             rows.append([(label.format(name=(person.name or "?")[:30]), WelcomeStep("take", task.id).pack())])
+        elif task.escalated and board:  # not done by day 10: the board can take it over
+            rows.append([(_("Take over: {name}").format(name=(person.name or "?")[:30]), WelcomeStep("take", task.id).pack())])
     await reply(update, "\n".join(lines), reply_markup=inline(rows) if rows else None)
 
 
@@ -115,9 +118,10 @@ async def take(update: Update, context: Context) -> None:
     welcomer, _, runtime = context.known, context._, context.runtime
     try:
         async with runtime.db.session() as session:
-            if await acting(update, context, session, "welcomer") is None:
+            if (actor := await acting(update, context, session, "welcomer")) is None:
                 return
-            task, person = await wl.take(session, press.task_id, welcomer.id, runtime.now())
+            task, person = await wl.take(session, press.task_id, welcomer.id, runtime.now(),
+                                         may_take_over=membership.has_role(actor, "board", runtime.settings.lagbot_admins))
     except wl.TakenByOther:
         await query.answer(_("Someone else has already taken this welcome call."), show_alert=True)
         return
@@ -167,10 +171,11 @@ async def outcome(update: Update, context: Context) -> None:
         await query.answer(_("Take the welcome call first."), show_alert=True)
         return
     await query.answer()
-    await query.edit_message_reply_markup(None)
-    if task.outcome == "no_answer":
-        await reply(update, _("Noted. Try again later — the call stays with you."), reply_markup=outcome_keyboard(task.id, welcomer.language))
+    if task.outcome == "no_answer":  # still theirs: the card keeps the number and its buttons for the next try
+        await reply(update, _("Noted. Try again later — the call stays with you: its card above keeps the buttons."))
         return
+    # Done: the card loses the number and the e-mail address, which the welcomer no longer needs.
+    await query.edit_message_text(f"👋 {person.name or '?'} — {_(OUTCOME_LABELS[task.outcome or 'phone'])}")
     if task.outcome == "wrong_number":
         await reply(update, _("Noted: wrong number. The board will have to find another way to reach {name}.").format(name=person.name or "?"))
         return

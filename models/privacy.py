@@ -35,6 +35,7 @@ class Released:
     places: int = 0
     given_up: list[tuple[str, datetime]] = field(default_factory=list)  # (title, start) of every place given up
     leaderless: list[Any] = field(default_factory=list)  # a LeaderChange for every team they no longer lead
+    call_cards: list[Any] = field(default_factory=list)  # a CardToClear for every phone-round card showing a number
 
 
 SEAT, WAITING_PLACE, MAYBE = "seat", "waiting", "maybe"  # what a place held is: only a seat goes to the next in line
@@ -87,8 +88,9 @@ async def release_places(session: AsyncSession, member: Member, now: datetime) -
     come, so the next in line moves up (and is told) and no erased member holds or gets a seat."""
     from models import events as ev
     from models import rounds as rd
+    from models.call_erasure import release_for_erasure
 
-    released = Released()
+    released = Released(call_cards=await release_for_erasure(session, member))
     for led in await teams_led(session, member, now):  # a team they lead is left without a leader
         released.leaderless.append(await set_leader(session, led.team_id, None, now=now))
     for mine in await rd.my_rounds(session, member.id, now):

@@ -99,13 +99,17 @@ async def get_task(session: AsyncSession, task_id: int) -> tuple[WelcomeTask, Me
     return task, member
 
 
-async def take(session: AsyncSession, task_id: int, welcomer_id: int, now: datetime) -> tuple[WelcomeTask, Member]:
-    """Assign the task to this welcomer only."""
+async def take(session: AsyncSession, task_id: int, welcomer_id: int, now: datetime, *,
+               may_take_over: bool = False) -> tuple[WelcomeTask, Member]:
+    """Assign the task to this welcomer only. `may_take_over` (the board): a task someone else took and
+    has not done by day 10 (escalated) can be taken over, so a welcomer gone quiet does not hold it to the end."""
     task, member = await get_task(session, task_id)
     if task.status == DONE:
         raise WelcomeError("done")
-    if task.taken_by not in (None, welcomer_id):
+    if task.taken_by not in (None, welcomer_id) and not (may_take_over and task.escalated):
         raise TakenByOther(task_id)
+    if task.taken_by not in (None, welcomer_id):
+        task.taken_at = None  # taken over: from now on it is this welcomer's
     task.status, task.taken_by, task.taken_at = TAKEN, welcomer_id, task.taken_at or now
     await session.flush()
     return task, member

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from pathlib import Path
 from typing import Any
@@ -106,7 +105,7 @@ def cmd_members_remove(settings: Settings, args: argparse.Namespace) -> int:
 
 @in_session
 async def cmd_members_invite(session: AsyncSession, settings: Settings, args: argparse.Namespace) -> int:
-    username = args.bot_username or settings.telegram_bot_username or asyncio.run(_ask_username(settings))
+    username = args.bot_username or settings.telegram_bot_username or await _ask_username(settings)
     members = await unlinked_members(session)
     if args.csv:
         sys.stdout.write(csv_text(["name", "phone", "link"], (

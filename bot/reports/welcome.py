@@ -16,6 +16,9 @@ def text(figures: wl.Report, days: int, lang: str) -> str:
              _("New members: {count}").format(count=figures.new_members),
              _("Contacted within 14 days: {count} ({share} %; the goal is all of them)").format(
                  count=figures.contacted_in_time, share=share),
+             # As the chart and /rapport count them: the share is of all new members, so say how many are not due yet.
+             _("Late: {late} · not due yet: {open}").format(
+                 late=len(figures.late), open=max(0, figures.new_members - figures.contacted_in_time - len(figures.late))),
              _("Median days to first contact: {days}").format(days=median)]
     if figures.late:
         lines += ["", _("Late:")]
