@@ -1,0 +1,67 @@
+"""Findings of a season played against the bot's reports (helper "reports"): events and rounds nobody
+came to counted as held; the phone round's closing figures; the Monday digest's wording; phone numbers
+and dates in CSV files; a broadcast's status left stale after the last send."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from models import rounds as rd
+from models.membership import member_by_telegram
+from tests.helpers import came
+from tests.test_events import make_event, members
+from tests.test_plan import board_member, captions
+from tests.test_plan_annual import document
+from tests.test_season_member import START, grant, make_round, person
+from tests.test_stale_buttons import file_report
+
+
+# A course tagged «Kurs i direkte velgerkontakt» nobody answered or was checked in to, a member meeting with
+# nobody coming, and Per's round whose only participant was marked "didn't come" (Per filed a report all the
+# same) were each counted as held in /arrangementer rapport, /rapport, /rapport aar and /dorbank rapport.
+async def test_events_and_rounds_nobody_came_to_are_not_held_anywhere(db, app, make_user, clock):
+    kari = await board_member(db, make_user)
+    per = await person(make_user, 50, first="Per")
+    await grant(db, per, "leader")
+    anne = await person(make_user, 51, first="Anne")
+    [guest] = await members(make_user, 1)
+    clock.set(START - timedelta(days=20))
+    await make_event(db, clock, kind="course", title="Kurs i direkte velgerkontakt", tags=["voter_course"],
+                     start=START - timedelta(days=2))
+    await make_event(db, clock, kind="member_meeting", title="Medlemsmøte", start=START - timedelta(days=1))
+    held_course = await make_event(db, clock, kind="course", title="Kurs i direkte velgerkontakt", tags=["voter_course"],
+                                   start=START - timedelta(days=3))
+    await guest.press_data(f"ev:rsvp:{held_course}:yes")          # one 'yes', nobody checked in: held
+    rid = await make_round(db, clock, leader=per)
+    async with db.session() as session:
+        anne_id = (await member_by_telegram(session, anne.user_id)).id
+        await rd.sign_up(session, rid, anne_id, clock())
+    clock.set(START + timedelta(hours=4))                          # the round is over
+    async with db.session() as session:
+        signup = await rd.signup_of(session, rid, anne_id)
+        await rd.set_attendance(session, signup.id, False, clock())  # Anne didn't come
+    await file_report(per, rid, "30", "4")
+    assert per.last_message().text.startswith("Takk! Rapporten er lagret"), per.last_message().text
+
+    clock.set(START + timedelta(days=2))
+    events = (await kari.send("/arrangementer rapport")).text
+    assert "Kurs i direkte velgerkontakt: 1 av målet på 2" in events, events
+    assert "Medlemsmøte" not in events and "• Medlemsmøte" not in events, events
+    plan = captions(await kari.send("/rapport"))
+    assert "Dørbankrunder 2026: 0 holdt" in plan[0], plan[0]
+    assert "Kurs i direkte velgerkontakt 2026: 1 holdt, 0 planlagt av 2." in plan[1], plan[1]
+    doorknock = "\n".join((await kari.send("/dorbank rapport")).texts)
+    assert "Runder holdt: 0 av målet på 10" in doorknock and "Dører: 0 · samtaler: 0" in doorknock, doorknock
+    annual, _caption = document(await kari.send("/rapport aar"))
+    assert "| Dørbankrunder | 0 | 10 i året |" in annual and "| Kurs i direkte velgerkontakt | 1 | 2 i året |" in annual, annual
+    assert "| Arrangementer holdt: Kurs | 1 | – |" in annual and "Medlemsmøte |" not in annual, annual
+    assert "| Dører banket på | 0 | – |" in annual, annual
+
+    async with db.session() as session:                            # someone comes after all: now held everywhere
+        await came(session, await session.get(rd.Round, rid))
+    plan = captions(await kari.send("/rapport"))
+    assert "Dørbankrunder 2026: 1 holdt" in plan[0], plan[0]
+    annual, _caption = document(await kari.send("/rapport aar"))
+    assert "| Dørbankrunder | 1 | 10 i året |" in annual and "| Dører banket på | 30 | – |" in annual, annual
+    doorknock = "\n".join((await kari.send("/dorbank rapport")).texts)
+    assert "Runder holdt: 1 av målet på 10" in doorknock and "Dører: 30 · samtaler: 4" in doorknock, doorknock
