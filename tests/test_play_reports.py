@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from models import rounds as rd
 from models.membership import member_by_telegram
-from tests.helpers import came
+from tests.helpers import came, tick
 from tests.test_events import make_event, members
 from tests.test_plan import board_member, captions
 from tests.test_plan_annual import document
@@ -65,3 +65,39 @@ async def test_events_and_rounds_nobody_came_to_are_not_held_anywhere(db, app, m
     assert "| Dørbankrunder | 1 | 10 i året |" in annual and "| Dører banket på | 30 | – |" in annual, annual
     doorknock = "\n".join((await kari.send("/dorbank rapport")).texts)
     assert "Runder holdt: 1 av målet på 10" in doorknock and "Dører: 30 · samtaler: 4" in doorknock, doorknock
+
+
+# Kari's phone round for a full round: two callees «Meldt på» (both to the waiting list), one «Svarte ikke».
+# As the round began she was told "2 av 3 ringt; 2 påmeldt, 0 på venteliste": three calls had been made.
+async def test_the_phone_round_close_message_says_calls_reached_and_signed_up(db, app, make_user, clock):
+    from models import broadcast as bc
+    from models import phonebank as pb
+    from tests.test_phonebank import SCRIPT, callees, caller
+
+    kari = await person(make_user, 52, first="Kari")
+    await grant(db, kari, "board")
+    rid = await make_round(db, clock, capacity=3)
+    seated = [await person(make_user, 53 + k) for k in range(3)]
+    async with db.session() as session:
+        for user in seated:
+            await rd.sign_up(session, rid, (await member_by_telegram(session, user.user_id)).id, clock())
+        kari_id = (await member_by_telegram(session, kari.user_id)).id
+    await callees(db, 3)
+    async with db.session() as session:
+        await pb.create_campaign(session, name="Ring for Lade", purpose="", scripts={"nb": SCRIPT},
+                                 audience=bc.Audience(districts=["midtbyen"]), now=clock(), round_id=rid, created_by=kari_id)
+    anne = await caller(make_user, db, phone="+4745100011")
+    clock.set(START - timedelta(hours=5))
+    await anne.send("/ringerunde")
+    for outcome in ("✅ Meldt på", "✅ Meldt på", "🔕 Svarte ikke"):
+        await anne.press("📞 Neste samtale")
+        await anne.press(outcome)
+    async with db.session() as session:
+        waiting = [s for s in await session.scalars(rd.select(rd.Signup).where(rd.Signup.round_id == rid))
+                   if s.status == rd.WAITING]
+    assert len(waiting) == 2                                       # the round was full: both wait
+    clock.set(START + timedelta(minutes=5))
+    await tick(app)
+    await tick(app)
+    [told] = [m.text for m in kari.messages() if m.text.startswith("📞 Ringerunden «Ring for Lade» er stengt")]
+    assert told.endswith("Samtaler ringt: 3, til 3 av 3 personer. Nådd: 2. Meldt på: 2 (0 fikk plass, 2 på venteliste)."), told
