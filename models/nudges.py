@@ -119,7 +119,8 @@ class Digest:
     signups: int = 0
     rounds_held: int = 0
     doors: int = 0
-    calls_reached: int = 0
+    conversations: int = 0  # at the doors, from the held rounds' reports
+    calls_reached: int = 0  # phone calls that reached someone
     new_members: int = 0
     welcome_late: int = 0
     reports_missing: list[str] = field(default_factory=list)
@@ -166,6 +167,7 @@ async def digest(session: AsyncSession, now: datetime, plan_ahead_days: int = 21
     held = [r for r in recent if r.starts_at >= week_ago and r.id in took_place]
     result.rounds_held = len(held)
     result.doors = sum(rd.totals(reports.get(r.id, [])).doors for r in held)
+    result.conversations = sum(rd.totals(reports.get(r.id, [])).conversations for r in held)
     result.reports_missing = [r.title for r in recent if r.ends_at <= now - timedelta(days=1) and r.id not in reports]
     result.nothing_planned = await ev.joinable_within(session, now, plan_ahead_days) == 0
     return result

@@ -101,3 +101,37 @@ async def test_the_phone_round_close_message_says_calls_reached_and_signed_up(db
     await tick(app)
     [told] = [m.text for m in kari.messages() if m.text.startswith("📞 Ringerunden «Ring for Lade» er stengt")]
     assert told.endswith("Samtaler ringt: 3, til 3 av 3 personer. Nådd: 2. Meldt på: 2 (0 fikk plass, 2 på venteliste)."), told
+
+
+# The Monday digest's "Samtaler der noen svarte" sat right after "dører" and read as door conversations; it
+# counts phone calls. The door conversations in last week's reports were not in the digest at all.
+async def test_the_digest_says_phone_calls_plainly_and_gives_door_conversations(db, app, make_user, clock):
+    from datetime import UTC, datetime
+
+    from models.phonebank import CallAttempt, CallTarget, Campaign
+    from tests.test_nudges import member
+
+    board = await member(db, make_user, roles=("board",))
+    clock.set(datetime(2026, 11, 20, 12, tzinfo=UTC))
+    async with db.session() as session:
+        start = datetime(2026, 11, 26, 10, tzinfo=UTC)           # last Thursday
+        round_ = await rd.create_round(session, title="Dørbank Heimdal", district="heimdal", starts_at=start,
+                                       ends_at=start + timedelta(hours=3), meeting_point="Heimdal stasjon", capacity=8, now=clock())
+        await came(session, round_)
+        await rd.file_report(session, round_.id, doors=40, conversations=12, themes=[], text="", filed_by=None,
+                             now=start + timedelta(hours=4))
+        campaign = Campaign(name="Ring", scripts={"nb": "Hei"}, audience={})
+        session.add(campaign)
+        await session.flush()
+        target = CallTarget(campaign_id=campaign.id, member_id=(await member_by_telegram(session, board.user_id)).id,
+                            status="done")
+        session.add(target)
+        await session.flush()
+        session.add_all([CallAttempt(target_id=target.id, outcome="not_now", at=datetime(2026, 11, 27, 17, tzinfo=UTC)),
+                         CallAttempt(target_id=target.id, outcome="no_answer", at=datetime(2026, 11, 26, 17, tzinfo=UTC))])
+    clock.set(datetime(2026, 11, 30, 8, 0, tzinfo=UTC))           # Monday 09:00
+    await tick(app)
+    await tick(app)
+    [digest] = [m.text for m in board.messages() if m.text.startswith("📋")]
+    assert "Runder holdt: 1 · dører: 40 · samtaler ved dørene: 12\nTelefonsamtaler der noen svarte: 1" in digest, digest
+    assert "Samtaler der noen svarte" not in digest, digest
