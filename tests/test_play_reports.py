@@ -135,3 +135,20 @@ async def test_the_digest_says_phone_calls_plainly_and_gives_door_conversations(
     [digest] = [m.text for m in board.messages() if m.text.startswith("📋")]
     assert "Runder holdt: 1 · dører: 40 · samtaler ved dørene: 12\nTelefonsamtaler der noen svarte: 1" in digest, digest
     assert "Samtaler der noen svarte" not in digest, digest
+
+
+# /lister files showed numbers as '+47 944 55 666 (the formula guard visible in the spreadsheet); /dorbank eksport
+# wrote 03.12.2026 where the lists wrote 2026-12-11. Every CSV writes a Norwegian number in the national form
+# and a date as ISO; a foreign number keeps the guard.
+def test_csv_phone_numbers_and_dates_read_the_same_in_every_file():
+    from datetime import UTC, datetime
+
+    from bot.csvfile import csv_date, csv_datetime, csv_phone, csv_text
+
+    assert csv_phone("+4794455666") == "944 55 666" and csv_phone("+4773990000") == "73 99 00 00"
+    assert csv_phone("+47 944 55 666") == "944 55 666" and csv_phone(None) == ""
+    assert csv_text(["Telefon"], [[csv_phone("+46701234567")], [csv_phone("+4794455666")]]).splitlines()[1:] == [
+        "'+46 70 123 45 67", "944 55 666"]                         # the guard stays where a '+' leads
+    assert csv_phone("ring sentralbordet") == "ring sentralbordet"  # a partner's number as typed
+    late = datetime(2026, 12, 31, 23, 30, tzinfo=UTC)              # 00:30 on New Year's Day in Oslo
+    assert (csv_date(late), csv_datetime(late)) == ("2027-01-01", "2027-01-01 00:30")
