@@ -152,3 +152,28 @@ def test_csv_phone_numbers_and_dates_read_the_same_in_every_file():
     assert csv_phone("ring sentralbordet") == "ring sentralbordet"  # a partner's number as typed
     late = datetime(2026, 12, 31, 23, 30, tzinfo=UTC)              # 00:30 on New Year's Day in Oslo
     assert (csv_date(late), csv_datetime(late)) == ("2027-01-01", "2027-01-01 00:30")
+
+
+# A broadcast to six: the board's status said "Sendt: 0 / Venter: 6" for 10–20 s after all six were delivered,
+# until the next upkeep. The dispatcher's own tick now leaves the status as it ends (one edit, not one per send).
+async def test_the_broadcast_status_shows_the_last_sends_when_the_tick_ends(db, app, make_user, clock):
+    from bot.runtime import RUNTIME_KEY
+    from tests.test_broadcast import board_member as siri
+    from tests.test_broadcast import members as some_members
+
+    await some_members(db, make_user)
+    board = await siri(db, make_user)
+    await board.send("/utsending")
+    await board.send("Vi trenger folk på dørbank lørdag!")
+    await board.press("Bydeler", exact=True)
+    await board.press("Midtbyen")
+    await board.press("« Tilbake")
+    await board.press("Forhåndsvis ▸")
+    sent = await board.press("Send nå")
+    assert "Venter: 2" in sent.text
+    message_id = sent.calls[-1].result["message_id"]
+    edits_before = len([c for c in board.api.calls if c.method == "editMessageText"])
+    assert await app.bot_data[RUNTIME_KEY].dispatcher.tick(app.bot) == 2   # the dispatcher's job alone, no upkeep
+    status = board.api.find(board.chat_id, message_id)
+    assert status.text.startswith("Utsending #1: Ferdig.") and "Sendt: 2" in status.text, status.text
+    assert len([c for c in board.api.calls if c.method == "editMessageText"]) == edits_before + 1  # one edit
