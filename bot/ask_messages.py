@@ -9,7 +9,7 @@ from typing import Literal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.callbacks import Id, callback
-from bot.csvfile import csv_text
+from bot.csvfile import csv_datetime, csv_text
 from bot.i18n import N_, fmt_date, fmt_datetime, translator
 from bot.render import Gone, Message, now, renderer
 from models import asks as ak
@@ -178,7 +178,7 @@ async def answer_files(session: AsyncSession, ask: ak.Ask, lang: str) -> tuple[s
         district = _(DISTRICT_WORDS.get(answer.district or "none", "")) if not partner else ""
         markdown += [f"## {who} · {fmt_datetime(answer.created_at, lang)}" + (f" · {district}" if district else ""), "",
                      answer.text, ""]
-        table.append([fmt_datetime(answer.created_at, lang), who, _("partner organisation") if partner else _("member"),
+        table.append([csv_datetime(answer.created_at), who, _("partner organisation") if partner else _("member"),
                       district, answer.text])
     header = [_("When"), _("From"), _("Kind"), _("District"), _("Answer")]
     return "\n".join(markdown), csv_text(header, table)

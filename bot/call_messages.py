@@ -130,9 +130,13 @@ async def _closed(session: AsyncSession, row: box.OutboxMessage, to: Member) -> 
         raise Gone("the phone round is gone")
     activity = await phone_close.linked(session, campaign)
     figures = await pb.progress(session, campaign.id)
+    calls, people = await phone_close.calls_made(session, campaign.id)
     _ = translator(to.language)
+    # Calls made (a «no answer» to be tried again is one), the people they went to, those reached, and of the
+    # reached who signed up, who got a place and who waits (models/phonebank.progress).
     return Message(_("📞 The phone round “{name}” is closed: “{title}”, which it signed people up for, has begun or was "
-                     "cancelled, so no more calls are handed out. {called} of {total} called; {signed} signed up, "
-                     "{waiting} on the waiting list.").format(
-        name=campaign.name, title=activity.title if activity is not None else "?", called=figures.total - figures.open,
-        total=figures.total, signed=figures.signed_up, waiting=figures.waiting))
+                     "cancelled, so no more calls are handed out. Calls made: {calls}, to {people} of {total} people. "
+                     "Reached: {reached}. Signed up: {signed} ({seated} with a place, {waiting} on the waiting list).").format(
+        name=campaign.name, title=activity.title if activity is not None else "?", calls=calls, people=people,
+        total=figures.total, reached=figures.reached, signed=figures.signed_up + figures.waiting, seated=figures.signed_up,
+        waiting=figures.waiting))

@@ -8,6 +8,7 @@ a claimed row that another tick takes again once the lease has run out.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
@@ -254,6 +255,10 @@ class Dispatcher:
                     queue.put_nowait(None)
                 await asyncio.gather(*workers)
                 await asyncio.gather(*handed)  # no worker is left to hand over more
+            if handled and not database_away.is_set():  # the last sends' status at once: one edit per tick
+                with contextlib.suppress(SQLAlchemyError, *OUTAGE_ERRORS):  # else it waits for the next tick
+                    for hook in self.during_tick:
+                        await hook(bot)
             return handled
 
     async def upkeep(self, bot: Bot) -> None:

@@ -141,8 +141,10 @@ def render_digest(figures: ng.Digest, lang: str, missing: list[str]) -> str:
         lines.append("⚠️ " + _("No leader yet: {title}").format(title=title))
     lines += ["", _("Last week:"),
               _("Sign-ups: {count}").format(count=figures.signups),
-              _("Rounds held: {count} · doors: {doors}").format(count=figures.rounds_held, doors=figures.doors),
-              _("Calls that reached someone: {count}").format(count=figures.calls_reached),
+              # At the doors (the held rounds' reports) and on the phone (phone rounds), each said plainly.
+              _("Rounds held: {count} · doors: {doors} · conversations at the doors: {conversations}").format(
+                  count=figures.rounds_held, doors=figures.doors, conversations=figures.conversations),
+              _("Phone calls that reached someone: {count}").format(count=figures.calls_reached),
               _("New members: {count}").format(count=figures.new_members),
               _("Welcome calls late: {count}").format(count=figures.welcome_late)]
     waiting = []

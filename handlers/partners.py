@@ -12,7 +12,7 @@ from telegram.ext import Application, CommandHandler, MessageHandler, filters
 from bot.activity_buttons import SkipStep
 from bot.callbacks import Id, Number, callback
 from bot.commands import names
-from bot.csvfile import csv_text
+from bot.csvfile import csv_phone, csv_text
 from bot.i18n import N_
 from handlers import common as paging
 from handlers.common import Context, buttons_expected, cancel_conversation, flow_step, inline, new_draft, reply, requires_role
@@ -107,7 +107,7 @@ async def links_csv(update: Update, context: Context) -> None:
         partners = await pt.all_partners(session)
     await update.callback_query.answer()  # type: ignore[union-attr]
     table = csv_text([_("Name"), _("Kind"), _("Contact person"), _("E-mail"), _("Phone"), _("Link")],
-                     [[p.name, _(KIND_LABELS[p.kind]), p.contact_person, p.email, p.phone, link_of(context, p)] for p in partners])
+                     [[p.name, _(KIND_LABELS[p.kind]), p.contact_person, p.email, csv_phone(p.phone), link_of(context, p)] for p in partners])
     await update.effective_chat.send_document(  # type: ignore[union-attr]
         io.BytesIO(("\ufeff" + table).encode("utf-8")), filename="partnere-lenker.csv",
         caption=_("Each organisation's link, to send by e-mail."))

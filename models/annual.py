@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import activity as act
 from models import event_tables as evt
+from models import held
 from models import leader_training as training
 from models import plan as pl
 from models import round_tables as rdt
@@ -70,7 +71,7 @@ async def annual(session: AsyncSession, year: int, now: datetime) -> Annual:
     plan = await pl.plan(session, now, year)
     goals = [pl.Goal(g.key, g.goal, held=list(g.held)) for g in plan.goals[year]]
     events = (await session.execute(select(Event.kind, Event.tags).where(
-        Event.status == PLANNED, Event.starts_at >= start, Event.starts_at < end, Event.ends_at <= now))).all()
+        Event.starts_at >= start, Event.starts_at < end, held.event_held(now)))).all()
     result = Annual(year, now >= end, goals, {tag: any(tag in (tags or []) for _k, tags in events) for tag in plan.presence})
     for kind, _tags in events:
         result.events_by_kind[kind] = result.events_by_kind.get(kind, 0) + 1
@@ -80,7 +81,7 @@ async def annual(session: AsyncSession, year: int, now: datetime) -> Annual:
     doors, conversations = (await session.execute(select(func.coalesce(func.sum(RoundReport.doors), 0),
                                                          func.coalesce(func.sum(RoundReport.conversations), 0))
                                                   .join(Round, Round.id == RoundReport.round_id).where(
-        Round.status == PLANNED, Round.starts_at >= start, Round.starts_at < end))).one()
+        Round.starts_at >= start, Round.starts_at < end, held.round_held(now)))).one()
     result.doors, result.conversations = int(doors), int(conversations)
     result.calls_reached = int(await session.scalar(
         select(func.count(func.distinct(CallAttempt.target_id))).join(CallTarget, CallTarget.id == CallAttempt.target_id)

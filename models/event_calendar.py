@@ -12,6 +12,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import activity as act
+from models import held as held_rule
 from models import partners as partner_records
 from models.activity import CONFIRMED, PLANNED
 from models.base import utcnow
@@ -170,8 +171,8 @@ class YearFigures:
 
 
 async def year_figures(session: AsyncSession, year_start: datetime, year_end: datetime, now: datetime) -> YearFigures:
-    held = list(await session.scalars(select(Event).where(Event.status == PLANNED, Event.starts_at >= year_start,
-                                                          Event.starts_at < year_end, Event.ends_at <= now)))
+    held = list(await session.scalars(select(Event).where(Event.starts_at >= year_start, Event.starts_at < year_end,
+                                                          held_rule.event_held(now))))
     attendance: dict[str, int] = {}
     for event in held:
         present = await session.scalar(select(func.count()).select_from(Rsvp).where(

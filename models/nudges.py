@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models import events as ev
+from models import held as held_rule
 from models import membership
 from models import phonebank as pb
 from models import rounds as rd
@@ -118,7 +119,8 @@ class Digest:
     signups: int = 0
     rounds_held: int = 0
     doors: int = 0
-    calls_reached: int = 0
+    conversations: int = 0  # at the doors, from the held rounds' reports
+    calls_reached: int = 0  # phone calls that reached someone
     new_members: int = 0
     welcome_late: int = 0
     reports_missing: list[str] = field(default_factory=list)
@@ -160,9 +162,12 @@ async def digest(session: AsyncSession, now: datetime, plan_ahead_days: int = 21
     for report in (await session.scalars(
             select(rd.RoundReport).where(rd.RoundReport.round_id.in_([r.id for r in recent])))) if recent else []:
         reports.setdefault(report.round_id, []).append(report)  # a round's teams' reports, summed
-    held = [r for r in recent if r.starts_at >= week_ago and r.ends_at <= now]
+    took_place = set(await session.scalars(select(rd.Round.id).where(rd.Round.id.in_([r.id for r in recent]),
+                                                                    held_rule.round_held(now)))) if recent else set()
+    held = [r for r in recent if r.starts_at >= week_ago and r.id in took_place]
     result.rounds_held = len(held)
     result.doors = sum(rd.totals(reports.get(r.id, [])).doors for r in held)
+    result.conversations = sum(rd.totals(reports.get(r.id, [])).conversations for r in held)
     result.reports_missing = [r.title for r in recent if r.ends_at <= now - timedelta(days=1) and r.id not in reports]
     result.nothing_planned = await ev.joinable_within(session, now, plan_ahead_days) == 0
     return result

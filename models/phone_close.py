@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.activity import PLANNED
 from models.event_tables import Event
-from models.phone_tables import ACTIVE, CLOSED, HELD, PAUSED, QUEUED, CallTarget, Campaign
+from models.phone_tables import ACTIVE, CLOSED, HELD, PAUSED, QUEUED, CallAttempt, CallTarget, Campaign
 from models.round_tables import Round
 
 
@@ -40,6 +40,15 @@ async def link_is_over(session: AsyncSession, campaign: Campaign, now: datetime)
     if activity is not None and (activity.status != PLANNED or activity.starts_at <= now):
         return activity
     return None
+
+
+async def calls_made(session: AsyncSession, campaign_id: int) -> tuple[int, int]:
+    """(calls made, different people called) in the phone round: every outcome recorded is a call made, a
+    «Svarte ikke» to be tried again included."""
+    calls, people = (await session.execute(
+        select(func.count(CallAttempt.id), func.count(func.distinct(CallAttempt.target_id)))
+        .join(CallTarget, CallTarget.id == CallAttempt.target_id).where(CallTarget.campaign_id == campaign_id))).one()
+    return int(calls or 0), int(people or 0)
 
 
 @dataclass

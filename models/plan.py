@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models import held as held_
 from models import leader_training as training
 from models import survey_results as results
 from models import surveys as sv
@@ -90,16 +91,21 @@ def _span(year: int) -> tuple[datetime, datetime]:
     return datetime(year, 1, 1, tzinfo=OSLO), datetime(year + 2, 1, 1, tzinfo=OSLO)
 
 
-async def _dated(session: AsyncSession, year: int) -> tuple[list[tuple[datetime, datetime, int | None]], list[tuple[datetime, datetime, list[str]]]]:
+async def _dated(session: AsyncSession, year: int, now: datetime) -> tuple[list[tuple[datetime, datetime, int | None]],
+                                                                          list[tuple[datetime, datetime, list[str]]]]:
+    """Rounds and events this year and next, each with its end, or None for its end when it is over and was not
+    held (models/held.py: nobody came): it is then neither held nor planned."""
     start, end = _span(year)
-    rounds = (await session.execute(select(Round.starts_at, Round.ends_at, Round.partner_id).where(
+    rounds = (await session.execute(select(Round.starts_at, Round.ends_at, Round.partner_id, held_.round_held(now)).where(
         Round.status == PLANNED, Round.starts_at >= start, Round.starts_at < end))).all()
-    events = (await session.execute(select(Event.starts_at, Event.ends_at, Event.tags).where(
+    events = (await session.execute(select(Event.starts_at, Event.ends_at, Event.tags, held_.event_held(now)).where(
         Event.status == PLANNED, Event.starts_at >= start, Event.starts_at < end))).all()
-    return [(s, e, p) for s, e, p in rounds], [(s, e, list(t or [])) for s, e, t in events]
+    return ([(s, e, p) for s, e, p, h in rounds if h or e > now],
+            [(s, e, list(t or [])) for s, e, t, h in events if h or e > now])
 
 
 def _goal(key: str, goal: int, moments: list[tuple[datetime, datetime]], year: int, now: datetime) -> Goal:
+    """Held (over: `_dated` keeps only held ones of those) and planned days of one goal in `year`."""
     result = Goal(key, goal)
     for starts, ends in sorted(moments):
         if _year(starts) != year:
@@ -153,7 +159,7 @@ async def most_teams(session: AsyncSession, year: int, now: datetime, *, held: b
     not cancelled), or with `held=False` of rounds still to come."""
     start, end = datetime(year, 1, 1, tzinfo=OSLO), datetime(year + 1, 1, 1, tzinfo=OSLO)
     days: dict[date, int] = {}
-    when = Round.ends_at <= now if held else Round.ends_at > now
+    when = held_.round_held(now) if held else Round.ends_at > now
     for starts, teams in (await session.execute(
             select(Round.starts_at, func.count(Team.id)).join(Team, Team.round_id == Round.id)
             .where(Round.status == PLANNED, Round.starts_at >= start, Round.starts_at < end, when)
@@ -189,7 +195,7 @@ async def pilots(session: AsyncSession) -> list[results.PilotRow] | None:
 
 async def plan(session: AsyncSession, now: datetime, year: int | None = None) -> Plan:
     year = year or _year(now)
-    rounds, events = await _dated(session, year)
+    rounds, events = await _dated(session, year, now)
     goals: dict[int, list[Goal]] = {}
     for y in (year, year + 1):
         goals[y] = [_goal("rounds", ROUNDS_PER_YEAR_GOAL, [(s, e) for s, e, _p in rounds], y, now),

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import activity as act
+from models import held
 from models.activity import CONFIRMED, PLANNED
 from models.constants import OSLO, ROUNDS_PER_YEAR_GOAL, THEMES
 from models.member import STATUS_ERASED, Member
@@ -304,7 +305,9 @@ class YearFigures:
 
 async def year_figures(session: AsyncSession, year_start: datetime, year_end: datetime, now: datetime, goal: int = ROUNDS_PER_YEAR_GOAL) -> YearFigures:
     in_year = await all_rounds(session, since=year_start, until=year_end)
-    rounds = [r for r in in_year if r.status == PLANNED and r.ends_at <= now]
+    held_ids = set(await session.scalars(select(Round.id).where(Round.starts_at >= year_start, Round.starts_at < year_end,
+                                                                held.round_held(now))))
+    rounds = [r for r in in_year if r.id in held_ids]
     figures = YearFigures(rounds_held=len(rounds), goal=goal, not_held=sum(r.status == NOT_HELD for r in in_year))
     seen_before: set[int] = set(await session.scalars(
         select(Signup.member_id).join(Round, Round.id == Signup.round_id)

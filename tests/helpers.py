@@ -74,3 +74,23 @@ async def forget_upkeep(app: Any, name: str | None = None) -> None:
 
     async with runtime(app).db.session() as session:
         await upkeep_runs.forget(session, name)
+
+
+async def came(session: Any, *activities: Any, member_id: int | None = None) -> None:
+    """Someone came to each of `activities` (Round or Event rows): a seat nobody checked either way, so each
+    counts as held once over (models/held.py). A new unnamed member unless `member_id` is given."""
+    from models.activity import CONFIRMED
+    from models.event_tables import Event, Rsvp
+    from models.round_tables import Signup
+
+    if member_id is None:
+        someone = Member(name="Deltaker", language="nb")
+        session.add(someone)
+        await session.flush()
+        member_id = someone.id
+    for activity in activities:
+        if isinstance(activity, Event):
+            session.add(Rsvp(event_id=activity.id, member_id=member_id, answer="yes", seat=CONFIRMED))
+        else:
+            session.add(Signup(round_id=activity.id, member_id=member_id, status=CONFIRMED))
+    await session.flush()

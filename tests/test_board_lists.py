@@ -63,7 +63,7 @@ async def test_board_gets_each_list_as_a_file(db, make_user, clock):
     assert wrong.text == "Feil nummer: 1 person. Filen kommer under."
     [header, kari] = rows_of(await last_document(board))
     assert header[:3] == ["Navn", "Medlemsnummer", "Telefon"]
-    assert kari[:3] == ["Kari Feilnummer", "7002", "'+47 900 00 002"] and kari[5:7] == ["Ringerunde", "Vårmobilisering"]
+    assert kari[:3] == ["Kari Feilnummer", "7002", "900 00 002"] and kari[5:7] == ["Ringerunde", "Vårmobilisering"]
     assert kari[4] == "Østbyen", kari  # the district as people write it, not its code
     assert kari[7][:4].isdigit() and kari[7][4] == "-", kari  # a date with its year that a spreadsheet sorts (2026-…)
 
@@ -74,6 +74,7 @@ async def test_board_gets_each_list_as_a_file(db, make_user, clock):
     await board.press("Møtte ikke")
     [_header, no_show] = rows_of(await last_document(board))
     assert no_show[0].startswith("Borte") and no_show[5:7] == ["Dørbanking", "Dørbank på Lade"]
+    assert no_show[2] == "410 00 003" and no_show[7] == "2026-12-05", no_show  # national form, no guard; ISO date
     await board.send("/lister")
     assert (await board.press("Vil starte bydelslag")).text == "Vil starte bydelslag: ingen akkurat nå."
 

@@ -192,9 +192,10 @@ async def test_contact_person_checks_in_and_the_report_counts(db, app, make_user
     course = await make_event(db, clock, kind="course", title="Kurs i direkte velgerkontakt", contact=contact, tags=["voter_course"])
     for day in (2, 3):  # two study circles of kind course: not the course the plan's goal counts
         await make_event(db, clock, kind="course", title="Marxistisk studiesirkel", start=START + timedelta(hours=day))
-    await make_event(db, clock, kind="open_meeting", title="Åpent møte med LO", partners=["LO Trondheim"],
-                     start=START + timedelta(days=1))
+    meeting = await make_event(db, clock, kind="open_meeting", title="Åpent møte med LO", partners=["LO Trondheim"],
+                               start=START + timedelta(days=1))
     await member.press_data(f"ev:rsvp:{course}:yes")
+    await stranger.press_data(f"ev:rsvp:{meeting}:yes")  # someone came: the meeting was held (models/held.py)
     clock.set(START - timedelta(hours=1))  # check-in opens two hours before the start
     await contact.send("/arrangementer")
     await contact.press("⚙️ Administrer arrangementer")

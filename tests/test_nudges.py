@@ -15,7 +15,7 @@ from models import nudges as ng
 from models import phonebank as pb
 from models import rounds as rd
 from models.membership import grant_role, member_by_telegram, set_interests
-from tests.helpers import forget_upkeep, onboard, tick
+from tests.helpers import came, forget_upkeep, onboard, tick
 
 MONDAY = datetime(2026, 11, 30, 9, 30, tzinfo=UTC)  # Monday 10:30 in Oslo
 
@@ -224,12 +224,15 @@ async def test_digest_rounds_held_doors_and_missing_reports(db, clock):
     """Last week's rounds held and their doors; reports missing for rounds ended a day or more within 30 days."""
     now = MONDAY
 
-    async def past_round(title: str, days_ago: float, *, report: int | None = None, cancelled: bool = False) -> None:
+    async def past_round(title: str, days_ago: float, *, report: int | None = None, cancelled: bool = False,
+                         nobody: bool = False) -> None:
         async with db.session() as session:
             starts = now - timedelta(days=days_ago)
             round_ = await rd.create_round(session, title=title, district="heimdal", starts_at=starts,
                                            ends_at=starts + timedelta(hours=3), meeting_point="Torget", capacity=8,
                                            now=starts - timedelta(days=5))
+            if not nobody:
+                await came(session, round_)
             if report is not None:
                 await rd.file_report(session, round_.id, doors=report, conversations=1, themes=[], text="", filed_by=None, now=now)
             if cancelled:
@@ -241,6 +244,7 @@ async def test_digest_rounds_held_doors_and_missing_reports(db, clock):
     await past_round("Avlyst", 4, cancelled=True)
     await past_round("Forrige uke", 10, report=25)  # reported, before last week
     await past_round("Glemt", 12)
+    await past_round("Ingen kom", 2, report=15, nobody=True)  # nobody there: not held, its doors not counted
     await past_round("For lenge siden", 40)
     async with db.session() as session:
         figures = await ng.digest(session, now)

@@ -15,7 +15,7 @@ from models import surveys as sv
 from models.membership import grant_role, member_by_telegram
 from models.round_tables import DoorInput
 from models.survey_tables import SurveyAnswer, SurveyResponse
-from tests.helpers import onboard
+from tests.helpers import came, onboard
 
 AUGUST = datetime(2026, 8, 1, 12, 0, tzinfo=UTC)
 DECEMBER = datetime(2026, 12, 10, 12, 0, tzinfo=UTC)
@@ -30,22 +30,26 @@ async def board_member(db, make_user, lang: str = "nb", k: int = 0):
     return user
 
 
-async def a_year_of_work(db, clock) -> None:
+async def a_year_of_work(db, clock, *, someone_comes: bool = True) -> None:
     """Made in August 2026: two rounds held in the autumn, one planned in January 2027 with LO; one voter-contact
-    course held, two study circles of kind course (untagged), an open meeting with the movements in February."""
+    course held, two study circles of kind course (untagged), an open meeting with the movements in February.
+    Someone comes to each (held = someone was there, models/held.py) unless `someone_comes` is False."""
     clock.set(AUGUST)
+    made = []
     async with db.session() as session:
         for start in (datetime(2026, 9, 12, 10, tzinfo=UTC), datetime(2026, 10, 10, 10, tzinfo=UTC),
                       datetime(2027, 1, 9, 10, tzinfo=UTC)):
-            await rd.create_round(session, title="Dørbank", district="ostbyen", starts_at=start, ends_at=start + timedelta(hours=3),
+            made.append(await rd.create_round(session, title="Dørbank", district="ostbyen", starts_at=start, ends_at=start + timedelta(hours=3),
                                   meeting_point="Lade kirke", capacity=5, now=clock(), teams=[(None, 5)],
-                                  partner="LO Trondheim" if start.year == 2027 else None)
+                                  partner="LO Trondheim" if start.year == 2027 else None))
         events = [("course", ["voter_course"], datetime(2026, 9, 20, 10, tzinfo=UTC)),
                   ("course", [], datetime(2026, 10, 1, 16, tzinfo=UTC)), ("course", [], datetime(2026, 11, 1, 16, tzinfo=UTC)),
                   ("open_meeting", ["movements_meeting"], datetime(2027, 2, 4, 17, tzinfo=UTC))]
         for kind, tags, start in events:
-            await ev.create_event(session, kind=kind, title="Noe", starts_at=start, ends_at=start + timedelta(hours=2),
-                                  place="Folkets hus", now=clock(), tags=tags)
+            made.append(await ev.create_event(session, kind=kind, title="Noe", starts_at=start, ends_at=start + timedelta(hours=2),
+                                              place="Folkets hus", now=clock(), tags=tags))
+        if someone_comes:
+            await came(session, *made)
 
 
 def captions(exchange) -> list[str]:

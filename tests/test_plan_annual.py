@@ -7,15 +7,18 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from models import Member
 from models import rounds as rd
 from models.activity import CONFIRMED
+from models.event_tables import Event
 from models.leader_training import LeaderTraining
 from models.membership import member_by_telegram
 from models.phonebank import CallAttempt, CallTarget, Campaign
 from models.round_tables import Signup
 from models.welcome import WelcomeTask
+from tests.helpers import came
 from tests.test_plan import a_year_of_work, board_member
 
 JANUARY = datetime(2027, 1, 15, 12, 0, tzinfo=UTC)
@@ -31,12 +34,15 @@ async def a_recorded_year(db, clock) -> None:
                                     ends_at=start + timedelta(hours=3), meeting_point="Lade kirke", capacity=5, now=clock(),
                                     teams=[(None, 5)])
         old_id = old.id
-    await a_year_of_work(db, clock)  # sets the clock to August 2026
+    await a_year_of_work(db, clock, someone_comes=False)  # sets the clock to August 2026
     async with db.session() as session:
         people = [Member(name=f"Deltaker{k}", telegram_id=3_100_000_000 + k, language="nb") for k in range(4)]
         session.add_all(people)
         await session.flush()
         september, october = [r.id for r in await rd.all_rounds(session) if r.starts_at.year == 2026]
+        # Deltaker0 (there before 2026) also came to the January round and every event, so they are held.
+        await came(session, *[r for r in await rd.all_rounds(session) if r.starts_at.year == 2027],
+                   *(await session.scalars(select(Event))), member_id=people[0].id)
         session.add_all([Signup(round_id=old_id, member_id=people[0].id, status=CONFIRMED, attended=True),
                          Signup(round_id=september, member_id=people[0].id, status=CONFIRMED, attended=True),
                          Signup(round_id=september, member_id=people[1].id, status=CONFIRMED, attended=True),
@@ -105,7 +111,7 @@ async def test_annual_report_for_last_year_and_this_year_across_new_year(db, app
     assert "| Personer nådd i ringerunder | 1 | – |" in this_year
     assert "| Nye medlemmer | 1 | – |" in this_year and "| Velkomstsamtaler innen 14 dager | 1 (100 %) |" in this_year
     assert "| Opplæring som dørbankgeneral: tilbudt / takket ja | 0 / 1 | – |" in this_year
-    assert "| Deltakere (ulike personer på runder og arrangementer) | 0 | – |" in this_year
+    assert "| Deltakere (ulike personer på runder og arrangementer) | 1 | – |" in this_year  # Deltaker0, at the round
 
     refused = await board.send("/rapport aar 2031")
     assert refused.text.startswith("Skriv året med fire sifre") and not refused.method("sendDocument")

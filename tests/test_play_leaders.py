@@ -92,7 +92,7 @@ async def test_a_phone_round_closes_as_its_round_begins(db, app, make_user, cloc
     assert (await bjorn.send("/ringerunde")).text.startswith("Det er ingen ringerunde du kan ringe i akkurat nå"), "not listed any more"
     await tick(app)                                                # the board member who made it is told
     [told] = [m.text for m in kari.messages() if m.text.startswith("📞 Ringerunden «Ring for Lade» er stengt: «Dørbank på Lade»")]
-    assert "0 av 3 ringt" in told, told
+    assert "Samtaler ringt: 0, til 0 av 3 personer." in told, told
 
 
 # Ola led "Dørbank på Lade" and heard nothing before it, while his team got two reminders; his team

@@ -44,8 +44,8 @@ async def test_door_input_export_has_one_row_per_answer_in_the_readers_words(db,
     rows = list(csv.reader(io.StringIO(table), delimiter=";"))
     assert rows[0] == ["Temaer", "Bydel", "Runde", "Dato", "Kilde", "Tekst"], rows[0]
     assert rows[1:] == [
-        ["Bolig, Skole", "Østbyen", "Dørbank på Lade", "05.12.2026", "Lederens rapport", "Mange spør om leiepriser og skolevei"],
-        ["Klima", "Østbyen", "Dørbank på Lade", "05.12.2026", "Deltaker", "'=Flere busser til Lade"],
+        ["Bolig, Skole", "Østbyen", "Dørbank på Lade", "2026-12-05", "Lederens rapport", "Mange spør om leiepriser og skolevei"],
+        ["Klima", "Østbyen", "Dørbank på Lade", "2026-12-05", "Deltaker", "'=Flere busser til Lade"],
     ], rows
     for code in ("housing", "schools", "ostbyen", "leader report", "participant", "climate"):
         assert code not in table, (code, table)

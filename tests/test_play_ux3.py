@@ -10,6 +10,7 @@ from pathlib import Path
 
 from models import events as ev
 from models import rounds as rd
+from tests.helpers import came
 from tests.test_plan import board_member, captions
 
 LATE_NOVEMBER = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -20,6 +21,7 @@ async def _round(session, start, teams, now, *, cancelled=False):
                                    meeting_point="Lade kirke", capacity=4 * teams, now=now, teams=[(None, 4)] * teams)
     if cancelled:
         round_.status = rd.CANCELLED
+    await came(session, round_)  # someone came: held once over (models/held.py)
     return round_
 
 
@@ -30,8 +32,8 @@ async def test_the_plan_late_in_the_year_reports_past_days_as_past_and_next_year
     clock.set(datetime(2026, 2, 1, 12, tzinfo=UTC))
     async with db.session() as session:
         start = datetime(2026, 3, 8, 16, tzinfo=UTC)
-        await ev.create_event(session, kind="movement_day", title="8. mars", starts_at=start, ends_at=start + timedelta(hours=2),
-                              place="Torget", now=clock(), tags=["march_8"])
+        await came(session, await ev.create_event(session, kind="movement_day", title="8. mars", starts_at=start,
+                                                  ends_at=start + timedelta(hours=2), place="Torget", now=clock(), tags=["march_8"]))
         await _round(session, datetime(2026, 10, 10, 10, tzinfo=UTC), 1, clock())          # held, one team
         await _round(session, datetime(2026, 10, 17, 10, tzinfo=UTC), 4, clock(), cancelled=True)  # not held
     clock.set(datetime(2026, 11, 1, 12, tzinfo=UTC))

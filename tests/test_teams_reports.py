@@ -15,7 +15,7 @@ from models import rounds as rd
 from models.member import Member
 from models.membership import member_by_telegram
 from models.round_tables import Round, RoundReport
-from tests.helpers import tick
+from tests.helpers import came, tick
 from tests.test_plan import board_member
 from tests.test_season_member import START, grant, person
 from tests.test_stale_buttons import file_report
@@ -51,6 +51,8 @@ async def test_two_team_leaders_each_file_and_both_reports_count(db, app, make_u
     siv = await person(make_user, 3, first="Siv"); await grant(db, siv, "leader")
     kari = await board_member(db, make_user)
     rid = await two_teams(db, clock, jon, siv)
+    async with db.session() as session:
+        await came(session, await session.get(Round, rid))  # someone came: the round was held (models/held.py)
     clock.set(END + timedelta(minutes=30))
     await file_report(siv, rid, "80", "20")
     assert siv.last_message().text == "Takk! Rapporten er lagret: 80 dører, 20 samtaler.", siv.last_message().text

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cli.common import in_session, plural, with_database
-from bot.csvfile import csv_text
+from bot.csvfile import csv_phone, csv_text
 from bot.db import Database
 from bot.settings import MissingToken, Settings
 from models import membership
@@ -109,7 +109,7 @@ async def cmd_members_invite(session: AsyncSession, settings: Settings, args: ar
     members = await unlinked_members(session)
     if args.csv:
         sys.stdout.write(csv_text(["name", "phone", "link"], (
-            [member.name, member.phone or "", invite_link(username, member.invite_token or "")] for member in members)))
+            [member.name, csv_phone(member.phone), invite_link(username, member.invite_token or "")] for member in members)))
     else:
         for member in members:
             print(f"{member.name}\t{member.phone or '-'}\t{invite_link(username, member.invite_token or '')}")

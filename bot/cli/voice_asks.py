@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cli.common import in_session, plural, problem
-from bot.csvfile import csv_text
+from bot.csvfile import csv_phone, csv_text
 from bot.settings import Settings
 
 
@@ -121,7 +121,7 @@ async def cmd_partners_list(session: AsyncSession, settings: Settings, args: arg
     rows = [pt.as_row(p, _link(settings, p.token)) for p in await pt.all_partners(session)]
     header = ["name", "kind", "contact_person", "email", "phone", "link"]
     if args.csv:
-        print(csv_text(header, [[r[h] for h in header] for r in rows], newline="\n"), end="")
+        print(csv_text(header, [[csv_phone(r[h]) if h == "phone" else r[h] for h in header] for r in rows], newline="\n"), end="")
     else:
         for row in rows:
             print(f"{row['name']} ({row['kind']}) {row['contact_person']} {row['email']} {row['phone']}\n  {row['link']}")

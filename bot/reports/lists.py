@@ -3,11 +3,10 @@ phone numbers, so the chat sends them only to the board, as files (README: "List
 
 from __future__ import annotations
 
-from bot.csvfile import csv_text
-from bot.i18n import N_, to_oslo, translator
+from bot.csvfile import csv_date, csv_phone, csv_text
+from bot.i18n import N_, translator
 from bot.reports.rounds import DISTRICT_LABELS
 from models.board_lists import Entry
-from models.phone import display_phone
 
 TITLES: dict[str, str] = {
     "wrong_numbers": N_("Wrong numbers"),
@@ -36,9 +35,9 @@ def csv_file(entries: list[Entry], lang: str) -> str:
     _ = translator(lang)
     header = [_("Name"), _("Member number"), _("Phone"), _("E-mail"), _("District"), _("Source"), _("Which"), _("Date")]
     rows = [[entry.member.name or "", entry.member.member_number or "",
-             display_phone(entry.member.phone) if entry.member.phone else "", entry.member.email or "",
+             csv_phone(entry.member.phone), entry.member.email or "",
              _(DISTRICT_LABELS.get(entry.member.district or "", entry.member.district or "")), _(SOURCES[entry.source]),
              _(entry.detail) if entry.source == "survey" and entry.detail else entry.detail,  # the mapping's title is a msgid
-             to_oslo(entry.at).date().isoformat() if entry.at else ""]  # a date a spreadsheet sorts, with its year
+             csv_date(entry.at)]  # a date a spreadsheet sorts, with its year
             for entry in entries]
     return csv_text(header, rows)

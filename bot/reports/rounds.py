@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.csvfile import csv_text
+from bot.csvfile import csv_date, csv_text
 from bot.i18n import N_, translator
 from bot.reports.charts import bar_chart
 from bot.round_messages import THEME_LABELS
@@ -95,5 +95,5 @@ def input_csv(items: list[dict[str, Any]], lang: str) -> str:
     _ = translator(lang)
     return csv_text([_("Themes"), _("District"), _("Round"), _("Date"), _("Source"), _("Text")], (
         [_themes(item, _), _(DISTRICT_LABELS[item["district"]]) if item["district"] in DISTRICT_LABELS else item["district"],
-         item["round"], f"{item['date'].astimezone(OSLO):%d.%m.%Y}", _(SOURCE_LABELS[item["source"]]), item["text"]]
+         item["round"], csv_date(item["date"]), _(SOURCE_LABELS[item["source"]]), item["text"]]
         for item in _ordered(items)))
