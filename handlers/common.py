@@ -15,6 +15,7 @@ from bot.buttons import keyboard
 from bot.callbacks import BadCallback, CallbackData, with_prefixes
 from bot.context import LagbotContext
 from bot.i18n import LANGUAGES, N_, Translate, translator
+from handlers.choice import show_choice
 from models.member import Member
 from models.membership import has_role, member_by_telegram
 
@@ -356,5 +357,5 @@ async def flow_step(update: Update, context: Context, family: type[Pressed], key
         return None
     await query.answer()
     if close:
-        await query.edit_message_reply_markup(None)
+        await show_choice(update)
     return press, draft

@@ -23,6 +23,7 @@ from bot.activity_buttons import (
 )
 from bot.i18n import N_
 from handlers.cards import event_card
+from handlers.choice import show_choice
 from handlers.common import Context, buttons_expected, cancel_conversation, inline, reply, requires_role
 from handlers.flows import Flow
 from handlers.presses import Press
@@ -65,7 +66,7 @@ async def got_kind(update: Update, context: Context) -> int:
         return KIND
     draft(context)["kind"] = kind
     await query.answer()
-    await query.edit_message_reply_markup(None)
+    await show_choice(update, context._(msgs.KIND_LABELS[kind]))
     await reply(update, context._("What is it called?"))
     return TITLE
 
@@ -170,7 +171,7 @@ async def got_repeat(update: Update, context: Context) -> int:
     data = draft(context)
     data["repeat"] = DraftRepeat.parse(query.data).repeat
     await query.answer()
-    await query.edit_message_reply_markup(None)
+    await show_choice(update)
     fake = ev.Event(kind=data["kind"], title=data["title"], starts_at=datetime.fromisoformat(data["start"]),
                     ends_at=datetime.fromisoformat(data["end"]), place=data["place"], description=data.get("description", ""),
                     capacity=data.get("capacity"), partners=data.get("partners", []), tags=data.get("tags", []), version=1)

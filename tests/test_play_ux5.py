@@ -1,0 +1,91 @@
+"""Findings of a season played with the bot (ux, round 5): each test plays the finding through the chat
+and checks what the person saw and what was stored."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from models import Round
+from models import rounds as rd
+from models.membership import grant_role, member_by_telegram
+from tests.helpers import onboard
+
+
+async def person(db, make_user, k: int, *, first: str = "Person", roles: tuple[str, ...] = (), lang: str = "nb"):
+    user = make_user(first_name=f"{first}{k}", language_code=lang)
+    await onboard(user, phone=f"+47452{k:05d}", lang=lang, district="Østbyen")
+    if roles:
+        async with db.session() as session:
+            member = await member_by_telegram(session, user.user_id)
+            for role in roles:
+                await grant_role(session, member, role)
+    return user
+
+
+def message_with(user, start: str):
+    return next(m for m in reversed(user.messages()) if m.text.startswith(start))
+
+
+# /nyttarrangement → «Sosialt» left "Nytt arrangement. Hva slags?" without buttons and without the choice;
+# the same for "Gjentas det?".
+async def test_event_kind_and_repeat_questions_show_the_choice_and_lose_their_buttons(db, app, make_user, clock):
+    board = await person(db, make_user, 1, roles=("board",))
+    await board.send("/nyttarrangement")
+    await board.press("Sosialt")
+    kind = message_with(board, "Nytt arrangement. Hva slags?")
+    assert kind.text.endswith("✅ Sosialt") and not kind.inline_buttons, kind.text
+    await board.send("Pub på fredag")
+    await board.press("Hopp over")
+    await board.send("04.12 19:00")
+    await board.send("22:00")
+    await board.send("Tapperiet")
+    await board.press("Ingen grense")
+    await board.press("Hopp over")
+    await board.press("Meg")
+    await board.press("Ferdig")
+    await board.press("Hver måned, samme ukedag")
+    repeat = message_with(board, "Gjentas det?")
+    assert repeat.text.endswith("✅ Hver måned, samme ukedag") and not repeat.inline_buttons, repeat.text
+
+
+# /nyrunde: "Hvem leder lag 1?" kept its buttons after a choice (pressed later: "virker ikke lenger"), and
+# "Et lag til med egen leder?" lost its buttons without showing the choice.
+async def test_round_leader_and_more_teams_questions_show_the_choice_and_lose_their_buttons(db, app, make_user, clock):
+    board = await person(db, make_user, 2, roles=("board",))
+    await board.send("/nyrunde")
+    await board.send("Dørbank i Midtbyen")
+    await board.press("Midtbyen")
+    await board.send("12.12 12:00")
+    await board.send("15:00")
+    await board.send("Torget")
+    await board.send("12")
+    await board.press("Jeg gjør det")
+    leader = message_with(board, "Hvem leder lag 1?")
+    assert leader.text.endswith("✅ Jeg gjør det") and not leader.inline_buttons, leader.text
+    await board.press("Fortsett")
+    more = message_with(board, "Et lag til med egen leder?")
+    assert more.text.endswith("✅ Fortsett") and not more.inline_buttons, more.text
+    await board.send("LO")
+    await board.press("Hopp over")
+    await board.press("✅ Opprett")
+    async with db.session() as session:
+        round_ = await session.scalar(select(Round))
+    assert len(round_.teams) == 1 and round_.teams[0].leader_id is not None
+
+
+# The broadcast's "Hvilken?" (which round the button is for) lost its buttons without showing the choice.
+async def test_broadcast_which_one_shows_the_chosen_round(db, app, make_user, clock):
+    board = await person(db, make_user, 3, roles=("board",))
+    async with db.session() as session:
+        await rd.create_round(session, title="Dørbank lørdag", district="midtbyen", starts_at=clock() + timedelta(days=8),
+                              ends_at=clock() + timedelta(days=8, hours=3), meeting_point="Torget", capacity=10, now=clock())
+    await board.send("/utsending")
+    await board.send("Bli med på dørbank på lørdag!")
+    await board.press("Forhåndsvis ▸")
+    await board.press("🔘 Legg til en knapp")
+    await board.press("🚪 En dørbankrunde")
+    await board.press("Dørbank lørdag")
+    which = message_with(board, "Hvilken?")
+    assert "✅ 🚪" in which.text and which.text.endswith("Dørbank lørdag") and not which.inline_buttons, which.text
