@@ -89,3 +89,33 @@ async def test_broadcast_which_one_shows_the_chosen_round(db, app, make_user, cl
     await board.press("Dørbank lørdag")
     which = message_with(board, "Hvilken?")
     assert "✅ 🚪" in which.text and which.text.endswith("Dørbank lørdag") and not which.inline_buttons, which.text
+
+
+# "How did it go?": pressing a theme did not edit the question, so its old buttons kept working; /avbryt on
+# a second answer said "Ingenting ble lagret" although the first was stored.
+async def test_how_did_it_go_shows_the_theme_and_cancel_keeps_its_word(db, app, make_user, clock):
+    from models import DoorInput
+    from tests.helpers import tick
+    from tests.test_season_member import START, make_round
+
+    anne = await person(db, make_user, 4, first="Anne")
+    rid = await make_round(db, clock)
+    await anne.press_data(f"rd.join:{rid}")
+    clock.set(START + timedelta(hours=3, minutes=30))
+    await tick(app)
+    await anne.press("Bolig")
+    asked = message_with(anne, "Takk for at du banket på dører")
+    assert asked.text.endswith("✅ Bolig") and not asked.inline_buttons, asked.text
+    await anne.send("Husleia er for høy")
+    await anne.press("Klima")
+    stopped = await anne.send("/avbryt")
+    assert "Ingenting ble lagret" not in stopped.text and "Det du fortalte før, er tatt vare på" in stopped.text, stopped.text
+    async with db.session() as session:
+        assert [i.text for i in await session.scalars(select(DoorInput))] == ["Husleia er for høy"]
+    other = await person(db, make_user, 5, first="Bjørn")   # nothing stored before: the old words are true
+    rid2 = await make_round(db, clock, start=clock() + timedelta(days=2), title="Dørbank på Moholt")
+    await other.press_data(f"rd.join:{rid2}")
+    clock.advance(days=2, hours=3, minutes=30)
+    await tick(app)
+    await other.press("Bolig")
+    assert (await other.send("/avbryt")).text == "Greit, ingenting ble lagret."
