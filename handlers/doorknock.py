@@ -3,6 +3,8 @@ the doors afterwards. Leaders' and the board's parts live in doorknock_team, doo
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
@@ -27,7 +29,8 @@ from bot.activity_buttons import (
     accepts,
     read,
 )
-from bot.i18n import N_, fmt_date, translator
+from bot.i18n import N_, fmt_date, fmt_datetime, translator
+from bot.round_buttons import JoinRoundAt
 from handlers import door_input
 from handlers import doorknock_export as export
 from handlers import doorknock_report as report
@@ -38,6 +41,7 @@ from handlers.presses import Press, refuse
 from models import events as ev
 from models import membership
 from models import rounds as rd
+from models.activity import minute
 from models.errors import NotFound
 from models.member import Member
 
@@ -133,7 +137,8 @@ async def join(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
     member, runtime, _ = context.known, context.runtime, context._
-    round_id = read(JoinRound, query.data).round_id
+    pressed = JoinRoundAt.parse(query.data) if JoinRoundAt.matches(query.data) else read(JoinRound, query.data)
+    round_id = pressed.round_id
     now = runtime.now()
     async with runtime.db.session() as session:
         clashing = await ev.clashes_with_round(session, member.id, round_id)  # before the round's lock
@@ -152,6 +157,9 @@ async def join(update: Update, context: Context) -> None:
         lines = [_("The round is full, so you are number {position} on the waiting list. You'll hear from us at once if a seat becomes free.").format(
             position=result.position)]
     text = " ".join(lines)
+    if isinstance(pressed, JoinRoundAt) and minute(result.round.starts_at) != pressed.at:  # offered at the old time
+        text += "\n\n" + _("Note: the round has moved from {old} to {new}.").format(
+            old=fmt_datetime(datetime.fromtimestamp(pressed.at * 60, UTC), member.language), new=msgs.when(result.round, member.language))
     if note := am.clash_note(clashing, member.language):
         text += "\n\n" + note
     leave_family = LeaveRound if result.position == 0 else LeaveWaitingList
@@ -294,7 +302,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     door_input.register_flow(application)
     application.add_handler(Press(list_rounds, pattern=accepts(RoundList)))
     application.add_handler(Press(list_rounds, pattern=RoundPage.filter()))
-    application.add_handler(Press(join, pattern=accepts(JoinRound)))
+    application.add_handler(Press(join, pattern=lambda d: accepts(JoinRound)(d) or JoinRoundAt.matches(d)))
     application.add_handler(Press(leave, pattern=lambda d: LeaveRound.matches(d) or LeaveWaitingList.matches(d)
                                   or accepts(CantCome)(d) or CantComeAt.matches(d)))
     application.add_handler(Press(coming, pattern=lambda d: accepts(Coming)(d) or ComingAt.matches(d)))

@@ -119,3 +119,47 @@ async def test_how_did_it_go_shows_the_theme_and_cancel_keeps_its_word(db, app, 
     await tick(app)
     await other.press("Bolig")
     assert (await other.send("/avbryt")).text == "Greit, ingenting ble lagret."
+
+
+# An old door-knocking suggestion's «Bli med» pressed after the round moved joined at the new time, and
+# the confirmation named the new time without saying the round had moved.
+async def test_join_from_an_old_suggestion_after_a_move_says_the_round_moved(db, app, make_user, clock):
+    from models import Signup
+    from models.membership import set_interests
+    from tests.test_nudges import MONDAY, nudge_texts, run_hooks
+
+    user = make_user(language_code="nb")
+    await onboard(user, phone="+4747100000", lang="nb", district="Lerkendal")
+    async with db.session() as session:
+        stored = await member_by_telegram(session, user.user_id)
+        stored.verified = True
+        await set_interests(session, stored, ("doorknock",))
+        round_ = await rd.create_round(session, title="Dørbank Moholt", district="lerkendal", starts_at=MONDAY + timedelta(days=5),
+                                       ends_at=MONDAY + timedelta(days=5, hours=3), meeting_point="Moholt torg", capacity=6, now=clock())
+    await run_hooks(app, clock, MONDAY)
+    [text] = await nudge_texts(user)
+    assert "lørdag 5. desember kl. 10:30" in text, text
+    async with db.session() as session:
+        await rd.move(session, round_.id, starts_at=MONDAY + timedelta(days=6), ends_at=MONDAY + timedelta(days=6, hours=3), now=clock())
+    joined = await user.press("Bli med")
+    assert joined.text.startswith("Du er påmeldt «Dørbank Moholt», søndag 6. desember"), joined.text
+    assert "Merk: runden er flyttet fra lørdag 5. desember kl. 10:30 til søndag 6. desember kl. 10:30–13:30." in joined.text, joined.text
+    async with db.session() as session:
+        assert (await session.scalar(select(Signup).where(Signup.round_id == round_.id))).status == rd.CONFIRMED
+
+
+async def test_join_from_a_suggestion_of_an_unmoved_round_has_no_note(db, app, make_user, clock):
+    from models.membership import set_interests
+    from tests.test_nudges import MONDAY, run_hooks
+
+    user = make_user(language_code="nb")
+    await onboard(user, phone="+4747100001", lang="nb", district="Lerkendal")
+    async with db.session() as session:
+        stored = await member_by_telegram(session, user.user_id)
+        stored.verified = True
+        await set_interests(session, stored, ("doorknock",))
+        await rd.create_round(session, title="Dørbank Moholt", district="lerkendal", starts_at=MONDAY + timedelta(days=5),
+                              ends_at=MONDAY + timedelta(days=5, hours=3), meeting_point="Moholt torg", capacity=6, now=clock())
+    await run_hooks(app, clock, MONDAY)
+    joined = await user.press("Bli med")
+    assert joined.text.startswith("Du er påmeldt «Dørbank Moholt»") and "flyttet" not in joined.text, joined.text
