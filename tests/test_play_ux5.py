@@ -163,3 +163,26 @@ async def test_join_from_a_suggestion_of_an_unmoved_round_has_no_note(db, app, m
     await run_hooks(app, clock, MONDAY)
     joined = await user.press("Bli med")
     assert joined.text.startswith("Du er påmeldt «Dørbank Moholt»") and "flyttet" not in joined.text, joined.text
+
+
+# The leader's team list after the round had begun still said "ikke svart ennå" (no answer to the reminder)
+# next to people: once the round has begun only the check-in marks count.
+async def test_team_list_after_the_start_shows_only_the_check_in_marks(db, app, make_user, clock):
+    from tests.test_season_member import START, make_round
+
+    leader = await person(db, make_user, 6, first="Leder", roles=("leader",))
+    anne = await person(db, make_user, 7, first="Anne")
+    bjorn = await person(db, make_user, 8, first="Bjørn")
+    rid = await make_round(db, clock, leader=leader)
+    await anne.press_data(f"rd.join:{rid}")
+    await bjorn.press_data(f"rd.join:{rid}")
+    clock.set(START - timedelta(hours=1))
+    before = await leader.send("/dorbank lag")
+    assert "ikke svart ennå" in before.text, before.text          # before the start the answers help
+    clock.set(START + timedelta(minutes=30))
+    team = await leader.send("/dorbank lag")
+    assert "ikke svart ennå" not in team.text and "👍" not in team.text, team.text
+    assert "▫️ Anne7" in team.text and "▫️ Bjørn8" in team.text, team.text
+    await leader.press("✅ Anne7")
+    again = await leader.send("/dorbank lag")
+    assert "✅ Anne7" in again.text and "ikke svart ennå" not in again.text, again.text
