@@ -186,3 +186,39 @@ async def test_team_list_after_the_start_shows_only_the_check_in_marks(db, app, 
     await leader.press("✅ Anne7")
     again = await leader.send("/dorbank lag")
     assert "✅ Anne7" in again.text and "ikke svart ennå" not in again.text, again.text
+
+
+# The call card said "Sist aktiv: lørdag 28. november" on that same day: today and yesterday are words.
+async def test_call_card_says_today_and_yesterday_for_last_activity(db, app, make_user, clock):
+    from models import Member
+    from tests.test_phonebank import callees, caller, campaign
+
+    people = await callees(db, 3, on_telegram=True)
+    async with db.session() as session:
+        for member, days in zip(people, (0, 1, 3), strict=True):
+            stored = await session.get(Member, member.id)
+            stored.last_active_at = clock() - timedelta(days=days)
+    await campaign(db, clock)
+    user = await caller(make_user, db)
+    await user.send("/ringerunde")
+    expected = {"Callee 0": "🕓 Sist aktiv: i dag", "Callee 1": "🕓 Sist aktiv: i går", "Callee 2": "🕓 Sist aktiv: tirsdag 24. november"}
+    seen = set()
+    for _round in range(3):
+        text = (await user.press("📞 Neste samtale")).texts[0]
+        [name] = [n for n in expected if f"👤 {n}" in text]
+        assert expected[name] in text, text
+        seen.add(name)
+        await user.press("⛔ Ikke ring igjen")
+    assert seen == set(expected)
+
+
+def test_fmt_day_in_each_language():
+    from datetime import UTC, datetime
+
+    from bot.i18n import fmt_day
+
+    now = datetime(2026, 11, 28, 22, 30, tzinfo=UTC)           # 23:30 in Oslo
+    late_yesterday = datetime(2026, 11, 27, 22, 59, tzinfo=UTC)  # 23:59 on Friday in Oslo: yesterday
+    assert [fmt_day(now, now, lang) for lang in ("nb", "nn", "en")] == ["i dag", "i dag", "today"]
+    assert [fmt_day(late_yesterday, now, lang) for lang in ("nb", "nn", "en")] == ["i går", "i går", "yesterday"]
+    assert fmt_day(datetime(2026, 11, 27, 22, 59, tzinfo=UTC) - timedelta(days=1), now, "nb") == "torsdag 26. november"
