@@ -222,3 +222,33 @@ def test_fmt_day_in_each_language():
     assert [fmt_day(now, now, lang) for lang in ("nb", "nn", "en")] == ["i dag", "i dag", "today"]
     assert [fmt_day(late_yesterday, now, lang) for lang in ("nb", "nn", "en")] == ["i går", "i går", "yesterday"]
     assert fmt_day(datetime(2026, 11, 27, 22, 59, tzinfo=UTC) - timedelta(days=1), now, "nb") == "torsdag 26. november"
+
+
+# A caller's «✅ Meldt på» on a full round told the callee "Du hører fra meg hvis en plass blir ledig";
+# everywhere else the bot says "fra oss".
+async def test_waiting_list_by_phone_says_you_hear_from_us(db, app, api, make_user, clock):
+    from datetime import UTC, datetime
+
+    from models import Member
+    from tests.helpers import tick
+    from tests.test_phonebank import callees, caller, campaign
+
+    [callee] = await callees(db, 1, on_telegram=True)
+    async with db.session() as session:
+        seated = Member(name="Sitter", phone="+4792999999", district="midtbyen", verified=True, language="nb")
+        session.add(seated)
+        start = datetime(2026, 12, 5, 11, 0, tzinfo=UTC)
+        round_ = await rd.create_round(session, title="Dørbank Midtbyen", district="midtbyen", starts_at=start,
+                                       ends_at=start + timedelta(hours=3), meeting_point="Torget", capacity=1, now=clock())
+        await session.flush()
+        await rd.sign_up(session, round_.id, seated.id, clock())
+    await campaign(db, clock, round_id=round_.id)
+    user = await caller(make_user, db)
+    await user.send("/ringerunde")
+    await user.press("📞 Neste samtale")
+    await user.press("✅ Meldt på")
+    await tick(app)
+    [told] = [c.text for c in api.sent_to(callee.telegram_id, "sendMessage") if c.text.startswith("Som avtalt på telefonen")]
+    assert "Du hører fra oss hvis en plass blir ledig." in told and "fra meg" not in told, told
+    async with db.session() as session:
+        assert (await rd.signup_of(session, round_.id, callee.id)).status == rd.WAITING
