@@ -344,9 +344,9 @@ def draft_for(context: Context, key: str, draft_id: int) -> dict[str, Any] | Non
 
 
 async def flow_step(update: Update, context: Context, family: type[Pressed], key: str, *,
-                    close: bool = True) -> tuple[Pressed, dict[str, Any]] | None:
+                    close: bool = True, echo: bool = False) -> tuple[Pressed, dict[str, Any]] | None:
     """A flow's step button (its family has a `draft_id`): parsed and answered, with the draft it
-    belongs to; `close` takes the pressed keyboard away. A button of an earlier draft is answered as
+    belongs to; `close` takes the pressed keyboard away (with `echo`, a question shows the choice: show_choice). A button of an earlier draft is answered as
     stale and gives None (the flow stays where it is)."""
     query = update.callback_query
     assert query is not None
@@ -357,5 +357,5 @@ async def flow_step(update: Update, context: Context, family: type[Pressed], key
         return None
     await query.answer()
     if close:
-        await show_choice(update)
+        await (show_choice(update) if echo else query.edit_message_reply_markup(None))
     return press, draft

@@ -158,7 +158,8 @@ async def tags_done(update: Update, context: Context) -> int:
     assert query is not None
     _ = context._
     await query.answer()
-    await query.edit_message_reply_markup(None)
+    tags = draft(context).get("tags") or []
+    await show_choice(update, ", ".join(_(msgs.TAG_LABELS[t]) for t in ev.TAGS if t in tags) or _("none"))
     await reply(update, _("Does it repeat?"), reply_markup=inline(
         [[(_("No"), DraftRepeat(repeat="none").pack())]] + [[(_(REPEATS[r]), DraftRepeat(repeat=r).pack())] for r in ("monthly", "yearly")]))  # type: ignore[arg-type]
     return REPEAT

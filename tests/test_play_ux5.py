@@ -45,6 +45,8 @@ async def test_event_kind_and_repeat_questions_show_the_choice_and_lose_their_bu
     await board.press("Hopp over")
     await board.press("Meg")
     await board.press("Ferdig")
+    goals = message_with(board, "Hører det til et av målene i arbeidsplanen?")
+    assert goals.text.endswith("✅ ingen") and not goals.inline_buttons, goals.text
     await board.press("Hver måned, samme ukedag")
     repeat = message_with(board, "Gjentas det?")
     assert repeat.text.endswith("✅ Hver måned, samme ukedag") and not repeat.inline_buttons, repeat.text
