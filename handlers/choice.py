@@ -23,7 +23,7 @@ async def show_choice(update: Update, choice: str | None = None) -> None:
     round's district step does ("District: Østbyen"). A message without text just loses its buttons."""
     query = update.callback_query
     assert query is not None
-    choice = choice or pressed_label(update)
+    choice = (choice or pressed_label(update) or "").removeprefix("✅ ")  # a label with its own tick: not two
     message = query.message
     question = getattr(message, "text", None)
     if not question or not choice:
