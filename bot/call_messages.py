@@ -108,7 +108,7 @@ async def _signed_up(session: AsyncSession, row: box.OutboxMessage, to: Member) 
     holder = await session.scalar(select(spec.holder).where(spec.of(activity.id), spec.holder.member_id == to.id))
     if holder is not None and getattr(holder, spec.state_column) == act.WAITING:
         return Message(_("As agreed on the phone, you are on the waiting list for “{title}”, {when} (number {number}). "
-                         "You will hear from me if a place frees up. See /mine.").format(
+                         "You will hear from us if a place frees up. See /mine.").format(
             title=activity.title, when=am.when(activity, to.language), number=await act.waiting_position(session, spec, holder)))
     return Message(_("As agreed on the phone, you are signed up for “{title}”, {when}. See /mine.").format(
         title=activity.title, when=am.when(activity, to.language)))

@@ -170,3 +170,14 @@ def _known(language: str) -> str:
 
 
 __all__ = ["LANGUAGES", "OSLO", "BadTime", "parse_oslo_datetime"]
+
+
+TODAY, YESTERDAY = N_("today"), N_("yesterday")
+
+
+def fmt_day(moment: datetime, now: datetime, language: str) -> str:
+    """'i dag' / 'i går' when `moment` falls today or yesterday (Oslo days, by the app's clock `now`), else the date."""
+    days = (to_oslo(now).date() - to_oslo(moment).date()).days
+    if days in (0, 1):
+        return translator(language)((TODAY, YESTERDAY)[days])
+    return fmt_date(moment, language)

@@ -49,7 +49,7 @@ async def render(session: AsyncSession, candidate: rules.Candidate) -> tuple[str
 
         return (_("A door-knocking round with free seats is coming up: “{title}”, {when}, meeting at {place}. Join with one tap?").format(
                     title=round_.title, when=when(round_, lang), place=round_.meeting_point),
-                [[box.Button(_("Join"), data=buttons.join_round(round_.id))], controls])
+                [[box.Button(_("Join"), data=buttons.join_round_at(round_.id, round_.starts_at))], controls])
     if candidate.rule == "social":
         event = await ev.get_event(session, candidate.target_id or 0)
         if event.status != ev.PLANNED or (await ev.view(session, event)).seats_left == 0:

@@ -23,6 +23,7 @@ from bot.activity_buttons import (
     ShowEvent,
 )
 from bot.member_buttons import CallStep, NudgeControl, ReplyToBoard, WelcomeStep
+from bot.round_buttons import JoinRoundAt
 from models.activity import minute
 
 
@@ -72,6 +73,11 @@ def calendar_file(event_id: int) -> str:
 
 def join_round(round_id: int) -> str:
     return JoinRound(round_id=round_id).pack()
+
+
+def join_round_at(round_id: int, starts_at: datetime) -> str:
+    """«Join» that knows the start it was offered for, so a press after a move can say the round moved."""
+    return JoinRoundAt(round_id=round_id, at=minute(starts_at)).pack()
 
 
 def show_event(event_id: int) -> str:

@@ -215,7 +215,8 @@ async def choose_target(update: Update, context: Context) -> int | None:
 async def pick_button(update: Update, context: Context) -> int | None:
     query = update.callback_query
     assert query is not None
-    if (step := await flow_step(update, context, PickButton if PickButton.matches(query.data) else NoButton, DRAFT_KEY)) is None:
+    if (step := await flow_step(update, context, PickButton if PickButton.matches(query.data) else NoButton, DRAFT_KEY,
+                                echo=True)) is None:
         return None
     press, draft = step
     draft["button"] = ({"kind": press.kind, "data": BROADCAST_BUTTONS[press.kind](press.item_id)}

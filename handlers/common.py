@@ -15,6 +15,7 @@ from bot.buttons import keyboard
 from bot.callbacks import BadCallback, CallbackData, with_prefixes
 from bot.context import LagbotContext
 from bot.i18n import LANGUAGES, N_, Translate, translator
+from handlers.choice import show_choice
 from models.member import Member
 from models.membership import has_role, member_by_telegram
 
@@ -343,9 +344,9 @@ def draft_for(context: Context, key: str, draft_id: int) -> dict[str, Any] | Non
 
 
 async def flow_step(update: Update, context: Context, family: type[Pressed], key: str, *,
-                    close: bool = True) -> tuple[Pressed, dict[str, Any]] | None:
+                    close: bool = True, echo: bool = False) -> tuple[Pressed, dict[str, Any]] | None:
     """A flow's step button (its family has a `draft_id`): parsed and answered, with the draft it
-    belongs to; `close` takes the pressed keyboard away. A button of an earlier draft is answered as
+    belongs to; `close` takes the pressed keyboard away (with `echo`, a question shows the choice: show_choice). A button of an earlier draft is answered as
     stale and gives None (the flow stays where it is)."""
     query = update.callback_query
     assert query is not None
@@ -356,5 +357,5 @@ async def flow_step(update: Update, context: Context, family: type[Pressed], key
         return None
     await query.answer()
     if close:
-        await query.edit_message_reply_markup(None)
+        await (show_choice(update) if echo else query.edit_message_reply_markup(None))
     return press, draft

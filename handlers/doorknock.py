@@ -3,6 +3,8 @@ the doors afterwards. Leaders' and the board's parts live in doorknock_team, doo
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
@@ -15,7 +17,6 @@ from bot.activity_buttons import (
     CantComeAt,
     Coming,
     ComingAt,
-    DoorTheme,
     JoinRound,
     LeaveRound,
     LeaveWaitingList,
@@ -28,47 +29,27 @@ from bot.activity_buttons import (
     accepts,
     read,
 )
-from bot.i18n import N_, fmt_date, translator
+from bot.i18n import N_, fmt_date, fmt_datetime, translator
+from bot.round_buttons import JoinRoundAt
+from handlers import door_input
 from handlers import doorknock_export as export
 from handlers import doorknock_report as report
 from handlers import doorknock_team as team
 from handlers.cards import join_label, round_card
-from handlers.common import (
-    Context,
-    MenuItem,
-    add_menu,
-    cancel_conversation,
-    features,
-    inline,
-    onboarded,
-    page_buttons,
-    page_of,
-    reply,
-)
-from handlers.flows import Flow
+from handlers.common import Context, MenuItem, add_menu, features, inline, onboarded, page_buttons, page_of, reply
 from handlers.presses import Press, refuse
-from handlers.questions import too_long
 from models import events as ev
 from models import membership
 from models import rounds as rd
+from models.activity import minute
 from models.errors import NotFound
 from models.member import Member
 
-INPUT_TEXT = 0
 JOIN_REFUSED: dict[type[Exception], str] = {
     NotFound: N_("That round does not exist (any more)."),
     rd.RoundClosed: N_("That round is over or cancelled."),
     rd.AlreadySignedUp: N_("You are already signed up for that round."),
     rd.LeadsRound: N_("You lead this round — your team is under /dorbank lag."),
-}
-INPUT_KEY = "door_input"
-NOT_ON_ROUND = N_("Only those who took part in that round can tell what they heard at its doors.")
-# Why an answer to "How did it go?" (an old button, or text typed after the leader's word) is not stored.
-TELL_REFUSED: dict[type[Exception], str] = {
-    NotFound: NOT_ON_ROUND, rd.NotSignedUp: NOT_ON_ROUND,
-    rd.RoundNotHeld: N_("That round did not take place, so nothing is stored about it."),
-    rd.MarkedAbsent: N_("Your leader marked that you did not come to this round, so your answer is not stored. "
-                        "If that is wrong, tell your leader."),
 }
 ROUNDS_PER_PAGE = 8
 # "/dorbank lag" and the like: the leaders' and the board's views behind the same command.
@@ -156,7 +137,8 @@ async def join(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
     member, runtime, _ = context.known, context.runtime, context._
-    round_id = read(JoinRound, query.data).round_id
+    pressed = JoinRoundAt.parse(query.data) if JoinRoundAt.matches(query.data) else read(JoinRound, query.data)
+    round_id = pressed.round_id
     now = runtime.now()
     async with runtime.db.session() as session:
         clashing = await ev.clashes_with_round(session, member.id, round_id)  # before the round's lock
@@ -175,6 +157,9 @@ async def join(update: Update, context: Context) -> None:
         lines = [_("The round is full, so you are number {position} on the waiting list. You'll hear from us at once if a seat becomes free.").format(
             position=result.position)]
     text = " ".join(lines)
+    if isinstance(pressed, JoinRoundAt) and minute(result.round.starts_at) != pressed.at:  # offered at the old time
+        text += "\n\n" + _("Note: the round has moved from {old} to {new}.").format(
+            old=fmt_datetime(datetime.fromtimestamp(pressed.at * 60, UTC), member.language), new=msgs.when(result.round, member.language))
     if note := am.clash_note(clashing, member.language):
         text += "\n\n" + note
     leave_family = LeaveRound if result.position == 0 else LeaveWaitingList
@@ -307,77 +292,6 @@ async def my_signups(update: Update, context: Context) -> None:
     await reply(update, _("You have signed up for:") + "\n\n" + "\n".join(lines), reply_markup=inline(rows))
 
 
-@onboarded
-async def theme_chosen(update: Update, context: Context) -> int | None:
-    """A theme from the follow-up: ask what they heard."""
-    query = update.callback_query
-    assert query is not None and context.user_data is not None
-    _ = context._
-    chosen = read(DoorTheme, query.data)
-    if chosen.theme not in msgs.THEME_LABELS:
-        await query.answer(_("This button is no longer valid. Send /start to see the menu."), show_alert=True)
-        return Flow.END
-    if await telling_refused(update, context, chosen.round_id):
-        return Flow.END
-    context.user_data[INPUT_KEY] = {"round": chosen.round_id, "theme": chosen.theme}
-    await query.answer()
-    await reply(update, _("{theme}: what did you hear? Write a few words. Please no names or addresses. "
-                          "(/avbryt to stop)").format(theme=_(msgs.THEME_LABELS[chosen.theme])))
-    return INPUT_TEXT
-
-
-async def input_text(update: Update, context: Context) -> int:
-    """Store what they heard, with round and district only."""
-    assert update.message is not None and update.message.text is not None and context.user_data is not None
-    member, _ = context.known, context._
-    pending = context.user_data.pop(INPUT_KEY, None)
-    if pending is None:
-        return Flow.END
-    text = update.message.text.strip()
-    if await too_long(update, context, text, rd.MAX_TEXT):
-        context.user_data[INPUT_KEY] = pending
-        return INPUT_TEXT
-    try:
-        async with context.runtime.db.session() as session:
-            await rd.add_input(session, pending["round"], member.id, pending["theme"], text, now=context.runtime.now())
-    except tuple(TELL_REFUSED) as error:
-        await reply(update, _(TELL_REFUSED[type(error)]))
-        return Flow.END
-    keyboard = msgs.theme_buttons(pending["round"], member.language)
-    await reply(update, _("Thank you — noted for the programme work! Anything else? Pick another theme, or “Nothing to add”."),
-                reply_markup=inline([[(b.label, b.data or "") for b in row] for row in keyboard]))
-    return Flow.END
-
-
-async def telling_refused(update: Update, context: Context, round_id: int) -> bool:
-    """Refuse (an alert, and the old buttons go) a press under "How did it go?" from someone who may not
-    tell about the round: not on it, marked as not having come, or the round did not take place."""
-    query = update.callback_query
-    assert query is not None
-    try:
-        async with context.runtime.db.session() as session:
-            await rd.may_tell(session, round_id, context.known.id)
-    except tuple(TELL_REFUSED) as error:
-        await query.answer(context._(TELL_REFUSED[type(error)]), show_alert=True)
-        await query.edit_message_reply_markup(None)
-        return True
-    return False
-
-
-@onboarded
-async def nothing_to_add(update: Update, context: Context) -> None:
-    query = update.callback_query
-    assert query is not None
-    if await telling_refused(update, context, read(NothingToAdd, query.data).round_id):
-        return
-    await query.answer()
-    await query.edit_message_reply_markup(None)
-    await reply(update, context._("Thank you for knocking on doors! Every conversation counts."))
-
-
-input_cancel = cancel_conversation(N_("OK, nothing was stored."), INPUT_KEY)
-
-
 def register(application: Application) -> None:  # type: ignore[type-arg]
     private = filters.ChatType.PRIVATE
     features(application).deep_links["round"] = show_round
@@ -385,16 +299,11 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(MessageHandler(private & filters.Regex(add_menu(application, MenuItem("doorknock", N_("🚪 Door-knocking"), 10))), list_rounds))
     application.add_handler(CommandHandler(["mine"], my_signups, private))
     application.add_handler(MessageHandler(private & filters.Regex(add_menu(application, MenuItem("mine", N_("📋 My sign-ups"), 20))), my_signups))
-    application.add_handler(Flow(
-        application, "door_input", title=N_("telling what you heard at the doors"),
-        entry_points=[Press(theme_chosen, pattern=accepts(DoorTheme))],
-        states={INPUT_TEXT: [MessageHandler(filters.TEXT & ~filters.COMMAND, input_text)]},
-        fallbacks=[CommandHandler(["avbryt", "cancel"], input_cancel)], drafts=(INPUT_KEY,),
-    ))
+    door_input.register_flow(application)
     application.add_handler(Press(list_rounds, pattern=accepts(RoundList)))
     application.add_handler(Press(list_rounds, pattern=RoundPage.filter()))
-    application.add_handler(Press(join, pattern=accepts(JoinRound)))
+    application.add_handler(Press(join, pattern=lambda d: accepts(JoinRound)(d) or JoinRoundAt.matches(d)))
     application.add_handler(Press(leave, pattern=lambda d: LeaveRound.matches(d) or LeaveWaitingList.matches(d)
                                   or accepts(CantCome)(d) or CantComeAt.matches(d)))
     application.add_handler(Press(coming, pattern=lambda d: accepts(Coming)(d) or ComingAt.matches(d)))
-    application.add_handler(Press(nothing_to_add, pattern=accepts(NothingToAdd)))
+    application.add_handler(Press(door_input.nothing_to_add, pattern=accepts(NothingToAdd)))

@@ -12,6 +12,7 @@ from bot import round_messages as msgs
 from bot.activity_buttons import CreateDraft, DraftDistrict, DraftLeader, DraftTeams, NewRound, SkipStep, StopFlow
 from bot.callbacks import Id, callback
 from bot.i18n import N_, ngettext_for, translator
+from handlers.choice import show_choice
 from handlers.common import DISTRICT_LABELS, Context, buttons_expected, cancel_conversation, inline, reply, requires_role
 from handlers.doorknock_team import admin_keyboard, round_link
 from handlers.flows import Flow
@@ -164,6 +165,8 @@ async def got_leader(update: Update, context: Context) -> int:
         await reply(update, _("That person already leads a team of this round. Choose someone else, or tap “Nobody yet”."))
         return LEADER
     data["leaders"].append(leader_id)
+    if query is not None:
+        await show_choice(update)
     echo = "👤 " + msgs.leader_line([found], context.lang) + "\n" if query is None else ""
     await reply(update, echo + _("Another team with its own leader? The seats are shared evenly between the teams."),
                 reply_markup=inline([[(_("➕ Another team"), DraftTeams(choice="more").pack()), (_("Continue"), DraftTeams(choice="done").pack())]]))
@@ -174,7 +177,7 @@ async def more_teams(update: Update, context: Context) -> int:
     query = update.callback_query
     assert query is not None
     await query.answer()
-    await query.edit_message_reply_markup(None)
+    await show_choice(update)
     data = draft(context)
     if DraftTeams.parse(query.data).choice == "more" and len(data["leaders"]) < min(10, data["capacity"]):
         return await ask_leader(update, context)

@@ -183,9 +183,10 @@ async def send_team(update: Update, context: Context, round_id: int, *, edit: bo
     for (signup, person), name in zip(team, names, strict=True):
         mark = {True: "✅", False: "❌", None: "▫️"}[signup.attended]
         phone = f" — {display_phone(person.phone)}" if show_phones and person.phone else ""
-        answer = "" if person.id == leader.id or not (asked or signup.coming_at) else (
+        # Once the round has begun, the answers to the reminder are noise: only the check-in marks.
+        answer = "" if begun or person.id == leader.id or not (asked or signup.coming_at) else (
             " · " + (_("👍 coming") if signup.coming_at else _("no answer yet")))
-        if person.telegram_id is None:  # signed up by a caller: no reminder reaches them, the leader phones
+        if person.telegram_id is None and not begun:  # signed up by a caller: no reminder reaches them, the leader phones
             answer = " · " + _("📵 not on Telegram: no reminders reach them")
         lines.append(f"{mark} {person.name or '?'}{phone}{answer}")
         if shut[signup.team_id] is None and asked:  # check-in opens two hours before (a press earlier only said so)

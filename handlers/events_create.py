@@ -23,6 +23,7 @@ from bot.activity_buttons import (
 )
 from bot.i18n import N_
 from handlers.cards import event_card
+from handlers.choice import show_choice
 from handlers.common import Context, buttons_expected, cancel_conversation, inline, reply, requires_role
 from handlers.flows import Flow
 from handlers.presses import Press
@@ -65,7 +66,7 @@ async def got_kind(update: Update, context: Context) -> int:
         return KIND
     draft(context)["kind"] = kind
     await query.answer()
-    await query.edit_message_reply_markup(None)
+    await show_choice(update, context._(msgs.KIND_LABELS[kind]))
     await reply(update, context._("What is it called?"))
     return TITLE
 
@@ -157,7 +158,8 @@ async def tags_done(update: Update, context: Context) -> int:
     assert query is not None
     _ = context._
     await query.answer()
-    await query.edit_message_reply_markup(None)
+    tags = draft(context).get("tags") or []
+    await show_choice(update, ", ".join(_(msgs.TAG_LABELS[t]) for t in ev.TAGS if t in tags) or _("none"))
     await reply(update, _("Does it repeat?"), reply_markup=inline(
         [[(_("No"), DraftRepeat(repeat="none").pack())]] + [[(_(REPEATS[r]), DraftRepeat(repeat=r).pack())] for r in ("monthly", "yearly")]))  # type: ignore[arg-type]
     return REPEAT
@@ -170,7 +172,7 @@ async def got_repeat(update: Update, context: Context) -> int:
     data = draft(context)
     data["repeat"] = DraftRepeat.parse(query.data).repeat
     await query.answer()
-    await query.edit_message_reply_markup(None)
+    await show_choice(update)
     fake = ev.Event(kind=data["kind"], title=data["title"], starts_at=datetime.fromisoformat(data["start"]),
                     ends_at=datetime.fromisoformat(data["end"]), place=data["place"], description=data.get("description", ""),
                     capacity=data.get("capacity"), partners=data.get("partners", []), tags=data.get("tags", []), version=1)

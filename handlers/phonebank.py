@@ -14,7 +14,7 @@ from telegram.ext import Application, CommandHandler, MessageHandler, filters
 from bot import call_messages, event_messages, round_messages
 from bot.callbacks import Id, callback
 from bot.commands import names
-from bot.i18n import N_, fmt_date, ngettext_for, translator
+from bot.i18n import N_, fmt_day, ngettext_for, translator
 from bot.member_buttons import CallStep
 from bot.survey_buttons import CallSurvey
 from handlers.call_notes import JUST_RECORDED, NOTE_TEXT, CallNote, ask_note, note_after_outcome, note_text, remember_for_note
@@ -185,7 +185,7 @@ async def next_call(update: Update, context: Context) -> None:
     if held is None:
         await reply(update, _(EMPTY_REASONS[claim.reason or "all_done"]).format(title=claim.about or "?"))
         return
-    last_active = fmt_date(held.last_active_at, member.language) if held.last_active_at else _("none recorded")
+    last_active = fmt_day(held.last_active_at, runtime.now(), member.language) if held.last_active_at else _("none recorded")
     sent = await update.effective_chat.send_message(  # type: ignore[union-attr]
         card(held, last_active, member.language), reply_markup=outcome_keyboard(held.campaign, held.target_id, member.language))
     async with runtime.db.single() as session:  # one statement that stands alone: no BEGIN and COMMIT around it

@@ -75,6 +75,12 @@ async def add_input(session: AsyncSession, round_id: int, member_id: int, theme:
     return item
 
 
+async def has_told(session: AsyncSession, round_id: int, member_id: int) -> bool:
+    """Whether the member has stored anything they heard at the doors of this round."""
+    found = await session.scalar(select(DoorInput.id).where(DoorInput.round_id == round_id, DoorInput.member_id == member_id).limit(1))
+    return found is not None
+
+
 async def may_tell(session: AsyncSession, round_id: int, member_id: int) -> Round:
     """The round, if the member may tell what they heard at its doors: they had a seat (NotSignedUp),
     the round took place (RoundNotHeld: cancelled, or its leader said it never did) and the leader did

@@ -50,6 +50,7 @@ from bot.ask_messages import AskAction
 from bot.context import LagbotContext
 from bot.i18n import translations
 from bot.member_buttons import CallStep, DecideLink, NudgeControl, ReplyToBoard, WelcomeStep
+from bot.round_buttons import JoinRoundAt
 from handlers.admin import LinkNamesake, RejectSupporter, VerifySupporter
 from handlers.asks import SendAsk
 from handlers.broadcast import SendNow
@@ -462,6 +463,8 @@ ACTIONS: list[Action] = [
     # What every member does for themselves.
     # The round's own leader has a team in it, not a seat (rd.LeadsRound): refused like the ones not onboarded.
     Action("join a round", ("rd.join",), press(lambda w: JoinRound(round_id=w.other_round_id)), "board", ONBOARDED - {"other_leader"}),
+    Action("join a round from a suggestion", ("rd.joinat",), press(lambda w: JoinRoundAt(round_id=w.other_round_id, at=0)), "board",
+           ONBOARDED - {"other_leader"}),
     Action("leave a round", ("rd.leave", "rd.cant", "rd.unwait", "rd.cantat"),  # rd.unwait: from the waiting list (a seat stays)
            then(press(lambda w: LeaveWaitingList(round_id=w.future_round_id)), press(lambda w: LeaveRound(round_id=w.future_round_id)),
                 press(lambda w: CantCome(round_id=w.future_round_id)),

@@ -208,7 +208,8 @@ async def test_broadcast_with_a_button_that_joins_a_round(db, app, make_user, cl
     await board.press("🔘 Legg til en knapp")
     await board.press("🚪 En dørbankrunde")
     shown = await board.press("Dørbank lørdag")
-    assert shown.texts[0].startswith("Bli med på dørbank på lørdag!") and "🚪 Bli med på runden" in shown.buttons
+    assert shown.texts[0] == "Hvilken?\n\n✅ 🚪 lørdag 5. desember · Dørbank lørdag"  # the choice shown, its buttons gone
+    assert shown.texts[1].startswith("Bli med på dørbank på lørdag!") and "🚪 Bli med på runden" in shown.buttons
     assert len(shown.method("answerCallbackQuery")) == 1
     await board.press("Send nå")
     await tick(app)
