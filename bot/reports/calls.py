@@ -25,7 +25,8 @@ def text(figures: pb.Progress, lang: str, name: str) -> str:
         "",
         _("Calls per caller:"),
     ]
-    lines += [f"• {caller or _('(deleted)')}: {count}" for caller, count in figures.per_caller] or ["–"]
+    erased = _("(deleted)")  # a caller who erased their data since
+    lines += [f"• {caller or erased}: {count}" for caller, count in figures.per_caller] or ["–"]
     return "\n".join(lines)
 
 
