@@ -22,15 +22,16 @@ def _queue_index(*columns: object) -> None:
 
 
 def upgrade() -> None:
+    # The index first: SQLite's batch mode may copy the table, and an index on expressions does not survive the copy.
+    op.drop_index('ix_call_targets_queue', table_name='call_targets')
     with op.batch_alter_table('call_targets') as batch_op:
         batch_op.add_column(sa.Column('priority', sa.Integer(), server_default='0', nullable=False))
-    op.drop_index('ix_call_targets_queue', table_name='call_targets')
     _queue_index('campaign_id', sa.text('(reserved_for IS NULL)'), sa.text('(next_attempt_at IS NOT NULL)'), 'priority',
                  'next_attempt_at', 'id')
 
 
 def downgrade() -> None:
     op.drop_index('ix_call_targets_queue', table_name='call_targets')
-    _queue_index('campaign_id', sa.text('(reserved_for IS NULL)'), sa.text('(next_attempt_at IS NOT NULL)'), 'next_attempt_at', 'id')
     with op.batch_alter_table('call_targets') as batch_op:
         batch_op.drop_column('priority')
+    _queue_index('campaign_id', sa.text('(reserved_for IS NULL)'), sa.text('(next_attempt_at IS NOT NULL)'), 'next_attempt_at', 'id')
