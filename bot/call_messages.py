@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import activity_messages as am
 from bot import outbox_buttons as data
-from bot.i18n import fmt_datetime, translator
+from bot.i18n import N_, fmt_datetime, translator
 from bot.render import Gone, Message, renderer
 from bot.render import now as render_now
 from models import activity as act
@@ -21,6 +21,10 @@ from models import outbox as box
 from models import phonebank as pb
 from models import rounds as rd
 from models.member import Member
+
+# A caller's card or "next call" when the phone round's round or event has begun, or was cancelled.
+CLOSED_BEGUN = N_("This phone round is closed: “{title}”, which it signs people up for, has begun. Thank you for calling!")
+CLOSED_CANCELLED = N_("This phone round is closed: “{title}”, which it signs people up for, was cancelled. Thank you for calling!")
 
 
 async def _callee(session: AsyncSession, target_id: int) -> int | None:
@@ -134,9 +138,11 @@ async def _closed(session: AsyncSession, row: box.OutboxMessage, to: Member) -> 
     _ = translator(to.language)
     # Calls made (a «no answer» to be tried again is one), the people they went to, those reached, and of the
     # reached who signed up, who got a place and who waits (models/phonebank.progress).
-    return Message(_("📞 The phone round “{name}” is closed: “{title}”, which it signed people up for, has begun or was "
-                     "cancelled, so no more calls are handed out. Calls made: {calls}, to {people} of {total} people. "
-                     "Reached: {reached}. Signed up: {signed} ({seated} with a place, {waiting} on the waiting list).").format(
-        name=campaign.name, title=activity.title if activity is not None else "?", calls=calls, people=people,
-        total=figures.total, reached=figures.reached, signed=figures.signed_up + figures.waiting, seated=figures.signed_up,
+    head = (_("📞 The phone round “{name}” is closed: “{title}”, which it signed people up for, was cancelled, so no more "
+              "calls are handed out.") if phone_close.was_cancelled(activity) else
+            _("📞 The phone round “{name}” is closed: “{title}”, which it signed people up for, has begun, so no more calls "
+              "are handed out.")).format(name=campaign.name, title=activity.title if activity is not None else "?")
+    return Message(head + " " + _("Calls made: {calls}, to {people} of {total} people. Reached: {reached}. "
+                                  "Signed up: {signed} ({seated} with a place, {waiting} on the waiting list).").format(
+        calls=calls, people=people, total=figures.total, reached=figures.reached, signed=figures.signed_up + figures.waiting, seated=figures.signed_up,
         waiting=figures.waiting))

@@ -78,8 +78,9 @@ EMPTY_REASONS = {
     "cooling_down": N_("Nobody to call right now: the rest are waiting to be tried again later, at another time of day."),
     "paused": N_("This phone round is paused by the board."),
     "closed": N_("This phone round is closed."),
-    "over": N_("This phone round is closed: “{title}”, which it signs people up for, has begun or was cancelled. "
-               "Thank you for calling!"),
+    "over": call_messages.CLOSED_BEGUN,
+    "cancelled": call_messages.CLOSED_CANCELLED,
+    "only_you": N_("Nobody else to call right now: the only one left on this phone round's list is you. Thank you for calling!"),
 }
 
 
@@ -101,7 +102,7 @@ def card(held: pb.Card, last_active: str, lang: str) -> str:
         f"📞 {held.campaign.name}",
         "",
         f"👤 {held.name or '?'}",
-        f"☎️ {display_phone(held.phone or '')}",
+        f"☎️ {display_phone(held.phone or '')}" + (" ✅ " + _("confirmed by the member in Telegram") if held.confirmed else ""),
         f"🏘 {district} · {interests}",
         "🕓 " + _("Last activity: {when}").format(when=last_active),
     ]
@@ -109,6 +110,8 @@ def card(held: pb.Card, last_active: str, lang: str) -> str:
         ngettext = ngettext_for(lang)
         lines.append(ngettext("Tried {count} time before.", "Tried {count} times before.", held.attempts).format(
             count=held.attempts))
+    if held.callback_at is not None:
+        lines.append("⏰ " + _("Agreed to call back {when}.").format(when=call_messages.when_text(held.callback_at, lang)))
     lines += ["", _("Script:"), script_for(held.campaign, lang, held.name)]
     return "\n".join(lines)
 
@@ -234,6 +237,9 @@ async def apply_outcome(update: Update, context: Context, target_id: int, outcom
     label = _(OUTCOME_LABELS[outcome])
     if waiting:  # the linked round or event is full: a place on its waiting list, not a seat
         label = _("⏳ On the waiting list, number {number}").format(number=waiting)
+    if done.confirmed_number:
+        label = _("the number is confirmed by the member in Telegram, so it stays in the register; recorded as not answered, "
+                  "to be tried again later. Check that you dialled it right")
     if outcome == "call_back":  # the button's "…" stands for the time, given now
         label = label.rstrip("… ") + " " + call_messages.when_text(callback_at, member.language)
     text = redacted(done.name or "?", label, member.language)

@@ -71,8 +71,10 @@ async def delete_me(update: Update, context: Context) -> None:
         async with context.runtime.db.session() as session:
             held = await places_held(session, context.member, context.runtime.now())
             led = await teams_led(session, context.member, context.runtime.now())
-    text = _("This erases your name, phone number, e-mail, Telegram link, interests and anything you have "
-             "written to lagbot. Only anonymous counts are kept. It cannot be undone.\n\nErase your data?")
+    name = (context.member.name if context.member is not None else None) or update.effective_user.full_name  # type: ignore[union-attr]
+    text = "\n\n".join([_("👤 {name}: the data lagbot holds about you").format(name=name), _(
+        "This erases your name, phone number, e-mail, Telegram link, interests and anything you have "
+        "written to lagbot. Only anonymous counts are kept. It cannot be undone.\n\nErase your data?")])
     for kind, heading in PLACES_GIVEN_UP.items():  # by what is held: only a seat goes to the next in line
         if places := [(title, starts_at) for title, starts_at, held_as in held if held_as == kind]:
             text = "\n".join([text, "", _(heading), *places_lines(places, context.lang)])

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.activity import PLANNED
+from models.activity import CANCELLED, PLANNED
 from models.event_tables import Event
 from models.phone_tables import ACTIVE, CLOSED, HELD, PAUSED, QUEUED, CallAttempt, CallTarget, Campaign
 from models.round_tables import Round
@@ -42,6 +42,11 @@ async def link_is_over(session: AsyncSession, campaign: Campaign, now: datetime)
     return None
 
 
+def was_cancelled(activity: Round | Event | None) -> bool:
+    """The phone round's round or event is over because it was cancelled (or is gone), not because it began."""
+    return activity is None or activity.status == CANCELLED
+
+
 async def calls_made(session: AsyncSession, campaign_id: int) -> tuple[int, int]:
     """(calls made, different people called) in the phone round: every outcome recorded is a call made, a
     «Svarte ikke» to be tried again included."""
@@ -55,6 +60,7 @@ async def calls_made(session: AsyncSession, campaign_id: int) -> tuple[int, int]
 class ClosedRound:
     campaign: Campaign
     title: str  # of the round or event it was for
+    cancelled: bool = False  # that round or event was cancelled (else it has begun)
     released: list[tuple[int, CallTarget]] = field(default_factory=list)  # (caller, call) put back in the queue
 
 
@@ -66,7 +72,7 @@ async def close_finished(session: AsyncSession, now: datetime) -> list[ClosedRou
     closed = []
     for campaign in campaigns:
         activity = await linked(session, campaign)
-        done = ClosedRound(campaign, activity.title if activity is not None else "?")
+        done = ClosedRound(campaign, activity.title if activity is not None else "?", was_cancelled(activity))
         for target in await session.scalars(select(CallTarget).where(CallTarget.campaign_id == campaign.id,
                                                                      CallTarget.status == HELD).with_for_update()):
             done.released.append((target.held_by or 0, target))

@@ -12,7 +12,20 @@ from sqlalchemy.orm import aliased
 from models.base import UTCDateTime
 from models.member import STATUS_ERASED, Member, MemberInterest, MemberRole
 from models.phone_close import over_clause
-from models.phone_tables import ACTIVE, DONE, HELD, MAX_ATTEMPTS, QUEUED, CallAttempt, CallTarget, Campaign, CampaignView, Card
+from models.phone_tables import (
+    ACTIVE,
+    DONE,
+    HELD,
+    MAX_ATTEMPTS,
+    PROVEN,
+    QUEUE_ORDER,
+    QUEUED,
+    CallAttempt,
+    CallTarget,
+    Campaign,
+    CampaignView,
+    Card,
+)
 
 # Statements built once per database kind (and variant) and executed with parameters: building and
 # compiling a statement costs more than running it on a busy phone round.
@@ -32,7 +45,8 @@ def caller_may(campaign_id: Any, admins: tuple[int, ...]) -> Any:
     return exists().where(Campaign.id == campaign_id, caller)
 
 
-HELD_COLUMNS = (CallTarget.id, CallTarget.member_id, CallTarget.campaign_id, CallTarget.attempts, CallTarget.card_message_id)
+HELD_COLUMNS = (CallTarget.id, CallTarget.member_id, CallTarget.campaign_id, CallTarget.attempts, CallTarget.card_message_id,
+                CallTarget.outcome, CallTarget.next_attempt_at)
 
 
 def card_query(held: Any, dialect: str) -> Any:
@@ -41,7 +55,7 @@ def card_query(held: Any, dialect: str) -> Any:
     interests = (select(joined)
                  .where(MemberInterest.member_id == held.c.member_id).scalar_subquery())
     return (select(held.c.id, held.c.member_id, held.c.attempts, held.c.card_message_id, Member.name, Member.phone, Member.district,
-                   interests.label("interests"), Member.last_active_at, held.c.campaign_id, Campaign.name.label("campaign_name"),
+                   interests.label("interests"), Member.last_active_at, Member.linked_by, held.c.outcome, held.c.next_attempt_at, held.c.campaign_id, Campaign.name.label("campaign_name"),
                    Campaign.scripts, Campaign.round_id, Campaign.event_id, Campaign.survey_id)
             .join_from(held, Member, Member.id == held.c.member_id).join(Campaign, Campaign.id == held.c.campaign_id))
 
@@ -50,7 +64,8 @@ def card_of(row: Any) -> Card:
     interests = frozenset(row.interests.split(",")) if row.interests else frozenset()
     return Card(row.id, row.member_id, row.attempts, row.card_message_id, row.name, row.phone, row.district, interests,
                 row.last_active_at, CampaignView(row.campaign_id, row.campaign_name, row.scripts or {}, row.round_id,
-                                                 row.event_id, row.survey_id))
+                                                 row.event_id, row.survey_id),
+                confirmed=row.linked_by == PROVEN, callback_at=row.next_attempt_at if row.outcome == "call_back" else None)
 
 
 def claim_statement(dialect: str, admins: tuple[int, ...] | None) -> Any:
@@ -66,8 +81,7 @@ def claim_statement(dialect: str, admins: tuple[int, ...] | None) -> Any:
                       ~exists().where(holding.campaign_id == campaign_id, holding.status == HELD, holding.held_by == caller)]
         if admins is not None:
             conditions.append(caller_may(campaign_id, admins))
-        order = (CallTarget.reserved_for.is_(None), CallTarget.next_attempt_at.is_not(None), CallTarget.next_attempt_at, CallTarget.id)
-        pick = select(CallTarget.id).where(*conditions).order_by(*order).limit(1).correlate(None)
+        pick = select(CallTarget.id).where(*conditions).order_by(*QUEUE_ORDER).limit(1).correlate(None)
         if dialect == "postgresql":
             pick = pick.with_for_update(skip_locked=True)
         STATEMENTS[key] = (update(CallTarget).where(CallTarget.id == pick.scalar_subquery(), CallTarget.status == QUEUED)

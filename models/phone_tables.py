@@ -22,6 +22,7 @@ REACHED = ("signed_up", "not_now", "will_call", "do_not_call")  # someone answer
 RETRY = {"no_answer", "left_message"}
 MAX_ATTEMPTS = 3
 OSLO_DAY = (time(9, 0), time(21, 0))
+PROVEN = "phone"  # Member.linked_by of a member who proved their number in Telegram (models/linking.PROVEN)
 
 
 class CampaignError(DomainError):
@@ -71,6 +72,9 @@ class CallTarget(Base):
     reserved_for: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # Set as the call is queued: 0 first, 1 after (a phone round for a door-knocking round calls the
+    # members of the round's district first). In the queue's index, so a claim still reads it in order.
+    priority: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     outcome: Mapped[str | None] = mapped_column(String(20))
     note: Mapped[str | None] = mapped_column(Text)
     # The caller's message showing the number, so it can be edited away when the hold ends.
@@ -80,8 +84,9 @@ class CallTarget(Base):
 
 # The queue in the order calls are handed out (`claim_next`), queued rows only: the next call is the
 # first row not locked by another caller, read straight from the index instead of sorting the queue.
-Index("ix_call_targets_queue", CallTarget.campaign_id, CallTarget.reserved_for.is_(None), CallTarget.next_attempt_at.is_not(None),
-      CallTarget.next_attempt_at, CallTarget.id, postgresql_where=CallTarget.status == QUEUED, sqlite_where=CallTarget.status == QUEUED)
+QUEUE_ORDER = (CallTarget.reserved_for.is_(None), CallTarget.next_attempt_at.is_not(None), CallTarget.priority,
+               CallTarget.next_attempt_at, CallTarget.id)
+Index("ix_call_targets_queue", CallTarget.campaign_id, *QUEUE_ORDER, postgresql_where=CallTarget.status == QUEUED, sqlite_where=CallTarget.status == QUEUED)
 
 
 class CallAttempt(Base):
@@ -122,19 +127,23 @@ class Card:
     interests: frozenset[str]
     last_active_at: datetime | None
     campaign: CampaignView
+    confirmed: bool = False  # the member proved this number in Telegram (shared their own contact: Member.linked_by)
+    callback_at: datetime | None = None  # the call-back time agreed on an earlier call, if that is why it is here
 
     @classmethod
     def of(cls, target: CallTarget, person: Member, campaign: Campaign) -> Card:
         return cls(target.id, person.id, target.attempts, target.card_message_id, person.name, person.phone, person.district,
-                   frozenset(person.interest_names), person.last_active_at, CampaignView.of(campaign))
+                   frozenset(person.interest_names), person.last_active_at, CampaignView.of(campaign),
+                   confirmed=person.linked_by == PROVEN,
+                   callback_at=target.next_attempt_at if target.outcome == "call_back" else None)
 
 
 @dataclass
 class Claim:
     card: Card | None
-    reason: str | None = None  # when there is nothing: all_done, cooling_down, paused, closed, over, refused (no caller role)
+    reason: str | None = None  # when there is nothing: all_done, only_you, cooling_down, paused, closed, over (its round or event has begun), cancelled (… was cancelled), refused (no caller role)
     already_held: bool = False  # the caller holds this one already (a second tap on "next call")
-    about: str | None = None  # reason "over": the title of the round or event that has begun or was cancelled
+    about: str | None = None  # reason "over" or "cancelled": the title of the round or event
 
 
 
@@ -152,5 +161,8 @@ class Recorded:
     event_id: int | None
     card_message_id: int | None
     final: bool
+    # "Wrong number" on a number the member proved in Telegram: recorded as not answered (tried again
+    # later), not as a number for the board to fix (models/phonebank.record).
+    confirmed_number: bool = False
 
 

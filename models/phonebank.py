@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from models import phone_sql as sql
-from models.activity import WAITING
+from models.activity import CANCELLED, WAITING
 from models.broadcast import Audience, audience_query
 from models.errors import NotFound
 from models.event_tables import Rsvp
@@ -30,6 +30,7 @@ from models.phone_tables import (  # the tables and values live there; callers k
     OSLO_DAY,
     OUTCOMES,
     PAUSED,
+    PROVEN,
     QUEUED,
     REACHED,  # noqa: F401 - read as pb.REACHED
     RETRY,
@@ -45,7 +46,7 @@ from models.phone_tables import (  # the tables and values live there; callers k
     NotHolding,
     Recorded,
 )
-from models.round_tables import Signup
+from models.round_tables import Round, Signup
 
 
 async def create_campaign(session: AsyncSession, *, name: str, purpose: str, scripts: dict[str, str], audience: Audience,
@@ -62,7 +63,9 @@ async def create_campaign(session: AsyncSession, *, name: str, purpose: str, scr
     session.add(campaign)
     await session.flush()
     members = await session.scalars(targets_query(audience, now, exclude_days=exclude_days, round_id=round_id, event_id=event_id))
-    rows = [{"campaign_id": campaign.id, "member_id": m.id, "status": QUEUED, "attempts": 0, "updated_at": now} for m in members]
+    district = await session.scalar(select(Round.district).where(Round.id == round_id)) if round_id is not None else None
+    rows = [{"campaign_id": campaign.id, "member_id": m.id, "status": QUEUED, "attempts": 0, "updated_at": now,
+             "priority": int(district is not None and m.district != district)} for m in members]  # the round's district first
     for start in range(0, len(rows), 500):
         await session.execute(CallTarget.__table__.insert(), rows[start : start + 500])
     return campaign, len(rows)
@@ -140,7 +143,7 @@ async def claim_next(session: AsyncSession, campaign_id: int, caller_id: int, no
     if campaign.status != ACTIVE:
         return Claim(None, reason=campaign.status)
     if (activity := await link_is_over(session, campaign, now)) is not None:  # closed by the upkeep soon
-        return Claim(None, reason="over", about=activity.title)
+        return Claim(None, reason="cancelled" if activity.status == CANCELLED else "over", about=activity.title)
     current = await session.scalar(select(CallTarget).where(CallTarget.campaign_id == campaign_id, CallTarget.status == HELD,
                                                            CallTarget.held_by == caller_id))
     if current is not None:
@@ -152,7 +155,7 @@ async def claim_next(session: AsyncSession, campaign_id: int, caller_id: int, no
     card = await sql.held_card(session, sql.claim_statement(dialect, admin_ids), params)
     if card is not None:
         return Claim(card)
-    return Claim(None, reason=await _why_empty(session, campaign_id))
+    return Claim(None, reason=await _why_empty(session, campaign_id, caller_id))
 
 
 async def _person(session: AsyncSession, member_id: int) -> Member | None:
@@ -160,10 +163,11 @@ async def _person(session: AsyncSession, member_id: int) -> Member | None:
     return await session.get(Member, member_id, options=[joinedload(Member.roles), joinedload(Member.interests)])
 
 
-async def _why_empty(session: AsyncSession, campaign_id: int) -> str:
-    waiting = await session.scalar(select(func.count()).select_from(CallTarget).where(
-        CallTarget.campaign_id == campaign_id, CallTarget.status.in_((QUEUED, HELD))))
-    return "cooling_down" if waiting else "all_done"
+async def _why_empty(session: AsyncSession, campaign_id: int, caller_id: int) -> str:
+    """all_done; only_you (the one left is the caller, whom they cannot call); cooling_down."""
+    left = set(await session.scalars(select(CallTarget.member_id).where(
+        CallTarget.campaign_id == campaign_id, CallTarget.status.in_((QUEUED, HELD))).limit(2)))
+    return "all_done" if not left else "only_you" if left == {caller_id} else "cooling_down"
 
 
 def next_try(now: datetime, cooldown: timedelta, tz: Any) -> datetime:
@@ -184,6 +188,9 @@ async def record(session: AsyncSession, target_id: int, caller_id: int, outcome:
     statement). One statement on PostgreSQL in the usual case."""
     if outcome not in OUTCOMES:
         raise CampaignError(outcome)
+    confirmed = outcome == "wrong_number" and await _number_confirmed(session, target_id)
+    if confirmed:  # the member proved the number is theirs: most likely misdialled, so not the register's fault
+        outcome = "no_answer"
     kind = "final" if outcome in FINAL else "retry" if outcome in RETRY else "call_back"
     if kind == "call_back" and (callback_at is None or callback_at <= now):
         await _why_not_recorded(session, target_id, caller_id, admins)
@@ -211,7 +218,14 @@ async def record(session: AsyncSession, target_id: int, caller_id: int, outcome:
         person.do_not_call = True
         await session.flush()
     return Recorded(row.id, row.member_id, row.name, row.campaign_id, row.round_id, row.event_id, row.card_message_id,
-                    kind == "final" or row.status == DONE)
+                    kind == "final" or row.status == DONE, confirmed)
+
+
+async def _number_confirmed(session: AsyncSession, target_id: int) -> bool:
+    """The person this call is to proved their number in Telegram (shared their own contact)."""
+    linked_by = await session.scalar(select(Member.linked_by).join(CallTarget, CallTarget.member_id == Member.id)
+                                     .where(CallTarget.id == target_id))
+    return linked_by == PROVEN
 
 
 @dataclass
@@ -330,7 +344,8 @@ class Progress:
     do_not_call: int = 0
     will_call: int = 0
     open: int = 0
-    per_caller: dict[str, int] = field(default_factory=dict)
+    erased: int = 0  # people who erased their data before anyone reached them (in no other category)
+    per_caller: list[tuple[str | None, int]] = field(default_factory=list)  # (name, calls); None: erased since
 
 
 async def progress(session: AsyncSession, campaign_id: int) -> Progress:
@@ -352,14 +367,16 @@ async def progress(session: AsyncSession, campaign_id: int) -> Progress:
         elif outcome == "do_not_call":
             result.do_not_call += count
             result.reached += count
+        else:  # done without an outcome of its own: erased their data (models/privacy.py)
+            result.erased += count
     result.waiting = await _waiting(session, campaign_id)
     result.signed_up -= result.waiting
     callers = await session.execute(
-        select(Member.name, func.count(CallAttempt.id)).join(CallAttempt, CallAttempt.caller_id == Member.id)
+        select(Member.name, Member.status, func.count(CallAttempt.id)).join(CallAttempt, CallAttempt.caller_id == Member.id)
         .join(CallTarget, CallTarget.id == CallAttempt.target_id).where(CallTarget.campaign_id == campaign_id)
-        .group_by(Member.id, Member.name).order_by(func.count(CallAttempt.id).desc())
+        .group_by(Member.id, Member.name, Member.status).order_by(func.count(CallAttempt.id).desc(), Member.id)
     )
-    result.per_caller = {name or "?": count for name, count in callers.all()}
+    result.per_caller = [(None if status == STATUS_ERASED else name, count) for name, status, count in callers.all()]
     return result
 
 

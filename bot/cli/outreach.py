@@ -119,9 +119,9 @@ async def cmd_calls_list(session: AsyncSession, settings: Settings, _args: argpa
     for c in campaigns:
         p = await pb.progress(session, c.id)
         rows.append([c.id, c.name, c.status, c.mode, p.total, p.reached, p.signed_up, p.waiting, p.not_reached,
-                     p.wrong_number, p.do_not_call, p.open])
+                     p.wrong_number, p.do_not_call, p.open, p.erased])
     sys.stdout.write(csv_text(["id", "name", "status", "mode", "total", "reached", "signed_up", "waiting", "not_reached",
-                               "wrong_number", "do_not_call", "open"], rows, newline="\n"))
+                               "wrong_number", "do_not_call", "open", "erased"], rows, newline="\n"))
     return 0
 
 

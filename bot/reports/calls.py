@@ -20,11 +20,13 @@ def text(figures: pb.Progress, lang: str, name: str) -> str:
         _("Not reached: {count}").format(count=figures.not_reached),
         _("Wrong number: {count}").format(count=figures.wrong_number),
         _("Do not call: {count}").format(count=figures.do_not_call),
+        *([_("Erased their data before being reached: {count}").format(count=figures.erased)] if figures.erased else []),
         _("Still to call: {count}").format(count=figures.open),
         "",
         _("Calls per caller:"),
     ]
-    lines += [f"• {caller}: {count}" for caller, count in figures.per_caller.items()] or ["–"]
+    erased = _("(deleted)")  # a caller who erased their data since
+    lines += [f"• {caller or erased}: {count}" for caller, count in figures.per_caller] or ["–"]
     return "\n".join(lines)
 
 
@@ -32,6 +34,9 @@ def chart(figures: pb.Progress, lang: str, name: str) -> bytes:
     _ = translator(lang)
     labels = [_("Signed up"), _("Waiting list"), _("Reached"), _("Not reached"), _("Wrong number"), _("Do not call"), _("Still to call")]
     values = [figures.signed_up, figures.waiting, figures.reached, figures.not_reached, figures.wrong_number, figures.do_not_call, figures.open]
+    if figures.erased:
+        labels.insert(-1, _("Erased their data"))
+        values.insert(-1, figures.erased)
     fig, ax = plot.axes(8, 4)
     ax.barh(labels[::-1], values[::-1], color="#c8102e")
     ax.set_title(name)

@@ -27,9 +27,8 @@ async def expire_holds(bot: Bot, runtime: Runtime) -> None:
                 caller = holders.get(caller_id)
                 if caller is not None and caller.telegram_id and target.card_message_id:
                     _ = translator(caller.language)
-                    edits.append((caller.telegram_id, target.card_message_id, _(
-                        "This phone round is closed: “{title}”, which it signs people up for, has begun or was cancelled. "
-                        "Thank you for calling!").format(title=closed.title)))
+                    closing = call_messages.CLOSED_CANCELLED if closed.cancelled else call_messages.CLOSED_BEGUN
+                    edits.append((caller.telegram_id, target.card_message_id, _(closing).format(title=closed.title)))
         for caller_id, target in revoked:  # the role was taken away: the number goes at once, no reminder
             caller = await membership.member_or_none(session, caller_id)
             if caller is not None and caller.telegram_id and target.card_message_id:
