@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.districts import read_district
 from models.errors import InvalidPhone, UnknownChoice
+from models.linking import PROVEN
 from models.member import STATUS_ERASED, STATUS_MEMBER, STATUS_SUPPORTER, Member
 from models.membership import new_invite_token
 from models.phone import normalise_phone
@@ -158,7 +159,7 @@ async def _upsert_chunk(session: AsyncSession, chunk: list[tuple[int, dict[str, 
     member sees what an earlier one wrote, as if the rows went one at a time."""
     numbers = [v["member_number"] for _line, v in chunk if "member_number" in v]
     phones = [v["phone"] for _line, v in chunk if "phone" in v]
-    columns = (Member.id, Member.status, Member.verified, Member.invite_token, Member.onboarded_at,
+    columns = (Member.id, Member.status, Member.verified, Member.invite_token, Member.onboarded_at, Member.linked_by,
                *(getattr(Member, c) for c in TRACKED))
     known: dict[int, dict[str, object]] = {}
     by_number: dict[object, dict[str, object]] = {}
@@ -211,6 +212,8 @@ def _merge(member: dict[str, object], values: dict[str, object], changed: dict[i
         # must not move them back); the register fills it in only for those who never chose.
         values = {key: value for key, value in values.items() if key != "district"}
     updates.update({key: value for key, value in values.items() if member.get(key) != value})
+    if "phone" in updates and member.get("linked_by") == PROVEN:
+        updates["linked_by"] = None  # what the member proved in Telegram was the old number, not this one
     if member.get("invite_token") is None:
         updates["invite_token"] = new_invite_token()
     member.update(updates)

@@ -165,3 +165,19 @@ def test_the_door_knocking_nudge_reads_naturally():
         text = translator(lang)(msgid)
         assert text != msgid and "med med" not in text and "Vil du v" in text, text
 
+
+
+async def test_a_new_number_from_the_register_is_not_marked_as_proven(db, make_user):
+    """The member proved number A in Telegram; the register later gives them number B: B is not confirmed."""
+    from models.membership import member_by_telegram
+    from tests.helpers import import_members, onboard
+
+    await import_members(db, "navn;telefon;medlemsnummer;bydel\nPer Ny;91230001;9001;Midtbyen\n")
+    per = make_user()
+    await onboard(per, "+4791230001")
+    async with db.session() as session:
+        assert (await member_by_telegram(session, per.user_id)).linked_by == "phone"
+    await import_members(db, "navn;telefon;medlemsnummer;bydel\nPer Ny;91230002;9001;Midtbyen\n")
+    async with db.session() as session:
+        member = await member_by_telegram(session, per.user_id)
+        assert member.phone == "+4791230002" and member.linked_by is None
