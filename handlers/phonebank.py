@@ -76,6 +76,7 @@ class CallOutcome:
 EMPTY_REASONS = {
     "all_done": N_("Everyone in this phone round has been called. Thank you!"),
     "cooling_down": N_("Nobody to call right now: the rest are waiting to be tried again later, at another time of day."),
+    "being_called": N_("Nobody to call right now: the last ones on the list are being called by other callers. Try again in a little while."),
     "paused": N_("This phone round is paused by the board."),
     "closed": N_("This phone round is closed."),
     "over": call_messages.CLOSED_BEGUN,

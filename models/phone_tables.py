@@ -141,7 +141,7 @@ class Card:
 @dataclass
 class Claim:
     card: Card | None
-    reason: str | None = None  # when there is nothing: all_done, only_you, cooling_down, paused, closed, over (its round or event has begun), cancelled (… was cancelled), refused (no caller role)
+    reason: str | None = None  # when there is nothing: all_done, only_you, cooling_down, being_called, paused, closed, over (its round or event has begun), cancelled (… was cancelled), refused (no caller role)
     already_held: bool = False  # the caller holds this one already (a second tap on "next call")
     about: str | None = None  # reason "over" or "cancelled": the title of the round or event
 

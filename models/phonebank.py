@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import exists, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -164,10 +164,14 @@ async def _person(session: AsyncSession, member_id: int) -> Member | None:
 
 
 async def _why_empty(session: AsyncSession, campaign_id: int, caller_id: int) -> str:
-    """all_done; only_you (the one left is the caller, whom they cannot call); cooling_down."""
-    left = set(await session.scalars(select(CallTarget.member_id).where(
-        CallTarget.campaign_id == campaign_id, CallTarget.status.in_((QUEUED, HELD))).limit(2)))
-    return "all_done" if not left else "only_you" if left == {caller_id} else "cooling_down"
+    """all_done; cooling_down (others wait for a later try); being_called (the last ones are held by other
+    callers now); only_you (the one left is the caller, whom they cannot call). One statement."""
+    left = (CallTarget.campaign_id == campaign_id)
+    queued_others, held, queued_self = (await session.execute(select(
+        exists().where(left, CallTarget.status == QUEUED, CallTarget.member_id != caller_id),
+        exists().where(left, CallTarget.status == HELD),
+        exists().where(left, CallTarget.status == QUEUED, CallTarget.member_id == caller_id)))).one()
+    return ("cooling_down" if queued_others else "being_called" if held else "only_you" if queued_self else "all_done")
 
 
 def next_try(now: datetime, cooldown: timedelta, tz: Any) -> datetime:

@@ -181,3 +181,15 @@ async def test_a_new_number_from_the_register_is_not_marked_as_proven(db, make_u
     async with db.session() as session:
         member = await member_by_telegram(session, per.user_id)
         assert member.phone == "+4791230002" and member.linked_by is None
+
+
+async def test_the_last_ones_held_by_another_caller_are_said_to_be_being_called(db, app, make_user, clock):
+    await callees(db, 1)
+    await campaign(db, clock)
+    nora = await caller(make_user, db)
+    ola = await caller(make_user, db, phone="+4745100001")
+    await nora.send("/ringerunde")
+    await nora.press("📞 Neste samtale")  # Nora holds the only call
+    await ola.send("/ringerunde")
+    empty = await ola.press("📞 Neste samtale")
+    assert empty.texts == ["Ingen å ringe akkurat nå: de siste på lista blir ringt av andre nå. Prøv igjen om litt."], empty.texts
