@@ -49,6 +49,12 @@ class WelcomeTask(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+def reachable() -> Any:
+    """A welcome call needs a phone number or an e-mail address: someone with neither gets no task (the bot's
+    own welcome messages reach them on Telegram), so /velkomst, its report and the digest never hold one."""
+    return or_(Member.phone.is_not(None) & (Member.phone != ""), Member.email.is_not(None) & (Member.email != ""))
+
+
 def start_of(day: date) -> datetime:
     return datetime.combine(day, time(0, 0), tzinfo=OSLO)
 
@@ -58,7 +64,7 @@ async def ensure_tasks(session: AsyncSession, now: datetime, window_days: int = 
     since = (now.astimezone(OSLO) - timedelta(days=window_days)).date()
     members = await session.scalars(
         select(Member).where(Member.status == STATUS_MEMBER, Member.joined_on.is_not(None), Member.joined_on >= since,
-                             Member.id.not_in(select(WelcomeTask.member_id)))
+                             Member.id.not_in(select(WelcomeTask.member_id)), reachable())
     )
     created = []
     for member in members:
@@ -74,7 +80,7 @@ async def ensure_tasks(session: AsyncSession, now: datetime, window_days: int = 
 async def task_for_verified(session: AsyncSession, member: Member, now: datetime) -> WelcomeTask | None:
     """A supporter the board verifies is new too: their task runs from today."""
     existing = await session.scalar(select(WelcomeTask).where(WelcomeTask.member_id == member.id))
-    if existing is not None:
+    if existing is not None or not (member.phone or member.email):  # nothing a welcomer could call or write to
         return None
     task = WelcomeTask(member_id=member.id, joined_at=now, due_at=now + timedelta(days=DAYS_TO_CONTACT), created_at=now)
     session.add(task)
@@ -82,9 +88,15 @@ async def task_for_verified(session: AsyncSession, member: Member, now: datetime
     return task
 
 
+def counted() -> Any:
+    """The tasks /velkomst, its report and the digest count: done ones, and undone ones a welcomer can carry
+    out (a task made before `reachable` for someone with neither number nor address is left out everywhere)."""
+    return or_(WelcomeTask.status == DONE, reachable())
+
+
 async def open_tasks(session: AsyncSession, *conditions: Any) -> list[tuple[WelcomeTask, Member]]:
     rows = await session.execute(select(WelcomeTask, Member).join(Member, Member.id == WelcomeTask.member_id)
-                                 .where(WelcomeTask.status != DONE, Member.status != STATUS_ERASED, *conditions)
+                                 .where(WelcomeTask.status != DONE, Member.status != STATUS_ERASED, reachable(), *conditions)
                                  .order_by(WelcomeTask.due_at, WelcomeTask.id))
     return [(t, m) for t, m in rows.all()]
 
@@ -184,7 +196,7 @@ class Report:
 
 async def report(session: AsyncSession, since: datetime, until: datetime, now: datetime) -> Report:
     rows = await session.execute(select(WelcomeTask, Member).join(Member, Member.id == WelcomeTask.member_id)
-                                 .where(WelcomeTask.joined_at >= since, WelcomeTask.joined_at < until))
+                                 .where(WelcomeTask.joined_at >= since, WelcomeTask.joined_at < until, counted()))
     tasks = [(t, m) for t, m in rows.all()]
     in_time = [t for t, _m in tasks if t.first_contact_at is not None and t.first_contact_at <= t.due_at]
     days = [(t.first_contact_at - t.joined_at).total_seconds() / 86400 for t, _m in tasks if t.first_contact_at is not None]
