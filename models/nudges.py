@@ -132,7 +132,7 @@ class Digest:
 async def digest(session: AsyncSession, now: datetime, plan_ahead_days: int = 21, admin_ids: Iterable[int] = ()) -> Digest:
     """The board's Monday figures: the week ahead, last week, and what waits for them (supporters to
     verify as /supportere lists them: `admin_ids`, the accounts in LAGBOT_ADMINS, are not among them)."""
-    from models.welcome import OPEN, WelcomeTask, reachable
+    from models.welcome import OPEN, WelcomeTask
 
     week_ago, week_ahead = now - timedelta(days=7), now + timedelta(days=7)
     result = Digest()
@@ -145,7 +145,7 @@ async def digest(session: AsyncSession, now: datetime, plan_ahead_days: int = 21
     def count(entity: Any, *conditions: Any) -> Any:
         return select(func.count()).select_from(entity).where(*conditions).scalar_subquery()
 
-    welcome_listed = WelcomeTask.member_id.in_(select(Member.id).where(Member.status != STATUS_ERASED, reachable()))
+    welcome_listed = WelcomeTask.member_id.in_(select(Member.id).where(Member.status != STATUS_ERASED))
     # Every count in one statement (one compile, one round trip).
     counts = (await session.execute(select(
         count(rd.Signup, rd.Signup.created_at >= week_ago),

@@ -51,7 +51,7 @@ class WelcomeTask(Base):
 
 def reachable() -> Any:
     """A welcome call needs a phone number or an e-mail address: someone with neither gets no task (the bot's
-    own welcome messages reach them on Telegram), so /velkomst, its report and the digest never hold one."""
+    own welcome messages reach them on Telegram), so /velkomst, its report and the digest never count one."""
     return or_(Member.phone.is_not(None) & (Member.phone != ""), Member.email.is_not(None) & (Member.email != ""))
 
 
@@ -88,15 +88,9 @@ async def task_for_verified(session: AsyncSession, member: Member, now: datetime
     return task
 
 
-def counted() -> Any:
-    """The tasks /velkomst, its report and the digest count: done ones, and undone ones a welcomer can carry
-    out (a task made before `reachable` for someone with neither number nor address is left out everywhere)."""
-    return or_(WelcomeTask.status == DONE, reachable())
-
-
 async def open_tasks(session: AsyncSession, *conditions: Any) -> list[tuple[WelcomeTask, Member]]:
     rows = await session.execute(select(WelcomeTask, Member).join(Member, Member.id == WelcomeTask.member_id)
-                                 .where(WelcomeTask.status != DONE, Member.status != STATUS_ERASED, reachable(), *conditions)
+                                 .where(WelcomeTask.status != DONE, Member.status != STATUS_ERASED, *conditions)
                                  .order_by(WelcomeTask.due_at, WelcomeTask.id))
     return [(t, m) for t, m in rows.all()]
 
@@ -196,7 +190,7 @@ class Report:
 
 async def report(session: AsyncSession, since: datetime, until: datetime, now: datetime) -> Report:
     rows = await session.execute(select(WelcomeTask, Member).join(Member, Member.id == WelcomeTask.member_id)
-                                 .where(WelcomeTask.joined_at >= since, WelcomeTask.joined_at < until, counted()))
+                                 .where(WelcomeTask.joined_at >= since, WelcomeTask.joined_at < until))
     tasks = [(t, m) for t, m in rows.all()]
     in_time = [t for t, _m in tasks if t.first_contact_at is not None and t.first_contact_at <= t.due_at]
     days = [(t.first_contact_at - t.joined_at).total_seconds() / 86400 for t, _m in tasks if t.first_contact_at is not None]
