@@ -294,7 +294,7 @@ class Dispatcher:
     async def _deliver(self, bot: Bot, row: box.OutboxMessage, member: Member | None, rendered: Rendered = None,
                        on_slow: Callable[[], None] | None = None) -> None:
         now = self.clock()
-        if row.kind in box.DISCRETIONARY and not row.urgent and in_quiet_hours(now, self.quiet_start, self.quiet_end):
+        if box.held_in_quiet_hours(row) and in_quiet_hours(now, self.quiet_start, self.quiet_end):
             async with self.db.session() as session:
                 await box.mark_retry(session, row.id, self.worker, due_at=quiet_hours_end(now, self.quiet_end),
                                      error=box.HELD_FOR_QUIET_HOURS, count_attempt=False)

@@ -145,11 +145,15 @@ def render_digest(figures: ng.Digest, lang: str, missing: list[str]) -> str:
               _("Rounds held: {count} · doors: {doors} · conversations at the doors: {conversations}").format(
                   count=figures.rounds_held, doors=figures.doors, conversations=figures.conversations),
               _("Phone calls that reached someone: {count}").format(count=figures.calls_reached),
-              _("New members: {count}").format(count=figures.new_members),
-              _("Welcome calls late: {count}").format(count=figures.welcome_late)]
+              # Join dates in the register: not /velkomst rapport's count of welcome calls (verified supporters too).
+              _("New members in the register: {count}").format(count=figures.new_members),
+              _("Welcome calls past the 14-day deadline: {count}").format(count=figures.welcome_late)]
     waiting = []
     for title in figures.reports_missing:
         waiting.append("• " + _("Report missing: {title}").format(title=title))
+    if figures.welcome_untaken:
+        waiting.append("• " + _("Welcome calls nobody has taken by day 10: {count} (/velkomst)").format(
+            count=figures.welcome_untaken))
     if figures.unverified:
         waiting.append("• " + _("Supporters to verify: {count} (/supportere)").format(count=figures.unverified))
     if figures.nothing_planned:

@@ -207,8 +207,12 @@ async def _late(session: AsyncSession, row: box.OutboxMessage, to: Member) -> Me
     if task.status == DONE:
         raise Gone("the welcome call was made")
     label = _("Take it over") if task.taken_by is not None else _("Take it")
-    return Message(_("The welcome call to {name} is still not done after 10 days (taken by: {who}). "
-                     "See /velkomst.").format(name=name, who=(taker.name if taker else None) or _("nobody")),
+    # The days as they are when it goes out: after downtime the job runs (and this is sent) later than day 10.
+    days, ngettext = ((render_now() or row.due_at) - task.joined_at).days, ngettext_for(to.language)
+    return Message(ngettext(
+        "The welcome call to {name} is still not done after {days} day (taken by: {who}). See /velkomst.",
+        "The welcome call to {name} is still not done after {days} days (taken by: {who}). See /velkomst.",
+        days).format(name=name, days=days, who=(taker.name if taker else None) or _("nobody")),
                    [[box.Button(label, data=data.take_welcome_call(task.id))]])
 
 

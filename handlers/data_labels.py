@@ -90,6 +90,8 @@ KEY_LABELS: dict[str, str] = {
     "messages_being_handled": N_("Messages to lagbot being handled"),
     "received_at": N_("Received at"),
     "drafts": N_("Unfinished conversations"),
+    "conversation": N_("Conversation"),
+    "last_step_at": N_("Your last step in it"),
     "survey_answers": N_("Your answers to surveys"),
     "survey": N_("Survey"),
     "question": N_("Question"),

@@ -163,6 +163,7 @@ async def rsvp(update: Update, context: Context) -> None:
             return
         except tuple(RSVP_REFUSED) as error:
             await refuse(update, context, error, RSVP_REFUSED)
+            await query.edit_message_reply_markup(None)  # over, cancelled or gone: its buttons answer nothing now
             return
         event = result.event
         await msgs.cancel_for_member(session, event, member.id)

@@ -45,6 +45,9 @@ async def member_data(update: Update, context: Context) -> None:
         member = await membership.member_by_telegram(session, context.known.telegram_id or 0)
         assert member is not None
         document = await export_member(session, member)
+    titles = {flow.name: flow.title for flow in switch_of(context.application).flows}  # a conversation in words
+    for draft in document.get("drafts") or []:
+        draft["conversation"] = context._(titles[draft["conversation"]]) if draft["conversation"] in titles else draft["conversation"]
     payload = json.dumps(readable(document, context._), ensure_ascii=False, indent=2).encode("utf-8")
     await update.effective_chat.send_document(  # type: ignore[union-attr]
         io.BytesIO(payload),

@@ -104,10 +104,12 @@ async def list_tasks(update: Update, context: Context) -> None:
     await reply(update, "\n".join(lines), reply_markup=inline(rows) if rows else None)
 
 
-def outcome_keyboard(task_id: int, lang: str) -> InlineKeyboardMarkup:
+def outcome_keyboard(task_id: int, lang: str, *, by_phone: bool = True) -> InlineKeyboardMarkup:
+    """Without a number only the e-mail outcome: nobody can call, text or get a wrong number."""
     _ = translator(lang)
-    buttons = [(_(OUTCOME_LABELS[outcome]), WelcomeOutcome(task_id, code).pack()) for code, outcome in CODES.items()]  # type: ignore[arg-type]
-    return inline([buttons[0:2], buttons[2:4], buttons[4:]])
+    codes = [code for code, outcome in CODES.items() if by_phone or outcome == "email"]
+    buttons = [(_(OUTCOME_LABELS[CODES[code]]), WelcomeOutcome(task_id, code).pack()) for code in codes]  # type: ignore[arg-type]
+    return inline([buttons[0:2], buttons[2:4], buttons[4:]] if by_phone else [buttons])
 
 
 @requires_role("welcomer")
@@ -143,10 +145,11 @@ async def take(update: Update, context: Context) -> None:
         f"⏳ {days_left(task, runtime.now(), welcomer.language)}",
         "🔗 " + (_("already uses lagbot: no invite link needed") if on_lagbot else link),
         "",
-        _("Suggested SMS (copy it):"),
+        # No number: the text is for an e-mail (a task is only made for someone with a number or an address).
+        _("Suggested SMS (copy it):") if person.phone else _("No phone number: write an e-mail instead (copy this):"),
         sms,
     ])
-    await reply(update, text, reply_markup=outcome_keyboard(task.id, welcomer.language))
+    await reply(update, text, reply_markup=outcome_keyboard(task.id, welcomer.language, by_phone=bool(person.phone)))
 
 
 def interests_keyboard(task_id: int, chosen: set[str], lang: str) -> InlineKeyboardMarkup:

@@ -117,25 +117,56 @@ async def _messages(session: AsyncSession, member: Member) -> dict[str, Any]:
         (LinkRequest.member_id == member.id) | (LinkRequest.requester_id == member.id)).order_by(LinkRequest.id))
     return {
         "replies_to_broadcasts": [{"broadcast": r.broadcast_id, "text": r.text, "at": stamp(r.received_at)} for r in replies],
-        "messages_from_lagbot": [{"kind": m.kind, "topic": m.topic, "status": m.status, "due_at": stamp(m.due_at),
-                                  "sent_at": stamp(m.sent_at), "text": m.text} for m in messages],
+        "messages_from_lagbot": [_message(m) for m in messages],
         "suggestions": [{"rule": n.rule, "snoozed_until": stamp(n.snoozed_until), "off": n.off} for n in nudges],
         "link_requests": [{"telegram_name": r.telegram_name, "status": r.status, "at": stamp(r.created_at),
                            "decided_at": stamp(r.decided_at)} for r in requests],
     }
 
 
+def _message(m: OutboxMessage) -> dict[str, Any]:
+    """One message lagbot sent or meant to send; one it did not send (or rendered when sending) has no text:
+    its topic says what it was about, and a suggestion also which kind (the rule, shown in words)."""
+    item = {"kind": m.kind, "topic": m.topic or ("welcome" if m.kind == "welcome" else None), "status": m.status,
+            "due_at": stamp(m.due_at), "sent_at": stamp(m.sent_at), "text": m.text or None}
+    rule = (m.params or {}).get("rule") if isinstance(m.params, dict) else None
+    if m.topic == "nudge" and rule:
+        item["rule"] = rule
+    return item
+
+
+def _drafts(data: str | None) -> list[dict[str, Any]]:
+    """Unfinished conversations: which one (its name; the handlers put it in words) and when the member's last
+    step in it was. The bot's own bookkeeping in the same place (keys such as which call was just recorded)
+    is not the member's data in any form they could read, and is left out."""
+    try:
+        stored = json.loads(data or "{}")
+    except ValueError:
+        return []
+    steps = stored.get("flow_steps") if isinstance(stored, dict) else None
+    if not isinstance(steps, dict):
+        return []
+    return [{"conversation": name, "last_step_at": _moment(at)} for name, at in sorted(steps.items(), key=lambda kv: str(kv[1]))]
+
+
+def _moment(value: object) -> str | None:
+    try:
+        return stamp(datetime.fromisoformat(str(value)))
+    except ValueError:
+        return None
+
+
 async def _in_transit(session: AsyncSession, member: Member) -> dict[str, Any]:
     """What the bot holds of their conversation: updates not yet handled, and drafts of a flow."""
     if member.telegram_id is None:
-        return {"messages_being_handled": [], "drafts": None}
+        return {"messages_being_handled": [], "drafts": []}
     inbox = await session.scalars(select(InboxUpdate).where(InboxUpdate.chat_id == member.telegram_id,
                                                             InboxUpdate.payload.is_not(None)).order_by(InboxUpdate.update_id))
     draft = await session.scalar(select(PersistedData.data).where(PersistedData.kind == "user",
                                                                   PersistedData.key == member.telegram_id))
     return {
         "messages_being_handled": [{"received_at": stamp(u.received_at), "text": _said(u.payload)} for u in inbox],
-        "drafts": draft,
+        "drafts": _drafts(draft),
     }
 
 

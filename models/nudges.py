@@ -121,8 +121,9 @@ class Digest:
     doors: int = 0
     conversations: int = 0  # at the doors, from the held rounds' reports
     calls_reached: int = 0  # phone calls that reached someone
-    new_members: int = 0
-    welcome_late: int = 0
+    new_members: int = 0  # join dates in the register last week (not the welcome tasks: see /velkomst rapport)
+    welcome_late: int = 0  # welcome calls not done by their 14-day deadline
+    welcome_untaken: int = 0  # welcome calls nobody has taken by day 10 (the chair was told)
     reports_missing: list[str] = field(default_factory=list)
     unverified: int = 0
     nothing_planned: bool = False
@@ -131,7 +132,7 @@ class Digest:
 async def digest(session: AsyncSession, now: datetime, plan_ahead_days: int = 21, admin_ids: Iterable[int] = ()) -> Digest:
     """The board's Monday figures: the week ahead, last week, and what waits for them (supporters to
     verify as /supportere lists them: `admin_ids`, the accounts in LAGBOT_ADMINS, are not among them)."""
-    from models.welcome import WelcomeTask
+    from models.welcome import OPEN, WelcomeTask
 
     week_ago, week_ahead = now - timedelta(days=7), now + timedelta(days=7)
     result = Digest()
@@ -144,17 +145,19 @@ async def digest(session: AsyncSession, now: datetime, plan_ahead_days: int = 21
     def count(entity: Any, *conditions: Any) -> Any:
         return select(func.count()).select_from(entity).where(*conditions).scalar_subquery()
 
+    welcome_listed = WelcomeTask.member_id.in_(select(Member.id).where(Member.status != STATUS_ERASED))
     # Every count in one statement (one compile, one round trip).
     counts = (await session.execute(select(
         count(rd.Signup, rd.Signup.created_at >= week_ago),
         count(ev.Rsvp, ev.Rsvp.changed_at >= week_ago, ev.Rsvp.answer == "yes"),
         count(pb.CallAttempt, pb.CallAttempt.at >= week_ago, pb.CallAttempt.outcome.in_(pb.REACHED)),
         count(Member, Member.joined_on >= today - timedelta(days=7), Member.joined_on < today, Member.status != STATUS_ERASED),
-        count(WelcomeTask, WelcomeTask.status != "done", WelcomeTask.due_at < now,  # calls still to make (as /velkomst)
-              WelcomeTask.member_id.in_(select(Member.id).where(Member.status != STATUS_ERASED))),
+        count(WelcomeTask, WelcomeTask.status != "done", WelcomeTask.due_at < now, welcome_listed),  # as /velkomst
+        count(WelcomeTask, WelcomeTask.status == OPEN, WelcomeTask.joined_at <= now - timedelta(days=10), welcome_listed),
         count(Member, *membership.to_verify(admin_ids)),
     ))).one()
-    signups, rsvps, result.calls_reached, result.new_members, result.welcome_late, result.unverified = (int(n or 0) for n in counts)
+    (signups, rsvps, result.calls_reached, result.new_members, result.welcome_late, result.welcome_untaken,
+     result.unverified) = (int(n or 0) for n in counts)
     result.signups = signups + rsvps
     # The rounds begun in the last 30 days and their reports, each read once.
     recent = [r for r in await rd.all_rounds(session, since=now - timedelta(days=30), until=now) if r.status == rd.PLANNED]

@@ -50,6 +50,18 @@ HELD_FOR_QUIET_HOURS = "held for quiet hours"
 # Kinds held during quiet hours and counted against the weekly cap, unless urgent.
 DISCRETIONARY: frozenset[str] = frozenset({"nudge", "broadcast", "welcome"})
 CAPPED: frozenset[str] = frozenset({"nudge", "broadcast"})
+# Messages to volunteers that can wait for the morning: an offer to take a welcome call, the chair's notice
+# that one is undone by day 10, a leader candidate or their answer, the board's "nothing planned", a leader's
+# nudge to file a report, an invitation to become a caller, an ask's summary, a moved link. Not held: a
+# reminder of one's own sign-ups, a call-back the caller set for that time, a person waiting to be linked.
+HELD_TOPICS: frozenset[str] = frozenset({
+    "welcome.offer", "welcome.late", "round.leader_candidate", "round.leader_accepted", "board.nothing_planned",
+    "round.report", "call.invitation", "ask.summary", "board.link_moved"})
+
+
+def held_in_quiet_hours(row: OutboxMessage) -> bool:
+    """Whether quiet hours hold this row (not urgent, and discretionary by kind or by topic)."""
+    return not row.urgent and (row.kind in DISCRETIONARY or row.topic in HELD_TOPICS)
 
 PENDING, CLAIMED, SENT, FAILED, SKIPPED = "pending", "claimed", "sent", "failed", "skipped"
 

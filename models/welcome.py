@@ -49,6 +49,12 @@ class WelcomeTask(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+def reachable() -> Any:
+    """A welcome call needs a phone number or an e-mail address: someone with neither gets no task (the bot's
+    own welcome messages reach them on Telegram), so /velkomst, its report and the digest never count one."""
+    return or_(Member.phone.is_not(None) & (Member.phone != ""), Member.email.is_not(None) & (Member.email != ""))
+
+
 def start_of(day: date) -> datetime:
     return datetime.combine(day, time(0, 0), tzinfo=OSLO)
 
@@ -58,7 +64,7 @@ async def ensure_tasks(session: AsyncSession, now: datetime, window_days: int = 
     since = (now.astimezone(OSLO) - timedelta(days=window_days)).date()
     members = await session.scalars(
         select(Member).where(Member.status == STATUS_MEMBER, Member.joined_on.is_not(None), Member.joined_on >= since,
-                             Member.id.not_in(select(WelcomeTask.member_id)))
+                             Member.id.not_in(select(WelcomeTask.member_id)), reachable())
     )
     created = []
     for member in members:
@@ -74,7 +80,7 @@ async def ensure_tasks(session: AsyncSession, now: datetime, window_days: int = 
 async def task_for_verified(session: AsyncSession, member: Member, now: datetime) -> WelcomeTask | None:
     """A supporter the board verifies is new too: their task runs from today."""
     existing = await session.scalar(select(WelcomeTask).where(WelcomeTask.member_id == member.id))
-    if existing is not None:
+    if existing is not None or not (member.phone or member.email):  # nothing a welcomer could call or write to
         return None
     task = WelcomeTask(member_id=member.id, joined_at=now, due_at=now + timedelta(days=DAYS_TO_CONTACT), created_at=now)
     session.add(task)

@@ -193,7 +193,7 @@ async def test_report_share_median_and_late_by_name(db, app, make_user, clock):
     clock.advance(days=30)  # Nora was never contacted: late
     report = await board.send("/velkomst rapport 90")
     text = report.texts[0]
-    assert "Nye medlemmer: 2" in text and "Kontaktet innen 14 dager: 1 (50 %; målet er alle)" in text
+    assert "Velkomstsamtaler (nye medlemmer og bekreftede støttespillere): 2" in text and "Kontaktet innen 14 dager: 1 (50 %; målet er alle)" in text
     assert "Median dager til første kontakt: 10,5" in text
     assert "• Nora Ny (33 dager siden innmelding)" in text
     assert next(iter(report.method("sendPhoto")[0].files.values())).startswith(b"\x89PNG")

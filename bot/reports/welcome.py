@@ -13,7 +13,8 @@ def text(figures: wl.Report, days: int, lang: str) -> str:
     share = round(100 * figures.share_in_time)
     median = fmt_number(figures.median_days, lang) if figures.median_days is not None else "–"
     lines = [ngettext("Welcome calls, the last {days} day", "Welcome calls, the last {days} days", days).format(days=days),
-             _("New members: {count}").format(count=figures.new_members),
+             # Welcome calls, not join dates: a verified supporter has one too (the digest counts the register's).
+             _("Welcome calls (new members and verified supporters): {count}").format(count=figures.new_members),
              _("Contacted within 14 days: {count} ({share} %; the goal is all of them)").format(
                  count=figures.contacted_in_time, share=share),
              # As the chart and /rapport count them: the share is of all new members, so say how many are not due yet.
