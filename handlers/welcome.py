@@ -175,7 +175,10 @@ async def outcome(update: Update, context: Context) -> None:
         return
     await query.answer()
     if task.outcome == "no_answer":  # still theirs: the card keeps the number and its buttons for the next try
-        await reply(update, _("Noted. Try again later — the call stays with you: its card above keeps the buttons."))
+        await reply(update, _("{name} confirmed this number in Telegram, so it stays in the register: noted as not answered. "
+                              "Check that you dialled it right — the call stays with you.").format(name=person.name or "?")
+                    if CODES[press.code] == "wrong_number" else
+                    _("Noted. Try again later — the call stays with you: its card above keeps the buttons."))
         return
     # Done: the card loses the number and the e-mail address, which the welcomer no longer needs.
     await query.edit_message_text(f"👋 {person.name or '?'} — {_(OUTCOME_LABELS[task.outcome or 'phone'])}")

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from models.base import Base, UTCDateTime, utcnow
 from models.constants import OSLO
 from models.errors import DomainError, NotFound
+from models.linking import PROVEN
 from models.member import STATUS_ERASED, STATUS_MEMBER, Member
 
 OPEN, TAKEN, DONE = "open", "taken", "done"
@@ -127,6 +128,8 @@ async def record(session: AsyncSession, task_id: int, welcomer_id: int, outcome:
     task, member = await get_task(session, task_id)
     if task.taken_by != welcomer_id:
         raise TakenByOther(task_id)
+    if outcome == "wrong_number" and member.linked_by == PROVEN:
+        outcome = "no_answer"  # they proved this number in Telegram: a misdial, not the register's error
     task.outcome = outcome
     if outcome in CONTACTED:
         task.status = DONE

@@ -215,3 +215,27 @@ def test_welcome_day_counts_are_plural_aware():
     figures = wl.Report(new_members=1, contacted_in_time=0, median_days=None, late=[("Nora Ny", 1)])
     text = report.text(figures, 1, "nn")
     assert text.startswith("Velkomstsamtalar, siste 1 dag") and "• Nora Ny (1 dag sidan innmelding)" in text
+
+
+async def test_wrong_number_on_a_number_the_member_proved_stays_with_the_welcomer(db, app, make_user, clock):
+    """Siv shared her own contact in Telegram: a "wrong number" on her welcome call is a misdial, not the
+    register's error — noted as not answered, the call stays with the welcomer, the board's list stays empty."""
+    from models import board_lists
+
+    await setup(db, clock)
+    siv = make_user(first_name="Siv")
+    await onboard(siv, phone="+4790011222")
+    user = await welcomer(db, make_user)
+    await user.send("/velkomst")
+    await user.press("Ta: Siv Sen")
+    wrong = await user.press("❌ Feil nummer")
+    assert wrong.texts == ["Siv Sen har bekreftet dette nummeret i Telegram, så det blir stående i registeret: ført som «svarte "
+                           "ikke». Sjekk at du slo riktig nummer — samtalen er fortsatt din."], wrong.texts
+    task = await task_of(db, "Siv Sen")
+    assert (task.status, task.outcome) == ("taken", "no_answer")
+    async with db.session() as session:
+        assert await board_lists.wrong_numbers(session) == []
+    nora_card = await user.press("Ta: Nora Ny") if "Ta: Nora Ny" in (await user.send("/velkomst")).buttons else None
+    assert nora_card is not None
+    await user.press("❌ Feil nummer")  # Nora never proved hers: the register may well be wrong
+    assert (await task_of(db, "Nora Ny")).outcome == "wrong_number"
